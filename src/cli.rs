@@ -1,0 +1,299 @@
+//! The command line: `run` trains a preset headless, `bench` prints speed figures as JSON lines.
+//! Exit codes: 0 success, 2 bad preset or argument (nothing written), 3 backend unavailable.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::backend::{self, ComputeDevice};
+use crate::config::{BackendKind, ConfigError, RunConfig};
+use crate::diagnostics::metrics::residual_at;
+use crate::export::{self, RunSummary, Versions};
+use crate::train::Session;
+
+/// Exit code for a bad preset or argument.
+pub const EXIT_BAD_INPUT: i32 = 2;
+/// Exit code for an unavailable backend.
+pub const EXIT_NO_BACKEND: i32 = 3;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "homotopy-explorer",
+    version,
+    about = "Train neural-network PDE solvers by homotopy dynamics and watch it happen"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Train a preset headless and write history.csv, solution.csv and summary.json.
+    Run(RunArgs),
+    /// Print speed figures as JSON lines.
+    Bench(BenchArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Preset file (TOML), e.g. presets/allen_cahn_1d_classical.toml.
+    pub preset: PathBuf,
+    /// Output folder (default: the preset's outputs.dir, else out/<preset name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override the step cap.
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Override the seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override the backend.
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendArg>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum BackendArg {
+    Cpu,
+    Wgpu,
+}
+
+impl From<BackendArg> for BackendKind {
+    fn from(b: BackendArg) -> Self {
+        match b {
+            BackendArg::Cpu => BackendKind::Cpu,
+            BackendArg::Wgpu => BackendKind::Wgpu,
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Timed steps per benchmark.
+    #[arg(long, default_value_t = 3000)]
+    pub steps: usize,
+}
+
+/// A CLI failure with its exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: i32,
+    pub message: String,
+}
+
+impl CliError {
+    fn bad_input(message: impl Into<String>) -> Self {
+        Self {
+            code: EXIT_BAD_INPUT,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(e: anyhow::Error) -> Self {
+        Self {
+            code: 1,
+            message: format!("{e:#}"),
+        }
+    }
+}
+
+/// Load a preset and apply command-line overrides; every problem is a bad-input error.
+pub fn load_config(args: &RunArgs) -> Result<RunConfig, CliError> {
+    let mut config = RunConfig::from_file(&args.preset).map_err(|e| match e {
+        ConfigError::Io { .. } => CliError::bad_input(e.to_string()),
+        ConfigError::Invalid { .. } => {
+            CliError::bad_input(format!("invalid preset {}: {e}", args.preset.display()))
+        }
+    })?;
+    if let Some(steps) = args.steps {
+        config.training.max_steps = steps;
+    }
+    if let Some(seed) = args.seed {
+        config.training.seed = seed;
+    }
+    if let Some(b) = args.backend {
+        config.backend = b.into();
+    }
+    config
+        .validate()
+        .map_err(|e| CliError::bad_input(format!("invalid option: {e}")))?;
+    Ok(config)
+}
+
+/// The output folder for a run.
+pub fn output_dir(args: &RunArgs, config: &RunConfig) -> PathBuf {
+    if let Some(out) = &args.out {
+        return out.clone();
+    }
+    if let Some(dir) = &config.outputs.dir {
+        return PathBuf::from(dir);
+    }
+    let stem = args
+        .preset
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into());
+    Path::new("out").join(stem)
+}
+
+/// `homotopy-explorer run`.
+pub fn run(args: &RunArgs) -> Result<(), CliError> {
+    let config = load_config(args)?;
+    let device = backend::device_for(config.backend).map_err(|e| CliError {
+        code: EXIT_NO_BACKEND,
+        message: format!("backend {} unavailable: {e}", config.backend.id()),
+    })?;
+    let out_dir = output_dir(args, &config);
+    std::fs::create_dir_all(&out_dir)
+        .with_context(|| format!("cannot create output folder {}", out_dir.display()))?;
+
+    let interrupt = Arc::new(AtomicBool::new(false));
+    {
+        let flag = interrupt.clone();
+        // A second Ctrl-C while the first is handled falls through to the default action.
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+    }
+    let summary = train_and_write(config, &device, &out_dir, &interrupt, !args.quiet)?;
+    eprintln!(
+        "{}: {} after {} steps, loss {:.3e}, L2RE {} (exact) / {} (reference), x0 {}; wrote {}",
+        summary.name,
+        summary.end_reason,
+        summary.steps,
+        summary.final_loss.total,
+        fmt_opt(summary.l2re_exact),
+        fmt_opt(summary.l2re_reference),
+        summary
+            .front_x0
+            .map(|x| format!("{x:.5}"))
+            .unwrap_or_else(|| "-".into()),
+        out_dir.display()
+    );
+    Ok(())
+}
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.3e}")).unwrap_or_else(|| "-".into())
+}
+
+/// Train a config to its end and write history.csv, solution.csv and summary.json.
+pub fn train_and_write(
+    config: RunConfig,
+    device: &ComputeDevice,
+    out_dir: &Path,
+    interrupt: &AtomicBool,
+    progress: bool,
+) -> Result<RunSummary> {
+    let started = Instant::now();
+    let mut session = Session::new(config, device);
+    let bar = if progress {
+        let bar = ProgressBar::new(session.config.training.max_steps as u64);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} {per_sec} {msg}",
+            )
+            .expect("static template")
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut last_draw = Instant::now() - Duration::from_secs(1);
+    let mut l2re = None;
+    let end = session.run(interrupt, |p| {
+        if let Some(e) = &p.eval {
+            l2re = e.l2re_exact;
+        }
+        if last_draw.elapsed() >= Duration::from_millis(100) || p.end.is_some() {
+            last_draw = Instant::now();
+            bar.set_position(p.report.step as u64 + 1);
+            bar.set_message(format!(
+                "loss {:.3e}  L2RE {}  ε {:.4}",
+                p.report.loss.total,
+                fmt_opt(l2re),
+                p.report.eps
+            ));
+        }
+    })?;
+    bar.finish_and_clear();
+    let summary = write_outputs(&session, device, out_dir, started.elapsed().as_secs_f64())?;
+    debug_assert_eq!(summary.end_reason, end.name());
+    Ok(summary)
+}
+
+/// Write the three run files for a finished session and return its summary.
+pub fn write_outputs(
+    session: &Session,
+    device: &ComputeDevice,
+    out_dir: &Path,
+    wall_secs: f64,
+) -> Result<RunSummary> {
+    let eval = session.evaluate();
+    let loss = session.current_loss()?;
+    let problem = session.problem.as_ref();
+    let eps = session.state.eps;
+    let exact = problem.exact(eps);
+    let reference = problem.reference(eps);
+    let residual = residual_at(
+        problem,
+        session.objective.shape(),
+        &session.state.theta,
+        problem.eval_points(),
+        eps,
+        &device.device,
+    );
+    let nan = vec![f64::NAN; eval.u.len()];
+    let solution = export::columns_csv(&[
+        ("x", problem.eval_points()),
+        ("u_theta", &eval.u),
+        ("exact", exact.as_ref().map_or(&nan, |s| &s.values)),
+        ("reference", reference.as_ref().map_or(&nan, |s| &s.values)),
+        ("residual", &residual),
+    ])?;
+    let end = session
+        .end_reason()
+        .unwrap_or(crate::train::EndReason::Interrupted);
+    let summary = RunSummary {
+        name: session.config.name.clone(),
+        problem: format!("{:?}", session.config.problem.kind),
+        trainer: session.trainer.label().to_string(),
+        eps,
+        seed: session.config.training.seed,
+        backend: session.config.backend.id().to_string(),
+        device: device.description.clone(),
+        n_params: session.objective.shape().n_params(),
+        steps: session.state.step,
+        end_reason: end.name().to_string(),
+        end_detail: end,
+        final_loss: loss,
+        exact_solution: exact.map(|s| s.label),
+        l2re_exact: eval.l2re_exact,
+        reference_solution: reference.map(|s| s.label),
+        l2re_reference: eval.l2re_reference,
+        front_x0: eval.front_x0,
+        wall_secs,
+        steps_per_s: session.state.step as f64 / session.train_secs().max(1e-12),
+        versions: Versions::default(),
+    };
+    export::write_atomic(
+        &out_dir.join("history.csv"),
+        &export::history_csv(&session.history)?,
+    )?;
+    export::write_atomic(&out_dir.join("solution.csv"), &solution)?;
+    export::write_atomic(
+        &out_dir.join("summary.json"),
+        serde_json::to_string_pretty(&summary)?.as_bytes(),
+    )?;
+    Ok(summary)
+}

@@ -1,0 +1,711 @@
+//! `RunConfig`: every tunable number of a run, with documented defaults, and the versioned TOML
+//! preset format that serializes it.
+//!
+//! Parsing is strict: unknown keys, wrong types and out-of-range values are rejected with a
+//! [`ConfigError`] that names the key and the line. A config that passed [`RunConfig::validate`]
+//! can be built into a problem and a network without further checks.
+
+use std::ops::Range;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::net::{Activation, ActivationKind, DerivOrder, InitKind, MlpShape};
+use crate::problem::{AllenCahn1d, Problem, ProblemKind, Sampling};
+
+/// The preset format version this build reads and writes.
+pub const PRESET_VERSION: u32 = 1;
+
+/// A rejected preset: what is wrong, at which key and line.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ConfigError {
+    #[error("cannot read preset {path}: {message}")]
+    Io { path: String, message: String },
+    #[error("{}", describe(.line, .key, .message))]
+    Invalid {
+        /// Dotted key path, e.g. `problem.eps`, when known.
+        key: Option<String>,
+        /// 1-based line in the preset text, when known.
+        line: Option<usize>,
+        message: String,
+    },
+}
+
+fn describe(line: &Option<usize>, key: &Option<String>, message: &str) -> String {
+    match (line, key) {
+        (Some(l), Some(k)) => format!("line {l}, key `{k}`: {message}"),
+        (Some(l), None) => format!("line {l}: {message}"),
+        (None, Some(k)) => format!("key `{k}`: {message}"),
+        (None, None) => message.to_string(),
+    }
+}
+
+impl ConfigError {
+    fn invalid(key: &str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            key: Some(key.to_string()),
+            line: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// Which compute backend trains the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BackendKind {
+    /// burn Flex on the CPU, f64 (with the fused f64 network kernel).
+    #[default]
+    Cpu,
+    /// burn wgpu on a GPU, f32.
+    Wgpu,
+}
+
+impl BackendKind {
+    /// The name used in presets and on the command line.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Cpu => "cpu",
+            Self::Wgpu => "wgpu",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Cpu => "CPU f64",
+            Self::Wgpu => "GPU wgpu f32",
+        }
+    }
+}
+
+/// The PDE, its parameter and its sampling.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProblemConfig {
+    /// Which problem.
+    pub kind: ProblemKind,
+    /// Target ε (> 0).
+    pub eps: f64,
+    /// Residual points (default 200).
+    #[serde(default = "defaults::n_res")]
+    pub n_res: usize,
+    /// Boundary points (default 2; in 1D split evenly between both ends).
+    #[serde(default = "defaults::n_bc")]
+    pub n_bc: usize,
+    /// Boundary-loss weight λ (default 1).
+    #[serde(default = "defaults::one")]
+    pub bc_weight: f64,
+    /// Residual point placement (default grid).
+    #[serde(default)]
+    pub sampling: Sampling,
+    /// Evaluation points for L2RE and plots (default 1001).
+    #[serde(default = "defaults::n_eval")]
+    pub n_eval: usize,
+}
+
+/// The network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Hidden-layer widths (default [30, 30, 30], the paper's network).
+    #[serde(default = "defaults::hidden")]
+    pub hidden: Vec<usize>,
+    /// Hidden activation (default tanh).
+    #[serde(default)]
+    pub activation: ActivationKind,
+    /// HRTA parameter s of σ_s = (1−s)x + sσ(x), in [0, 2] (default 1 = plain σ).
+    #[serde(default = "defaults::one")]
+    pub hrta_s: f64,
+    /// Initialization (default Xavier-normal with zero biases).
+    #[serde(default)]
+    pub init: InitKind,
+    /// a in the 1/N^a output scaling of the NTK initialization (default ½).
+    #[serde(default = "defaults::half")]
+    pub output_scale_exponent: f64,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        Self {
+            hidden: defaults::hidden(),
+            activation: ActivationKind::default(),
+            hrta_s: 1.0,
+            init: InitKind::default(),
+            output_scale_exponent: 0.5,
+        }
+    }
+}
+
+/// Learning-rate schedule of a first-order optimizer.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
+pub enum LrSchedule {
+    /// lr throughout.
+    #[default]
+    Constant,
+    /// lr · rate^(step / every), continuous.
+    Exponential { rate: f64, every: usize },
+    /// lr · rate^⌊step / every⌋.
+    Step { rate: f64, every: usize },
+}
+
+impl LrSchedule {
+    /// The learning rate at `step` for base rate `lr`.
+    pub fn at(&self, lr: f64, step: usize) -> f64 {
+        match *self {
+            Self::Constant => lr,
+            Self::Exponential { rate, every } => lr * rate.powf(step as f64 / every as f64),
+            Self::Step { rate, every } => lr * rate.powi((step / every) as i32),
+        }
+    }
+}
+
+/// Which optimizer trains the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimizerKind {
+    #[default]
+    Adam,
+}
+
+/// The optimizer and its schedule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptimizerConfig {
+    #[serde(default)]
+    pub kind: OptimizerKind,
+    /// Base learning rate (default 1e-3).
+    #[serde(default = "defaults::lr")]
+    pub lr: f64,
+    /// Adam β₁ (default 0.9).
+    #[serde(default = "defaults::beta1")]
+    pub beta1: f64,
+    /// Adam β₂ (default 0.999).
+    #[serde(default = "defaults::beta2")]
+    pub beta2: f64,
+    /// Adam ε̂ in the denominator (default 1e-8).
+    #[serde(default = "defaults::adam_epsilon")]
+    pub epsilon: f64,
+    /// Learning-rate schedule (default constant).
+    #[serde(default)]
+    pub schedule: LrSchedule,
+}
+
+impl Default for OptimizerConfig {
+    fn default() -> Self {
+        Self {
+            kind: OptimizerKind::Adam,
+            lr: defaults::lr(),
+            beta1: defaults::beta1(),
+            beta2: defaults::beta2(),
+            epsilon: defaults::adam_epsilon(),
+            schedule: LrSchedule::Constant,
+        }
+    }
+}
+
+/// Steps, seed and stopping rules.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingConfig {
+    /// Seed of the initialization and of random sampling (default 0).
+    #[serde(default)]
+    pub seed: u64,
+    /// Step cap (default 20 000).
+    #[serde(default = "defaults::max_steps")]
+    pub max_steps: usize,
+    /// Stop as converged when the loss falls below this (default 0 = never).
+    #[serde(default)]
+    pub loss_tolerance: f64,
+    /// Stop on a plateau when the best loss has not improved by `plateau_rel_improvement`
+    /// for this many steps (default 0 = never).
+    #[serde(default)]
+    pub plateau_patience: usize,
+    /// Relative improvement that resets the plateau counter (default 1e-3).
+    #[serde(default = "defaults::plateau_rel")]
+    pub plateau_rel_improvement: f64,
+    /// Compute L2RE and the front position every this many steps (default 100).
+    #[serde(default = "defaults::eval_every")]
+    pub eval_every: usize,
+}
+
+impl Default for TrainingConfig {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            max_steps: defaults::max_steps(),
+            loss_tolerance: 0.0,
+            plateau_patience: 0,
+            plateau_rel_improvement: defaults::plateau_rel(),
+            eval_every: defaults::eval_every(),
+        }
+    }
+}
+
+/// What a headless run writes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Output folder (default `out/<preset name>`); `--out` overrides it.
+    #[serde(default)]
+    pub dir: Option<String>,
+    /// Keep one history row every this many steps (default 10; the last step always).
+    #[serde(default = "defaults::history_every")]
+    pub history_every: usize,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        Self {
+            dir: None,
+            history_every: defaults::history_every(),
+        }
+    }
+}
+
+/// Everything a run needs. A preset file is this struct as TOML.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// Preset format version; must equal [`PRESET_VERSION`].
+    pub version: u32,
+    /// Short title shown in the UI and in summaries.
+    #[serde(default)]
+    pub name: String,
+    /// Free text for lecturers and readers.
+    #[serde(default)]
+    pub description: String,
+    /// CPU (f64, default) or wgpu (f32).
+    #[serde(default)]
+    pub backend: BackendKind,
+    pub problem: ProblemConfig,
+    #[serde(default)]
+    pub network: NetworkConfig,
+    #[serde(default)]
+    pub optimizer: OptimizerConfig,
+    #[serde(default)]
+    pub training: TrainingConfig,
+    #[serde(default)]
+    pub outputs: OutputConfig,
+}
+
+mod defaults {
+    pub fn n_res() -> usize {
+        200
+    }
+    pub fn n_bc() -> usize {
+        2
+    }
+    pub fn n_eval() -> usize {
+        1001
+    }
+    pub fn one() -> f64 {
+        1.0
+    }
+    pub fn half() -> f64 {
+        0.5
+    }
+    pub fn hidden() -> Vec<usize> {
+        vec![30, 30, 30]
+    }
+    pub fn lr() -> f64 {
+        1e-3
+    }
+    pub fn beta1() -> f64 {
+        0.9
+    }
+    pub fn beta2() -> f64 {
+        0.999
+    }
+    pub fn adam_epsilon() -> f64 {
+        1e-8
+    }
+    pub fn max_steps() -> usize {
+        20_000
+    }
+    pub fn plateau_rel() -> f64 {
+        1e-3
+    }
+    pub fn eval_every() -> usize {
+        100
+    }
+    pub fn history_every() -> usize {
+        10
+    }
+}
+
+impl RunConfig {
+    /// Parse and validate a preset's text.
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        let config: RunConfig = toml::from_str(text).map_err(|e| {
+            let span = e.span();
+            ConfigError::Invalid {
+                key: span.clone().and_then(|s| key_at_span(text, s)),
+                line: e.span().map(|s| line_of(text, s.start)),
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        config.validate().map_err(|e| locate(e, text))?;
+        Ok(config)
+    }
+
+    /// Read, parse and validate a preset file.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Self::from_toml_str(&text)
+    }
+
+    /// The preset text of this config.
+    pub fn to_toml_string(&self) -> String {
+        toml::to_string_pretty(self).expect("RunConfig always serializes")
+    }
+
+    /// Range and consistency checks; the error names the offending key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.version != PRESET_VERSION {
+            return Err(ConfigError::invalid(
+                "version",
+                format!(
+                    "preset version {} is not supported (this build reads version {PRESET_VERSION})",
+                    self.version
+                ),
+            ));
+        }
+        let p = &self.problem;
+        if !(p.eps.is_finite() && p.eps > 0.0) {
+            return Err(ConfigError::invalid(
+                "problem.eps",
+                format!("ε must be > 0 (got {})", p.eps),
+            ));
+        }
+        if p.n_res == 0 {
+            return Err(ConfigError::invalid(
+                "problem.n_res",
+                "needs at least one residual point",
+            ));
+        }
+        if p.n_bc < 2 || !p.n_bc.is_multiple_of(2) {
+            return Err(ConfigError::invalid(
+                "problem.n_bc",
+                format!(
+                    "needs an even number ≥ 2 of boundary points (got {})",
+                    p.n_bc
+                ),
+            ));
+        }
+        if !(p.bc_weight.is_finite() && p.bc_weight >= 0.0) {
+            return Err(ConfigError::invalid(
+                "problem.bc_weight",
+                "λ must be finite and ≥ 0",
+            ));
+        }
+        if p.n_eval < 3 {
+            return Err(ConfigError::invalid(
+                "problem.n_eval",
+                "needs at least 3 evaluation points",
+            ));
+        }
+        let n = &self.network;
+        if n.hidden.is_empty() {
+            return Err(ConfigError::invalid(
+                "network.hidden",
+                "needs at least one hidden layer",
+            ));
+        }
+        if let Some(i) = n.hidden.iter().position(|&w| w == 0) {
+            return Err(ConfigError::invalid(
+                "network.hidden",
+                format!("hidden layer {} has width 0", i + 1),
+            ));
+        }
+        if !(0.0..=2.0).contains(&n.hrta_s) {
+            return Err(ConfigError::invalid(
+                "network.hrta_s",
+                format!("s must lie in [0, 2] (got {})", n.hrta_s),
+            ));
+        }
+        if !(n.output_scale_exponent.is_finite() && n.output_scale_exponent >= 0.0) {
+            return Err(ConfigError::invalid(
+                "network.output_scale_exponent",
+                "the exponent a of 1/N^a must be finite and ≥ 0",
+            ));
+        }
+        let order = self.problem_order();
+        if n.activation.second_derivative_vanishes()
+            && matches!(order, DerivOrder::SecondPerAxis | DerivOrder::Laplacian)
+        {
+            return Err(ConfigError::invalid(
+                "network.activation",
+                format!(
+                    "{} has σ″ ≡ 0, so the second-order residual of {} would ignore u″ and cannot be trained; use relu2, tanh, sin or softplus",
+                    n.activation.name(),
+                    p.kind.label()
+                ),
+            ));
+        }
+        let o = &self.optimizer;
+        if !(o.lr.is_finite() && o.lr > 0.0) {
+            return Err(ConfigError::invalid(
+                "optimizer.lr",
+                format!("learning rate must be > 0 (got {})", o.lr),
+            ));
+        }
+        for (key, beta) in [("optimizer.beta1", o.beta1), ("optimizer.beta2", o.beta2)] {
+            if !(0.0..1.0).contains(&beta) {
+                return Err(ConfigError::invalid(
+                    key,
+                    format!("must lie in [0, 1) (got {beta})"),
+                ));
+            }
+        }
+        if !(o.epsilon.is_finite() && o.epsilon > 0.0) {
+            return Err(ConfigError::invalid("optimizer.epsilon", "must be > 0"));
+        }
+        match o.schedule {
+            LrSchedule::Constant => {}
+            LrSchedule::Exponential { rate, every } | LrSchedule::Step { rate, every } => {
+                if !(rate > 0.0 && rate <= 1.0) {
+                    return Err(ConfigError::invalid(
+                        "optimizer.schedule.rate",
+                        format!("must lie in (0, 1] (got {rate})"),
+                    ));
+                }
+                if every == 0 {
+                    return Err(ConfigError::invalid(
+                        "optimizer.schedule.every",
+                        "must be ≥ 1",
+                    ));
+                }
+            }
+        }
+        let t = &self.training;
+        if t.max_steps == 0 {
+            return Err(ConfigError::invalid("training.max_steps", "must be ≥ 1"));
+        }
+        if !(t.loss_tolerance.is_finite() && t.loss_tolerance >= 0.0) {
+            return Err(ConfigError::invalid(
+                "training.loss_tolerance",
+                "must be finite and ≥ 0",
+            ));
+        }
+        if !(t.plateau_rel_improvement.is_finite() && t.plateau_rel_improvement >= 0.0) {
+            return Err(ConfigError::invalid(
+                "training.plateau_rel_improvement",
+                "must be ≥ 0",
+            ));
+        }
+        if t.eval_every == 0 {
+            return Err(ConfigError::invalid("training.eval_every", "must be ≥ 1"));
+        }
+        if self.outputs.history_every == 0 {
+            return Err(ConfigError::invalid("outputs.history_every", "must be ≥ 1"));
+        }
+        Ok(())
+    }
+
+    /// The derivative order the configured problem's residual needs.
+    pub fn problem_order(&self) -> DerivOrder {
+        match self.problem.kind {
+            ProblemKind::AllenCahn1d => DerivOrder::SecondPerAxis,
+        }
+    }
+
+    /// Build the problem instance (sampling included).
+    pub fn build_problem(&self) -> Box<dyn Problem> {
+        let p = &self.problem;
+        match p.kind {
+            ProblemKind::AllenCahn1d => Box::new(AllenCahn1d::new(
+                p.n_res,
+                p.n_bc,
+                p.n_eval,
+                p.sampling,
+                self.training.seed,
+            )),
+        }
+    }
+
+    /// The network shape for a problem of input dimension `dim`.
+    pub fn build_shape(&self, dim: usize) -> MlpShape {
+        let n = &self.network;
+        let mut widths = Vec::with_capacity(n.hidden.len() + 2);
+        widths.push(dim);
+        widths.extend(&n.hidden);
+        widths.push(1);
+        let last_hidden = *n
+            .hidden
+            .last()
+            .expect("validated: at least one hidden layer");
+        let output_scale = match n.init {
+            InitKind::XavierNormal => 1.0,
+            InitKind::NtkNormal => (last_hidden as f64).powf(-n.output_scale_exponent),
+        };
+        MlpShape::new(
+            widths,
+            Activation {
+                kind: n.activation,
+                s: n.hrta_s,
+            },
+            output_scale,
+        )
+    }
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Attach the line of the key a validation error names.
+fn locate(err: ConfigError, text: &str) -> ConfigError {
+    match err {
+        ConfigError::Invalid {
+            key: Some(key),
+            line: None,
+            message,
+        } => {
+            let line = span_of_key(text, &key).map(|s| line_of(text, s.start));
+            ConfigError::Invalid {
+                key: Some(key),
+                line,
+                message,
+            }
+        }
+        other => other,
+    }
+}
+
+/// Span of the value at a dotted key path, or of its deepest present ancestor.
+fn span_of_key(text: &str, key: &str) -> Option<Range<usize>> {
+    let root = toml::de::DeTable::parse(text).ok()?;
+    let mut table = root.get_ref();
+    let mut span = None;
+    for part in key.split('.') {
+        let (k, v) = table.get_key_value(part)?;
+        span = Some(k.span());
+        match v.get_ref().as_table() {
+            Some(t) => table = t,
+            None => break,
+        }
+    }
+    span
+}
+
+/// The dotted key whose key or value contains `span` (for serde errors).
+fn key_at_span(text: &str, span: Range<usize>) -> Option<String> {
+    fn walk(table: &toml::de::DeTable<'_>, span: &Range<usize>, prefix: &str) -> Option<String> {
+        for (k, v) in table {
+            let path = if prefix.is_empty() {
+                k.get_ref().to_string()
+            } else {
+                format!("{prefix}.{}", k.get_ref())
+            };
+            if let Some(t) = v.get_ref().as_table()
+                && let Some(found) = walk(t, span, &path)
+            {
+                return Some(found);
+            }
+            let (ks, vs) = (k.span(), v.span());
+            let hit =
+                |s: &Range<usize>| s.start <= span.start && span.end <= s.end.max(s.start + 1);
+            if hit(&ks) || hit(&vs) {
+                return Some(path);
+            }
+        }
+        None
+    }
+    let root = toml::de::DeTable::parse(text).ok()?;
+    walk(root.get_ref(), &span, "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.1\n";
+
+    fn err(text: &str) -> (Option<String>, Option<usize>, String) {
+        match RunConfig::from_toml_str(text).unwrap_err() {
+            ConfigError::Invalid { key, line, message } => (key, line, message),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn minimal_preset_gets_the_paper_defaults() {
+        let c = RunConfig::from_toml_str(MINIMAL).unwrap();
+        assert_eq!(c.network.hidden, vec![30, 30, 30]);
+        assert_eq!(c.problem.n_res, 200);
+        assert_eq!(c.backend, BackendKind::Cpu);
+        assert_eq!(c.build_shape(1).n_params(), 1951);
+    }
+
+    #[test]
+    fn round_trips_through_toml() {
+        let mut c = RunConfig::from_toml_str(MINIMAL).unwrap();
+        c.optimizer.schedule = LrSchedule::Exponential {
+            rate: 0.5,
+            every: 1000,
+        };
+        let back = RunConfig::from_toml_str(&c.to_toml_string()).unwrap();
+        assert_eq!(back, c);
+    }
+
+    #[test]
+    fn non_positive_eps_names_key_and_line() {
+        let (key, line, msg) = err(&MINIMAL.replace("eps = 0.1", "eps = -0.1"));
+        assert_eq!(key.as_deref(), Some("problem.eps"));
+        assert_eq!(line, Some(4));
+        assert!(msg.contains("ε must be > 0"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let (key, line, msg) = err(&format!("{MINIMAL}epsilon_target = 3\n"));
+        assert_eq!(line, Some(5));
+        assert!(msg.contains("epsilon_target"), "{msg}");
+        assert!(key.is_some());
+    }
+
+    #[test]
+    fn wrong_type_names_key_and_line() {
+        let (key, line, msg) = err(&MINIMAL.replace("eps = 0.1", "eps = \"small\""));
+        assert_eq!(key.as_deref(), Some("problem.eps"));
+        assert_eq!(line, Some(4));
+        assert!(msg.contains("invalid type"), "{msg}");
+    }
+
+    #[test]
+    fn zero_width_and_bad_s_and_lr_are_rejected() {
+        let (key, line, _) = err(&format!("{MINIMAL}[network]\nhidden = [30, 0]\n"));
+        assert_eq!((key.as_deref(), line), (Some("network.hidden"), Some(6)));
+        let (key, _, _) = err(&format!("{MINIMAL}[network]\nhrta_s = 2.5\n"));
+        assert_eq!(key.as_deref(), Some("network.hrta_s"));
+        let (key, _, _) = err(&format!("{MINIMAL}[optimizer]\nlr = 0.0\n"));
+        assert_eq!(key.as_deref(), Some("optimizer.lr"));
+    }
+
+    #[test]
+    fn relu_with_second_order_residual_says_why() {
+        let (key, _, msg) = err(&format!("{MINIMAL}[network]\nactivation = \"relu\"\n"));
+        assert_eq!(key.as_deref(), Some("network.activation"));
+        assert!(msg.contains("σ″ ≡ 0"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_problem_is_named() {
+        let (key, line, msg) = err(&MINIMAL.replace("allen_cahn_1d", "navier_stokes"));
+        assert_eq!(key.as_deref(), Some("problem.kind"));
+        assert_eq!(line, Some(3));
+        assert!(msg.contains("navier_stokes"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_version_is_rejected() {
+        let (key, line, _) = err(&MINIMAL.replace("version = 1", "version = 7"));
+        assert_eq!((key.as_deref(), line), (Some("version"), Some(1)));
+    }
+}

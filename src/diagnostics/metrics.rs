@@ -1,0 +1,60 @@
+//! Accuracy of u_θ on the problem's fine evaluation grid: L2RE against the exact solution and
+//! against the numerical reference, and the front position x₀.
+
+use serde::Serialize;
+
+use crate::net::{Channels, DerivOrder, MlpShape, fused};
+use crate::problem::{Problem, relative_l2};
+
+/// u_θ on the evaluation grid and how far it is from the known solutions.
+#[derive(Clone, Debug, Serialize)]
+pub struct EvalReport {
+    /// ε the solutions were taken at.
+    pub eps: f64,
+    /// u_θ at the evaluation points.
+    #[serde(skip)]
+    pub u: Vec<f64>,
+    /// ‖u_θ − u*‖/‖u*‖ against the closed-form solution.
+    pub l2re_exact: Option<f64>,
+    /// ‖u_θ − u_ref‖/‖u_ref‖ against the numerical reference.
+    pub l2re_reference: Option<f64>,
+    /// Front position of u_θ (1D Allen–Cahn: its zero crossing).
+    pub front_x0: Option<f64>,
+}
+
+/// Evaluate θ at ε on the problem's evaluation grid (fused f64 kernel, any training backend).
+pub fn evaluate(problem: &dyn Problem, shape: &MlpShape, theta: &[f64], eps: f64) -> EvalReport {
+    let ch = Channels::new(problem.dim(), DerivOrder::Value);
+    let u = fused::evaluate(shape, theta, problem.eval_points(), ch);
+    let l2re_exact = problem.exact(eps).map(|e| relative_l2(&u, &e.values));
+    let l2re_reference = problem.reference(eps).map(|r| relative_l2(&u, &r.values));
+    let front_x0 = problem.front_position(&u);
+    EvalReport {
+        eps,
+        u,
+        l2re_exact,
+        l2re_reference,
+        front_x0,
+    }
+}
+
+/// H(u_θ(x), ε) at arbitrary points `x` (n × d), e.g. the evaluation grid for plots and CSVs.
+pub fn residual_at(
+    problem: &dyn Problem,
+    shape: &MlpShape,
+    theta: &[f64],
+    points: &[f64],
+    eps: f64,
+    device: &burn::tensor::Device,
+) -> Vec<f64> {
+    let ch = problem.channels();
+    let n = points.len() / problem.dim();
+    let out = fused::evaluate(shape, theta, points, ch);
+    let fields = crate::problem::Fields::from_stacked(
+        crate::train::objective::vec_tensor(out, device),
+        n,
+        ch,
+    );
+    crate::train::objective::host_vec(problem.residual(&fields, eps))
+        .unwrap_or_else(|_| vec![f64::NAN; n])
+}

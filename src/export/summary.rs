@@ -1,0 +1,57 @@
+//! `summary.json`: the final numbers of a run, with the versions that produced them.
+
+use serde::Serialize;
+
+use crate::train::{EndReason, LossParts};
+
+/// Versions of this program and of the numeric stack.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Versions {
+    pub homotopy_explorer: &'static str,
+    pub burn: &'static str,
+    pub faer: &'static str,
+}
+
+impl Default for Versions {
+    fn default() -> Self {
+        Self {
+            homotopy_explorer: env!("CARGO_PKG_VERSION"),
+            burn: "0.22.1",
+            faer: "0.24",
+        }
+    }
+}
+
+/// The final state of a run.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunSummary {
+    /// Preset title.
+    pub name: String,
+    /// Problem id as in presets.
+    pub problem: String,
+    /// Strategy that trained the network.
+    pub trainer: String,
+    /// Final ε.
+    pub eps: f64,
+    pub seed: u64,
+    /// Backend id (`cpu` or `wgpu`) and device description.
+    pub backend: String,
+    pub device: String,
+    pub n_params: usize,
+    pub steps: usize,
+    pub end_reason: String,
+    pub end_detail: EndReason,
+    /// Loss at the final parameters.
+    pub final_loss: LossParts,
+    /// What the exact solution is (e.g. `tanh`).
+    pub exact_solution: Option<String>,
+    pub l2re_exact: Option<f64>,
+    pub reference_solution: Option<String>,
+    pub l2re_reference: Option<f64>,
+    pub front_x0: Option<f64>,
+    /// Wall-clock seconds of the whole run (training and evaluations).
+    pub wall_secs: f64,
+    /// Steps per second of training time.
+    pub steps_per_s: f64,
+    pub versions: Versions,
+}

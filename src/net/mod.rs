@@ -1,0 +1,13 @@
+//! The neural network: shape and flat parameters θ, activations with exact derivatives, and
+//! two forward passes that carry input derivatives (a fused f64 CPU kernel and burn tensor
+//! ops for any backend).
+
+pub mod activation;
+pub mod channels;
+pub mod forward;
+pub mod fused;
+pub mod mlp;
+
+pub use activation::{Activation, ActivationKind};
+pub use channels::{Channels, DerivOrder};
+pub use mlp::{InitKind, LayerLayout, MlpShape};

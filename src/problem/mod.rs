@@ -1,0 +1,170 @@
+//! The PDE problems: the [`Problem`] trait (points, residual H, its ε-derivative H_ε, the
+//! linearized operator H_u, boundary data, exact and reference solutions) and one file per PDE.
+//!
+//! Residuals are written once, as burn tensor ops on the network's output channels
+//! ([`Fields`]), so the same code serves the fused CPU path, the wgpu path and the Jacobians.
+
+pub mod allen_cahn_1d;
+pub mod reference;
+
+use burn::tensor::Tensor;
+use serde::{Deserialize, Serialize};
+
+use crate::net::{Channels, DerivOrder};
+
+pub use allen_cahn_1d::AllenCahn1d;
+
+/// The problems the engine knows, by preset name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// 1D Allen–Cahn steady state on [0, 1], u(0) = −1, u(1) = 1.
+    #[default]
+    #[serde(rename = "allen_cahn_1d")]
+    AllenCahn1d,
+}
+
+impl ProblemKind {
+    /// Every problem, for pickers.
+    pub const ALL: [ProblemKind; 1] = [Self::AllenCahn1d];
+
+    /// Human-readable name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::AllenCahn1d => "Allen–Cahn 1D",
+        }
+    }
+}
+
+/// How residual points are placed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Sampling {
+    /// Uniform interior grid (x_i = i/(n+1) in 1D).
+    #[default]
+    Grid,
+    /// Uniform random points drawn once from the run's seed.
+    Random,
+}
+
+/// Network output channels at a batch of points, as 1-D tensors of length n.
+#[derive(Clone, Debug)]
+pub struct Fields {
+    /// u_θ(x_i).
+    pub u: Tensor<1>,
+    /// ∂u/∂x_j, one tensor per axis (empty when not carried).
+    pub du: Vec<Tensor<1>>,
+    /// ∂²u/∂x_j², one per axis (empty unless the per-axis layout is carried).
+    pub d2u: Vec<Tensor<1>>,
+    /// Δu (present with either second-order layout).
+    pub laplacian: Option<Tensor<1>>,
+}
+
+impl Fields {
+    /// Split a channel-major stacked output (C·n entries, see [`Channels`]) into fields.
+    pub fn from_stacked(out: Tensor<1>, n: usize, ch: Channels) -> Self {
+        let take = |c: usize| out.clone().slice_dim(0, c * n..(c + 1) * n);
+        let du = if ch.has_first() {
+            (0..ch.dim).map(|j| take(ch.first(j))).collect()
+        } else {
+            Vec::new()
+        };
+        let (d2u, laplacian) = match ch.order {
+            DerivOrder::SecondPerAxis => {
+                let d2u: Vec<Tensor<1>> = (0..ch.dim).map(|j| take(ch.second(j))).collect();
+                let lap = d2u
+                    .iter()
+                    .cloned()
+                    .reduce(|a, b| a.add(b))
+                    .expect("dim ≥ 1");
+                (d2u, Some(lap))
+            }
+            DerivOrder::Laplacian => (Vec::new(), Some(take(ch.laplacian()))),
+            DerivOrder::Value | DerivOrder::First => (Vec::new(), None),
+        };
+        Self {
+            u: take(0),
+            du,
+            d2u,
+            laplacian,
+        }
+    }
+
+    /// ∂²u/∂x_j², or the Laplacian when d = 1 and only it is carried.
+    pub fn second(&self, j: usize) -> Tensor<1> {
+        match self.d2u.get(j) {
+            Some(t) => t.clone(),
+            None => self
+                .laplacian
+                .clone()
+                .expect("residual asked for a second derivative the channels do not carry"),
+        }
+    }
+}
+
+/// A solution known in closed form or computed by a reference solver, sampled on the
+/// problem's evaluation grid.
+#[derive(Clone, Debug)]
+pub struct SampledSolution {
+    /// What it is, for tables and legends ("tanh", "finite-difference BVP").
+    pub label: String,
+    /// Values at the evaluation points.
+    pub values: Vec<f64>,
+}
+
+/// A PDE problem instance at fixed sampling (built from a config).
+pub trait Problem: Send + Sync {
+    /// Which problem this is.
+    fn kind(&self) -> ProblemKind;
+
+    /// Input dimension d.
+    fn dim(&self) -> usize;
+
+    /// Derivative channels the residual needs.
+    fn order(&self) -> DerivOrder;
+
+    /// Channel layout of the residual batch.
+    fn channels(&self) -> Channels {
+        Channels::new(self.dim(), self.order())
+    }
+
+    /// Residual (collocation) points, n_res × d row-major.
+    fn residual_points(&self) -> &[f64];
+
+    /// Boundary points, n_bc × d row-major.
+    fn boundary_points(&self) -> &[f64];
+
+    /// Boundary data g at the boundary points.
+    fn boundary_values(&self) -> &[f64];
+
+    /// H(u_θ, ε) at the residual points.
+    fn residual(&self, f: &Fields, eps: f64) -> Tensor<1>;
+
+    /// ∂H/∂ε at the residual points.
+    fn residual_eps(&self, f: &Fields, eps: f64) -> Tensor<1>;
+
+    /// The linearized operator H_u[u] applied to v (both given as fields).
+    fn linearized(&self, f: &Fields, v: &Fields, eps: f64) -> Tensor<1>;
+
+    /// Evaluation points (n_eval × d) for L2RE and plots.
+    fn eval_points(&self) -> &[f64];
+
+    /// The closed-form solution at the evaluation points, if the problem has one.
+    fn exact(&self, eps: f64) -> Option<SampledSolution>;
+
+    /// A numerical reference solution of the same boundary-value problem, if available.
+    fn reference(&self, eps: f64) -> Option<SampledSolution>;
+
+    /// Position of the interface/front of a solution sampled on the evaluation grid, for
+    /// problems that have one (1D Allen–Cahn: the zero crossing).
+    fn front_position(&self, _values: &[f64]) -> Option<f64> {
+        None
+    }
+}
+
+/// ‖a − b‖₂ / ‖b‖₂.
+pub fn relative_l2(a: &[f64], b: &[f64]) -> f64 {
+    let num: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum();
+    let den: f64 = b.iter().map(|y| y * y).sum();
+    (num / den).sqrt()
+}

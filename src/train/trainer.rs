@@ -1,0 +1,170 @@
+//! The one trainer abstraction: a [`Trainer`] advances a [`TrainState`] by one unit of work
+//! and says when it is done; the [`super::Session`] around it handles divergence, interruption,
+//! step caps and history, so every strategy gets those for free.
+
+use serde::Serialize;
+
+use super::objective::{LossParts, Objective, ObjectiveError};
+
+/// Why a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum EndReason {
+    /// The loss fell below the tolerance.
+    Converged { loss: f64 },
+    /// The step cap was reached.
+    MaxSteps,
+    /// The loss stopped improving.
+    Plateau { best_loss: f64 },
+    /// Someone asked the run to stop.
+    Interrupted,
+    /// A non-finite loss or gradient appeared at `step`; θ was restored to the last finite state.
+    Diverged { step: usize },
+}
+
+impl EndReason {
+    /// Short name for tables and CSVs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Converged { .. } => "converged",
+            Self::MaxSteps => "max_steps",
+            Self::Plateau { .. } => "plateau",
+            Self::Interrupted => "interrupted",
+            Self::Diverged { .. } => "diverged",
+        }
+    }
+}
+
+impl std::fmt::Display for EndReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Converged { loss } => write!(f, "converged (loss {loss:.3e} below tolerance)"),
+            Self::MaxSteps => write!(f, "reached the step cap"),
+            Self::Plateau { best_loss } => write!(f, "loss plateaued at {best_loss:.3e}"),
+            Self::Interrupted => write!(f, "interrupted"),
+            Self::Diverged { step } => write!(
+                f,
+                "diverged at step {step} (non-finite loss); restored the last finite parameters"
+            ),
+        }
+    }
+}
+
+/// The mutable state every trainer works on.
+#[derive(Clone, Debug)]
+pub struct TrainState {
+    /// Flat parameters (see [`crate::net::MlpShape`]).
+    pub theta: Vec<f64>,
+    /// Current ε of the objective.
+    pub eps: f64,
+    /// Current HRTA activation parameter s.
+    pub s: f64,
+    /// Current homotopy/HRTA stage (0 for classical training).
+    pub stage: usize,
+    /// Steps taken so far.
+    pub step: usize,
+}
+
+/// What one step did: the loss at the parameters it started from, and the settings it used.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct StepReport {
+    /// Index of this step (0-based).
+    pub step: usize,
+    pub eps: f64,
+    pub s: f64,
+    pub stage: usize,
+    /// Learning rate used (NaN for optimizers without one).
+    pub lr: f64,
+    pub loss: LossParts,
+    /// Whether the step's gradient was finite (a finite loss with a non-finite gradient is
+    /// divergence too).
+    #[serde(skip)]
+    pub finite: bool,
+}
+
+/// A training strategy: one unit of work per call.
+pub trait Trainer: Send {
+    /// Name for tables and the UI.
+    fn label(&self) -> &'static str;
+
+    /// Evaluate at `state.theta`, then update it. The report carries the loss at the parameters
+    /// the step started from. A trainer must not leave non-finite values in θ without
+    /// reporting `finite: false` or a non-finite loss.
+    fn step(
+        &mut self,
+        state: &mut TrainState,
+        objective: &mut Objective,
+    ) -> Result<StepReport, ObjectiveError>;
+
+    /// Whether the strategy is done after this report (convergence, plateau, schedule end).
+    fn end(&mut self, report: &StepReport) -> Option<EndReason>;
+
+    /// Change the target ε while training (the UI's slider).
+    fn set_eps_target(&mut self, state: &mut TrainState, eps: f64);
+}
+
+/// Loss-tolerance and plateau rules, shared by strategies that minimize a fixed objective.
+#[derive(Clone, Debug)]
+pub struct StopRules {
+    /// Converged below this loss (0 = never).
+    pub tolerance: f64,
+    /// Steps without relative improvement before a plateau (0 = never).
+    pub patience: usize,
+    /// Relative improvement that counts.
+    pub rel_improvement: f64,
+    best: f64,
+    best_step: usize,
+}
+
+impl StopRules {
+    pub fn new(tolerance: f64, patience: usize, rel_improvement: f64) -> Self {
+        Self {
+            tolerance,
+            patience,
+            rel_improvement,
+            best: f64::INFINITY,
+            best_step: 0,
+        }
+    }
+
+    /// Forget the best loss (a new stage starts a new plateau count at `step`).
+    pub fn reset(&mut self, step: usize) {
+        self.best = f64::INFINITY;
+        self.best_step = step;
+    }
+
+    /// The end reason, if this loss at this step ends the minimization.
+    pub fn check(&mut self, step: usize, loss: f64) -> Option<EndReason> {
+        if self.tolerance > 0.0 && loss < self.tolerance {
+            return Some(EndReason::Converged { loss });
+        }
+        if loss < self.best * (1.0 - self.rel_improvement) || !self.best.is_finite() {
+            self.best = loss;
+            self.best_step = step;
+        } else if self.patience > 0 && step - self.best_step >= self.patience {
+            return Some(EndReason::Plateau {
+                best_loss: self.best,
+            });
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_rules_detect_tolerance_and_plateau() {
+        let mut r = StopRules::new(1e-6, 3, 0.1);
+        assert_eq!(r.check(0, 1.0), None);
+        assert_eq!(r.check(1, 0.5), None);
+        assert_eq!(r.check(2, 0.49), None);
+        assert_eq!(r.check(3, 0.48), None);
+        assert_eq!(
+            r.check(4, 0.47),
+            Some(EndReason::Plateau { best_loss: 0.5 })
+        );
+        assert_eq!(r.check(5, 1e-7), Some(EndReason::Converged { loss: 1e-7 }));
+    }
+}

@@ -1,0 +1,159 @@
+//! The headless CLI as a user runs it: exit codes, written files, clear messages, determinism.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_homotopy-explorer");
+
+const SHORT: &str = r#"version = 1
+name = "short"
+[problem]
+kind = "allen_cahn_1d"
+eps = 0.1
+n_res = 50
+[training]
+seed = 3
+max_steps = 150
+eval_every = 50
+"#;
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).arg("--quiet");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("binary runs")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+fn summary(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn run_writes_history_solution_and_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let preset = write(tmp.path(), "short.toml", SHORT);
+    let out = tmp.path().join("out");
+    let o = run(&["run", &preset, "--out", out.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = summary(&out);
+    assert_eq!(s["steps"], 150);
+    assert_eq!(s["end_reason"], "max_steps");
+    assert_eq!(s["exact_solution"], "tanh");
+    assert!(s["final_loss"]["total"].as_f64().unwrap().is_finite());
+    assert!(s["l2re_reference"].as_f64().unwrap() > 0.0);
+    assert!(s["versions"]["burn"].is_string());
+    let solution = std::fs::read_to_string(out.join("solution.csv")).unwrap();
+    assert!(solution.starts_with("x,u_theta,exact,reference,residual\n"));
+    assert_eq!(solution.lines().count(), 1 + 1001);
+    let history = std::fs::read_to_string(out.join("history.csv")).unwrap();
+    assert!(history.starts_with("step,eps,s,stage,lr,loss,"));
+    // Rows every 10 steps plus the last step.
+    assert_eq!(history.lines().count(), 1 + 15 + 1);
+}
+
+#[test]
+fn same_preset_and_seed_give_bit_identical_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let preset = write(tmp.path(), "short.toml", SHORT);
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for dir in [&a, &b] {
+        let o = run(&["run", &preset, "--out", dir.to_str().unwrap()], &[]);
+        assert!(o.status.success());
+    }
+    let (mut sa, mut sb) = (summary(&a), summary(&b));
+    for s in [&mut sa, &mut sb] {
+        let m = s.as_object_mut().unwrap();
+        m.remove("wall_secs");
+        m.remove("steps_per_s");
+    }
+    assert_eq!(sa, sb);
+    assert_eq!(
+        std::fs::read(a.join("history.csv")).unwrap(),
+        std::fs::read(b.join("history.csv")).unwrap()
+    );
+    // A different seed gives different numbers.
+    let c = tmp.path().join("c");
+    run(
+        &["run", &preset, "--out", c.to_str().unwrap(), "--seed", "4"],
+        &[],
+    );
+    assert_ne!(summary(&c)["final_loss"], sa["final_loss"]);
+}
+
+#[test]
+fn bad_presets_exit_2_name_the_problem_and_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        (SHORT.replace("eps = 0.1", "eps = -0.1"), "problem.eps"),
+        (
+            SHORT.replace("allen_cahn_1d", "navier_stokes"),
+            "navier_stokes",
+        ),
+        (format!("{SHORT}learning_rate = 1\n"), "learning_rate"),
+        (
+            SHORT.replace("max_steps = 150", "max_steps = \"many\""),
+            "training.max_steps",
+        ),
+    ];
+    for (i, (text, needle)) in cases.iter().enumerate() {
+        let preset = write(tmp.path(), &format!("bad{i}.toml"), text);
+        let out = tmp.path().join(format!("out{i}"));
+        let o = run(&["run", &preset, "--out", out.to_str().unwrap()], &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(needle), "message should name {needle}: {err}");
+        assert!(err.contains("line"), "message should give the line: {err}");
+        assert!(!out.exists(), "nothing is written for a bad preset");
+    }
+    let o = run(&["run", "does/not/exist.toml"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let preset = write(tmp.path(), "ok.toml", SHORT);
+    let o = run(&["run", &preset, "--steps", "0"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("training.max_steps"));
+}
+
+#[test]
+fn unavailable_wgpu_exits_3_with_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let preset = write(tmp.path(), "short.toml", SHORT);
+    let out = tmp.path().join("out");
+    // Hide every Vulkan driver and every EGL vendor: no adapter can be found.
+    let o = run(
+        &[
+            "run",
+            &preset,
+            "--out",
+            out.to_str().unwrap(),
+            "--backend",
+            "wgpu",
+        ],
+        &[
+            ("VK_ICD_FILENAMES", "/nonexistent/icd.json"),
+            ("VK_DRIVER_FILES", "/nonexistent/icd.json"),
+            ("__EGL_VENDOR_LIBRARY_FILENAMES", "/nonexistent/egl.json"),
+            ("LIBGL_DRIVERS_PATH", "/nonexistent"),
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("wgpu"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(!out.join("summary.json").exists());
+}
+
+#[test]
+fn no_subcommand_prints_help() {
+    let o = Command::new(BIN).output().unwrap();
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("run") && text.contains("bench"), "{text}");
+}
