@@ -34,8 +34,19 @@ fn adam_steps_per_s(session: &mut Session, steps: usize) -> f64 {
     steps as f64 / t0.elapsed().as_secs_f64()
 }
 
-/// Run every benchmark on `device`, printing one JSON line each.
-pub fn run_all(device: &ComputeDevice, steps: usize) {
+/// Run the benchmarks named in the comma-separated `filter` (all when empty) on `device`,
+/// printing one JSON line each.
+pub fn run_all(device: &ComputeDevice, steps: usize, filter: &str) {
+    let wanted = |name: &str| filter.is_empty() || filter.split(',').any(|f| f.trim() == name);
+    if wanted("ac1_adam_step") {
+        ac1_adam_step(device, steps);
+    }
+    if wanted("ac1_adam_step_burn_graph") {
+        ac1_adam_step_burn_graph(device, steps);
+    }
+}
+
+fn ac1_adam_step(device: &ComputeDevice, steps: usize) {
     let mut session = Session::new(ac1_config(), device);
     let sps = adam_steps_per_s(&mut session, steps);
     println!(
@@ -43,8 +54,10 @@ pub fn run_all(device: &ComputeDevice, steps: usize) {
         json!({"bench": "ac1_adam_step", "steps_per_s": round3(sps), "ms": round3(1e3 / sps),
                "device": device.description, "path": format!("{:?}", session.objective.path())})
     );
+}
 
-    // The same step with burn's reverse mode through the whole network (the wgpu path's code).
+/// The same step with burn's reverse mode through the whole network (the wgpu path's code).
+fn ac1_adam_step_burn_graph(device: &ComputeDevice, steps: usize) {
     let mut session = Session::new(ac1_config(), device);
     session.objective = Objective::with_path(
         session.problem.clone(),

@@ -81,6 +81,9 @@ pub struct BenchArgs {
     /// Timed steps per benchmark.
     #[arg(long, default_value_t = 3000)]
     pub steps: usize,
+    /// Only these benchmarks (comma-separated names).
+    #[arg(long, default_value = "")]
+    pub only: String,
 }
 
 /// A CLI failure with its exit code.

@@ -10,7 +10,7 @@ fn main() {
         Some(Command::Run(run)) => cli::run(run),
         Some(Command::Bench(bench)) => match backend::cpu() {
             Ok(device) => {
-                homotopy_explorer::bench::run_all(&device, bench.steps);
+                homotopy_explorer::bench::run_all(&device, bench.steps, &bench.only);
                 Ok(())
             }
             Err(e) => Err(cli::CliError {

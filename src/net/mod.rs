@@ -4,6 +4,7 @@
 
 pub mod activation;
 pub mod channels;
+pub mod fastmath;
 pub mod forward;
 pub mod fused;
 pub mod mlp;

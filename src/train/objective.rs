@@ -9,7 +9,7 @@
 //!
 //! θ lives on the host as f64 in both cases; the objective is a pure function of (θ, ε).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use burn::tensor::{Device, Tensor, TensorData};
 use thiserror::Error;
@@ -64,6 +64,16 @@ pub struct Objective {
     g: Tensor<1>,
     res_input: forward::StackedInput,
     bc_input: forward::StackedInput,
+    workspace: Mutex<Workspace>,
+}
+
+/// Reused buffers of the fused path (no allocation per step).
+#[derive(Default)]
+struct Workspace {
+    res: fused::Tape,
+    bc: fused::Tape,
+    scratch: fused::Scratch,
+    grad_bc: Vec<f64>,
 }
 
 impl Objective {
@@ -111,7 +121,15 @@ impl Objective {
             g,
             res_input,
             bc_input,
+            workspace: Mutex::new(Workspace::default()),
         }
+    }
+
+    fn workspace(&self) -> std::sync::MutexGuard<'_, Workspace> {
+        // A panic while holding the lock leaves only stale scratch buffers behind.
+        self.workspace
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn problem(&self) -> &Arc<dyn Problem> {
@@ -226,34 +244,48 @@ impl Objective {
         (self.fields(out), bc)
     }
 
+    fn fused_forward(&self, theta: &[f64], ws: &mut Workspace) {
+        let points = self.problem.residual_points();
+        fused::forward_into(&self.shape, theta, points, self.res_channels, &mut ws.res);
+        let points = self.problem.boundary_points();
+        fused::forward_into(&self.shape, theta, points, self.bc_channels, &mut ws.bc);
+    }
+
     fn fused_loss_and_grad(
         &self,
         theta: &[f64],
         eps: f64,
     ) -> Result<(LossParts, Vec<f64>), ObjectiveError> {
-        let (out, tape) = fused::forward(
-            &self.shape,
-            theta,
-            self.problem.residual_points(),
-            self.res_channels,
-        );
-        let (bc, bc_tape) = fused::forward(
-            &self.shape,
-            theta,
-            self.problem.boundary_points(),
-            self.bc_channels,
-        );
-        let out_t = vec_tensor(out, &self.device).require_grad();
-        let bc_t = vec_tensor(bc, &self.device).require_grad();
+        let mut ws = self.workspace();
+        let ws = &mut *ws;
+        self.fused_forward(theta, ws);
+        let out_t = vec_tensor(ws.res.out.clone(), &self.device).require_grad();
+        let bc_t = vec_tensor(ws.bc.out.clone(), &self.device).require_grad();
         let fields = self.fields(out_t.clone());
         let (total, l_res, l_bc) = self.loss_tensors(&fields, bc_t.clone(), eps);
         let grads = total.backward();
         let out_bar = grad_vec(&out_t, &grads, self.res_channels.count() * self.n_res())?;
         let bc_bar = grad_vec(&bc_t, &grads, self.n_bc())?;
         let parts = self.read_parts(l_res, l_bc)?;
-        let mut grad = fused::backward(&self.shape, theta, &tape, &out_bar);
-        let grad_bc = fused::backward(&self.shape, theta, &bc_tape, &bc_bar);
-        for (g, b) in grad.iter_mut().zip(grad_bc) {
+        let mut grad = vec![0.0; theta.len()];
+        fused::backward_into(
+            &self.shape,
+            theta,
+            &ws.res,
+            &out_bar,
+            &mut grad,
+            &mut ws.scratch,
+        );
+        ws.grad_bc.resize(theta.len(), 0.0);
+        fused::backward_into(
+            &self.shape,
+            theta,
+            &ws.bc,
+            &bc_bar,
+            &mut ws.grad_bc,
+            &mut ws.scratch,
+        );
+        for (g, b) in grad.iter_mut().zip(&ws.grad_bc) {
             *g += b;
         }
         Ok((parts, grad))
