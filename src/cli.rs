@@ -1,5 +1,6 @@
 //! The command line: `run` trains a preset headless, `bench` prints speed figures as JSON lines.
-//! Exit codes: 0 success, 2 bad preset or argument (nothing written), 3 backend unavailable.
+//! Exit codes: 0 success, 2 bad preset or argument (nothing written), 3 backend unavailable,
+//! 130 interrupted (the files of the run so far are written).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,6 +21,8 @@ use crate::train::Session;
 pub const EXIT_BAD_INPUT: i32 = 2;
 /// Exit code for an unavailable backend.
 pub const EXIT_NO_BACKEND: i32 = 3;
+/// Exit code for a run stopped by Ctrl-C or SIGTERM (its files are still written).
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -182,6 +185,15 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             .unwrap_or_else(|| "-".into()),
         out_dir.display()
     );
+    if summary.end_reason == "interrupted" {
+        return Err(CliError {
+            code: EXIT_INTERRUPTED,
+            message: format!(
+                "interrupted; the results so far are in {}",
+                out_dir.display()
+            ),
+        });
+    }
     Ok(())
 }
 
@@ -202,11 +214,9 @@ pub fn train_and_write(
     let bar = if progress {
         let bar = ProgressBar::new(session.config.training.max_steps as u64);
         bar.set_style(
-            ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:30}] {pos}/{len} {per_sec} {msg}",
-            )
-            .expect("static template")
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
+                .expect("static template")
+                .progress_chars("=> "),
         );
         bar
     } else {
@@ -221,8 +231,9 @@ pub fn train_and_write(
         if last_draw.elapsed() >= Duration::from_millis(100) || p.end.is_some() {
             last_draw = Instant::now();
             bar.set_position(p.report.step as u64 + 1);
+            let rate = (p.report.step + 1) as f64 / started.elapsed().as_secs_f64();
             bar.set_message(format!(
-                "loss {:.3e}  L2RE {}  ε {:.4}",
+                "{rate:.0} steps/s  loss {:.3e}  L2RE {}  ε {:.4}",
                 p.report.loss.total,
                 fmt_opt(l2re),
                 p.report.eps
