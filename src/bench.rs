@@ -44,6 +44,127 @@ pub fn run_all(device: &ComputeDevice, steps: usize, filter: &str) {
     if wanted("ac1_adam_step_burn_graph") {
         ac1_adam_step_burn_graph(device, steps);
     }
+    let homotopy = [
+        "ac1_jacobian",
+        "ac1_lambda_min",
+        "ac1_lm_iteration",
+        "ac1_euler_step",
+    ];
+    if homotopy.iter().any(|n| wanted(n)) {
+        ac1_homotopy_kernels(device, &wanted);
+    }
+    if wanted("reproduce_ac1_one_seed") {
+        reproduce_ac1_one_seed();
+    }
+}
+
+/// Median milliseconds of `f` over `reps` calls (after one warm-up call).
+fn median_ms(reps: usize, mut f: impl FnMut()) -> f64 {
+    f();
+    let mut times: Vec<f64> = (0..reps)
+        .map(|_| {
+            let t0 = Instant::now();
+            f();
+            t0.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// Jacobian, spectrum, LM iteration and Euler step on the paper's network at n = 200, ε = 0.01,
+/// from parameters after 500 Adam steps at ε = 0.1.
+fn ac1_homotopy_kernels(device: &ComputeDevice, wanted: &dyn Fn(&str) -> bool) {
+    let mut config =
+        RunConfig::from_toml_str(include_str!("../presets/allen_cahn_1d_strategy1.toml"))
+            .expect("shipped preset is valid");
+    config.strategy.phase1.adam_steps = 500;
+    config.strategy.phase1.lm_iterations = 0;
+    config.strategy.euler.corrector = crate::config::Corrector::None;
+    let mut session = Session::new(config.clone(), device);
+    for _ in 0..500 {
+        session
+            .step()
+            .expect("CPU objective never fails to read back");
+    }
+    let theta = session.state.theta.clone();
+    let objective = &session.objective;
+    if wanted("ac1_jacobian") {
+        let ms = median_ms(50, || {
+            objective.linearize(&theta, 0.01).expect("linearize");
+        });
+        println!(
+            "{}",
+            json!({"bench": "ac1_jacobian", "ms": round3(ms), "what": "J_res (200×1951), J_bc, H_ε and residuals in one reverse pass"})
+        );
+    }
+    if wanted("ac1_lambda_min") {
+        let ms = median_ms(30, || {
+            let lin = objective.linearize(&theta, 0.01).expect("linearize");
+            crate::diagnostics::spectrum::kernel_spectrum(&lin.residual.jacobian, 1e-4)
+                .expect("spectrum");
+        });
+        println!(
+            "{}",
+            json!({"bench": "ac1_lambda_min", "ms": round3(ms), "what": "J, σ(J) by QR + SVD (accurate), full spectrum, rank and soft mode"})
+        );
+        let ms = median_ms(30, || {
+            let lin = objective.linearize(&theta, 0.01).expect("linearize");
+            crate::diagnostics::spectrum::kernel_spectrum_gram(&lin.residual.jacobian, 1e-4)
+                .expect("spectrum");
+        });
+        println!(
+            "{}",
+            json!({"bench": "ac1_lambda_min_gram", "ms": round3(ms), "what": "J, K = JJᵀ and its eigendecomposition (fast, floor m·ε·λ_max)"})
+        );
+    }
+    if wanted("ac1_lm_iteration") {
+        let mut lm = crate::train::lm::LevenbergMarquardt::new(&config.lm);
+        let ms = median_ms(30, || {
+            let mut t = theta.clone();
+            lm.iterate(objective, &mut t, 0.1, None).expect("LM");
+        });
+        println!(
+            "{}",
+            json!({"bench": "ac1_lm_iteration", "ms": round3(ms), "what": "one Levenberg–Marquardt iteration, 202×1951 dual form with geodesic acceleration"})
+        );
+    }
+    if wanted("ac1_euler_step") {
+        // The session is in Phase II now: each step is one predictor (no corrector).
+        let mut times = Vec::new();
+        for _ in 0..40 {
+            let t0 = Instant::now();
+            session.step().expect("Euler step");
+            times.push(t0.elapsed().as_secs_f64() * 1e3);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{}",
+            json!({"bench": "ac1_euler_step", "ms": round3(times[times.len() / 2]), "what": "Strategy-1 Euler predictor: J, phase condition, truncated-SVD solve, loss"})
+        );
+    }
+}
+
+/// The whole `reproduce ac1` with one seed, in a temporary folder.
+fn reproduce_ac1_one_seed() {
+    let dir = std::env::temp_dir().join(format!("hx-bench-reproduce-{}", std::process::id()));
+    let opts = crate::reproduce::ReproduceOptions {
+        seeds: 1,
+        out_dir: dir.clone(),
+        presets_dir: std::path::PathBuf::from("presets"),
+        verbose: false,
+    };
+    let t0 = Instant::now();
+    let result = crate::reproduce::ac1::run(&opts);
+    let secs = t0.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(&dir);
+    match result {
+        Ok(_) => println!(
+            "{}",
+            json!({"bench": "reproduce_ac1_one_seed", "s": round3(secs)})
+        ),
+        Err(e) => eprintln!("reproduce_ac1_one_seed failed: {e:#}"),
+    }
 }
 
 fn ac1_adam_step(device: &ComputeDevice, steps: usize) {

@@ -41,6 +41,26 @@ pub enum Command {
     Run(RunArgs),
     /// Print speed figures as JSON lines.
     Bench(BenchArgs),
+    /// Rebuild a source paper's tables and figures from the shipped presets (ids: ac1).
+    Reproduce(ReproduceArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ReproduceArgs {
+    /// Which experiment (ac1).
+    pub id: String,
+    /// Number of seeds (0..N).
+    #[arg(long, default_value_t = 3)]
+    pub seeds: u64,
+    /// Output folder (default out/reproduce/<id>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Folder with the presets (missing files fall back to the built-in copies).
+    #[arg(long, default_value = "presets")]
+    pub presets: PathBuf,
+    /// No per-run progress lines.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -194,6 +214,49 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             ),
         });
     }
+    Ok(())
+}
+
+/// `homotopy-explorer reproduce`.
+pub fn reproduce(args: &ReproduceArgs) -> Result<(), CliError> {
+    if !crate::reproduce::IDS.contains(&args.id.as_str()) {
+        return Err(CliError::bad_input(format!(
+            "unknown reproduction `{}`; known: {}",
+            args.id,
+            crate::reproduce::IDS.join(", ")
+        )));
+    }
+    if args.seeds == 0 {
+        return Err(CliError::bad_input("--seeds must be at least 1"));
+    }
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("out").join("reproduce").join(&args.id));
+    let opts = crate::reproduce::ReproduceOptions {
+        seeds: args.seeds,
+        out_dir: out_dir.clone(),
+        presets_dir: args.presets.clone(),
+        verbose: !args.quiet,
+    };
+    let started = Instant::now();
+    let report = crate::reproduce::ac1::run(&opts)?;
+    for method in [
+        "classical",
+        "strategy1",
+        "strategy1_paper",
+        "strategy2",
+        "curriculum",
+    ] {
+        eprintln!("{}", crate::reproduce::ac1::summary_line(&report, method));
+    }
+    eprintln!(
+        "reproduce {} with {} seed(s) took {:.1} s; wrote {}/reproduce.md",
+        args.id,
+        args.seeds,
+        started.elapsed().as_secs_f64(),
+        out_dir.display()
+    );
     Ok(())
 }
 

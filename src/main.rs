@@ -18,6 +18,7 @@ fn main() {
                 message: e.to_string(),
             }),
         },
+        Some(Command::Reproduce(args)) => cli::reproduce(args),
         None => {
             let _ = Cli::command().print_help();
             Ok(())

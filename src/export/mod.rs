@@ -1,6 +1,7 @@
 //! Writing results: run history and solution CSVs and the run summary JSON. Every file is
 //! written to a temporary name and renamed into place, so a failed write leaves no partial file.
 
+pub mod figure;
 pub mod summary;
 
 use std::io::Write;

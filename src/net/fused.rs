@@ -11,6 +11,7 @@
 
 use faer::{Accum, MatMut, MatRef, Par, linalg::matmul::matmul};
 
+use super::simd::simd_dispatch;
 use super::{Channels, DerivOrder, MlpShape};
 
 /// Saved forward state needed by [`backward`] and by per-sample Jacobians. Its buffers are
@@ -71,28 +72,6 @@ fn mat_mut(buf: &mut [f64], rows: usize, cols: usize) -> MatMut<'_, f64> {
 fn sized(v: &mut Vec<f64>, len: usize) -> &mut [f64] {
     v.resize(len, 0.0);
     &mut v[..len]
-}
-
-/// Run `$body` compiled for AVX2+FMA when the CPU has it, else for the baseline target. The
-/// elementwise loops vectorize 4-wide instead of 2-wide; results are deterministic per machine.
-macro_rules! simd_dispatch {
-    ($name:ident ( $($arg:ident : $ty:ty),* ) $body:block) => {
-        #[inline(always)]
-        fn generic($($arg: $ty),*) $body
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2,fma")]
-        unsafe fn avx2($($arg: $ty),*) { generic($($arg),*) }
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma")
-            {
-                // SAFETY: the CPU supports the features `avx2` was compiled for.
-                return unsafe { avx2($($arg),*) };
-            }
-        }
-        generic($($arg),*)
-    };
 }
 
 /// Forward pass. Returns the output channels and the tape for [`backward`].
@@ -338,6 +317,29 @@ pub fn backward_into(
     grad: &mut [f64],
     scratch: &mut Scratch,
 ) {
+    let n = tape.n;
+    pullback(
+        shape,
+        theta,
+        tape,
+        out_bar,
+        scratch,
+        |layer, h, zbar, cn| accumulate_layer_grad(grad, layer, h, zbar, cn, n),
+    );
+}
+
+/// The reverse pass proper: for every affine layer, from the output back, hands `sink` the
+/// layer, its stacked input H and its pre-activation cotangent Z̄ (both C·n rows,
+/// column-major). Parameter gradients are Hᵀ Z̄ and Σ Z̄[value rows]; per-sample Jacobian rows
+/// are the same products taken one point at a time (see [`super::jacobian`]).
+pub fn pullback(
+    shape: &MlpShape,
+    theta: &[f64],
+    tape: &Tape,
+    out_bar: &[f64],
+    scratch: &mut Scratch,
+    mut sink: impl FnMut(&super::LayerLayout, &[f64], &[f64], usize),
+) {
     let ch = tape
         .channels
         .expect("backward needs a tape from a forward pass");
@@ -353,7 +355,7 @@ pub fn backward_into(
     for (z, g) in zbar.iter_mut().zip(out_bar) {
         *z = g * kappa;
     }
-    accumulate_layer_grad(grad, &last, &tape.inputs[n_hidden], zbar, cn, n);
+    sink(&last, &tape.inputs[n_hidden], zbar, cn);
     input_pullback(&last, theta, zbar, cn, &mut scratch.abar);
 
     for l in (0..n_hidden).rev() {
@@ -362,7 +364,7 @@ pub fn backward_into(
         let [s1, s2, s3] = &tape.slopes[l];
         let zbar = sized(&mut scratch.zbar, cn * fo);
         pullback_layer(ch, n, fo, &tape.pre[l], &scratch.abar, zbar, s1, s2, s3);
-        accumulate_layer_grad(grad, &layer, &tape.inputs[l], zbar, cn, n);
+        sink(&layer, &tape.inputs[l], zbar, cn);
         if l > 0 {
             input_pullback(&layer, theta, zbar, cn, &mut scratch.abar);
         }

@@ -7,7 +7,9 @@ pub mod channels;
 pub mod fastmath;
 pub mod forward;
 pub mod fused;
+pub mod jacobian;
 pub mod mlp;
+pub(crate) mod simd;
 
 pub use activation::{Activation, ActivationKind};
 pub use channels::{Channels, DerivOrder};

@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::reference::{Bvp1d, StencilRow, continuation};
-use super::{Fields, Problem, ProblemKind, SampledSolution, Sampling};
+use super::{DiscreteOperator, Fields, Problem, ProblemKind, SampledSolution, Sampling};
 use crate::net::DerivOrder;
 
 /// Fine-grid cells per evaluation cell for the finite-difference reference.
@@ -23,6 +23,8 @@ pub struct AllenCahn1d {
     boundary_points: Vec<f64>,
     boundary_values: Vec<f64>,
     eval_points: Vec<f64>,
+    /// Whether the residual points are the uniform grid x_i = i/(n+1) (D_ε is defined on it).
+    uniform_grid: bool,
     reference_cache: Mutex<Option<(u64, SampledSolution)>>,
 }
 
@@ -52,6 +54,7 @@ impl AllenCahn1d {
             boundary_points,
             boundary_values,
             eval_points,
+            uniform_grid: sampling == Sampling::Grid,
             reference_cache: Mutex::new(None),
         }
     }
@@ -156,6 +159,39 @@ impl Problem for AllenCahn1d {
                 .iter()
                 .map(|&x| Self::tanh_solution(x, eps))
                 .collect(),
+        })
+    }
+
+    fn exact_at(&self, points: &[f64], eps: f64) -> Option<Vec<f64>> {
+        Some(
+            points
+                .iter()
+                .map(|&x| Self::tanh_solution(x, eps))
+                .collect(),
+        )
+    }
+
+    /// D_ε = −ε²Δ_h + diag(3u² − 1) (paper eq. 21 in the consistent sign), Δ_h the
+    /// three-point Laplacian with h = 1/(n+1) and zero Dirichlet data.
+    fn discrete_operator(&self, u: &[f64], eps: f64) -> Option<DiscreteOperator> {
+        if !self.uniform_grid {
+            return None;
+        }
+        let n = u.len();
+        let h = 1.0 / (n + 1) as f64;
+        let k = eps * eps / (h * h);
+        let matrix = faer::Mat::from_fn(n, n, |i, j| {
+            if i == j {
+                2.0 * k + 3.0 * u[i] * u[i] - 1.0
+            } else if i.abs_diff(j) == 1 {
+                -k
+            } else {
+                0.0
+            }
+        });
+        Some(DiscreteOperator {
+            matrix,
+            symmetric: true,
         })
     }
 

@@ -112,6 +112,15 @@ pub struct SampledSolution {
     pub values: Vec<f64>,
 }
 
+/// A discrete operator D_ε on the residual points.
+#[derive(Clone, Debug)]
+pub struct DiscreteOperator {
+    /// n × n matrix.
+    pub matrix: faer::Mat<f64>,
+    /// Whether it is symmetric (then its eigenvalues are real).
+    pub symmetric: bool,
+}
+
 /// A PDE problem instance at fixed sampling (built from a config).
 pub trait Problem: Send + Sync {
     /// Which problem this is.
@@ -151,6 +160,18 @@ pub trait Problem: Send + Sync {
 
     /// The closed-form solution at the evaluation points, if the problem has one.
     fn exact(&self, eps: f64) -> Option<SampledSolution>;
+
+    /// The closed-form solution at arbitrary points (n × d), if the problem has one.
+    fn exact_at(&self, _points: &[f64], _eps: f64) -> Option<Vec<f64>> {
+        None
+    }
+
+    /// The paper's discrete operator D_ε at the residual points for a solution `u` sampled there
+    /// (its linearization of −H on the grid), when the problem defines one and the residual
+    /// points are the uniform grid it is defined on.
+    fn discrete_operator(&self, _u: &[f64], _eps: f64) -> Option<DiscreteOperator> {
+        None
+    }
 
     /// A numerical reference solution of the same boundary-value problem, if available.
     fn reference(&self, eps: f64) -> Option<SampledSolution>;

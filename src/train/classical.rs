@@ -48,11 +48,16 @@ impl Trainer for Classical {
             lr,
             loss,
             finite,
+            evaluated_after: false,
         })
     }
 
     fn end(&mut self, report: &StepReport) -> Option<EndReason> {
         self.rules.check(report.step, report.loss.total)
+    }
+
+    fn reset_stopping(&mut self, step: usize) {
+        self.rules.reset(step);
     }
 
     fn set_eps_target(&mut self, state: &mut TrainState, eps: f64) {

@@ -1,38 +1,47 @@
-//! The training objective L(θ) = 1/(2n) Σ H(u_θ(x_i), ε)² + λ/(2n_bc) Σ (u_θ(x_b) − g_b)² and
-//! its exact gradient, on either network path:
+//! The training objective and its derivatives.
 //!
-//! - **fused** (CPU): the network and its reverse pass run in the fused f64 kernel; burn (Flex,
-//!   f64, autodiff) evaluates the residual and the loss on the output channels and hands back
-//!   ∂L/∂channels, which the kernel pulls back to ∂L/∂θ.
-//! - **burn** (any backend): the whole computation is burn ops and burn's reverse mode
-//!   differentiates it with respect to θ.
+//! L(θ) = 1/(2n) Σ H(u_θ(x_i), ε)² + λ/(2n_bc) Σ (u_θ(x_b) − g_b)² [+ α/(2n) Σ q_i²], where the
+//! optional homotopy term (Strategy 2, DESIGN §1.4) is q = H_u[u_θ](u_θ − u_prev)/Δε + H_ε(u_θ).
 //!
-//! θ lives on the host as f64 in both cases; the objective is a pure function of (θ, ε).
+//! Every term is a *pointwise residual block*: a function of the network's output channels at
+//! one point. Gradients come from one of two network paths:
+//! - **fused** (CPU): network and reverse pass in the fused f64 kernel; burn (Flex, f64) evaluates
+//!   the blocks on the output channels and hands back ∂L/∂channels;
+//! - **burn** (any backend): everything is burn ops, differentiated by burn's reverse mode.
+//!
+//! [`Objective::linearize`] returns per-sample Jacobians of every block (always CPU f64), for
+//! Levenberg–Marquardt, the Euler predictor of Strategy 1 and the spectral diagnostics.
 
 use std::sync::{Arc, Mutex};
 
 use burn::tensor::{Device, Tensor, TensorData};
 use thiserror::Error;
 
-use crate::backend::ComputeDevice;
+use crate::backend::{self, ComputeDevice};
 use crate::config::BackendKind;
+use crate::net::jacobian::{self, Jacobian, JacobianScratch};
 use crate::net::{Channels, DerivOrder, MlpShape, forward, fused};
 use crate::problem::{Fields, Problem};
 
 /// Loss value split into its parts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct LossParts {
-    /// Residual part + λ·boundary part.
+    /// residual + λ·boundary + α·homotopy.
     pub total: f64,
     /// 1/(2n) Σ r_i².
     pub residual: f64,
     /// 1/(2n_bc) Σ (u − g)² (unweighted).
     pub boundary: f64,
+    /// 1/(2n) Σ q_i² of the homotopy term (0 when it is off; unweighted).
+    pub homotopy: f64,
 }
 
 impl LossParts {
     pub fn is_finite(&self) -> bool {
-        self.total.is_finite() && self.residual.is_finite() && self.boundary.is_finite()
+        self.total.is_finite()
+            && self.residual.is_finite()
+            && self.boundary.is_finite()
+            && self.homotopy.is_finite()
     }
 }
 
@@ -50,13 +59,75 @@ pub enum NetPath {
 pub enum ObjectiveError {
     #[error("reading a result back from the device failed: {0}")]
     Readback(String),
+    #[error("the CPU device for Jacobians is unavailable: {0}")]
+    Cpu(String),
 }
 
-/// L(θ; ε) and ∇_θ L for one problem, network shape and device.
+/// The Strategy-2 homotopy term α/(2n) Σ (H_u[u](u − u_prev)/Δε + H_ε(u))².
+#[derive(Clone, Debug)]
+pub struct HomotopyTerm {
+    /// Weight α.
+    pub alpha: f64,
+    /// Δε_k = ε_k − ε_{k−1} (negative when ε shrinks).
+    pub delta_eps: f64,
+    /// The previous stage's output channels at the residual points (C·n, channel-major).
+    pub previous: Vec<f64>,
+}
+
+/// One pointwise residual block and its per-sample Jacobian.
+#[derive(Clone, Debug)]
+pub struct Block {
+    /// Loss weight w: the block contributes w/2 Σ values².
+    pub weight: f64,
+    pub values: Vec<f64>,
+    pub jacobian: Jacobian,
+}
+
+/// Everything first-order about the objective at one θ (CPU, f64).
+#[derive(Clone, Debug)]
+pub struct Linearization {
+    pub loss: LossParts,
+    /// r = H(u_θ, ε) at the residual points, weight 1/n, rows J_res.
+    pub residual: Block,
+    /// u_θ − g at the boundary points, weight λ/n_bc, rows J_bc.
+    pub boundary: Block,
+    /// The homotopy term, when on (weight α/n).
+    pub homotopy: Option<Block>,
+    /// H_ε at the residual points.
+    pub h_eps: Vec<f64>,
+    /// Output channels at the residual points (C·n, channel-major).
+    pub channels: Vec<f64>,
+}
+
+impl Linearization {
+    /// The loss as ½‖R‖² with R = [√w_b · values_b] and its Jacobian A = [√w_b · J_b].
+    pub fn weighted_system(&self) -> (Jacobian, Vec<f64>) {
+        let mut blocks = vec![&self.residual, &self.boundary];
+        if let Some(h) = &self.homotopy {
+            blocks.push(h);
+        }
+        let cols = self.residual.jacobian.cols;
+        let mut a = Jacobian {
+            rows: 0,
+            cols,
+            data: Vec::new(),
+        };
+        let mut r = Vec::new();
+        for b in blocks {
+            let w = b.weight.sqrt();
+            a.stack_scaled(&b.jacobian, w);
+            r.extend(b.values.iter().map(|v| v * w));
+        }
+        (a, r)
+    }
+}
+
+/// L(θ; ε) and its derivatives for one problem, network shape and device.
 pub struct Objective {
     problem: Arc<dyn Problem>,
     shape: MlpShape,
     device: Device,
+    cpu: Device,
     path: NetPath,
     bc_weight: f64,
     res_channels: Channels,
@@ -64,6 +135,7 @@ pub struct Objective {
     g: Tensor<1>,
     res_input: forward::StackedInput,
     bc_input: forward::StackedInput,
+    homotopy: Option<(HomotopyTerm, Tensor<1>)>,
     workspace: Mutex<Workspace>,
 }
 
@@ -74,6 +146,7 @@ struct Workspace {
     bc: fused::Tape,
     scratch: fused::Scratch,
     grad_bc: Vec<f64>,
+    jac: JacobianScratch,
 }
 
 impl Objective {
@@ -101,19 +174,18 @@ impl Objective {
     ) -> Self {
         let res_channels = problem.channels();
         let bc_channels = Channels::new(problem.dim(), DerivOrder::Value);
-        let g = Tensor::from_data(
-            TensorData::new(
-                problem.boundary_values().to_vec(),
-                [problem.boundary_values().len()],
-            ),
-            device,
-        );
+        let g = vec_tensor(problem.boundary_values().to_vec(), device);
         let res_input = forward::StackedInput::new(problem.residual_points(), res_channels, device);
         let bc_input = forward::StackedInput::new(problem.boundary_points(), bc_channels, device);
+        // The CPU device always exists; Jacobians are f64 whatever trains the network.
+        let cpu = backend::cpu()
+            .map(|c| c.device)
+            .unwrap_or_else(|_| device.clone());
         Self {
             problem,
             shape,
             device: device.clone(),
+            cpu,
             path,
             bc_weight,
             res_channels,
@@ -121,6 +193,7 @@ impl Objective {
             g,
             res_input,
             bc_input,
+            homotopy: None,
             workspace: Mutex::new(Workspace::default()),
         }
     }
@@ -155,70 +228,113 @@ impl Objective {
         self.bc_weight
     }
 
-    fn n_res(&self) -> usize {
+    /// Residual points n.
+    pub fn n_res(&self) -> usize {
         self.problem.residual_points().len() / self.problem.dim()
     }
 
-    fn n_bc(&self) -> usize {
+    /// Boundary points n_bc.
+    pub fn n_bc(&self) -> usize {
         self.problem.boundary_points().len() / self.problem.dim()
     }
 
-    /// The loss as tensors: (total, residual part, boundary part).
-    fn loss_tensors(
-        &self,
-        fields: &Fields,
-        u_bc: Tensor<1>,
-        eps: f64,
-    ) -> (Tensor<1>, Tensor<1>, Tensor<1>) {
-        let r = self.problem.residual(fields, eps);
-        let l_res = r.square().sum().mul_scalar(0.5 / self.n_res() as f64);
-        let l_bc = u_bc
-            .sub(self.g.clone())
-            .square()
-            .sum()
-            .mul_scalar(0.5 / self.n_bc() as f64);
-        let total = l_res.clone().add(l_bc.clone().mul_scalar(self.bc_weight));
-        (total, l_res, l_bc)
+    /// Channel layout at the residual points.
+    pub fn res_channels(&self) -> Channels {
+        self.res_channels
     }
 
-    fn read_parts(&self, l_res: Tensor<1>, l_bc: Tensor<1>) -> Result<LossParts, ObjectiveError> {
-        let residual = scalar(l_res)?;
-        let boundary = scalar(l_bc)?;
-        Ok(LossParts {
-            total: residual + self.bc_weight * boundary,
+    /// Switch the Strategy-2 homotopy term on (Some) or off (None).
+    pub fn set_homotopy(&mut self, term: Option<HomotopyTerm>) {
+        self.homotopy = term.map(|t| {
+            let prev = vec_tensor(t.previous.clone(), &self.device);
+            (t, prev)
+        });
+    }
+
+    /// The active homotopy term.
+    pub fn homotopy(&self) -> Option<&HomotopyTerm> {
+        self.homotopy.as_ref().map(|(t, _)| t)
+    }
+
+    /// The blocks' values as tensors: (H, u_bc − g, q).
+    fn block_tensors(
+        &self,
+        out_res: &Tensor<1>,
+        u_bc: Tensor<1>,
+        eps: f64,
+    ) -> (Tensor<1>, Tensor<1>, Option<Tensor<1>>) {
+        let fields = self.fields(out_res.clone());
+        let r = self.problem.residual(&fields, eps);
+        let rb = u_bc.sub(self.g.clone());
+        let q = self.homotopy.as_ref().map(|(term, prev)| {
+            let v = self.fields(out_res.clone().sub(prev.clone()));
+            self.problem
+                .linearized(&fields, &v, eps)
+                .div_scalar(term.delta_eps)
+                .add(self.problem.residual_eps(&fields, eps))
+        });
+        (r, rb, q)
+    }
+
+    /// The loss as tensors: total and the (unweighted) parts.
+    fn loss_tensors(
+        &self,
+        out_res: &Tensor<1>,
+        u_bc: Tensor<1>,
+        eps: f64,
+    ) -> (Tensor<1>, [Option<Tensor<1>>; 3]) {
+        let (r, rb, q) = self.block_tensors(out_res, u_bc, eps);
+        let half_mean = |t: Tensor<1>, n: usize| t.square().sum().mul_scalar(0.5 / n as f64);
+        let l_res = half_mean(r, self.n_res());
+        let l_bc = half_mean(rb, self.n_bc());
+        let mut total = l_res.clone().add(l_bc.clone().mul_scalar(self.bc_weight));
+        let l_hom = q.map(|q| half_mean(q, self.n_res()));
+        if let (Some(l), Some((term, _))) = (&l_hom, &self.homotopy) {
+            total = total.add(l.clone().mul_scalar(term.alpha));
+        }
+        (total, [Some(l_res), Some(l_bc), l_hom])
+    }
+
+    fn read_parts(&self, parts: [Option<Tensor<1>>; 3]) -> Result<LossParts, ObjectiveError> {
+        let [l_res, l_bc, l_hom] = parts;
+        let residual = scalar(l_res.expect("always present"))?;
+        let boundary = scalar(l_bc.expect("always present"))?;
+        let homotopy = match l_hom {
+            Some(t) => scalar(t)?,
+            None => 0.0,
+        };
+        Ok(self.combine(residual, boundary, homotopy))
+    }
+
+    fn combine(&self, residual: f64, boundary: f64, homotopy: f64) -> LossParts {
+        let alpha = self.homotopy().map_or(0.0, |t| t.alpha);
+        LossParts {
+            total: residual + self.bc_weight * boundary + alpha * homotopy,
             residual,
             boundary,
-        })
+            homotopy,
+        }
     }
 
     /// L(θ; ε) without a gradient.
     pub fn loss(&self, theta: &[f64], eps: f64) -> Result<LossParts, ObjectiveError> {
-        let (fields, u_bc) = match self.path {
+        let (out, u_bc) = match self.path {
             NetPath::Fused => {
-                let out = fused::evaluate(
-                    &self.shape,
-                    theta,
-                    self.problem.residual_points(),
-                    self.res_channels,
-                );
-                let bc = fused::evaluate(
-                    &self.shape,
-                    theta,
-                    self.problem.boundary_points(),
-                    self.bc_channels,
-                );
+                let mut ws = self.workspace();
+                let ws = &mut *ws;
+                self.fused_forward(theta, ws);
                 (
-                    self.fields(vec_tensor(out, &self.device)),
-                    vec_tensor(bc, &self.device),
+                    vec_tensor(ws.res.out.clone(), &self.device),
+                    vec_tensor(ws.bc.out.clone(), &self.device),
                 )
             }
             NetPath::Burn => {
                 let theta_t = vec_tensor(theta.to_vec(), &self.device);
-                self.burn_fields(&theta_t)
+                self.burn_outputs(&theta_t)
             }
         };
-        let (_, l_res, l_bc) = self.loss_tensors(&fields, u_bc, eps);
-        self.read_parts(l_res, l_bc)
+        let (_, parts) = self.loss_tensors(&out, u_bc, eps);
+        self.read_parts(parts)
     }
 
     /// L(θ; ε) and ∇_θ L.
@@ -237,11 +353,11 @@ impl Objective {
         Fields::from_stacked(stacked, self.n_res(), self.res_channels)
     }
 
-    fn burn_fields(&self, theta: &Tensor<1>) -> (Fields, Tensor<1>) {
+    fn burn_outputs(&self, theta: &Tensor<1>) -> (Tensor<1>, Tensor<1>) {
         let cn = self.res_channels.count() * self.n_res();
         let out = forward::forward(&self.shape, theta, &self.res_input).reshape([cn]);
         let bc = forward::forward(&self.shape, theta, &self.bc_input).reshape([self.n_bc()]);
-        (self.fields(out), bc)
+        (out, bc)
     }
 
     fn fused_forward(&self, theta: &[f64], ws: &mut Workspace) {
@@ -261,12 +377,11 @@ impl Objective {
         self.fused_forward(theta, ws);
         let out_t = vec_tensor(ws.res.out.clone(), &self.device).require_grad();
         let bc_t = vec_tensor(ws.bc.out.clone(), &self.device).require_grad();
-        let fields = self.fields(out_t.clone());
-        let (total, l_res, l_bc) = self.loss_tensors(&fields, bc_t.clone(), eps);
+        let (total, parts) = self.loss_tensors(&out_t, bc_t.clone(), eps);
         let grads = total.backward();
-        let out_bar = grad_vec(&out_t, &grads, self.res_channels.count() * self.n_res())?;
+        let out_bar = grad_vec(&out_t, &grads, ws.res.out.len())?;
         let bc_bar = grad_vec(&bc_t, &grads, self.n_bc())?;
-        let parts = self.read_parts(l_res, l_bc)?;
+        let parts = self.read_parts(parts)?;
         let mut grad = vec![0.0; theta.len()];
         fused::backward_into(
             &self.shape,
@@ -297,12 +412,188 @@ impl Objective {
         eps: f64,
     ) -> Result<(LossParts, Vec<f64>), ObjectiveError> {
         let theta_t = vec_tensor(theta.to_vec(), &self.device).require_grad();
-        let (fields, u_bc) = self.burn_fields(&theta_t);
-        let (total, l_res, l_bc) = self.loss_tensors(&fields, u_bc, eps);
+        let (out, u_bc) = self.burn_outputs(&theta_t);
+        let (total, parts) = self.loss_tensors(&out, u_bc, eps);
         let grads = total.backward();
         let grad = grad_vec(&theta_t, &grads, theta.len())?;
-        Ok((self.read_parts(l_res, l_bc)?, grad))
+        Ok((self.read_parts(parts)?, grad))
     }
+
+    /// Per-point cotangents ∂block_i/∂channels at the residual points and the block values:
+    /// one reverse pass of Σ_i block_i, which separates because each block is pointwise.
+    fn block_coefficients(
+        &self,
+        channels: &[f64],
+        eps: f64,
+        which: BlockKind,
+    ) -> Result<(Vec<f64>, Vec<f64>), ObjectiveError> {
+        let leaf = vec_tensor(channels.to_vec(), &self.cpu).require_grad();
+        let fields = Fields::from_stacked(leaf.clone(), self.n_res(), self.res_channels);
+        let values = match which {
+            BlockKind::Residual => self.problem.residual(&fields, eps),
+            BlockKind::Homotopy => {
+                let term = self.homotopy().expect("homotopy block asked for while off");
+                let prev = vec_tensor(term.previous.clone(), &self.cpu);
+                let v =
+                    Fields::from_stacked(leaf.clone().sub(prev), self.n_res(), self.res_channels);
+                self.problem
+                    .linearized(&fields, &v, eps)
+                    .div_scalar(term.delta_eps)
+                    .add(self.problem.residual_eps(&fields, eps))
+            }
+        };
+        let grads = values.clone().sum().backward();
+        let coeff = grad_vec(&leaf, &grads, channels.len())?;
+        Ok((host_vec(values)?, coeff))
+    }
+
+    /// Values and per-sample Jacobians of every block at θ, plus H_ε (CPU, f64).
+    pub fn linearize(&self, theta: &[f64], eps: f64) -> Result<Linearization, ObjectiveError> {
+        let mut ws = self.workspace();
+        let ws = &mut *ws;
+        self.fused_forward(theta, ws);
+        let channels = ws.res.out.clone();
+        let (r, coeff_r) = self.block_coefficients(&channels, eps, BlockKind::Residual)?;
+        let mut j_res = Jacobian::default();
+        jacobian::per_sample(
+            &self.shape,
+            theta,
+            &ws.res,
+            &coeff_r,
+            &mut j_res,
+            &mut ws.jac,
+        );
+        let rb: Vec<f64> = ws
+            .bc
+            .out
+            .iter()
+            .zip(self.problem.boundary_values())
+            .map(|(u, g)| u - g)
+            .collect();
+        let mut j_bc = Jacobian::default();
+        let ones = vec![1.0; rb.len()];
+        jacobian::per_sample(&self.shape, theta, &ws.bc, &ones, &mut j_bc, &mut ws.jac);
+        let homotopy = match self.homotopy() {
+            Some(term) => {
+                let (q, coeff_q) = self.block_coefficients(&channels, eps, BlockKind::Homotopy)?;
+                let mut j_q = Jacobian::default();
+                jacobian::per_sample(&self.shape, theta, &ws.res, &coeff_q, &mut j_q, &mut ws.jac);
+                Some(Block {
+                    weight: term.alpha / self.n_res() as f64,
+                    values: q,
+                    jacobian: j_q,
+                })
+            }
+            None => None,
+        };
+        let fields = Fields::from_stacked(
+            vec_tensor(channels.clone(), &self.cpu),
+            self.n_res(),
+            self.res_channels,
+        );
+        let h_eps = host_vec(self.problem.residual_eps(&fields, eps))?;
+        let half_mean = |v: &[f64]| 0.5 * v.iter().map(|x| x * x).sum::<f64>() / v.len() as f64;
+        let loss = self.combine(
+            half_mean(&r),
+            half_mean(&rb),
+            homotopy.as_ref().map_or(0.0, |b| half_mean(&b.values)),
+        );
+        Ok(Linearization {
+            loss,
+            residual: Block {
+                weight: 1.0 / self.n_res() as f64,
+                values: r,
+                jacobian: j_res,
+            },
+            boundary: Block {
+                weight: self.bc_weight / self.n_bc() as f64,
+                values: rb,
+                jacobian: j_bc,
+            },
+            homotopy,
+            h_eps,
+            channels,
+        })
+    }
+
+    /// The weighted residual vector R of L = ½‖R‖² (same row order as
+    /// [`Linearization::weighted_system`]), without Jacobians (CPU, f64).
+    pub fn weighted_residuals(&self, theta: &[f64], eps: f64) -> Result<Vec<f64>, ObjectiveError> {
+        let (channels, bc) = {
+            let mut ws = self.workspace();
+            let ws = &mut *ws;
+            self.fused_forward(theta, ws);
+            (ws.res.out.clone(), ws.bc.out.clone())
+        };
+        let fields = Fields::from_stacked(
+            vec_tensor(channels.clone(), &self.cpu),
+            self.n_res(),
+            self.res_channels,
+        );
+        let w_res = (1.0 / self.n_res() as f64).sqrt();
+        let mut out: Vec<f64> = host_vec(self.problem.residual(&fields, eps))?
+            .into_iter()
+            .map(|v| v * w_res)
+            .collect();
+        let w_bc = (self.bc_weight / self.n_bc() as f64).sqrt();
+        out.extend(
+            bc.iter()
+                .zip(self.problem.boundary_values())
+                .map(|(u, g)| (u - g) * w_bc),
+        );
+        if let Some(term) = self.homotopy() {
+            let (q, _) = self.block_coefficients(&channels, eps, BlockKind::Homotopy)?;
+            let w = (term.alpha / self.n_res() as f64).sqrt();
+            out.extend(q.into_iter().map(|v| v * w));
+        }
+        Ok(out)
+    }
+
+    /// The output channels at the residual points (C·n, channel-major), fused CPU f64.
+    pub fn residual_channels(&self, theta: &[f64]) -> Vec<f64> {
+        let mut ws = self.workspace();
+        let ws = &mut *ws;
+        self.fused_forward(theta, ws);
+        ws.res.out.clone()
+    }
+
+    /// S: rows ∇_θ u_θ(x_i) at the residual points, and u_θ(x_i).
+    pub fn value_jacobian(&self, theta: &[f64]) -> (Jacobian, Vec<f64>) {
+        let mut ws = self.workspace();
+        let ws = &mut *ws;
+        self.fused_forward(theta, ws);
+        let n = self.n_res();
+        let mut coeff = vec![0.0; ws.res.out.len()];
+        coeff[..n].fill(1.0);
+        let mut s = Jacobian::default();
+        jacobian::per_sample(&self.shape, theta, &ws.res, &coeff, &mut s, &mut ws.jac);
+        (s, ws.res.out[..n].to_vec())
+    }
+
+    /// The phase-condition direction c ∝ Σ_i u′(x_i) ∇_θ u(x_i) (unit norm) for 1D problems:
+    /// moving θ along c translates the solution. `None` when d ≠ 1 or the gradient vanishes.
+    pub fn phase_direction(&self, theta: &[f64]) -> Option<Vec<f64>> {
+        if self.problem.dim() != 1 || !self.res_channels.has_first() {
+            return None;
+        }
+        let mut ws = self.workspace();
+        let ws = &mut *ws;
+        self.fused_forward(theta, ws);
+        let n = self.n_res();
+        let first = self.res_channels.first(0) * n;
+        let mut coeff = vec![0.0; ws.res.out.len()];
+        coeff[..n].copy_from_slice(&ws.res.out[first..first + n]);
+        let mut c = vec![0.0; theta.len()];
+        fused::backward_into(&self.shape, theta, &ws.res, &coeff, &mut c, &mut ws.scratch);
+        let norm = crate::linalg::norm(&c);
+        (norm > 0.0 && norm.is_finite()).then(|| c.into_iter().map(|v| v / norm).collect())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum BlockKind {
+    Residual,
+    Homotopy,
 }
 
 /// A host vector as a 1-D tensor on `device` (cast to the device's float type).

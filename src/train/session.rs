@@ -9,12 +9,12 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::classical::Classical;
 use super::objective::{LossParts, Objective, ObjectiveError};
-use super::trainer::{EndReason, StepReport, StopRules, TrainState, Trainer};
+use super::trainer::{EndReason, StepReport, TrainEvent, TrainState, Trainer};
 use crate::backend::ComputeDevice;
 use crate::config::RunConfig;
-use crate::diagnostics::{EvalReport, evaluate};
+use crate::diagnostics::report::DiagnosticsError;
+use crate::diagnostics::{EvalReport, SpectralReport, evaluate, spectral_report};
 use crate::problem::Problem;
 
 /// One row of the run history.
@@ -51,6 +51,18 @@ impl HistoryRow {
     }
 }
 
+/// A finished homotopy stage (or path point) with its accuracy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StageRecord {
+    pub step: usize,
+    pub stage: usize,
+    pub eps: f64,
+    pub loss: f64,
+    pub l2re_exact: Option<f64>,
+    pub l2re_reference: Option<f64>,
+    pub front_x0: Option<f64>,
+}
+
 /// What one call to [`Session::step`] produced.
 #[derive(Clone, Debug)]
 pub struct Progress {
@@ -59,6 +71,21 @@ pub struct Progress {
     pub eval: Option<EvalReport>,
     /// Set when this step ended the run.
     pub end: Option<EndReason>,
+    /// What the trainer marked during this step.
+    pub events: Vec<TrainEvent>,
+    /// Stages that finished during this step.
+    pub stages: Vec<StageRecord>,
+    /// A spectral snapshot, on diagnostics steps.
+    pub diagnostics: Option<SpectralReport>,
+}
+
+/// θ with the settings it belongs to.
+#[derive(Clone, Debug)]
+struct Snapshot {
+    theta: Vec<f64>,
+    eps: f64,
+    s: f64,
+    stage: usize,
 }
 
 /// A run in progress.
@@ -70,7 +97,13 @@ pub struct Session {
     pub state: TrainState,
     /// Rows every `outputs.history_every` steps, evaluation steps and the last step.
     pub history: Vec<HistoryRow>,
-    last_finite_theta: Vec<f64>,
+    /// Every event the trainer reported.
+    pub events: Vec<TrainEvent>,
+    /// Every finished stage.
+    pub stages: Vec<StageRecord>,
+    /// Spectral snapshots (step, report) at the configured cadence.
+    pub diagnostics: Vec<(usize, SpectralReport)>,
+    last_finite: Snapshot,
     end: Option<EndReason>,
     train_secs: f64,
 }
@@ -87,19 +120,21 @@ impl Session {
             device,
             config.problem.bc_weight,
         );
-        let t = &config.training;
-        let rules = StopRules::new(
-            t.loss_tolerance,
-            t.plateau_patience,
-            t.plateau_rel_improvement,
-        );
-        let trainer = Box::new(Classical::new(&config.optimizer, shape.n_params(), rules));
-        let state = TrainState {
-            theta: theta.clone(),
+        let mut objective = objective;
+        let mut trainer = super::build_trainer(&config, shape.n_params());
+        let mut state = TrainState {
+            theta,
             eps: config.problem.eps,
             s: config.network.hrta_s,
             stage: 0,
             step: 0,
+        };
+        trainer.start(&mut state, &mut objective);
+        let last_finite = Snapshot {
+            theta: state.theta.clone(),
+            eps: state.eps,
+            s: state.s,
+            stage: state.stage,
         };
         Self {
             config,
@@ -108,10 +143,44 @@ impl Session {
             trainer,
             state,
             history: Vec::new(),
-            last_finite_theta: theta,
+            events: Vec::new(),
+            stages: Vec::new(),
+            diagnostics: Vec::new(),
+            last_finite,
             end: None,
             train_secs: 0.0,
         }
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            theta: self.state.theta.clone(),
+            eps: self.state.eps,
+            s: self.state.s,
+            stage: self.state.stage,
+        }
+    }
+
+    fn restore(&mut self, snap: Snapshot) {
+        if snap.s != self.state.s {
+            let mut shape = self.objective.shape().clone();
+            shape.activation.s = snap.s;
+            self.objective.set_shape(shape);
+        }
+        self.state.theta = snap.theta;
+        self.state.eps = snap.eps;
+        self.state.s = snap.s;
+        self.state.stage = snap.stage;
+    }
+
+    /// A spectral snapshot of the current state.
+    pub fn spectral_report(&self) -> Result<SpectralReport, DiagnosticsError> {
+        spectral_report(
+            &self.objective,
+            &self.state.theta,
+            self.state.eps,
+            self.config.diagnostics.rcond,
+        )
     }
 
     /// Why the run ended, once it has.
@@ -139,6 +208,58 @@ impl Session {
         self.objective.loss(&self.state.theta, self.state.eps)
     }
 
+    /// Switch to a new configuration of the same problem and network shape, keeping θ: the
+    /// trainer is rebuilt (its schedule restarts from the current parameters) and a finished run
+    /// becomes runnable again. Returns false when the change needs a fresh session (different
+    /// problem, sampling, network or backend).
+    pub fn reconfigure(&mut self, config: RunConfig) -> bool {
+        let same_problem = config.problem == self.config.problem
+            && config.network.hidden == self.config.network.hidden
+            && config.network.activation == self.config.network.activation
+            && config.network.init == self.config.network.init
+            && config.backend == self.config.backend
+            && config.training.seed == self.config.training.seed;
+        if !same_problem {
+            return false;
+        }
+        let theta = self.state.theta.clone();
+        let step = self.state.step;
+        let eps = self.state.eps;
+        self.config = config;
+        let shape = self.config.build_shape(self.problem.dim());
+        self.objective.set_shape(shape.clone());
+        self.objective.set_homotopy(None);
+        self.trainer = super::build_trainer(&self.config, shape.n_params());
+        self.state = TrainState {
+            theta,
+            eps: if self.config.strategy.kind.is_homotopy() {
+                eps
+            } else {
+                self.config.problem.eps
+            },
+            s: self.config.network.hrta_s,
+            stage: 0,
+            step,
+        };
+        self.trainer.start(&mut self.state, &mut self.objective);
+        self.last_finite = self.snapshot();
+        self.end = None;
+        true
+    }
+
+    /// Resume from saved parameters at a given ε and s (checkpoint load).
+    pub fn restore_parameters(&mut self, theta: Vec<f64>, eps: f64, s: f64, step: usize) {
+        let mut shape = self.objective.shape().clone();
+        shape.activation.s = s;
+        self.objective.set_shape(shape);
+        self.state.theta = theta;
+        self.state.eps = eps;
+        self.state.s = s;
+        self.state.step = step;
+        self.last_finite = self.snapshot();
+        self.end = None;
+    }
+
     /// Stop the run now (the UI's pause-and-end or Ctrl-C).
     pub fn interrupt(&mut self) {
         if self.end.is_none() {
@@ -152,26 +273,73 @@ impl Session {
             return Ok(None);
         }
         let started = Instant::now();
-        let start_theta = self.state.theta.clone();
+        let start = self.snapshot();
         let report = self.trainer.step(&mut self.state, &mut self.objective)?;
         let end = if report.loss.is_finite() && report.finite {
-            self.last_finite_theta = start_theta;
+            self.last_finite = if report.evaluated_after {
+                self.snapshot()
+            } else {
+                start
+            };
             self.state.step += 1;
             self.trainer.end(&report).or_else(|| {
                 (self.state.step >= self.config.training.max_steps).then_some(EndReason::MaxSteps)
             })
         } else {
-            self.state.theta = self.last_finite_theta.clone();
+            self.restore(self.last_finite.clone());
             Some(EndReason::Diverged { step: report.step })
         };
         self.train_secs += started.elapsed().as_secs_f64();
+        let events = self.trainer.drain_events();
+        let mut stages = Vec::new();
+        for e in &events {
+            if let TrainEvent::StageFinished {
+                step,
+                stage,
+                eps,
+                loss,
+            } = *e
+            {
+                let eval = evaluate(
+                    self.problem.as_ref(),
+                    self.objective.shape(),
+                    &self.state.theta,
+                    eps,
+                );
+                stages.push(StageRecord {
+                    step,
+                    stage,
+                    eps,
+                    loss,
+                    l2re_exact: eval.l2re_exact,
+                    l2re_reference: eval.l2re_reference,
+                    front_x0: eval.front_x0,
+                });
+            }
+        }
+        self.events.extend(events.iter().cloned());
+        self.stages.extend(stages.iter().cloned());
         let eval_due = report.step % self.config.training.eval_every == 0 || end.is_some();
         let eval = eval_due.then(|| self.evaluate());
         if eval_due || report.step % self.config.outputs.history_every == 0 {
             self.history.push(HistoryRow::new(&report, eval.as_ref()));
         }
+        let every = self.config.diagnostics.every;
+        let diagnostics = (every > 0 && report.step % every == 0)
+            .then(|| self.spectral_report().ok())
+            .flatten();
+        if let Some(d) = &diagnostics {
+            self.diagnostics.push((report.step, d.clone()));
+        }
         self.end = end;
-        Ok(Some(Progress { report, eval, end }))
+        Ok(Some(Progress {
+            report,
+            eval,
+            end,
+            events,
+            stages,
+            diagnostics,
+        }))
     }
 
     /// Step until the run ends or `interrupt` is set; `observe` sees every step.

@@ -20,6 +20,8 @@ pub enum EndReason {
     Interrupted,
     /// A non-finite loss or gradient appeared at `step`; θ was restored to the last finite state.
     Diverged { step: usize },
+    /// A homotopy strategy reached the end of its schedule (loss at the final ε).
+    Completed { loss: f64 },
 }
 
 impl EndReason {
@@ -31,6 +33,7 @@ impl EndReason {
             Self::Plateau { .. } => "plateau",
             Self::Interrupted => "interrupted",
             Self::Diverged { .. } => "diverged",
+            Self::Completed { .. } => "completed",
         }
     }
 }
@@ -46,6 +49,9 @@ impl std::fmt::Display for EndReason {
                 f,
                 "diverged at step {step} (non-finite loss); restored the last finite parameters"
             ),
+            Self::Completed { loss } => {
+                write!(f, "reached the target ε (final loss {loss:.3e})")
+            }
         }
     }
 }
@@ -80,6 +86,43 @@ pub struct StepReport {
     /// divergence too).
     #[serde(skip)]
     pub finite: bool,
+    /// Whether `loss` was evaluated after the update (LM and Euler steps) rather than at the
+    /// parameters the step started from (gradient steps).
+    #[serde(skip)]
+    pub evaluated_after: bool,
+}
+
+/// Something a trainer did that a plot, a table or a log should mark.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum TrainEvent {
+    /// A new phase began (e.g. "phase I: Adam", "phase I: LM", "phase II: Euler").
+    Phase { step: usize, name: String },
+    /// ε moved (an Euler step or a new stage).
+    EpsChanged { step: usize, from: f64, to: f64 },
+    /// A stage (Strategy 2) or path point (Strategy 1) finished at `eps`.
+    StageFinished {
+        step: usize,
+        stage: usize,
+        eps: f64,
+        loss: f64,
+    },
+    /// An adaptive Euler step was rejected; Δε shrank to `new_delta`.
+    StepRejected {
+        step: usize,
+        eps_tried: f64,
+        loss: f64,
+        new_delta: f64,
+    },
+    /// HRTA moved from s = `from` to `to`; λ_min(SSᵀ) at the same θ for both values (None
+    /// where SSᵀ is numerically singular).
+    SChanged {
+        step: usize,
+        from: f64,
+        to: f64,
+        lambda_min_sst_from: Option<f64>,
+        lambda_min_sst_to: Option<f64>,
+    },
 }
 
 /// A training strategy: one unit of work per call.
@@ -101,6 +144,28 @@ pub trait Trainer: Send {
 
     /// Change the target ε while training (the UI's slider).
     fn set_eps_target(&mut self, state: &mut TrainState, eps: f64);
+
+    /// Set up the state before the first step (e.g. ε₀ of a homotopy).
+    fn start(&mut self, _state: &mut TrainState, _objective: &mut Objective) {}
+
+    /// Forget loss-based stopping state (best loss, plateau counter) from `step` on; used when
+    /// the objective changes under the trainer (a new HRTA s).
+    fn reset_stopping(&mut self, _step: usize) {}
+
+    /// Events since the last call.
+    fn drain_events(&mut self) -> Vec<TrainEvent> {
+        Vec::new()
+    }
+
+    /// The ε values its schedule still plans after `current` (empty for classical training).
+    fn schedule_ahead(&self, _current: f64) -> Vec<f64> {
+        Vec::new()
+    }
+
+    /// What the trainer is doing now, for progress displays.
+    fn phase(&self) -> String {
+        self.label().to_string()
+    }
 }
 
 /// Loss-tolerance and plateau rules, shared by strategies that minimize a fixed objective.

@@ -5,11 +5,19 @@
 //! [`ConfigError`] that names the key and the line. A config that passed [`RunConfig::validate`]
 //! can be built into a problem and a network without further checks.
 
-use std::ops::Range;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+mod homotopy;
+mod toml_spans;
+
+pub use homotopy::{
+    Corrector, DiagnosticsConfig, EulerConfig, HrtaConfig, HrtaSwitch, LmConfig, Phase1Config,
+    PseudoInverse, ScheduleConfig, StageConfig, StageOptimizer, StrategyConfig, StrategyKind,
+};
+use toml_spans::{key_at_span, line_of, locate};
 
 use crate::net::{Activation, ActivationKind, DerivOrder, InitKind, MlpShape};
 use crate::problem::{AllenCahn1d, Problem, ProblemKind, Sampling};
@@ -42,7 +50,7 @@ fn describe(line: &Option<usize>, key: &Option<String>, message: &str) -> String
 }
 
 impl ConfigError {
-    fn invalid(key: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(key: &str, message: impl Into<String>) -> Self {
         Self::Invalid {
             key: Some(key.to_string()),
             line: None,
@@ -286,6 +294,18 @@ pub struct RunConfig {
     pub optimizer: OptimizerConfig,
     #[serde(default)]
     pub training: TrainingConfig,
+    /// Homotopy strategy and ε schedule (default classical).
+    #[serde(default)]
+    pub strategy: StrategyConfig,
+    /// HRTA activation-homotopy stages (default off).
+    #[serde(default)]
+    pub hrta: HrtaConfig,
+    /// Levenberg–Marquardt damping (used by Phase I, correctors and LM stages).
+    #[serde(default)]
+    pub lm: LmConfig,
+    /// Spectral diagnostics cadence.
+    #[serde(default)]
+    pub diagnostics: DiagnosticsConfig,
     #[serde(default)]
     pub outputs: OutputConfig,
 }
@@ -501,6 +521,10 @@ impl RunConfig {
         if t.eval_every == 0 {
             return Err(ConfigError::invalid("training.eval_every", "must be ≥ 1"));
         }
+        self.strategy.validate(p.eps)?;
+        self.hrta.validate()?;
+        self.lm.validate()?;
+        self.diagnostics.validate()?;
         if self.outputs.history_every == 0 {
             return Err(ConfigError::invalid("outputs.history_every", "must be ≥ 1"));
         }
@@ -552,73 +576,6 @@ impl RunConfig {
             output_scale,
         )
     }
-}
-
-/// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
-}
-
-/// Attach the line of the key a validation error names.
-fn locate(err: ConfigError, text: &str) -> ConfigError {
-    match err {
-        ConfigError::Invalid {
-            key: Some(key),
-            line: None,
-            message,
-        } => {
-            let line = span_of_key(text, &key).map(|s| line_of(text, s.start));
-            ConfigError::Invalid {
-                key: Some(key),
-                line,
-                message,
-            }
-        }
-        other => other,
-    }
-}
-
-/// Span of the value at a dotted key path, or of its deepest present ancestor.
-fn span_of_key(text: &str, key: &str) -> Option<Range<usize>> {
-    let root = toml::de::DeTable::parse(text).ok()?;
-    let mut table = root.get_ref();
-    let mut span = None;
-    for part in key.split('.') {
-        let (k, v) = table.get_key_value(part)?;
-        span = Some(k.span());
-        match v.get_ref().as_table() {
-            Some(t) => table = t,
-            None => break,
-        }
-    }
-    span
-}
-
-/// The dotted key whose key or value contains `span` (for serde errors).
-fn key_at_span(text: &str, span: Range<usize>) -> Option<String> {
-    fn walk(table: &toml::de::DeTable<'_>, span: &Range<usize>, prefix: &str) -> Option<String> {
-        for (k, v) in table {
-            let path = if prefix.is_empty() {
-                k.get_ref().to_string()
-            } else {
-                format!("{prefix}.{}", k.get_ref())
-            };
-            if let Some(t) = v.get_ref().as_table()
-                && let Some(found) = walk(t, span, &path)
-            {
-                return Some(found);
-            }
-            let (ks, vs) = (k.span(), v.span());
-            let hit =
-                |s: &Range<usize>| s.start <= span.start && span.end <= s.end.max(s.start + 1);
-            if hit(&ks) || hit(&vs) {
-                return Some(path);
-            }
-        }
-        None
-    }
-    let root = toml::de::DeTable::parse(text).ok()?;
-    walk(root.get_ref(), &span, "")
 }
 
 #[cfg(test)]

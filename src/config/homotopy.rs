@@ -1,0 +1,664 @@
+//! The homotopy parts of a preset: strategy, ε schedule, Strategy-1 and Strategy-2 settings,
+//! HRTA s-stages, Levenberg–Marquardt and spectral-diagnostics settings. Each struct has
+//! documented defaults and a `validate` that names the offending key.
+
+use serde::{Deserialize, Serialize};
+
+use super::ConfigError;
+
+/// Which trainer runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StrategyKind {
+    /// Adam at the target ε from the initialization.
+    #[default]
+    Classical,
+    /// Algorithm 1, Strategy 1: Phase I at ε₀, then Euler path tracking with a pseudo-inverse.
+    #[serde(rename = "strategy1")]
+    Strategy1,
+    /// Strategy 2: warm-started stages minimizing L_H + λL_bc + αL_{H_ε}.
+    #[serde(rename = "strategy2")]
+    Strategy2,
+    /// Strategy 2 with α = 0 (the curriculum baseline of Krishnapriyan et al.).
+    Curriculum,
+}
+
+impl StrategyKind {
+    pub const ALL: [StrategyKind; 4] = [
+        Self::Classical,
+        Self::Strategy1,
+        Self::Strategy2,
+        Self::Curriculum,
+    ];
+
+    /// Name for tables, pickers and `reproduce.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Classical => "classical",
+            Self::Strategy1 => "strategy1",
+            Self::Strategy2 => "strategy2",
+            Self::Curriculum => "curriculum",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Classical => "Classical",
+            Self::Strategy1 => "Strategy 1 (Euler)",
+            Self::Strategy2 => "Strategy 2 (homotopy loss)",
+            Self::Curriculum => "Curriculum",
+        }
+    }
+
+    /// Whether the strategy walks an ε schedule.
+    pub fn is_homotopy(self) -> bool {
+        self != Self::Classical
+    }
+}
+
+/// How ε moves from ε₀ to the target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
+pub enum ScheduleConfig {
+    /// Explicit values after ε₀, ending at the target.
+    List { values: Vec<f64> },
+    /// Uniform steps of size `delta` (the last one clipped to the target).
+    Linear { delta: f64 },
+    /// ε_k = ε₀ (ε*/ε₀)^{k/steps}.
+    Geometric { steps: usize },
+    /// Strategy 1 only: a step is rejected (and Δε shrunk) when the loss after it exceeds
+    /// `tolerance` or is not finite; Δε grows after steps whose loss is below
+    /// `tolerance · easy_fraction`. Δε stays within [`min_delta`, `max_delta`].
+    Adaptive {
+        initial_delta: f64,
+        min_delta: f64,
+        max_delta: f64,
+        #[serde(default = "defaults::shrink")]
+        shrink: f64,
+        #[serde(default = "defaults::grow")]
+        grow: f64,
+        tolerance: f64,
+        #[serde(default = "defaults::easy_fraction")]
+        easy_fraction: f64,
+    },
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        Self::Geometric { steps: 230 }
+    }
+}
+
+impl ScheduleConfig {
+    /// Short name for pickers.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::List { .. } => "list",
+            Self::Linear { .. } => "linear",
+            Self::Geometric { .. } => "geometric",
+            Self::Adaptive { .. } => "adaptive",
+        }
+    }
+}
+
+/// Phase I of Strategy 1 (and the first stage of Strategy 2): training at ε₀.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase1Config {
+    /// Adam steps at ε₀ before Levenberg–Marquardt (default 5000).
+    #[serde(default = "defaults::phase1_adam")]
+    pub adam_steps: usize,
+    /// Levenberg–Marquardt iterations cap after Adam (default 300; 0 = Adam only).
+    #[serde(default = "defaults::phase1_lm")]
+    pub lm_iterations: usize,
+    /// Phase I ends once the loss is below τ (default 1e-13).
+    #[serde(default = "defaults::phase1_tol")]
+    pub tolerance: f64,
+}
+
+impl Default for Phase1Config {
+    fn default() -> Self {
+        Self {
+            adam_steps: defaults::phase1_adam(),
+            lm_iterations: defaults::phase1_lm(),
+            tolerance: defaults::phase1_tol(),
+        }
+    }
+}
+
+/// How J⁺ is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PseudoInverse {
+    /// Truncated SVD: keep σ_i > rcond·σ_max.
+    #[default]
+    TruncatedSvd,
+    /// Tikhonov: Jᵀ(JJᵀ + μ·σ_max² I)⁻¹.
+    Tikhonov,
+}
+
+/// What runs after each Euler predictor step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Corrector {
+    /// Predictor only (the paper).
+    None,
+    /// m Levenberg–Marquardt iterations at ε_k, each kept only if the loss drops.
+    #[default]
+    Lm,
+    /// m Adam steps at ε_k.
+    Adam,
+}
+
+/// Strategy 1's predictor–corrector settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EulerConfig {
+    /// Pseudo-inverse (default truncated SVD).
+    #[serde(default)]
+    pub solver: PseudoInverse,
+    /// Relative singular-value cutoff of the truncated SVD (default 1e-4; ≤ 1e-8 diverges).
+    #[serde(default = "defaults::rcond")]
+    pub rcond: f64,
+    /// Tikhonov μ relative to σ_max² (default 1e-8).
+    #[serde(default = "defaults::tikhonov")]
+    pub tikhonov_mu: f64,
+    /// Project steps onto ⟨u′, δu⟩ = 0 (default on; 1D problems only).
+    #[serde(default = "defaults::yes")]
+    pub phase_condition: bool,
+    /// Corrector after each predictor (default one LM iteration).
+    #[serde(default)]
+    pub corrector: Corrector,
+    /// Corrector iterations m (default 1).
+    #[serde(default = "defaults::one_usize")]
+    pub corrector_steps: usize,
+    /// Geodesic acceleration in the LM corrector (default off: it lets the front drift).
+    #[serde(default)]
+    pub corrector_acceleration: bool,
+}
+
+impl Default for EulerConfig {
+    fn default() -> Self {
+        Self {
+            solver: PseudoInverse::TruncatedSvd,
+            rcond: defaults::rcond(),
+            tikhonov_mu: defaults::tikhonov(),
+            phase_condition: true,
+            corrector: Corrector::Lm,
+            corrector_steps: 1,
+            corrector_acceleration: false,
+        }
+    }
+}
+
+/// Which optimizer minimizes each Strategy-2 stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StageOptimizer {
+    #[default]
+    Adam,
+    /// Levenberg–Marquardt iterations.
+    Lm,
+}
+
+/// Strategy 2 / curriculum stage settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageConfig {
+    /// Weight α of L_{H_ε} (default 1; the curriculum strategy forces 0).
+    #[serde(default = "defaults::one")]
+    pub alpha: f64,
+    /// Stage optimizer (default Adam).
+    #[serde(default)]
+    pub optimizer: StageOptimizer,
+    /// A stage ends when its loss is below τ (default 1e-9).
+    #[serde(default = "defaults::stage_tol")]
+    pub tolerance: f64,
+    /// Per-stage step cap (default 2000).
+    #[serde(default = "defaults::stage_steps")]
+    pub max_steps: usize,
+    /// Plateau patience within a stage (default 500; 0 = off).
+    #[serde(default = "defaults::stage_patience")]
+    pub plateau_patience: usize,
+}
+
+impl Default for StageConfig {
+    fn default() -> Self {
+        Self {
+            alpha: 1.0,
+            optimizer: StageOptimizer::Adam,
+            tolerance: defaults::stage_tol(),
+            max_steps: defaults::stage_steps(),
+            plateau_patience: defaults::stage_patience(),
+        }
+    }
+}
+
+/// The homotopy strategy of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyConfig {
+    #[serde(default)]
+    pub kind: StrategyKind,
+    /// ε₀ where the homotopy starts (default 0.1).
+    #[serde(default = "defaults::eps_start")]
+    pub eps_start: f64,
+    #[serde(default)]
+    pub schedule: ScheduleConfig,
+    #[serde(default)]
+    pub phase1: Phase1Config,
+    #[serde(default)]
+    pub euler: EulerConfig,
+    #[serde(default)]
+    pub stages: StageConfig,
+}
+
+impl Default for StrategyConfig {
+    fn default() -> Self {
+        Self {
+            kind: StrategyKind::Classical,
+            eps_start: defaults::eps_start(),
+            schedule: ScheduleConfig::default(),
+            phase1: Phase1Config::default(),
+            euler: EulerConfig::default(),
+            stages: StageConfig::default(),
+        }
+    }
+}
+
+/// When HRTA moves to the next s.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
+pub enum HrtaSwitch {
+    /// After this many steps at each s.
+    Steps { every: usize },
+    /// When the loss has not improved by `rel_improvement` for `patience` steps.
+    Plateau {
+        patience: usize,
+        #[serde(default = "defaults::plateau_rel")]
+        rel_improvement: f64,
+    },
+}
+
+impl Default for HrtaSwitch {
+    fn default() -> Self {
+        Self::Steps { every: 5000 }
+    }
+}
+
+/// HRTA s-stages (activation homotopy σ_s = (1−s)x + sσ(x); relaxation for 1 < s ≤ 2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HrtaConfig {
+    /// Off by default.
+    #[serde(default)]
+    pub enabled: bool,
+    /// Explicit s values, one per stage (overrides s_start/zeta/stages when non-empty).
+    #[serde(default)]
+    pub s_values: Vec<f64>,
+    /// s of the first stage (default 0.5).
+    #[serde(default = "defaults::half")]
+    pub s_start: f64,
+    /// Increment ζ per stage (default 0.5).
+    #[serde(default = "defaults::half")]
+    pub zeta: f64,
+    /// Number of stages (default 2: s = 0.5, 1.0).
+    #[serde(default = "defaults::two")]
+    pub stages: usize,
+    #[serde(default)]
+    pub switch: HrtaSwitch,
+}
+
+impl Default for HrtaConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            s_values: Vec::new(),
+            s_start: 0.5,
+            zeta: 0.5,
+            stages: 2,
+            switch: HrtaSwitch::default(),
+        }
+    }
+}
+
+impl HrtaConfig {
+    /// The s of every stage.
+    pub fn s_schedule(&self) -> Vec<f64> {
+        if !self.s_values.is_empty() {
+            return self.s_values.clone();
+        }
+        (0..self.stages)
+            .map(|k| self.s_start + k as f64 * self.zeta)
+            .collect()
+    }
+}
+
+/// Levenberg–Marquardt damping (DESIGN §1.4a).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LmConfig {
+    /// Initial μ relative to σ_max² (default 1e-3).
+    #[serde(default = "defaults::lm_mu")]
+    pub mu_init: f64,
+    /// Floor of μ (default 1e-16).
+    #[serde(default = "defaults::lm_mu_min")]
+    pub mu_min: f64,
+    /// μ ÷ this after an accepted step (default 3).
+    #[serde(default = "defaults::lm_decrease")]
+    pub decrease: f64,
+    /// μ × this after a rejected step (default 4).
+    #[serde(default = "defaults::lm_increase")]
+    pub increase: f64,
+    /// Rejected tries before an iteration gives up (default 12).
+    #[serde(default = "defaults::lm_tries")]
+    pub max_tries: usize,
+    /// Add the geodesic-acceleration correction (default on).
+    #[serde(default = "defaults::yes")]
+    pub geodesic_acceleration: bool,
+    /// Use the acceleration a only when ‖a‖ ≤ this · ‖d‖ (default 0.75).
+    #[serde(default = "defaults::accel_ratio")]
+    pub acceleration_ratio: f64,
+}
+
+impl Default for LmConfig {
+    fn default() -> Self {
+        Self {
+            mu_init: defaults::lm_mu(),
+            mu_min: defaults::lm_mu_min(),
+            decrease: defaults::lm_decrease(),
+            increase: defaults::lm_increase(),
+            max_tries: defaults::lm_tries(),
+            geodesic_acceleration: true,
+            acceleration_ratio: defaults::accel_ratio(),
+        }
+    }
+}
+
+/// Spectral diagnostics cadence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiagnosticsConfig {
+    /// Steps between spectral snapshots (default 0 = only at the end and on demand).
+    #[serde(default)]
+    pub every: usize,
+    /// Relative singular-value cutoff for ranks (default 1e-4).
+    #[serde(default = "defaults::rcond")]
+    pub rcond: f64,
+}
+
+impl Default for DiagnosticsConfig {
+    fn default() -> Self {
+        Self {
+            every: 0,
+            rcond: defaults::rcond(),
+        }
+    }
+}
+
+mod defaults {
+    pub fn shrink() -> f64 {
+        0.5
+    }
+    pub fn grow() -> f64 {
+        1.5
+    }
+    pub fn easy_fraction() -> f64 {
+        0.1
+    }
+    pub fn phase1_adam() -> usize {
+        5000
+    }
+    pub fn phase1_lm() -> usize {
+        300
+    }
+    pub fn phase1_tol() -> f64 {
+        1e-13
+    }
+    pub fn rcond() -> f64 {
+        1e-4
+    }
+    pub fn tikhonov() -> f64 {
+        1e-8
+    }
+    pub fn yes() -> bool {
+        true
+    }
+    pub fn one_usize() -> usize {
+        1
+    }
+    pub fn one() -> f64 {
+        1.0
+    }
+    pub fn half() -> f64 {
+        0.5
+    }
+    pub fn two() -> usize {
+        2
+    }
+    pub fn stage_tol() -> f64 {
+        1e-9
+    }
+    pub fn stage_steps() -> usize {
+        2000
+    }
+    pub fn stage_patience() -> usize {
+        500
+    }
+    pub fn eps_start() -> f64 {
+        0.1
+    }
+    pub fn plateau_rel() -> f64 {
+        1e-3
+    }
+    pub fn lm_mu() -> f64 {
+        1e-3
+    }
+    pub fn lm_mu_min() -> f64 {
+        1e-16
+    }
+    pub fn lm_decrease() -> f64 {
+        3.0
+    }
+    pub fn lm_increase() -> f64 {
+        4.0
+    }
+    pub fn lm_tries() -> usize {
+        12
+    }
+    pub fn accel_ratio() -> f64 {
+        0.75
+    }
+}
+
+fn positive(key: &str, v: f64) -> Result<(), ConfigError> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(ConfigError::invalid(key, format!("must be > 0 (got {v})")))
+    }
+}
+
+impl StrategyConfig {
+    /// Checks against the target ε of the problem.
+    pub fn validate(&self, eps_target: f64) -> Result<(), ConfigError> {
+        if !self.kind.is_homotopy() {
+            return Ok(());
+        }
+        positive("strategy.eps_start", self.eps_start)?;
+        if self.eps_start <= eps_target {
+            return Err(ConfigError::invalid(
+                "strategy.eps_start",
+                format!(
+                    "ε₀ = {} must be larger than the target ε = {eps_target}",
+                    self.eps_start
+                ),
+            ));
+        }
+        match &self.schedule {
+            ScheduleConfig::List { values } => {
+                if values.is_empty() {
+                    return Err(ConfigError::invalid(
+                        "strategy.schedule.values",
+                        "needs at least one ε",
+                    ));
+                }
+                let mut prev = self.eps_start;
+                for &v in values {
+                    positive("strategy.schedule.values", v)?;
+                    if v >= prev {
+                        return Err(ConfigError::invalid(
+                            "strategy.schedule.values",
+                            format!(
+                                "must decrease strictly from ε₀ = {} (got {v} after {prev})",
+                                self.eps_start
+                            ),
+                        ));
+                    }
+                    prev = v;
+                }
+            }
+            ScheduleConfig::Linear { delta } => positive("strategy.schedule.delta", *delta)?,
+            ScheduleConfig::Geometric { steps } => {
+                if *steps == 0 {
+                    return Err(ConfigError::invalid(
+                        "strategy.schedule.steps",
+                        "must be ≥ 1",
+                    ));
+                }
+            }
+            ScheduleConfig::Adaptive {
+                initial_delta,
+                min_delta,
+                max_delta,
+                shrink,
+                grow,
+                tolerance,
+                easy_fraction,
+            } => {
+                if self.kind != StrategyKind::Strategy1 {
+                    return Err(ConfigError::invalid(
+                        "strategy.schedule.kind",
+                        "the adaptive schedule needs Strategy 1 (it judges Euler steps)",
+                    ));
+                }
+                positive("strategy.schedule.initial_delta", *initial_delta)?;
+                positive("strategy.schedule.min_delta", *min_delta)?;
+                positive("strategy.schedule.max_delta", *max_delta)?;
+                positive("strategy.schedule.tolerance", *tolerance)?;
+                if !(min_delta <= initial_delta && initial_delta <= max_delta) {
+                    return Err(ConfigError::invalid(
+                        "strategy.schedule.initial_delta",
+                        "needs min_delta ≤ initial_delta ≤ max_delta",
+                    ));
+                }
+                if !(*shrink > 0.0 && *shrink < 1.0) {
+                    return Err(ConfigError::invalid(
+                        "strategy.schedule.shrink",
+                        "must lie in (0, 1)",
+                    ));
+                }
+                if !(*grow >= 1.0 && grow.is_finite()) {
+                    return Err(ConfigError::invalid(
+                        "strategy.schedule.grow",
+                        "must be ≥ 1",
+                    ));
+                }
+                if !(*easy_fraction > 0.0 && *easy_fraction <= 1.0) {
+                    return Err(ConfigError::invalid(
+                        "strategy.schedule.easy_fraction",
+                        "must lie in (0, 1]",
+                    ));
+                }
+            }
+        }
+        if self.phase1.tolerance < 0.0 || !self.phase1.tolerance.is_finite() {
+            return Err(ConfigError::invalid(
+                "strategy.phase1.tolerance",
+                "must be ≥ 0",
+            ));
+        }
+        positive("strategy.euler.rcond", self.euler.rcond)?;
+        positive("strategy.euler.tikhonov_mu", self.euler.tikhonov_mu)?;
+        if self.euler.corrector != Corrector::None && self.euler.corrector_steps == 0 {
+            return Err(ConfigError::invalid(
+                "strategy.euler.corrector_steps",
+                "must be ≥ 1 when a corrector is on",
+            ));
+        }
+        let st = &self.stages;
+        if !(st.alpha.is_finite() && st.alpha >= 0.0) {
+            return Err(ConfigError::invalid("strategy.stages.alpha", "must be ≥ 0"));
+        }
+        if st.max_steps == 0 {
+            return Err(ConfigError::invalid(
+                "strategy.stages.max_steps",
+                "must be ≥ 1",
+            ));
+        }
+        if !(st.tolerance.is_finite() && st.tolerance >= 0.0) {
+            return Err(ConfigError::invalid(
+                "strategy.stages.tolerance",
+                "must be ≥ 0",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl HrtaConfig {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        if self.s_values.is_empty() && self.stages == 0 {
+            return Err(ConfigError::invalid("hrta.stages", "must be ≥ 1"));
+        }
+        let key = if self.s_values.is_empty() {
+            "hrta.s_start"
+        } else {
+            "hrta.s_values"
+        };
+        for s in self.s_schedule() {
+            if !(0.0..=2.0).contains(&s) {
+                return Err(ConfigError::invalid(
+                    key,
+                    format!("every stage's s must lie in [0, 2] (got {s})"),
+                ));
+            }
+        }
+        match self.switch {
+            HrtaSwitch::Steps { every: 0 } => {
+                Err(ConfigError::invalid("hrta.switch.every", "must be ≥ 1"))
+            }
+            HrtaSwitch::Plateau { patience: 0, .. } => {
+                Err(ConfigError::invalid("hrta.switch.patience", "must be ≥ 1"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl LmConfig {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        positive("lm.mu_init", self.mu_init)?;
+        positive("lm.mu_min", self.mu_min)?;
+        if !(self.decrease > 1.0 && self.decrease.is_finite()) {
+            return Err(ConfigError::invalid("lm.decrease", "must be > 1"));
+        }
+        if !(self.increase > 1.0 && self.increase.is_finite()) {
+            return Err(ConfigError::invalid("lm.increase", "must be > 1"));
+        }
+        if self.max_tries == 0 {
+            return Err(ConfigError::invalid("lm.max_tries", "must be ≥ 1"));
+        }
+        positive("lm.acceleration_ratio", self.acceleration_ratio)?;
+        Ok(())
+    }
+}
+
+impl DiagnosticsConfig {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        positive("diagnostics.rcond", self.rcond)
+    }
+}

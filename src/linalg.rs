@@ -1,0 +1,271 @@
+//! Dense f64 linear algebra for the homotopy solvers, on faer: Gram matrices, symmetric
+//! eigendecompositions, truncated-SVD and Tikhonov pseudo-inverse solves in dual form, the
+//! Levenberg–Marquardt direction, and the phase-condition projection.
+//!
+//! Systems here are wide (m residual rows ≪ p parameters), so everything works with the m × m
+//! Gram matrix K = A Aᵀ: A⁺b = Aᵀ(AAᵀ)⁺b, with truncation σ_i > rcond·σ_max ⇔ λ_i > rcond²·λ_max.
+
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat, Par, Side};
+use thiserror::Error;
+
+use crate::net::jacobian::Jacobian;
+
+/// A dense solve failed.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum LinalgError {
+    #[error("eigendecomposition did not converge")]
+    NoConvergence,
+    #[error("matrix is not positive definite (damping too small)")]
+    NotPositiveDefinite,
+    #[error("matrix has non-finite entries")]
+    NonFinite,
+}
+
+/// K = A Aᵀ (m × m).
+pub fn gram(a: &Jacobian) -> Mat<f64> {
+    let mut k = Mat::<f64>::zeros(a.rows, a.rows);
+    matmul(
+        k.as_mut(),
+        Accum::Replace,
+        a.as_mat(),
+        a.as_mat().transpose(),
+        1.0,
+        Par::Seq,
+    );
+    k
+}
+
+/// Eigenpairs of a symmetric matrix, eigenvalues in descending order.
+#[derive(Clone, Debug)]
+pub struct SymEig {
+    /// λ₁ ≥ λ₂ ≥ … ≥ λ_m.
+    pub values: Vec<f64>,
+    /// Column j is the eigenvector of `values[j]`.
+    pub vectors: Mat<f64>,
+}
+
+impl SymEig {
+    /// Eigendecomposition of a symmetric matrix.
+    pub fn new(k: &Mat<f64>) -> Result<Self, LinalgError> {
+        if k.col_iter().any(|c| c.iter().any(|v| !v.is_finite())) {
+            return Err(LinalgError::NonFinite);
+        }
+        let evd = k
+            .self_adjoint_eigen(Side::Lower)
+            .map_err(|_| LinalgError::NoConvergence)?;
+        let m = k.nrows();
+        let s = evd.S();
+        // faer sorts ascending; reverse to descending.
+        let values: Vec<f64> = (0..m).rev().map(|j| s[j]).collect();
+        let u = evd.U();
+        let vectors = Mat::from_fn(m, m, |i, j| u[(i, m - 1 - j)]);
+        Ok(Self { values, vectors })
+    }
+
+    /// Largest eigenvalue (0 for an empty matrix).
+    pub fn lambda_max(&self) -> f64 {
+        self.values.first().copied().unwrap_or(0.0).max(0.0)
+    }
+
+    /// Number of eigenvalues above `rcond² · λ_max` (the numerical rank of A at cutoff rcond).
+    pub fn rank(&self, rcond: f64) -> usize {
+        let cut = rcond * rcond * self.lambda_max();
+        self.values.iter().filter(|&&l| l > cut).count()
+    }
+
+    /// x = Aᵀ V f(Λ) Vᵀ b for a spectral filter f applied to K = AAᵀ = VΛVᵀ.
+    fn filtered_solve(&self, a: &Jacobian, b: &[f64], filter: impl Fn(f64) -> f64) -> Vec<f64> {
+        let m = self.values.len();
+        let mut coef = vec![0.0; m];
+        for (j, c) in coef.iter_mut().enumerate() {
+            let f = filter(self.values[j]);
+            if f != 0.0 {
+                let v = self.vectors.col(j);
+                let proj: f64 = (0..m).map(|i| v[i] * b[i]).sum();
+                *c = f * proj;
+            }
+        }
+        let mut y = vec![0.0; m];
+        for (j, &c) in coef.iter().enumerate() {
+            if c != 0.0 {
+                let v = self.vectors.col(j);
+                for (i, yi) in y.iter_mut().enumerate() {
+                    *yi += c * v[i];
+                }
+            }
+        }
+        a.apply_transpose(&y)
+    }
+
+    /// Truncated-SVD pseudo-inverse solve A⁺b keeping σ_i > rcond·σ_max.
+    pub fn truncated_solve(&self, a: &Jacobian, b: &[f64], rcond: f64) -> Vec<f64> {
+        let cut = rcond * rcond * self.lambda_max();
+        self.filtered_solve(a, b, |l| if l > cut { 1.0 / l } else { 0.0 })
+    }
+
+    /// Tikhonov solve Aᵀ(AAᵀ + μ_rel·λ_max·I)⁻¹ b.
+    pub fn tikhonov_solve(&self, a: &Jacobian, b: &[f64], mu_rel: f64) -> Vec<f64> {
+        let mu = mu_rel * self.lambda_max();
+        self.filtered_solve(a, b, |l| 1.0 / (l.max(0.0) + mu))
+    }
+}
+
+/// Largest eigenvalue of a symmetric positive semidefinite matrix by power iteration
+/// (a cheap scale for Levenberg–Marquardt damping; exact enough to a few percent).
+pub fn lambda_max_power(k: &Mat<f64>, iterations: usize) -> f64 {
+    let m = k.nrows();
+    if m == 0 {
+        return 0.0;
+    }
+    let mut v = vec![1.0 / (m as f64).sqrt(); m];
+    let mut lambda = 0.0;
+    for _ in 0..iterations {
+        let w: Vec<f64> = (0..m)
+            .map(|i| (0..m).map(|j| k[(i, j)] * v[j]).sum())
+            .collect();
+        let norm = w.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if norm == 0.0 || !norm.is_finite() {
+            return norm;
+        }
+        lambda = norm;
+        v = w.into_iter().map(|x| x / norm).collect();
+    }
+    lambda
+}
+
+/// Levenberg–Marquardt direction in dual form: d = −Aᵀ(AAᵀ + μ I)⁻¹ r by Cholesky, with
+/// absolute damping `mu`. Fails when the damped Gram matrix is not numerically positive
+/// definite (the caller raises μ).
+pub fn lm_direction(
+    a: &Jacobian,
+    k: &Mat<f64>,
+    r: &[f64],
+    mu: f64,
+) -> Result<Vec<f64>, LinalgError> {
+    let m = k.nrows();
+    let mut damped = k.clone();
+    for i in 0..m {
+        damped[(i, i)] += mu;
+    }
+    let llt = damped
+        .llt(Side::Lower)
+        .map_err(|_| LinalgError::NotPositiveDefinite)?;
+    let mut rhs = Mat::from_fn(m, 1, |i, _| r[i]);
+    faer::linalg::solvers::Solve::solve_in_place(&llt, rhs.as_mut());
+    let y: Vec<f64> = (0..m).map(|i| -rhs[(i, 0)]).collect();
+    if y.iter().any(|v| !v.is_finite()) {
+        return Err(LinalgError::NotPositiveDefinite);
+    }
+    Ok(a.apply_transpose(&y))
+}
+
+/// Replace A by A(I − ccᵀ) for a unit vector c: steps computed from the projected rows are
+/// orthogonal to c (the phase condition).
+pub fn project_out(a: &mut Jacobian, c: &[f64]) {
+    for i in 0..a.rows {
+        let row = a.row_mut(i);
+        let dot: f64 = row.iter().zip(c).map(|(x, y)| x * y).sum();
+        for (x, y) in row.iter_mut().zip(c) {
+            *x -= dot * y;
+        }
+    }
+}
+
+/// Euclidean norm.
+pub fn norm(v: &[f64]) -> f64 {
+    v.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn random_jacobian(rows: usize, cols: usize, seed: u64) -> Jacobian {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        Jacobian {
+            rows,
+            cols,
+            data: (0..rows * cols)
+                .map(|_| rng.random_range(-1.0..1.0))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn truncated_solve_is_the_minimum_norm_solution_of_a_full_rank_system() {
+        for (m, p) in [(3, 7), (10, 40), (25, 60)] {
+            let a = random_jacobian(m, p, m as u64);
+            let b: Vec<f64> = (0..m).map(|i| (i as f64 * 0.7).sin()).collect();
+            let eig = SymEig::new(&gram(&a)).unwrap();
+            let x = eig.truncated_solve(&a, &b, 1e-10);
+            let ax = a.apply(&x);
+            for (u, v) in ax.iter().zip(&b) {
+                assert!((u - v).abs() < 1e-10 * (m as f64), "{u} vs {v}");
+            }
+            // Minimum norm: x lies in the row space, i.e. x = Aᵀy.
+            let eig_x = eig.tikhonov_solve(&a, &b, 1e-14);
+            assert!(norm(&x) <= norm(&eig_x) * (1.0 + 1e-6));
+            assert_eq!(eig.rank(1e-10), m);
+        }
+    }
+
+    #[test]
+    fn truncation_drops_a_tiny_direction_and_counts_rank() {
+        // Two rows nearly parallel: σ₂/σ₁ ≈ 1e-6.
+        let a = Jacobian {
+            rows: 2,
+            cols: 3,
+            data: vec![1.0, 0.0, 0.0, 1.0, 1e-6, 0.0],
+        };
+        let eig = SymEig::new(&gram(&a)).unwrap();
+        assert_eq!(eig.rank(1e-4), 1);
+        assert_eq!(eig.rank(1e-8), 2);
+        let x = eig.truncated_solve(&a, &[1.0, 2.0], 1e-4);
+        // Only the dominant direction (1,0,0) is kept: no 1e6-sized component.
+        assert!(x[1].abs() < 1e-3, "{x:?}");
+    }
+
+    #[test]
+    fn lm_direction_tends_to_gauss_newton_and_to_gradient_descent() {
+        let a = random_jacobian(6, 15, 9);
+        let r: Vec<f64> = (0..6).map(|i| 1.0 + i as f64).collect();
+        let k = gram(&a);
+        let eig = SymEig::new(&k).unwrap();
+        let d_small = lm_direction(&a, &k, &r, 1e-12).unwrap();
+        let gn = eig.truncated_solve(&a, &r, 1e-12);
+        for (u, v) in d_small.iter().zip(&gn) {
+            assert!((u + v).abs() < 1e-6 * (1.0 + v.abs()));
+        }
+        // Large μ: d ≈ −Aᵀr/μ.
+        let mu = 1e8;
+        let d_large = lm_direction(&a, &k, &r, mu).unwrap();
+        let g = a.apply_transpose(&r);
+        for (u, v) in d_large.iter().zip(&g) {
+            assert!((u + v / mu).abs() < 1e-6 * (v / mu).abs().max(1e-12));
+        }
+    }
+
+    #[test]
+    fn projected_rows_give_steps_orthogonal_to_c() {
+        let mut a = random_jacobian(5, 12, 4);
+        let mut c: Vec<f64> = (0..12).map(|k| (k as f64).cos()).collect();
+        let nc = norm(&c);
+        c.iter_mut().for_each(|v| *v /= nc);
+        project_out(&mut a, &c);
+        let k = gram(&a);
+        let d = lm_direction(&a, &k, &[1.0, -2.0, 0.5, 3.0, 1.0], 1e-6).unwrap();
+        let dot: f64 = d.iter().zip(&c).map(|(x, y)| x * y).sum();
+        assert!(dot.abs() < 1e-10 * norm(&d));
+    }
+
+    #[test]
+    fn power_iteration_finds_lambda_max() {
+        let a = random_jacobian(8, 20, 2);
+        let k = gram(&a);
+        let exact = SymEig::new(&k).unwrap().lambda_max();
+        let est = lambda_max_power(&k, 200);
+        assert!((est - exact).abs() < 1e-6 * exact);
+    }
+}

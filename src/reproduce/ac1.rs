@@ -1,0 +1,542 @@
+//! `reproduce ac1`: the homotopy paper's 1D Allen–Cahn results from the shipped presets.
+//!
+//! - Table 1: loss and L2RE at ε = 0.1, 0.03, 0.01 for classical training (a fresh run at each ε)
+//!   and for every homotopy method (one run from ε₀ = 0.1, read where it passes each ε).
+//! - Table 2: λ_min(K_ε) at ε = 0.01 for θ from the Xavier initialization and from the Strategy 1
+//!   path at ε = 0.1, 0.05, 0.03, 0.02, with rank, λ_max and σ_min beside it.
+//! - Fig. 4: λ_max(D_ε) vs ε with the exact solution.
+//!
+//! Writes reproduce.md, reproduce.json, table1.csv, table2.csv, fig4.csv and SVG figures.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use super::{ReproduceOptions, fmt_stat, load_preset, median_spread, with_waypoints};
+use crate::backend;
+use crate::config::{RunConfig, StrategyKind};
+use crate::diagnostics::evaluate;
+use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep};
+use crate::diagnostics::spectrum::kernel_spectrum;
+use crate::export::figure::{Figure, Mark};
+use crate::export::{columns_csv, write_atomic};
+use crate::train::Session;
+
+/// ε values of Table 1.
+pub const TABLE1_EPS: [f64; 3] = [0.1, 0.03, 0.01];
+/// Homotopy initializations of Table 2.
+pub const TABLE2_EPS: [f64; 4] = [0.1, 0.05, 0.03, 0.02];
+
+const PRESETS: [(&str, &str, &str); 5] = [
+    (
+        "classical",
+        "allen_cahn_1d_classical.toml",
+        include_str!("../../presets/allen_cahn_1d_classical.toml"),
+    ),
+    (
+        "strategy1",
+        "allen_cahn_1d_strategy1.toml",
+        include_str!("../../presets/allen_cahn_1d_strategy1.toml"),
+    ),
+    (
+        "strategy1_paper",
+        "allen_cahn_1d_strategy1_paper.toml",
+        include_str!("../../presets/allen_cahn_1d_strategy1_paper.toml"),
+    ),
+    (
+        "strategy2",
+        "allen_cahn_1d_strategy2.toml",
+        include_str!("../../presets/allen_cahn_1d_strategy2.toml"),
+    ),
+    (
+        "curriculum",
+        "allen_cahn_1d_curriculum.toml",
+        include_str!("../../presets/allen_cahn_1d_curriculum.toml"),
+    ),
+];
+
+/// One Table 1 entry.
+#[derive(Clone, Debug, Serialize)]
+pub struct Table1Row {
+    pub method: String,
+    pub eps: f64,
+    pub seed: u64,
+    /// L_H + λL_bc at the recorded parameters.
+    pub loss: f64,
+    pub l2re_tanh: Option<f64>,
+    pub l2re_reference: Option<f64>,
+    pub front_x0: Option<f64>,
+}
+
+/// One Table 2 entry (K at ε = 0.01).
+#[derive(Clone, Debug, Serialize)]
+pub struct Table2Row {
+    /// "xavier" or "hom_eps_0.05" etc.
+    pub init: String,
+    pub seed: u64,
+    /// None when K is numerically singular (rank-deficient at the round-off floor).
+    pub lambda_min: Option<f64>,
+    pub lambda_max: f64,
+    /// Numerical rank at rcond 1e-4.
+    pub rank: usize,
+    pub sigma_min: Option<f64>,
+    /// The smallest eigenvalue kept at rcond 1e-4 (λ at the cutoff).
+    pub lambda_min_kept: f64,
+    /// How many eigenvalues lie above the round-off floor.
+    pub rank_above_floor: usize,
+}
+
+/// One Fig. 4 point.
+#[derive(Clone, Debug, Serialize)]
+pub struct Fig4Row {
+    pub eps: f64,
+    pub lambda_max_d: f64,
+}
+
+/// Everything `reproduce ac1` measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct Ac1Report {
+    pub table1: Vec<Table1Row>,
+    pub table2: Vec<Table2Row>,
+    pub fig4: Vec<Fig4Row>,
+    /// Seconds per (method, seed) run.
+    #[serde(skip)]
+    pub timings: Vec<(String, u64, f64)>,
+}
+
+/// The paper's Table 1: (loss, L2RE) at ε = 0.1, 0.03, 0.01 for classical and homotopy.
+const PAPER_CLASSICAL: [(f64, f64); 3] = [(5.00e-6, 1.71e-2), (7.76e-4, 1.11), (7.21, 8.17e-1)];
+const PAPER_HOMOTOPY: [(f64, f64); 3] =
+    [(5.00e-6, 1.71e-2), (7.45e-8, 9.83e-3), (4.63e-8, 8.08e-3)];
+/// The paper's Table 2: λ_min(K_0.01) from Xavier and from homotopy at 0.1, 0.05, 0.03, 0.02.
+const PAPER_TABLE2: [(&str, f64); 5] = [
+    ("xavier", 7.38e-8),
+    ("hom_eps_0.1", 2.11e-6),
+    ("hom_eps_0.05", 7.77e-5),
+    ("hom_eps_0.03", 1.57e-4),
+    ("hom_eps_0.02", 1.48e-2),
+];
+
+/// The rcond used for ranks in Table 2.
+const RCOND: f64 = 1e-4;
+
+fn plain_loss(session: &Session, theta: &[f64], eps: f64) -> Result<f64> {
+    let parts = session.objective.loss(theta, eps)?;
+    Ok(parts.residual + session.objective.bc_weight() * parts.boundary)
+}
+
+fn row(method: &str, seed: u64, eps: f64, session: &Session, theta: &[f64]) -> Result<Table1Row> {
+    let eval = evaluate(
+        session.problem.as_ref(),
+        session.objective.shape(),
+        theta,
+        eps,
+    );
+    Ok(Table1Row {
+        method: method.into(),
+        eps,
+        seed,
+        loss: plain_loss(session, theta, eps)?,
+        l2re_tanh: eval.l2re_exact,
+        l2re_reference: eval.l2re_reference,
+        front_x0: eval.front_x0,
+    })
+}
+
+fn k_row(init: &str, seed: u64, session: &Session, theta: &[f64]) -> Result<Table2Row> {
+    let lin = session.objective.linearize(theta, 0.01)?;
+    let k = kernel_spectrum(&lin.residual.jacobian, RCOND)?;
+    Ok(Table2Row {
+        init: init.into(),
+        seed,
+        lambda_min: k.lambda_min,
+        lambda_max: k.lambda_max,
+        rank: k.rank,
+        sigma_min: k.sigma_min,
+        lambda_min_kept: k.lambda_min_kept,
+        rank_above_floor: k
+            .eigenvalues
+            .iter()
+            .filter(|&&l| l > k.roundoff_floor)
+            .count(),
+    })
+}
+
+/// What one homotopy run gives the tables: Table 1 rows, θ at the Table 2 ε values, and the
+/// final solution curve (x, u).
+type HomotopyRun = (Vec<Table1Row>, Vec<(f64, Vec<f64>)>, Vec<(f64, f64)>);
+
+/// Run a homotopy preset to its end, recording Table 1 rows at [`TABLE1_EPS`] and, for
+/// Strategy 1, θ at [`TABLE2_EPS`].
+fn run_homotopy(
+    method: &str,
+    mut config: RunConfig,
+    seed: u64,
+    device: &backend::ComputeDevice,
+) -> Result<HomotopyRun> {
+    config.training.seed = seed;
+    let mut waypoints: Vec<f64> = TABLE1_EPS.iter().chain(&TABLE2_EPS).copied().collect();
+    waypoints.sort_by(|a, b| b.total_cmp(a));
+    with_waypoints(&mut config, &waypoints);
+    config.validate().context("schedule with table waypoints")?;
+    let mut session = Session::new(config, device);
+    let mut rows = Vec::new();
+    let mut thetas = Vec::new();
+    while let Some(p) = session.step()? {
+        for stage in &p.stages {
+            if TABLE1_EPS.contains(&stage.eps) {
+                rows.push(row(
+                    method,
+                    seed,
+                    stage.eps,
+                    &session,
+                    &session.state.theta,
+                )?);
+            }
+            if TABLE2_EPS.contains(&stage.eps) {
+                thetas.push((stage.eps, session.state.theta.clone()));
+            }
+        }
+        if p.end.is_some() {
+            break;
+        }
+    }
+    // A run that ended early (cap, divergence) is reported where it stopped.
+    let reached: Vec<f64> = rows.iter().map(|r| r.eps).collect();
+    for &eps in &TABLE1_EPS {
+        if !reached.contains(&eps) && session.state.eps <= eps {
+            rows.push(row(method, seed, eps, &session, &session.state.theta)?);
+        }
+    }
+    let solution = evaluate(
+        session.problem.as_ref(),
+        session.objective.shape(),
+        &session.state.theta,
+        session.state.eps,
+    );
+    let curve = session
+        .problem
+        .eval_points()
+        .iter()
+        .copied()
+        .zip(solution.u)
+        .collect();
+    Ok((rows, thetas, curve))
+}
+
+/// Run the whole reproduction.
+pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
+    let device = backend::cpu().context("CPU device")?;
+    std::fs::create_dir_all(&opts.out_dir)
+        .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
+    let mut configs = BTreeMap::new();
+    let mut sources = Vec::new();
+    for (method, file, builtin) in PRESETS {
+        let (config, from) = load_preset(&opts.presets_dir, file, builtin)?;
+        configs.insert(method, config);
+        sources.push(format!("{method}: {from}"));
+    }
+    let mut report = Ac1Report {
+        table1: Vec::new(),
+        table2: Vec::new(),
+        fig4: Vec::new(),
+        timings: Vec::new(),
+    };
+    let mut solutions: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    let say = |line: String| {
+        if opts.verbose {
+            eprintln!("{line}");
+        }
+    };
+    for seed in 0..opts.seeds {
+        // Classical: a fresh run at each ε.
+        for &eps in &TABLE1_EPS {
+            let started = Instant::now();
+            let mut config = configs["classical"].clone();
+            config.problem.eps = eps;
+            config.training.seed = seed;
+            let mut session = Session::new(config, &device);
+            let never = std::sync::atomic::AtomicBool::new(false);
+            session.run(&never, |_| {})?;
+            let r = row("classical", seed, eps, &session, &session.state.theta)?;
+            let secs = started.elapsed().as_secs_f64();
+            say(format!(
+                "[seed {seed}] classical ε = {eps}: L2RE {:.3e}, x0 {:.4}, {secs:.1} s",
+                r.l2re_tanh.unwrap_or(f64::NAN),
+                r.front_x0.unwrap_or(f64::NAN)
+            ));
+            report
+                .timings
+                .push((format!("classical ε={eps}"), seed, secs));
+            if seed == 0 && eps == 0.01 {
+                solutions.push((
+                    "classical".into(),
+                    curve(&session, &session.state.theta, eps),
+                ));
+            }
+            report.table1.push(r);
+        }
+        // Homotopy methods: one run each.
+        for method in ["strategy1", "strategy1_paper", "strategy2", "curriculum"] {
+            let started = Instant::now();
+            let (rows, thetas, sol) = run_homotopy(method, configs[method].clone(), seed, &device)?;
+            let secs = started.elapsed().as_secs_f64();
+            let last = rows.iter().find(|r| r.eps == 0.01);
+            say(format!(
+                "[seed {seed}] {method}: L2RE at ε = 0.01 {:.3e}, x0 {:.4}, {secs:.1} s",
+                last.and_then(|r| r.l2re_tanh).unwrap_or(f64::NAN),
+                last.and_then(|r| r.front_x0).unwrap_or(f64::NAN)
+            ));
+            report.timings.push((method.into(), seed, secs));
+            if seed == 0 {
+                solutions.push((method.into(), sol));
+            }
+            report.table1.extend(rows);
+            if configs[method].strategy.kind == StrategyKind::Strategy1 && method == "strategy1" {
+                // Table 2 from the best Strategy 1 path, plus the Xavier initialization.
+                let mut config = configs["strategy1"].clone();
+                config.training.seed = seed;
+                let session = Session::new(config, &device);
+                let init = session
+                    .objective
+                    .shape()
+                    .init(session.config.network.init, seed);
+                report.table2.push(k_row("xavier", seed, &session, &init)?);
+                for (eps, theta) in &thetas {
+                    report
+                        .table2
+                        .push(k_row(&format!("hom_eps_{eps}"), seed, &session, theta)?);
+                }
+            }
+        }
+    }
+    // Fig. 4: λ_max(D_ε) with the exact solution on the residual grid.
+    let problem = configs["classical"].build_problem();
+    for (eps, value) in lambda_max_sweep(problem.as_ref(), &geometric_eps(1.0, 1e-3, 31)) {
+        if let Some(v) = value {
+            report.fig4.push(Fig4Row {
+                eps,
+                lambda_max_d: v,
+            });
+        }
+    }
+    write_outputs(opts, &report, &solutions, &sources, &configs)?;
+    Ok(report)
+}
+
+fn curve(session: &Session, theta: &[f64], eps: f64) -> Vec<(f64, f64)> {
+    let e = evaluate(
+        session.problem.as_ref(),
+        session.objective.shape(),
+        theta,
+        eps,
+    );
+    session
+        .problem
+        .eval_points()
+        .iter()
+        .copied()
+        .zip(e.u)
+        .collect()
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.2e}")).unwrap_or_else(|| "—".into())
+}
+
+fn write_outputs(
+    opts: &ReproduceOptions,
+    report: &Ac1Report,
+    solutions: &[(String, Vec<(f64, f64)>)],
+    sources: &[String],
+    configs: &BTreeMap<&str, RunConfig>,
+) -> Result<()> {
+    let out = &opts.out_dir;
+    let n_res = configs["classical"].problem.n_res;
+    let mut md = String::new();
+    md.push_str("# Reproduction: 1D Allen–Cahn (homotopy dynamics paper)\n\n");
+    md.push_str(&format!(
+        "Seeds 0–{} (median [min, max] over seeds). L2RE on 1001 evaluation points against the tanh solution and against a finite-difference solution of the boundary-value problem. x₀ is the zero crossing of u_θ (exact: 0.5).\n\nPresets: {}.\n\n",
+        opts.seeds.saturating_sub(1),
+        sources.join("; ")
+    ));
+    md.push_str("## Table 1 — loss and L2RE at ε = 0.1, 0.03, 0.01\n\n");
+    md.push_str("| method | ε | paper loss | ours loss | paper L2RE | ours L2RE vs tanh | ours L2RE vs reference | ours x₀ |\n|---|---|---|---|---|---|---|---|\n");
+    for method in [
+        "classical",
+        "strategy1",
+        "strategy1_paper",
+        "strategy2",
+        "curriculum",
+    ] {
+        for (k, &eps) in TABLE1_EPS.iter().enumerate() {
+            let rows: Vec<&Table1Row> = report
+                .table1
+                .iter()
+                .filter(|r| r.method == method && r.eps == eps)
+                .collect();
+            let col = |f: &dyn Fn(&Table1Row) -> Option<f64>| {
+                fmt_stat(&rows.iter().filter_map(|r| f(r)).collect::<Vec<_>>())
+            };
+            let paper = match method {
+                "classical" => Some(PAPER_CLASSICAL[k]),
+                "strategy1" | "strategy1_paper" => Some(PAPER_HOMOTOPY[k]),
+                _ => None,
+            };
+            md.push_str(&format!(
+                "| {method} | {eps} | {} | {} | {} | {} | {} | {} |\n",
+                paper.map_or("—".into(), |p| format!("{:.2e}", p.0)),
+                col(&|r| Some(r.loss)),
+                paper.map_or("—".into(), |p| format!("{:.2e}", p.1)),
+                col(&|r| r.l2re_tanh),
+                col(&|r| r.l2re_reference),
+                col(&|r| r.front_x0),
+            ));
+        }
+    }
+    md.push_str("\nThe paper reports one homotopy row; it is shown beside both Strategy 1 presets (`strategy1`: geometric Δε, phase condition, LM corrector; `strategy1_paper`: uniform Δε = 0.001, Euler only). Strategy 2 and curriculum have no paper numbers for this problem.\n\n");
+    md.push_str(&format!(
+        "## Table 2 — λ_min(K_ε) at ε = 0.01 (n = {n_res}, rcond {RCOND:.0e} for the rank)\n\nθ from the Xavier initialization and from the Strategy 1 path where it passes ε. Eigenvalues are σ_i(J)² with σ from a QR + SVD of J (round-off floor (max(n,p)·ε_mach·σ_max)²). λ_min is shown only where K is numerically nonsingular; otherwise the entry says so and the rank columns show how much of K is resolved: the rank at the cutoff, the smallest eigenvalue kept there, and how many eigenvalues lie above the round-off floor.\n\n| init | paper λ_min | ours λ_min | ours λ_max | ours rank (rcond) | ours λ at cutoff | ours rank above round-off | ours σ_min(J) |\n|---|---|---|---|---|---|---|---|\n"
+    ));
+    for (init, paper) in PAPER_TABLE2 {
+        let rows: Vec<&Table2Row> = report.table2.iter().filter(|r| r.init == init).collect();
+        let mins: Vec<f64> = rows.iter().filter_map(|r| r.lambda_min).collect();
+        let singular = rows.iter().filter(|r| r.lambda_min.is_none()).count();
+        let ours_min = match (mins.is_empty(), singular) {
+            (true, 0) => "—".to_string(),
+            (true, s) => format!("singular in {s}/{} seeds", rows.len()),
+            (false, 0) => fmt_stat(&mins),
+            (false, s) => format!("{} (singular in {s}/{})", fmt_stat(&mins), rows.len()),
+        };
+        let ranks: Vec<f64> = rows.iter().map(|r| r.rank as f64).collect();
+        let (rmed, rlo, rhi) = median_spread(&ranks);
+        let floors: Vec<f64> = rows.iter().map(|r| r.rank_above_floor as f64).collect();
+        let (fmed, flo, fhi) = median_spread(&floors);
+        let int_stat = |med: f64, lo: f64, hi: f64| {
+            if lo == hi {
+                format!("{med:.0}")
+            } else {
+                format!("{med:.0} [{lo:.0}, {hi:.0}]")
+            }
+        };
+        md.push_str(&format!(
+            "| {init} | {paper:.2e} | {ours_min} | {} | {} | {} | {} | {} |\n",
+            fmt_stat(&rows.iter().map(|r| r.lambda_max).collect::<Vec<_>>()),
+            int_stat(rmed, rlo, rhi),
+            fmt_stat(&rows.iter().map(|r| r.lambda_min_kept).collect::<Vec<_>>()),
+            int_stat(fmed, flo, fhi),
+            fmt_stat(&rows.iter().filter_map(|r| r.sigma_min).collect::<Vec<_>>()),
+        ));
+    }
+    md.push_str(&format!(
+        "\n## Fig. 4 — λ_max(D_ε) vs ε (exact u on the n = {n_res} residual grid, h = 1/(n+1))\n\nThe paper plots this curve; its stated scale is λ_max ≈ 4ε²n² for large ε and O(1) as ε → 0.\n\n| ε | paper scale 4ε²n² | ours λ_max(D_ε) |\n|---|---|---|\n"
+    ));
+    for r in &report.fig4 {
+        md.push_str(&format!(
+            "| {:.4} | {:.4e} | {:.4e} |\n",
+            r.eps,
+            4.0 * r.eps * r.eps * (n_res as f64).powi(2),
+            r.lambda_max_d
+        ));
+    }
+    md.push_str("\n## Time per run\n\n| run | seed | seconds |\n|---|---|---|\n");
+    for (name, seed, secs) in &report.timings {
+        md.push_str(&format!("| {name} | {seed} | {secs:.1} |\n"));
+    }
+    md.push_str("\nFigures: `fig4.svg`, `l2re_vs_eps.svg`, `solutions.svg`.\n");
+    write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
+    write_atomic(
+        &out.join("reproduce.json"),
+        serde_json::to_string_pretty(report)?.as_bytes(),
+    )?;
+    write_atomic(&out.join("table1.csv"), &rows_csv(&report.table1)?)?;
+    write_atomic(&out.join("table2.csv"), &rows_csv(&report.table2)?)?;
+    let eps: Vec<f64> = report.fig4.iter().map(|r| r.eps).collect();
+    let lam: Vec<f64> = report.fig4.iter().map(|r| r.lambda_max_d).collect();
+    write_atomic(
+        &out.join("fig4.csv"),
+        &columns_csv(&[("eps", &eps), ("lambda_max_d", &lam)])?,
+    )?;
+    let scale: Vec<(f64, f64)> = eps
+        .iter()
+        .map(|&e| (e, 4.0 * e * e * (n_res as f64).powi(2)))
+        .collect();
+    Figure::new("Fig. 4: λ_max(D_ε) vs ε", "ε", "λ_max(D_ε)")
+        .log_x()
+        .log_y()
+        .with_series(
+            "ours (exact u)",
+            eps.iter().copied().zip(lam.iter().copied()).collect(),
+            Mark::LineAndPoints,
+        )
+        .with_series("4ε²n² (paper's scale)", scale, Mark::Line)
+        .write_svg(&out.join("fig4.svg"), (720, 460))?;
+    let mut fig = Figure::new("Table 1: median L2RE vs ε", "ε", "L2RE vs tanh")
+        .log_x()
+        .log_y();
+    for method in [
+        "classical",
+        "strategy1",
+        "strategy1_paper",
+        "strategy2",
+        "curriculum",
+    ] {
+        let pts = TABLE1_EPS
+            .iter()
+            .map(|&e| {
+                let v: Vec<f64> = report
+                    .table1
+                    .iter()
+                    .filter(|r| r.method == method && r.eps == e)
+                    .filter_map(|r| r.l2re_tanh)
+                    .collect();
+                (e, median_spread(&v).0)
+            })
+            .collect();
+        fig = fig.with_series(method, pts, Mark::LineAndPoints);
+    }
+    fig.write_svg(&out.join("l2re_vs_eps.svg"), (720, 460))?;
+    let problem = configs["classical"].build_problem();
+    let mut fig = Figure::new("u_θ at ε = 0.01 (seed 0)", "x", "u");
+    if let Some(exact) = problem.exact(0.01) {
+        fig = fig.with_series(
+            "tanh (exact)",
+            problem
+                .eval_points()
+                .iter()
+                .copied()
+                .zip(exact.values)
+                .collect(),
+            Mark::Line,
+        );
+    }
+    for (name, pts) in solutions {
+        fig = fig.with_series(name, pts.clone(), Mark::Line);
+    }
+    fig.write_svg(&out.join("solutions.svg"), (720, 460))?;
+    Ok(())
+}
+
+fn rows_csv<T: Serialize>(rows: &[T]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r)?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// One line for the terminal: the median L2RE of `method` at ε = 0.01.
+pub fn summary_line(report: &Ac1Report, method: &str) -> String {
+    let v: Vec<f64> = report
+        .table1
+        .iter()
+        .filter(|r| r.method == method && r.eps == 0.01)
+        .filter_map(|r| r.l2re_tanh)
+        .collect();
+    format!(
+        "{method}: median L2RE at ε = 0.01 = {}",
+        opt(Some(median_spread(&v).0))
+    )
+}

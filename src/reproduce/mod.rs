@@ -1,0 +1,144 @@
+//! `homotopy-explorer reproduce <id>`: rebuild a source paper's tables and figures from the
+//! shipped presets, with the paper's numbers beside ours, as markdown, CSV, SVG and JSON.
+
+pub mod ac1;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+
+use crate::config::RunConfig;
+use crate::train::schedule::planned_values;
+
+/// Options shared by every reproduction.
+#[derive(Clone, Debug)]
+pub struct ReproduceOptions {
+    /// Seeds 0..seeds.
+    pub seeds: u64,
+    /// Output folder.
+    pub out_dir: PathBuf,
+    /// Folder to read presets from (the built-in copies are used where a file is missing).
+    pub presets_dir: PathBuf,
+    /// Print one line per finished run.
+    pub verbose: bool,
+}
+
+/// The reproductions this build knows.
+pub const IDS: [&str; 1] = ["ac1"];
+
+/// Run reproduction `id`.
+pub fn run(id: &str, opts: &ReproduceOptions) -> Result<()> {
+    match id {
+        "ac1" => ac1::run(opts).map(|_| ()),
+        other => bail!(
+            "unknown reproduction `{other}`; this build knows: {}",
+            IDS.join(", ")
+        ),
+    }
+}
+
+/// A shipped preset: the file in `dir` if present, else the copy built into the binary.
+/// Returns the config and where it came from.
+pub fn load_preset(dir: &Path, name: &str, builtin: &str) -> Result<(RunConfig, String)> {
+    let path = dir.join(name);
+    if path.exists() {
+        let config = RunConfig::from_file(&path)
+            .map_err(|e| anyhow::anyhow!("preset {}: {e}", path.display()))?;
+        Ok((config, path.display().to_string()))
+    } else {
+        let config = RunConfig::from_toml_str(builtin)
+            .map_err(|e| anyhow::anyhow!("built-in preset {name}: {e}"))?;
+        Ok((config, format!("{name} (built-in copy)")))
+    }
+}
+
+/// Turn a homotopy config's schedule into an explicit list that passes exactly through the
+/// `waypoints` (so tables can report at those ε): each waypoint replaces the nearest planned
+/// value when it lies within half a step of it, else it is inserted.
+pub fn with_waypoints(config: &mut RunConfig, waypoints: &[f64]) {
+    let st = &config.strategy;
+    let (from, to) = (st.eps_start, config.problem.eps);
+    let mut values = planned_values(&st.schedule, from, to);
+    for &w in waypoints {
+        if !(w < from && w > to) || values.contains(&w) {
+            continue;
+        }
+        let nearest = (0..values.len())
+            .min_by(|&a, &b| (values[a] - w).abs().total_cmp(&(values[b] - w).abs()))
+            .expect("a homotopy schedule has at least one value");
+        let above = if nearest == 0 {
+            from
+        } else {
+            values[nearest - 1]
+        };
+        let spacing = above - values[nearest];
+        if (values[nearest] - w).abs() < 0.5 * spacing {
+            // The nearest value lies within half a step: w sits between its neighbours.
+            values[nearest] = w;
+        } else {
+            let pos = values.iter().position(|&v| v < w).unwrap_or(values.len());
+            values.insert(pos, w);
+        }
+    }
+    values.dedup();
+    config.strategy.schedule = crate::config::ScheduleConfig::List { values };
+}
+
+/// Median and range of a sample (NaN for an empty one).
+pub fn median_spread(values: &[f64]) -> (f64, f64, f64) {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len();
+    let median = if m % 2 == 1 {
+        v[m / 2]
+    } else {
+        0.5 * (v[m / 2 - 1] + v[m / 2])
+    };
+    (median, v[0], v[m - 1])
+}
+
+/// "1.23e-3" or "1.23e-3 [1.0e-3, 2.0e-3]" when there is a spread.
+pub fn fmt_stat(values: &[f64]) -> String {
+    let (med, lo, hi) = median_spread(values);
+    if med.is_nan() {
+        return "—".into();
+    }
+    if values.len() <= 1 || lo == hi {
+        format!("{med:.2e}")
+    } else {
+        format!("{med:.2e} [{lo:.1e}, {hi:.1e}]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waypoints_are_hit_exactly() {
+        let mut c = RunConfig::from_toml_str(
+            "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.01\n[strategy]\nkind = \"strategy1\"\n[strategy.schedule]\nkind = \"geometric\"\nsteps = 230\n",
+        )
+        .unwrap();
+        with_waypoints(&mut c, &[0.05, 0.03, 0.02]);
+        let crate::config::ScheduleConfig::List { values } = &c.strategy.schedule else {
+            panic!("list expected")
+        };
+        for w in [0.05, 0.03, 0.02, 0.01] {
+            assert!(values.contains(&w), "{w} missing");
+        }
+        assert!(values.windows(2).all(|p| p[0] > p[1]));
+        assert!((229..=233).contains(&values.len()));
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn median_and_spread() {
+        assert_eq!(median_spread(&[3.0, 1.0, 2.0]), (2.0, 1.0, 3.0));
+        assert_eq!(median_spread(&[4.0, 1.0]), (2.5, 1.0, 4.0));
+        assert!(fmt_stat(&[]).contains('—'));
+    }
+}

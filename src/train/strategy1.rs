@@ -1,0 +1,367 @@
+//! Strategy 1 (Algorithm 1 of the homotopy paper): Phase I trains at ε₀ (Adam, then
+//! Levenberg–Marquardt) until the loss is below τ; Phase II tracks the solution path with Euler
+//! predictor steps θ_k = θ_{k−1} − Δε_k J⁺[H_ε; 0], optionally projected by the phase condition
+//! ⟨u′, δu⟩ = 0 and followed by a corrector at ε_k. One call to `step` is one Adam step, one LM
+//! iteration or one predictor–corrector step.
+
+use super::adam::Adam;
+use super::lm::LevenbergMarquardt;
+use super::objective::{Objective, ObjectiveError};
+use super::schedule::EpsSchedule;
+use super::trainer::{EndReason, StepReport, TrainEvent, TrainState, Trainer};
+use crate::config::{
+    Corrector, LmConfig, LrSchedule, OptimizerConfig, PseudoInverse, ScheduleConfig, StrategyConfig,
+};
+use crate::linalg::{SymEig, gram, project_out};
+use crate::net::jacobian::Jacobian;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Adam,
+    Lm,
+    Euler,
+    Done,
+}
+
+/// Strategy 1: Phase I at ε₀, then Euler path tracking.
+pub struct Strategy1 {
+    cfg: StrategyConfig,
+    target: f64,
+    optimizer: OptimizerConfig,
+    adam: Adam,
+    lr_schedule: LrSchedule,
+    adam_steps: usize,
+    lm: LevenbergMarquardt,
+    lm_iterations: usize,
+    corrector_lm: LevenbergMarquardt,
+    corrector_adam: Adam,
+    schedule: EpsSchedule,
+    phase: Phase,
+    events: Vec<TrainEvent>,
+    done: Option<EndReason>,
+}
+
+impl Strategy1 {
+    pub fn new(
+        cfg: &StrategyConfig,
+        optimizer: &OptimizerConfig,
+        lm: &LmConfig,
+        n_params: usize,
+        target: f64,
+    ) -> Self {
+        Self {
+            cfg: cfg.clone(),
+            target,
+            optimizer: optimizer.clone(),
+            adam: Adam::new(optimizer, n_params),
+            lr_schedule: optimizer.schedule,
+            adam_steps: 0,
+            lm: LevenbergMarquardt::new(lm),
+            lm_iterations: 0,
+            corrector_lm: LevenbergMarquardt::new(&LmConfig {
+                geodesic_acceleration: cfg.euler.corrector_acceleration,
+                ..lm.clone()
+            }),
+            corrector_adam: Adam::new(optimizer, n_params),
+            schedule: EpsSchedule::new(&cfg.schedule, cfg.eps_start, target),
+            phase: Phase::Adam,
+            events: Vec::new(),
+            done: None,
+        }
+    }
+
+    fn enter(&mut self, phase: Phase, step: usize) {
+        let phase = match phase {
+            Phase::Lm if self.cfg.phase1.lm_iterations == 0 => Phase::Euler,
+            p => p,
+        };
+        self.phase = phase;
+        let name = match phase {
+            Phase::Adam => "phase I: Adam at ε₀",
+            Phase::Lm => "phase I: Levenberg–Marquardt at ε₀",
+            Phase::Euler => "phase II: Euler path tracking",
+            Phase::Done => return,
+        };
+        self.events.push(TrainEvent::Phase {
+            step,
+            name: name.into(),
+        });
+    }
+
+    fn report(state: &TrainState, lr: f64, loss: super::LossParts, after: bool) -> StepReport {
+        StepReport {
+            step: state.step,
+            eps: state.eps,
+            s: state.s,
+            stage: state.stage,
+            lr,
+            loss,
+            finite: true,
+            evaluated_after: after,
+        }
+    }
+
+    fn adam_step(
+        &mut self,
+        state: &mut TrainState,
+        objective: &mut Objective,
+    ) -> Result<StepReport, ObjectiveError> {
+        let (loss, grad) = objective.loss_and_grad(&state.theta, state.eps)?;
+        let lr = self.lr_schedule.at(self.optimizer.lr, self.adam_steps);
+        let finite = grad.iter().all(|g| g.is_finite());
+        if loss.is_finite() && finite {
+            self.adam.step(&mut state.theta, &grad, lr);
+        }
+        self.adam_steps += 1;
+        let mut report = Self::report(state, lr, loss, false);
+        report.finite = finite;
+        if loss.total < self.cfg.phase1.tolerance
+            || (self.adam_steps >= self.cfg.phase1.adam_steps && self.cfg.phase1.lm_iterations == 0)
+        {
+            // Adam's update is applied; the recorded loss is the one before it.
+            self.finish_phase1(state, loss.total);
+        } else if self.adam_steps >= self.cfg.phase1.adam_steps {
+            self.enter(Phase::Lm, state.step + 1);
+        }
+        Ok(report)
+    }
+
+    fn lm_step(
+        &mut self,
+        state: &mut TrainState,
+        objective: &mut Objective,
+    ) -> Result<StepReport, ObjectiveError> {
+        let out = self
+            .lm
+            .iterate(objective, &mut state.theta, state.eps, None)?;
+        self.lm_iterations += 1;
+        if out.loss_after.total < self.cfg.phase1.tolerance
+            || self.lm_iterations >= self.cfg.phase1.lm_iterations
+            || !out.accepted
+        {
+            self.finish_phase1(state, out.loss_after.total);
+        }
+        Ok(Self::report(state, f64::NAN, out.loss_after, true))
+    }
+
+    /// Phase I is over: mark ε₀ as a finished path point and start Phase II.
+    fn finish_phase1(&mut self, state: &TrainState, loss: f64) {
+        self.events.push(TrainEvent::StageFinished {
+            step: state.step,
+            stage: state.stage,
+            eps: state.eps,
+            loss,
+        });
+        self.enter(Phase::Euler, state.step + 1);
+    }
+
+    /// [J_res; √λ J_bc] and [H_ε; 0] (DESIGN §1.4), projected by the phase condition if on.
+    fn predictor_system(
+        &self,
+        objective: &Objective,
+        theta: &[f64],
+        eps: f64,
+    ) -> Result<(Jacobian, Vec<f64>, super::LossParts), ObjectiveError> {
+        let lin = objective.linearize(theta, eps)?;
+        let mut a = lin.residual.jacobian.clone();
+        a.stack_scaled(&lin.boundary.jacobian, objective.bc_weight().sqrt());
+        let mut b = lin.h_eps.clone();
+        b.extend(std::iter::repeat_n(0.0, lin.boundary.values.len()));
+        if self.cfg.euler.phase_condition
+            && let Some(c) = objective.phase_direction(theta)
+        {
+            project_out(&mut a, &c);
+        }
+        Ok((a, b, lin.loss))
+    }
+
+    fn euler_step(
+        &mut self,
+        state: &mut TrainState,
+        objective: &mut Objective,
+    ) -> Result<StepReport, ObjectiveError> {
+        let Some(next) = self.schedule.peek(state.eps) else {
+            let loss = objective.loss(&state.theta, state.eps)?;
+            self.phase = Phase::Done;
+            self.done = Some(EndReason::Completed { loss: loss.total });
+            return Ok(Self::report(state, f64::NAN, loss, true));
+        };
+        let current = state.eps;
+        let delta = next - current;
+        let (a, b, loss_now) = self.predictor_system(objective, &state.theta, current)?;
+        let Ok(eig) = SymEig::new(&gram(&a)) else {
+            let mut r = Self::report(state, f64::NAN, loss_now, true);
+            r.finite = false;
+            return Ok(r);
+        };
+        let x = match self.cfg.euler.solver {
+            PseudoInverse::TruncatedSvd => eig.truncated_solve(&a, &b, self.cfg.euler.rcond),
+            PseudoInverse::Tikhonov => eig.tikhonov_solve(&a, &b, self.cfg.euler.tikhonov_mu),
+        };
+        let mut theta: Vec<f64> = state
+            .theta
+            .iter()
+            .zip(&x)
+            .map(|(t, xi)| t - delta * xi)
+            .collect();
+        self.correct(objective, &mut theta, next)?;
+        let after = objective.loss(&theta, next)?;
+        if let ScheduleConfig::Adaptive {
+            tolerance,
+            easy_fraction,
+            ..
+        } = self.cfg.schedule
+        {
+            let bad = !after.is_finite() || after.total > tolerance;
+            if bad && self.schedule.on_rejected() {
+                self.events.push(TrainEvent::StepRejected {
+                    step: state.step,
+                    eps_tried: next,
+                    loss: after.total,
+                    new_delta: self.schedule.delta(),
+                });
+                return Ok(Self::report(state, f64::NAN, loss_now, true));
+            }
+            if after.total < tolerance * easy_fraction {
+                self.schedule.on_easy();
+            }
+        }
+        state.theta = theta;
+        if !after.is_finite() {
+            let mut r = Self::report(state, f64::NAN, after, true);
+            r.finite = false;
+            return Ok(r);
+        }
+        self.schedule.advance();
+        state.eps = next;
+        state.stage += 1;
+        self.events.push(TrainEvent::EpsChanged {
+            step: state.step,
+            from: current,
+            to: next,
+        });
+        self.events.push(TrainEvent::StageFinished {
+            step: state.step,
+            stage: state.stage,
+            eps: next,
+            loss: after.total,
+        });
+        if self.schedule.peek(next).is_none() {
+            self.phase = Phase::Done;
+            self.done = Some(EndReason::Completed { loss: after.total });
+        }
+        Ok(Self::report(state, f64::NAN, after, true))
+    }
+
+    fn correct(
+        &mut self,
+        objective: &Objective,
+        theta: &mut [f64],
+        eps: f64,
+    ) -> Result<(), ObjectiveError> {
+        let m = self.cfg.euler.corrector_steps;
+        match self.cfg.euler.corrector {
+            Corrector::None => {}
+            Corrector::Lm => {
+                for _ in 0..m {
+                    let c = if self.cfg.euler.phase_condition {
+                        objective.phase_direction(theta)
+                    } else {
+                        None
+                    };
+                    self.corrector_lm
+                        .iterate(objective, theta, eps, c.as_deref())?;
+                }
+            }
+            Corrector::Adam => {
+                self.corrector_adam.reset();
+                for _ in 0..m {
+                    let (loss, grad) = objective.loss_and_grad(theta, eps)?;
+                    if !loss.is_finite() || grad.iter().any(|g| !g.is_finite()) {
+                        break;
+                    }
+                    self.corrector_adam.step(theta, &grad, self.optimizer.lr);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Trainer for Strategy1 {
+    fn label(&self) -> &'static str {
+        "strategy1"
+    }
+
+    fn start(&mut self, state: &mut TrainState, _objective: &mut Objective) {
+        state.eps = self.cfg.eps_start;
+        state.stage = 0;
+        let first = if self.cfg.phase1.adam_steps > 0 {
+            Phase::Adam
+        } else {
+            Phase::Lm
+        };
+        self.enter(first, state.step);
+    }
+
+    fn step(
+        &mut self,
+        state: &mut TrainState,
+        objective: &mut Objective,
+    ) -> Result<StepReport, ObjectiveError> {
+        match self.phase {
+            Phase::Adam => self.adam_step(state, objective),
+            Phase::Lm => self.lm_step(state, objective),
+            Phase::Euler | Phase::Done => self.euler_step(state, objective),
+        }
+    }
+
+    fn end(&mut self, _report: &StepReport) -> Option<EndReason> {
+        self.done
+    }
+
+    fn set_eps_target(&mut self, state: &mut TrainState, eps: f64) {
+        self.target = eps;
+        match self.phase {
+            // Phase I runs at ε₀; the new target applies when Phase II starts.
+            Phase::Adam | Phase::Lm => {
+                self.schedule = EpsSchedule::new(&self.cfg.schedule, self.cfg.eps_start, eps);
+            }
+            Phase::Euler | Phase::Done => {
+                self.schedule.retarget(state.eps, eps);
+                if state.eps != eps {
+                    self.phase = Phase::Euler;
+                    self.done = None;
+                }
+            }
+        }
+    }
+
+    fn schedule_ahead(&self, current: f64) -> Vec<f64> {
+        match self.phase {
+            Phase::Done => Vec::new(),
+            _ => self.schedule.ahead(current),
+        }
+    }
+
+    fn drain_events(&mut self) -> Vec<TrainEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    fn phase(&self) -> String {
+        match self.phase {
+            Phase::Adam => format!(
+                "phase I: Adam {}/{}",
+                self.adam_steps, self.cfg.phase1.adam_steps
+            ),
+            Phase::Lm => format!(
+                "phase I: LM {}/{} (μ {:.0e})",
+                self.lm_iterations,
+                self.cfg.phase1.lm_iterations,
+                self.lm.mu()
+            ),
+            Phase::Euler => format!("phase II: Euler → ε* = {}", self.target),
+            Phase::Done => "done".into(),
+        }
+    }
+}

@@ -1,0 +1,565 @@
+//! The training worker: a thread that owns the [`Session`] (network, optimizer, trainer),
+//! obeys [`Command`]s and reports [`Event`]s over a bounded channel. Snapshots are coalesced to
+//! at most ~30 per second (their history deltas merged), the UI is woken through a callback,
+//! and a panic inside training is caught and reported instead of taking the app down.
+
+pub mod history;
+pub mod protocol;
+
+use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
+use std::path::Path;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySendError};
+
+pub use protocol::{Checkpoint, Command, Event, HistoryPoint, Snapshot};
+
+use crate::backend::{self, ComputeDevice};
+use crate::config::RunConfig;
+use crate::diagnostics::metrics::residual_at;
+use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep, operator_spectrum};
+use crate::train::{Session, TrainEvent};
+
+/// Minimum time between two snapshots.
+pub const SNAPSHOT_INTERVAL: Duration = Duration::from_millis(33);
+/// Capacity of the worker → UI channel.
+pub const EVENT_CAPACITY: usize = 64;
+
+/// Called by the worker after it sent events (the UI's repaint request).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// The UI's handle on a running worker.
+pub struct WorkerHandle {
+    commands: Sender<Command>,
+    events: Receiver<Event>,
+    join: Option<JoinHandle<()>>,
+}
+
+impl WorkerHandle {
+    /// Start a worker for `config` on `device`.
+    pub fn spawn(config: RunConfig, device: ComputeDevice, waker: Waker) -> Self {
+        let (cmd_tx, cmd_rx) = crossbeam_channel::unbounded();
+        let (ev_tx, ev_rx) = crossbeam_channel::bounded(EVENT_CAPACITY);
+        let join = std::thread::Builder::new()
+            .name("training-worker".into())
+            .spawn(move || {
+                let panic_tx = ev_tx.clone();
+                let waker_on_panic = waker.clone();
+                let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    Worker::new(config, device, ev_tx, waker).run(cmd_rx)
+                }));
+                if let Err(payload) = result {
+                    let _ = panic_tx.send_timeout(
+                        Event::Panicked(backend::panic_message(&payload)),
+                        Duration::from_secs(1),
+                    );
+                    waker_on_panic();
+                }
+            })
+            .expect("spawning a thread");
+        Self {
+            commands: cmd_tx,
+            events: ev_rx,
+            join: Some(join),
+        }
+    }
+
+    /// Send a command; false when the worker is gone.
+    pub fn send(&self, command: Command) -> bool {
+        self.commands.send(command).is_ok()
+    }
+
+    /// Every event waiting now (never blocks).
+    pub fn drain(&self) -> Vec<Event> {
+        self.events.try_iter().collect()
+    }
+
+    /// Whether the thread is still running.
+    pub fn is_alive(&self) -> bool {
+        self.join.as_ref().is_some_and(|j| !j.is_finished())
+    }
+
+    /// Ask the worker to stop and wait for it (at most `timeout`).
+    pub fn shutdown(mut self, timeout: Duration) {
+        let _ = self.commands.send(Command::Shutdown);
+        let deadline = Instant::now() + timeout;
+        while self.is_alive() && Instant::now() < deadline {
+            // Keep the bounded channel moving so the worker is never blocked on it.
+            let _ = self.events.try_iter().count();
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if let Some(j) = self.join.take()
+            && j.is_finished()
+        {
+            let _ = j.join();
+        }
+    }
+}
+
+impl Drop for WorkerHandle {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Shutdown);
+    }
+}
+
+struct Worker {
+    session: Session,
+    device: ComputeDevice,
+    events: Sender<Event>,
+    waker: Waker,
+    outbox: VecDeque<Event>,
+    running: bool,
+    pending_history: Vec<HistoryPoint>,
+    last_snapshot: Instant,
+    steps_at_snapshot: usize,
+    dirty: bool,
+    eps_target: f64,
+    reference_at: Option<(f64, Instant)>,
+}
+
+impl Worker {
+    fn new(config: RunConfig, device: ComputeDevice, events: Sender<Event>, waker: Waker) -> Self {
+        let eps_target = config.problem.eps;
+        let session = Session::new(config, &device);
+        let mut w = Self {
+            session,
+            device,
+            events,
+            waker,
+            outbox: VecDeque::new(),
+            running: false,
+            pending_history: Vec::new(),
+            last_snapshot: Instant::now(),
+            steps_at_snapshot: 0,
+            dirty: true,
+            eps_target,
+            reference_at: None,
+        };
+        w.outbox
+            .push_back(Event::Config(Box::new(w.session.config.clone())));
+        w
+    }
+
+    fn run(mut self, commands: Receiver<Command>) {
+        loop {
+            let command = if self.running {
+                match commands.try_recv() {
+                    Ok(c) => Some(c),
+                    Err(TryRecvError::Empty) => None,
+                    Err(TryRecvError::Disconnected) => return,
+                }
+            } else {
+                match commands.recv_timeout(Duration::from_millis(30)) {
+                    Ok(c) => Some(c),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            };
+            if let Some(c) = command {
+                if matches!(c, Command::Shutdown) {
+                    return;
+                }
+                self.handle(c);
+            }
+            if self.running {
+                self.step();
+            }
+            let due = self.last_snapshot.elapsed() >= SNAPSHOT_INTERVAL;
+            if self.dirty && (due || !self.running) {
+                self.snapshot();
+            }
+            self.flush();
+        }
+    }
+
+    fn push(&mut self, event: Event) {
+        // Coalesce snapshots: a newer one replaces a queued one, keeping its history delta.
+        if let Event::Snapshot(new) = &event
+            && let Some(pos) = self
+                .outbox
+                .iter()
+                .rposition(|e| matches!(e, Event::Snapshot(_)))
+            && let Some(Event::Snapshot(old)) = self.outbox.remove(pos)
+        {
+            let mut merged = new.clone();
+            let mut history = old.history;
+            history.append(&mut merged.history);
+            merged.history = history;
+            self.outbox.push_back(Event::Snapshot(merged));
+            return;
+        }
+        self.outbox.push_back(event);
+    }
+
+    fn flush(&mut self) {
+        let mut sent = false;
+        while let Some(event) = self.outbox.pop_front() {
+            match self.events.try_send(event) {
+                Ok(()) => sent = true,
+                Err(TrySendError::Full(event)) => {
+                    self.outbox.push_front(event);
+                    break;
+                }
+                Err(TrySendError::Disconnected(_)) => {
+                    self.outbox.clear();
+                    break;
+                }
+            }
+        }
+        if sent {
+            (self.waker)();
+        }
+    }
+
+    fn error(&mut self, message: String) {
+        self.push(Event::Error(message));
+    }
+
+    fn step(&mut self) {
+        match self.session.step() {
+            Ok(Some(p)) => {
+                self.dirty = true;
+                let eval = p.eval.as_ref();
+                self.pending_history.push(HistoryPoint {
+                    step: p.report.step,
+                    eps: p.report.eps,
+                    s: p.report.s,
+                    loss: p.report.loss,
+                    l2re_exact: eval.and_then(|e| e.l2re_exact),
+                    l2re_reference: eval.and_then(|e| e.l2re_reference),
+                    front_x0: eval.and_then(|e| e.front_x0),
+                });
+                for e in p.events {
+                    self.push(Event::Marker(e));
+                }
+                for s in p.stages {
+                    self.push(Event::Stage(s));
+                }
+                if let Some(report) = p.diagnostics {
+                    let residual_x = self.residual_x();
+                    self.push(Event::Diagnostics {
+                        step: p.report.step,
+                        report: Box::new(report),
+                        residual_x,
+                    });
+                }
+                if let Some(end) = p.end {
+                    self.running = false;
+                    self.push(Event::Ended(end));
+                }
+            }
+            Ok(None) => self.running = false,
+            Err(e) => {
+                self.running = false;
+                self.error(format!("training step failed: {e}"));
+            }
+        }
+    }
+
+    fn residual_x(&self) -> Vec<f64> {
+        let d = self.session.problem.dim();
+        self.session
+            .problem
+            .residual_points()
+            .chunks(d)
+            .map(|p| p[0])
+            .collect()
+    }
+
+    fn snapshot(&mut self) {
+        let session = &self.session;
+        let problem = session.problem.clone();
+        let eps = session.state.eps;
+        let eval = session.evaluate();
+        // The finite-difference reference costs milliseconds per ε: refresh it at most twice a
+        // second while ε moves.
+        let reference_due = match self.reference_at {
+            Some((e, t)) => e != eps && t.elapsed() > Duration::from_millis(500),
+            None => true,
+        };
+        let reference = if reference_due || self.reference_at.map(|r| r.0) == Some(eps) {
+            self.reference_at = Some((eps, Instant::now()));
+            problem.reference(eps).map(|r| r.values)
+        } else {
+            None
+        };
+        let residual = residual_at(
+            problem.as_ref(),
+            session.objective.shape(),
+            &session.state.theta,
+            problem.residual_points(),
+            eps,
+            &self.device.device,
+        );
+        let d = problem.dim();
+        let elapsed = self.last_snapshot.elapsed().as_secs_f64();
+        let steps = session.state.step.saturating_sub(self.steps_at_snapshot);
+        let last = self.pending_history.last().copied();
+        let snapshot = Snapshot {
+            step: session.state.step,
+            eps,
+            eps_target: self.eps_target,
+            s: session.state.s,
+            stage: session.state.stage,
+            phase: session.trainer.phase(),
+            running: self.running,
+            loss: last.map(|h| h.loss).unwrap_or_default(),
+            l2re_exact: eval.l2re_exact,
+            l2re_reference: eval.l2re_reference,
+            front_x0: eval.front_x0,
+            plot_x: problem.eval_points().chunks(d).map(|p| p[0]).collect(),
+            u: eval.u,
+            exact: problem.exact(eps).map(|e| e.values),
+            reference,
+            residual_x: self.residual_x(),
+            residual,
+            history: std::mem::take(&mut self.pending_history),
+            steps_per_s: if elapsed > 0.0 {
+                steps as f64 / elapsed
+            } else {
+                0.0
+            },
+            schedule_ahead: session.trainer.schedule_ahead(eps),
+        };
+        self.last_snapshot = Instant::now();
+        self.steps_at_snapshot = self.session.state.step;
+        self.dirty = false;
+        self.push(Event::Snapshot(Box::new(snapshot)));
+    }
+
+    fn apply_config(&mut self, config: RunConfig) {
+        if let Err(e) = config.validate() {
+            self.error(format!("configuration rejected: {e}"));
+            return;
+        }
+        if !self.session.reconfigure(config.clone()) {
+            self.rebuild(config);
+        }
+        self.eps_target = self.session.config.problem.eps;
+        self.dirty = true;
+        self.push(Event::Config(Box::new(self.session.config.clone())));
+    }
+
+    fn rebuild(&mut self, config: RunConfig) {
+        let device = match backend::device_for(config.backend) {
+            Ok(d) => d,
+            Err(e) => {
+                self.error(format!("{e}; staying on {}", self.device.description));
+                let mut config = config;
+                config.backend = self.device.kind;
+                self.session = Session::new(config, &self.device);
+                return;
+            }
+        };
+        self.device = device;
+        self.session = Session::new(config, &self.device);
+        self.running = false;
+        self.pending_history.clear();
+        self.steps_at_snapshot = 0;
+        self.reference_at = None;
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Play => {
+                if self.session.end_reason().is_some() {
+                    // A finished run continues with a fresh stopping state.
+                    let config = self.session.config.clone();
+                    self.session.reconfigure(config);
+                }
+                self.running = true;
+                self.last_snapshot = Instant::now();
+                self.steps_at_snapshot = self.session.state.step;
+            }
+            Command::Pause => {
+                self.running = false;
+                self.dirty = true;
+            }
+            Command::Step => {
+                if self.session.end_reason().is_some() {
+                    let config = self.session.config.clone();
+                    self.session.reconfigure(config);
+                }
+                self.step();
+                self.dirty = true;
+            }
+            Command::Reset => {
+                let config = self.session.config.clone();
+                self.rebuild(config);
+                self.dirty = true;
+                self.push(Event::Config(Box::new(self.session.config.clone())));
+            }
+            Command::SetEpsTarget(eps) => {
+                if !(eps.is_finite() && eps > 0.0) {
+                    self.error(format!("ε must be > 0 (got {eps})"));
+                    return;
+                }
+                self.eps_target = eps;
+                self.session.config.problem.eps = eps;
+                let Session { trainer, state, .. } = &mut self.session;
+                trainer.set_eps_target(state, eps);
+                self.dirty = true;
+            }
+            Command::SetStrategy(strategy) => {
+                let mut config = self.session.config.clone();
+                config.strategy = *strategy;
+                self.apply_config(config);
+            }
+            Command::SetSchedule(schedule) => {
+                let mut config = self.session.config.clone();
+                config.strategy.schedule = schedule;
+                self.apply_config(config);
+            }
+            Command::SetHrta(hrta) => {
+                let mut config = self.session.config.clone();
+                config.hrta = *hrta;
+                self.apply_config(config);
+            }
+            Command::SetOptimizer(optimizer) => {
+                let mut config = self.session.config.clone();
+                config.optimizer = optimizer;
+                self.apply_config(config);
+            }
+            Command::LoadConfig(config) => {
+                if let Err(e) = config.validate() {
+                    self.error(format!("configuration rejected: {e}"));
+                    return;
+                }
+                self.rebuild(*config);
+                self.eps_target = self.session.config.problem.eps;
+                self.dirty = true;
+                self.push(Event::Config(Box::new(self.session.config.clone())));
+            }
+            Command::RequestDiagnostics => match self.session.spectral_report() {
+                Ok(report) => {
+                    let residual_x = self.residual_x();
+                    self.push(Event::Diagnostics {
+                        step: self.session.state.step,
+                        report: Box::new(report),
+                        residual_x,
+                    });
+                }
+                Err(e) => self.error(format!("diagnostics failed: {e}")),
+            },
+            Command::RequestSweep => {
+                let problem = self.session.problem.clone();
+                let target = self.session.config.problem.eps;
+                let hi = self
+                    .session
+                    .config
+                    .strategy
+                    .eps_start
+                    .max(target * 10.0)
+                    .max(1.0);
+                let sweep =
+                    lambda_max_sweep(problem.as_ref(), &geometric_eps(hi, target.min(1e-3), 41));
+                let points: Vec<(f64, f64)> = sweep
+                    .into_iter()
+                    .filter_map(|(e, v)| v.map(|v| (e, v)))
+                    .collect();
+                if points.is_empty() {
+                    self.error(format!(
+                        "{} defines no discrete operator D_ε on these points",
+                        problem.kind().label()
+                    ));
+                    return;
+                }
+                let eps = self.session.state.eps;
+                let (s, u) = self
+                    .session
+                    .objective
+                    .value_jacobian(&self.session.state.theta);
+                drop(s);
+                let current = problem
+                    .discrete_operator(&u, eps)
+                    .and_then(|op| operator_spectrum(&op).ok())
+                    .map(|o| (eps, o.lambda_max));
+                self.push(Event::Sweep { points, current });
+            }
+            Command::SaveCheckpoint(path) => {
+                let cp = Checkpoint {
+                    format: Checkpoint::FORMAT.into(),
+                    config: self.session.config.clone(),
+                    theta: self.session.state.theta.clone(),
+                    eps: self.session.state.eps,
+                    s: self.session.state.s,
+                    step: self.session.state.step,
+                };
+                match save_checkpoint(&path, &cp) {
+                    Ok(()) => self.push(Event::Checkpoint(format!(
+                        "saved checkpoint {}",
+                        path.display()
+                    ))),
+                    Err(e) => self.error(format!("{e:#}")),
+                }
+            }
+            Command::LoadCheckpoint(path) => match load_checkpoint(&path) {
+                Ok(cp) => {
+                    if cp.config.validate().is_err() {
+                        self.error(format!("{}: invalid configuration", path.display()));
+                        return;
+                    }
+                    self.rebuild(cp.config.clone());
+                    if cp.theta.len() != self.session.objective.shape().n_params() {
+                        self.error(format!(
+                            "{}: {} parameters, the network has {}",
+                            path.display(),
+                            cp.theta.len(),
+                            self.session.objective.shape().n_params()
+                        ));
+                        return;
+                    }
+                    self.session
+                        .restore_parameters(cp.theta, cp.eps, cp.s, cp.step);
+                    self.eps_target = self.session.config.problem.eps;
+                    self.dirty = true;
+                    self.push(Event::Config(Box::new(self.session.config.clone())));
+                    self.push(Event::Checkpoint(format!(
+                        "loaded checkpoint {} (step {}, ε = {})",
+                        path.display(),
+                        cp.step,
+                        cp.eps
+                    )));
+                }
+                Err(e) => self.error(format!("{e:#}")),
+            },
+            Command::Shutdown => {}
+        }
+    }
+}
+
+/// Write a checkpoint as JSON (atomically).
+pub fn save_checkpoint(path: &Path, cp: &Checkpoint) -> anyhow::Result<()> {
+    let text = serde_json::to_string(cp)?;
+    crate::export::write_atomic(path, text.as_bytes())
+}
+
+/// Read a checkpoint, checking its format tag.
+pub fn load_checkpoint(path: &Path) -> anyhow::Result<Checkpoint> {
+    use anyhow::Context;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read checkpoint {}", path.display()))?;
+    let cp: Checkpoint = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a checkpoint", path.display()))?;
+    if cp.format != Checkpoint::FORMAT {
+        anyhow::bail!(
+            "{}: unknown checkpoint format `{}`",
+            path.display(),
+            cp.format
+        );
+    }
+    Ok(cp)
+}
+
+/// Markers worth drawing as vertical lines (ε or s changes), as (step, label).
+pub fn marker_line(event: &TrainEvent) -> Option<(usize, String)> {
+    match event {
+        TrainEvent::EpsChanged { step, to, .. } => Some((*step, format!("ε={to:.3}"))),
+        TrainEvent::SChanged { step, to, .. } => Some((*step, format!("s={to}"))),
+        TrainEvent::Phase { step, name } => Some((*step, name.clone())),
+        _ => None,
+    }
+}

@@ -1,0 +1,133 @@
+//! What the UI and the training worker say to each other: typed [`Command`]s in, [`Event`]s out.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{HrtaConfig, OptimizerConfig, RunConfig, ScheduleConfig, StrategyConfig};
+use crate::diagnostics::SpectralReport;
+use crate::train::{EndReason, LossParts, StageRecord, TrainEvent};
+
+/// UI → worker.
+#[derive(Clone, Debug)]
+pub enum Command {
+    /// Start or resume training.
+    Play,
+    /// Stop stepping (the run can be resumed).
+    Pause,
+    /// One step (while paused).
+    Step,
+    /// Back to the initialization of the current configuration.
+    Reset,
+    /// Move the target ε (the slider); trainers re-target from the current state.
+    SetEpsTarget(f64),
+    /// New strategy settings; the trainer restarts its schedule from the current parameters.
+    SetStrategy(Box<StrategyConfig>),
+    /// New ε schedule for the current strategy.
+    SetSchedule(ScheduleConfig),
+    /// HRTA on/off, s values and switching rule.
+    SetHrta(Box<HrtaConfig>),
+    /// Optimizer and learning rate.
+    SetOptimizer(OptimizerConfig),
+    /// A whole new configuration (a preset); rebuilds the run from its initialization.
+    LoadConfig(Box<RunConfig>),
+    /// Compute a spectral snapshot now.
+    RequestDiagnostics,
+    /// Recompute λ_max(D_ε) over a range of ε (paper Fig. 4).
+    RequestSweep,
+    /// Write θ, ε, s, step and the configuration to a file.
+    SaveCheckpoint(PathBuf),
+    /// Read a checkpoint written by `SaveCheckpoint` and continue from it.
+    LoadCheckpoint(PathBuf),
+    /// Stop the worker thread.
+    Shutdown,
+}
+
+/// One point of the loss / accuracy history.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HistoryPoint {
+    pub step: usize,
+    pub eps: f64,
+    pub s: f64,
+    pub loss: LossParts,
+    pub l2re_exact: Option<f64>,
+    pub l2re_reference: Option<f64>,
+    pub front_x0: Option<f64>,
+}
+
+/// The state of the run for the plots (at most ~30 per second).
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub step: usize,
+    pub eps: f64,
+    pub eps_target: f64,
+    pub s: f64,
+    pub stage: usize,
+    /// What the trainer is doing (e.g. "phase II: Euler → ε* = 0.01").
+    pub phase: String,
+    pub running: bool,
+    pub loss: LossParts,
+    pub l2re_exact: Option<f64>,
+    pub l2re_reference: Option<f64>,
+    pub front_x0: Option<f64>,
+    /// Evaluation grid (1D: x; nD: first coordinate of each point) and u_θ on it.
+    pub plot_x: Vec<f64>,
+    pub u: Vec<f64>,
+    pub exact: Option<Vec<f64>>,
+    pub reference: Option<Vec<f64>>,
+    /// Residual points and H(u_θ(x_i), ε) there.
+    pub residual_x: Vec<f64>,
+    pub residual: Vec<f64>,
+    /// History since the previous snapshot.
+    pub history: Vec<HistoryPoint>,
+    /// Training steps per second over the last snapshot interval.
+    pub steps_per_s: f64,
+    /// The ε values still planned by the schedule.
+    pub schedule_ahead: Vec<f64>,
+}
+
+/// Worker → UI.
+#[derive(Clone, Debug)]
+pub enum Event {
+    Snapshot(Box<Snapshot>),
+    /// A spectral snapshot (cadence or on demand).
+    Diagnostics {
+        step: usize,
+        report: Box<SpectralReport>,
+        residual_x: Vec<f64>,
+    },
+    /// λ_max(D_ε) over ε with the exact solution, and at u_θ for the current ε.
+    Sweep {
+        points: Vec<(f64, f64)>,
+        current: Option<(f64, f64)>,
+    },
+    /// A phase change, ε or s change, rejected step (plot markers).
+    Marker(TrainEvent),
+    /// A finished stage with its accuracy (schedule editor).
+    Stage(StageRecord),
+    /// The run ended.
+    Ended(EndReason),
+    /// The configuration the worker now runs (after a load or a change).
+    Config(Box<RunConfig>),
+    /// A checkpoint was written or read.
+    Checkpoint(String),
+    /// Something failed; the run keeps its last good state.
+    Error(String),
+    /// The worker thread panicked; a new worker must be started.
+    Panicked(String),
+}
+
+/// A saved trained state.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub format: String,
+    pub config: RunConfig,
+    pub theta: Vec<f64>,
+    pub eps: f64,
+    pub s: f64,
+    pub step: usize,
+}
+
+impl Checkpoint {
+    pub const FORMAT: &'static str = "homotopy-explorer checkpoint v1";
+}
