@@ -1,4 +1,5 @@
-//! The command line: `run` trains a preset headless, `bench` prints speed figures as JSON lines.
+//! The command line: `run` trains a preset headless, `reproduce` rebuilds a paper's tables,
+//! `bench` prints speed figures as JSON lines, `gui` (or no subcommand) opens the explorer.
 //! Exit codes: 0 success, 2 bad preset or argument (nothing written), 3 backend unavailable,
 //! 130 interrupted (the files of the run so far are written).
 
@@ -43,6 +44,21 @@ pub enum Command {
     Bench(BenchArgs),
     /// Rebuild a source paper's tables and figures from the shipped presets (ids: ac1).
     Reproduce(ReproduceArgs),
+    /// Open the explorer (the default without a subcommand), optionally with a preset.
+    Gui(GuiArgs),
+}
+
+#[derive(clap::Args, Debug, Default)]
+pub struct GuiArgs {
+    /// Preset to open instead of the remembered one.
+    #[arg(long)]
+    pub preset: Option<PathBuf>,
+    /// Start training as soon as the window opens.
+    #[arg(long)]
+    pub start: bool,
+    /// Compute a spectrum every this many steps (overrides the preset's diagnostics.every).
+    #[arg(long)]
+    pub diagnostics_every: Option<usize>,
 }
 
 #[derive(clap::Args, Debug)]

@@ -2,9 +2,12 @@
 //! happen. This library is the whole engine; the binary, the GUI and the tests are thin
 //! callers of it.
 //!
-//! Data path: preset (TOML) → [`config::RunConfig`] → [`train::Session`] (problem, network,
-//! objective, trainer) → progress and history → exports.
+//! Data path: preset (TOML) → [`config::RunConfig`] → [`worker`] thread owning a
+//! [`train::Session`] (problem, network, objective, trainer) → [`worker::Event`] snapshots →
+//! the eframe UI ([`app`], [`ui`]) and the exporters ([`export`]); the CLI ([`cli`]) drives the
+//! same session directly.
 
+pub mod app;
 pub mod backend;
 pub mod bench;
 pub mod cli;
@@ -13,7 +16,9 @@ pub mod diagnostics;
 pub mod export;
 pub mod linalg;
 pub mod net;
+pub mod presets;
 pub mod problem;
 pub mod reproduce;
 pub mod train;
+pub mod ui;
 pub mod worker;

@@ -1,4 +1,5 @@
-//! Entry point: parse arguments and hand over to the library (GUI or CLI).
+//! Entry point: parse arguments and hand over to the library (the explorer window without a
+//! subcommand, else the CLI).
 
 use clap::{CommandFactory, Parser};
 use homotopy_explorer::backend;
@@ -19,13 +20,36 @@ fn main() {
             }),
         },
         Some(Command::Reproduce(args)) => cli::reproduce(args),
-        None => {
-            let _ = Cli::command().print_help();
-            Ok(())
-        }
+        Some(Command::Gui(args)) => gui(args),
+        None => gui(&cli::GuiArgs::default()),
     };
     if let Err(e) = result {
         eprintln!("error: {}", e.message);
         std::process::exit(e.code);
     }
+}
+
+fn gui(args: &cli::GuiArgs) -> Result<(), cli::CliError> {
+    let preset = match &args.preset {
+        Some(path) => Some(
+            homotopy_explorer::config::RunConfig::from_file(path).map_err(|e| cli::CliError {
+                code: cli::EXIT_BAD_INPUT,
+                message: format!("invalid preset {}: {e}", path.display()),
+            })?,
+        ),
+        None => None,
+    };
+    let preset = preset.map(|mut c| {
+        if let Some(every) = args.diagnostics_every {
+            c.diagnostics.every = every;
+        }
+        c
+    });
+    homotopy_explorer::app::run_gui(preset, args.start).map_err(|e| cli::CliError {
+            code: 1,
+            message: format!(
+                "cannot open the explorer window ({e}); on a machine without a display use the headless `run` subcommand:\n{}",
+                Cli::command().render_usage()
+            ),
+        })
 }

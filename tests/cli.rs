@@ -151,9 +151,33 @@ fn unavailable_wgpu_exits_3_with_one_line() {
 }
 
 #[test]
-fn no_subcommand_prints_help() {
-    let o = Command::new(BIN).output().unwrap();
+fn help_lists_the_subcommands() {
+    let o = Command::new(BIN).arg("--help").output().unwrap();
     assert!(o.status.success());
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("run") && text.contains("bench"), "{text}");
+    for sub in ["run", "bench", "reproduce"] {
+        assert!(text.contains(sub), "{text}");
+    }
+}
+
+#[test]
+fn without_a_display_the_gui_says_so_and_points_to_run() {
+    let o = Command::new(BIN)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("cannot open the explorer window") && err.contains("run"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_reproduction_is_a_bad_argument() {
+    let o = run(&["reproduce", "nope"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("ac1"));
 }

@@ -251,6 +251,61 @@ impl Default for TrainingConfig {
     }
 }
 
+/// A group of explorer controls that lecture mode can lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Control {
+    Problem,
+    Eps,
+    Strategy,
+    Schedule,
+    Hrta,
+    Optimizer,
+    Network,
+    Backend,
+}
+
+impl Control {
+    pub const ALL: [Control; 8] = [
+        Self::Problem,
+        Self::Eps,
+        Self::Strategy,
+        Self::Schedule,
+        Self::Hrta,
+        Self::Optimizer,
+        Self::Network,
+        Self::Backend,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Problem => "problem",
+            Self::Eps => "ε target",
+            Self::Strategy => "strategy and its parameters",
+            Self::Schedule => "Δε schedule",
+            Self::Hrta => "HRTA",
+            Self::Optimizer => "optimizer",
+            Self::Network => "network",
+            Self::Backend => "backend",
+        }
+    }
+}
+
+/// Lecture mode: which controls are locked when the preset is shown to an audience.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LectureConfig {
+    /// Locked control groups (default none).
+    #[serde(default)]
+    pub locked: Vec<Control>,
+}
+
+impl LectureConfig {
+    pub fn is_locked(&self, control: Control) -> bool {
+        self.locked.contains(&control)
+    }
+}
+
 /// What a headless run writes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -306,6 +361,9 @@ pub struct RunConfig {
     /// Spectral diagnostics cadence.
     #[serde(default)]
     pub diagnostics: DiagnosticsConfig,
+    /// Controls a lecturer locked in the explorer (lecture mode).
+    #[serde(default)]
+    pub lecture: LectureConfig,
     #[serde(default)]
     pub outputs: OutputConfig,
 }

@@ -57,8 +57,10 @@ pub struct Figure {
     pub x_log: bool,
     pub y_log: bool,
     pub series: Vec<Series>,
-    /// Vertical markers at x with a label.
+    /// Vertical markers at x with a label (empty labels draw unlabelled lines).
     pub vlines: Vec<(f64, String)>,
+    /// Horizontal reference lines at y with a label.
+    pub hlines: Vec<(f64, String)>,
     pub bands: Vec<Band>,
 }
 
@@ -104,6 +106,61 @@ impl Figure {
     pub fn log_y(mut self) -> Self {
         self.y_log = true;
         self
+    }
+
+    /// The data behind the figure in long form: `series,x,y` (bands as `label (lower)` and
+    /// `label (upper)`).
+    pub fn to_csv(&self) -> Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["series", "x", "y"])?;
+        for s in &self.series {
+            for (x, y) in &s.points {
+                w.write_record([s.label.clone(), format!("{x:e}"), format!("{y:e}")])?;
+            }
+        }
+        for b in &self.bands {
+            for (i, x) in b.x.iter().enumerate() {
+                w.write_record([
+                    format!("{} (lower)", b.label),
+                    format!("{x:e}"),
+                    format!("{:e}", b.lower[i]),
+                ])?;
+                w.write_record([
+                    format!("{} (upper)", b.label),
+                    format!("{x:e}"),
+                    format!("{:e}", b.upper[i]),
+                ])?;
+            }
+        }
+        for (y, label) in &self.hlines {
+            w.write_record([label.clone(), String::new(), format!("{y:e}")])?;
+        }
+        Ok(w.into_inner()?)
+    }
+
+    /// A file-name-safe version of the title.
+    pub fn file_stem(&self) -> String {
+        let stem: String = self
+            .title
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let stem = stem
+            .split('_')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("_");
+        if stem.is_empty() {
+            "figure".into()
+        } else {
+            stem
+        }
     }
 
     fn usable(&self, (x, y): (f64, f64)) -> bool {
@@ -217,6 +274,25 @@ impl Figure {
                         .legend(move |(x, y)| {
                             Rectangle::new([(x, y - 5), (x + 16, y + 5)], c.mix(0.3).filled())
                         });
+                }
+                for (y, label) in &self.hlines {
+                    if self.y_log && *y <= 0.0 {
+                        continue;
+                    }
+                    let grey = RGBColor(120, 120, 120);
+                    chart
+                        .draw_series(LineSeries::new(
+                            vec![(x0, *y), (x1, *y)],
+                            grey.stroke_width(1),
+                        ))
+                        .map_err(|e| anyhow!("{e}"))?;
+                    chart
+                        .draw_series(std::iter::once(Text::new(
+                            label.clone(),
+                            (x0, *y),
+                            ("sans-serif", 11).into_font().color(&grey),
+                        )))
+                        .map_err(|e| anyhow!("{e}"))?;
                 }
                 for (x, label) in &self.vlines {
                     if self.x_log && *x <= 0.0 {

@@ -238,6 +238,7 @@ impl Worker {
                 for s in p.stages {
                     self.push(Event::Stage(s));
                 }
+                let diagnosed = p.diagnostics.is_some();
                 if let Some(report) = p.diagnostics {
                     let residual_x = self.residual_x();
                     self.push(Event::Diagnostics {
@@ -248,6 +249,11 @@ impl Worker {
                 }
                 if let Some(end) = p.end {
                     self.running = false;
+                    // The spectrum plots should describe the final state, not the last cadence
+                    // point before it.
+                    if !diagnosed {
+                        self.diagnose_now();
+                    }
                     self.push(Event::Ended(end));
                 }
             }
@@ -256,6 +262,21 @@ impl Worker {
                 self.running = false;
                 self.error(format!("training step failed: {e}"));
             }
+        }
+    }
+
+    /// Compute the spectral report for the current state and send it.
+    fn diagnose_now(&mut self) {
+        match self.session.spectral_report() {
+            Ok(report) => {
+                let residual_x = self.residual_x();
+                self.push(Event::Diagnostics {
+                    step: self.session.state.step,
+                    report: Box::new(report),
+                    residual_x,
+                });
+            }
+            Err(e) => self.error(format!("diagnostics failed: {e}")),
         }
     }
 
@@ -343,23 +364,24 @@ impl Worker {
         self.push(Event::Config(Box::new(self.session.config.clone())));
     }
 
-    fn rebuild(&mut self, config: RunConfig) {
-        let device = match backend::device_for(config.backend) {
-            Ok(d) => d,
-            Err(e) => {
-                self.error(format!("{e}; staying on {}", self.device.description));
-                let mut config = config;
-                config.backend = self.device.kind;
-                self.session = Session::new(config, &self.device);
-                return;
+    fn rebuild(&mut self, mut config: RunConfig) {
+        if config.backend != self.device.kind {
+            match backend::device_for(config.backend) {
+                Ok(d) => self.device = d,
+                Err(e) => {
+                    self.error(format!("{e}; staying on {}", self.device.description));
+                    config.backend = self.device.kind;
+                }
             }
-        };
-        self.device = device;
+        }
         self.session = Session::new(config, &self.device);
         self.running = false;
         self.pending_history.clear();
         self.steps_at_snapshot = 0;
         self.reference_at = None;
+        // Queued snapshots belong to the old run.
+        self.outbox.retain(|e| !matches!(e, Event::Snapshot(_)));
+        self.push(Event::RunReset);
     }
 
     fn handle(&mut self, command: Command) {
@@ -423,6 +445,7 @@ impl Worker {
                 config.optimizer = optimizer;
                 self.apply_config(config);
             }
+            Command::ApplyConfig(config) => self.apply_config(*config),
             Command::LoadConfig(config) => {
                 if let Err(e) = config.validate() {
                     self.error(format!("configuration rejected: {e}"));
@@ -433,17 +456,7 @@ impl Worker {
                 self.dirty = true;
                 self.push(Event::Config(Box::new(self.session.config.clone())));
             }
-            Command::RequestDiagnostics => match self.session.spectral_report() {
-                Ok(report) => {
-                    let residual_x = self.residual_x();
-                    self.push(Event::Diagnostics {
-                        step: self.session.state.step,
-                        report: Box::new(report),
-                        residual_x,
-                    });
-                }
-                Err(e) => self.error(format!("diagnostics failed: {e}")),
-            },
+            Command::RequestDiagnostics => self.diagnose_now(),
             Command::RequestSweep => {
                 let problem = self.session.problem.clone();
                 let target = self.session.config.problem.eps;

@@ -31,6 +31,9 @@ pub enum Command {
     SetOptimizer(OptimizerConfig),
     /// A whole new configuration (a preset); rebuilds the run from its initialization.
     LoadConfig(Box<RunConfig>),
+    /// Edited settings: kept parameters where the problem and network are unchanged
+    /// (strategy, schedule, HRTA, optimizer), a fresh run otherwise.
+    ApplyConfig(Box<RunConfig>),
     /// Compute a spectral snapshot now.
     RequestDiagnostics,
     /// Recompute λ_max(D_ε) over a range of ε (paper Fig. 4).
@@ -109,6 +112,9 @@ pub enum Event {
     Ended(EndReason),
     /// The configuration the worker now runs (after a load or a change).
     Config(Box<RunConfig>),
+    /// The run restarted from its initialization (reset, new preset, checkpoint): histories
+    /// of the previous run no longer apply.
+    RunReset,
     /// A checkpoint was written or read.
     Checkpoint(String),
     /// Something failed; the run keeps its last good state.

@@ -1,0 +1,223 @@
+//! File work the explorer does off the UI thread: native dialogs, figure exports (SVG, PNG, CSV),
+//! "export all" into a new folder (written as `<name>.partial` and renamed when complete, so a
+//! failure leaves nothing behind), presets and checkpoints.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::figures::PlotKind;
+use super::{ExplorerApp, Pending};
+use crate::export::figure::Figure;
+use crate::export::write_atomic;
+use crate::worker::Command;
+
+/// Figure size for exports (pixels for PNG, user units for SVG).
+pub const EXPORT_SIZE: (u32, u32) = (1000, 620);
+
+/// A file format for one plot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Svg,
+    Png,
+    Csv,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Svg => "svg",
+            Self::Png => "png",
+            Self::Csv => "csv",
+        }
+    }
+}
+
+/// Write one figure in one format.
+pub fn write_figure(fig: &Figure, path: &Path, format: Format) -> Result<()> {
+    match format {
+        Format::Svg => fig.write_svg(path, EXPORT_SIZE),
+        Format::Png => fig.write_png(path, EXPORT_SIZE),
+        Format::Csv => write_atomic(path, &fig.to_csv()?),
+    }
+}
+
+/// Everything "export all" writes, already captured from the UI state.
+pub struct ExportBundle {
+    pub figures: Vec<Figure>,
+    pub preset: String,
+    pub summary: serde_json::Value,
+}
+
+impl ExportBundle {
+    /// Capture the current view.
+    pub fn capture(app: &ExplorerApp) -> Self {
+        let figures = PlotKind::ALL
+            .iter()
+            .map(|k| k.figure(&app.view, app.remembered.log_steps))
+            .collect();
+        let s = app.view.latest.as_ref();
+        let summary = serde_json::json!({
+            "name": app.config.name,
+            "problem": app.config.problem.kind,
+            "strategy": app.config.strategy.kind.name(),
+            "step": s.map(|s| s.step),
+            "eps": s.map(|s| s.eps),
+            "s": s.map(|s| s.s),
+            "loss": s.map(|s| s.loss),
+            "l2re_exact": s.and_then(|s| s.l2re_exact),
+            "l2re_reference": s.and_then(|s| s.l2re_reference),
+            "front_x0": s.and_then(|s| s.front_x0),
+            "end_reason": app.view.end.map(|e| e.name()),
+            "stages": app.view.stages,
+            "versions": crate::export::Versions::default(),
+        });
+        Self {
+            figures,
+            preset: app.config.to_toml_string(),
+            summary,
+        }
+    }
+
+    /// Write into a new folder under `parent`; returns the folder. On any error the partial
+    /// folder is removed.
+    pub fn write(&self, parent: &Path, name: &str) -> Result<PathBuf> {
+        let final_dir = parent.join(name);
+        if final_dir.exists() {
+            anyhow::bail!("{} already exists", final_dir.display());
+        }
+        let partial = parent.join(format!("{name}.partial"));
+        let result = (|| -> Result<()> {
+            std::fs::create_dir_all(&partial)
+                .with_context(|| format!("cannot create {}", partial.display()))?;
+            for fig in &self.figures {
+                let stem = fig.file_stem();
+                for format in [Format::Svg, Format::Png, Format::Csv] {
+                    let path = partial.join(format!("{stem}.{}", format.extension()));
+                    write_figure(fig, &path, format)?;
+                }
+            }
+            write_atomic(&partial.join("preset.toml"), self.preset.as_bytes())?;
+            write_atomic(
+                &partial.join("summary.json"),
+                serde_json::to_string_pretty(&self.summary)?.as_bytes(),
+            )?;
+            std::fs::rename(&partial, &final_dir)
+                .with_context(|| format!("cannot move {} into place", final_dir.display()))?;
+            Ok(())
+        })();
+        if let Err(e) = result {
+            let _ = std::fs::remove_dir_all(&partial);
+            return Err(e);
+        }
+        Ok(final_dir)
+    }
+}
+
+/// A folder name with the current time.
+pub fn timestamped_name() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!("homotopy-export-{secs}")
+}
+
+/// Start "export all" into `parent` on a background thread.
+pub fn start_export_all(app: &mut ExplorerApp, parent: PathBuf) {
+    let bundle = ExportBundle::capture(app);
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    std::thread::spawn(move || {
+        let result = bundle
+            .write(&parent, &timestamped_name())
+            .map(|dir| format!("exported everything to {}", dir.display()))
+            .map_err(|e| format!("export failed, nothing written: {e:#}"));
+        let _ = tx.send(result);
+    });
+    app.pending.push(Pending::Export(rx));
+}
+
+/// Export one plot: ask for a path, then write it (both off the UI thread).
+pub fn start_export_plot(app: &mut ExplorerApp, kind: PlotKind, format: Format) {
+    let fig = kind.figure(&app.view, app.remembered.log_steps);
+    if app.headless {
+        app.view
+            .message(true, "file dialogs are not available in this mode");
+        return;
+    }
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    std::thread::spawn(move || {
+        let ext = format.extension();
+        let picked = rfd::FileDialog::new()
+            .set_title(format!("Export {}", fig.title))
+            .add_filter(ext, &[ext])
+            .set_file_name(format!("{}.{ext}", fig.file_stem()))
+            .save_file();
+        let result = match picked {
+            None => Err("export cancelled".to_string()),
+            Some(path) => write_figure(&fig, &path, format)
+                .map(|()| format!("wrote {}", path.display()))
+                .map_err(|e| format!("{e:#}")),
+        };
+        let _ = tx.send(result);
+    });
+    app.pending.push(Pending::Export(rx));
+}
+
+/// Handle finished dialogs and jobs.
+pub fn poll_pending(app: &mut ExplorerApp) {
+    let pending = std::mem::take(&mut app.pending);
+    for job in pending {
+        match job {
+            Pending::OpenPreset(rx) => match rx.try_recv() {
+                Ok(Some(path)) => match std::fs::read_to_string(&path) {
+                    Ok(text) => {
+                        app.load_preset_text(&text, &path.display().to_string(), Some(path));
+                    }
+                    Err(e) => app
+                        .view
+                        .message(true, format!("cannot read {}: {e}", path.display())),
+                },
+                Ok(None) => {}
+                Err(_) => app.pending.push(Pending::OpenPreset(rx)),
+            },
+            Pending::SavePreset(rx) => match rx.try_recv() {
+                Ok(Some(path)) => save_preset(app, path),
+                Ok(None) => {}
+                Err(_) => app.pending.push(Pending::SavePreset(rx)),
+            },
+            Pending::ExportFolder(rx) => match rx.try_recv() {
+                Ok(Some(dir)) => start_export_all(app, dir),
+                Ok(None) => {}
+                Err(_) => app.pending.push(Pending::ExportFolder(rx)),
+            },
+            Pending::SaveCheckpoint(rx) => match rx.try_recv() {
+                Ok(Some(path)) => app.send(Command::SaveCheckpoint(path)),
+                Ok(None) => {}
+                Err(_) => app.pending.push(Pending::SaveCheckpoint(rx)),
+            },
+            Pending::LoadCheckpoint(rx) => match rx.try_recv() {
+                Ok(Some(path)) => app.send(Command::LoadCheckpoint(path)),
+                Ok(None) => {}
+                Err(_) => app.pending.push(Pending::LoadCheckpoint(rx)),
+            },
+            Pending::Export(rx) => match rx.try_recv() {
+                Ok(Ok(text)) => app.view.message(false, text),
+                Ok(Err(text)) => app.view.message(!text.ends_with("cancelled"), text),
+                Err(_) => app.pending.push(Pending::Export(rx)),
+            },
+        }
+    }
+}
+
+/// Write the edited configuration as a preset.
+pub fn save_preset(app: &mut ExplorerApp, path: PathBuf) {
+    match write_atomic(&path, app.draft.to_toml_string().as_bytes()) {
+        Ok(()) => {
+            app.view
+                .message(false, format!("saved preset {}", path.display()));
+            app.remembered.last_preset_path = Some(path);
+        }
+        Err(e) => app.view.message(true, format!("{e:#}")),
+    }
+}

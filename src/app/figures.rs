@@ -1,0 +1,354 @@
+//! The explorer's plots as data: one [`Figure`] per plot built from the [`RunView`]. The screen
+//! draws these figures with egui_plot and the exporters write the very same figures to SVG, PNG
+//! and CSV, so an exported figure always shows what the window showed.
+
+use super::state::RunView;
+use crate::export::figure::{Band, Figure, Mark, PALETTE, Series};
+
+/// The six plots of the main view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum PlotKind {
+    Solution,
+    Residual,
+    Loss,
+    Kernel,
+    Operator,
+    Spectrum,
+    SoftMode,
+}
+
+impl PlotKind {
+    pub const ALL: [PlotKind; 7] = [
+        Self::Solution,
+        Self::Residual,
+        Self::Loss,
+        Self::Kernel,
+        Self::Operator,
+        Self::Spectrum,
+        Self::SoftMode,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Solution => "Solution u_θ(x)",
+            Self::Residual => "Residual H(u_θ(x_i), ε)",
+            Self::Loss => "Loss and L2RE",
+            Self::Kernel => "λ(K_ε) over training",
+            Self::Operator => "λ_max(D_ε) vs ε",
+            Self::Spectrum => "Spectrum of K_ε",
+            Self::SoftMode => "Soft mode of K_ε",
+        }
+    }
+
+    /// Build the figure for this plot.
+    pub fn figure(self, view: &RunView, log_steps: bool) -> Figure {
+        match self {
+            Self::Solution => solution(view),
+            Self::Residual => residual(view),
+            Self::Loss => loss(view, log_steps),
+            Self::Kernel => kernel(view),
+            Self::Operator => operator(view),
+            Self::Spectrum => spectrum(view),
+            Self::SoftMode => soft_mode(view),
+        }
+    }
+}
+
+fn series(label: &str, points: Vec<(f64, f64)>, mark: Mark, color: usize) -> Series {
+    Series {
+        label: label.into(),
+        points,
+        mark,
+        color: PALETTE[color % PALETTE.len()],
+    }
+}
+
+fn pairs(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
+    x.iter().copied().zip(y.iter().copied()).collect()
+}
+
+fn from_array(points: &[[f64; 2]]) -> Vec<(f64, f64)> {
+    points.iter().map(|p| (p[0], p[1])).collect()
+}
+
+/// Linear interpolation of (x, y) samples at `at` (x sorted ascending).
+fn interpolate(x: &[f64], y: &[f64], at: f64) -> f64 {
+    match x.iter().position(|&v| v >= at) {
+        Some(0) => y[0],
+        Some(i) => {
+            let t = (at - x[i - 1]) / (x[i] - x[i - 1]);
+            y[i - 1] + t * (y[i] - y[i - 1])
+        }
+        None => *y.last().unwrap_or(&f64::NAN),
+    }
+}
+
+fn solution(view: &RunView) -> Figure {
+    let mut fig = Figure::new("Solution u_θ(x)", "x", "u");
+    if let Some(s) = &view.latest {
+        fig.title = format!("Solution u_θ(x) at ε = {:.4}", s.eps);
+        fig.series
+            .push(series("u_θ", pairs(&s.plot_x, &s.u), Mark::Line, 0));
+        if let Some(e) = &s.exact {
+            fig.series
+                .push(series("exact", pairs(&s.plot_x, e), Mark::Line, 1));
+        }
+        if let Some(r) = &s.reference {
+            fig.series
+                .push(series("FD reference", pairs(&s.plot_x, r), Mark::Line, 2));
+        }
+        let pts = s
+            .residual_x
+            .iter()
+            .map(|&x| (x, interpolate(&s.plot_x, &s.u, x)))
+            .collect();
+        fig.series
+            .push(series("residual points", pts, Mark::Points, 7));
+        if let Some(x0) = s.front_x0 {
+            fig.vlines.push((x0, format!("x₀ = {x0:.4}")));
+        }
+    }
+    for (k, p) in view.pinned.iter().enumerate() {
+        fig.series.push(series(
+            &format!("pinned: {}", p.name),
+            from_array(&p.solution),
+            Mark::Line,
+            3 + k,
+        ));
+    }
+    fig
+}
+
+fn residual(view: &RunView) -> Figure {
+    let mut fig = Figure::new("Residual H(u_θ(x_i), ε)", "x", "H");
+    if let Some(s) = &view.latest {
+        fig.series.push(series(
+            "H at residual points",
+            pairs(&s.residual_x, &s.residual),
+            Mark::LineAndPoints,
+            3,
+        ));
+    }
+    fig
+}
+
+fn loss(view: &RunView, log_steps: bool) -> Figure {
+    let h = &view.histories;
+    let mut fig = Figure::new("Loss and L2RE", "step", "value").log_y();
+    fig.x_log = log_steps;
+    let shift = |pts: Vec<[f64; 2]>| -> Vec<(f64, f64)> {
+        pts.into_iter()
+            .map(|p| (if log_steps { p[0] + 1.0 } else { p[0] }, p[1]))
+            .collect()
+    };
+    let mut curves = vec![
+        ("loss", &h.loss, Mark::Line, 0),
+        ("loss: residual", &h.loss_residual, Mark::Line, 4),
+        ("loss: boundary", &h.loss_boundary, Mark::Line, 5),
+    ];
+    if !h.loss_homotopy.is_empty() {
+        curves.push(("loss: homotopy term", &h.loss_homotopy, Mark::Line, 6));
+    }
+    curves.push(("L2RE vs exact", &h.l2re_exact, Mark::LineAndPoints, 1));
+    curves.push((
+        "L2RE vs reference",
+        &h.l2re_reference,
+        Mark::LineAndPoints,
+        2,
+    ));
+    for (label, history, mark, color) in curves {
+        fig.series
+            .push(series(label, shift(history.points()), mark, color));
+    }
+    for (k, p) in view.pinned.iter().enumerate() {
+        fig.series.push(series(
+            &format!("pinned loss: {}", p.name),
+            shift(p.loss.clone()),
+            Mark::Line,
+            3 + k,
+        ));
+        fig.series.push(series(
+            &format!("pinned L2RE: {}", p.name),
+            shift(p.l2re.clone()),
+            Mark::Line,
+            3 + k,
+        ));
+    }
+    // ε and s changes as unlabelled lines, phase changes labelled (at most the last 60 labels).
+    let labelled = view.markers.len().saturating_sub(60);
+    for (i, (step, label)) in view.markers.iter().enumerate() {
+        let x = if log_steps {
+            *step as f64 + 1.0
+        } else {
+            *step as f64
+        };
+        let keep =
+            label.starts_with("phase") || label.starts_with("stage") || label.starts_with("s=");
+        fig.vlines.push((
+            x,
+            if keep && i >= labelled {
+                label.clone()
+            } else {
+                String::new()
+            },
+        ));
+    }
+    fig
+}
+
+fn kernel(view: &RunView) -> Figure {
+    let h = &view.histories;
+    let mut fig = Figure::new("λ(K_ε) over training", "step", "eigenvalue").log_y();
+    fig.series.push(series(
+        "λ_max(K)",
+        from_array(&h.lambda_max_k.points()),
+        Mark::LineAndPoints,
+        0,
+    ));
+    fig.series.push(series(
+        "λ_min(K) (resolved)",
+        from_array(&h.lambda_min_k.points()),
+        Mark::LineAndPoints,
+        1,
+    ));
+    fig.series.push(series(
+        "round-off floor",
+        from_array(&h.roundoff_floor.points()),
+        Mark::Line,
+        7,
+    ));
+    let (lo, hi) = (h.band_lower.points(), h.band_upper.points());
+    if !lo.is_empty() && lo.len() == hi.len() {
+        fig.bands.push(Band {
+            label: "Theorem 4.1 band".into(),
+            x: lo.iter().map(|p| p[0]).collect(),
+            lower: lo.iter().map(|p| p[1]).collect(),
+            upper: hi.iter().map(|p| p[1]).collect(),
+            color: PALETTE[2],
+        });
+    }
+    if let Some(d) = &view.diagnostics {
+        let k = &d.report.k;
+        fig.title = format!(
+            "λ(K_ε) over training — rank {}/{} at rcond {:.0e}",
+            k.rank,
+            k.eigenvalues.len(),
+            k.rcond
+        );
+    }
+    fig
+}
+
+fn operator(view: &RunView) -> Figure {
+    let mut fig = Figure::new("λ_max(D_ε) vs ε", "ε", "λ_max(D_ε)")
+        .log_x()
+        .log_y();
+    if let Some(sweep) = &view.sweep {
+        fig.series.push(series(
+            "exact u",
+            sweep.points.clone(),
+            Mark::LineAndPoints,
+            0,
+        ));
+        if let Some(c) = sweep.current {
+            fig.series
+                .push(series("u_θ at current ε", vec![c], Mark::Points, 3));
+        }
+    }
+    if let Some(s) = &view.latest {
+        fig.vlines.push((s.eps, format!("ε = {:.4}", s.eps)));
+    }
+    fig
+}
+
+fn spectrum(view: &RunView) -> Figure {
+    let mut fig = Figure::new("Spectrum of K_ε", "index i", "λ_i").log_y();
+    if let Some(d) = &view.diagnostics {
+        let k = &d.report.k;
+        let pts = k
+            .eigenvalues
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| ((i + 1) as f64, l))
+            .collect();
+        fig.series
+            .push(series("λ_i(K_ε), sorted", pts, Mark::LineAndPoints, 0));
+        let sst = d
+            .report
+            .sst
+            .eigenvalues
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| ((i + 1) as f64, l))
+            .collect();
+        fig.series
+            .push(series("λ_i(SSᵀ), sorted", sst, Mark::Line, 4));
+        fig.hlines
+            .push((k.roundoff_floor, "round-off floor".into()));
+        fig.hlines.push((
+            k.rcond * k.rcond * k.lambda_max,
+            format!("cutoff rcond {:.0e}", k.rcond),
+        ));
+        fig.title = format!(
+            "Spectrum of K_ε at step {} (ε = {:.4})",
+            d.step, d.report.eps
+        );
+    }
+    fig
+}
+
+fn soft_mode(view: &RunView) -> Figure {
+    let mut fig = Figure::new("Soft mode of K_ε", "x", "δu (scaled)");
+    if let Some(d) = &view.diagnostics {
+        fig.series.push(series(
+            "δu along the soft mode",
+            pairs(&d.residual_x, &d.report.soft_mode_u),
+            Mark::Line,
+            3,
+        ));
+        let q: Vec<f64> = {
+            let peak = d
+                .report
+                .k
+                .soft_mode
+                .iter()
+                .fold(0.0f64, |m, v| m.max(v.abs()));
+            d.report
+                .k
+                .soft_mode
+                .iter()
+                .map(|v| v / peak.max(f64::MIN_POSITIVE))
+                .collect()
+        };
+        fig.series.push(series(
+            "residual-space eigenvector",
+            pairs(&d.residual_x, &q),
+            Mark::Line,
+            7,
+        ));
+    }
+    if let Some(s) = &view.latest {
+        // u′ for comparison: the translation mode of a front is ∝ u′.
+        let n = s.u.len();
+        if n > 2 {
+            let du: Vec<f64> = (0..n)
+                .map(|i| {
+                    let (a, b) = (i.saturating_sub(1), (i + 1).min(n - 1));
+                    (s.u[b] - s.u[a]) / (s.plot_x[b] - s.plot_x[a])
+                })
+                .collect();
+            let peak = du
+                .iter()
+                .fold(0.0f64, |m, v| m.max(v.abs()))
+                .max(f64::MIN_POSITIVE);
+            let scaled: Vec<f64> = du.iter().map(|v| v / peak).collect();
+            fig.series.push(series(
+                "u′ (scaled)",
+                pairs(&s.plot_x, &scaled),
+                Mark::Line,
+                2,
+            ));
+        }
+    }
+    fig
+}

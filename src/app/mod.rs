@@ -1,0 +1,473 @@
+//! The eframe application: owns the worker handle, the [`RunView`] the plots read, the edited
+//! configuration and the remembered state. `logic` drains worker events and finished background
+//! jobs; `ui` lays out the panels (each in its own file under `src/ui/`).
+
+pub mod export;
+pub mod figures;
+pub mod state;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+use serde::{Deserialize, Serialize};
+
+use crate::backend::{self, ComputeDevice};
+use crate::config::{BackendKind, RunConfig};
+use crate::worker::{Command, Event, WorkerHandle};
+pub use figures::PlotKind;
+pub use state::RunView;
+
+/// The preset the explorer opens with when nothing was remembered.
+pub const DEFAULT_PRESET: &str = include_str!("../../presets/allen_cahn_1d_strategy1.toml");
+/// Storage key of the remembered state.
+const STORAGE_KEY: &str = "homotopy-explorer";
+
+/// What survives a restart (eframe persistence): layout choices and the last preset.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Remembered {
+    /// The last configuration as preset text.
+    pub last_preset: Option<String>,
+    /// Where the last preset was opened from or saved to.
+    pub last_preset_path: Option<PathBuf>,
+    pub show_controls: bool,
+    pub show_schedule: bool,
+    pub log_steps: bool,
+    /// Plots shown in the central area.
+    pub visible_plots: Vec<PlotKind>,
+    /// Lecture mode: locked controls are shown but cannot be changed.
+    pub lecture_mode: bool,
+}
+
+impl Default for Remembered {
+    fn default() -> Self {
+        Self {
+            last_preset: None,
+            last_preset_path: None,
+            show_controls: true,
+            show_schedule: true,
+            log_steps: false,
+            visible_plots: PlotKind::ALL.to_vec(),
+            lecture_mode: false,
+        }
+    }
+}
+
+/// A file dialog or other job running off the UI thread.
+pub enum Pending {
+    OpenPreset(Receiver<Option<PathBuf>>),
+    SavePreset(Receiver<Option<PathBuf>>),
+    ExportFolder(Receiver<Option<PathBuf>>),
+    SaveCheckpoint(Receiver<Option<PathBuf>>),
+    LoadCheckpoint(Receiver<Option<PathBuf>>),
+    Export(Receiver<Result<String, String>>),
+}
+
+/// The explorer.
+pub struct ExplorerApp {
+    pub view: RunView,
+    worker: Option<WorkerHandle>,
+    /// The configuration the worker runs (as last reported).
+    pub config: RunConfig,
+    /// The configuration being edited in the controls.
+    pub draft: RunConfig,
+    pub remembered: Remembered,
+    cpu: ComputeDevice,
+    /// The GPU adapter check: Ok(description) or Err(reason); None while it runs.
+    pub gpu: Option<Result<String, String>>,
+    gpu_probe: Option<Receiver<Result<String, String>>>,
+    pub pending: Vec<Pending>,
+    /// Text of the "Paste preset" window, when open.
+    pub paste_buffer: Option<String>,
+    pub show_lecture_window: bool,
+    /// Native dialogs and persistence are off under test.
+    pub headless: bool,
+    ctx: egui::Context,
+    /// Last frame durations (seconds) for the status line.
+    pub frame_times: std::collections::VecDeque<f64>,
+    frame_started: Option<Instant>,
+    /// Text being edited for list-valued settings (hidden widths, HRTA s values, ε list).
+    pub text: TextFields,
+}
+
+/// Editable text for list-valued settings, refreshed from the draft when it changes.
+#[derive(Clone, Debug, Default)]
+pub struct TextFields {
+    pub widths: String,
+    pub s_values: String,
+    pub eps_list: String,
+}
+
+impl TextFields {
+    pub fn from_config(c: &RunConfig) -> Self {
+        let join = |v: &[f64]| {
+            v.iter()
+                .map(|x| format!("{x}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Self {
+            widths: c
+                .network
+                .hidden
+                .iter()
+                .map(|w| w.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            s_values: join(&c.hrta.s_schedule()),
+            eps_list: match &c.strategy.schedule {
+                crate::config::ScheduleConfig::List { values } => join(values),
+                other => join(&crate::train::schedule::planned_values(
+                    other,
+                    c.strategy.eps_start,
+                    c.problem.eps,
+                )),
+            },
+        }
+    }
+}
+
+/// Parse "a, b, c" into numbers; the error names the bad entry.
+pub fn parse_list<T: std::str::FromStr>(text: &str) -> Result<Vec<T>, String> {
+    text.split([',', ' ', ';'])
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            p.trim()
+                .parse::<T>()
+                .map_err(|_| format!("“{}” is not a number", p.trim()))
+        })
+        .collect()
+}
+
+impl ExplorerApp {
+    /// Create the app from eframe's creation context (restoring remembered state).
+    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        let remembered: Remembered = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, STORAGE_KEY))
+            .unwrap_or_default();
+        let mut app = Self::with_state(cc.egui_ctx.clone(), remembered, false);
+        app.probe_gpu();
+        app
+    }
+
+    /// An app without persistence or native dialogs (tests, screenshots).
+    pub fn headless(ctx: egui::Context, config: Option<RunConfig>) -> Self {
+        let mut remembered = Remembered::default();
+        if let Some(c) = config {
+            remembered.last_preset = Some(c.to_toml_string());
+        }
+        let mut app = Self::with_state(ctx, remembered, true);
+        app.gpu = Some(Err("not probed in headless mode".into()));
+        app
+    }
+
+    fn with_state(ctx: egui::Context, remembered: Remembered, headless: bool) -> Self {
+        install_fonts(&ctx);
+        let mut view = RunView::default();
+        let mut config = remembered
+            .last_preset
+            .as_deref()
+            .and_then(|text| match RunConfig::from_toml_str(text) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    view.message(true, format!("remembered preset ignored: {e}"));
+                    None
+                }
+            })
+            .unwrap_or_else(|| {
+                RunConfig::from_toml_str(DEFAULT_PRESET).expect("the built-in preset is valid")
+            });
+        let cpu = backend::cpu().expect("the CPU backend is always available");
+        if config.backend == BackendKind::Wgpu {
+            // The GPU is checked in the background; start on the CPU and say so.
+            view.message(
+                false,
+                "the preset asks for the GPU; starting on the CPU until the adapter check finishes",
+            );
+            config.backend = BackendKind::Cpu;
+        }
+        let mut app = Self {
+            view,
+            worker: None,
+            draft: config.clone(),
+            config,
+            remembered,
+            cpu,
+            gpu: None,
+            gpu_probe: None,
+            pending: Vec::new(),
+            paste_buffer: None,
+            show_lecture_window: false,
+            headless,
+            ctx,
+            frame_times: Default::default(),
+            frame_started: None,
+            text: TextFields::default(),
+        };
+        app.text = TextFields::from_config(&app.draft);
+        app.start_worker();
+        app
+    }
+
+    /// Start (or restart after a crash) the worker with the current configuration.
+    pub fn start_worker(&mut self) {
+        if let Some(old) = self.worker.take() {
+            old.shutdown(Duration::from_millis(500));
+        }
+        let ctx = self.ctx.clone();
+        let waker: crate::worker::Waker =
+            Arc::new(move || ctx.request_repaint_after(Duration::from_millis(33)));
+        self.view.clear_run();
+        self.worker = Some(WorkerHandle::spawn(
+            self.config.clone(),
+            self.cpu.clone(),
+            waker,
+        ));
+        // λ_max(D_ε) vs ε (at the exact solution) depends only on the problem: sweep it once.
+        self.send(Command::RequestSweep);
+    }
+
+    /// Whether a worker is running.
+    pub fn worker_alive(&self) -> bool {
+        self.worker.as_ref().is_some_and(|w| w.is_alive())
+    }
+
+    /// Send a command to the worker (reports a dead worker on the status line).
+    pub fn send(&mut self, command: Command) {
+        let ok = self.worker.as_ref().is_some_and(|w| w.send(command));
+        if !ok {
+            self.view.message(
+                true,
+                "the training worker is not running; press “Restart worker”",
+            );
+        }
+    }
+
+    /// Whether training is running (per the last snapshot).
+    pub fn running(&self) -> bool {
+        self.view.latest.as_ref().is_some_and(|s| s.running)
+    }
+
+    pub fn play_pause(&mut self) {
+        if self.running() {
+            self.send(Command::Pause);
+        } else {
+            self.send(Command::Play);
+        }
+    }
+
+    /// Load a configuration (a preset): a fresh run.
+    pub fn load_config(&mut self, mut config: RunConfig, path: Option<PathBuf>) {
+        if config.backend == BackendKind::Wgpu && !matches!(self.gpu, Some(Ok(_))) {
+            let why = match &self.gpu {
+                Some(Err(e)) => e.clone(),
+                _ => "the adapter check has not finished".into(),
+            };
+            self.view
+                .message(true, format!("no usable GPU ({why}); running on the CPU"));
+            config.backend = BackendKind::Cpu;
+        }
+        self.remembered.last_preset = Some(config.to_toml_string());
+        if path.is_some() {
+            self.remembered.last_preset_path = path;
+        }
+        self.draft = config.clone();
+        self.config = config.clone();
+        self.text = TextFields::from_config(&config);
+        self.send(Command::LoadConfig(Box::new(config)));
+        self.send(Command::RequestSweep);
+    }
+
+    /// Parse preset text and load it; a bad preset changes nothing and shows why.
+    pub fn load_preset_text(&mut self, text: &str, origin: &str, path: Option<PathBuf>) -> bool {
+        match RunConfig::from_toml_str(text) {
+            Ok(config) => {
+                self.view.message(false, format!("loaded preset {origin}"));
+                self.load_config(config, path);
+                true
+            }
+            Err(e) => {
+                self.view
+                    .message(true, format!("preset {origin} not loaded: {e}"));
+                false
+            }
+        }
+    }
+
+    /// Apply the edited draft (keeps the parameters when only training settings changed).
+    pub fn apply_draft(&mut self) {
+        let draft = self.draft.clone();
+        if let Err(e) = draft.validate() {
+            self.view
+                .message(true, format!("settings not applied: {e}"));
+            return;
+        }
+        self.remembered.last_preset = Some(draft.to_toml_string());
+        self.send(Command::ApplyConfig(Box::new(draft)));
+    }
+
+    fn probe_gpu(&mut self) {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let ctx = self.ctx.clone();
+        std::thread::spawn(move || {
+            let result = backend::wgpu()
+                .map(|d| d.description)
+                .map_err(|e| e.to_string());
+            let _ = tx.send(result);
+            ctx.request_repaint();
+        });
+        self.gpu_probe = Some(rx);
+    }
+
+    /// Drain worker events and finished background jobs (no drawing).
+    pub fn poll(&mut self) {
+        if let Some(rx) = &self.gpu_probe
+            && let Ok(result) = rx.try_recv()
+        {
+            if let Err(e) = &result {
+                self.view
+                    .message(false, format!("GPU backend unavailable: {e}"));
+            }
+            self.gpu = Some(result);
+            self.gpu_probe = None;
+        }
+        let events = self.worker.as_ref().map(|w| w.drain()).unwrap_or_default();
+        for event in events {
+            if let Event::Config(c) = &event {
+                self.config = (**c).clone();
+                self.draft = (**c).clone();
+                self.text = TextFields::from_config(&self.draft);
+            }
+            self.view.apply(event);
+        }
+        if self.worker.is_some() && !self.worker_alive() {
+            self.view
+                .message(true, "the training worker stopped; press “Restart worker”");
+            self.worker = None;
+        }
+        export::poll_pending(self);
+    }
+
+    /// Ask a background thread for a file path from a native dialog.
+    pub fn dialog(
+        &self,
+        make: impl FnOnce() -> Option<PathBuf> + Send + 'static,
+    ) -> Receiver<Option<PathBuf>> {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let ctx = self.ctx.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(make());
+            ctx.request_repaint();
+        });
+        rx
+    }
+
+    /// Keyboard shortcuts: space play/pause, s step, r reset (not while typing).
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let (space, s, r) = ctx.input(|i| {
+            (
+                i.key_pressed(egui::Key::Space),
+                i.key_pressed(egui::Key::S),
+                i.key_pressed(egui::Key::R),
+            )
+        });
+        if space {
+            self.play_pause();
+        }
+        if s {
+            self.send(Command::Step);
+        }
+        if r {
+            self.send(Command::Reset);
+        }
+    }
+}
+
+impl eframe::App for ExplorerApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.frame_started = Some(Instant::now());
+        self.poll();
+        self.shortcuts(ctx);
+        if self.running() {
+            ctx.request_repaint_after(crate::worker::SNAPSHOT_INTERVAL);
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        crate::ui::main_ui(self, ui);
+        if let Some(t) = self.frame_started.take() {
+            self.frame_times.push_back(t.elapsed().as_secs_f64());
+            while self.frame_times.len() > 120 {
+                self.frame_times.pop_front();
+            }
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if !self.headless {
+            self.remembered.last_preset = Some(self.draft.to_toml_string());
+            eframe::set_value(storage, STORAGE_KEY, &self.remembered);
+        }
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Some(w) = self.worker.take() {
+            w.shutdown(Duration::from_secs(2));
+        }
+    }
+}
+
+/// Add the bundled DejaVu Sans as a fallback font: the labels use Greek letters, sub- and
+/// superscripts and math brackets that egui's default font lacks.
+pub fn install_fonts(ctx: &egui::Context) {
+    use egui::epaint::text::{FontInsert, FontPriority, InsertFontFamily};
+    let data = egui::FontData::from_static(include_bytes!("../../assets/DejaVuSans.ttf"));
+    ctx.add_font(FontInsert::new(
+        "DejaVuSans",
+        data,
+        vec![
+            InsertFontFamily {
+                family: egui::FontFamily::Proportional,
+                priority: FontPriority::Lowest,
+            },
+            InsertFontFamily {
+                family: egui::FontFamily::Monospace,
+                priority: FontPriority::Lowest,
+            },
+        ],
+    ));
+}
+
+/// Open the explorer window, with `preset` instead of the remembered configuration when given,
+/// training from the start when `start`. Errors (no display, no OpenGL) are returned as text.
+pub fn run_gui(preset: Option<RunConfig>, start: bool) -> Result<(), String> {
+    let options = eframe::NativeOptions {
+        renderer: eframe::Renderer::Glow,
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Homotopy Explorer")
+            .with_inner_size([1400.0, 900.0])
+            .with_min_inner_size([900.0, 600.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Homotopy Explorer",
+        options,
+        Box::new(move |cc| {
+            let mut app = ExplorerApp::new(cc);
+            if let Some(config) = preset {
+                app.load_config(config, None);
+            }
+            if start {
+                app.send(Command::Play);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| e.to_string())
+}

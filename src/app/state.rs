@@ -1,0 +1,247 @@
+//! What the UI knows about the run: the latest snapshot, bounded histories, markers, spectral
+//! diagnostics, the λ_max(D_ε) sweep, finished stages and pinned runs. Filled from worker
+//! [`Event`]s in `App::logic`; read by the panels.
+
+use std::collections::VecDeque;
+
+use crate::config::RunConfig;
+use crate::diagnostics::SpectralReport;
+use crate::train::{EndReason, StageRecord, TrainEvent};
+use crate::worker::history::DecimatedSeries;
+use crate::worker::{Event, Snapshot, marker_line};
+
+/// Buckets per history series (≤ 2× this many points drawn).
+pub const HISTORY_CAPACITY: usize = 1500;
+/// Markers kept for the loss plot.
+pub const MAX_MARKERS: usize = 400;
+
+/// Loss and accuracy histories against the step.
+#[derive(Clone, Debug)]
+pub struct Histories {
+    pub loss: DecimatedSeries,
+    pub loss_residual: DecimatedSeries,
+    pub loss_boundary: DecimatedSeries,
+    pub loss_homotopy: DecimatedSeries,
+    pub l2re_exact: DecimatedSeries,
+    pub l2re_reference: DecimatedSeries,
+    pub eps: DecimatedSeries,
+    /// Spectral diagnostics over steps.
+    pub lambda_min_k: DecimatedSeries,
+    pub lambda_max_k: DecimatedSeries,
+    pub rank_k: DecimatedSeries,
+    pub band_lower: DecimatedSeries,
+    pub band_upper: DecimatedSeries,
+    pub roundoff_floor: DecimatedSeries,
+}
+
+impl Default for Histories {
+    fn default() -> Self {
+        let s = || DecimatedSeries::new(HISTORY_CAPACITY);
+        Self {
+            loss: s(),
+            loss_residual: s(),
+            loss_boundary: s(),
+            loss_homotopy: s(),
+            l2re_exact: s(),
+            l2re_reference: s(),
+            eps: s(),
+            lambda_min_k: s(),
+            lambda_max_k: s(),
+            rank_k: s(),
+            band_lower: s(),
+            band_upper: s(),
+            roundoff_floor: s(),
+        }
+    }
+}
+
+/// The latest spectral snapshot with its residual-point x values.
+#[derive(Clone, Debug)]
+pub struct Diagnostics {
+    pub step: usize,
+    pub report: SpectralReport,
+    pub residual_x: Vec<f64>,
+}
+
+/// λ_max(D_ε) over ε and the value at u_θ.
+#[derive(Clone, Debug, Default)]
+pub struct Sweep {
+    pub points: Vec<(f64, f64)>,
+    pub current: Option<(f64, f64)>,
+}
+
+/// A finished run kept for comparison.
+#[derive(Clone, Debug)]
+pub struct PinnedRun {
+    pub name: String,
+    pub solution: Vec<[f64; 2]>,
+    pub loss: Vec<[f64; 2]>,
+    pub l2re: Vec<[f64; 2]>,
+}
+
+/// Everything the plots and tables show.
+#[derive(Clone, Debug, Default)]
+pub struct RunView {
+    pub latest: Option<Snapshot>,
+    pub histories: Histories,
+    /// (step, label) of ε/s/phase changes, newest last.
+    pub markers: VecDeque<(usize, String)>,
+    pub diagnostics: Option<Diagnostics>,
+    pub sweep: Option<Sweep>,
+    pub stages: Vec<StageRecord>,
+    pub end: Option<EndReason>,
+    /// The configuration the worker runs.
+    pub config: Option<RunConfig>,
+    pub pinned: Vec<PinnedRun>,
+    /// Messages for the status line (newest last).
+    pub messages: VecDeque<(bool, String)>,
+}
+
+impl RunView {
+    /// Forget the current run (a reset or a new preset); pinned runs stay, and so does the
+    /// λ_max(D_ε) sweep until a new one replaces it.
+    pub fn clear_run(&mut self) {
+        let pinned = std::mem::take(&mut self.pinned);
+        let messages = std::mem::take(&mut self.messages);
+        let config = self.config.take();
+        let sweep = self.sweep.take();
+        *self = Self {
+            pinned,
+            messages,
+            config,
+            sweep,
+            ..Self::default()
+        };
+    }
+
+    /// Report a message (error or info) on the status line.
+    pub fn message(&mut self, error: bool, text: impl Into<String>) {
+        self.messages.push_back((error, text.into()));
+        while self.messages.len() > 20 {
+            self.messages.pop_front();
+        }
+    }
+
+    /// Fold one worker event into the view.
+    pub fn apply(&mut self, event: Event) {
+        match event {
+            Event::RunReset => self.clear_run(),
+            Event::Snapshot(snap) => {
+                let h = &mut self.histories;
+                for p in &snap.history {
+                    let x = p.step as f64;
+                    h.loss.push(x, p.loss.total);
+                    h.loss_residual.push(x, p.loss.residual);
+                    h.loss_boundary.push(x, p.loss.boundary);
+                    if p.loss.homotopy > 0.0 {
+                        h.loss_homotopy.push(x, p.loss.homotopy);
+                    }
+                    h.eps.push(x, p.eps);
+                    if let Some(v) = p.l2re_exact {
+                        h.l2re_exact.push(x, v);
+                    }
+                    if let Some(v) = p.l2re_reference {
+                        h.l2re_reference.push(x, v);
+                    }
+                }
+                self.end = if snap.running { None } else { self.end };
+                self.latest = Some(*snap);
+            }
+            Event::Diagnostics {
+                step,
+                report,
+                residual_x,
+            } => {
+                let h = &mut self.histories;
+                let x = step as f64;
+                if let Some(l) = report.k.lambda_min {
+                    h.lambda_min_k.push(x, l);
+                }
+                h.lambda_max_k.push(x, report.k.lambda_max);
+                h.rank_k.push(x, report.k.rank as f64);
+                h.roundoff_floor.push(x, report.k.roundoff_floor);
+                if let Some(b) = &report.band
+                    && !b.degenerate()
+                {
+                    h.band_lower.push(x, b.lower);
+                    h.band_upper.push(x, b.upper);
+                }
+                self.diagnostics = Some(Diagnostics {
+                    step,
+                    report: *report,
+                    residual_x,
+                });
+            }
+            Event::Sweep { points, current } => self.sweep = Some(Sweep { points, current }),
+            Event::Marker(e) => {
+                if let TrainEvent::StepRejected { eps_tried, .. } = &e {
+                    self.message(
+                        false,
+                        format!("Euler step to ε = {eps_tried:.4} rejected; Δε shrunk"),
+                    );
+                }
+                if let Some(m) = marker_line(&e) {
+                    self.markers.push_back(m);
+                    while self.markers.len() > MAX_MARKERS {
+                        self.markers.pop_front();
+                    }
+                }
+                if let TrainEvent::SChanged {
+                    from,
+                    to,
+                    lambda_min_sst_from,
+                    lambda_min_sst_to,
+                    ..
+                } = e
+                {
+                    let f =
+                        |v: Option<f64>| v.map_or("below round-off".into(), |v| format!("{v:.3e}"));
+                    self.message(
+                        false,
+                        format!(
+                            "HRTA s {from} → {to}: λ_min(SSᵀ) {} → {}",
+                            f(lambda_min_sst_from),
+                            f(lambda_min_sst_to)
+                        ),
+                    );
+                }
+            }
+            Event::Stage(record) => {
+                self.stages.push(record);
+                if self.stages.len() > 5000 {
+                    self.stages.remove(0);
+                }
+            }
+            Event::Ended(reason) => {
+                self.message(false, format!("run ended: {reason}"));
+                self.end = Some(reason);
+            }
+            Event::Config(config) => self.config = Some(*config),
+            Event::Checkpoint(text) => self.message(false, text),
+            Event::Error(text) => self.message(true, text),
+            Event::Panicked(text) => {
+                self.message(true, format!("the training worker crashed: {text}"))
+            }
+        }
+    }
+
+    /// Keep the current run's curves for comparison.
+    pub fn pin_current(&mut self, name: String) -> bool {
+        let Some(snap) = &self.latest else {
+            return false;
+        };
+        let solution = snap
+            .plot_x
+            .iter()
+            .zip(&snap.u)
+            .map(|(&x, &u)| [x, u])
+            .collect();
+        self.pinned.push(PinnedRun {
+            name,
+            solution,
+            loss: self.histories.loss.points(),
+            l2re: self.histories.l2re_exact.points(),
+        });
+        true
+    }
+}

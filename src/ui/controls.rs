@@ -1,0 +1,525 @@
+//! The controls panel: run buttons, problem, ε target (a log slider that works while training),
+//! strategy and its parameters, HRTA, optimizer, network, backend and diagnostics. Training
+//! settings are edited in a draft and sent with “Apply”; the strategy picker, the HRTA toggle
+//! and the ε slider act at once.
+
+use crate::app::{ExplorerApp, parse_list};
+use crate::config::{
+    BackendKind, Control, Corrector, HrtaSwitch, PseudoInverse, StageOptimizer, StrategyKind,
+};
+use crate::net::{ActivationKind, InitKind};
+use crate::problem::ProblemKind;
+use crate::worker::Command;
+
+use super::locked;
+
+pub fn controls_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    run_buttons_ui(app, ui);
+    ui.separator();
+    problem_ui(app, ui);
+    eps_ui(app, ui);
+    ui.separator();
+    strategy_ui(app, ui);
+    hrta_ui(app, ui);
+    optimizer_ui(app, ui);
+    network_ui(app, ui);
+    diagnostics_ui(app, ui);
+    ui.separator();
+    let changed = app.draft != app.config;
+    ui.horizontal(|ui| {
+        let apply = egui::Button::new(if changed {
+            "Apply changes"
+        } else {
+            "Apply"
+        })
+        .selected(changed);
+        if ui
+            .add_enabled(changed, apply)
+            .on_hover_text("Training settings keep the current parameters; problem, network, seed or backend changes restart the run.")
+            .clicked()
+        {
+            app.apply_draft();
+        }
+        if ui.add_enabled(changed, egui::Button::new("Revert")).clicked() {
+            app.draft = app.config.clone();
+            app.text = crate::app::TextFields::from_config(&app.draft);
+        }
+    });
+}
+
+fn run_buttons_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        let label = if app.running() { "Pause" } else { "Start" };
+        if ui
+            .add(egui::Button::new(label).min_size(egui::vec2(70.0, 0.0)))
+            .on_hover_text("space")
+            .clicked()
+        {
+            app.play_pause();
+        }
+        if ui.button("Step").on_hover_text("s").clicked() {
+            app.send(Command::Step);
+        }
+        if ui.button("Reset").on_hover_text("r").clicked() {
+            app.send(Command::Reset);
+        }
+    });
+    if let Some(end) = &app.view.end {
+        ui.label(egui::RichText::new(format!("ended: {end}")).weak());
+    }
+}
+
+fn problem_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    ui.add_enabled_ui(!locked(app, Control::Problem), |ui| {
+        let mut kind = app.draft.problem.kind;
+        egui::ComboBox::from_label("Problem")
+            .selected_text(kind.label())
+            .show_ui(ui, |ui| {
+                for k in ProblemKind::ALL {
+                    ui.selectable_value(&mut kind, k, k.label());
+                }
+            });
+        app.draft.problem.kind = kind;
+    });
+}
+
+fn eps_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    ui.add_enabled_ui(!locked(app, Control::Eps), |ui| {
+        let mut eps = app
+            .view
+            .latest
+            .as_ref()
+            .map(|s| s.eps_target)
+            .unwrap_or(app.config.problem.eps);
+        let response = ui.add(
+            egui::Slider::new(&mut eps, 1e-4..=1.0)
+                .logarithmic(true)
+                .text("ε target")
+                .custom_formatter(|v, _| format!("{v:.4}")),
+        );
+        if response.changed() && eps > 0.0 {
+            app.draft.problem.eps = eps;
+            app.config.problem.eps = eps;
+            app.send(Command::SetEpsTarget(eps));
+        }
+        ui.label(
+            egui::RichText::new(
+                "Classical training re-targets the loss; Strategy 1 continues its path from the current ε; Strategy 2 starts a new stage from the current state.",
+            )
+            .small()
+            .weak(),
+        );
+    });
+}
+
+fn strategy_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    let lock = locked(app, Control::Strategy);
+    ui.add_enabled_ui(!lock, |ui| {
+        let before = app.draft.strategy.kind;
+        let mut kind = before;
+        egui::ComboBox::from_label("Strategy")
+            .selected_text(kind.label())
+            .width(200.0)
+            .show_ui(ui, |ui| {
+                for k in StrategyKind::ALL {
+                    ui.selectable_value(&mut kind, k, k.label());
+                }
+            });
+        if kind != before {
+            app.draft.strategy.kind = kind;
+            let mut config = app.config.clone();
+            config.strategy.kind = kind;
+            if config.validate().is_ok() {
+                app.send(Command::SetStrategy(Box::new(config.strategy.clone())));
+            } else {
+                app.view.message(
+                    true,
+                    "strategy needs ε₀ above the target ε; adjust and Apply",
+                );
+            }
+        }
+        let st = &mut app.draft.strategy;
+        if !st.kind.is_homotopy() {
+            return;
+        }
+        egui::CollapsingHeader::new("Strategy parameters")
+            .default_open(true)
+            .show(ui, |ui| {
+                egui::Grid::new("strategy-grid")
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        let label = ui.label("ε₀ (start)");
+                        ui.add(
+                            egui::DragValue::new(&mut st.eps_start)
+                                .speed(0.001)
+                                .range(1e-4..=10.0),
+                        )
+                        .labelled_by(label.id);
+                        ui.end_row();
+                        let label = ui.label("Phase I Adam steps");
+                        ui.add(
+                            egui::DragValue::new(&mut st.phase1.adam_steps).range(0..=1_000_000),
+                        )
+                        .labelled_by(label.id);
+                        ui.end_row();
+                        let label = ui.label("Phase I LM iterations");
+                        ui.add(
+                            egui::DragValue::new(&mut st.phase1.lm_iterations).range(0..=100_000),
+                        )
+                        .labelled_by(label.id);
+                        ui.end_row();
+                        let label = ui.label("Phase I τ");
+                        log_drag(ui, &mut st.phase1.tolerance, 1e-16, 1.0).labelled_by(label.id);
+                        ui.end_row();
+                        if st.kind == StrategyKind::Strategy1 {
+                            let label = ui.label("Pseudo-inverse");
+                            egui::ComboBox::from_id_salt("pinv")
+                                .selected_text(match st.euler.solver {
+                                    PseudoInverse::TruncatedSvd => "truncated SVD",
+                                    PseudoInverse::Tikhonov => "Tikhonov",
+                                })
+                                .show_ui(ui, |ui| {
+                                    ui.selectable_value(
+                                        &mut st.euler.solver,
+                                        PseudoInverse::TruncatedSvd,
+                                        "truncated SVD",
+                                    );
+                                    ui.selectable_value(
+                                        &mut st.euler.solver,
+                                        PseudoInverse::Tikhonov,
+                                        "Tikhonov",
+                                    );
+                                })
+                                .response
+                                .labelled_by(label.id);
+                            ui.end_row();
+                            match st.euler.solver {
+                                PseudoInverse::TruncatedSvd => {
+                                    let label = ui.label("cutoff rcond");
+                                    log_drag(ui, &mut st.euler.rcond, 1e-14, 1e-1)
+                                        .labelled_by(label.id);
+                                }
+                                PseudoInverse::Tikhonov => {
+                                    let label = ui.label("damping μ / σ²_max");
+                                    log_drag(ui, &mut st.euler.tikhonov_mu, 1e-16, 1e-1)
+                                        .labelled_by(label.id);
+                                }
+                            }
+                            ui.end_row();
+                            let label = ui.label("Phase condition");
+                            ui.checkbox(&mut st.euler.phase_condition, "⟨u′, δu⟩ = 0")
+                                .labelled_by(label.id);
+                            ui.end_row();
+                            let label = ui.label("Corrector");
+                            ui.horizontal(|ui| {
+                                egui::ComboBox::from_id_salt("corrector")
+                                    .selected_text(match st.euler.corrector {
+                                        Corrector::None => "none",
+                                        Corrector::Lm => "LM",
+                                        Corrector::Adam => "Adam",
+                                    })
+                                    .show_ui(ui, |ui| {
+                                        ui.selectable_value(
+                                            &mut st.euler.corrector,
+                                            Corrector::None,
+                                            "none",
+                                        );
+                                        ui.selectable_value(
+                                            &mut st.euler.corrector,
+                                            Corrector::Lm,
+                                            "LM",
+                                        );
+                                        ui.selectable_value(
+                                            &mut st.euler.corrector,
+                                            Corrector::Adam,
+                                            "Adam",
+                                        );
+                                    })
+                                    .response
+                                    .labelled_by(label.id);
+                                ui.add(
+                                    egui::DragValue::new(&mut st.euler.corrector_steps)
+                                        .range(1..=100)
+                                        .suffix(" steps"),
+                                )
+                                .labelled_by(label.id);
+                            });
+                            ui.end_row();
+                        } else {
+                            if st.kind == StrategyKind::Strategy2 {
+                                let label = ui.label("α (L_{H_ε} weight)");
+                                log_drag(ui, &mut st.stages.alpha, 1e-6, 100.0)
+                                    .labelled_by(label.id);
+                                ui.end_row();
+                            }
+                            let label = ui.label("Stage optimizer");
+                            egui::ComboBox::from_id_salt("stage-opt")
+                                .selected_text(match st.stages.optimizer {
+                                    StageOptimizer::Adam => "Adam",
+                                    StageOptimizer::Lm => "LM",
+                                })
+                                .show_ui(ui, |ui| {
+                                    ui.selectable_value(
+                                        &mut st.stages.optimizer,
+                                        StageOptimizer::Adam,
+                                        "Adam",
+                                    );
+                                    ui.selectable_value(
+                                        &mut st.stages.optimizer,
+                                        StageOptimizer::Lm,
+                                        "LM",
+                                    );
+                                })
+                                .response
+                                .labelled_by(label.id);
+                            ui.end_row();
+                            let label = ui.label("Stage τ");
+                            log_drag(ui, &mut st.stages.tolerance, 1e-16, 1.0)
+                                .labelled_by(label.id);
+                            ui.end_row();
+                            let label = ui.label("Steps per stage (cap)");
+                            ui.add(
+                                egui::DragValue::new(&mut st.stages.max_steps).range(1..=1_000_000),
+                            )
+                            .labelled_by(label.id);
+                            ui.end_row();
+                            let label = ui.label("Plateau patience");
+                            ui.add(
+                                egui::DragValue::new(&mut st.stages.plateau_patience)
+                                    .range(0..=1_000_000),
+                            )
+                            .labelled_by(label.id);
+                            ui.end_row();
+                        }
+                    });
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Schedule: {} (edit on the right)",
+                        st.schedule.name()
+                    ))
+                    .weak(),
+                );
+            });
+    });
+}
+
+/// A DragValue on a log scale for small positive numbers.
+fn log_drag(ui: &mut egui::Ui, value: &mut f64, min: f64, max: f64) -> egui::Response {
+    let mut exponent = value.max(min).log10();
+    let r = ui.add(
+        egui::DragValue::new(&mut exponent)
+            .speed(0.05)
+            .range(min.log10()..=max.log10())
+            .custom_formatter(|e, _| format!("{:.2e}", 10f64.powf(e)))
+            .custom_parser(|t| {
+                t.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| *v > 0.0)
+                    .map(f64::log10)
+            }),
+    );
+    if r.changed() {
+        *value = 10f64.powf(exponent);
+    }
+    r
+}
+
+fn hrta_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    let lock = locked(app, Control::Hrta);
+    ui.add_enabled_ui(!lock, |ui| {
+        let mut enabled = app.draft.hrta.enabled;
+        if ui
+            .checkbox(&mut enabled, "HRTA")
+            .on_hover_text("Activation homotopy σ_s = (1−s)x + sσ(x); s > 1 is relaxation")
+            .changed()
+        {
+            app.draft.hrta.enabled = enabled;
+            let mut config = app.config.clone();
+            config.hrta = app.draft.hrta.clone();
+            match config.validate() {
+                Ok(()) => app.send(Command::SetHrta(Box::new(config.hrta))),
+                Err(e) => app.view.message(true, format!("HRTA not changed: {e}")),
+            }
+        }
+        if !app.draft.hrta.enabled {
+            return;
+        }
+        egui::Grid::new("hrta-grid").num_columns(2).show(ui, |ui| {
+            let label = ui.label("s per stage");
+            if ui
+                .text_edit_singleline(&mut app.text.s_values)
+                .labelled_by(label.id)
+                .changed()
+            {
+                match parse_list::<f64>(&app.text.s_values) {
+                    Ok(v) if !v.is_empty() => app.draft.hrta.s_values = v,
+                    _ => {}
+                }
+            }
+            ui.end_row();
+            ui.label("Switch");
+            let h = &mut app.draft.hrta;
+            ui.horizontal(|ui| {
+                let mut plateau = matches!(h.switch, HrtaSwitch::Plateau { .. });
+                if ui.radio_value(&mut plateau, false, "every").clicked() {
+                    h.switch = HrtaSwitch::Steps { every: 5000 };
+                }
+                if ui.radio_value(&mut plateau, true, "on plateau").clicked() {
+                    h.switch = HrtaSwitch::Plateau {
+                        patience: 2000,
+                        rel_improvement: 1e-3,
+                    };
+                }
+            });
+            ui.end_row();
+            match &mut h.switch {
+                HrtaSwitch::Steps { every } => {
+                    let label = ui.label("steps per s");
+                    ui.add(egui::DragValue::new(every).range(1..=1_000_000))
+                        .labelled_by(label.id);
+                }
+                HrtaSwitch::Plateau { patience, .. } => {
+                    let label = ui.label("patience (steps)");
+                    ui.add(egui::DragValue::new(patience).range(1..=1_000_000))
+                        .labelled_by(label.id);
+                }
+            }
+            ui.end_row();
+        });
+        if let Some(s) = &app.view.latest {
+            ui.label(format!("current s = {}", s.s));
+        }
+    });
+}
+
+fn optimizer_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    let lock = locked(app, Control::Optimizer);
+    ui.add_enabled_ui(!lock, |ui| {
+        egui::CollapsingHeader::new("Optimizer")
+            .default_open(false)
+            .show(ui, |ui| {
+                egui::Grid::new("opt-grid").num_columns(2).show(ui, |ui| {
+                    let label = ui.label("Adam learning rate");
+                    log_drag(ui, &mut app.draft.optimizer.lr, 1e-8, 1.0).labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label("step cap");
+                    ui.add(
+                        egui::DragValue::new(&mut app.draft.training.max_steps)
+                            .range(1..=100_000_000),
+                    )
+                    .labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label("loss tolerance");
+                    log_drag(ui, &mut app.draft.training.loss_tolerance, 1e-20, 1.0)
+                        .labelled_by(label.id);
+                    ui.end_row();
+                });
+            });
+    });
+}
+
+fn network_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    let lock_net = locked(app, Control::Network);
+    let lock_backend = locked(app, Control::Backend);
+    egui::CollapsingHeader::new("Network, sampling, backend")
+        .default_open(false)
+        .show(ui, |ui| {
+            ui.add_enabled_ui(!lock_net, |ui| {
+                egui::Grid::new("net-grid").num_columns(2).show(ui, |ui| {
+                    let label = ui.label("hidden widths");
+                    if ui
+                        .text_edit_singleline(&mut app.text.widths)
+                        .labelled_by(label.id)
+                        .changed()
+                        && let Ok(w) = parse_list::<usize>(&app.text.widths)
+                        && !w.is_empty()
+                    {
+                        app.draft.network.hidden = w;
+                    }
+                    ui.end_row();
+                    let label = ui.label("activation");
+                    let act = &mut app.draft.network.activation;
+                    egui::ComboBox::from_id_salt("activation")
+                        .selected_text(act.name())
+                        .show_ui(ui, |ui| {
+                            for k in ActivationKind::ALL {
+                                ui.selectable_value(act, k, k.name());
+                            }
+                        })
+                        .response
+                        .labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label("initialization");
+                    let init = &mut app.draft.network.init;
+                    egui::ComboBox::from_id_salt("init")
+                        .selected_text(match init {
+                            InitKind::XavierNormal => "Xavier normal",
+                            InitKind::NtkNormal => "N(0,1), 1/N^a",
+                        })
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(init, InitKind::XavierNormal, "Xavier normal");
+                            ui.selectable_value(init, InitKind::NtkNormal, "N(0,1), 1/N^a");
+                        })
+                        .response
+                        .labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label("seed");
+                    ui.add(egui::DragValue::new(&mut app.draft.training.seed))
+                        .labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label("residual points");
+                    ui.add(egui::DragValue::new(&mut app.draft.problem.n_res).range(1..=100_000))
+                        .labelled_by(label.id);
+                    ui.end_row();
+                });
+            });
+            ui.add_enabled_ui(!lock_backend, |ui| {
+                ui.horizontal(|ui| {
+                    ui.label("backend");
+                    ui.radio_value(&mut app.draft.backend, BackendKind::Cpu, "CPU f64");
+                    let gpu_ok = matches!(app.gpu, Some(Ok(_)));
+                    let reason = match &app.gpu {
+                        Some(Ok(d)) => d.clone(),
+                        Some(Err(e)) => format!("unavailable: {e}"),
+                        None => "checking for a GPU adapter…".into(),
+                    };
+                    ui.add_enabled_ui(gpu_ok, |ui| {
+                        ui.radio_value(&mut app.draft.backend, BackendKind::Wgpu, "GPU wgpu f32")
+                            .on_hover_text(&reason)
+                            .on_disabled_hover_text(&reason);
+                    });
+                });
+            });
+            ui.label(
+                egui::RichText::new("These settings restart the run when applied.")
+                    .small()
+                    .weak(),
+            );
+        });
+}
+
+fn diagnostics_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    egui::CollapsingHeader::new("Diagnostics")
+        .default_open(false)
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label("spectrum every");
+                ui.add(
+                    egui::DragValue::new(&mut app.draft.diagnostics.every)
+                        .range(0..=1_000_000)
+                        .suffix(" steps"),
+                )
+                .labelled_by(label.id);
+            });
+            ui.label(egui::RichText::new("0 = only on demand").small().weak());
+            ui.horizontal(|ui| {
+                if ui.button("Compute spectrum now").clicked() {
+                    app.send(Command::RequestDiagnostics);
+                }
+                if ui.button("Sweep λ_max(D_ε)").clicked() {
+                    app.send(Command::RequestSweep);
+                }
+            });
+        });
+}

@@ -1,0 +1,207 @@
+//! The menu bar (presets, copy/paste, checkpoints, export, view and lecture mode) and the small
+//! windows it opens.
+
+use std::path::PathBuf;
+
+use crate::app::{ExplorerApp, Pending, PlotKind};
+use crate::config::Control;
+
+pub fn menu_bar_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| file_menu_ui(app, ui));
+        ui.menu_button("Presets", |ui| presets_menu_ui(app, ui));
+        ui.menu_button("View", |ui| view_menu_ui(app, ui));
+        ui.separator();
+        ui.label(egui::RichText::new(&app.config.name).strong());
+    });
+}
+
+fn file_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    let native = !app.headless;
+    if ui
+        .add_enabled(native, egui::Button::new("Open preset…"))
+        .clicked()
+    {
+        let rx = app.dialog(|| {
+            rfd::FileDialog::new()
+                .set_title("Open preset")
+                .add_filter("preset", &["toml"])
+                .pick_file()
+        });
+        app.pending.push(Pending::OpenPreset(rx));
+    }
+    let save_path = app.remembered.last_preset_path.clone();
+    if ui
+        .add_enabled(native, egui::Button::new("Save preset"))
+        .clicked()
+    {
+        match save_path {
+            Some(path) => crate::app::export::save_preset(app, path),
+            None => save_as(app),
+        }
+    }
+    if ui
+        .add_enabled(native, egui::Button::new("Save preset as…"))
+        .clicked()
+    {
+        save_as(app);
+    }
+    ui.separator();
+    if ui
+        .button("Copy preset")
+        .on_hover_text("The whole configuration as text, to share a setup")
+        .clicked()
+    {
+        ui.ctx().copy_text(app.draft.to_toml_string());
+        app.view.message(false, "preset copied to the clipboard");
+    }
+    if ui.button("Paste preset…").clicked() {
+        app.paste_buffer = Some(String::new());
+    }
+    ui.separator();
+    if ui
+        .add_enabled(native, egui::Button::new("Save checkpoint…"))
+        .clicked()
+    {
+        let rx = app.dialog(|| {
+            rfd::FileDialog::new()
+                .set_title("Save checkpoint")
+                .add_filter("checkpoint", &["json"])
+                .set_file_name("checkpoint.json")
+                .save_file()
+        });
+        app.pending.push(Pending::SaveCheckpoint(rx));
+    }
+    if ui
+        .add_enabled(native, egui::Button::new("Load checkpoint…"))
+        .clicked()
+    {
+        let rx = app.dialog(|| {
+            rfd::FileDialog::new()
+                .set_title("Load checkpoint")
+                .add_filter("checkpoint", &["json"])
+                .pick_file()
+        });
+        app.pending.push(Pending::LoadCheckpoint(rx));
+    }
+    ui.separator();
+    if ui
+        .add_enabled(native, egui::Button::new("Export all…"))
+        .on_hover_text(
+            "Every figure (SVG, PNG), its data (CSV), the preset and a summary into a new folder",
+        )
+        .clicked()
+    {
+        let rx = app.dialog(|| {
+            rfd::FileDialog::new()
+                .set_title("Export into folder")
+                .pick_folder()
+        });
+        app.pending.push(Pending::ExportFolder(rx));
+    }
+    ui.separator();
+    if ui.button("Quit").clicked() {
+        ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+    }
+}
+
+fn save_as(app: &mut ExplorerApp) {
+    let name = app
+        .remembered
+        .last_preset_path
+        .as_ref()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "preset.toml".into());
+    let rx = app.dialog(move || {
+        rfd::FileDialog::new()
+            .set_title("Save preset as")
+            .add_filter("preset", &["toml"])
+            .set_file_name(name)
+            .save_file()
+    });
+    app.pending.push(Pending::SavePreset(rx));
+}
+
+fn presets_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    for (name, _) in crate::presets::SHIPPED {
+        if ui.button(name.trim_end_matches(".toml")).clicked()
+            && let Some((text, origin)) = crate::presets::text(&PathBuf::from("presets"), name)
+        {
+            app.load_preset_text(&text, &origin, None);
+        }
+    }
+}
+
+fn view_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    ui.checkbox(&mut app.remembered.show_controls, "Controls panel");
+    ui.checkbox(&mut app.remembered.show_schedule, "Schedule editor");
+    ui.separator();
+    for kind in PlotKind::ALL {
+        let mut on = app.remembered.visible_plots.contains(&kind);
+        if ui.checkbox(&mut on, kind.title()).changed() {
+            if on {
+                app.remembered.visible_plots.push(kind);
+            } else {
+                app.remembered.visible_plots.retain(|k| *k != kind);
+            }
+        }
+    }
+    ui.separator();
+    ui.checkbox(&mut app.remembered.lecture_mode, "Lecture mode")
+        .on_hover_text("Lock the controls the preset marks as locked");
+    if ui.button("Lecture locks…").clicked() {
+        app.show_lecture_window = true;
+    }
+}
+
+/// Windows opened from the menu.
+pub fn windows_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
+    if let Some(mut text) = app.paste_buffer.take() {
+        let mut open = true;
+        let mut load = false;
+        egui::Window::new("Paste preset")
+            .open(&mut open)
+            .default_width(480.0)
+            .show(ctx, |ui| {
+                ui.label("Paste a preset (TOML) and press Load:");
+                ui.add(
+                    egui::TextEdit::multiline(&mut text)
+                        .code_editor()
+                        .desired_rows(14)
+                        .desired_width(f32::INFINITY),
+                );
+                load = ui.button("Load").clicked();
+            });
+        if load && app.load_preset_text(&text, "from the clipboard", None) {
+            open = false;
+        }
+        if open {
+            app.paste_buffer = Some(text);
+        }
+    }
+    if app.show_lecture_window {
+        let mut open = true;
+        let mut apply = false;
+        egui::Window::new("Lecture locks")
+            .open(&mut open)
+            .show(ctx, |ui| {
+                ui.label("Locked controls are shown disabled in lecture mode. The locks are stored in the preset.");
+                for control in Control::ALL {
+                    let mut on = app.draft.lecture.is_locked(control);
+                    if ui.checkbox(&mut on, control.label()).changed() {
+                        if on {
+                            app.draft.lecture.locked.push(control);
+                        } else {
+                            app.draft.lecture.locked.retain(|c| *c != control);
+                        }
+                    }
+                }
+                apply = ui.button("Apply").clicked();
+            });
+        if apply {
+            app.apply_draft();
+        }
+        app.show_lecture_window = open && !apply;
+    }
+}

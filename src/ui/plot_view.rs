@@ -1,0 +1,155 @@
+//! Draw a [`Figure`] with egui_plot. Log axes are drawn by plotting log₁₀ of the values with
+//! tick labels 10^k, since egui_plot has linear axes only.
+
+use egui_plot::{
+    FilledArea, GridMark, HLine, HoverPosition, Legend, Line, Plot, PlotPoints, Points, VLine,
+    log_grid_spacer,
+};
+
+use crate::export::figure::{Figure, Mark};
+
+fn color((r, g, b): (u8, u8, u8)) -> egui::Color32 {
+    egui::Color32::from_rgb(r, g, b)
+}
+
+fn transform(log: bool, v: f64) -> Option<f64> {
+    if !v.is_finite() {
+        return None;
+    }
+    if log {
+        (v > 0.0).then(|| v.log10())
+    } else {
+        Some(v)
+    }
+}
+
+fn tick_label(log: bool, mark: GridMark) -> String {
+    let v = mark.value;
+    if log {
+        if (v - v.round()).abs() < 1e-9 {
+            format!("1e{}", v.round() as i64)
+        } else {
+            String::new()
+        }
+    } else if v.abs() >= 1e4 || (v != 0.0 && v.abs() < 1e-3) {
+        format!("{v:.1e}")
+    } else {
+        let step = mark.step_size.abs();
+        let decimals = if step >= 1.0 {
+            0
+        } else {
+            (-step.log10()).ceil() as usize
+        };
+        format!("{v:.decimals$}")
+    }
+}
+
+/// Show `fig` in `ui` with the given height; `id` keeps each plot's zoom state apart.
+pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32) {
+    let (x_log, y_log) = (fig.x_log, fig.y_log);
+    // The mouse wheel scrolls the page of plots; zoom is ctrl + wheel or a right-button box.
+    let mut plot = Plot::new(id)
+        .height(height)
+        .allow_scroll(false)
+        .legend(Legend::default().position(egui_plot::Corner::RightTop))
+        .x_axis_label(fig.x_label.clone())
+        .y_axis_label(fig.y_label.clone())
+        .x_axis_formatter(move |m, _| tick_label(x_log, m))
+        .y_axis_formatter(move |m, _| tick_label(y_log, m))
+        .label_formatter(move |pos| {
+            let (name, p) = match pos {
+                HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } => (*plot_name, *position),
+                HoverPosition::Elsewhere { position } => ("", *position),
+            };
+            let x = if x_log { 10f64.powf(p.x) } else { p.x };
+            let y = if y_log { 10f64.powf(p.y) } else { p.y };
+            Some(if name.is_empty() {
+                format!("x = {x:.4e}\ny = {y:.4e}")
+            } else {
+                format!("{name}\nx = {x:.4e}\ny = {y:.4e}")
+            })
+        });
+    if x_log {
+        plot = plot.x_grid_spacer(log_grid_spacer(10));
+    }
+    if y_log {
+        plot = plot.y_grid_spacer(log_grid_spacer(10));
+    }
+    let map = |pts: &[(f64, f64)]| -> Vec<[f64; 2]> {
+        pts.iter()
+            .filter_map(|&(x, y)| Some([transform(x_log, x)?, transform(y_log, y)?]))
+            .collect()
+    };
+    plot.show(ui, |plot_ui| {
+        for b in &fig.bands {
+            let mut xs = Vec::new();
+            let mut lo = Vec::new();
+            let mut hi = Vec::new();
+            for i in 0..b.x.len() {
+                if let (Some(x), Some(l), Some(h)) = (
+                    transform(x_log, b.x[i]),
+                    transform(y_log, b.lower[i]),
+                    transform(y_log, b.upper[i]),
+                ) {
+                    xs.push(x);
+                    lo.push(l);
+                    hi.push(h);
+                }
+            }
+            if !xs.is_empty() {
+                plot_ui.add(
+                    FilledArea::new(b.label.clone(), &xs, &lo, &hi)
+                        .fill_color(color(b.color).gamma_multiply(0.25)),
+                );
+            }
+        }
+        for s in &fig.series {
+            let pts = map(&s.points);
+            if pts.is_empty() {
+                continue;
+            }
+            let c = color(s.color);
+            match s.mark {
+                Mark::Line => {
+                    plot_ui.line(Line::new(s.label.clone(), PlotPoints::from(pts)).color(c))
+                }
+                Mark::Points => plot_ui.points(
+                    Points::new(s.label.clone(), PlotPoints::from(pts))
+                        .color(c)
+                        .radius(2.0),
+                ),
+                Mark::LineAndPoints => {
+                    plot_ui
+                        .line(Line::new(s.label.clone(), PlotPoints::from(pts.clone())).color(c));
+                    plot_ui.points(
+                        Points::new(s.label.clone(), PlotPoints::from(pts))
+                            .color(c)
+                            .radius(1.5),
+                    );
+                }
+            }
+        }
+        for (y, label) in &fig.hlines {
+            if let Some(y) = transform(y_log, *y) {
+                plot_ui.hline(
+                    HLine::new(label.clone(), y)
+                        .color(egui::Color32::GRAY)
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                );
+            }
+        }
+        for (x, label) in &fig.vlines {
+            if let Some(x) = transform(x_log, *x) {
+                plot_ui.vline(
+                    VLine::new(label.clone(), x)
+                        .color(egui::Color32::from_gray(160))
+                        .width(1.0),
+                );
+            }
+        }
+    });
+}

@@ -1,0 +1,102 @@
+//! The plot grid: solution, residual, loss and L2RE, λ(K_ε) over training, λ_max(D_ε) vs ε,
+//! the K_ε spectrum and its soft mode — each with SVG/PNG/CSV export and, where it applies,
+//! pin/compare and recompute buttons.
+
+use crate::app::export::{Format, start_export_plot};
+use crate::app::{ExplorerApp, PlotKind};
+use crate::worker::Command;
+
+use super::plot_view::figure_ui;
+
+pub fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    let visible: Vec<PlotKind> = PlotKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| app.remembered.visible_plots.contains(k))
+        .collect();
+    if visible.is_empty() {
+        ui.label("All plots are hidden (View menu).");
+        return;
+    }
+    let columns = if ui.available_width() > 900.0 { 2 } else { 1 };
+    let rows = visible.len().div_ceil(columns);
+    let plot_height = ((ui.available_height() / rows as f32) - 48.0).clamp(170.0, 420.0);
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("plot-grid")
+            .num_columns(columns)
+            .spacing([12.0, 10.0])
+            .show(ui, |ui| {
+                for (i, kind) in visible.iter().enumerate() {
+                    ui.vertical(|ui| {
+                        ui.set_width((ui.available_width()).max(300.0));
+                        plot_cell_ui(app, ui, *kind, plot_height);
+                    });
+                    if (i + 1) % columns == 0 {
+                        ui.end_row();
+                    }
+                }
+            });
+    });
+}
+
+fn plot_cell_ui(app: &mut ExplorerApp, ui: &mut egui::Ui, kind: PlotKind, height: f32) {
+    let fig = kind.figure(&app.view, app.remembered.log_steps);
+    ui.horizontal(|ui| {
+        ui.strong(&fig.title);
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            for format in [Format::Csv, Format::Png, Format::Svg] {
+                let label = format.extension().to_uppercase();
+                if ui
+                    .small_button(&label)
+                    .on_hover_text(format!("Export this plot as {label}"))
+                    .clicked()
+                {
+                    start_export_plot(app, kind, format);
+                }
+            }
+            match kind {
+                PlotKind::Solution => {
+                    if !app.view.pinned.is_empty() && ui.small_button("Clear pins").clicked() {
+                        app.view.pinned.clear();
+                    }
+                    if ui
+                        .small_button("Pin run")
+                        .on_hover_text("Keep this run's curves to compare with the next one")
+                        .clicked()
+                    {
+                        let name = format!(
+                            "{} #{}",
+                            app.config.strategy.kind.name(),
+                            app.view.pinned.len() + 1
+                        );
+                        if !app.view.pin_current(name) {
+                            app.view.message(true, "nothing to pin yet");
+                        }
+                    }
+                }
+                PlotKind::Loss => {
+                    ui.checkbox(&mut app.remembered.log_steps, "log steps");
+                }
+                PlotKind::Operator => {
+                    if ui.small_button("Recompute").clicked() {
+                        app.send(Command::RequestSweep);
+                    }
+                }
+                PlotKind::Spectrum | PlotKind::SoftMode | PlotKind::Kernel => {
+                    if ui.small_button("Compute now").clicked() {
+                        app.send(Command::RequestDiagnostics);
+                    }
+                }
+                PlotKind::Residual => {}
+            }
+        });
+    });
+    figure_ui(ui, kind.title(), &fig, height);
+    if kind == PlotKind::Kernel && app.view.diagnostics.is_none() {
+        ui.label(
+            egui::RichText::new("No spectrum yet: set Diagnostics → spectrum every N steps, or press “Compute now”.")
+                .small()
+                .weak(),
+        );
+    }
+}

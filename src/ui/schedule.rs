@@ -1,0 +1,238 @@
+//! The Δε schedule editor: the schedule as a table and as a plot of ε_k vs k (log axis), with
+//! finished stages showing their final loss, L2RE and x₀ and the current stage highlighted;
+//! edit the points, regenerate them (linear or geometric), or switch to the adaptive schedule.
+
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
+
+use crate::app::{ExplorerApp, parse_list};
+use crate::config::{Control, ScheduleConfig};
+use crate::train::schedule::planned_values;
+use crate::worker::Command;
+
+use super::locked;
+
+pub fn schedule_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    ui.heading("Δε schedule");
+    if !app.config.strategy.kind.is_homotopy() {
+        ui.label("Classical training has no ε schedule. Pick Strategy 1, Strategy 2 or Curriculum to walk ε from ε₀ to the target.");
+        return;
+    }
+    let current_eps = app.view.latest.as_ref().map(|s| s.eps);
+    let ahead = app
+        .view
+        .latest
+        .as_ref()
+        .map(|s| s.schedule_ahead.clone())
+        .unwrap_or_default();
+    schedule_plot_ui(app, ui, &ahead, current_eps);
+    ui.add_enabled_ui(!locked(app, Control::Schedule), |ui| editor_ui(app, ui));
+    ui.separator();
+    stages_table_ui(app, ui, &ahead, current_eps);
+}
+
+fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current: Option<f64>) {
+    let done: Vec<[f64; 2]> = app
+        .view
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(k, s)| [k as f64, s.eps.log10()])
+        .collect();
+    let start = done.len() as f64;
+    let planned: Vec<[f64; 2]> = current
+        .into_iter()
+        .chain(ahead.iter().copied())
+        .enumerate()
+        .map(|(k, e)| {
+            [
+                start - 1.0 + k as f64 + if done.is_empty() { 1.0 } else { 0.0 },
+                e.log10(),
+            ]
+        })
+        .collect();
+    Plot::new("schedule-plot")
+        .height(170.0)
+        .allow_scroll(false)
+        .legend(Legend::default())
+        .x_axis_label("k")
+        .y_axis_label("ε_k")
+        .y_axis_formatter(|m, _| format!("{:.3}", 10f64.powf(m.value)))
+        .show(ui, |p| {
+            p.line(
+                Line::new("planned", PlotPoints::from(planned.clone())).color(egui::Color32::GRAY),
+            );
+            p.points(Points::new("finished", PlotPoints::from(done.clone())).radius(2.5));
+            if let Some(c) = current {
+                p.points(
+                    Points::new(
+                        "current",
+                        PlotPoints::from(vec![[start.max(0.0), c.log10()]]),
+                    )
+                    .radius(5.0)
+                    .color(egui::Color32::from_rgb(214, 39, 40)),
+                );
+            }
+        });
+}
+
+fn editor_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    let target = app.draft.problem.eps;
+    let eps_start = app.draft.strategy.eps_start;
+    let mut kind = app.draft.strategy.schedule.name();
+    ui.horizontal(|ui| {
+        ui.label("kind");
+        for k in ["list", "linear", "geometric", "adaptive"] {
+            ui.selectable_value(&mut kind, k, k);
+        }
+    });
+    if kind != app.draft.strategy.schedule.name() {
+        app.draft.strategy.schedule = match kind {
+            "linear" => ScheduleConfig::Linear {
+                delta: (eps_start - target) / 90.0,
+            },
+            "geometric" => ScheduleConfig::Geometric { steps: 230 },
+            "adaptive" => ScheduleConfig::Adaptive {
+                initial_delta: (eps_start - target) / 100.0,
+                min_delta: (eps_start - target) / 10_000.0,
+                max_delta: (eps_start - target) / 20.0,
+                shrink: 0.5,
+                grow: 1.5,
+                tolerance: 1e-8,
+                easy_fraction: 0.1,
+            },
+            _ => ScheduleConfig::List {
+                values: planned_values(&app.draft.strategy.schedule, eps_start, target),
+            },
+        };
+        app.text = crate::app::TextFields::from_config(&app.draft);
+    }
+    match &mut app.draft.strategy.schedule {
+        ScheduleConfig::List { values } => {
+            ui.label("ε values after ε₀ (comma-separated, decreasing):");
+            let r = ui.add(
+                egui::TextEdit::multiline(&mut app.text.eps_list)
+                    .desired_rows(3)
+                    .desired_width(f32::INFINITY),
+            );
+            if r.changed()
+                && let Ok(v) = parse_list::<f64>(&app.text.eps_list)
+                && !v.is_empty()
+            {
+                *values = v;
+            }
+        }
+        ScheduleConfig::Linear { delta } => {
+            ui.horizontal(|ui| {
+                let label = ui.label("Δε");
+                ui.add(egui::DragValue::new(delta).speed(1e-5).range(1e-7..=1.0))
+                    .labelled_by(label.id);
+            });
+        }
+        ScheduleConfig::Geometric { steps } => {
+            ui.horizontal(|ui| {
+                let label = ui.label("steps from ε₀ to ε*");
+                ui.add(egui::DragValue::new(steps).range(1..=100_000))
+                    .labelled_by(label.id);
+            });
+        }
+        ScheduleConfig::Adaptive {
+            initial_delta,
+            min_delta,
+            max_delta,
+            tolerance,
+            ..
+        } => {
+            egui::Grid::new("adaptive").num_columns(2).show(ui, |ui| {
+                for (label, v) in [
+                    ("initial Δε", initial_delta),
+                    ("min Δε", min_delta),
+                    ("max Δε", max_delta),
+                    ("reject above loss", tolerance),
+                ] {
+                    let label = ui.label(label);
+                    ui.add(egui::DragValue::new(v).speed(1e-6).range(1e-14..=1.0))
+                        .labelled_by(label.id);
+                    ui.end_row();
+                }
+            });
+        }
+    }
+    ui.horizontal(|ui| {
+        if ui
+            .button("Regenerate as list")
+            .on_hover_text("Expand the current kind into explicit points you can edit")
+            .clicked()
+        {
+            let values = planned_values(&app.draft.strategy.schedule, eps_start, target);
+            app.draft.strategy.schedule = ScheduleConfig::List { values };
+            app.text = crate::app::TextFields::from_config(&app.draft);
+        }
+        if ui.button("Apply schedule").clicked() {
+            let schedule = app.draft.strategy.schedule.clone();
+            let mut config = app.config.clone();
+            config.strategy.schedule = schedule.clone();
+            match config.validate() {
+                Ok(()) => app.send(Command::SetSchedule(schedule)),
+                Err(e) => app.view.message(true, format!("schedule not applied: {e}")),
+            }
+        }
+    });
+}
+
+fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current: Option<f64>) {
+    ui.label(format!(
+        "{} finished, {} planned",
+        app.view.stages.len(),
+        ahead.len()
+    ));
+    let fmt = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.2e}"));
+    // Follow the newest finished stage (once per new stage, so the user can still scroll).
+    let seen_id = ui.make_persistent_id("stages_table_seen");
+    let seen: usize = ui.data(|d| d.get_temp(seen_id)).unwrap_or(0);
+    let follow = seen != app.view.stages.len();
+    ui.data_mut(|d| d.insert_temp(seen_id, app.view.stages.len()));
+    egui::ScrollArea::vertical()
+        .max_height(320.0)
+        .show(ui, |ui| {
+            egui::Grid::new("stages")
+                .striped(true)
+                .num_columns(5)
+                .show(ui, |ui| {
+                    for h in ["k", "ε_k", "loss", "L2RE", "x₀"] {
+                        ui.strong(h);
+                    }
+                    ui.end_row();
+                    for (k, s) in app.view.stages.iter().enumerate() {
+                        let is_current = Some(s.eps) == current && k + 1 == app.view.stages.len();
+                        let text = |t: String| {
+                            if is_current {
+                                egui::RichText::new(t)
+                                    .strong()
+                                    .color(egui::Color32::from_rgb(214, 39, 40))
+                            } else {
+                                egui::RichText::new(t)
+                            }
+                        };
+                        let first = ui.label(text(k.to_string()));
+                        if follow && k + 1 == app.view.stages.len() {
+                            first.scroll_to_me(Some(egui::Align::Center));
+                        }
+                        ui.label(text(format!("{:.5}", s.eps)));
+                        ui.label(text(format!("{:.2e}", s.loss)));
+                        ui.label(text(fmt(s.l2re_exact)));
+                        ui.label(text(s.front_x0.map_or("—".into(), |x| format!("{x:.4}"))));
+                        ui.end_row();
+                    }
+                    for (i, e) in ahead.iter().take(200).enumerate() {
+                        ui.label(
+                            egui::RichText::new((app.view.stages.len() + i).to_string()).weak(),
+                        );
+                        ui.label(egui::RichText::new(format!("{e:.5}")).weak());
+                        ui.label("");
+                        ui.label("");
+                        ui.label("");
+                        ui.end_row();
+                    }
+                });
+        });
+}

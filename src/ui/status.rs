@@ -1,0 +1,49 @@
+//! The status line: step, ε, s, loss, L2RE, x₀, speed, what the trainer is doing, the latest
+//! message, and a restart button when the worker is gone.
+
+use crate::app::ExplorerApp;
+
+pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    ui.horizontal_wrapped(|ui| {
+        if let Some(s) = &app.view.latest {
+            let fmt = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.3e}"));
+            ui.label(format!(
+                "step {}  ·  ε = {:.4} (target {:.4})  ·  s = {}  ·  loss {:.3e}  ·  L2RE {} / ref {}  ·  x₀ {}  ·  {:.0} steps/s",
+                s.step,
+                s.eps,
+                s.eps_target,
+                s.s,
+                s.loss.total,
+                fmt(s.l2re_exact),
+                fmt(s.l2re_reference),
+                s.front_x0.map_or("—".into(), |x| format!("{x:.4}")),
+                s.steps_per_s
+            ));
+            ui.separator();
+            ui.label(egui::RichText::new(&s.phase).italics());
+        } else {
+            ui.label("starting…");
+        }
+        if !app.frame_times.is_empty() {
+            let worst = app.frame_times.iter().fold(0.0f64, |m, t| m.max(*t));
+            ui.separator();
+            ui.label(format!("frame ≤ {:.1} ms", worst * 1e3));
+        }
+    });
+    ui.horizontal(|ui| {
+        if !app.worker_alive() && ui.button("Restart worker").clicked() {
+            app.start_worker();
+        }
+        if let Some((error, text)) = app.view.messages.back() {
+            let color = if *error {
+                ui.visuals().error_fg_color
+            } else {
+                ui.visuals().weak_text_color()
+            };
+            ui.label(egui::RichText::new(text).color(color));
+            if ui.small_button("dismiss").clicked() {
+                app.view.messages.pop_back();
+            }
+        }
+    });
+}

@@ -1,0 +1,198 @@
+//! The explorer driven through its real UI with egui_kittest, by widget labels (no display and
+//! no GPU needed): start training, drag ε, switch strategies, toggle HRTA, load a bad preset,
+//! export everything.
+
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use homotopy_explorer::app::ExplorerApp;
+use homotopy_explorer::config::{RunConfig, StrategyKind};
+
+const PRESET: &str = r#"version = 1
+name = "GUI test"
+[problem]
+kind = "allen_cahn_1d"
+eps = 0.05
+n_res = 40
+n_eval = 201
+[network]
+hidden = [10, 10]
+[training]
+max_steps = 1000000
+eval_every = 20
+[strategy]
+kind = "strategy1"
+eps_start = 0.1
+[strategy.schedule]
+kind = "geometric"
+steps = 50
+[strategy.phase1]
+adam_steps = 200
+lm_iterations = 20
+"#;
+
+fn harness() -> Harness<'static, ExplorerApp> {
+    harness_with(PRESET)
+}
+
+fn harness_with(preset: &str) -> Harness<'static, ExplorerApp> {
+    let config = RunConfig::from_toml_str(preset).unwrap();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| ExplorerApp::headless(cc.egui_ctx.clone(), Some(config)));
+    settle(&mut h, |app| app.view.latest.is_some());
+    h
+}
+
+/// Step frames (the worker runs on its own thread) until `done` holds or 10 s pass.
+fn settle(h: &mut Harness<'static, ExplorerApp>, done: impl Fn(&ExplorerApp) -> bool) -> bool {
+    for _ in 0..500 {
+        h.step();
+        if done(h.state()) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn start_makes_the_loss_plot_gain_points() {
+    // A Phase I long enough that the run is still going when we pause it, however slow the
+    // machine (the default one finishes its short path in well under a second).
+    let mut h = harness_with(&PRESET.replace("adam_steps = 200", "adam_steps = 100000000"));
+    assert_eq!(h.state().view.histories.loss.total(), 0);
+    h.get_by_label("Start").click();
+    assert!(settle(&mut h, |app| app.view.histories.loss.total() > 50));
+    assert!(
+        h.state().running(),
+        "not running after Start: {:?} {:?}",
+        h.state().view.end,
+        h.state().view.messages
+    );
+    h.get_by_label("Pause").click();
+    assert!(settle(&mut h, |app| !app.running()));
+}
+
+#[test]
+fn dragging_the_eps_slider_moves_the_workers_target() {
+    let mut h = harness();
+    let before = h.state().view.latest.as_ref().unwrap().eps_target;
+    let rect = h
+        .get_by_role_and_label(egui::accesskit::Role::Slider, "ε target")
+        .rect();
+    // Drag the handle towards the left end of the slider (smaller ε on the log scale).
+    let from = rect.center();
+    let to = egui::pos2(rect.left() + rect.width() * 0.3, rect.center().y);
+    h.drag_at(from);
+    h.step();
+    h.hover_at(to);
+    h.step();
+    h.drop_at(to);
+    assert!(settle(&mut h, |app| {
+        app.view
+            .latest
+            .as_ref()
+            .is_some_and(|s| (s.eps_target - before).abs() > 1e-9)
+    }));
+    let after = h.state().view.latest.as_ref().unwrap().eps_target;
+    assert!(after < before, "dragged left: {before} → {after}");
+}
+
+#[test]
+fn switching_strategy_1_and_2_reaches_the_worker() {
+    let mut h = harness();
+    h.get_by_label("Strategy").click();
+    h.run_steps(2);
+    h.get_by_label("Strategy 2 (homotopy loss)").click();
+    assert!(settle(&mut h, |app| app.config.strategy.kind
+        == StrategyKind::Strategy2));
+    h.get_by_label("Strategy").click();
+    h.run_steps(2);
+    h.get_by_label("Strategy 1 (Euler)").click();
+    assert!(settle(&mut h, |app| app.config.strategy.kind
+        == StrategyKind::Strategy1));
+}
+
+#[test]
+fn toggling_hrta_reaches_the_worker() {
+    let mut h = harness();
+    assert!(!h.state().config.hrta.enabled);
+    h.get_by_label("HRTA").click();
+    assert!(settle(&mut h, |app| app.config.hrta.enabled));
+    h.get_by_label("HRTA").click();
+    assert!(settle(&mut h, |app| !app.config.hrta.enabled));
+}
+
+#[test]
+fn a_bad_preset_shows_its_error_and_changes_nothing() {
+    let mut h = harness();
+    let before = h.state().config.clone();
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Paste preset…").click();
+    h.run_steps(2);
+    let bad = PRESET.replace("eps = 0.05", "eps = -0.05");
+    h.get_by_role(egui::accesskit::Role::MultilineTextInput)
+        .click();
+    h.run_steps(1);
+    h.get_by_role(egui::accesskit::Role::MultilineTextInput)
+        .type_text(&bad);
+    h.run_steps(2);
+    h.get_by_label("Load").click();
+    h.run_steps(3);
+    let (error, text) = h.state().view.messages.back().cloned().unwrap();
+    assert!(error, "{text}");
+    assert!(
+        text.contains("problem.eps") && text.contains("line"),
+        "{text}"
+    );
+    h.get_by_label_contains("problem.eps");
+    assert_eq!(h.state().config, before);
+}
+
+#[test]
+fn export_all_writes_every_figure_the_preset_and_a_summary() {
+    let mut h = harness();
+    h.get_by_label("Start").click();
+    assert!(settle(&mut h, |app| app.view.histories.loss.total() > 20));
+    h.get_all_by_label("Compute now").next().unwrap().click();
+    assert!(settle(&mut h, |app| app.view.diagnostics.is_some()));
+    let dir = tempfile::tempdir().unwrap();
+    homotopy_explorer::app::export::start_export_all(h.state_mut(), dir.path().to_path_buf());
+    assert!(settle(&mut h, |app| app
+        .view
+        .messages
+        .iter()
+        .any(|(_, t)| t.starts_with("exported everything"))));
+    let folder = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    let names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for needed in ["preset.toml", "summary.json"] {
+        assert!(names.iter().any(|n| n == needed), "{names:?}");
+    }
+    for ext in ["svg", "png", "csv"] {
+        assert_eq!(
+            names.iter().filter(|n| n.ends_with(ext)).count(),
+            7,
+            "{ext}: {names:?}"
+        );
+    }
+    // An unwritable target fails cleanly and leaves nothing behind.
+    let blocked = dir.path().join("not-a-folder");
+    std::fs::write(&blocked, "x").unwrap();
+    homotopy_explorer::app::export::start_export_all(h.state_mut(), blocked.clone());
+    assert!(settle(&mut h, |app| app
+        .view
+        .messages
+        .iter()
+        .any(|(e, t)| *e && t.starts_with("export failed"))));
+    assert!(blocked.is_file());
+}

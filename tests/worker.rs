@@ -1,0 +1,162 @@
+//! The training worker on its own: commands in, bounded and coalesced events out, checkpoints,
+//! bad input reported as events, clean shutdown.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use homotopy_explorer::backend;
+use homotopy_explorer::config::RunConfig;
+use homotopy_explorer::worker::{Command, Event, WorkerHandle};
+
+const PRESET: &str = r#"version = 1
+[problem]
+kind = "allen_cahn_1d"
+eps = 0.1
+n_res = 40
+n_eval = 201
+[network]
+hidden = [10, 10]
+[training]
+max_steps = 1000000
+"#;
+
+fn spawn() -> (WorkerHandle, Arc<AtomicUsize>) {
+    let wakes = Arc::new(AtomicUsize::new(0));
+    let w = wakes.clone();
+    let handle = WorkerHandle::spawn(
+        RunConfig::from_toml_str(PRESET).unwrap(),
+        backend::cpu().unwrap(),
+        Arc::new(move || {
+            w.fetch_add(1, Ordering::Relaxed);
+        }),
+    );
+    (handle, wakes)
+}
+
+fn collect(handle: &WorkerHandle, for_: Duration) -> Vec<Event> {
+    let until = Instant::now() + for_;
+    let mut out = Vec::new();
+    while Instant::now() < until {
+        out.extend(handle.drain());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    out
+}
+
+#[test]
+fn snapshots_are_coalesced_and_carry_every_history_point() {
+    let (handle, wakes) = spawn();
+    assert!(handle.send(Command::Play));
+    let events = collect(&handle, Duration::from_millis(1500));
+    let snaps: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Snapshot(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    // At most ~30 per second (1.5 s ⇒ ≤ 50 with slack for the first one).
+    assert!(
+        !snaps.is_empty() && snaps.len() <= 50,
+        "{} snapshots",
+        snaps.len()
+    );
+    // No history point is lost by coalescing: the steps are consecutive.
+    let steps: Vec<usize> = snaps
+        .iter()
+        .flat_map(|s| s.history.iter().map(|h| h.step))
+        .collect();
+    assert!(steps.len() > 100);
+    assert!(steps.windows(2).all(|w| w[1] == w[0] + 1), "history gaps");
+    assert!(wakes.load(Ordering::Relaxed) > 0, "the UI is woken");
+    handle.send(Command::Pause);
+    handle.shutdown(Duration::from_secs(5));
+}
+
+#[test]
+fn bad_commands_are_reported_and_the_worker_keeps_running() {
+    let (handle, _) = spawn();
+    handle.send(Command::SetEpsTarget(-1.0));
+    let mut bad = RunConfig::from_toml_str(PRESET).unwrap();
+    bad.network.hidden = vec![0];
+    handle.send(Command::LoadConfig(Box::new(bad)));
+    handle.send(Command::LoadCheckpoint(
+        "/nonexistent/checkpoint.json".into(),
+    ));
+    let events = collect(&handle, Duration::from_millis(400));
+    let errors: Vec<&String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Error(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(errors[0].contains("ε must be > 0"));
+    assert!(errors[1].contains("network.hidden"));
+    assert!(errors[2].contains("/nonexistent/checkpoint.json"));
+    assert!(handle.is_alive());
+    handle.send(Command::Step);
+    let events = collect(&handle, Duration::from_millis(300));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Snapshot(s) if s.step == 1))
+    );
+    handle.shutdown(Duration::from_secs(5));
+}
+
+#[test]
+fn checkpoints_round_trip() {
+    let (handle, _) = spawn();
+    for _ in 0..25 {
+        handle.send(Command::Step);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cp.json");
+    handle.send(Command::SaveCheckpoint(path.clone()));
+    let events = collect(&handle, Duration::from_millis(500));
+    let last_u = events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Snapshot(s) => Some(s.u.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Checkpoint(t) if t.contains("saved")))
+    );
+    handle.send(Command::Reset);
+    handle.send(Command::LoadCheckpoint(path));
+    let events = collect(&handle, Duration::from_millis(500));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Checkpoint(t) if t.contains("step 25")))
+    );
+    let restored = events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Snapshot(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(restored.step, 25);
+    assert_eq!(restored.u, last_u, "the restored network is the saved one");
+    handle.shutdown(Duration::from_secs(5));
+}
+
+#[test]
+fn shutdown_stops_the_thread() {
+    let (handle, _) = spawn();
+    handle.send(Command::Play);
+    std::thread::sleep(Duration::from_millis(100));
+    let t0 = Instant::now();
+    handle.shutdown(Duration::from_secs(5));
+    assert!(t0.elapsed() < Duration::from_secs(2));
+}
