@@ -37,6 +37,7 @@ fn main() {
                 &mut hist.l2re_exact,
                 &mut hist.l2re_reference,
                 &mut hist.lambda_min_k,
+                &mut hist.lambda_kept_k,
                 &mut hist.lambda_max_k,
                 &mut hist.roundoff_floor,
             ] {

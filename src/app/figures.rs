@@ -211,6 +211,16 @@ fn kernel(view: &RunView) -> Figure {
         Mark::LineAndPoints,
         1,
     ));
+    let rcond = view.diagnostics.as_ref().map(|d| d.report.k.rcond);
+    fig.series.push(series(
+        &format!(
+            "smallest kept λ (rcond {})",
+            rcond.map_or("—".into(), |r| format!("{r:.0e}"))
+        ),
+        from_array(&h.lambda_kept_k.points()),
+        Mark::LineAndPoints,
+        3,
+    ));
     fig.series.push(series(
         "round-off floor",
         from_array(&h.roundoff_floor.points()),
@@ -230,10 +240,9 @@ fn kernel(view: &RunView) -> Figure {
     if let Some(d) = &view.diagnostics {
         let k = &d.report.k;
         fig.title = format!(
-            "λ(K_ε) over training — rank {}/{} at rcond {:.0e}",
+            "λ(K_ε) over training, rank {}/{}",
             k.rank,
-            k.eigenvalues.len(),
-            k.rcond
+            k.eigenvalues.len()
         );
     }
     fig
@@ -250,9 +259,25 @@ fn operator(view: &RunView) -> Figure {
             Mark::LineAndPoints,
             0,
         ));
-        if let Some(c) = sweep.current {
-            fig.series
-                .push(series("u_θ at current ε", vec![c], Mark::Points, 3));
+        // λ_max(D_ε) at the network's own u: from the latest spectrum when there is one (it
+        // follows training), else the value computed with the sweep.
+        let at_network = view
+            .diagnostics
+            .as_ref()
+            .and_then(|d| {
+                d.report
+                    .operator
+                    .as_ref()
+                    .map(|o| (d.report.eps, o.lambda_max))
+            })
+            .or(sweep.current);
+        if let Some(c) = at_network {
+            fig.series.push(series(
+                &format!("u_θ at ε = {:.4}", c.0),
+                vec![c],
+                Mark::Points,
+                3,
+            ));
         }
     }
     if let Some(s) = &view.latest {

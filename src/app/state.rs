@@ -27,6 +27,8 @@ pub struct Histories {
     pub eps: DecimatedSeries,
     /// Spectral diagnostics over steps.
     pub lambda_min_k: DecimatedSeries,
+    /// The smallest eigenvalue kept at the rank cutoff (defined even when K is singular).
+    pub lambda_kept_k: DecimatedSeries,
     pub lambda_max_k: DecimatedSeries,
     pub rank_k: DecimatedSeries,
     pub band_lower: DecimatedSeries,
@@ -46,6 +48,7 @@ impl Default for Histories {
             l2re_reference: s(),
             eps: s(),
             lambda_min_k: s(),
+            lambda_kept_k: s(),
             lambda_max_k: s(),
             rank_k: s(),
             band_lower: s(),
@@ -157,6 +160,7 @@ impl RunView {
                 if let Some(l) = report.k.lambda_min {
                     h.lambda_min_k.push(x, l);
                 }
+                h.lambda_kept_k.push(x, report.k.lambda_min_kept);
                 h.lambda_max_k.push(x, report.k.lambda_max);
                 h.rank_k.push(x, report.k.rank as f64);
                 h.roundoff_floor.push(x, report.k.roundoff_floor);

@@ -18,16 +18,25 @@ pub fn schedule_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         return;
     }
     let current_eps = app.view.latest.as_ref().map(|s| s.eps);
-    let ahead = app
+    let mut ahead = app
         .view
         .latest
         .as_ref()
         .map(|s| s.schedule_ahead.clone())
         .unwrap_or_default();
+    // Stage events arrive as they happen, snapshots (which carry the plan) up to 1/30 s later:
+    // drop planned points the newest finished stage has already passed.
+    if let Some(last) = app.view.stages.last()
+        && let Some(i) = ahead
+            .iter()
+            .position(|e| (e - last.eps).abs() <= 1e-12 * last.eps.abs())
+    {
+        ahead.drain(..=i);
+    }
     schedule_plot_ui(app, ui, &ahead, current_eps);
     ui.add_enabled_ui(!locked(app, Control::Schedule), |ui| editor_ui(app, ui));
     ui.separator();
-    stages_table_ui(app, ui, &ahead, current_eps);
+    stages_table_ui(app, ui, &ahead);
 }
 
 fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current: Option<f64>) {
@@ -179,7 +188,7 @@ fn editor_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     });
 }
 
-fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current: Option<f64>) {
+fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64]) {
     ui.label(format!(
         "{} finished, {} planned",
         app.view.stages.len(),
@@ -191,6 +200,19 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current:
     let seen: usize = ui.data(|d| d.get_temp(seen_id)).unwrap_or(0);
     let follow = seen != app.view.stages.len();
     ui.data_mut(|d| d.insert_temp(seen_id, app.view.stages.len()));
+    // The header stays put above the scrolling rows; equal column widths keep them aligned.
+    const WIDTHS: [f32; 5] = [34.0, 58.0, 62.0, 62.0, 50.0];
+    let cell = |ui: &mut egui::Ui, i: usize, text: egui::RichText| {
+        ui.add_sized([WIDTHS[i], 18.0], egui::Label::new(text))
+    };
+    egui::Grid::new("stages-header")
+        .num_columns(5)
+        .show(ui, |ui| {
+            for (i, h) in ["k", "ε_k", "loss", "L2RE", "x₀"].into_iter().enumerate() {
+                cell(ui, i, egui::RichText::new(h).strong());
+            }
+            ui.end_row();
+        });
     egui::ScrollArea::vertical()
         .max_height(320.0)
         .show(ui, |ui| {
@@ -198,12 +220,9 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current:
                 .striped(true)
                 .num_columns(5)
                 .show(ui, |ui| {
-                    for h in ["k", "ε_k", "loss", "L2RE", "x₀"] {
-                        ui.strong(h);
-                    }
-                    ui.end_row();
                     for (k, s) in app.view.stages.iter().enumerate() {
-                        let is_current = Some(s.eps) == current && k + 1 == app.view.stages.len();
+                        // The stage reached last is the current one (snapshots may lag the stage events).
+                        let is_current = k + 1 == app.view.stages.len();
                         let text = |t: String| {
                             if is_current {
                                 egui::RichText::new(t)
@@ -213,24 +232,27 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current:
                                 egui::RichText::new(t)
                             }
                         };
-                        let first = ui.label(text(k.to_string()));
+                        let first = cell(ui, 0, text(k.to_string()));
                         if follow && k + 1 == app.view.stages.len() {
                             first.scroll_to_me(Some(egui::Align::Center));
                         }
-                        ui.label(text(format!("{:.5}", s.eps)));
-                        ui.label(text(format!("{:.2e}", s.loss)));
-                        ui.label(text(fmt(s.l2re_exact)));
-                        ui.label(text(s.front_x0.map_or("—".into(), |x| format!("{x:.4}"))));
+                        cell(ui, 1, text(format!("{:.5}", s.eps)));
+                        cell(ui, 2, text(format!("{:.2e}", s.loss)));
+                        cell(ui, 3, text(fmt(s.l2re_exact)));
+                        cell(
+                            ui,
+                            4,
+                            text(s.front_x0.map_or("—".into(), |x| format!("{x:.4}"))),
+                        );
                         ui.end_row();
                     }
                     for (i, e) in ahead.iter().take(200).enumerate() {
-                        ui.label(
-                            egui::RichText::new((app.view.stages.len() + i).to_string()).weak(),
-                        );
-                        ui.label(egui::RichText::new(format!("{e:.5}")).weak());
-                        ui.label("");
-                        ui.label("");
-                        ui.label("");
+                        let k = app.view.stages.len() + i;
+                        cell(ui, 0, egui::RichText::new(k.to_string()).weak());
+                        cell(ui, 1, egui::RichText::new(format!("{e:.5}")).weak());
+                        for c in 2..5 {
+                            cell(ui, c, egui::RichText::new(""));
+                        }
                         ui.end_row();
                     }
                 });
