@@ -3,11 +3,12 @@
 //! failure leaves nothing behind), presets and checkpoints.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 
 use super::figures::PlotKind;
-use super::{ExplorerApp, Pending};
+use super::{DialogRx, ExplorerApp, Pending, dialog_answer};
 use crate::export::figure::Figure;
 use crate::export::write_atomic;
 use crate::worker::Command;
@@ -148,14 +149,16 @@ pub fn start_export_plot(app: &mut ExplorerApp, kind: PlotKind, format: Format) 
     let (tx, rx) = crossbeam_channel::bounded(1);
     std::thread::spawn(move || {
         let ext = format.extension();
+        let opened = Instant::now();
         let picked = rfd::FileDialog::new()
             .set_title(format!("Export {}", fig.title))
             .add_filter(ext, &[ext])
             .set_file_name(format!("{}.{ext}", fig.file_stem()))
             .save_file();
-        let result = match picked {
-            None => Err("export cancelled".to_string()),
-            Some(path) => write_figure(&fig, &path, format)
+        let result = match dialog_answer(picked, opened.elapsed()) {
+            Err(why) => Err(why),
+            Ok(None) => Err("export cancelled".to_string()),
+            Ok(Some(path)) => write_figure(&fig, &path, format)
                 .map(|()| format!("wrote {}", path.display()))
                 .map_err(|e| format!("{e:#}")),
         };
@@ -169,43 +172,63 @@ pub fn poll_pending(app: &mut ExplorerApp) {
     let pending = std::mem::take(&mut app.pending);
     for job in pending {
         match job {
-            Pending::OpenPreset(rx) => match rx.try_recv() {
-                Ok(Some(path)) => match std::fs::read_to_string(&path) {
-                    Ok(text) => {
-                        app.load_preset_text(&text, &path.display().to_string(), Some(path));
+            Pending::OpenPreset(rx) => {
+                if let Some(path) = dialog_result(app, rx, Pending::OpenPreset) {
+                    match std::fs::read_to_string(&path) {
+                        Ok(text) => {
+                            app.load_preset_text(&text, &path.display().to_string(), Some(path));
+                        }
+                        Err(e) => app
+                            .view
+                            .message(true, format!("cannot read {}: {e}", path.display())),
                     }
-                    Err(e) => app
-                        .view
-                        .message(true, format!("cannot read {}: {e}", path.display())),
-                },
-                Ok(None) => {}
-                Err(_) => app.pending.push(Pending::OpenPreset(rx)),
-            },
-            Pending::SavePreset(rx) => match rx.try_recv() {
-                Ok(Some(path)) => save_preset(app, path),
-                Ok(None) => {}
-                Err(_) => app.pending.push(Pending::SavePreset(rx)),
-            },
-            Pending::ExportFolder(rx) => match rx.try_recv() {
-                Ok(Some(dir)) => start_export_all(app, dir),
-                Ok(None) => {}
-                Err(_) => app.pending.push(Pending::ExportFolder(rx)),
-            },
-            Pending::SaveCheckpoint(rx) => match rx.try_recv() {
-                Ok(Some(path)) => app.send(Command::SaveCheckpoint(path)),
-                Ok(None) => {}
-                Err(_) => app.pending.push(Pending::SaveCheckpoint(rx)),
-            },
-            Pending::LoadCheckpoint(rx) => match rx.try_recv() {
-                Ok(Some(path)) => app.send(Command::LoadCheckpoint(path)),
-                Ok(None) => {}
-                Err(_) => app.pending.push(Pending::LoadCheckpoint(rx)),
-            },
+                }
+            }
+            Pending::SavePreset(rx) => {
+                if let Some(path) = dialog_result(app, rx, Pending::SavePreset) {
+                    save_preset(app, path);
+                }
+            }
+            Pending::ExportFolder(rx) => {
+                if let Some(dir) = dialog_result(app, rx, Pending::ExportFolder) {
+                    start_export_all(app, dir);
+                }
+            }
+            Pending::SaveCheckpoint(rx) => {
+                if let Some(path) = dialog_result(app, rx, Pending::SaveCheckpoint) {
+                    app.send(Command::SaveCheckpoint(path));
+                }
+            }
+            Pending::LoadCheckpoint(rx) => {
+                if let Some(path) = dialog_result(app, rx, Pending::LoadCheckpoint) {
+                    app.send(Command::LoadCheckpoint(path));
+                }
+            }
             Pending::Export(rx) => match rx.try_recv() {
                 Ok(Ok(text)) => app.view.message(false, text),
                 Ok(Err(text)) => app.view.message(!text.ends_with("cancelled"), text),
                 Err(_) => app.pending.push(Pending::Export(rx)),
             },
+        }
+    }
+}
+
+/// A finished dialog's path. `None` while it is still open (the job is kept), when it was
+/// cancelled, or when it could not open (reported on the status line).
+fn dialog_result(
+    app: &mut ExplorerApp,
+    rx: DialogRx,
+    keep: fn(DialogRx) -> Pending,
+) -> Option<PathBuf> {
+    match rx.try_recv() {
+        Ok(Ok(path)) => path,
+        Ok(Err(why)) => {
+            app.view.message(true, why);
+            None
+        }
+        Err(_) => {
+            app.pending.push(keep(rx));
+            None
         }
     }
 }

@@ -57,12 +57,29 @@ impl Default for Remembered {
 
 /// A file dialog or other job running off the UI thread.
 pub enum Pending {
-    OpenPreset(Receiver<Option<PathBuf>>),
-    SavePreset(Receiver<Option<PathBuf>>),
-    ExportFolder(Receiver<Option<PathBuf>>),
-    SaveCheckpoint(Receiver<Option<PathBuf>>),
-    LoadCheckpoint(Receiver<Option<PathBuf>>),
+    OpenPreset(DialogRx),
+    SavePreset(DialogRx),
+    ExportFolder(DialogRx),
+    SaveCheckpoint(DialogRx),
+    LoadCheckpoint(DialogRx),
     Export(Receiver<Result<String, String>>),
+}
+
+/// A native dialog's answer: the chosen path, `None` when cancelled, or why no dialog opened.
+pub type DialogRx = Receiver<Result<Option<PathBuf>, String>>;
+
+/// What to tell the user when a native dialog returns at once without a choice.
+pub const NO_DIALOG: &str = "no file dialog could be opened (it needs xdg-desktop-portal with a GTK or KDE backend, or zenity); nothing was written";
+
+/// A dialog that comes back this fast without a path never showed itself.
+pub fn dialog_answer(
+    picked: Option<PathBuf>,
+    open_for: Duration,
+) -> Result<Option<PathBuf>, String> {
+    match picked {
+        None if open_for < Duration::from_millis(300) => Err(NO_DIALOG.into()),
+        other => Ok(other),
+    }
 }
 
 /// The explorer.
@@ -352,14 +369,13 @@ impl ExplorerApp {
     }
 
     /// Ask a background thread for a file path from a native dialog.
-    pub fn dialog(
-        &self,
-        make: impl FnOnce() -> Option<PathBuf> + Send + 'static,
-    ) -> Receiver<Option<PathBuf>> {
+    pub fn dialog(&self, make: impl FnOnce() -> Option<PathBuf> + Send + 'static) -> DialogRx {
         let (tx, rx) = crossbeam_channel::bounded(1);
         let ctx = self.ctx.clone();
         std::thread::spawn(move || {
-            let _ = tx.send(make());
+            let opened = Instant::now();
+            let picked = make();
+            let _ = tx.send(dialog_answer(picked, opened.elapsed()));
             ctx.request_repaint();
         });
         rx
@@ -470,4 +486,19 @@ pub fn run_gui(preset: Option<RunConfig>, start: bool) -> Result<(), String> {
         }),
     )
     .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dialog_that_never_showed_is_reported_and_a_cancel_is_not() {
+        let fast = Duration::from_millis(5);
+        let slow = Duration::from_secs(3);
+        assert_eq!(dialog_answer(None, fast), Err(NO_DIALOG.to_string()));
+        assert_eq!(dialog_answer(None, slow), Ok(None));
+        let p = PathBuf::from("/tmp/x");
+        assert_eq!(dialog_answer(Some(p.clone()), fast), Ok(Some(p)));
+    }
 }
