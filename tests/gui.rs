@@ -1,6 +1,6 @@
 //! The explorer driven through its real UI with egui_kittest, by widget labels (no display and
 //! no GPU needed): start training, drag ε, switch strategies, toggle HRTA, load a bad preset,
-//! export everything.
+//! export everything, pin a run and see it overlaid on the next.
 
 use std::time::Duration;
 
@@ -195,4 +195,39 @@ fn export_all_writes_every_figure_the_preset_and_a_summary() {
         .iter()
         .any(|(e, t)| *e && t.starts_with("export failed"))));
     assert!(blocked.is_file());
+}
+
+#[test]
+fn a_pinned_run_is_overlaid_on_the_next_one_with_a_legend() {
+    use homotopy_explorer::app::figures::PlotKind;
+    let mut h = harness();
+    h.get_by_label("Start").click();
+    assert!(settle(&mut h, |app| app.view.end.is_some()));
+    h.get_by_label("Pin run").click();
+    assert!(settle(&mut h, |app| app.view.pinned.len() == 1));
+    h.get_by_label("Reset").click();
+    assert!(settle(&mut h, |app| app
+        .view
+        .latest
+        .as_ref()
+        .is_some_and(|s| s.step == 0)));
+    let app = h.state();
+    assert_eq!(app.view.pinned.len(), 1, "a reset keeps the pinned run");
+    let labels = |kind: PlotKind| -> Vec<String> {
+        kind.figure(&app.view, false)
+            .series
+            .iter()
+            .filter(|s| !s.points.is_empty())
+            .map(|s| s.label.clone())
+            .collect()
+    };
+    let solution = labels(PlotKind::Solution);
+    assert!(
+        solution.iter().any(|l| l.starts_with("pinned: strategy1")),
+        "{solution:?}"
+    );
+    let loss = labels(PlotKind::Loss);
+    for prefix in ["pinned loss:", "pinned L2RE:"] {
+        assert!(loss.iter().any(|l| l.starts_with(prefix)), "{loss:?}");
+    }
 }
