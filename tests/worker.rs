@@ -1,5 +1,5 @@
 //! The training worker on its own: commands in, bounded and coalesced events out, checkpoints,
-//! bad input reported as events, clean shutdown.
+//! bad input reported as events, a panic inside the worker reported, clean shutdown.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -159,4 +159,46 @@ fn shutdown_stops_the_thread() {
     let t0 = Instant::now();
     handle.shutdown(Duration::from_secs(5));
     assert!(t0.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn a_panic_inside_the_worker_is_reported_and_a_new_worker_can_start() {
+    // The worker calls the waker after sending events: a waker that panics once makes the
+    // worker thread itself panic, through no special hook.
+    let fired = Arc::new(AtomicUsize::new(0));
+    let f = fired.clone();
+    let handle = WorkerHandle::spawn(
+        RunConfig::from_toml_str(PRESET).unwrap(),
+        backend::cpu().unwrap(),
+        Arc::new(move || {
+            if f.fetch_add(1, Ordering::SeqCst) == 0 {
+                panic!("injected failure in the waker");
+            }
+        }),
+    );
+    handle.send(Command::Step);
+    let events = collect(&handle, Duration::from_millis(500));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Panicked(t) if t.contains("injected failure"))),
+        "no Panicked event"
+    );
+    assert!(!handle.is_alive());
+    assert!(
+        !handle.send(Command::Step),
+        "a dead worker takes no commands"
+    );
+    // A fresh worker runs normally.
+    let (again, _) = spawn();
+    for _ in 0..3 {
+        again.send(Command::Step);
+    }
+    let events = collect(&again, Duration::from_millis(300));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Snapshot(s) if s.step == 3))
+    );
+    again.shutdown(Duration::from_secs(5));
 }
