@@ -21,21 +21,28 @@ pub fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     let columns = if ui.available_width() > 900.0 { 2 } else { 1 };
     let rows = visible.len().div_ceil(columns);
     let plot_height = ((ui.available_height() / rows as f32) - 48.0).clamp(170.0, 420.0);
+    // Fixed, equal column widths (not an egui Grid, whose remembered column widths would let
+    // one wide cell squeeze the others for good).
+    let spacing = 12.0;
     egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("plot-grid")
-            .num_columns(columns)
-            .spacing([12.0, 10.0])
-            .show(ui, |ui| {
-                for (i, kind) in visible.iter().enumerate() {
-                    ui.vertical(|ui| {
-                        ui.set_width((ui.available_width()).max(300.0));
-                        plot_cell_ui(app, ui, *kind, plot_height);
-                    });
-                    if (i + 1) % columns == 0 {
-                        ui.end_row();
-                    }
+        let width = ui.available_width();
+        let cell = ((width - spacing * (columns - 1) as f32) / columns as f32).max(300.0);
+        for row in visible.chunks(columns) {
+            ui.horizontal_top(|ui| {
+                ui.spacing_mut().item_spacing.x = spacing;
+                for kind in row {
+                    ui.allocate_ui_with_layout(
+                        egui::vec2(cell, plot_height + 60.0),
+                        egui::Layout::top_down(egui::Align::LEFT),
+                        |ui| {
+                            ui.set_width(cell);
+                            plot_cell_ui(app, ui, *kind, plot_height);
+                        },
+                    );
                 }
             });
+            ui.add_space(10.0);
+        }
     });
 }
 
@@ -97,6 +104,23 @@ fn plot_cell_ui(app: &mut ExplorerApp, ui: &mut egui::Ui, kind: PlotKind, height
             egui::RichText::new("No spectrum yet: set Diagnostics → spectrum every N steps, or press “Compute now”.")
                 .small()
                 .weak(),
+        );
+    }
+    if kind == PlotKind::Kernel
+        && let Some(band) = app
+            .view
+            .diagnostics
+            .as_ref()
+            .and_then(|d| d.report.band.as_ref())
+        && band.degenerate()
+    {
+        ui.label(
+            egui::RichText::new(format!(
+                "Theorem 4.1 band not drawn: SSᵀ is singular to round-off (λ_min ≤ {:.1e})",
+                band.n as f64 * f64::EPSILON * band.lambda_max_sst
+            ))
+            .small()
+            .weak(),
         );
     }
 }
