@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use anyhow::{Context, Result};
 use serde_json::json;
 
 use crate::backend::ComputeDevice;
@@ -17,32 +18,33 @@ pub fn ac1_config() -> RunConfig {
 }
 
 /// Adam steps per second of a session's trainer (loss, gradient and update; no evaluation).
-fn adam_steps_per_s(session: &mut Session, steps: usize) -> f64 {
-    for _ in 0..steps.min(200) {
+fn adam_steps_per_s(session: &mut Session, steps: usize) -> Result<f64> {
+    let mut step = || -> Result<()> {
         session
             .trainer
             .step(&mut session.state, &mut session.objective)
-            .expect("CPU objective never fails to read back");
+            .context("training step")?;
+        Ok(())
+    };
+    for _ in 0..steps.min(200) {
+        step()?;
     }
     let t0 = Instant::now();
     for _ in 0..steps {
-        session
-            .trainer
-            .step(&mut session.state, &mut session.objective)
-            .expect("CPU objective never fails to read back");
+        step()?;
     }
-    steps as f64 / t0.elapsed().as_secs_f64()
+    Ok(steps as f64 / t0.elapsed().as_secs_f64())
 }
 
 /// Run the benchmarks named in the comma-separated `filter` (all when empty) on `device`,
-/// printing one JSON line each.
-pub fn run_all(device: &ComputeDevice, steps: usize, filter: &str) {
+/// printing one JSON line each; the first failing benchmark stops the run with its error.
+pub fn run_all(device: &ComputeDevice, steps: usize, filter: &str) -> Result<()> {
     let wanted = |name: &str| filter.is_empty() || filter.split(',').any(|f| f.trim() == name);
     if wanted("ac1_adam_step") {
-        ac1_adam_step(device, steps);
+        ac1_adam_step(device, steps)?;
     }
     if wanted("ac1_adam_step_burn_graph") {
-        ac1_adam_step_burn_graph(device, steps);
+        ac1_adam_step_burn_graph(device, steps)?;
     }
     let homotopy = [
         "ac1_jacobian",
@@ -51,48 +53,47 @@ pub fn run_all(device: &ComputeDevice, steps: usize, filter: &str) {
         "ac1_euler_step",
     ];
     if homotopy.iter().any(|n| wanted(n)) {
-        ac1_homotopy_kernels(device, &wanted);
+        ac1_homotopy_kernels(device, &wanted)?;
     }
     if wanted("reproduce_ac1_one_seed") {
-        reproduce_ac1_one_seed();
+        reproduce_ac1_one_seed()?;
     }
+    Ok(())
 }
 
 /// Median milliseconds of `f` over `reps` calls (after one warm-up call).
-fn median_ms(reps: usize, mut f: impl FnMut()) -> f64 {
-    f();
-    let mut times: Vec<f64> = (0..reps)
-        .map(|_| {
-            let t0 = Instant::now();
-            f();
-            t0.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
+fn median_ms(reps: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
+    f()?;
+    let mut times = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let t0 = Instant::now();
+        f()?;
+        times.push(t0.elapsed().as_secs_f64() * 1e3);
+    }
     times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    Ok(times[times.len() / 2])
 }
 
 /// Jacobian, spectrum, LM iteration and Euler step on the paper's network at n = 200, ε = 0.01,
 /// from parameters after 500 Adam steps at ε = 0.1.
-fn ac1_homotopy_kernels(device: &ComputeDevice, wanted: &dyn Fn(&str) -> bool) {
+fn ac1_homotopy_kernels(device: &ComputeDevice, wanted: &dyn Fn(&str) -> bool) -> Result<()> {
     let mut config =
         RunConfig::from_toml_str(include_str!("../presets/allen_cahn_1d_strategy1.toml"))
-            .expect("shipped preset is valid");
+            .context("the shipped Strategy 1 preset")?;
     config.strategy.phase1.adam_steps = 500;
     config.strategy.phase1.lm_iterations = 0;
     config.strategy.euler.corrector = crate::config::Corrector::None;
     let mut session = Session::new(config.clone(), device);
     for _ in 0..500 {
-        session
-            .step()
-            .expect("CPU objective never fails to read back");
+        session.step().context("Phase I step")?;
     }
     let theta = session.state.theta.clone();
     let objective = &session.objective;
     if wanted("ac1_jacobian") {
         let ms = median_ms(50, || {
-            objective.linearize(&theta, 0.01).expect("linearize");
-        });
+            objective.linearize(&theta, 0.01)?;
+            Ok(())
+        })?;
         println!(
             "{}",
             json!({"bench": "ac1_jacobian", "ms": round3(ms), "what": "J_res (200×1951), J_bc, H_ε and residuals in one reverse pass"})
@@ -100,19 +101,19 @@ fn ac1_homotopy_kernels(device: &ComputeDevice, wanted: &dyn Fn(&str) -> bool) {
     }
     if wanted("ac1_lambda_min") {
         let ms = median_ms(30, || {
-            let lin = objective.linearize(&theta, 0.01).expect("linearize");
-            crate::diagnostics::spectrum::kernel_spectrum(&lin.residual.jacobian, 1e-4)
-                .expect("spectrum");
-        });
+            let lin = objective.linearize(&theta, 0.01)?;
+            crate::diagnostics::spectrum::kernel_spectrum(&lin.residual.jacobian, 1e-4)?;
+            Ok(())
+        })?;
         println!(
             "{}",
             json!({"bench": "ac1_lambda_min", "ms": round3(ms), "what": "J, σ(J) by QR + SVD (accurate), full spectrum, rank and soft mode"})
         );
         let ms = median_ms(30, || {
-            let lin = objective.linearize(&theta, 0.01).expect("linearize");
-            crate::diagnostics::spectrum::kernel_spectrum_gram(&lin.residual.jacobian, 1e-4)
-                .expect("spectrum");
-        });
+            let lin = objective.linearize(&theta, 0.01)?;
+            crate::diagnostics::spectrum::kernel_spectrum_gram(&lin.residual.jacobian, 1e-4)?;
+            Ok(())
+        })?;
         println!(
             "{}",
             json!({"bench": "ac1_lambda_min_gram", "ms": round3(ms), "what": "J, K = JJᵀ and its eigendecomposition (fast, floor m·ε·λ_max)"})
@@ -122,8 +123,9 @@ fn ac1_homotopy_kernels(device: &ComputeDevice, wanted: &dyn Fn(&str) -> bool) {
         let mut lm = crate::train::lm::LevenbergMarquardt::new(&config.lm);
         let ms = median_ms(30, || {
             let mut t = theta.clone();
-            lm.iterate(objective, &mut t, 0.1, None).expect("LM");
-        });
+            lm.iterate(objective, &mut t, 0.1, None)?;
+            Ok(())
+        })?;
         println!(
             "{}",
             json!({"bench": "ac1_lm_iteration", "ms": round3(ms), "what": "one Levenberg–Marquardt iteration, 202×1951 dual form with geodesic acceleration"})
@@ -134,7 +136,7 @@ fn ac1_homotopy_kernels(device: &ComputeDevice, wanted: &dyn Fn(&str) -> bool) {
         let mut times = Vec::new();
         for _ in 0..40 {
             let t0 = Instant::now();
-            session.step().expect("Euler step");
+            session.step().context("Euler step")?;
             times.push(t0.elapsed().as_secs_f64() * 1e3);
         }
         times.sort_by(f64::total_cmp);
@@ -143,10 +145,11 @@ fn ac1_homotopy_kernels(device: &ComputeDevice, wanted: &dyn Fn(&str) -> bool) {
             json!({"bench": "ac1_euler_step", "ms": round3(times[times.len() / 2]), "what": "Strategy-1 Euler predictor: J, phase condition, truncated-SVD solve, loss"})
         );
     }
+    Ok(())
 }
 
 /// The whole `reproduce ac1` with one seed, in a temporary folder.
-fn reproduce_ac1_one_seed() {
+fn reproduce_ac1_one_seed() -> Result<()> {
     let dir = std::env::temp_dir().join(format!("hx-bench-reproduce-{}", std::process::id()));
     let opts = crate::reproduce::ReproduceOptions {
         seeds: 1,
@@ -158,27 +161,27 @@ fn reproduce_ac1_one_seed() {
     let result = crate::reproduce::ac1::run(&opts);
     let secs = t0.elapsed().as_secs_f64();
     let _ = std::fs::remove_dir_all(&dir);
-    match result {
-        Ok(_) => println!(
-            "{}",
-            json!({"bench": "reproduce_ac1_one_seed", "s": round3(secs)})
-        ),
-        Err(e) => eprintln!("reproduce_ac1_one_seed failed: {e:#}"),
-    }
+    result.context("reproduce_ac1_one_seed")?;
+    println!(
+        "{}",
+        json!({"bench": "reproduce_ac1_one_seed", "s": round3(secs)})
+    );
+    Ok(())
 }
 
-fn ac1_adam_step(device: &ComputeDevice, steps: usize) {
+fn ac1_adam_step(device: &ComputeDevice, steps: usize) -> Result<()> {
     let mut session = Session::new(ac1_config(), device);
-    let sps = adam_steps_per_s(&mut session, steps);
+    let sps = adam_steps_per_s(&mut session, steps)?;
     println!(
         "{}",
         json!({"bench": "ac1_adam_step", "steps_per_s": round3(sps), "ms": round3(1e3 / sps),
                "device": device.description, "path": format!("{:?}", session.objective.path())})
     );
+    Ok(())
 }
 
 /// The same step with burn's reverse mode through the whole network (the wgpu path's code).
-fn ac1_adam_step_burn_graph(device: &ComputeDevice, steps: usize) {
+fn ac1_adam_step_burn_graph(device: &ComputeDevice, steps: usize) -> Result<()> {
     let mut session = Session::new(ac1_config(), device);
     session.objective = Objective::with_path(
         session.problem.clone(),
@@ -187,12 +190,13 @@ fn ac1_adam_step_burn_graph(device: &ComputeDevice, steps: usize) {
         session.config.problem.bc_weight,
         NetPath::Burn,
     );
-    let sps = adam_steps_per_s(&mut session, (steps / 5).max(50));
+    let sps = adam_steps_per_s(&mut session, (steps / 5).max(50))?;
     println!(
         "{}",
         json!({"bench": "ac1_adam_step_burn_graph", "steps_per_s": round3(sps), "ms": round3(1e3 / sps),
                "device": device.description})
     );
+    Ok(())
 }
 
 fn round3(v: f64) -> f64 {

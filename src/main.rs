@@ -10,10 +10,8 @@ fn main() {
     let result = match &args.command {
         Some(Command::Run(run)) => cli::run(run),
         Some(Command::Bench(bench)) => match backend::cpu() {
-            Ok(device) => {
-                homotopy_explorer::bench::run_all(&device, bench.steps, &bench.only);
-                Ok(())
-            }
+            Ok(device) => homotopy_explorer::bench::run_all(&device, bench.steps, &bench.only)
+                .map_err(cli::CliError::from),
             Err(e) => Err(cli::CliError {
                 code: cli::EXIT_NO_BACKEND,
                 message: e.to_string(),

@@ -290,24 +290,22 @@ fn spectrum(view: &RunView) -> Figure {
     let mut fig = Figure::new("Spectrum of K_ε", "index i", "λ_i").log_y();
     if let Some(d) = &view.diagnostics {
         let k = &d.report.k;
-        let pts = k
-            .eigenvalues
-            .iter()
-            .enumerate()
-            .map(|(i, &l)| ((i + 1) as f64, l))
-            .collect();
-        fig.series
-            .push(series("λ_i(K_ε), sorted", pts, Mark::LineAndPoints, 0));
-        let sst = d
-            .report
-            .sst
-            .eigenvalues
-            .iter()
-            .enumerate()
-            .map(|(i, &l)| ((i + 1) as f64, l))
-            .collect();
-        fig.series
-            .push(series("λ_i(SSᵀ), sorted", sst, Mark::Line, 4));
+        // Eigenvalue i (1-based) against i.
+        let indexed = |v: &[f64]| -> Vec<(f64, f64)> {
+            v.iter().zip(1..).map(|(&l, i)| (i as f64, l)).collect()
+        };
+        fig.series.push(series(
+            "λ_i(K_ε), sorted",
+            indexed(&k.eigenvalues),
+            Mark::LineAndPoints,
+            0,
+        ));
+        fig.series.push(series(
+            "λ_i(SSᵀ), sorted",
+            indexed(&d.report.sst.eigenvalues),
+            Mark::Line,
+            4,
+        ));
         fig.hlines
             .push((k.roundoff_floor, "round-off floor".into()));
         fig.hlines.push((

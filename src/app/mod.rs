@@ -119,20 +119,14 @@ pub struct TextFields {
 
 impl TextFields {
     pub fn from_config(c: &RunConfig) -> Self {
-        let join = |v: &[f64]| {
+        fn join<T: std::fmt::Display>(v: &[T]) -> String {
             v.iter()
-                .map(|x| format!("{x}"))
+                .map(|x| x.to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
-        };
+        }
         Self {
-            widths: c
-                .network
-                .hidden
-                .iter()
-                .map(|w| w.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
+            widths: join(&c.network.hidden),
             s_values: join(&c.hrta.s_schedule()),
             eps_list: match &c.strategy.schedule {
                 crate::config::ScheduleConfig::List { values } => join(values),
@@ -368,8 +362,13 @@ impl ExplorerApp {
         export::poll_pending(self);
     }
 
-    /// Ask a background thread for a file path from a native dialog.
-    pub fn dialog(&self, make: impl FnOnce() -> Option<PathBuf> + Send + 'static) -> DialogRx {
+    /// Open a native dialog on a background thread; its answer becomes the pending job
+    /// `then(answer)`, handled by `export::poll_pending` when it arrives.
+    pub fn dialog(
+        &mut self,
+        then: fn(DialogRx) -> Pending,
+        make: impl FnOnce() -> Option<PathBuf> + Send + 'static,
+    ) {
         let (tx, rx) = crossbeam_channel::bounded(1);
         let ctx = self.ctx.clone();
         std::thread::spawn(move || {
@@ -378,7 +377,7 @@ impl ExplorerApp {
             let _ = tx.send(dialog_answer(picked, opened.elapsed()));
             ctx.request_repaint();
         });
-        rx
+        self.pending.push(then(rx));
     }
 
     /// Keyboard shortcuts: space play/pause, s step, r reset (not while typing).

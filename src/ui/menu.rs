@@ -22,13 +22,12 @@ fn file_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         .add_enabled(native, egui::Button::new("Open preset…"))
         .clicked()
     {
-        let rx = app.dialog(|| {
+        app.dialog(Pending::OpenPreset, || {
             rfd::FileDialog::new()
                 .set_title("Open preset")
                 .add_filter("preset", &["toml"])
                 .pick_file()
         });
-        app.pending.push(Pending::OpenPreset(rx));
     }
     let save_path = app.remembered.last_preset_path.clone();
     if ui
@@ -63,26 +62,24 @@ fn file_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         .add_enabled(native, egui::Button::new("Save checkpoint…"))
         .clicked()
     {
-        let rx = app.dialog(|| {
+        app.dialog(Pending::SaveCheckpoint, || {
             rfd::FileDialog::new()
                 .set_title("Save checkpoint")
                 .add_filter("checkpoint", &["json"])
                 .set_file_name("checkpoint.json")
                 .save_file()
         });
-        app.pending.push(Pending::SaveCheckpoint(rx));
     }
     if ui
         .add_enabled(native, egui::Button::new("Load checkpoint…"))
         .clicked()
     {
-        let rx = app.dialog(|| {
+        app.dialog(Pending::LoadCheckpoint, || {
             rfd::FileDialog::new()
                 .set_title("Load checkpoint")
                 .add_filter("checkpoint", &["json"])
                 .pick_file()
         });
-        app.pending.push(Pending::LoadCheckpoint(rx));
     }
     ui.separator();
     if ui
@@ -92,12 +89,11 @@ fn file_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         )
         .clicked()
     {
-        let rx = app.dialog(|| {
+        app.dialog(Pending::ExportFolder, || {
             rfd::FileDialog::new()
                 .set_title("Export into folder")
                 .pick_folder()
         });
-        app.pending.push(Pending::ExportFolder(rx));
     }
     ui.separator();
     if ui.button("Quit").clicked() {
@@ -113,14 +109,13 @@ fn save_as(app: &mut ExplorerApp) {
         .and_then(|p| p.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "preset.toml".into());
-    let rx = app.dialog(move || {
+    app.dialog(Pending::SavePreset, move || {
         rfd::FileDialog::new()
             .set_title("Save preset as")
             .add_filter("preset", &["toml"])
             .set_file_name(name)
             .save_file()
     });
-    app.pending.push(Pending::SavePreset(rx));
 }
 
 fn presets_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
