@@ -129,7 +129,7 @@ impl RunView {
     pub fn apply(&mut self, event: Event) {
         match event {
             Event::RunReset => self.clear_run(),
-            Event::Snapshot(snap) => {
+            Event::Snapshot(mut snap) => {
                 let h = &mut self.histories;
                 for p in &snap.history {
                     let x = p.step as f64;
@@ -147,6 +147,9 @@ impl RunView {
                         h.l2re_reference.push(x, v);
                     }
                 }
+                self.stages.append(&mut snap.stages);
+                let excess = self.stages.len().saturating_sub(5000);
+                self.stages.drain(..excess);
                 self.end = if snap.running { None } else { self.end };
                 self.latest = Some(*snap);
             }
@@ -208,12 +211,6 @@ impl RunView {
                             f(lambda_min_sst_to)
                         ),
                     );
-                }
-            }
-            Event::Stage(record) => {
-                self.stages.push(record);
-                if self.stages.len() > 5000 {
-                    self.stages.remove(0);
                 }
             }
             Event::Ended(reason) => {

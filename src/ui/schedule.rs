@@ -18,21 +18,12 @@ pub fn schedule_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         return;
     }
     let current_eps = app.view.latest.as_ref().map(|s| s.eps);
-    let mut ahead = app
+    let ahead = app
         .view
         .latest
         .as_ref()
         .map(|s| s.schedule_ahead.clone())
         .unwrap_or_default();
-    // Stage events arrive as they happen, snapshots (which carry the plan) up to 1/30 s later:
-    // drop planned points the newest finished stage has already passed.
-    if let Some(last) = app.view.stages.last()
-        && let Some(i) = ahead
-            .iter()
-            .position(|e| (e - last.eps).abs() <= 1e-12 * last.eps.abs())
-    {
-        ahead.drain(..=i);
-    }
     schedule_plot_ui(app, ui, &ahead, current_eps);
     ui.add_enabled_ui(!locked(app, Control::Schedule), |ui| editor_ui(app, ui));
     ui.separator();

@@ -21,7 +21,7 @@ use crate::backend::{self, ComputeDevice};
 use crate::config::RunConfig;
 use crate::diagnostics::metrics::residual_at;
 use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep, operator_spectrum};
-use crate::train::{Session, TrainEvent};
+use crate::train::{Session, StageRecord, TrainEvent};
 
 /// Minimum time between two snapshots.
 pub const SNAPSHOT_INTERVAL: Duration = Duration::from_millis(33);
@@ -113,6 +113,8 @@ struct Worker {
     outbox: VecDeque<Event>,
     running: bool,
     pending_history: Vec<HistoryPoint>,
+    /// Stages finished since the last snapshot (they travel inside it).
+    pending_stages: Vec<StageRecord>,
     last_snapshot: Instant,
     steps_at_snapshot: usize,
     dirty: bool,
@@ -132,6 +134,7 @@ impl Worker {
             outbox: VecDeque::new(),
             running: false,
             pending_history: Vec::new(),
+            pending_stages: Vec::new(),
             last_snapshot: Instant::now(),
             steps_at_snapshot: 0,
             dirty: true,
@@ -176,7 +179,8 @@ impl Worker {
     }
 
     fn push(&mut self, event: Event) {
-        // Coalesce snapshots: a newer one replaces a queued one, keeping its history delta.
+        // Coalesce snapshots: a newer one replaces a queued one, keeping its history and stage
+        // deltas.
         if let Event::Snapshot(new) = &event
             && let Some(pos) = self
                 .outbox
@@ -188,6 +192,9 @@ impl Worker {
             let mut history = old.history;
             history.append(&mut merged.history);
             merged.history = history;
+            let mut stages = old.stages;
+            stages.append(&mut merged.stages);
+            merged.stages = stages;
             self.outbox.push_back(Event::Snapshot(merged));
             return;
         }
@@ -235,9 +242,7 @@ impl Worker {
                 for e in p.events {
                     self.push(Event::Marker(e));
                 }
-                for s in p.stages {
-                    self.push(Event::Stage(s));
-                }
+                self.pending_stages.extend(p.stages);
                 let diagnosed = p.diagnostics.is_some();
                 if let Some(report) = p.diagnostics {
                     let residual_x = self.residual_x();
@@ -338,6 +343,7 @@ impl Worker {
             residual_x: self.residual_x(),
             residual,
             history: std::mem::take(&mut self.pending_history),
+            stages: std::mem::take(&mut self.pending_stages),
             steps_per_s: if elapsed > 0.0 {
                 steps as f64 / elapsed
             } else {
@@ -377,6 +383,7 @@ impl Worker {
         self.session = Session::new(config, &self.device);
         self.running = false;
         self.pending_history.clear();
+        self.pending_stages.clear();
         self.steps_at_snapshot = 0;
         self.reference_at = None;
         // Queued snapshots belong to the old run.

@@ -87,6 +87,9 @@ pub struct Snapshot {
     pub steps_per_s: f64,
     /// The ε values still planned by the schedule.
     pub schedule_ahead: Vec<f64>,
+    /// Stages finished since the previous snapshot (with `schedule_ahead`, one consistent
+    /// picture of the schedule).
+    pub stages: Vec<StageRecord>,
 }
 
 /// Worker → UI.
@@ -106,8 +109,6 @@ pub enum Event {
     },
     /// A phase change, ε or s change, rejected step (plot markers).
     Marker(TrainEvent),
-    /// A finished stage with its accuracy (schedule editor).
-    Stage(StageRecord),
     /// The run ended.
     Ended(EndReason),
     /// The configuration the worker now runs (after a load or a change).
