@@ -20,7 +20,10 @@ pub use homotopy::{
 use toml_spans::{key_at_span, line_of, locate};
 
 use crate::net::{Activation, ActivationKind, DerivOrder, InitKind, MlpShape};
-use crate::problem::{AllenCahn1d, Problem, ProblemKind, Sampling};
+use crate::problem::{
+    AllenCahn1d, BoundaryLayer, Burgers1d, HighFrequencyFit, PoissonMultiscale1d, Problem,
+    ProblemKind, Sampling,
+};
 
 /// The preset format version this build reads and writes.
 pub const PRESET_VERSION: u32 = 1;
@@ -175,6 +178,66 @@ impl LrSchedule {
 pub enum OptimizerKind {
     #[default]
     Adam,
+    /// Plain gradient descent θ ← θ − lr·∇L.
+    Sgd,
+    /// Implicit SGD (ISGD paper, Algorithm 1): K₀ implicit steps of size α = lr, each solved by
+    /// K₁ inner Adam steps on ½‖θ − θ_n‖² + αL(θ), then K₂ plain Adam steps.
+    Isgd,
+    /// Levenberg–Marquardt with adaptive damping (one iteration per step).
+    Lm,
+    /// The linearized implicit step θ ← θ − (I/α + JᵀJ)⁻¹Jᵀr with α = lr: the implicit step
+    /// under the Gauss–Newton model, i.e. LM with fixed μ = 1/α (DESIGN §1.6).
+    ImplicitGn,
+}
+
+impl OptimizerKind {
+    pub const ALL: [OptimizerKind; 5] = [
+        Self::Adam,
+        Self::Sgd,
+        Self::Isgd,
+        Self::Lm,
+        Self::ImplicitGn,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Adam => "Adam",
+            Self::Sgd => "SGD (full batch)",
+            Self::Isgd => "ISGD (implicit, inner Adam)",
+            Self::Lm => "Levenberg–Marquardt",
+            Self::ImplicitGn => "Linearized implicit step (GN, μ = 1/α)",
+        }
+    }
+}
+
+/// ISGD's loop sizes (ISGD paper, Algorithm 1); the implicit step size α is `optimizer.lr`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IsgdConfig {
+    /// K₀ implicit (outer) steps (default 200).
+    #[serde(default = "defaults::isgd_outer")]
+    pub outer_steps: usize,
+    /// K₁ inner Adam steps per implicit step (default 50).
+    #[serde(default = "defaults::isgd_inner")]
+    pub inner_steps: usize,
+    /// γ, the inner Adam learning rate (default 5e-4, the paper's).
+    #[serde(default = "defaults::isgd_inner_lr")]
+    pub inner_lr: f64,
+    /// η, the learning rate of the K₂ plain Adam steps after the implicit phase (default 1e-3);
+    /// K₂ is whatever the step cap leaves.
+    #[serde(default = "defaults::lr")]
+    pub final_lr: f64,
+}
+
+impl Default for IsgdConfig {
+    fn default() -> Self {
+        Self {
+            outer_steps: defaults::isgd_outer(),
+            inner_steps: defaults::isgd_inner(),
+            inner_lr: defaults::isgd_inner_lr(),
+            final_lr: defaults::lr(),
+        }
+    }
 }
 
 /// The optimizer and its schedule.
@@ -198,6 +261,9 @@ pub struct OptimizerConfig {
     /// Learning-rate schedule (default constant).
     #[serde(default)]
     pub schedule: LrSchedule,
+    /// ISGD loop sizes (used when kind = "isgd").
+    #[serde(default)]
+    pub isgd: IsgdConfig,
 }
 
 impl Default for OptimizerConfig {
@@ -209,6 +275,7 @@ impl Default for OptimizerConfig {
             beta2: defaults::beta2(),
             epsilon: defaults::adam_epsilon(),
             schedule: LrSchedule::Constant,
+            isgd: IsgdConfig::default(),
         }
     }
 }
@@ -411,6 +478,15 @@ mod defaults {
     pub fn history_every() -> usize {
         10
     }
+    pub fn isgd_outer() -> usize {
+        200
+    }
+    pub fn isgd_inner() -> usize {
+        50
+    }
+    pub fn isgd_inner_lr() -> f64 {
+        5e-4
+    }
 }
 
 impl RunConfig {
@@ -540,6 +616,26 @@ impl RunConfig {
                 ));
             }
         }
+        if o.kind == OptimizerKind::Isgd {
+            let i = &o.isgd;
+            if i.outer_steps == 0 || i.inner_steps == 0 {
+                return Err(ConfigError::invalid(
+                    "optimizer.isgd",
+                    "outer_steps (K₀) and inner_steps (K₁) must be ≥ 1",
+                ));
+            }
+            for (key, lr) in [
+                ("optimizer.isgd.inner_lr", i.inner_lr),
+                ("optimizer.isgd.final_lr", i.final_lr),
+            ] {
+                if !(lr.is_finite() && lr > 0.0) {
+                    return Err(ConfigError::invalid(
+                        key,
+                        format!("learning rate must be > 0 (got {lr})"),
+                    ));
+                }
+            }
+        }
         if !(o.epsilon.is_finite() && o.epsilon > 0.0) {
             return Err(ConfigError::invalid("optimizer.epsilon", "must be > 0"));
         }
@@ -591,21 +687,27 @@ impl RunConfig {
 
     /// The derivative order the configured problem's residual needs.
     pub fn problem_order(&self) -> DerivOrder {
-        match self.problem.kind {
-            ProblemKind::AllenCahn1d => DerivOrder::SecondPerAxis,
-        }
+        self.problem.kind.order()
     }
 
     /// Build the problem instance (sampling included).
     pub fn build_problem(&self) -> Box<dyn Problem> {
         let p = &self.problem;
+        let (n_res, n_bc, n_eval, sampling, seed) =
+            (p.n_res, p.n_bc, p.n_eval, p.sampling, self.training.seed);
         match p.kind {
-            ProblemKind::AllenCahn1d => Box::new(AllenCahn1d::new(
-                p.n_res,
-                p.n_bc,
-                p.n_eval,
-                p.sampling,
-                self.training.seed,
+            ProblemKind::AllenCahn1d => {
+                Box::new(AllenCahn1d::new(n_res, n_bc, n_eval, sampling, seed))
+            }
+            ProblemKind::HighFrequencyFit => Box::new(HighFrequencyFit::new(
+                n_res, n_bc, n_eval, sampling, seed, p.eps,
+            )),
+            ProblemKind::Burgers1d => Box::new(Burgers1d::new(n_res, n_bc, n_eval, sampling, seed)),
+            ProblemKind::BoundaryLayer => {
+                Box::new(BoundaryLayer::new(n_res, n_bc, n_eval, sampling, seed))
+            }
+            ProblemKind::PoissonMultiscale1d => Box::new(PoissonMultiscale1d::new(
+                n_res, n_bc, n_eval, sampling, seed, p.eps,
             )),
         }
     }

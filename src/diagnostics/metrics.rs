@@ -54,7 +54,8 @@ pub fn residual_at(
         crate::train::objective::vec_tensor(out, device),
         n,
         ch,
-    );
+    )
+    .at(&crate::problem::coordinates(points, problem.dim(), device));
     crate::train::objective::host_vec(problem.residual(&fields, eps))
         .unwrap_or_else(|_| vec![f64::NAN; n])
 }

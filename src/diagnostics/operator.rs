@@ -49,17 +49,19 @@ pub fn operator_spectrum(op: &DiscreteOperator) -> Result<OperatorSpectrum, Lina
     })
 }
 
-/// λ_max(D_ε) with the exact solution at each ε (paper Fig. 4); `None` entries where the
-/// problem has no exact solution or no D_ε.
+/// λ_max(D_ε) with the exact solution (else the reference) at each ε (paper Fig. 4 and 15):
+/// the largest eigenvalue of a symmetric D_ε, the largest |λ| of a non-symmetric one; `None`
+/// entries where the problem has no solution to linearize at or no D_ε.
 pub fn lambda_max_sweep(problem: &dyn Problem, eps_values: &[f64]) -> Vec<(f64, Option<f64>)> {
     eps_values
         .iter()
         .map(|&eps| {
             let value = problem
                 .exact_at(problem.residual_points(), eps)
+                .or_else(|| problem.reference_at(problem.residual_points(), eps))
                 .and_then(|u| problem.discrete_operator(&u, eps))
                 .and_then(|op| operator_spectrum(&op).ok())
-                .map(|s| s.lambda_max);
+                .map(|s| if s.symmetric { s.lambda_max } else { s.abs_max });
             (eps, value)
         })
         .collect()

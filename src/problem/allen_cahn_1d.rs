@@ -4,13 +4,10 @@
 //! Exact solution u* = tanh((x − ½)/(√2 ε)) (it meets the boundary data only up to
 //! 1 − tanh(1/(2√2 ε))), plus a finite-difference reference of the true boundary-value problem.
 
-use std::sync::Mutex;
-
 use burn::tensor::Tensor;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
-use super::reference::{Bvp1d, StencilRow, continuation};
+use super::points1d::Points1d;
+use super::reference::{Bvp1d, ReferenceCache, StencilRow, continuation};
 use super::{DiscreteOperator, Fields, Problem, ProblemKind, SampledSolution, Sampling};
 use crate::net::DerivOrder;
 
@@ -25,7 +22,7 @@ pub struct AllenCahn1d {
     eval_points: Vec<f64>,
     /// Whether the residual points are the uniform grid x_i = i/(n+1) (D_ε is defined on it).
     uniform_grid: bool,
-    reference_cache: Mutex<Option<(u64, SampledSolution)>>,
+    reference_cache: ReferenceCache,
 }
 
 impl AllenCahn1d {
@@ -33,29 +30,15 @@ impl AllenCahn1d {
     /// `n_bc` boundary points split evenly between x = 0 and x = 1 (n_bc even),
     /// `n_eval` uniformly spaced evaluation points including both ends.
     pub fn new(n_res: usize, n_bc: usize, n_eval: usize, sampling: Sampling, seed: u64) -> Self {
-        let residual_points = match sampling {
-            Sampling::Grid => (1..=n_res).map(|i| i as f64 / (n_res + 1) as f64).collect(),
-            Sampling::Random => {
-                let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_ac1d);
-                let mut x: Vec<f64> = (0..n_res).map(|_| rng.random::<f64>()).collect();
-                x.sort_by(f64::total_cmp);
-                x
-            }
-        };
-        let half = n_bc / 2;
-        let mut boundary_points = vec![0.0; half];
-        boundary_points.extend(std::iter::repeat_n(1.0, n_bc - half));
-        let boundary_values = boundary_points.iter().map(|&x| 2.0 * x - 1.0).collect();
-        let eval_points = (0..n_eval)
-            .map(|i| i as f64 / (n_eval - 1) as f64)
-            .collect();
+        let points = Points1d::new(n_res, n_bc, n_eval, sampling, seed, 0x5eed_ac1d);
+        let boundary_values = points.boundary.iter().map(|&x| 2.0 * x - 1.0).collect();
         Self {
-            residual_points,
-            boundary_points,
+            residual_points: points.residual,
+            boundary_points: points.boundary,
             boundary_values,
-            eval_points,
-            uniform_grid: sampling == Sampling::Grid,
-            reference_cache: Mutex::new(None),
+            eval_points: points.eval,
+            uniform_grid: points.uniform_grid,
+            reference_cache: ReferenceCache::default(),
         }
     }
 
@@ -196,26 +179,20 @@ impl Problem for AllenCahn1d {
     }
 
     fn reference(&self, eps: f64) -> Option<SampledSolution> {
-        let key = eps.to_bits();
-        if let Ok(cache) = self.reference_cache.lock()
-            && let Some((k, sol)) = cache.as_ref()
-            && *k == key
-        {
-            return Some(sol.clone());
-        }
-        let n_eval = self.eval_points.len();
-        let intervals = (n_eval - 1) * REFERENCE_REFINEMENT;
-        let nodes = Self::finite_difference(eps, intervals)?;
-        let sol = SampledSolution {
+        let values = self.reference_cache.get_or(eps, || {
+            let n_eval = self.eval_points.len();
+            let intervals = (n_eval - 1) * REFERENCE_REFINEMENT;
+            let nodes = Self::finite_difference(eps, intervals)?;
+            Some(
+                (0..n_eval)
+                    .map(|i| nodes[i * REFERENCE_REFINEMENT])
+                    .collect(),
+            )
+        })?;
+        Some(SampledSolution {
             label: "finite-difference BVP".into(),
-            values: (0..n_eval)
-                .map(|i| nodes[i * REFERENCE_REFINEMENT])
-                .collect(),
-        };
-        if let Ok(mut cache) = self.reference_cache.lock() {
-            *cache = Some((key, sol.clone()));
-        }
-        Some(sol)
+            values,
+        })
     }
 
     fn front_position(&self, values: &[f64]) -> Option<f64> {

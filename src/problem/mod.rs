@@ -5,14 +5,23 @@
 //! ([`Fields`]), so the same code serves the fused CPU path, the wgpu path and the Jacobians.
 
 pub mod allen_cahn_1d;
+pub mod boundary_layer;
+pub mod burgers_1d;
+pub mod high_frequency;
+pub mod points1d;
+pub mod poisson_multiscale;
 pub mod reference;
 
-use burn::tensor::Tensor;
+use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::net::{Channels, DerivOrder};
 
 pub use allen_cahn_1d::AllenCahn1d;
+pub use boundary_layer::BoundaryLayer;
+pub use burgers_1d::Burgers1d;
+pub use high_frequency::HighFrequencyFit;
+pub use poisson_multiscale::PoissonMultiscale1d;
 
 /// The problems the engine knows, by preset name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -22,16 +31,58 @@ pub enum ProblemKind {
     #[default]
     #[serde(rename = "allen_cahn_1d")]
     AllenCahn1d,
+    /// Fit of sin(πx/ε) on [0, 1] (homotopy paper, App. B.5).
+    HighFrequencyFit,
+    /// Steady viscous Burgers on [0, 1] with a shock at ½ (homotopy paper §5.3).
+    #[serde(rename = "burgers_1d")]
+    Burgers1d,
+    /// −εy″ + y′ = f on [0, 1], boundary layer at x = 1 (ISGD paper §4.1).
+    BoundaryLayer,
+    /// −u″ = f on [0, 1] with u = sin(2πx) + 0.1 sin(πx/ε) (ISGD paper §2.2 at ε = 1/50).
+    #[serde(rename = "poisson_multiscale_1d")]
+    PoissonMultiscale1d,
 }
 
 impl ProblemKind {
     /// Every problem, for pickers.
-    pub const ALL: [ProblemKind; 1] = [Self::AllenCahn1d];
+    pub const ALL: [ProblemKind; 5] = [
+        Self::AllenCahn1d,
+        Self::HighFrequencyFit,
+        Self::Burgers1d,
+        Self::BoundaryLayer,
+        Self::PoissonMultiscale1d,
+    ];
 
     /// Human-readable name.
     pub fn label(self) -> &'static str {
         match self {
             Self::AllenCahn1d => "Allen–Cahn 1D",
+            Self::HighFrequencyFit => "High-frequency fit sin(πx/ε)",
+            Self::Burgers1d => "Burgers 1D (steady, shock)",
+            Self::BoundaryLayer => "Boundary layer −εy″ + y′ = f",
+            Self::PoissonMultiscale1d => "Multiscale Poisson 1D",
+        }
+    }
+
+    /// The name used in presets.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::AllenCahn1d => "allen_cahn_1d",
+            Self::HighFrequencyFit => "high_frequency_fit",
+            Self::Burgers1d => "burgers_1d",
+            Self::BoundaryLayer => "boundary_layer",
+            Self::PoissonMultiscale1d => "poisson_multiscale_1d",
+        }
+    }
+
+    /// The derivative channels its residual needs.
+    pub fn order(self) -> DerivOrder {
+        match self {
+            Self::HighFrequencyFit => DerivOrder::Value,
+            Self::AllenCahn1d
+            | Self::Burgers1d
+            | Self::BoundaryLayer
+            | Self::PoissonMultiscale1d => DerivOrder::SecondPerAxis,
         }
     }
 }
@@ -58,6 +109,9 @@ pub struct Fields {
     pub d2u: Vec<Tensor<1>>,
     /// Δu (present with either second-order layout).
     pub laplacian: Option<Tensor<1>>,
+    /// The points' coordinates x_j, one tensor per axis (empty unless attached with
+    /// [`Fields::at`]; problems with x-dependent data read them through [`Fields::coord`]).
+    pub x: Vec<Tensor<1>>,
 }
 
 impl Fields {
@@ -87,7 +141,22 @@ impl Fields {
             du,
             d2u,
             laplacian,
+            x: Vec::new(),
         }
+    }
+
+    /// Attach the coordinates of the batch's points (see [`coordinates`]).
+    pub fn at(mut self, x: &[Tensor<1>]) -> Self {
+        self.x = x.to_vec();
+        self
+    }
+
+    /// The coordinate x_j of every point of the batch.
+    pub fn coord(&self, j: usize) -> Tensor<1> {
+        self.x
+            .get(j)
+            .cloned()
+            .expect("residual asked for coordinates the fields do not carry")
     }
 
     /// ∂²u/∂x_j², or the Laplacian when d = 1 and only it is carried.
@@ -100,6 +169,17 @@ impl Fields {
                 .expect("residual asked for a second derivative the channels do not carry"),
         }
     }
+}
+
+/// The coordinates of `points` (n × d row-major) as one tensor per axis on `device`.
+pub fn coordinates(points: &[f64], dim: usize, device: &Device) -> Vec<Tensor<1>> {
+    (0..dim)
+        .map(|j| {
+            let axis: Vec<f64> = points.iter().skip(j).step_by(dim).copied().collect();
+            let n = axis.len();
+            Tensor::from_data(TensorData::new(axis, [n]), device)
+        })
+        .collect()
 }
 
 /// A solution known in closed form or computed by a reference solver, sampled on the
@@ -175,6 +255,11 @@ pub trait Problem: Send + Sync {
 
     /// A numerical reference solution of the same boundary-value problem, if available.
     fn reference(&self, eps: f64) -> Option<SampledSolution>;
+
+    /// The reference solution at arbitrary points (n × d), if the problem has one.
+    fn reference_at(&self, _points: &[f64], _eps: f64) -> Option<Vec<f64>> {
+        None
+    }
 
     /// Position of the interface/front of a solution sampled on the evaluation grid, for
     /// problems that have one (1D Allen–Cahn: the zero crossing).

@@ -19,6 +19,29 @@ pub enum ReferenceError {
     Singular { row: usize },
 }
 
+/// The last reference solution computed, keyed by ε (a reference solve costs milliseconds to
+/// seconds; plots ask for the same ε on every frame).
+#[derive(Default)]
+pub struct ReferenceCache(std::sync::Mutex<Option<(u64, Vec<f64>)>>);
+
+impl ReferenceCache {
+    /// The cached values at `eps`, or `solve(eps)` (cached when it succeeds).
+    pub fn get_or(&self, eps: f64, solve: impl FnOnce() -> Option<Vec<f64>>) -> Option<Vec<f64>> {
+        let key = eps.to_bits();
+        if let Ok(cache) = self.0.lock()
+            && let Some((k, values)) = cache.as_ref()
+            && *k == key
+        {
+            return Some(values.clone());
+        }
+        let values = solve()?;
+        if let Ok(mut cache) = self.0.lock() {
+            *cache = Some((key, values.clone()));
+        }
+        Some(values)
+    }
+}
+
 /// One row of a three-point discretization: the residual F_i and its derivatives with respect
 /// to u_{i−1}, u_i, u_{i+1}.
 #[derive(Clone, Copy, Debug)]

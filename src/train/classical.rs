@@ -1,27 +1,118 @@
-//! Classical training: minimize the loss at the target ε from the current parameters with Adam.
+//! Classical training: minimize the loss at the target ε from the current parameters with the
+//! configured optimizer — Adam, plain SGD, implicit SGD (ISGD's Algorithm 1), Levenberg–Marquardt,
+//! or the linearized implicit step (LM with fixed μ = 1/α).
 
 use super::adam::Adam;
-use super::objective::{Objective, ObjectiveError};
+use super::lm::LevenbergMarquardt;
+use super::objective::{LossParts, Objective, ObjectiveError};
 use super::trainer::{EndReason, StepReport, StopRules, TrainState, Trainer};
-use crate::config::{LrSchedule, OptimizerConfig};
+use crate::config::{IsgdConfig, LmConfig, LrSchedule, OptimizerConfig, OptimizerKind};
+use crate::linalg::{gram, lm_direction};
 
-/// Adam on L(θ; ε_target).
+/// ISGD's state: the anchor θ_n of the current implicit step and the loop counters.
+struct Isgd {
+    config: IsgdConfig,
+    inner: Adam,
+    after: Adam,
+    anchor: Option<Vec<f64>>,
+    inner_done: usize,
+    outer_done: usize,
+}
+
+impl Isgd {
+    /// One inner Adam step on ½‖θ − θ_n‖² + αL(θ), or a plain Adam step once K₀ implicit
+    /// steps are done. Returns the learning rate used.
+    fn step(&mut self, theta: &mut [f64], grad: &[f64], alpha: f64) -> f64 {
+        if self.outer_done >= self.config.outer_steps {
+            self.after.step(theta, grad, self.config.final_lr);
+            return self.config.final_lr;
+        }
+        let anchor = self.anchor.get_or_insert_with(|| theta.to_vec());
+        let prox: Vec<f64> = theta
+            .iter()
+            .zip(anchor.iter())
+            .zip(grad)
+            .map(|((t, a), g)| t - a + alpha * g)
+            .collect();
+        self.inner.step(theta, &prox, self.config.inner_lr);
+        self.inner_done += 1;
+        if self.inner_done >= self.config.inner_steps {
+            self.inner_done = 0;
+            self.outer_done += 1;
+            self.anchor = Some(theta.to_vec());
+            self.inner.reset();
+        }
+        self.config.inner_lr
+    }
+}
+
+enum Optimizer {
+    Adam(Adam),
+    Sgd,
+    Isgd(Box<Isgd>),
+    Lm(LevenbergMarquardt),
+    ImplicitGn,
+}
+
+/// The configured optimizer on L(θ; ε_target).
 pub struct Classical {
-    adam: Adam,
+    optimizer: Optimizer,
     lr: f64,
     schedule: LrSchedule,
     rules: StopRules,
 }
 
 impl Classical {
-    pub fn new(optimizer: &OptimizerConfig, n_params: usize, rules: StopRules) -> Self {
+    pub fn new(
+        optimizer: &OptimizerConfig,
+        lm: &LmConfig,
+        n_params: usize,
+        rules: StopRules,
+    ) -> Self {
+        let kind = match optimizer.kind {
+            OptimizerKind::Adam => Optimizer::Adam(Adam::new(optimizer, n_params)),
+            OptimizerKind::Sgd => Optimizer::Sgd,
+            OptimizerKind::Isgd => Optimizer::Isgd(Box::new(Isgd {
+                config: optimizer.isgd.clone(),
+                inner: Adam::new(optimizer, n_params),
+                after: Adam::new(optimizer, n_params),
+                anchor: None,
+                inner_done: 0,
+                outer_done: 0,
+            })),
+            OptimizerKind::Lm => Optimizer::Lm(LevenbergMarquardt::new(lm)),
+            OptimizerKind::ImplicitGn => Optimizer::ImplicitGn,
+        };
         Self {
-            adam: Adam::new(optimizer, n_params),
+            optimizer: kind,
             lr: optimizer.lr,
             schedule: optimizer.schedule,
             rules,
         }
     }
+}
+
+/// θ ← θ − (I/α + JᵀJ)⁻¹Jᵀr, accepted whatever the loss does (it is an implicit step, not a
+/// line search). Returns the loss at θ before the step.
+fn implicit_gn_step(
+    objective: &Objective,
+    theta: &mut [f64],
+    eps: f64,
+    alpha: f64,
+) -> Result<LossParts, ObjectiveError> {
+    let lin = objective.linearize(theta, eps)?;
+    let before = lin.loss;
+    if !before.is_finite() {
+        return Ok(before);
+    }
+    let (a, r) = lin.weighted_system();
+    let k = gram(&a);
+    if let Ok(d) = lm_direction(&a, &k, &r, 1.0 / alpha) {
+        for (t, di) in theta.iter_mut().zip(d) {
+            *t += di;
+        }
+    }
+    Ok(before)
 }
 
 impl Trainer for Classical {
@@ -34,12 +125,35 @@ impl Trainer for Classical {
         state: &mut TrainState,
         objective: &mut Objective,
     ) -> Result<StepReport, ObjectiveError> {
-        let (loss, grad) = objective.loss_and_grad(&state.theta, state.eps)?;
-        let lr = self.schedule.at(self.lr, state.step);
-        let finite = grad.iter().all(|g| g.is_finite());
-        if loss.is_finite() && finite {
-            self.adam.step(&mut state.theta, &grad, lr);
-        }
+        let mut lr = self.schedule.at(self.lr, state.step);
+        let (loss, finite) = match &mut self.optimizer {
+            Optimizer::Lm(lm) => {
+                let out = lm.iterate(objective, &mut state.theta, state.eps, None)?;
+                lr = out.mu;
+                (out.loss_before, out.loss_before.is_finite())
+            }
+            Optimizer::ImplicitGn => {
+                let loss = implicit_gn_step(objective, &mut state.theta, state.eps, lr)?;
+                (loss, loss.is_finite())
+            }
+            first_order => {
+                let (loss, grad) = objective.loss_and_grad(&state.theta, state.eps)?;
+                let finite = grad.iter().all(|g| g.is_finite());
+                if loss.is_finite() && finite {
+                    match first_order {
+                        Optimizer::Adam(adam) => adam.step(&mut state.theta, &grad, lr),
+                        Optimizer::Sgd => {
+                            for (t, g) in state.theta.iter_mut().zip(&grad) {
+                                *t -= lr * g;
+                            }
+                        }
+                        Optimizer::Isgd(isgd) => lr = isgd.step(&mut state.theta, &grad, lr),
+                        Optimizer::Lm(_) | Optimizer::ImplicitGn => unreachable!(),
+                    }
+                }
+                (loss, finite)
+            }
+        };
         Ok(StepReport {
             step: state.step,
             eps: state.eps,
@@ -63,5 +177,48 @@ impl Trainer for Classical {
     fn set_eps_target(&mut self, state: &mut TrainState, eps: f64) {
         state.eps = eps;
         self.rules.reset(state.step);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn isgd_runs_k0_implicit_steps_then_plain_adam() {
+        // On L = ½θ², α = 10: each implicit step minimizes ½(θ − θ_n)² + 5θ², so θ_{n+1} ≈
+        // θ_n/11 once the K₁ inner steps have converged.
+        let cfg = OptimizerConfig {
+            kind: OptimizerKind::Isgd,
+            isgd: IsgdConfig {
+                outer_steps: 3,
+                inner_steps: 400,
+                inner_lr: 0.05,
+                final_lr: 1e-3,
+            },
+            ..OptimizerConfig::default()
+        };
+        let mut isgd = Isgd {
+            config: cfg.isgd.clone(),
+            inner: Adam::new(&cfg, 1),
+            after: Adam::new(&cfg, 1),
+            anchor: None,
+            inner_done: 0,
+            outer_done: 0,
+        };
+        let mut theta = vec![1.0];
+        for _ in 0..400 {
+            let g = [theta[0]];
+            isgd.step(&mut theta, &g, 10.0);
+        }
+        assert_eq!(isgd.outer_done, 1);
+        assert!((theta[0] - 1.0 / 11.0).abs() < 0.02, "{}", theta[0]);
+        for _ in 0..800 {
+            let g = [theta[0]];
+            isgd.step(&mut theta, &g, 10.0);
+        }
+        assert_eq!(isgd.outer_done, 3);
+        let g = [theta[0]];
+        assert_eq!(isgd.step(&mut theta, &g, 10.0), 1e-3);
     }
 }

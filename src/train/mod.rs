@@ -34,6 +34,7 @@ pub fn build_trainer(config: &RunConfig, n_params: usize) -> Box<dyn Trainer> {
             );
             Box::new(classical::Classical::new(
                 &config.optimizer,
+                &config.lm,
                 n_params,
                 rules,
             ))

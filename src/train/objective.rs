@@ -21,7 +21,7 @@ use crate::backend::{self, ComputeDevice};
 use crate::config::BackendKind;
 use crate::net::jacobian::{self, Jacobian, JacobianScratch};
 use crate::net::{Channels, DerivOrder, MlpShape, forward, fused};
-use crate::problem::{Fields, Problem};
+use crate::problem::{Fields, Problem, coordinates};
 
 /// Loss value split into its parts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
@@ -133,6 +133,9 @@ pub struct Objective {
     res_channels: Channels,
     bc_channels: Channels,
     g: Tensor<1>,
+    /// Residual-point coordinates on the training device and on the CPU.
+    res_x: Vec<Tensor<1>>,
+    res_x_cpu: Vec<Tensor<1>>,
     res_input: forward::StackedInput,
     bc_input: forward::StackedInput,
     homotopy: Option<(HomotopyTerm, Tensor<1>)>,
@@ -181,11 +184,15 @@ impl Objective {
         let cpu = backend::cpu()
             .map(|c| c.device)
             .unwrap_or_else(|_| device.clone());
+        let res_x = coordinates(problem.residual_points(), problem.dim(), device);
+        let res_x_cpu = coordinates(problem.residual_points(), problem.dim(), &cpu);
         Self {
             problem,
             shape,
             device: device.clone(),
             cpu,
+            res_x,
+            res_x_cpu,
             path,
             bc_weight,
             res_channels,
@@ -350,7 +357,12 @@ impl Objective {
     }
 
     fn fields(&self, stacked: Tensor<1>) -> Fields {
-        Fields::from_stacked(stacked, self.n_res(), self.res_channels)
+        Fields::from_stacked(stacked, self.n_res(), self.res_channels).at(&self.res_x)
+    }
+
+    /// Fields of the residual batch on the CPU (Jacobians and host-side blocks).
+    fn cpu_fields(&self, stacked: Tensor<1>) -> Fields {
+        Fields::from_stacked(stacked, self.n_res(), self.res_channels).at(&self.res_x_cpu)
     }
 
     fn burn_outputs(&self, theta: &Tensor<1>) -> (Tensor<1>, Tensor<1>) {
@@ -428,7 +440,7 @@ impl Objective {
         which: BlockKind,
     ) -> Result<(Vec<f64>, Vec<f64>), ObjectiveError> {
         let leaf = vec_tensor(channels.to_vec(), &self.cpu).require_grad();
-        let fields = Fields::from_stacked(leaf.clone(), self.n_res(), self.res_channels);
+        let fields = self.cpu_fields(leaf.clone());
         let values = match which {
             BlockKind::Residual => self.problem.residual(&fields, eps),
             BlockKind::Homotopy => {
@@ -486,11 +498,7 @@ impl Objective {
             }
             None => None,
         };
-        let fields = Fields::from_stacked(
-            vec_tensor(channels.clone(), &self.cpu),
-            self.n_res(),
-            self.res_channels,
-        );
+        let fields = self.cpu_fields(vec_tensor(channels.clone(), &self.cpu));
         let h_eps = host_vec(self.problem.residual_eps(&fields, eps))?;
         let half_mean = |v: &[f64]| 0.5 * v.iter().map(|x| x * x).sum::<f64>() / v.len() as f64;
         let loss = self.combine(
@@ -525,11 +533,7 @@ impl Objective {
             self.fused_forward(theta, ws);
             (ws.res.out.clone(), ws.bc.out.clone())
         };
-        let fields = Fields::from_stacked(
-            vec_tensor(channels.clone(), &self.cpu),
-            self.n_res(),
-            self.res_channels,
-        );
+        let fields = self.cpu_fields(vec_tensor(channels.clone(), &self.cpu));
         let w_res = (1.0 / self.n_res() as f64).sqrt();
         let mut out: Vec<f64> = host_vec(self.problem.residual(&fields, eps))?
             .into_iter()

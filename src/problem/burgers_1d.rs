@@ -1,0 +1,258 @@
+//! Steady viscous Burgers on [0, 1] (homotopy paper §5.3, eq. 28 at steady state):
+//! (u²/2)_x − εu_xx = π sin(πx)cos(πx), u(0) = u(1) = 0, with one shock at x = ½.
+//!
+//! H(u, ε) = u u_x − εu_xx − f, H_ε = −u_xx, H_u v = u v_x + u_x v − εv_xx (a viscosity homotopy
+//! in ε). No closed form: the reference is a finite-difference steady state. D_ε is eq. 64,
+//! −εΔ_h + diag(u_i D_h + u_x(x_i)), with the viscosity ε the PDE has (eq. 64 prints ε², a
+//! slip copied from the Allen–Cahn operator); it is not symmetric.
+
+use std::f64::consts::PI;
+
+use burn::tensor::Tensor;
+
+use super::allen_cahn_1d::zero_crossing;
+use super::points1d::{Points1d, interpolate_uniform, tridiagonal};
+use super::reference::{Bvp1d, ReferenceCache, StencilRow, continuation};
+use super::{DiscreteOperator, Fields, Problem, ProblemKind, SampledSolution, Sampling};
+use crate::net::DerivOrder;
+
+/// Fine-grid cells per evaluation cell for the finite-difference reference.
+const REFERENCE_REFINEMENT: usize = 20;
+
+/// The steady Burgers problem at fixed sampling.
+pub struct Burgers1d {
+    points: Points1d,
+    boundary_values: Vec<f64>,
+    reference_cache: ReferenceCache,
+}
+
+impl Burgers1d {
+    pub fn new(n_res: usize, n_bc: usize, n_eval: usize, sampling: Sampling, seed: u64) -> Self {
+        let points = Points1d::new(n_res, n_bc, n_eval, sampling, seed, 0x5eed_b065);
+        let boundary_values = vec![0.0; points.boundary.len()];
+        Self {
+            points,
+            boundary_values,
+            reference_cache: ReferenceCache::default(),
+        }
+    }
+
+    /// f(x) = π sin(πx)cos(πx).
+    pub fn source(x: f64) -> f64 {
+        PI * (PI * x).sin() * (PI * x).cos()
+    }
+
+    /// The finite-difference steady state on `intervals` cells of [0, 1] (an even count; nodes
+    /// included), by Newton with continuation in ε.
+    ///
+    /// The solution is odd about x = ½ (u ↦ −u(1 − x) maps solutions to solutions), so it is
+    /// solved on [0, ½] with u(½) = 0 and mirrored; that pins the shock at ½ exactly, as the
+    /// viscous problem's unique steady state has it.
+    pub fn finite_difference(eps: f64, intervals: usize) -> Option<Vec<f64>> {
+        debug_assert!(intervals.is_multiple_of(2));
+        let half = intervals / 2;
+        let problem_at = |e: f64| Bvp1d {
+            start: 0.0,
+            end: 0.5,
+            intervals: half,
+            left: 0.0,
+            right: 0.0,
+            row: move |x: f64, h: f64, l: f64, c: f64, r: f64| {
+                let k = e / (h * h);
+                StencilRow {
+                    value: c * (r - l) / (2.0 * h) - k * (l - 2.0 * c + r) - Self::source(x),
+                    d_left: -c / (2.0 * h) - k,
+                    d_center: (r - l) / (2.0 * h) + 2.0 * k,
+                    d_right: c / (2.0 * h) - k,
+                }
+            },
+        };
+        // Outer solution sin(πx) left of the shock, with the viscous layer tanh((½ − x)/(2ε)).
+        let guess = |e: f64| {
+            (0..=half)
+                .map(|i| {
+                    let x = i as f64 / intervals as f64;
+                    (PI * x).sin() * ((0.5 - x) / (2.0 * e)).tanh()
+                })
+                .collect()
+        };
+        let left = continuation(eps, eps.max(0.5), problem_at, guess).ok()?;
+        let mut u = left.clone();
+        u.extend(left.iter().rev().skip(1).map(|v| -v));
+        Some(u)
+    }
+
+    /// The reference on the fine grid of the evaluation points.
+    fn fine_reference(&self, eps: f64) -> Option<Vec<f64>> {
+        self.reference_cache.get_or(eps, || {
+            Self::finite_difference(eps, (self.points.eval.len() - 1) * REFERENCE_REFINEMENT)
+        })
+    }
+}
+
+impl Problem for Burgers1d {
+    fn kind(&self) -> ProblemKind {
+        ProblemKind::Burgers1d
+    }
+
+    fn dim(&self) -> usize {
+        1
+    }
+
+    fn order(&self) -> DerivOrder {
+        DerivOrder::SecondPerAxis
+    }
+
+    fn residual_points(&self) -> &[f64] {
+        &self.points.residual
+    }
+
+    fn boundary_points(&self) -> &[f64] {
+        &self.points.boundary
+    }
+
+    fn boundary_values(&self) -> &[f64] {
+        &self.boundary_values
+    }
+
+    fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
+        let x = f.coord(0).mul_scalar(PI);
+        let source = x.clone().sin().mul(x.cos()).mul_scalar(PI);
+        f.u.clone()
+            .mul(f.du[0].clone())
+            .sub(f.second(0).mul_scalar(eps))
+            .sub(source)
+    }
+
+    fn residual_eps(&self, f: &Fields, _eps: f64) -> Tensor<1> {
+        f.second(0).neg()
+    }
+
+    fn linearized(&self, f: &Fields, v: &Fields, eps: f64) -> Tensor<1> {
+        f.u.clone()
+            .mul(v.du[0].clone())
+            .add(f.du[0].clone().mul(v.u.clone()))
+            .sub(v.second(0).mul_scalar(eps))
+    }
+
+    fn eval_points(&self) -> &[f64] {
+        &self.points.eval
+    }
+
+    fn exact(&self, _eps: f64) -> Option<SampledSolution> {
+        None
+    }
+
+    /// Eq. 64 on the uniform residual grid, h = 1/(n+1), zero Dirichlet data, central
+    /// differences for d/dx and for u_x.
+    fn discrete_operator(&self, u: &[f64], eps: f64) -> Option<DiscreteOperator> {
+        if !self.points.uniform_grid {
+            return None;
+        }
+        let n = u.len();
+        let h = 1.0 / (n + 1) as f64;
+        let k = eps / (h * h);
+        let at = |i: isize| {
+            if i < 0 || i as usize >= n {
+                0.0
+            } else {
+                u[i as usize]
+            }
+        };
+        let matrix = tridiagonal(n, |i| {
+            let ux = (at(i as isize + 1) - at(i as isize - 1)) / (2.0 * h);
+            (-u[i] / (2.0 * h) - k, 2.0 * k + ux, u[i] / (2.0 * h) - k)
+        });
+        Some(DiscreteOperator {
+            matrix,
+            symmetric: false,
+        })
+    }
+
+    fn reference(&self, eps: f64) -> Option<SampledSolution> {
+        let fine = self.fine_reference(eps)?;
+        Some(SampledSolution {
+            label: "finite-difference steady state".into(),
+            values: (0..self.points.eval.len())
+                .map(|i| fine[i * REFERENCE_REFINEMENT])
+                .collect(),
+        })
+    }
+
+    fn reference_at(&self, points: &[f64], eps: f64) -> Option<Vec<f64>> {
+        Some(interpolate_uniform(&self.fine_reference(eps)?, points))
+    }
+
+    /// The shock: the zero crossing nearest the centre.
+    fn front_position(&self, values: &[f64]) -> Option<f64> {
+        zero_crossing(&self.points.eval, values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_has_its_shock_at_the_centre_and_converges() {
+        let p = Burgers1d::new(128, 2, 1001, Sampling::Grid, 0);
+        for eps in [0.5, 0.1, 0.05] {
+            let r = p.reference(eps).unwrap();
+            assert_eq!(r.values[0], 0.0);
+            assert!(r.values[1000].abs() < 1e-15);
+            assert!((p.front_position(&r.values).unwrap() - 0.5).abs() < 1e-9);
+            // Left of the shock u > 0, right of it u < 0 (entropy condition).
+            assert!(r.values[250] > 0.0 && r.values[750] < 0.0);
+        }
+        // Second order: halving h cuts the error against a fine solve by about 4.
+        let eps = 0.05;
+        let fine = Burgers1d::finite_difference(eps, 6400).unwrap();
+        let err = |m: usize| {
+            let u = Burgers1d::finite_difference(eps, m).unwrap();
+            (0..=m)
+                .map(|i| (u[i] - fine[i * 6400 / m]).abs())
+                .fold(0.0f64, f64::max)
+        };
+        let ratio = err(200) / err(400);
+        assert!((3.5..4.5).contains(&ratio), "ratio {ratio}");
+    }
+
+    #[test]
+    fn operator_is_the_linearization_of_the_discrete_residual() {
+        // D_ε v ≈ (F(u + tv) − F(u))/t for the same central-difference residual on the grid.
+        let p = Burgers1d::new(40, 2, 101, Sampling::Grid, 0);
+        let n = 40;
+        let h = 1.0 / 41.0;
+        let eps = 0.1;
+        let u: Vec<f64> = (1..=n).map(|i| (PI * i as f64 * h).sin()).collect();
+        let v: Vec<f64> = (1..=n).map(|i| (i as f64 * 0.37).cos()).collect();
+        let residual = |w: &[f64]| -> Vec<f64> {
+            let at = |i: isize| {
+                if i < 0 || i as usize >= n {
+                    0.0
+                } else {
+                    w[i as usize]
+                }
+            };
+            (0..n as isize)
+                .map(|i| {
+                    let (l, c, r) = (at(i - 1), at(i), at(i + 1));
+                    c * (r - l) / (2.0 * h) - eps * (l - 2.0 * c + r) / (h * h)
+                })
+                .collect()
+        };
+        let t = 1e-7;
+        let shifted: Vec<f64> = u.iter().zip(&v).map(|(a, b)| a + t * b).collect();
+        let (f0, f1) = (residual(&u), residual(&shifted));
+        let d = p.discrete_operator(&u, eps).unwrap();
+        assert!(!d.symmetric);
+        for i in 0..n {
+            let dv: f64 = (0..n).map(|j| d.matrix[(i, j)] * v[j]).sum();
+            let fd = (f1[i] - f0[i]) / t;
+            assert!(
+                (dv - fd).abs() < 1e-4 * (1.0 + fd.abs()),
+                "row {i}: {dv} vs {fd}"
+            );
+        }
+    }
+}

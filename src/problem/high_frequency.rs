@@ -1,0 +1,108 @@
+//! High-frequency fit on [0, 1] (homotopy paper, App. B.5): H(u, ε) = u − sin(πx/ε), so
+//! H_ε = (πx/ε²)cos(πx/ε) and H_u v = v; the exact solution is sin(πx/ε).
+//!
+//! The boundary points carry the target's data sin(π·{0, 1}/ε*), which equal the data of every
+//! intermediate ε whose 1/ε is an integer (the paper's list 1/15, 1/20, …, 1/50).
+
+use std::f64::consts::PI;
+
+use burn::tensor::Tensor;
+
+use super::points1d::Points1d;
+use super::{Fields, Problem, ProblemKind, SampledSolution, Sampling};
+use crate::net::DerivOrder;
+
+/// The high-frequency fit at fixed sampling.
+pub struct HighFrequencyFit {
+    points: Points1d,
+    boundary_values: Vec<f64>,
+}
+
+impl HighFrequencyFit {
+    pub fn new(
+        n_res: usize,
+        n_bc: usize,
+        n_eval: usize,
+        sampling: Sampling,
+        seed: u64,
+        eps_target: f64,
+    ) -> Self {
+        let points = Points1d::new(n_res, n_bc, n_eval, sampling, seed, 0x5eed_0f17);
+        let boundary_values = points
+            .boundary
+            .iter()
+            .map(|&x| Self::solution(x, eps_target))
+            .collect();
+        Self {
+            points,
+            boundary_values,
+        }
+    }
+
+    /// sin(πx/ε).
+    pub fn solution(x: f64, eps: f64) -> f64 {
+        (PI * x / eps).sin()
+    }
+}
+
+impl Problem for HighFrequencyFit {
+    fn kind(&self) -> ProblemKind {
+        ProblemKind::HighFrequencyFit
+    }
+
+    fn dim(&self) -> usize {
+        1
+    }
+
+    fn order(&self) -> DerivOrder {
+        DerivOrder::Value
+    }
+
+    fn residual_points(&self) -> &[f64] {
+        &self.points.residual
+    }
+
+    fn boundary_points(&self) -> &[f64] {
+        &self.points.boundary
+    }
+
+    fn boundary_values(&self) -> &[f64] {
+        &self.boundary_values
+    }
+
+    fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
+        f.u.clone().sub(f.coord(0).mul_scalar(PI / eps).sin())
+    }
+
+    fn residual_eps(&self, f: &Fields, eps: f64) -> Tensor<1> {
+        let x = f.coord(0);
+        x.clone()
+            .mul_scalar(PI / eps)
+            .cos()
+            .mul(x)
+            .mul_scalar(PI / (eps * eps))
+    }
+
+    fn linearized(&self, _f: &Fields, v: &Fields, _eps: f64) -> Tensor<1> {
+        v.u.clone()
+    }
+
+    fn eval_points(&self) -> &[f64] {
+        &self.points.eval
+    }
+
+    fn exact(&self, eps: f64) -> Option<SampledSolution> {
+        Some(SampledSolution {
+            label: "sin(πx/ε)".into(),
+            values: self.exact_at(&self.points.eval, eps)?,
+        })
+    }
+
+    fn exact_at(&self, points: &[f64], eps: f64) -> Option<Vec<f64>> {
+        Some(points.iter().map(|&x| Self::solution(x, eps)).collect())
+    }
+
+    fn reference(&self, _eps: f64) -> Option<SampledSolution> {
+        None
+    }
+}

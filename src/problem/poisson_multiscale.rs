@@ -1,0 +1,123 @@
+//! Multiscale Poisson on [0, 1] (ISGD paper §2.2): −u″ = f_ε with
+//! u_ε = sin(2πx) + 0.1 sin(πx/ε); the paper's problem is ε = 1/50 (sin(2πx) + 0.1 sin(50πx)),
+//! and larger ε give the homotopy a smoother start.
+//!
+//! H(u, ε) = u″ + f_ε with f_ε = 4π² sin(2πx) + 0.1(π/ε)² sin(πx/ε),
+//! H_ε = −(0.1π²/ε³)(2 sin(πx/ε) + (πx/ε)cos(πx/ε)), H_u v = v″. The boundary carries the
+//! target's data u_ε*(0), u_ε*(1), which equal every intermediate ε's when 1/ε is an integer.
+//! D_ε = −Δ_h does not depend on ε and is not reported.
+
+use std::f64::consts::PI;
+
+use burn::tensor::Tensor;
+
+use super::points1d::Points1d;
+use super::{Fields, Problem, ProblemKind, SampledSolution, Sampling};
+use crate::net::DerivOrder;
+
+/// Amplitude of the fine scale.
+const FINE: f64 = 0.1;
+
+/// The multiscale Poisson problem at fixed sampling.
+pub struct PoissonMultiscale1d {
+    points: Points1d,
+    boundary_values: Vec<f64>,
+}
+
+impl PoissonMultiscale1d {
+    pub fn new(
+        n_res: usize,
+        n_bc: usize,
+        n_eval: usize,
+        sampling: Sampling,
+        seed: u64,
+        eps_target: f64,
+    ) -> Self {
+        let points = Points1d::new(n_res, n_bc, n_eval, sampling, seed, 0x5eed_9015);
+        let boundary_values = points
+            .boundary
+            .iter()
+            .map(|&x| Self::solution(x, eps_target))
+            .collect();
+        Self {
+            points,
+            boundary_values,
+        }
+    }
+
+    /// sin(2πx) + 0.1 sin(πx/ε).
+    pub fn solution(x: f64, eps: f64) -> f64 {
+        (2.0 * PI * x).sin() + FINE * (PI * x / eps).sin()
+    }
+}
+
+impl Problem for PoissonMultiscale1d {
+    fn kind(&self) -> ProblemKind {
+        ProblemKind::PoissonMultiscale1d
+    }
+
+    fn dim(&self) -> usize {
+        1
+    }
+
+    fn order(&self) -> DerivOrder {
+        DerivOrder::SecondPerAxis
+    }
+
+    fn residual_points(&self) -> &[f64] {
+        &self.points.residual
+    }
+
+    fn boundary_points(&self) -> &[f64] {
+        &self.points.boundary
+    }
+
+    fn boundary_values(&self) -> &[f64] {
+        &self.boundary_values
+    }
+
+    fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
+        let x = f.coord(0);
+        let coarse = x
+            .clone()
+            .mul_scalar(2.0 * PI)
+            .sin()
+            .mul_scalar(4.0 * PI * PI);
+        let k = PI / eps;
+        let fine = x.mul_scalar(k).sin().mul_scalar(FINE * k * k);
+        f.second(0).add(coarse).add(fine)
+    }
+
+    fn residual_eps(&self, f: &Fields, eps: f64) -> Tensor<1> {
+        let phase = f.coord(0).mul_scalar(PI / eps);
+        phase
+            .clone()
+            .sin()
+            .mul_scalar(2.0)
+            .add(phase.clone().cos().mul(phase))
+            .mul_scalar(-FINE * PI * PI / eps.powi(3))
+    }
+
+    fn linearized(&self, _f: &Fields, v: &Fields, _eps: f64) -> Tensor<1> {
+        v.second(0)
+    }
+
+    fn eval_points(&self) -> &[f64] {
+        &self.points.eval
+    }
+
+    fn exact(&self, eps: f64) -> Option<SampledSolution> {
+        Some(SampledSolution {
+            label: "exact".into(),
+            values: self.exact_at(&self.points.eval, eps)?,
+        })
+    }
+
+    fn exact_at(&self, points: &[f64], eps: f64) -> Option<Vec<f64>> {
+        Some(points.iter().map(|&x| Self::solution(x, eps)).collect())
+    }
+
+    fn reference(&self, _eps: f64) -> Option<SampledSolution> {
+        None
+    }
+}

@@ -1,0 +1,186 @@
+//! Every problem's residual code against its formulas: the exact solution (where there is one)
+//! makes H vanish, H_ε matches a central difference of H in ε, and H_u[u]v matches a central
+//! difference of H along v — all through the same tensor code that training runs.
+
+use homotopy_explorer::backend;
+use homotopy_explorer::config::RunConfig;
+use homotopy_explorer::problem::{Fields, Problem, ProblemKind, coordinates};
+use homotopy_explorer::train::objective::{host_vec, vec_tensor};
+
+fn device() -> burn::tensor::Device {
+    backend::cpu().expect("CPU device").device
+}
+
+/// A 1D problem of `kind` at target ε with n residual points on the grid.
+fn problem(kind: ProblemKind, eps: f64, n: usize) -> Box<dyn Problem> {
+    let text = format!(
+        "version = 1\n[problem]\nkind = \"{}\"\neps = {eps}\nn_res = {n}\n",
+        kind.id()
+    );
+    RunConfig::from_toml_str(&text).unwrap().build_problem()
+}
+
+/// Fields of a function given with its first two derivatives, at the residual points.
+fn fields_of(p: &dyn Problem, f: &dyn Fn(f64) -> [f64; 3]) -> Fields {
+    let dev = device();
+    let x = p.residual_points();
+    let vals: Vec<[f64; 3]> = x.iter().map(|&x| f(x)).collect();
+    let col = |k: usize| vec_tensor(vals.iter().map(|v| v[k]).collect(), &dev);
+    Fields {
+        u: col(0),
+        du: vec![col(1)],
+        d2u: vec![col(2)],
+        laplacian: Some(col(2)),
+        x: coordinates(x, 1, &dev),
+    }
+}
+
+fn residual(p: &dyn Problem, f: &dyn Fn(f64) -> [f64; 3], eps: f64) -> Vec<f64> {
+    host_vec(p.residual(&fields_of(p, f), eps)).unwrap()
+}
+
+fn max_abs(v: &[f64]) -> f64 {
+    v.iter().fold(0.0f64, |m, x| m.max(x.abs()))
+}
+
+/// A smooth test function u = sin(3x) + x² with its derivatives.
+fn smooth(x: f64) -> [f64; 3] {
+    [
+        (3.0 * x).sin() + x * x,
+        3.0 * (3.0 * x).cos() + 2.0 * x,
+        -9.0 * (3.0 * x).sin() + 2.0,
+    ]
+}
+
+/// A direction v = cos(2x) − x with its derivatives.
+fn direction(x: f64) -> [f64; 3] {
+    [
+        (2.0 * x).cos() - x,
+        -2.0 * (2.0 * x).sin() - 1.0,
+        -4.0 * (2.0 * x).cos(),
+    ]
+}
+
+const ONE_D: [ProblemKind; 5] = [
+    ProblemKind::AllenCahn1d,
+    ProblemKind::HighFrequencyFit,
+    ProblemKind::Burgers1d,
+    ProblemKind::BoundaryLayer,
+    ProblemKind::PoissonMultiscale1d,
+];
+
+#[test]
+fn exact_solutions_make_the_residual_vanish() {
+    for kind in ONE_D {
+        for eps in [0.5, 0.1, 1.0 / 30.0] {
+            let p = problem(kind, eps, 50);
+            let Some(_) = p.exact_at(&[0.5], eps) else {
+                continue;
+            };
+            // Derivatives of the closed form by central differences (h⁴-accurate enough here).
+            let h = 1e-4;
+            let exact = |x: f64| p.exact_at(&[x], eps).unwrap()[0];
+            let f = |x: f64| {
+                let (l, c, r) = (exact(x - h), exact(x), exact(x + h));
+                [c, (r - l) / (2.0 * h), (l - 2.0 * c + r) / (h * h)]
+            };
+            let r = residual(p.as_ref(), &f, eps);
+            // The size of the terms that cancel: |u| + |u′| + ε|u″|-ish, bounded by the sum.
+            let scale = p
+                .residual_points()
+                .iter()
+                .map(|&x| f(x).iter().map(|v| v.abs()).sum::<f64>())
+                .fold(1.0, f64::max);
+            // Allen–Cahn's tanh solves the ODE on ℝ; its residual is at the FD floor too.
+            assert!(
+                max_abs(&r) < 1e-5 * scale,
+                "{kind:?} ε = {eps}: max |H| = {:e} (scale {scale:e})",
+                max_abs(&r)
+            );
+        }
+    }
+}
+
+#[test]
+fn eps_derivative_matches_a_central_difference() {
+    for kind in ONE_D {
+        for eps in [0.3, 0.05] {
+            let p = problem(kind, eps, 40);
+            let d = 1e-6 * eps;
+            let (hi, lo) = (
+                residual(p.as_ref(), &smooth, eps + d),
+                residual(p.as_ref(), &smooth, eps - d),
+            );
+            let fd: Vec<f64> = hi
+                .iter()
+                .zip(&lo)
+                .map(|(a, b)| (a - b) / (2.0 * d))
+                .collect();
+            let h_eps = host_vec(p.residual_eps(&fields_of(p.as_ref(), &smooth), eps)).unwrap();
+            let err = fd
+                .iter()
+                .zip(&h_eps)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
+            assert!(
+                err < 1e-5 * (1.0 + max_abs(&fd)),
+                "{kind:?} ε = {eps}: |H_ε − FD| = {err:e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn linearization_matches_a_central_difference() {
+    for kind in ONE_D {
+        let eps = 0.07;
+        let p = problem(kind, eps, 40);
+        let t = 1e-6;
+        let along = |s: f64| {
+            move |x: f64| {
+                let (a, b) = (smooth(x), direction(x));
+                [a[0] + s * b[0], a[1] + s * b[1], a[2] + s * b[2]]
+            }
+        };
+        let (hi, lo) = (
+            residual(p.as_ref(), &along(t), eps),
+            residual(p.as_ref(), &along(-t), eps),
+        );
+        let fd: Vec<f64> = hi
+            .iter()
+            .zip(&lo)
+            .map(|(a, b)| (a - b) / (2.0 * t))
+            .collect();
+        let lin = host_vec(p.linearized(
+            &fields_of(p.as_ref(), &smooth),
+            &fields_of(p.as_ref(), &direction),
+            eps,
+        ))
+        .unwrap();
+        let err = fd
+            .iter()
+            .zip(&lin)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(
+            err < 1e-5 * (1.0 + max_abs(&fd)),
+            "{kind:?}: |H_u v − FD| = {err:e}"
+        );
+    }
+}
+
+#[test]
+fn burgers_reference_satisfies_the_ode_between_nodes() {
+    // The FD steady state, read back at the residual points, nearly zeroes the network
+    // residual computed from its own central differences.
+    let eps = 0.1;
+    let p = problem(ProblemKind::Burgers1d, eps, 128);
+    let h = 1e-3;
+    let r = |x: f64| p.reference_at(&[x], eps).unwrap()[0];
+    let f = |x: f64| {
+        let (l, c, rr) = (r(x - h), r(x), r(x + h));
+        [c, (rr - l) / (2.0 * h), (l - 2.0 * c + rr) / (h * h)]
+    };
+    let res = residual(p.as_ref(), &f, eps);
+    assert!(max_abs(&res) < 1e-2, "max |H| = {:e}", max_abs(&res));
+}
