@@ -63,7 +63,7 @@ pub struct GuiArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ReproduceArgs {
-    /// Which experiment (ac1).
+    /// Which experiment (ac1, hf, bu, cd, pm) or `all`.
     pub id: String,
     /// Number of seeds (0..N).
     #[arg(long, default_value_t = 3)]
@@ -235,9 +235,10 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
 
 /// `homotopy-explorer reproduce`.
 pub fn reproduce(args: &ReproduceArgs) -> Result<(), CliError> {
-    if !crate::reproduce::IDS.contains(&args.id.as_str()) {
+    let all = args.id == "all";
+    if !all && !crate::reproduce::IDS.contains(&args.id.as_str()) {
         return Err(CliError::bad_input(format!(
-            "unknown reproduction `{}`; known: {}",
+            "unknown reproduction `{}`; known: {}, all",
             args.id,
             crate::reproduce::IDS.join(", ")
         )));
@@ -245,10 +246,10 @@ pub fn reproduce(args: &ReproduceArgs) -> Result<(), CliError> {
     if args.seeds == 0 {
         return Err(CliError::bad_input("--seeds must be at least 1"));
     }
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("out").join("reproduce").join(&args.id));
+    let out_dir = args.out.clone().unwrap_or_else(|| {
+        let base = Path::new("out").join("reproduce");
+        if all { base } else { base.join(&args.id) }
+    });
     let opts = crate::reproduce::ReproduceOptions {
         seeds: args.seeds,
         out_dir: out_dir.clone(),
@@ -256,22 +257,21 @@ pub fn reproduce(args: &ReproduceArgs) -> Result<(), CliError> {
         verbose: !args.quiet,
     };
     let started = Instant::now();
-    let report = crate::reproduce::ac1::run(&opts)?;
-    for method in [
-        "classical",
-        "strategy1",
-        "strategy1_paper",
-        "strategy2",
-        "curriculum",
-    ] {
-        eprintln!("{}", crate::reproduce::ac1::summary_line(&report, method));
+    let lines = if all {
+        crate::reproduce::run_all(&opts)?
+    } else {
+        crate::reproduce::run(&args.id, &opts)?
+    };
+    for line in lines {
+        eprintln!("{line}");
     }
     eprintln!(
-        "reproduce {} with {} seed(s) took {:.1} s; wrote {}/reproduce.md",
+        "reproduce {} with {} seed(s) took {:.1} s; wrote {}/{}",
         args.id,
         args.seeds,
         started.elapsed().as_secs_f64(),
-        out_dir.display()
+        out_dir.display(),
+        if all { "index.md" } else { "reproduce.md" }
     );
     Ok(())
 }

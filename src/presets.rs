@@ -4,10 +4,26 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 7] = [
+pub const SHIPPED: [(&str, &str); 19] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
+    ),
+    (
+        "allen_cahn_1d_classical.toml",
+        include_str!("../presets/allen_cahn_1d_classical.toml"),
+    ),
+    (
+        "allen_cahn_1d_curriculum.toml",
+        include_str!("../presets/allen_cahn_1d_curriculum.toml"),
+    ),
+    (
+        "allen_cahn_1d_eps0.1.toml",
+        include_str!("../presets/allen_cahn_1d_eps0.1.toml"),
+    ),
+    (
+        "allen_cahn_1d_hrta.toml",
+        include_str!("../presets/allen_cahn_1d_hrta.toml"),
     ),
     (
         "allen_cahn_1d_strategy1_paper.toml",
@@ -18,20 +34,52 @@ pub const SHIPPED: [(&str, &str); 7] = [
         include_str!("../presets/allen_cahn_1d_strategy2.toml"),
     ),
     (
-        "allen_cahn_1d_curriculum.toml",
-        include_str!("../presets/allen_cahn_1d_curriculum.toml"),
+        "boundary_layer_adam.toml",
+        include_str!("../presets/boundary_layer_adam.toml"),
     ),
     (
-        "allen_cahn_1d_hrta.toml",
-        include_str!("../presets/allen_cahn_1d_hrta.toml"),
+        "boundary_layer_adam_lr0.5.toml",
+        include_str!("../presets/boundary_layer_adam_lr0.5.toml"),
     ),
     (
-        "allen_cahn_1d_classical.toml",
-        include_str!("../presets/allen_cahn_1d_classical.toml"),
+        "boundary_layer_isgd.toml",
+        include_str!("../presets/boundary_layer_isgd.toml"),
     ),
     (
-        "allen_cahn_1d_eps0.1.toml",
-        include_str!("../presets/allen_cahn_1d_eps0.1.toml"),
+        "boundary_layer_sgd_lr0.5.toml",
+        include_str!("../presets/boundary_layer_sgd_lr0.5.toml"),
+    ),
+    (
+        "boundary_layer_strategy1.toml",
+        include_str!("../presets/boundary_layer_strategy1.toml"),
+    ),
+    (
+        "burgers_1d_classical.toml",
+        include_str!("../presets/burgers_1d_classical.toml"),
+    ),
+    (
+        "burgers_1d_strategy1.toml",
+        include_str!("../presets/burgers_1d_strategy1.toml"),
+    ),
+    (
+        "high_frequency_fit_classical.toml",
+        include_str!("../presets/high_frequency_fit_classical.toml"),
+    ),
+    (
+        "high_frequency_fit_homotopy.toml",
+        include_str!("../presets/high_frequency_fit_homotopy.toml"),
+    ),
+    (
+        "poisson_multiscale_1d_adam.toml",
+        include_str!("../presets/poisson_multiscale_1d_adam.toml"),
+    ),
+    (
+        "poisson_multiscale_1d_homotopy.toml",
+        include_str!("../presets/poisson_multiscale_1d_homotopy.toml"),
+    ),
+    (
+        "poisson_multiscale_1d_isgd.toml",
+        include_str!("../presets/poisson_multiscale_1d_isgd.toml"),
     ),
 ];
 
@@ -45,4 +93,12 @@ pub fn text(dir: &Path, name: &str) -> Option<(String, String)> {
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(n, t)| (t.to_string(), format!("{n} (built-in)")))
+}
+
+/// The first shipped preset for problem `kind` (the explorer loads it when the problem picker
+/// changes, so each problem starts from settings that work for it).
+pub fn first_for(kind: crate::problem::ProblemKind) -> Option<(&'static str, &'static str)> {
+    SHIPPED.iter().copied().find(|(_, text)| {
+        crate::config::RunConfig::from_toml_str(text).is_ok_and(|c| c.problem.kind == kind)
+    })
 }

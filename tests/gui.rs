@@ -231,3 +231,38 @@ fn a_pinned_run_is_overlaid_on_the_next_one_with_a_legend() {
         assert!(loss.iter().any(|l| l.starts_with(prefix)), "{loss:?}");
     }
 }
+
+#[test]
+fn every_shipped_preset_loads_and_starts() {
+    for (name, text) in homotopy_explorer::presets::SHIPPED {
+        let mut h = harness_with(text);
+        assert_eq!(h.state().view.histories.loss.total(), 0, "{name}");
+        h.get_by_label("Start").click();
+        assert!(
+            settle(&mut h, |app| app.view.histories.loss.total() > 3),
+            "{name}: no training steps after Start: {:?} {:?}",
+            h.state().view.end,
+            h.state().view.messages
+        );
+        assert!(
+            !h.state().view.messages.iter().any(|m| m.0),
+            "{name}: {:?}",
+            h.state().view.messages
+        );
+    }
+}
+
+#[test]
+fn picking_a_problem_loads_its_preset() {
+    use homotopy_explorer::problem::ProblemKind;
+    let mut h = harness();
+    h.get_by_label("Problem").click();
+    h.run();
+    h.get_by_label(ProblemKind::Burgers1d.label()).click();
+    assert!(settle(&mut h, |app| app.config.problem.kind
+        == ProblemKind::Burgers1d));
+    assert_eq!(h.state().config.name, "Burgers 1D, classical, ε = 0.05");
+    assert_eq!(h.state().config.problem.n_res, 128);
+    h.get_by_label("Start").click();
+    assert!(settle(&mut h, |app| app.view.histories.loss.total() > 3));
+}

@@ -14,6 +14,13 @@ fn every_shipped_preset_loads_round_trips_and_steps() {
         if path.extension().and_then(|e| e.to_str()) != Some("toml") {
             continue;
         }
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert!(
+            homotopy_explorer::presets::SHIPPED
+                .iter()
+                .any(|(n, _)| *n == name),
+            "{name} is not built into the binary (src/presets.rs)"
+        );
         let config =
             RunConfig::from_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(!config.name.is_empty(), "{} has no name", path.display());
@@ -26,5 +33,5 @@ fn every_shipped_preset_loads_round_trips_and_steps() {
         }
         count += 1;
     }
-    assert!(count >= 7, "expected the shipped presets, found {count}");
+    assert!(count >= 18, "expected the shipped presets, found {count}");
 }

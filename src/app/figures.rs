@@ -249,12 +249,16 @@ fn kernel(view: &RunView) -> Figure {
 }
 
 fn operator(view: &RunView) -> Figure {
-    let mut fig = Figure::new("λ_max(D_ε) vs ε", "ε", "λ_max(D_ε)")
-        .log_x()
-        .log_y();
+    let mut fig = Figure::new(
+        "λ_max(D_ε) vs ε (|λ|max if not symmetric)",
+        "ε",
+        "λ_max(D_ε)",
+    )
+    .log_x()
+    .log_y();
     if let Some(sweep) = &view.sweep {
         fig.series.push(series(
-            "exact u",
+            "exact u (reference where none is closed-form)",
             sweep.points.clone(),
             Mark::LineAndPoints,
             0,
@@ -265,10 +269,12 @@ fn operator(view: &RunView) -> Figure {
             .diagnostics
             .as_ref()
             .and_then(|d| {
-                d.report
-                    .operator
-                    .as_ref()
-                    .map(|o| (d.report.eps, o.lambda_max))
+                d.report.operator.as_ref().map(|o| {
+                    // A non-symmetric D_ε (Burgers) is measured by its largest |λ|, as the
+                    // sweep does.
+                    let v = if o.symmetric { o.lambda_max } else { o.abs_max };
+                    (d.report.eps, v)
+                })
             })
             .or(sweep.current);
         if let Some(c) = at_network {

@@ -238,7 +238,9 @@ impl ExplorerApp {
             waker,
         ));
         // λ_max(D_ε) vs ε (at the exact solution) depends only on the problem: sweep it once.
-        self.send(Command::RequestSweep);
+        if self.config.problem.kind.has_operator() {
+            self.send(Command::RequestSweep);
+        }
     }
 
     /// Whether a worker is running.
@@ -288,8 +290,11 @@ impl ExplorerApp {
         self.draft = config.clone();
         self.config = config.clone();
         self.text = TextFields::from_config(&config);
+        let sweep = config.problem.kind.has_operator();
         self.send(Command::LoadConfig(Box::new(config)));
-        self.send(Command::RequestSweep);
+        if sweep {
+            self.send(Command::RequestSweep);
+        }
     }
 
     /// Parse preset text and load it; a bad preset changes nothing and shows why.

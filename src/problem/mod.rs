@@ -75,6 +75,11 @@ impl ProblemKind {
         }
     }
 
+    /// Whether the problem defines a discrete operator D_ε (the λ_max(D_ε) sweep needs one).
+    pub fn has_operator(self) -> bool {
+        matches!(self, Self::AllenCahn1d | Self::Burgers1d)
+    }
+
     /// The derivative channels its residual needs.
     pub fn order(self) -> DerivOrder {
         match self {

@@ -2,6 +2,8 @@
 //! shipped presets, with the paper's numbers beside ours, as markdown, CSV, SVG and JSON.
 
 pub mod ac1;
+pub mod papers_1d;
+pub mod sweep;
 
 use std::path::{Path, PathBuf};
 
@@ -23,18 +25,85 @@ pub struct ReproduceOptions {
     pub verbose: bool,
 }
 
-/// The reproductions this build knows.
-pub const IDS: [&str; 1] = ["ac1"];
+/// The reproductions this build knows (`all` runs every one).
+pub const IDS: [&str; 5] = ["ac1", "hf", "bu", "cd", "pm"];
 
-/// Run reproduction `id`.
-pub fn run(id: &str, opts: &ReproduceOptions) -> Result<()> {
-    match id {
-        "ac1" => ac1::run(opts).map(|_| ()),
+/// Run reproduction `id`; returns one summary line per method.
+pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Vec<String>> {
+    let spec = match id {
+        "ac1" => {
+            let report = ac1::run(opts)?;
+            return Ok([
+                "classical",
+                "strategy1",
+                "strategy1_paper",
+                "strategy2",
+                "curriculum",
+            ]
+            .iter()
+            .map(|m| ac1::summary_line(&report, m))
+            .collect());
+        }
+        "hf" => papers_1d::hf(),
+        "bu" => papers_1d::bu(),
+        "cd" => papers_1d::cd(),
+        "pm" => papers_1d::pm(),
         other => bail!(
-            "unknown reproduction `{other}`; this build knows: {}",
+            "unknown reproduction `{other}`; this build knows: {}, all",
             IDS.join(", ")
         ),
+    };
+    let report = sweep::run(&spec, opts)?;
+    let smallest = spec.table_eps[spec.table_eps.len() - 1];
+    Ok(spec
+        .methods
+        .iter()
+        .map(|m| {
+            let v: Vec<f64> = report
+                .rows
+                .iter()
+                .filter(|r| r.method == m.name && r.eps == smallest)
+                .filter_map(|r| r.l2re)
+                .collect();
+            format!(
+                "{}: median L2RE at ε = {} = {}",
+                m.name,
+                sweep::fmt_eps(smallest, spec.fractions),
+                fmt_stat(&v)
+            )
+        })
+        .collect())
+}
+
+/// Run every reproduction into `<out_dir>/<id>` and write `<out_dir>/index.md` linking them
+/// with their summary lines and times. A reproduction that fails is listed with its error and
+/// the others still run.
+pub fn run_all(opts: &ReproduceOptions) -> Result<Vec<String>> {
+    let mut index = String::from("# Reproductions\n\n| id | seconds | summary |\n|---|---|---|\n");
+    let mut lines = Vec::new();
+    for id in IDS {
+        let sub = ReproduceOptions {
+            out_dir: opts.out_dir.join(id),
+            ..opts.clone()
+        };
+        let started = std::time::Instant::now();
+        let result = run(id, &sub);
+        let secs = started.elapsed().as_secs_f64();
+        let summary = match &result {
+            Ok(l) => l.join("<br>"),
+            Err(e) => format!("failed: {e:#}"),
+        };
+        index.push_str(&format!(
+            "| [{id}]({id}/reproduce.md) | {secs:.0} | {summary} |\n"
+        ));
+        lines.push(format!(
+            "{id} ({secs:.0} s): {}",
+            summary.replace("<br>", "; ")
+        ));
     }
+    std::fs::create_dir_all(&opts.out_dir)?;
+    crate::export::write_atomic(&opts.out_dir.join("index.md"), index.as_bytes())?;
+    Ok(lines)
 }
 
 /// A shipped preset: the file in `dir` if present, else the copy built into the binary.

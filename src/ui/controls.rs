@@ -5,7 +5,8 @@
 
 use crate::app::{ExplorerApp, parse_list};
 use crate::config::{
-    BackendKind, Control, Corrector, HrtaSwitch, PseudoInverse, StageOptimizer, StrategyKind,
+    BackendKind, Control, Corrector, HrtaSwitch, OptimizerKind, PseudoInverse, StageOptimizer,
+    StrategyKind,
 };
 use crate::net::{ActivationKind, InitKind};
 use crate::problem::ProblemKind;
@@ -79,7 +80,20 @@ fn problem_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                     ui.selectable_value(&mut kind, k, k.label());
                 }
             });
-        app.draft.problem.kind = kind;
+        if kind != app.draft.problem.kind {
+            // Each problem starts from its own shipped preset: a new problem with the last one's
+            // ε, schedule and phase condition would rarely make sense.
+            match crate::presets::first_for(kind) {
+                Some((name, _)) => {
+                    if let Some((text, origin)) =
+                        crate::presets::text(&std::path::PathBuf::from("presets"), name)
+                    {
+                        app.load_preset_text(&text, &origin, None);
+                    }
+                }
+                None => app.draft.problem.kind = kind,
+            }
+        }
     });
 }
 
@@ -400,9 +414,43 @@ fn optimizer_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             .default_open(false)
             .show(ui, |ui| {
                 egui::Grid::new("opt-grid").num_columns(2).show(ui, |ui| {
-                    let label = ui.label("Adam learning rate");
-                    log_drag(ui, &mut app.draft.optimizer.lr, 1e-8, 1.0).labelled_by(label.id);
+                    let o = &mut app.draft.optimizer;
+                    let label = ui.label("optimizer");
+                    egui::ComboBox::from_id_salt("optimizer-kind")
+                        .selected_text(o.kind.label())
+                        .show_ui(ui, |ui| {
+                            for k in OptimizerKind::ALL {
+                                ui.selectable_value(&mut o.kind, k, k.label());
+                            }
+                        })
+                        .response
+                        .labelled_by(label.id);
                     ui.end_row();
+                    let lr_label = match o.kind {
+                        OptimizerKind::Isgd | OptimizerKind::ImplicitGn => "implicit step α",
+                        OptimizerKind::Lm => "learning rate (unused by LM)",
+                        OptimizerKind::Adam | OptimizerKind::Sgd => "learning rate",
+                    };
+                    let label = ui.label(lr_label);
+                    log_drag(ui, &mut o.lr, 1e-8, 10.0).labelled_by(label.id);
+                    ui.end_row();
+                    if o.kind == OptimizerKind::Isgd {
+                        let i = &mut o.isgd;
+                        let label = ui.label("K₀ implicit steps");
+                        ui.add(egui::DragValue::new(&mut i.outer_steps).range(1..=10_000_000))
+                            .labelled_by(label.id);
+                        ui.end_row();
+                        let label = ui.label("K₁ inner Adam steps");
+                        ui.add(egui::DragValue::new(&mut i.inner_steps).range(1..=100_000))
+                            .labelled_by(label.id);
+                        ui.end_row();
+                        let label = ui.label("inner Adam γ");
+                        log_drag(ui, &mut i.inner_lr, 1e-8, 1.0).labelled_by(label.id);
+                        ui.end_row();
+                        let label = ui.label("final Adam η");
+                        log_drag(ui, &mut i.final_lr, 1e-8, 1.0).labelled_by(label.id);
+                        ui.end_row();
+                    }
                     let label = ui.label("step cap");
                     ui.add(
                         egui::DragValue::new(&mut app.draft.training.max_steps)

@@ -159,13 +159,14 @@ pub fn windows_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             .open(&mut open)
             .default_width(480.0)
             .show(ctx, |ui| {
-                ui.label("Paste a preset (TOML) and press Load:");
+                let label = ui.label("Paste a preset (TOML) and press Load:");
                 ui.add(
                     egui::TextEdit::multiline(&mut text)
                         .code_editor()
                         .desired_rows(14)
                         .desired_width(f32::INFINITY),
-                );
+                )
+                .labelled_by(label.id);
                 load = ui.button("Load").clicked();
             });
         if load && app.load_preset_text(&text, "from the clipboard", None) {

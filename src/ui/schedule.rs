@@ -108,12 +108,14 @@ fn editor_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     }
     match &mut app.draft.strategy.schedule {
         ScheduleConfig::List { values } => {
-            ui.label("ε values after ε₀ (comma-separated, decreasing):");
-            let r = ui.add(
-                egui::TextEdit::multiline(&mut app.text.eps_list)
-                    .desired_rows(3)
-                    .desired_width(f32::INFINITY),
-            );
+            let label = ui.label("ε values after ε₀ (comma-separated, decreasing):");
+            let r = ui
+                .add(
+                    egui::TextEdit::multiline(&mut app.text.eps_list)
+                        .desired_rows(3)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
             if r.changed()
                 && let Ok(v) = parse_list::<f64>(&app.text.eps_list)
                 && !v.is_empty()

@@ -496,7 +496,7 @@ impl Worker {
                 let current = problem
                     .discrete_operator(&u, eps)
                     .and_then(|op| operator_spectrum(&op).ok())
-                    .map(|o| (eps, o.lambda_max));
+                    .map(|o| (eps, if o.symmetric { o.lambda_max } else { o.abs_max }));
                 self.push(Event::Sweep { points, current });
             }
             Command::SaveCheckpoint(path) => {

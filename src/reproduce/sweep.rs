@@ -1,0 +1,512 @@
+//! The method × ε table shared by the 1D reproductions (hf, bu, cd, pm): every method's preset is
+//! run for each seed — a classical preset afresh at each table ε, a homotopy preset once with its
+//! schedule passing through the table ε — and loss, L2RE, front and end reason are tabulated
+//! beside the paper's numbers, with CSV, JSON and SVG figures. A spec may add the largest
+//! eigenvalue of D_ε along ε (paper Fig. 4/15) and of the Gauss–Newton Hessian JᵀJ at each table
+//! ε along one method (the ISGD paper's stiffness measure).
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use super::{ReproduceOptions, fmt_stat, load_preset, median_spread, with_waypoints};
+use crate::backend::{self, ComputeDevice};
+use crate::config::RunConfig;
+use crate::diagnostics::evaluate;
+use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep};
+use crate::export::figure::{Figure, Mark};
+use crate::export::{columns_csv, write_atomic};
+use crate::linalg::{gram, lambda_max_power};
+use crate::train::{EndReason, Session};
+
+/// One method of a table: a shipped preset.
+#[derive(Clone, Copy, Debug)]
+pub struct Method {
+    pub name: &'static str,
+    pub file: &'static str,
+    pub builtin: &'static str,
+}
+
+/// A number the paper reports for (method, ε).
+#[derive(Clone, Copy, Debug)]
+pub struct PaperValue {
+    /// The paper's method this is compared with (one of the spec's method names).
+    pub method: &'static str,
+    pub eps: f64,
+    pub loss: Option<f64>,
+    pub l2re: Option<f64>,
+}
+
+/// What a reproduction runs and prints.
+#[derive(Clone, Debug)]
+pub struct Spec {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// Markdown paragraph: setup, what the paper's numbers measure, deviations.
+    pub intro: &'static str,
+    pub methods: Vec<Method>,
+    /// ε values of the table, largest first.
+    pub table_eps: Vec<f64>,
+    pub paper: Vec<PaperValue>,
+    /// λ(D_ε) along ε from `.0` down to `.1` (problems with a D_ε).
+    pub operator_sweep: Option<(f64, f64)>,
+    /// λ_max(JᵀJ) at each table ε along this (homotopy) method.
+    pub stiffness_along: Option<&'static str>,
+    /// Print ε as 1/k (the paper's style for frequencies).
+    pub fractions: bool,
+}
+
+/// One table entry.
+#[derive(Clone, Debug, Serialize)]
+pub struct Row {
+    pub method: String,
+    pub eps: f64,
+    pub seed: u64,
+    /// L_H + λL_bc = ½ mean H² + λ ½ mean (u − g)² at the recorded parameters.
+    pub loss: f64,
+    pub l2re: Option<f64>,
+    /// What the L2RE is measured against.
+    pub against: String,
+    pub front_x0: Option<f64>,
+    /// How the run ended (for a homotopy row: how the whole run ended).
+    pub end: String,
+    pub steps: usize,
+    pub seconds: f64,
+}
+
+/// One λ_max(JᵀJ) entry.
+#[derive(Clone, Debug, Serialize)]
+pub struct StiffnessRow {
+    pub eps: f64,
+    pub seed: u64,
+    pub lambda_max_gn: f64,
+}
+
+/// Everything a sweep measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub id: String,
+    pub rows: Vec<Row>,
+    pub operator: Vec<(f64, f64)>,
+    pub stiffness: Vec<StiffnessRow>,
+    pub seconds: f64,
+}
+
+fn measure(
+    method: &str,
+    seed: u64,
+    eps: f64,
+    session: &Session,
+    theta: &[f64],
+    started: &Instant,
+) -> Result<Row> {
+    let parts = session.objective.loss(theta, eps)?;
+    let eval = evaluate(
+        session.problem.as_ref(),
+        session.objective.shape(),
+        theta,
+        eps,
+    );
+    let (l2re, against) = match (eval.l2re_exact, eval.l2re_reference) {
+        (Some(e), _) => (Some(e), "exact"),
+        (None, Some(r)) => (Some(r), "reference"),
+        (None, None) => (None, "—"),
+    };
+    Ok(Row {
+        method: method.into(),
+        eps,
+        seed,
+        loss: parts.residual + session.objective.bc_weight() * parts.boundary,
+        l2re,
+        against: against.into(),
+        front_x0: eval.front_x0,
+        end: session
+            .end_reason()
+            .map_or("running".into(), |e| end_text(&e)),
+        steps: session.state.step,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn end_text(e: &EndReason) -> String {
+    match e {
+        EndReason::Diverged { step } => format!("diverged at step {step} (rolled back)"),
+        other => other.name().to_string(),
+    }
+}
+
+/// λ_max(JᵀJ) of the weighted least-squares system at θ (= λ_max(JJᵀ)).
+fn gauss_newton_lambda_max(session: &Session, theta: &[f64], eps: f64) -> Result<f64> {
+    let lin = session.objective.linearize(theta, eps)?;
+    let (a, _) = lin.weighted_system();
+    Ok(lambda_max_power(&gram(&a), 100))
+}
+
+/// Solution curve (x, u) of θ at ε.
+fn curve(session: &Session, theta: &[f64], eps: f64) -> Vec<(f64, f64)> {
+    let e = evaluate(
+        session.problem.as_ref(),
+        session.objective.shape(),
+        theta,
+        eps,
+    );
+    session
+        .problem
+        .eval_points()
+        .iter()
+        .copied()
+        .zip(e.u)
+        .collect()
+}
+
+/// Run a homotopy preset through the table ε; rows at each table ε it passes, θ there.
+#[allow(clippy::type_complexity)]
+fn run_homotopy(
+    spec: &Spec,
+    method: &str,
+    mut config: RunConfig,
+    seed: u64,
+    device: &ComputeDevice,
+) -> Result<(Vec<Row>, Vec<(f64, Vec<f64>)>, Session)> {
+    let started = Instant::now();
+    config.training.seed = seed;
+    with_waypoints(&mut config, &spec.table_eps);
+    config.validate().context("schedule with table waypoints")?;
+    let mut session = Session::new(config, device);
+    let mut rows = Vec::new();
+    let mut thetas = Vec::new();
+    let start = session.state.eps;
+    while let Some(p) = session.step()? {
+        for stage in &p.stages {
+            if spec.table_eps.contains(&stage.eps) && !rows.iter().any(|r: &Row| r.eps == stage.eps)
+            {
+                let theta = session.state.theta.clone();
+                rows.push(measure(
+                    method, seed, stage.eps, &session, &theta, &started,
+                )?);
+                thetas.push((stage.eps, theta));
+            }
+        }
+        if p.end.is_some() {
+            break;
+        }
+    }
+    // Table ε the run did not reach (cap, divergence) are reported where it stopped; the end
+    // column says why.
+    let theta = session.state.theta.clone();
+    for &eps in &spec.table_eps {
+        if let Some(r) = rows.iter_mut().find(|r| r.eps == eps) {
+            r.end = session
+                .end_reason()
+                .map_or("running".into(), |e| end_text(&e));
+        } else if eps <= start {
+            let mut r = measure(method, seed, eps, &session, &theta, &started)?;
+            r.end = format!("{} before ε = {eps}", r.end);
+            rows.push(r);
+        }
+    }
+    rows.sort_by(|a, b| b.eps.total_cmp(&a.eps));
+    Ok((rows, thetas, session))
+}
+
+/// Run the reproduction described by `spec`.
+pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
+    let all_started = Instant::now();
+    let device = backend::cpu().context("CPU device")?;
+    std::fs::create_dir_all(&opts.out_dir)
+        .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
+    let mut configs = Vec::new();
+    let mut sources = Vec::new();
+    for m in &spec.methods {
+        let (config, from) = load_preset(&opts.presets_dir, m.file, m.builtin)?;
+        configs.push((m.name, config));
+        sources.push(format!("`{}`: {from}", m.name));
+    }
+    let say = |line: String| {
+        if opts.verbose {
+            eprintln!("{line}");
+        }
+    };
+    let mut report = Report {
+        id: spec.id.into(),
+        rows: Vec::new(),
+        operator: Vec::new(),
+        stiffness: Vec::new(),
+        seconds: 0.0,
+    };
+    let smallest = *spec
+        .table_eps
+        .last()
+        .context("a reproduction needs at least one ε")?;
+    let mut solutions: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    for seed in 0..opts.seeds {
+        for (name, config) in &configs {
+            if config.strategy.kind.is_homotopy() {
+                let (rows, thetas, session) =
+                    run_homotopy(spec, name, config.clone(), seed, &device)?;
+                for r in &rows {
+                    say(format!(
+                        "[{} seed {seed}] {name} ε = {}: loss {:.3e}, L2RE {}, {}",
+                        spec.id,
+                        r.eps,
+                        r.loss,
+                        r.l2re.map_or("—".into(), |v| format!("{v:.3e}")),
+                        r.end
+                    ));
+                }
+                if spec.stiffness_along == Some(*name) {
+                    for (eps, theta) in &thetas {
+                        report.stiffness.push(StiffnessRow {
+                            eps: *eps,
+                            seed,
+                            lambda_max_gn: gauss_newton_lambda_max(&session, theta, *eps)?,
+                        });
+                    }
+                }
+                if seed == 0 {
+                    solutions.push((
+                        name.to_string(),
+                        curve(&session, &session.state.theta, session.state.eps),
+                    ));
+                }
+                report.rows.extend(rows);
+            } else {
+                for &eps in &spec.table_eps {
+                    let started = Instant::now();
+                    let mut c = config.clone();
+                    c.problem.eps = eps;
+                    c.training.seed = seed;
+                    let mut session = Session::new(c, &device);
+                    let never = std::sync::atomic::AtomicBool::new(false);
+                    session.run(&never, |_| {})?;
+                    let theta = session.state.theta.clone();
+                    let r = measure(name, seed, eps, &session, &theta, &started)?;
+                    say(format!(
+                        "[{} seed {seed}] {name} ε = {eps}: loss {:.3e}, L2RE {}, {}, {:.1} s",
+                        spec.id,
+                        r.loss,
+                        r.l2re.map_or("—".into(), |v| format!("{v:.3e}")),
+                        r.end,
+                        r.seconds
+                    ));
+                    if seed == 0 && eps == smallest {
+                        solutions.push((name.to_string(), curve(&session, &theta, eps)));
+                    }
+                    report.rows.push(r);
+                }
+            }
+        }
+    }
+    if let Some((hi, lo)) = spec.operator_sweep {
+        let problem = configs[0].1.build_problem();
+        report.operator = lambda_max_sweep(problem.as_ref(), &geometric_eps(hi, lo, 25))
+            .into_iter()
+            .filter_map(|(e, v)| v.map(|v| (e, v)))
+            .collect();
+    }
+    report.seconds = all_started.elapsed().as_secs_f64();
+    write_outputs(spec, opts, &report, &solutions, &sources, &configs[0].1)?;
+    Ok(report)
+}
+
+fn write_outputs(
+    spec: &Spec,
+    opts: &ReproduceOptions,
+    report: &Report,
+    solutions: &[(String, Vec<(f64, f64)>)],
+    sources: &[String],
+    first: &RunConfig,
+) -> Result<()> {
+    let out = &opts.out_dir;
+    let mut md = format!(
+        "# Reproduction `{}`: {}\n\n{}\n\n",
+        spec.id, spec.title, spec.intro
+    );
+    md.push_str(&format!(
+        "Seeds 0–{} (median [min, max] over seeds). Loss = ½·mean H² + λ·½·mean (u − g)² at the recorded parameters. Presets: {}.\n\n",
+        opts.seeds.saturating_sub(1),
+        sources.join("; ")
+    ));
+    md.push_str("| method | ε | paper loss | ours loss | paper L2RE | ours L2RE | against | ours front x₀ | how runs ended |\n|---|---|---|---|---|---|---|---|---|\n");
+    for m in &spec.methods {
+        for &eps in &spec.table_eps {
+            let rows: Vec<&Row> = report
+                .rows
+                .iter()
+                .filter(|r| r.method == m.name && r.eps == eps)
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let paper = spec
+                .paper
+                .iter()
+                .find(|p| p.method == m.name && (p.eps - eps).abs() < 1e-12);
+            let col = |f: &dyn Fn(&Row) -> Option<f64>| {
+                fmt_stat(&rows.iter().filter_map(|r| f(r)).collect::<Vec<_>>())
+            };
+            let mut ends: Vec<String> = rows.iter().map(|r| r.end.clone()).collect();
+            ends.dedup();
+            md.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                m.name,
+                fmt_eps(eps, spec.fractions),
+                paper
+                    .and_then(|p| p.loss)
+                    .map_or("—".into(), |v| format!("{v:.2e}")),
+                col(&|r| Some(r.loss)),
+                paper
+                    .and_then(|p| p.l2re)
+                    .map_or("—".into(), |v| format!("{v:.2e}")),
+                col(&|r| r.l2re),
+                rows[0].against,
+                col(&|r| r.front_x0),
+                ends.join("; "),
+            ));
+        }
+    }
+    if !report.stiffness.is_empty() {
+        md.push_str(&format!(
+            "\n## Stiffness: λ_max(JᵀJ) of the Gauss–Newton Hessian along `{}`\n\n| ε | λ_max(JᵀJ) |\n|---|---|\n",
+            spec.stiffness_along.unwrap_or("")
+        ));
+        for &eps in &spec.table_eps {
+            let v: Vec<f64> = report
+                .stiffness
+                .iter()
+                .filter(|r| r.eps == eps)
+                .map(|r| r.lambda_max_gn)
+                .collect();
+            if !v.is_empty() {
+                md.push_str(&format!(
+                    "| {} | {} |\n",
+                    fmt_eps(eps, spec.fractions),
+                    fmt_stat(&v)
+                ));
+            }
+        }
+    }
+    if !report.operator.is_empty() {
+        let sym = first.build_problem().exact_at(&[0.5], 0.5).is_some();
+        md.push_str(&format!(
+            "\n## λ(D_ε) along ε ({} solution on the residual grid)\n\nSymmetric D_ε: its largest eigenvalue; non-symmetric D_ε: its largest |λ|.\n\n| ε | λ(D_ε) |\n|---|---|\n",
+            if sym { "exact" } else { "reference" }
+        ));
+        for (e, v) in &report.operator {
+            md.push_str(&format!("| {e:.4} | {v:.4e} |\n"));
+        }
+        let (eps, lam): (Vec<f64>, Vec<f64>) = report.operator.iter().copied().unzip();
+        write_atomic(
+            &out.join("operator.csv"),
+            &columns_csv(&[("eps", &eps), ("lambda_d", &lam)])?,
+        )?;
+        Figure::new("λ(D_ε) vs ε", "ε", "λ(D_ε)")
+            .log_x()
+            .log_y()
+            .with_series("ours", report.operator.clone(), Mark::LineAndPoints)
+            .write_svg(&out.join("operator.svg"), (720, 460))?;
+    }
+    md.push_str(
+        "\n## Time per run\n\n| method | ε | seed | steps | seconds |\n|---|---|---|---|---|\n",
+    );
+    for r in &report.rows {
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {:.1} |\n",
+            r.method,
+            fmt_eps(r.eps, spec.fractions),
+            r.seed,
+            r.steps,
+            r.seconds
+        ));
+    }
+    md.push_str(&format!(
+        "\nWhole reproduction: {:.0} s. Homotopy rows share one run per seed; their seconds are the time since that run started. Figures: `l2re_vs_eps.svg`, `solutions.svg`{}.\n",
+        report.seconds,
+        if report.operator.is_empty() { "" } else { ", `operator.svg`" }
+    ));
+    write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
+    write_atomic(
+        &out.join("reproduce.json"),
+        serde_json::to_string_pretty(report)?.as_bytes(),
+    )?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in &report.rows {
+        w.serialize(r)?;
+    }
+    write_atomic(&out.join("table.csv"), &w.into_inner()?)?;
+    let mut fig = Figure::new(&format!("{}: median L2RE vs ε", spec.id), "ε", "L2RE")
+        .log_x()
+        .log_y();
+    for m in &spec.methods {
+        let pts: Vec<(f64, f64)> = spec
+            .table_eps
+            .iter()
+            .filter_map(|&e| {
+                let v: Vec<f64> = report
+                    .rows
+                    .iter()
+                    .filter(|r| r.method == m.name && r.eps == e)
+                    .filter_map(|r| r.l2re)
+                    .collect();
+                let med = median_spread(&v).0;
+                (med.is_finite() && med > 0.0).then_some((e, med))
+            })
+            .collect();
+        if !pts.is_empty() {
+            fig = fig.with_series(m.name, pts, Mark::LineAndPoints);
+        }
+    }
+    fig.write_svg(&out.join("l2re_vs_eps.svg"), (720, 460))?;
+    let smallest = spec.table_eps[spec.table_eps.len() - 1];
+    let problem = first.build_problem();
+    let mut fig = Figure::new(
+        &format!("u_θ at ε = {} (seed 0)", fmt_eps(smallest, spec.fractions)),
+        "x",
+        "u",
+    );
+    let truth = problem
+        .exact(smallest)
+        .or_else(|| problem.reference(smallest));
+    if let Some(t) = truth {
+        fig = fig.with_series(
+            &t.label,
+            problem
+                .eval_points()
+                .iter()
+                .copied()
+                .zip(t.values)
+                .collect(),
+            Mark::Line,
+        );
+    }
+    for (name, pts) in solutions {
+        fig = fig.with_series(name, pts.clone(), Mark::Line);
+    }
+    fig.write_svg(&out.join("solutions.svg"), (720, 460))?;
+    Ok(())
+}
+
+/// ε as 1/k when `fractions` and 1/ε is a whole number above 2, else decimal.
+pub fn fmt_eps(eps: f64, fractions: bool) -> String {
+    let k = 1.0 / eps;
+    if fractions && k > 2.5 && (k - k.round()).abs() < 1e-9 {
+        format!("1/{}", k.round())
+    } else {
+        format!("{eps}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eps_prints_like_the_paper() {
+        assert_eq!(fmt_eps(1.0 / 50.0, true), "1/50");
+        assert_eq!(fmt_eps(0.05, false), "0.05");
+        assert_eq!(fmt_eps(0.5, true), "0.5");
+        assert_eq!(fmt_eps(2.0, true), "2");
+        assert_eq!(fmt_eps(0.07, true), "0.07");
+    }
+}
