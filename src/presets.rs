@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 19] = [
+pub const SHIPPED: [(&str, &str); 23] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -70,6 +70,18 @@ pub const SHIPPED: [(&str, &str); 19] = [
         include_str!("../presets/high_frequency_fit_homotopy.toml"),
     ),
     (
+        "hrta_fit_sin2pix_adam.toml",
+        include_str!("../presets/hrta_fit_sin2pix_adam.toml"),
+    ),
+    (
+        "hrta_fit_sin2pix_s0.5.toml",
+        include_str!("../presets/hrta_fit_sin2pix_s0.5.toml"),
+    ),
+    (
+        "hrta_fit_sin2pix_s1.5.toml",
+        include_str!("../presets/hrta_fit_sin2pix_s1.5.toml"),
+    ),
+    (
         "poisson_multiscale_1d_adam.toml",
         include_str!("../presets/poisson_multiscale_1d_adam.toml"),
     ),
@@ -80,6 +92,10 @@ pub const SHIPPED: [(&str, &str); 19] = [
     (
         "poisson_multiscale_1d_isgd.toml",
         include_str!("../presets/poisson_multiscale_1d_isgd.toml"),
+    ),
+    (
+        "poisson_multiscale_1d_lbfgs.toml",
+        include_str!("../presets/poisson_multiscale_1d_lbfgs.toml"),
     ),
 ];
 

@@ -199,6 +199,8 @@ pub enum StageOptimizer {
     Adam,
     /// Levenberg–Marquardt iterations.
     Lm,
+    /// L-BFGS iterations with a line search.
+    Lbfgs,
 }
 
 /// Strategy 2 / curriculum stage settings.

@@ -183,6 +183,8 @@ pub enum OptimizerKind {
     /// Implicit SGD (ISGD paper, Algorithm 1): K₀ implicit steps of size α = lr, each solved by
     /// K₁ inner Adam steps on ½‖θ − θ_n‖² + αL(θ), then K₂ plain Adam steps.
     Isgd,
+    /// L-BFGS (memory 10) with a backtracking Armijo line search (one iteration per step).
+    Lbfgs,
     /// Levenberg–Marquardt with adaptive damping (one iteration per step).
     Lm,
     /// The linearized implicit step θ ← θ − (I/α + JᵀJ)⁻¹Jᵀr with α = lr: the implicit step
@@ -191,10 +193,11 @@ pub enum OptimizerKind {
 }
 
 impl OptimizerKind {
-    pub const ALL: [OptimizerKind; 5] = [
+    pub const ALL: [OptimizerKind; 6] = [
         Self::Adam,
         Self::Sgd,
         Self::Isgd,
+        Self::Lbfgs,
         Self::Lm,
         Self::ImplicitGn,
     ];
@@ -204,6 +207,7 @@ impl OptimizerKind {
             Self::Adam => "Adam",
             Self::Sgd => "SGD (full batch)",
             Self::Isgd => "ISGD (implicit, inner Adam)",
+            Self::Lbfgs => "L-BFGS (line search)",
             Self::Lm => "Levenberg–Marquardt",
             Self::ImplicitGn => "Linearized implicit step (GN, μ = 1/α)",
         }

@@ -2,6 +2,7 @@
 //! shipped presets, with the paper's numbers beside ours, as markdown, CSV, SVG and JSON.
 
 pub mod ac1;
+pub mod hr;
 pub mod papers_1d;
 pub mod sweep;
 
@@ -26,7 +27,7 @@ pub struct ReproduceOptions {
 }
 
 /// The reproductions this build knows (`all` runs every one).
-pub const IDS: [&str; 5] = ["ac1", "hf", "bu", "cd", "pm"];
+pub const IDS: [&str; 6] = ["ac1", "hf", "bu", "cd", "pm", "hr"];
 
 /// Run reproduction `id`; returns one summary line per method.
 pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Vec<String>> {
@@ -44,6 +45,7 @@ pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Vec<String>> {
             .map(|m| ac1::summary_line(&report, m))
             .collect());
         }
+        "hr" => return hr::run(opts),
         "hf" => papers_1d::hf(),
         "bu" => papers_1d::bu(),
         "cd" => papers_1d::cd(),

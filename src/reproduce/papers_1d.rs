@@ -93,6 +93,7 @@ pub fn pm() -> Spec {
         methods: vec![
             preset!("adam", "poisson_multiscale_1d_adam.toml"),
             preset!("isgd", "poisson_multiscale_1d_isgd.toml"),
+            preset!("lbfgs", "poisson_multiscale_1d_lbfgs.toml"),
             preset!("homotopy", "poisson_multiscale_1d_homotopy.toml"),
         ],
         table_eps: vec![0.5, 0.02],

@@ -361,7 +361,15 @@ fn write_outputs(
                     .map_or("—".into(), |v| format!("{v:.2e}")),
                 col(&|r| r.l2re),
                 rows[0].against,
-                col(&|r| r.front_x0),
+                {
+                    let x: Vec<f64> = rows.iter().filter_map(|r| r.front_x0).collect();
+                    let (med, _, _) = median_spread(&x);
+                    if med.is_nan() {
+                        "—".to_string()
+                    } else {
+                        format!("{med:.4}")
+                    }
+                },
                 ends.join("; "),
             ));
         }

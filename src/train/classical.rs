@@ -1,8 +1,9 @@
 //! Classical training: minimize the loss at the target ε from the current parameters with the
-//! configured optimizer — Adam, plain SGD, implicit SGD (ISGD's Algorithm 1), Levenberg–Marquardt,
+//! configured optimizer — Adam, plain SGD, implicit SGD (ISGD's Algorithm 1), L-BFGS, Levenberg–Marquardt,
 //! or the linearized implicit step (LM with fixed μ = 1/α).
 
 use super::adam::Adam;
+use super::lbfgs::Lbfgs;
 use super::lm::LevenbergMarquardt;
 use super::objective::{LossParts, Objective, ObjectiveError};
 use super::trainer::{EndReason, StepReport, StopRules, TrainState, Trainer};
@@ -50,6 +51,7 @@ enum Optimizer {
     Adam(Adam),
     Sgd,
     Isgd(Box<Isgd>),
+    Lbfgs(Lbfgs),
     Lm(LevenbergMarquardt),
     ImplicitGn,
 }
@@ -80,6 +82,7 @@ impl Classical {
                 inner_done: 0,
                 outer_done: 0,
             })),
+            OptimizerKind::Lbfgs => Optimizer::Lbfgs(Lbfgs::default()),
             OptimizerKind::Lm => Optimizer::Lm(LevenbergMarquardt::new(lm)),
             OptimizerKind::ImplicitGn => Optimizer::ImplicitGn,
         };
@@ -132,6 +135,10 @@ impl Trainer for Classical {
                 lr = out.mu;
                 (out.loss_before, out.loss_before.is_finite())
             }
+            Optimizer::Lbfgs(lbfgs) => {
+                let (loss, _) = lbfgs.iterate(objective, &mut state.theta, state.eps)?;
+                (loss, loss.is_finite())
+            }
             Optimizer::ImplicitGn => {
                 let loss = implicit_gn_step(objective, &mut state.theta, state.eps, lr)?;
                 (loss, loss.is_finite())
@@ -148,7 +155,9 @@ impl Trainer for Classical {
                             }
                         }
                         Optimizer::Isgd(isgd) => lr = isgd.step(&mut state.theta, &grad, lr),
-                        Optimizer::Lm(_) | Optimizer::ImplicitGn => unreachable!(),
+                        Optimizer::Lbfgs(_) | Optimizer::Lm(_) | Optimizer::ImplicitGn => {
+                            unreachable!("second-order optimizers are handled above")
+                        }
                     }
                 }
                 (loss, finite)
@@ -176,6 +185,9 @@ impl Trainer for Classical {
 
     fn set_eps_target(&mut self, state: &mut TrainState, eps: f64) {
         state.eps = eps;
+        if let Optimizer::Lbfgs(l) = &mut self.optimizer {
+            l.reset();
+        }
         self.rules.reset(state.step);
     }
 }

@@ -1,4 +1,4 @@
-//! Training: the objective and its derivatives, optimizers (Adam, Levenberg–Marquardt), ε
+//! Training: the objective and its derivatives, optimizers (Adam, L-BFGS, Levenberg–Marquardt), ε
 //! schedules, the trainer abstraction with its strategies (classical, Strategy 1, Strategy 2,
 //! curriculum, HRTA stages), and the session that runs them with shared divergence and
 //! stopping rules.
@@ -6,6 +6,7 @@
 pub mod adam;
 pub mod classical;
 pub mod hrta;
+pub mod lbfgs;
 pub mod lm;
 pub mod objective;
 pub mod schedule;

@@ -6,6 +6,7 @@
 //! the per-stage step cap is reached.
 
 use super::adam::Adam;
+use super::lbfgs::Lbfgs;
 use super::lm::LevenbergMarquardt;
 use super::objective::{HomotopyTerm, LossParts, Objective, ObjectiveError};
 use super::schedule::EpsSchedule;
@@ -31,6 +32,7 @@ pub struct Strategy2 {
     optimizer: OptimizerConfig,
     adam: Adam,
     lm: LevenbergMarquardt,
+    lbfgs: Lbfgs,
     rules: StopRules,
     schedule: EpsSchedule,
     phase: Phase,
@@ -58,6 +60,7 @@ impl Strategy2 {
             optimizer: optimizer.clone(),
             adam: Adam::new(optimizer, n_params),
             lm: LevenbergMarquardt::new(lm),
+            lbfgs: Lbfgs::default(),
             rules: StopRules::new(st.tolerance, st.plateau_patience, 1e-3),
             schedule: EpsSchedule::new(&cfg.schedule, cfg.eps_start, target),
             phase: Phase::Adam,
@@ -110,6 +113,7 @@ impl Strategy2 {
         self.phase = Phase::Stage;
         self.steps_in_phase = 0;
         self.adam.reset();
+        self.lbfgs.reset();
         self.lm.reset();
         self.rules.reset(state.step);
         self.events.push(TrainEvent::EpsChanged {
@@ -239,6 +243,14 @@ impl Trainer for Strategy2 {
                     StageOptimizer::Lm => {
                         let (r, accepted) = self.lm_step(state, objective)?;
                         (r, !accepted)
+                    }
+                    StageOptimizer::Lbfgs => {
+                        let (loss, moved) =
+                            self.lbfgs.iterate(objective, &mut state.theta, state.eps)?;
+                        (
+                            Self::report(state, f64::NAN, loss, false, loss.is_finite()),
+                            !moved,
+                        )
                     }
                 };
                 let stop = self.rules.check(state.step, r.loss.total).is_some()

@@ -70,6 +70,14 @@ fn run_buttons_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     }
 }
 
+fn stage_optimizer_label(o: StageOptimizer) -> &'static str {
+    match o {
+        StageOptimizer::Adam => "Adam",
+        StageOptimizer::Lm => "LM",
+        StageOptimizer::Lbfgs => "L-BFGS",
+    }
+}
+
 fn problem_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     ui.add_enabled_ui(!locked(app, Control::Problem), |ui| {
         let mut kind = app.draft.problem.kind;
@@ -268,21 +276,19 @@ fn strategy_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                             }
                             let label = ui.label("Stage optimizer");
                             egui::ComboBox::from_id_salt("stage-opt")
-                                .selected_text(match st.stages.optimizer {
-                                    StageOptimizer::Adam => "Adam",
-                                    StageOptimizer::Lm => "LM",
-                                })
+                                .selected_text(stage_optimizer_label(st.stages.optimizer))
                                 .show_ui(ui, |ui| {
-                                    ui.selectable_value(
-                                        &mut st.stages.optimizer,
+                                    for o in [
                                         StageOptimizer::Adam,
-                                        "Adam",
-                                    );
-                                    ui.selectable_value(
-                                        &mut st.stages.optimizer,
                                         StageOptimizer::Lm,
-                                        "LM",
-                                    );
+                                        StageOptimizer::Lbfgs,
+                                    ] {
+                                        ui.selectable_value(
+                                            &mut st.stages.optimizer,
+                                            o,
+                                            stage_optimizer_label(o),
+                                        );
+                                    }
                                 })
                                 .response
                                 .labelled_by(label.id);
@@ -428,7 +434,9 @@ fn optimizer_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                     ui.end_row();
                     let lr_label = match o.kind {
                         OptimizerKind::Isgd | OptimizerKind::ImplicitGn => "implicit step α",
-                        OptimizerKind::Lm => "learning rate (unused by LM)",
+                        OptimizerKind::Lm | OptimizerKind::Lbfgs => {
+                            "learning rate (unused: line search / damping)"
+                        }
                         OptimizerKind::Adam | OptimizerKind::Sgd => "learning rate",
                     };
                     let label = ui.label(lr_label);
