@@ -63,7 +63,7 @@ pub struct GuiArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ReproduceArgs {
-    /// Which experiment (ac1, hf, bu, cd, pm, hr) or `all`.
+    /// Which experiment (ac1, hf, bu, cd, pm, hr, ntk, rf) or `all`.
     pub id: String,
     /// Number of seeds (0..N).
     #[arg(long, default_value_t = 3)]

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 23] = [
+pub const SHIPPED: [(&str, &str); 25] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -82,6 +82,10 @@ pub const SHIPPED: [(&str, &str); 23] = [
         include_str!("../presets/hrta_fit_sin2pix_s1.5.toml"),
     ),
     (
+        "ntk_lab_allen_cahn.toml",
+        include_str!("../presets/ntk_lab_allen_cahn.toml"),
+    ),
+    (
         "poisson_multiscale_1d_adam.toml",
         include_str!("../presets/poisson_multiscale_1d_adam.toml"),
     ),
@@ -96,6 +100,10 @@ pub const SHIPPED: [(&str, &str); 23] = [
     (
         "poisson_multiscale_1d_lbfgs.toml",
         include_str!("../presets/poisson_multiscale_1d_lbfgs.toml"),
+    ),
+    (
+        "random_features_allen_cahn.toml",
+        include_str!("../presets/random_features_allen_cahn.toml"),
     ),
 ];
 

@@ -181,3 +181,47 @@ fn unknown_reproduction_is_a_bad_argument() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("ac1"));
 }
+
+#[test]
+fn reproduce_rf_writes_its_table_and_gradient_descent_alone_diverges_at_large_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rf");
+    let o = run(
+        &[
+            "reproduce",
+            "rf",
+            "--seeds",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for f in ["reproduce.md", "reproduce.json", "table.csv", "norm.svg"] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("reproduce.json")).unwrap())
+            .unwrap();
+    let rows = rows.as_array().unwrap();
+    let at = |method: &str, eta: f64| {
+        rows.iter()
+            .find(|r| r["method"] == method && r["step_size"].as_f64() == Some(eta))
+            .unwrap_or_else(|| panic!("{method} η = {eta} missing"))
+    };
+    assert_eq!(at("gd", 10.0)["end"], "diverged");
+    for m in ["implicit_gn", "isgd"] {
+        let r = at(m, 10.0);
+        assert_eq!(r["end"], "max_steps", "{m}");
+        let grow = r["norm_max"].as_f64().unwrap() / r["norm_start"].as_f64().unwrap();
+        assert!(grow < 2.0, "{m}: ‖θ‖ grew by {grow}");
+    }
+    let all = run(&["reproduce", "nope"], &[]);
+    assert!(String::from_utf8_lossy(&all.stderr).contains("all"));
+}

@@ -134,6 +134,10 @@ pub struct NetworkConfig {
     /// a in the 1/N^a output scaling of the NTK initialization (default ½).
     #[serde(default = "defaults::half")]
     pub output_scale_exponent: f64,
+    /// Train the output layer only, hidden layers frozen at their initialization (the
+    /// random-feature model; default false).
+    #[serde(default)]
+    pub train_output_only: bool,
 }
 
 impl Default for NetworkConfig {
@@ -144,6 +148,7 @@ impl Default for NetworkConfig {
             hrta_s: 1.0,
             init: InitKind::default(),
             output_scale_exponent: 0.5,
+            train_output_only: false,
         }
     }
 }

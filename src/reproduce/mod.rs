@@ -3,7 +3,9 @@
 
 pub mod ac1;
 pub mod hr;
+pub mod ntk;
 pub mod papers_1d;
+pub mod rf;
 pub mod sweep;
 
 use std::path::{Path, PathBuf};
@@ -27,7 +29,7 @@ pub struct ReproduceOptions {
 }
 
 /// The reproductions this build knows (`all` runs every one).
-pub const IDS: [&str; 6] = ["ac1", "hf", "bu", "cd", "pm", "hr"];
+pub const IDS: [&str; 8] = ["ac1", "hf", "bu", "cd", "pm", "hr", "ntk", "rf"];
 
 /// Run reproduction `id`; returns one summary line per method.
 pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Vec<String>> {
@@ -46,6 +48,8 @@ pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Vec<String>> {
             .collect());
         }
         "hr" => return hr::run(opts),
+        "ntk" => return ntk::run(opts),
+        "rf" => return rf::run(opts),
         "hf" => papers_1d::hf(),
         "bu" => papers_1d::bu(),
         "cd" => papers_1d::cd(),

@@ -140,6 +140,9 @@ pub struct Objective {
     bc_input: forward::StackedInput,
     homotopy: Option<(HomotopyTerm, Tensor<1>)>,
     workspace: Mutex<Workspace>,
+    /// Parameters before this index are frozen (the random-feature model trains the output
+    /// layer only): their gradient entries and Jacobian columns are zero.
+    trainable_from: usize,
 }
 
 /// Reused buffers of the fused path (no allocation per step).
@@ -202,6 +205,7 @@ impl Objective {
             bc_input,
             homotopy: None,
             workspace: Mutex::new(Workspace::default()),
+            trainable_from: 0,
         }
     }
 
@@ -350,9 +354,36 @@ impl Objective {
         theta: &[f64],
         eps: f64,
     ) -> Result<(LossParts, Vec<f64>), ObjectiveError> {
-        match self.path {
+        let (loss, mut grad) = match self.path {
             NetPath::Fused => self.fused_loss_and_grad(theta, eps),
             NetPath::Burn => self.burn_loss_and_grad(theta, eps),
+        }?;
+        grad[..self.trainable_from].fill(0.0);
+        Ok((loss, grad))
+    }
+
+    /// Freeze every layer but the output layer (the random-feature model): optimizers then
+    /// see zero gradient entries and Jacobian columns for the hidden layers.
+    pub fn freeze_hidden_layers(&mut self) {
+        let last = self
+            .shape
+            .layers()
+            .last()
+            .expect("a network has an output layer");
+        self.trainable_from = last.w_offset.min(last.b_offset);
+    }
+
+    /// Index of the first trainable parameter (0 unless hidden layers are frozen).
+    pub fn trainable_from(&self) -> usize {
+        self.trainable_from
+    }
+
+    fn mask_columns(&self, j: &mut Jacobian) {
+        if self.trainable_from == 0 {
+            return;
+        }
+        for row in j.data.chunks_mut(j.cols) {
+            row[..self.trainable_from].fill(0.0);
         }
     }
 
@@ -485,11 +516,14 @@ impl Objective {
         let mut j_bc = Jacobian::default();
         let ones = vec![1.0; rb.len()];
         jacobian::per_sample(&self.shape, theta, &ws.bc, &ones, &mut j_bc, &mut ws.jac);
+        self.mask_columns(&mut j_res);
+        self.mask_columns(&mut j_bc);
         let homotopy = match self.homotopy() {
             Some(term) => {
                 let (q, coeff_q) = self.block_coefficients(&channels, eps, BlockKind::Homotopy)?;
                 let mut j_q = Jacobian::default();
                 jacobian::per_sample(&self.shape, theta, &ws.res, &coeff_q, &mut j_q, &mut ws.jac);
+                self.mask_columns(&mut j_q);
                 Some(Block {
                     weight: term.alpha / self.n_res() as f64,
                     values: q,

@@ -121,6 +121,9 @@ impl Session {
             config.problem.bc_weight,
         );
         let mut objective = objective;
+        if config.network.train_output_only {
+            objective.freeze_hidden_layers();
+        }
         let mut trainer = super::build_trainer(&config, shape.n_params());
         let mut state = TrainState {
             theta,
@@ -217,6 +220,7 @@ impl Session {
             && config.network.hidden == self.config.network.hidden
             && config.network.activation == self.config.network.activation
             && config.network.init == self.config.network.init
+            && config.network.train_output_only == self.config.network.train_output_only
             && config.backend == self.config.backend
             && config.training.seed == self.config.training.seed;
         if !same_problem {

@@ -520,6 +520,22 @@ fn network_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                         .response
                         .labelled_by(label.id);
                     ui.end_row();
+                    if app.draft.network.init == InitKind::NtkNormal {
+                        let label = ui.label("output exponent a");
+                        ui.add(
+                            egui::DragValue::new(&mut app.draft.network.output_scale_exponent)
+                                .range(0.0..=2.0)
+                                .speed(0.05),
+                        )
+                        .labelled_by(label.id);
+                        ui.end_row();
+                    }
+                    ui.label("");
+                    ui.checkbox(
+                        &mut app.draft.network.train_output_only,
+                        "random features (train the output layer only)",
+                    );
+                    ui.end_row();
                     let label = ui.label("seed");
                     ui.add(egui::DragValue::new(&mut app.draft.training.seed))
                         .labelled_by(label.id);

@@ -231,7 +231,7 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64]) {
                         }
                         cell(ui, 1, text(format!("{:.5}", s.eps)));
                         cell(ui, 2, text(format!("{:.2e}", s.loss)));
-                        cell(ui, 3, text(fmt(s.l2re_exact)));
+                        cell(ui, 3, text(fmt(s.l2re_exact.or(s.l2re_reference))));
                         cell(
                             ui,
                             4,

@@ -301,11 +301,13 @@ impl Worker {
         let eps = session.state.eps;
         let eval = session.evaluate();
         // The finite-difference reference costs milliseconds per ε: refresh it at most twice a
-        // second while ε moves.
-        let reference_due = match self.reference_at {
-            Some((e, t)) => e != eps && t.elapsed() > Duration::from_millis(500),
-            None => true,
-        };
+        // second while ε moves, and always when training is not running (the last snapshot of
+        // a run must carry the reference at its final ε).
+        let reference_due = !self.running
+            || match self.reference_at {
+                Some((e, t)) => e != eps && t.elapsed() > Duration::from_millis(500),
+                None => true,
+            };
         let reference = if reference_due || self.reference_at.map(|r| r.0) == Some(eps) {
             self.reference_at = Some((eps, Instant::now()));
             problem.reference(eps).map(|r| r.values)
