@@ -8,7 +8,7 @@ use std::f64::consts::{FRAC_PI_2, PI};
 
 use burn::tensor::Tensor;
 
-use super::points1d::Points1d;
+use super::points1d::{Points1d, points1d_accessors};
 use super::{Fields, Problem, ProblemKind, SampledSolution, Sampling};
 use crate::net::DerivOrder;
 
@@ -36,28 +36,14 @@ impl BoundaryLayer {
 }
 
 impl Problem for BoundaryLayer {
+    points1d_accessors!();
+
     fn kind(&self) -> ProblemKind {
         ProblemKind::BoundaryLayer
     }
 
-    fn dim(&self) -> usize {
-        1
-    }
-
     fn order(&self) -> DerivOrder {
         DerivOrder::SecondPerAxis
-    }
-
-    fn residual_points(&self) -> &[f64] {
-        &self.points.residual
-    }
-
-    fn boundary_points(&self) -> &[f64] {
-        &self.points.boundary
-    }
-
-    fn boundary_values(&self) -> &[f64] {
-        &self.boundary_values
     }
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
@@ -80,10 +66,6 @@ impl Problem for BoundaryLayer {
 
     fn linearized(&self, _f: &Fields, v: &Fields, eps: f64) -> Tensor<1> {
         v.second(0).mul_scalar(-eps).add(v.du[0].clone())
-    }
-
-    fn eval_points(&self) -> &[f64] {
-        &self.points.eval
     }
 
     fn exact(&self, eps: f64) -> Option<SampledSolution> {

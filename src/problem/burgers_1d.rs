@@ -11,7 +11,7 @@ use std::f64::consts::PI;
 use burn::tensor::Tensor;
 
 use super::allen_cahn_1d::zero_crossing;
-use super::points1d::{Points1d, interpolate_uniform, tridiagonal};
+use super::points1d::{Points1d, interpolate_uniform, points1d_accessors, tridiagonal};
 use super::reference::{Bvp1d, ReferenceCache, StencilRow, continuation};
 use super::{DiscreteOperator, Fields, Problem, ProblemKind, SampledSolution, Sampling};
 use crate::net::DerivOrder;
@@ -91,28 +91,14 @@ impl Burgers1d {
 }
 
 impl Problem for Burgers1d {
+    points1d_accessors!();
+
     fn kind(&self) -> ProblemKind {
         ProblemKind::Burgers1d
     }
 
-    fn dim(&self) -> usize {
-        1
-    }
-
     fn order(&self) -> DerivOrder {
         DerivOrder::SecondPerAxis
-    }
-
-    fn residual_points(&self) -> &[f64] {
-        &self.points.residual
-    }
-
-    fn boundary_points(&self) -> &[f64] {
-        &self.points.boundary
-    }
-
-    fn boundary_values(&self) -> &[f64] {
-        &self.boundary_values
     }
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
@@ -133,10 +119,6 @@ impl Problem for Burgers1d {
             .mul(v.du[0].clone())
             .add(f.du[0].clone().mul(v.u.clone()))
             .sub(v.second(0).mul_scalar(eps))
-    }
-
-    fn eval_points(&self) -> &[f64] {
-        &self.points.eval
     }
 
     fn exact(&self, _eps: f64) -> Option<SampledSolution> {

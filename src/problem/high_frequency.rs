@@ -8,7 +8,7 @@ use std::f64::consts::PI;
 
 use burn::tensor::Tensor;
 
-use super::points1d::Points1d;
+use super::points1d::{Points1d, points1d_accessors};
 use super::{Fields, Problem, ProblemKind, SampledSolution, Sampling};
 use crate::net::DerivOrder;
 
@@ -46,28 +46,14 @@ impl HighFrequencyFit {
 }
 
 impl Problem for HighFrequencyFit {
+    points1d_accessors!();
+
     fn kind(&self) -> ProblemKind {
         ProblemKind::HighFrequencyFit
     }
 
-    fn dim(&self) -> usize {
-        1
-    }
-
     fn order(&self) -> DerivOrder {
         DerivOrder::Value
-    }
-
-    fn residual_points(&self) -> &[f64] {
-        &self.points.residual
-    }
-
-    fn boundary_points(&self) -> &[f64] {
-        &self.points.boundary
-    }
-
-    fn boundary_values(&self) -> &[f64] {
-        &self.boundary_values
     }
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
@@ -85,10 +71,6 @@ impl Problem for HighFrequencyFit {
 
     fn linearized(&self, _f: &Fields, v: &Fields, _eps: f64) -> Tensor<1> {
         v.u.clone()
-    }
-
-    fn eval_points(&self) -> &[f64] {
-        &self.points.eval
     }
 
     fn exact(&self, eps: f64) -> Option<SampledSolution> {

@@ -52,6 +52,33 @@ impl Points1d {
     }
 }
 
+/// The `Problem` accessors shared by the 1D problems that keep a [`Points1d`] in `points` and
+/// their boundary data in `boundary_values`.
+macro_rules! points1d_accessors {
+    () => {
+        fn dim(&self) -> usize {
+            1
+        }
+
+        fn residual_points(&self) -> &[f64] {
+            &self.points.residual
+        }
+
+        fn boundary_points(&self) -> &[f64] {
+            &self.points.boundary
+        }
+
+        fn boundary_values(&self) -> &[f64] {
+            &self.boundary_values
+        }
+
+        fn eval_points(&self) -> &[f64] {
+            &self.points.eval
+        }
+    };
+}
+pub(crate) use points1d_accessors;
+
 /// The n × n tridiagonal matrix with rows (lower_i, diag_i, upper_i): a three-point operator
 /// on the interior grid with zero Dirichlet data.
 pub fn tridiagonal(n: usize, row: impl Fn(usize) -> (f64, f64, f64)) -> faer::Mat<f64> {

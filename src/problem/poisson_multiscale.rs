@@ -11,7 +11,7 @@ use std::f64::consts::PI;
 
 use burn::tensor::Tensor;
 
-use super::points1d::Points1d;
+use super::points1d::{Points1d, points1d_accessors};
 use super::{Fields, Problem, ProblemKind, SampledSolution, Sampling};
 use crate::net::DerivOrder;
 
@@ -52,28 +52,14 @@ impl PoissonMultiscale1d {
 }
 
 impl Problem for PoissonMultiscale1d {
+    points1d_accessors!();
+
     fn kind(&self) -> ProblemKind {
         ProblemKind::PoissonMultiscale1d
     }
 
-    fn dim(&self) -> usize {
-        1
-    }
-
     fn order(&self) -> DerivOrder {
         DerivOrder::SecondPerAxis
-    }
-
-    fn residual_points(&self) -> &[f64] {
-        &self.points.residual
-    }
-
-    fn boundary_points(&self) -> &[f64] {
-        &self.points.boundary
-    }
-
-    fn boundary_values(&self) -> &[f64] {
-        &self.boundary_values
     }
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
@@ -100,10 +86,6 @@ impl Problem for PoissonMultiscale1d {
 
     fn linearized(&self, _f: &Fields, v: &Fields, _eps: f64) -> Tensor<1> {
         v.second(0)
-    }
-
-    fn eval_points(&self) -> &[f64] {
-        &self.points.eval
     }
 
     fn exact(&self, eps: f64) -> Option<SampledSolution> {

@@ -14,6 +14,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
+use super::sweep::curve;
 use super::{ReproduceOptions, fmt_stat, load_preset, median_spread, with_waypoints};
 use crate::backend;
 use crate::config::{RunConfig, StrategyKind};
@@ -210,20 +211,8 @@ fn run_homotopy(
             rows.push(row(method, seed, eps, &session, &session.state.theta)?);
         }
     }
-    let solution = evaluate(
-        session.problem.as_ref(),
-        session.objective.shape(),
-        &session.state.theta,
-        session.state.eps,
-    );
-    let curve = session
-        .problem
-        .eval_points()
-        .iter()
-        .copied()
-        .zip(solution.u)
-        .collect();
-    Ok((rows, thetas, curve))
+    let solution = curve(&session, &session.state.theta, session.state.eps);
+    Ok((rows, thetas, solution))
 }
 
 /// Run the whole reproduction.
@@ -324,22 +313,6 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
     }
     write_outputs(opts, &report, &solutions, &sources, &configs)?;
     Ok(report)
-}
-
-fn curve(session: &Session, theta: &[f64], eps: f64) -> Vec<(f64, f64)> {
-    let e = evaluate(
-        session.problem.as_ref(),
-        session.objective.shape(),
-        theta,
-        eps,
-    );
-    session
-        .problem
-        .eval_points()
-        .iter()
-        .copied()
-        .zip(e.u)
-        .collect()
 }
 
 fn opt(v: Option<f64>) -> String {

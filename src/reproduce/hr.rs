@@ -140,15 +140,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
         started_all.elapsed().as_secs_f64()
     ));
     write_atomic(&opts.out_dir.join("reproduce.md"), md.as_bytes())?;
-    write_atomic(
-        &opts.out_dir.join("reproduce.json"),
-        serde_json::to_string_pretty(&rows)?.as_bytes(),
-    )?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in &rows {
-        w.serialize(r)?;
-    }
-    write_atomic(&opts.out_dir.join("table.csv"), &w.into_inner()?)?;
+    super::write_json_and_table(&opts.out_dir, &rows, &rows)?;
     Ok(METHODS
         .iter()
         .map(|(m, _, _)| {

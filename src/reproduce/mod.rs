@@ -159,6 +159,24 @@ pub fn with_waypoints(config: &mut RunConfig, waypoints: &[f64]) {
     config.strategy.schedule = crate::config::ScheduleConfig::List { values };
 }
 
+/// Write `reproduce.json` (the serialized `report`) and `table.csv` (one row per entry of
+/// `rows`) into `dir`.
+pub fn write_json_and_table<R: serde::Serialize, T: serde::Serialize>(
+    dir: &Path,
+    report: &R,
+    rows: &[T],
+) -> Result<()> {
+    crate::export::write_atomic(
+        &dir.join("reproduce.json"),
+        serde_json::to_string_pretty(report)?.as_bytes(),
+    )?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r)?;
+    }
+    crate::export::write_atomic(&dir.join("table.csv"), &w.into_inner()?)
+}
+
 /// Median and range of a sample (NaN for an empty one).
 pub fn median_spread(values: &[f64]) -> (f64, f64, f64) {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();

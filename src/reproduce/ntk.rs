@@ -197,15 +197,7 @@ fn write_outputs(
         "\nWhole lab: {secs:.0} s. Figures: `ntk_spread.svg`, `ntk_drift.svg`.\n"
     ));
     write_atomic(&opts.out_dir.join("reproduce.md"), md.as_bytes())?;
-    write_atomic(
-        &opts.out_dir.join("reproduce.json"),
-        serde_json::to_string_pretty(rows)?.as_bytes(),
-    )?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.serialize(r)?;
-    }
-    write_atomic(&opts.out_dir.join("table.csv"), &w.into_inner()?)?;
+    super::write_json_and_table(&opts.out_dir, &rows, rows)?;
     let mut spread = Figure::new("Spread of K(0) over seeds vs width", "N", "rel. spread")
         .log_x()
         .log_y();

@@ -133,15 +133,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
         started.elapsed().as_secs_f64()
     ));
     write_atomic(&opts.out_dir.join("reproduce.md"), md.as_bytes())?;
-    write_atomic(
-        &opts.out_dir.join("reproduce.json"),
-        serde_json::to_string_pretty(&rows)?.as_bytes(),
-    )?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in &rows {
-        w.serialize(r)?;
-    }
-    write_atomic(&opts.out_dir.join("table.csv"), &w.into_inner()?)?;
+    super::write_json_and_table(&opts.out_dir, &rows, &rows)?;
     let mut fig = Figure::new("‖θ‖ of the trained layer over training", "step", "‖θ‖").log_y();
     for r in rows.iter().filter(|r| r.seed == 0) {
         let pts: Vec<(f64, f64)> = r

@@ -144,7 +144,7 @@ fn gauss_newton_lambda_max(session: &Session, theta: &[f64], eps: f64) -> Result
 }
 
 /// Solution curve (x, u) of θ at ε.
-fn curve(session: &Session, theta: &[f64], eps: f64) -> Vec<(f64, f64)> {
+pub(crate) fn curve(session: &Session, theta: &[f64], eps: f64) -> Vec<(f64, f64)> {
     let e = evaluate(
         session.problem.as_ref(),
         session.objective.shape(),
@@ -434,15 +434,7 @@ fn write_outputs(
         if report.operator.is_empty() { "" } else { ", `operator.svg`" }
     ));
     write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
-    write_atomic(
-        &out.join("reproduce.json"),
-        serde_json::to_string_pretty(report)?.as_bytes(),
-    )?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in &report.rows {
-        w.serialize(r)?;
-    }
-    write_atomic(&out.join("table.csv"), &w.into_inner()?)?;
+    super::write_json_and_table(out, report, &report.rows)?;
     let mut fig = Figure::new(&format!("{}: median L2RE vs ε", spec.id), "ε", "L2RE")
         .log_x()
         .log_y();
