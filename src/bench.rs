@@ -55,6 +55,9 @@ pub fn run_all(device: &ComputeDevice, steps: usize, filter: &str) -> Result<()>
     if homotopy.iter().any(|n| wanted(n)) {
         ac1_homotopy_kernels(device, &wanted)?;
     }
+    if wanted("hh20_adam_step") {
+        hh20_adam_step(device, steps)?;
+    }
     if wanted("reproduce_ac1_one_seed") {
         reproduce_ac1_one_seed()?;
     }
@@ -175,6 +178,24 @@ fn ac1_adam_step(device: &ComputeDevice, steps: usize) -> Result<()> {
     println!(
         "{}",
         json!({"bench": "ac1_adam_step", "steps_per_s": round3(sps), "ms": round3(1e3 / sps),
+               "device": device.description, "path": format!("{:?}", session.objective.path())})
+    );
+    Ok(())
+}
+
+/// An Adam step on Helmholtz in d = 20 ([20,30,30,30,1] tanh, 1000 residual and 200 boundary
+/// points; the Laplacian channels make each residual point cost 22 network passes).
+fn hh20_adam_step(device: &ComputeDevice, steps: usize) -> Result<()> {
+    let config = RunConfig::from_toml_str(
+        "version = 1\nname = \"bench\"\n[problem]\nkind = \"helmholtz\"\ndim = 20\neps = 0.05\nn_res = 1000\nn_bc = 200\nn_eval = 100\n",
+    )
+    .expect("built-in benchmark preset is valid");
+    let mut session = Session::new(config, device);
+    let sps = adam_steps_per_s(&mut session, (steps / 20).max(50))?;
+    println!(
+        "{}",
+        json!({"bench": "hh20_adam_step", "steps_per_s": round3(sps), "ms": round3(1e3 / sps),
+               "n_res": 1000, "n_bc": 200, "d": 20,
                "device": device.description, "path": format!("{:?}", session.objective.path())})
     );
     Ok(())

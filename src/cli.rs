@@ -63,7 +63,7 @@ pub struct GuiArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ReproduceArgs {
-    /// Which experiment (ac1, hf, bu, cd, pm, hr, ntk, rf) or `all`.
+    /// Which experiment (ac1, hf, bu, hh, cd, pm, hr, ntk, rf) or `all`.
     pub id: String,
     /// Number of seeds (0..N).
     #[arg(long, default_value_t = 3)]
@@ -347,8 +347,17 @@ pub fn write_outputs(
         &device.device,
     );
     let nan = vec![f64::NAN; eval.u.len()];
+    // 1D: x; several dimensions: the coordinate the problem plots against.
+    let x = crate::problem::plot_coordinates(problem, problem.eval_points());
     let solution = export::columns_csv(&[
-        ("x", problem.eval_points()),
+        (
+            if problem.dim() == 1 {
+                "x"
+            } else {
+                "plot_coordinate"
+            },
+            &x,
+        ),
         ("u_theta", &eval.u),
         ("exact", exact.as_ref().map_or(&nan, |s| &s.values)),
         ("reference", reference.as_ref().map_or(&nan, |s| &s.values)),

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 25] = [
+pub const SHIPPED: [(&str, &str); 27] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -60,6 +60,14 @@ pub const SHIPPED: [(&str, &str); 25] = [
     (
         "burgers_1d_strategy1.toml",
         include_str!("../presets/burgers_1d_strategy1.toml"),
+    ),
+    (
+        "helmholtz_20d_classical.toml",
+        include_str!("../presets/helmholtz_20d_classical.toml"),
+    ),
+    (
+        "helmholtz_20d_homotopy.toml",
+        include_str!("../presets/helmholtz_20d_homotopy.toml"),
     ),
     (
         "high_frequency_fit_classical.toml",

@@ -184,3 +184,87 @@ fn burgers_reference_satisfies_the_ode_between_nodes() {
     let res = residual(p.as_ref(), &f, eps);
     assert!(max_abs(&res) < 1e-2, "max |H| = {:e}", max_abs(&res));
 }
+
+#[test]
+fn eps_dependent_boundary_data_match_their_eps_derivative() {
+    for kind in ONE_D {
+        let p = problem(kind, 0.05, 20);
+        let eps = 1.0 / 37.3;
+        let (Some(g), Some(g_eps)) = (p.boundary_values_at(eps), p.boundary_values_eps(eps)) else {
+            continue;
+        };
+        assert_eq!(g.len(), p.boundary_points().len());
+        let d = 1e-7 * eps;
+        let (hi, lo) = (
+            p.boundary_values_at(eps + d).unwrap(),
+            p.boundary_values_at(eps - d).unwrap(),
+        );
+        for i in 0..g.len() {
+            let fd = (hi[i] - lo[i]) / (2.0 * d);
+            assert!(
+                (fd - g_eps[i]).abs() < 1e-5 * (1.0 + fd.abs()),
+                "{kind:?}: g_ε {} vs FD {fd}",
+                g_eps[i]
+            );
+        }
+        // The data are the exact solution's trace.
+        let exact = p.exact_at(p.boundary_points(), eps).unwrap();
+        assert_eq!(g, exact);
+    }
+}
+
+#[test]
+fn helmholtz_exact_solution_and_derivatives() {
+    let dev = device();
+    let d = 5;
+    let text = format!(
+        "version = 1\n[problem]\nkind = \"helmholtz\"\neps = 0.1\ndim = {d}\nn_res = 30\nn_bc = 10\n"
+    );
+    let p = RunConfig::from_toml_str(&text).unwrap().build_problem();
+    let pts = p.residual_points();
+    let s: Vec<f64> = pts
+        .chunks(d)
+        .map(|x| x.iter().sum::<f64>() / d as f64)
+        .collect();
+    let fields = |eps: f64, scale: f64| {
+        // u = scale·sin(s/ε): Δu = −u/(dε²); first derivatives cos(s/ε)/(dε) on every axis.
+        let u: Vec<f64> = s.iter().map(|s| scale * (s / eps).sin()).collect();
+        let du: Vec<f64> = s
+            .iter()
+            .map(|s| scale * (s / eps).cos() / (d as f64 * eps))
+            .collect();
+        let lap: Vec<f64> = u.iter().map(|u| -u / (d as f64 * eps * eps)).collect();
+        Fields {
+            u: vec_tensor(u, &dev),
+            du: (0..d).map(|_| vec_tensor(du.clone(), &dev)).collect(),
+            d2u: Vec::new(),
+            laplacian: Some(vec_tensor(lap, &dev)),
+            x: coordinates(pts, d, &dev),
+        }
+    };
+    let eps = 0.1;
+    let r = host_vec(p.residual(&fields(eps, 1.0), eps)).unwrap();
+    assert!(max_abs(&r) < 1e-12, "max |H| = {:e}", max_abs(&r));
+    // H_ε = 2εΔu against a central difference of H in ε at fixed fields.
+    let f = fields(0.07, 1.0);
+    let dlt = 1e-6;
+    let hi = host_vec(p.residual(&f, eps + dlt)).unwrap();
+    let lo = host_vec(p.residual(&f, eps - dlt)).unwrap();
+    let h_eps = host_vec(p.residual_eps(&f, eps)).unwrap();
+    for i in 0..hi.len() {
+        let fd = (hi[i] - lo[i]) / (2.0 * dlt);
+        assert!((fd - h_eps[i]).abs() < 1e-6 * (1.0 + fd.abs()));
+    }
+    // H is linear in u, so H_u[u]v = H(v).
+    let v = fields(0.05, 0.3);
+    let lin = host_vec(p.linearized(&f, &v, eps)).unwrap();
+    let hv = host_vec(p.residual(&v, eps)).unwrap();
+    for (a, b) in lin.iter().zip(&hv) {
+        assert!((a - b).abs() < 1e-12);
+    }
+    // Boundary data are the exact trace on the faces.
+    assert_eq!(
+        p.boundary_values_at(eps).unwrap(),
+        p.exact_at(p.boundary_points(), eps).unwrap()
+    );
+}

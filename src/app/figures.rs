@@ -86,6 +86,7 @@ fn interpolate(x: &[f64], y: &[f64], at: f64) -> f64 {
 fn solution(view: &RunView) -> Figure {
     let mut fig = Figure::new("Solution u_θ(x)", "x", "u");
     if let Some(s) = &view.latest {
+        fig.x_label = s.plot_label.to_string();
         fig.title = format!("Solution u_θ(x) at ε = {:.4}", s.eps);
         fig.series
             .push(series("u_θ", pairs(&s.plot_x, &s.u), Mark::Line, 0));
@@ -122,6 +123,7 @@ fn solution(view: &RunView) -> Figure {
 fn residual(view: &RunView) -> Figure {
     let mut fig = Figure::new("Residual H(u_θ(x_i), ε)", "x", "H");
     if let Some(s) = &view.latest {
+        fig.x_label = s.plot_label.to_string();
         fig.series.push(series(
             "H at residual points",
             pairs(&s.residual_x, &s.residual),

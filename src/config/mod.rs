@@ -21,8 +21,8 @@ use toml_spans::{key_at_span, line_of, locate};
 
 use crate::net::{Activation, ActivationKind, DerivOrder, InitKind, MlpShape};
 use crate::problem::{
-    AllenCahn1d, BoundaryLayer, Burgers1d, HighFrequencyFit, PoissonMultiscale1d, Problem,
-    ProblemKind, Sampling,
+    AllenCahn1d, BoundaryLayer, Burgers1d, HelmholtzNd, HighFrequencyFit, PoissonMultiscale1d,
+    Problem, ProblemKind, Sampling,
 };
 
 /// The preset format version this build reads and writes.
@@ -113,6 +113,9 @@ pub struct ProblemConfig {
     /// Evaluation points for L2RE and plots (default 1001).
     #[serde(default = "defaults::n_eval")]
     pub n_eval: usize,
+    /// Input dimension d (default 1; only the Helmholtz problem takes another).
+    #[serde(default = "defaults::dim")]
+    pub dim: usize,
 }
 
 /// The network.
@@ -454,6 +457,9 @@ mod defaults {
     pub fn n_eval() -> usize {
         1001
     }
+    pub fn dim() -> usize {
+        1
+    }
     pub fn one() -> f64 {
         1.0
     }
@@ -565,6 +571,26 @@ impl RunConfig {
                 "problem.bc_weight",
                 "λ must be finite and ≥ 0",
             ));
+        }
+        match p.kind {
+            ProblemKind::Helmholtz if !(1..=50).contains(&p.dim) => {
+                return Err(ConfigError::invalid(
+                    "problem.dim",
+                    format!("the dimension d must lie in 1..=50 (got {})", p.dim),
+                ));
+            }
+            ProblemKind::Helmholtz => {}
+            _ if p.dim != 1 => {
+                return Err(ConfigError::invalid(
+                    "problem.dim",
+                    format!(
+                        "{} is one-dimensional (got dim = {})",
+                        p.kind.label(),
+                        p.dim
+                    ),
+                ));
+            }
+            _ => {}
         }
         if p.n_eval < 3 {
             return Err(ConfigError::invalid(
@@ -718,6 +744,9 @@ impl RunConfig {
             ProblemKind::PoissonMultiscale1d => Box::new(PoissonMultiscale1d::new(
                 n_res, n_bc, n_eval, sampling, seed, p.eps,
             )),
+            ProblemKind::Helmholtz => {
+                Box::new(HelmholtzNd::new(p.dim, n_res, n_bc, n_eval, seed, p.eps))
+            }
         }
     }
 

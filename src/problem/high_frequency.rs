@@ -1,8 +1,7 @@
 //! High-frequency fit on [0, 1] (homotopy paper, App. B.5): H(u, ε) = u − sin(πx/ε), so
 //! H_ε = (πx/ε²)cos(πx/ε) and H_u v = v; the exact solution is sin(πx/ε).
 //!
-//! The boundary points carry the target's data sin(π·{0, 1}/ε*), which equal the data of every
-//! intermediate ε whose 1/ε is an integer (the paper's list 1/15, 1/20, …, 1/50).
+//! The boundary points x = 0, 1 carry the same data sin(πx/ε), which follow ε along a homotopy.
 
 use std::f64::consts::PI;
 
@@ -54,6 +53,20 @@ impl Problem for HighFrequencyFit {
 
     fn order(&self) -> DerivOrder {
         DerivOrder::Value
+    }
+
+    fn boundary_values_at(&self, eps: f64) -> Option<Vec<f64>> {
+        self.exact_at(&self.points.boundary, eps)
+    }
+
+    fn boundary_values_eps(&self, eps: f64) -> Option<Vec<f64>> {
+        Some(
+            self.points
+                .boundary
+                .iter()
+                .map(|&x| -(PI * x / (eps * eps)) * (PI * x / eps).cos())
+                .collect(),
+        )
     }
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {

@@ -7,6 +7,7 @@
 pub mod allen_cahn_1d;
 pub mod boundary_layer;
 pub mod burgers_1d;
+pub mod helmholtz;
 pub mod high_frequency;
 pub mod points1d;
 pub mod poisson_multiscale;
@@ -20,6 +21,7 @@ use crate::net::{Channels, DerivOrder};
 pub use allen_cahn_1d::AllenCahn1d;
 pub use boundary_layer::BoundaryLayer;
 pub use burgers_1d::Burgers1d;
+pub use helmholtz::HelmholtzNd;
 pub use high_frequency::HighFrequencyFit;
 pub use poisson_multiscale::PoissonMultiscale1d;
 
@@ -41,16 +43,19 @@ pub enum ProblemKind {
     /// −u″ = f on [0, 1] with u = sin(2πx) + 0.1 sin(πx/ε) (ISGD paper §2.2 at ε = 1/50).
     #[serde(rename = "poisson_multiscale_1d")]
     PoissonMultiscale1d,
+    /// ε²Δu + u/d = 0 on [−1, 1]^d with u = sin((1/d)Σx_i/ε) (homotopy paper §5.2).
+    Helmholtz,
 }
 
 impl ProblemKind {
     /// Every problem, for pickers.
-    pub const ALL: [ProblemKind; 5] = [
+    pub const ALL: [ProblemKind; 6] = [
         Self::AllenCahn1d,
         Self::HighFrequencyFit,
         Self::Burgers1d,
         Self::BoundaryLayer,
         Self::PoissonMultiscale1d,
+        Self::Helmholtz,
     ];
 
     /// Human-readable name.
@@ -61,6 +66,7 @@ impl ProblemKind {
             Self::Burgers1d => "Burgers 1D (steady, shock)",
             Self::BoundaryLayer => "Boundary layer −εy″ + y′ = f",
             Self::PoissonMultiscale1d => "Multiscale Poisson 1D",
+            Self::Helmholtz => "Helmholtz in d dimensions",
         }
     }
 
@@ -72,6 +78,7 @@ impl ProblemKind {
             Self::Burgers1d => "burgers_1d",
             Self::BoundaryLayer => "boundary_layer",
             Self::PoissonMultiscale1d => "poisson_multiscale_1d",
+            Self::Helmholtz => "helmholtz",
         }
     }
 
@@ -84,6 +91,7 @@ impl ProblemKind {
     pub fn order(self) -> DerivOrder {
         match self {
             Self::HighFrequencyFit => DerivOrder::Value,
+            Self::Helmholtz => DerivOrder::Laplacian,
             Self::AllenCahn1d
             | Self::Burgers1d
             | Self::BoundaryLayer
@@ -228,8 +236,18 @@ pub trait Problem: Send + Sync {
     /// Boundary points, n_bc × d row-major.
     fn boundary_points(&self) -> &[f64];
 
-    /// Boundary data g at the boundary points.
+    /// Boundary data g at the boundary points (at the target ε when they depend on ε).
     fn boundary_values(&self) -> &[f64];
+
+    /// Boundary data at ε, for problems whose boundary data depend on ε (None: they do not).
+    fn boundary_values_at(&self, _eps: f64) -> Option<Vec<f64>> {
+        None
+    }
+
+    /// ∂g/∂ε at the boundary points, for problems whose boundary data depend on ε.
+    fn boundary_values_eps(&self, _eps: f64) -> Option<Vec<f64>> {
+        None
+    }
 
     /// H(u_θ, ε) at the residual points.
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1>;
@@ -266,11 +284,30 @@ pub trait Problem: Send + Sync {
         None
     }
 
+    /// The coordinate a point is plotted against (the first coordinate; problems in several
+    /// dimensions may project, e.g. onto the mean of the coordinates).
+    fn plot_coordinate(&self, point: &[f64]) -> f64 {
+        point[0]
+    }
+
+    /// The name of the plot coordinate, for axis labels.
+    fn plot_label(&self) -> &'static str {
+        "x"
+    }
+
     /// Position of the interface/front of a solution sampled on the evaluation grid, for
     /// problems that have one (1D Allen–Cahn: the zero crossing).
     fn front_position(&self, _values: &[f64]) -> Option<f64> {
         None
     }
+}
+
+/// The plot coordinate of each of `points` (n × d).
+pub fn plot_coordinates(problem: &dyn Problem, points: &[f64]) -> Vec<f64> {
+    points
+        .chunks(problem.dim())
+        .map(|p| problem.plot_coordinate(p))
+        .collect()
 }
 
 /// ‖a − b‖₂ / ‖b‖₂.

@@ -3,8 +3,8 @@
 //! and larger ε give the homotopy a smoother start.
 //!
 //! H(u, ε) = u″ + f_ε with f_ε = 4π² sin(2πx) + 0.1(π/ε)² sin(πx/ε),
-//! H_ε = −(0.1π²/ε³)(2 sin(πx/ε) + (πx/ε)cos(πx/ε)), H_u v = v″. The boundary carries the
-//! target's data u_ε*(0), u_ε*(1), which equal every intermediate ε's when 1/ε is an integer.
+//! H_ε = −(0.1π²/ε³)(2 sin(πx/ε) + (πx/ε)cos(πx/ε)), H_u v = v″. The boundary data u_ε(0),
+//! u_ε(1) follow ε along a homotopy.
 //! D_ε = −Δ_h does not depend on ε and is not reported.
 
 use std::f64::consts::PI;
@@ -60,6 +60,20 @@ impl Problem for PoissonMultiscale1d {
 
     fn order(&self) -> DerivOrder {
         DerivOrder::SecondPerAxis
+    }
+
+    fn boundary_values_at(&self, eps: f64) -> Option<Vec<f64>> {
+        self.exact_at(&self.points.boundary, eps)
+    }
+
+    fn boundary_values_eps(&self, eps: f64) -> Option<Vec<f64>> {
+        Some(
+            self.points
+                .boundary
+                .iter()
+                .map(|&x| -FINE * (PI * x / (eps * eps)) * (PI * x / eps).cos())
+                .collect(),
+        )
     }
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {

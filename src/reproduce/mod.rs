@@ -4,8 +4,8 @@
 pub mod ac1;
 pub mod hr;
 pub mod ntk;
-pub mod papers_1d;
 pub mod rf;
+pub mod specs;
 pub mod sweep;
 
 use std::path::{Path, PathBuf};
@@ -29,7 +29,7 @@ pub struct ReproduceOptions {
 }
 
 /// The reproductions this build knows (`all` runs every one).
-pub const IDS: [&str; 8] = ["ac1", "hf", "bu", "cd", "pm", "hr", "ntk", "rf"];
+pub const IDS: [&str; 9] = ["ac1", "hf", "bu", "hh", "cd", "pm", "hr", "ntk", "rf"];
 
 /// Run reproduction `id`; returns one summary line per method.
 pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Vec<String>> {
@@ -50,10 +50,11 @@ pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Vec<String>> {
         "hr" => return hr::run(opts),
         "ntk" => return ntk::run(opts),
         "rf" => return rf::run(opts),
-        "hf" => papers_1d::hf(),
-        "bu" => papers_1d::bu(),
-        "cd" => papers_1d::cd(),
-        "pm" => papers_1d::pm(),
+        "hf" => specs::hf(),
+        "bu" => specs::bu(),
+        "hh" => specs::hh(),
+        "cd" => specs::cd(),
+        "pm" => specs::pm(),
         other => bail!(
             "unknown reproduction `{other}`; this build knows: {}, all",
             IDS.join(", ")

@@ -18,6 +18,7 @@ use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep};
 use crate::export::figure::{Figure, Mark};
 use crate::export::{columns_csv, write_atomic};
 use crate::linalg::{gram, lambda_max_power};
+use crate::problem::plot_coordinates;
 use crate::train::{EndReason, Session};
 
 /// One method of a table: a shipped preset.
@@ -151,11 +152,9 @@ pub(crate) fn curve(session: &Session, theta: &[f64], eps: f64) -> Vec<(f64, f64
         theta,
         eps,
     );
-    session
-        .problem
-        .eval_points()
-        .iter()
-        .copied()
+    let problem = session.problem.as_ref();
+    plot_coordinates(problem, problem.eval_points())
+        .into_iter()
         .zip(e.u)
         .collect()
 }
@@ -462,7 +461,11 @@ fn write_outputs(
     let problem = first.build_problem();
     let mut fig = Figure::new(
         &format!("u_θ at ε = {} (seed 0)", fmt_eps(smallest, spec.fractions)),
-        "x",
+        if problem.dim() == 1 {
+            "x"
+        } else {
+            "s = (1/d)Σx_i"
+        },
         "u",
     );
     let truth = problem

@@ -95,6 +95,8 @@ pub struct Linearization {
     pub homotopy: Option<Block>,
     /// H_ε at the residual points.
     pub h_eps: Vec<f64>,
+    /// ∂g/∂ε at the boundary points (zeros when the boundary data do not depend on ε).
+    pub g_eps: Vec<f64>,
     /// Output channels at the residual points (C·n, channel-major).
     pub channels: Vec<f64>,
 }
@@ -276,7 +278,7 @@ impl Objective {
     ) -> (Tensor<1>, Tensor<1>, Option<Tensor<1>>) {
         let fields = self.fields(out_res.clone());
         let r = self.problem.residual(&fields, eps);
-        let rb = u_bc.sub(self.g.clone());
+        let rb = u_bc.sub(self.g_tensor(eps));
         let q = self.homotopy.as_ref().map(|(term, prev)| {
             let v = self.fields(out_res.clone().sub(prev.clone()));
             self.problem
@@ -376,6 +378,21 @@ impl Objective {
     /// Index of the first trainable parameter (0 unless hidden layers are frozen).
     pub fn trainable_from(&self) -> usize {
         self.trainable_from
+    }
+
+    /// Boundary data g at ε on the host.
+    fn g_host(&self, eps: f64) -> Vec<f64> {
+        self.problem
+            .boundary_values_at(eps)
+            .unwrap_or_else(|| self.problem.boundary_values().to_vec())
+    }
+
+    /// Boundary data g at ε on the training device (cached when it does not depend on ε).
+    fn g_tensor(&self, eps: f64) -> Tensor<1> {
+        match self.problem.boundary_values_at(eps) {
+            Some(g) => vec_tensor(g, &self.device),
+            None => self.g.clone(),
+        }
     }
 
     fn mask_columns(&self, j: &mut Jacobian) {
@@ -510,7 +527,7 @@ impl Objective {
             .bc
             .out
             .iter()
-            .zip(self.problem.boundary_values())
+            .zip(self.g_host(eps))
             .map(|(u, g)| u - g)
             .collect();
         let mut j_bc = Jacobian::default();
@@ -554,6 +571,10 @@ impl Objective {
             },
             homotopy,
             h_eps,
+            g_eps: self
+                .problem
+                .boundary_values_eps(eps)
+                .unwrap_or_else(|| vec![0.0; self.n_bc()]),
             channels,
         })
     }
@@ -574,11 +595,7 @@ impl Objective {
             .map(|v| v * w_res)
             .collect();
         let w_bc = (self.bc_weight / self.n_bc() as f64).sqrt();
-        out.extend(
-            bc.iter()
-                .zip(self.problem.boundary_values())
-                .map(|(u, g)| (u - g) * w_bc),
-        );
+        out.extend(bc.iter().zip(self.g_host(eps)).map(|(u, g)| (u - g) * w_bc));
         if let Some(term) = self.homotopy() {
             let (q, _) = self.block_coefficients(&channels, eps, BlockKind::Homotopy)?;
             let w = (term.alpha / self.n_res() as f64).sqrt();

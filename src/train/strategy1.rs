@@ -155,7 +155,8 @@ impl Strategy1 {
         self.enter(Phase::Euler, state.step + 1);
     }
 
-    /// [J_res; √λ J_bc] and [H_ε; 0] (DESIGN §1.4), projected by the phase condition if on.
+    /// [J_res; √λ J_bc] and [H_ε; −√λ g_ε] (DESIGN §1.4; g_ε = 0 for ε-independent boundary
+    /// data), projected by the phase condition if on.
     fn predictor_system(
         &self,
         objective: &Objective,
@@ -165,8 +166,10 @@ impl Strategy1 {
         let lin = objective.linearize(theta, eps)?;
         let mut a = lin.residual.jacobian.clone();
         a.stack_scaled(&lin.boundary.jacobian, objective.bc_weight().sqrt());
+        // Rows of d/dε [H; √λ(u_bc − g)] = 0: J θ′ = −[H_ε; −√λ g_ε].
         let mut b = lin.h_eps.clone();
-        b.extend(std::iter::repeat_n(0.0, lin.boundary.values.len()));
+        let sqrt_bc = objective.bc_weight().sqrt();
+        b.extend(lin.g_eps.iter().map(|g| -sqrt_bc * g));
         if self.cfg.euler.phase_condition
             && let Some(c) = objective.phase_direction(theta)
         {

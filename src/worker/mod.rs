@@ -21,6 +21,7 @@ use crate::backend::{self, ComputeDevice};
 use crate::config::RunConfig;
 use crate::diagnostics::metrics::residual_at;
 use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep, operator_spectrum};
+use crate::problem::plot_coordinates;
 use crate::train::{Session, StageRecord, TrainEvent};
 
 /// Minimum time between two snapshots.
@@ -286,13 +287,8 @@ impl Worker {
     }
 
     fn residual_x(&self) -> Vec<f64> {
-        let d = self.session.problem.dim();
-        self.session
-            .problem
-            .residual_points()
-            .chunks(d)
-            .map(|p| p[0])
-            .collect()
+        let problem = self.session.problem.as_ref();
+        plot_coordinates(problem, problem.residual_points())
     }
 
     fn snapshot(&mut self) {
@@ -322,7 +318,6 @@ impl Worker {
             eps,
             &self.device.device,
         );
-        let d = problem.dim();
         let elapsed = self.last_snapshot.elapsed().as_secs_f64();
         let steps = session.state.step.saturating_sub(self.steps_at_snapshot);
         let last = self.pending_history.last().copied();
@@ -338,7 +333,8 @@ impl Worker {
             l2re_exact: eval.l2re_exact,
             l2re_reference: eval.l2re_reference,
             front_x0: eval.front_x0,
-            plot_x: problem.eval_points().chunks(d).map(|p| p[0]).collect(),
+            plot_x: plot_coordinates(problem.as_ref(), problem.eval_points()),
+            plot_label: problem.plot_label(),
             u: eval.u,
             exact: problem.exact(eps).map(|e| e.values),
             reference,

@@ -73,8 +73,10 @@ pub struct Snapshot {
     pub l2re_exact: Option<f64>,
     pub l2re_reference: Option<f64>,
     pub front_x0: Option<f64>,
-    /// Evaluation grid (1D: x; nD: first coordinate of each point) and u_θ on it.
+    /// Evaluation points as plotted (1D: x; nD: the problem's plot coordinate) and u_θ on them.
     pub plot_x: Vec<f64>,
+    /// What `plot_x` is, for axis labels.
+    pub plot_label: &'static str,
     pub u: Vec<f64>,
     pub exact: Option<Vec<f64>>,
     pub reference: Option<Vec<f64>>,

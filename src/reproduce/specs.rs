@@ -1,6 +1,6 @@
-//! The 1D reproductions beyond Allen–Cahn, as [`Spec`]s of the shared method × ε sweep:
-//! `hf` (homotopy paper Table 7), `bu` (Table 5/8), `cd` (ISGD paper §4.1, Fig. 2) and `pm`
-//! (ISGD paper §2.2: the multiscale Poisson problem and its stiffness).
+//! The reproductions beyond 1D Allen–Cahn, as [`Spec`]s of the shared method × ε sweep:
+//! `hf` (homotopy paper Table 7), `bu` (Table 5/8), `hh` (Table 4), `cd` (ISGD paper §4.1,
+//! Fig. 2) and `pm` (ISGD paper §2.2: the multiscale Poisson problem and its stiffness).
 
 use super::sweep::{Method, PaperValue, Spec};
 
@@ -100,6 +100,31 @@ pub fn pm() -> Spec {
         paper: Vec::new(),
         operator_sweep: None,
         stiffness_along: Some("homotopy"),
+        fractions: true,
+    }
+}
+
+/// `hh`: Helmholtz in 20 dimensions, classical vs homotopy at ε = 1/2, 1/20, 1/50.
+pub fn hh() -> Spec {
+    Spec {
+        id: "hh",
+        title: "Helmholtz ε²Δu + u/d = 0 in d = 20 dimensions (homotopy paper §5.2, Table 4)",
+        intro: "u = sin((1/d)Σx_i/ε) on [−1, 1]^20, [20,30,30,30,1] tanh. The paper uses 10 000 residual and 2000 boundary points and Adam stages of the homotopy loss; our presets use 1000 and 200 random points, Adam for 5000 steps (classical) and LM stages (homotopy), so they finish on a 2-core CPU. L2RE on 2000 random points of the cube.",
+        methods: vec![
+            preset!("classical", "helmholtz_20d_classical.toml"),
+            preset!("homotopy", "helmholtz_20d_homotopy.toml"),
+        ],
+        table_eps: vec![0.5, 0.05, 0.02],
+        paper: vec![
+            paper("classical", 0.5, None, Some(1.23e-3)),
+            paper("classical", 0.05, None, Some(7.21e-2)),
+            paper("classical", 0.02, None, Some(9.98e-1)),
+            paper("homotopy", 0.5, None, Some(5.86e-4)),
+            paper("homotopy", 0.05, None, Some(5.00e-4)),
+            paper("homotopy", 0.02, None, Some(5.89e-4)),
+        ],
+        operator_sweep: None,
+        stiffness_along: None,
         fractions: true,
     }
 }
