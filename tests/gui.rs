@@ -266,3 +266,19 @@ fn picking_a_problem_loads_its_preset() {
     h.get_by_label("Start").click();
     assert!(settle(&mut h, |app| app.view.histories.loss.total() > 3));
 }
+
+#[test]
+fn a_problem_without_an_operator_drops_the_previous_sweep() {
+    use homotopy_explorer::problem::ProblemKind;
+    let mut h = harness();
+    assert!(settle(&mut h, |app| app.view.sweep.is_some()));
+    h.get_by_label("Problem").click();
+    h.run();
+    h.get_by_label(ProblemKind::HighFrequencyFit.label())
+        .click();
+    assert!(settle(&mut h, |app| app.config.problem.kind
+        == ProblemKind::HighFrequencyFit));
+    h.get_by_label("Start").click();
+    assert!(settle(&mut h, |app| app.view.histories.loss.total() > 3));
+    assert!(h.state().view.sweep.is_none());
+}

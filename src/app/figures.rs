@@ -330,6 +330,9 @@ fn spectrum(view: &RunView) -> Figure {
 
 fn soft_mode(view: &RunView) -> Figure {
     let mut fig = Figure::new("Soft mode of K_ε", "x", "δu (scaled)");
+    if let Some(s) = &view.latest {
+        fig.x_label = s.plot_label.to_string();
+    }
     if let Some(d) = &view.diagnostics {
         fig.series.push(series(
             "δu along the soft mode",
@@ -359,9 +362,9 @@ fn soft_mode(view: &RunView) -> Figure {
         ));
     }
     if let Some(s) = &view.latest {
-        // u′ for comparison: the translation mode of a front is ∝ u′.
+        // u′ for comparison: the translation mode of a front is ∝ u′ (1D problems only).
         let n = s.u.len();
-        if n > 2 {
+        if n > 2 && s.dim == 1 {
             let du: Vec<f64> = (0..n)
                 .map(|i| {
                     let (a, b) = (i.saturating_sub(1), (i + 1).min(n - 1));

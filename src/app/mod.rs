@@ -291,6 +291,10 @@ impl ExplorerApp {
         self.config = config.clone();
         self.text = TextFields::from_config(&config);
         let sweep = config.problem.kind.has_operator();
+        if !sweep {
+            // A sweep of the previous problem's D_ε says nothing about this one.
+            self.view.sweep = None;
+        }
         self.send(Command::LoadConfig(Box::new(config)));
         if sweep {
             self.send(Command::RequestSweep);

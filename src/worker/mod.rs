@@ -335,6 +335,7 @@ impl Worker {
             front_x0: eval.front_x0,
             plot_x: plot_coordinates(problem.as_ref(), problem.eval_points()),
             plot_label: problem.plot_label(),
+            dim: problem.dim(),
             u: eval.u,
             exact: problem.exact(eps).map(|e| e.values),
             reference,

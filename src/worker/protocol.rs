@@ -77,6 +77,8 @@ pub struct Snapshot {
     pub plot_x: Vec<f64>,
     /// What `plot_x` is, for axis labels.
     pub plot_label: &'static str,
+    /// Input dimension of the problem.
+    pub dim: usize,
     pub u: Vec<f64>,
     pub exact: Option<Vec<f64>>,
     pub reference: Option<Vec<f64>>,
