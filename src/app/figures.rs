@@ -271,12 +271,10 @@ fn operator(view: &RunView) -> Figure {
             .diagnostics
             .as_ref()
             .and_then(|d| {
-                d.report.operator.as_ref().map(|o| {
-                    // A non-symmetric D_ε (Burgers) is measured by its largest |λ|, as the
-                    // sweep does.
-                    let v = if o.symmetric { o.lambda_max } else { o.abs_max };
-                    (d.report.eps, v)
-                })
+                d.report
+                    .operator
+                    .as_ref()
+                    .map(|o| (d.report.eps, o.reported()))
             })
             .or(sweep.current);
         if let Some(c) = at_network {

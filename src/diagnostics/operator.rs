@@ -21,6 +21,18 @@ pub struct OperatorSpectrum {
     pub symmetric: bool,
 }
 
+impl OperatorSpectrum {
+    /// The number plots and tables report: the largest eigenvalue of a symmetric D_ε, the
+    /// largest |λ| of a non-symmetric one (its eigenvalues may be complex).
+    pub fn reported(&self) -> f64 {
+        if self.symmetric {
+            self.lambda_max
+        } else {
+            self.abs_max
+        }
+    }
+}
+
 /// Eigenvalues of D_ε.
 pub fn operator_spectrum(op: &DiscreteOperator) -> Result<OperatorSpectrum, LinalgError> {
     let (lambda_max, lambda_min, abs_max) = if op.symmetric {
@@ -61,7 +73,7 @@ pub fn lambda_max_sweep(problem: &dyn Problem, eps_values: &[f64]) -> Vec<(f64, 
                 .or_else(|| problem.reference_at(problem.residual_points(), eps))
                 .and_then(|u| problem.discrete_operator(&u, eps))
                 .and_then(|op| operator_spectrum(&op).ok())
-                .map(|s| if s.symmetric { s.lambda_max } else { s.abs_max });
+                .map(|s| s.reported());
             (eps, value)
         })
         .collect()

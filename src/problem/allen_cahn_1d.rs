@@ -7,7 +7,7 @@
 use burn::tensor::Tensor;
 
 use super::points1d::Points1d;
-use super::reference::{Bvp1d, ReferenceCache, StencilRow, continuation};
+use super::reference::{ReferenceCache, StencilRow, solve_odd_about_half};
 use super::{DiscreteOperator, Fields, Problem, ProblemKind, SampledSolution, Sampling};
 use crate::net::DerivOrder;
 
@@ -55,15 +55,8 @@ impl AllenCahn1d {
     /// Newton amplify rounding errors into front drift. Solving on [0, ½] with u(½) = 0 and
     /// mirroring removes that mode exactly.
     pub fn finite_difference(eps: f64, intervals: usize) -> Option<Vec<f64>> {
-        debug_assert!(intervals.is_multiple_of(2));
-        let half = intervals / 2;
-        let problem_at = |e: f64| Bvp1d {
-            start: 0.0,
-            end: 0.5,
-            intervals: half,
-            left: -1.0,
-            right: 0.0,
-            row: move |_x: f64, h: f64, l: f64, c: f64, r: f64| {
+        let row_at = |e: f64| {
+            move |_x: f64, h: f64, l: f64, c: f64, r: f64| {
                 let k = e * e / (h * h);
                 StencilRow {
                     value: k * (l - 2.0 * c + r) - (c * c * c - c),
@@ -71,17 +64,11 @@ impl AllenCahn1d {
                     d_center: -2.0 * k - (3.0 * c * c - 1.0),
                     d_right: k,
                 }
-            },
+            }
         };
-        let guess = |e: f64| {
-            (0..=half)
-                .map(|i| Self::tanh_solution(i as f64 / intervals as f64, e))
-                .collect()
-        };
-        let left = continuation(eps, eps.max(0.1), problem_at, guess).ok()?;
-        let mut u = left.clone();
-        u.extend(left.iter().rev().skip(1).map(|v| -v));
-        Some(u)
+        solve_odd_about_half(eps, eps.max(0.1), intervals, -1.0, row_at, |e, x| {
+            Self::tanh_solution(x, e)
+        })
     }
 }
 
@@ -134,15 +121,8 @@ impl Problem for AllenCahn1d {
         &self.eval_points
     }
 
-    fn exact(&self, eps: f64) -> Option<SampledSolution> {
-        Some(SampledSolution {
-            label: "tanh".into(),
-            values: self
-                .eval_points
-                .iter()
-                .map(|&x| Self::tanh_solution(x, eps))
-                .collect(),
-        })
+    fn exact_label(&self) -> &'static str {
+        "tanh"
     }
 
     fn exact_at(&self, points: &[f64], eps: f64) -> Option<Vec<f64>> {

@@ -9,7 +9,7 @@ use std::f64::consts::{FRAC_PI_2, PI};
 use burn::tensor::Tensor;
 
 use super::points1d::{Points1d, points1d_accessors};
-use super::{Fields, Problem, ProblemKind, SampledSolution, Sampling};
+use super::{Fields, Problem, ProblemKind, Sampling};
 use crate::net::DerivOrder;
 
 /// The boundary-layer problem at fixed sampling.
@@ -68,19 +68,8 @@ impl Problem for BoundaryLayer {
         v.second(0).mul_scalar(-eps).add(v.du[0].clone())
     }
 
-    fn exact(&self, eps: f64) -> Option<SampledSolution> {
-        Some(SampledSolution {
-            label: "exact".into(),
-            values: self.exact_at(&self.points.eval, eps)?,
-        })
-    }
-
     fn exact_at(&self, points: &[f64], eps: f64) -> Option<Vec<f64>> {
         Some(points.iter().map(|&x| Self::solution(x, eps)).collect())
-    }
-
-    fn reference(&self, _eps: f64) -> Option<SampledSolution> {
-        None
     }
 }
 

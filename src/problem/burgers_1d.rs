@@ -12,7 +12,7 @@ use burn::tensor::Tensor;
 
 use super::allen_cahn_1d::zero_crossing;
 use super::points1d::{Points1d, interpolate_uniform, points1d_accessors, tridiagonal};
-use super::reference::{Bvp1d, ReferenceCache, StencilRow, continuation};
+use super::reference::{ReferenceCache, StencilRow, solve_odd_about_half};
 use super::{DiscreteOperator, Fields, Problem, ProblemKind, SampledSolution, Sampling};
 use crate::net::DerivOrder;
 
@@ -49,15 +49,8 @@ impl Burgers1d {
     /// solved on [0, ½] with u(½) = 0 and mirrored; that pins the shock at ½ exactly, as the
     /// viscous problem's unique steady state has it.
     pub fn finite_difference(eps: f64, intervals: usize) -> Option<Vec<f64>> {
-        debug_assert!(intervals.is_multiple_of(2));
-        let half = intervals / 2;
-        let problem_at = |e: f64| Bvp1d {
-            start: 0.0,
-            end: 0.5,
-            intervals: half,
-            left: 0.0,
-            right: 0.0,
-            row: move |x: f64, h: f64, l: f64, c: f64, r: f64| {
+        let row_at = |e: f64| {
+            move |x: f64, h: f64, l: f64, c: f64, r: f64| {
                 let k = e / (h * h);
                 StencilRow {
                     value: c * (r - l) / (2.0 * h) - k * (l - 2.0 * c + r) - Self::source(x),
@@ -65,21 +58,12 @@ impl Burgers1d {
                     d_center: (r - l) / (2.0 * h) + 2.0 * k,
                     d_right: c / (2.0 * h) - k,
                 }
-            },
+            }
         };
         // Outer solution sin(πx) left of the shock, with the viscous layer tanh((½ − x)/(2ε)).
-        let guess = |e: f64| {
-            (0..=half)
-                .map(|i| {
-                    let x = i as f64 / intervals as f64;
-                    (PI * x).sin() * ((0.5 - x) / (2.0 * e)).tanh()
-                })
-                .collect()
-        };
-        let left = continuation(eps, eps.max(0.5), problem_at, guess).ok()?;
-        let mut u = left.clone();
-        u.extend(left.iter().rev().skip(1).map(|v| -v));
-        Some(u)
+        solve_odd_about_half(eps, eps.max(0.5), intervals, 0.0, row_at, |e, x| {
+            (PI * x).sin() * ((0.5 - x) / (2.0 * e)).tanh()
+        })
     }
 
     /// The reference on the fine grid of the evaluation points.
@@ -119,10 +103,6 @@ impl Problem for Burgers1d {
             .mul(v.du[0].clone())
             .add(f.du[0].clone().mul(v.u.clone()))
             .sub(v.second(0).mul_scalar(eps))
-    }
-
-    fn exact(&self, _eps: f64) -> Option<SampledSolution> {
-        None
     }
 
     /// Eq. 64 on the uniform residual grid, h = 1/(n+1), zero Dirichlet data, central

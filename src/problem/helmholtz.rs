@@ -11,7 +11,7 @@ use burn::tensor::Tensor;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::{Fields, Problem, ProblemKind, SampledSolution};
+use super::{Fields, Problem, ProblemKind};
 use crate::net::DerivOrder;
 
 /// The d-dimensional Helmholtz problem at fixed sampling.
@@ -138,19 +138,12 @@ impl Problem for HelmholtzNd {
         &self.eval_points
     }
 
-    fn exact(&self, eps: f64) -> Option<SampledSolution> {
-        Some(SampledSolution {
-            label: "sin((1/d)Σx/ε)".into(),
-            values: self.solution_at(&self.eval_points, eps),
-        })
+    fn exact_label(&self) -> &'static str {
+        "sin((1/d)Σx/ε)"
     }
 
     fn exact_at(&self, points: &[f64], eps: f64) -> Option<Vec<f64>> {
         Some(self.solution_at(points, eps))
-    }
-
-    fn reference(&self, _eps: f64) -> Option<SampledSolution> {
-        None
     }
 
     /// s = (1/d)Σx_i: the exact solution is a function of s alone.

@@ -8,7 +8,7 @@ use std::f64::consts::PI;
 use burn::tensor::Tensor;
 
 use super::points1d::{Points1d, points1d_accessors};
-use super::{Fields, Problem, ProblemKind, SampledSolution, Sampling};
+use super::{Fields, Problem, ProblemKind, Sampling};
 use crate::net::DerivOrder;
 
 /// The high-frequency fit at fixed sampling.
@@ -86,18 +86,11 @@ impl Problem for HighFrequencyFit {
         v.u.clone()
     }
 
-    fn exact(&self, eps: f64) -> Option<SampledSolution> {
-        Some(SampledSolution {
-            label: "sin(πx/ε)".into(),
-            values: self.exact_at(&self.points.eval, eps)?,
-        })
+    fn exact_label(&self) -> &'static str {
+        "sin(πx/ε)"
     }
 
     fn exact_at(&self, points: &[f64], eps: f64) -> Option<Vec<f64>> {
         Some(points.iter().map(|&x| Self::solution(x, eps)).collect())
-    }
-
-    fn reference(&self, _eps: f64) -> Option<SampledSolution> {
-        None
     }
 }

@@ -262,7 +262,17 @@ pub trait Problem: Send + Sync {
     fn eval_points(&self) -> &[f64];
 
     /// The closed-form solution at the evaluation points, if the problem has one.
-    fn exact(&self, eps: f64) -> Option<SampledSolution>;
+    fn exact(&self, eps: f64) -> Option<SampledSolution> {
+        Some(SampledSolution {
+            label: self.exact_label().into(),
+            values: self.exact_at(self.eval_points(), eps)?,
+        })
+    }
+
+    /// What the closed-form solution is called in tables and legends.
+    fn exact_label(&self) -> &'static str {
+        "exact"
+    }
 
     /// The closed-form solution at arbitrary points (n × d), if the problem has one.
     fn exact_at(&self, _points: &[f64], _eps: f64) -> Option<Vec<f64>> {
@@ -277,7 +287,9 @@ pub trait Problem: Send + Sync {
     }
 
     /// A numerical reference solution of the same boundary-value problem, if available.
-    fn reference(&self, eps: f64) -> Option<SampledSolution>;
+    fn reference(&self, _eps: f64) -> Option<SampledSolution> {
+        None
+    }
 
     /// The reference solution at arbitrary points (n × d), if the problem has one.
     fn reference_at(&self, _points: &[f64], _eps: f64) -> Option<Vec<f64>> {

@@ -12,7 +12,7 @@ use std::f64::consts::PI;
 use burn::tensor::Tensor;
 
 use super::points1d::{Points1d, points1d_accessors};
-use super::{Fields, Problem, ProblemKind, SampledSolution, Sampling};
+use super::{Fields, Problem, ProblemKind, Sampling};
 use crate::net::DerivOrder;
 
 /// Amplitude of the fine scale.
@@ -102,18 +102,7 @@ impl Problem for PoissonMultiscale1d {
         v.second(0)
     }
 
-    fn exact(&self, eps: f64) -> Option<SampledSolution> {
-        Some(SampledSolution {
-            label: "exact".into(),
-            values: self.exact_at(&self.points.eval, eps)?,
-        })
-    }
-
     fn exact_at(&self, points: &[f64], eps: f64) -> Option<Vec<f64>> {
         Some(points.iter().map(|&x| Self::solution(x, eps)).collect())
-    }
-
-    fn reference(&self, _eps: f64) -> Option<SampledSolution> {
-        None
     }
 }

@@ -157,6 +157,43 @@ pub fn solve_tridiagonal(
     Ok(x)
 }
 
+/// The solution on [0, 1] (nodes included, `intervals` even) of a BVP whose solutions are odd
+/// about x = ½, from u(0) = `left`: solved on [0, ½] with u(½) = 0 by [`continuation`] from
+/// `eps_easy`, then mirrored (u(1 − x) = −u(x)). Pinning u(½) removes the near-zero translation
+/// mode that an interior layer gives the full-interval Newton system. `row_at(ε)` is the stencil
+/// at ε, `guess(ε, x)` the initial guess.
+pub fn solve_odd_about_half<F>(
+    eps: f64,
+    eps_easy: f64,
+    intervals: usize,
+    left: f64,
+    row_at: impl Fn(f64) -> F,
+    guess: impl Fn(f64, f64) -> f64,
+) -> Option<Vec<f64>>
+where
+    F: Fn(f64, f64, f64, f64, f64) -> StencilRow,
+{
+    debug_assert!(intervals.is_multiple_of(2));
+    let half = intervals / 2;
+    let problem_at = |e: f64| Bvp1d {
+        start: 0.0,
+        end: 0.5,
+        intervals: half,
+        left,
+        right: 0.0,
+        row: row_at(e),
+    };
+    let initial = |e: f64| {
+        (0..=half)
+            .map(|i| guess(e, i as f64 / intervals as f64))
+            .collect()
+    };
+    let mut u = continuation(eps, eps_easy, problem_at, initial).ok()?;
+    let mirrored: Vec<f64> = u.iter().rev().skip(1).map(|v| -v).collect();
+    u.extend(mirrored);
+    Some(u)
+}
+
 /// Solve a family of BVPs along ε by continuation: try `eps` directly from `guess(eps)`; on
 /// failure march geometrically from `eps_easy` down to `eps`, warm-starting each solve.
 pub fn continuation<P, F>(

@@ -18,7 +18,7 @@ use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep};
 use crate::export::figure::{Figure, Mark};
 use crate::export::{columns_csv, write_atomic};
 use crate::linalg::{gram, lambda_max_power};
-use crate::problem::plot_coordinates;
+use crate::problem::{Problem, plot_coordinates};
 use crate::train::{EndReason, Session};
 
 /// One method of a table: a shipped preset.
@@ -297,15 +297,17 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
             }
         }
     }
+    // The first preset's problem (every method of a spec shares the problem) for the operator
+    // sweep and the figures.
+    let problem = configs[0].1.build_problem();
     if let Some((hi, lo)) = spec.operator_sweep {
-        let problem = configs[0].1.build_problem();
         report.operator = lambda_max_sweep(problem.as_ref(), &geometric_eps(hi, lo, 25))
             .into_iter()
             .filter_map(|(e, v)| v.map(|v| (e, v)))
             .collect();
     }
     report.seconds = all_started.elapsed().as_secs_f64();
-    write_outputs(spec, opts, &report, &solutions, &sources, &configs[0].1)?;
+    write_outputs(spec, opts, &report, &solutions, &sources, problem.as_ref())?;
     Ok(report)
 }
 
@@ -315,7 +317,7 @@ fn write_outputs(
     report: &Report,
     solutions: &[(String, Vec<(f64, f64)>)],
     sources: &[String],
-    first: &RunConfig,
+    problem: &dyn Problem,
 ) -> Result<()> {
     let out = &opts.out_dir;
     let mut md = format!(
@@ -395,10 +397,10 @@ fn write_outputs(
         }
     }
     if !report.operator.is_empty() {
-        let sym = first.build_problem().exact_at(&[0.5], 0.5).is_some();
+        let closed_form = problem.exact_at(problem.residual_points(), 1.0).is_some();
         md.push_str(&format!(
             "\n## λ(D_ε) along ε ({} solution on the residual grid)\n\nSymmetric D_ε: its largest eigenvalue; non-symmetric D_ε: its largest |λ|.\n\n| ε | λ(D_ε) |\n|---|---|\n",
-            if sym { "exact" } else { "reference" }
+            if closed_form { "exact" } else { "reference" }
         ));
         for (e, v) in &report.operator {
             md.push_str(&format!("| {e:.4} | {v:.4e} |\n"));
@@ -458,7 +460,6 @@ fn write_outputs(
     }
     fig.write_svg(&out.join("l2re_vs_eps.svg"), (720, 460))?;
     let smallest = spec.table_eps[spec.table_eps.len() - 1];
-    let problem = first.build_problem();
     let mut fig = Figure::new(
         &format!("u_θ at ε = {} (seed 0)", fmt_eps(smallest, spec.fractions)),
         if problem.dim() == 1 {

@@ -118,6 +118,21 @@ fn implicit_gn_step(
     Ok(before)
 }
 
+/// One first-order update: ∇L at θ, then `update(θ, ∇L)` when loss and gradient are finite.
+/// Returns the loss before the update and whether the gradient was finite.
+fn gradient_step(
+    objective: &Objective,
+    state: &mut TrainState,
+    update: impl FnOnce(&mut [f64], &[f64]),
+) -> Result<(LossParts, bool), ObjectiveError> {
+    let (loss, grad) = objective.loss_and_grad(&state.theta, state.eps)?;
+    let finite = grad.iter().all(|g| g.is_finite());
+    if loss.is_finite() && finite {
+        update(&mut state.theta, &grad);
+    }
+    Ok((loss, finite))
+}
+
 impl Trainer for Classical {
     fn label(&self) -> &'static str {
         "classical"
@@ -143,24 +158,14 @@ impl Trainer for Classical {
                 let loss = implicit_gn_step(objective, &mut state.theta, state.eps, lr)?;
                 (loss, loss.is_finite())
             }
-            first_order => {
-                let (loss, grad) = objective.loss_and_grad(&state.theta, state.eps)?;
-                let finite = grad.iter().all(|g| g.is_finite());
-                if loss.is_finite() && finite {
-                    match first_order {
-                        Optimizer::Adam(adam) => adam.step(&mut state.theta, &grad, lr),
-                        Optimizer::Sgd => {
-                            for (t, g) in state.theta.iter_mut().zip(&grad) {
-                                *t -= lr * g;
-                            }
-                        }
-                        Optimizer::Isgd(isgd) => lr = isgd.step(&mut state.theta, &grad, lr),
-                        Optimizer::Lbfgs(_) | Optimizer::Lm(_) | Optimizer::ImplicitGn => {
-                            unreachable!("second-order optimizers are handled above")
-                        }
-                    }
+            Optimizer::Adam(adam) => gradient_step(objective, state, |t, g| adam.step(t, g, lr))?,
+            Optimizer::Sgd => gradient_step(objective, state, |t, g| {
+                for (ti, gi) in t.iter_mut().zip(g) {
+                    *ti -= lr * gi;
                 }
-                (loss, finite)
+            })?,
+            Optimizer::Isgd(isgd) => {
+                gradient_step(objective, state, |t, g| lr = isgd.step(t, g, lr))?
             }
         };
         Ok(StepReport {

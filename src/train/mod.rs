@@ -7,6 +7,7 @@ pub mod adam;
 pub mod classical;
 pub mod hrta;
 pub mod lbfgs;
+pub mod linearization;
 pub mod lm;
 pub mod objective;
 pub mod schedule;

@@ -23,6 +23,8 @@ use crate::net::jacobian::{self, Jacobian, JacobianScratch};
 use crate::net::{Channels, DerivOrder, MlpShape, forward, fused};
 use crate::problem::{Fields, Problem, coordinates};
 
+pub use super::linearization::{Block, Linearization};
+
 /// Loss value split into its parts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct LossParts {
@@ -74,56 +76,6 @@ pub struct HomotopyTerm {
     pub previous: Vec<f64>,
 }
 
-/// One pointwise residual block and its per-sample Jacobian.
-#[derive(Clone, Debug)]
-pub struct Block {
-    /// Loss weight w: the block contributes w/2 Σ values².
-    pub weight: f64,
-    pub values: Vec<f64>,
-    pub jacobian: Jacobian,
-}
-
-/// Everything first-order about the objective at one θ (CPU, f64).
-#[derive(Clone, Debug)]
-pub struct Linearization {
-    pub loss: LossParts,
-    /// r = H(u_θ, ε) at the residual points, weight 1/n, rows J_res.
-    pub residual: Block,
-    /// u_θ − g at the boundary points, weight λ/n_bc, rows J_bc.
-    pub boundary: Block,
-    /// The homotopy term, when on (weight α/n).
-    pub homotopy: Option<Block>,
-    /// H_ε at the residual points.
-    pub h_eps: Vec<f64>,
-    /// ∂g/∂ε at the boundary points (zeros when the boundary data do not depend on ε).
-    pub g_eps: Vec<f64>,
-    /// Output channels at the residual points (C·n, channel-major).
-    pub channels: Vec<f64>,
-}
-
-impl Linearization {
-    /// The loss as ½‖R‖² with R = [√w_b · values_b] and its Jacobian A = [√w_b · J_b].
-    pub fn weighted_system(&self) -> (Jacobian, Vec<f64>) {
-        let mut blocks = vec![&self.residual, &self.boundary];
-        if let Some(h) = &self.homotopy {
-            blocks.push(h);
-        }
-        let cols = self.residual.jacobian.cols;
-        let mut a = Jacobian {
-            rows: 0,
-            cols,
-            data: Vec::new(),
-        };
-        let mut r = Vec::new();
-        for b in blocks {
-            let w = b.weight.sqrt();
-            a.stack_scaled(&b.jacobian, w);
-            r.extend(b.values.iter().map(|v| v * w));
-        }
-        (a, r)
-    }
-}
-
 /// L(θ; ε) and its derivatives for one problem, network shape and device.
 pub struct Objective {
     problem: Arc<dyn Problem>,
@@ -134,7 +86,8 @@ pub struct Objective {
     bc_weight: f64,
     res_channels: Channels,
     bc_channels: Channels,
-    g: Tensor<1>,
+    /// Boundary data g on the training device for the last ε asked (they may depend on ε).
+    g_cache: Mutex<Option<(u64, Tensor<1>)>>,
     /// Residual-point coordinates on the training device and on the CPU.
     res_x: Vec<Tensor<1>>,
     res_x_cpu: Vec<Tensor<1>>,
@@ -182,7 +135,6 @@ impl Objective {
     ) -> Self {
         let res_channels = problem.channels();
         let bc_channels = Channels::new(problem.dim(), DerivOrder::Value);
-        let g = vec_tensor(problem.boundary_values().to_vec(), device);
         let res_input = forward::StackedInput::new(problem.residual_points(), res_channels, device);
         let bc_input = forward::StackedInput::new(problem.boundary_points(), bc_channels, device);
         // The CPU device always exists; Jacobians are f64 whatever trains the network.
@@ -202,7 +154,7 @@ impl Objective {
             bc_weight,
             res_channels,
             bc_channels,
-            g,
+            g_cache: Mutex::new(None),
             res_input,
             bc_input,
             homotopy: None,
@@ -387,12 +339,21 @@ impl Objective {
             .unwrap_or_else(|| self.problem.boundary_values().to_vec())
     }
 
-    /// Boundary data g at ε on the training device (cached when it does not depend on ε).
+    /// Boundary data g at ε on the training device, uploaded once per ε (ε changes per stage,
+    /// not per step).
     fn g_tensor(&self, eps: f64) -> Tensor<1> {
-        match self.problem.boundary_values_at(eps) {
-            Some(g) => vec_tensor(g, &self.device),
-            None => self.g.clone(),
+        let mut cache = self
+            .g_cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((key, g)) = cache.as_ref()
+            && *key == eps.to_bits()
+        {
+            return g.clone();
         }
+        let g = vec_tensor(self.g_host(eps), &self.device);
+        *cache = Some((eps.to_bits(), g.clone()));
+        g
     }
 
     fn mask_columns(&self, j: &mut Jacobian) {

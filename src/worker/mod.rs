@@ -495,7 +495,7 @@ impl Worker {
                 let current = problem
                     .discrete_operator(&u, eps)
                     .and_then(|op| operator_spectrum(&op).ok())
-                    .map(|o| (eps, if o.symmetric { o.lambda_max } else { o.abs_max }));
+                    .map(|o| (eps, o.reported()));
                 self.push(Event::Sweep { points, current });
             }
             Command::SaveCheckpoint(path) => {
