@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 27] = [
+pub const SHIPPED: [(&str, &str); 36] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -32,6 +32,18 @@ pub const SHIPPED: [(&str, &str); 27] = [
     (
         "allen_cahn_1d_strategy2.toml",
         include_str!("../presets/allen_cahn_1d_strategy2.toml"),
+    ),
+    (
+        "allen_cahn_2d_curriculum.toml",
+        include_str!("../presets/allen_cahn_2d_curriculum.toml"),
+    ),
+    (
+        "allen_cahn_2d_homotopy.toml",
+        include_str!("../presets/allen_cahn_2d_homotopy.toml"),
+    ),
+    (
+        "allen_cahn_2d_pinn.toml",
+        include_str!("../presets/allen_cahn_2d_pinn.toml"),
     ),
     (
         "boundary_layer_adam.toml",
@@ -68,6 +80,18 @@ pub const SHIPPED: [(&str, &str); 27] = [
     (
         "helmholtz_20d_homotopy.toml",
         include_str!("../presets/helmholtz_20d_homotopy.toml"),
+    ),
+    (
+        "helmholtz_2d_adam.toml",
+        include_str!("../presets/helmholtz_2d_adam.toml"),
+    ),
+    (
+        "helmholtz_2d_adam_lr0.5.toml",
+        include_str!("../presets/helmholtz_2d_adam_lr0.5.toml"),
+    ),
+    (
+        "helmholtz_2d_isgd.toml",
+        include_str!("../presets/helmholtz_2d_isgd.toml"),
     ),
     (
         "high_frequency_fit_classical.toml",
@@ -108,6 +132,18 @@ pub const SHIPPED: [(&str, &str); 27] = [
     (
         "poisson_multiscale_1d_lbfgs.toml",
         include_str!("../presets/poisson_multiscale_1d_lbfgs.toml"),
+    ),
+    (
+        "poisson_multiscale_2d_adam.toml",
+        include_str!("../presets/poisson_multiscale_2d_adam.toml"),
+    ),
+    (
+        "poisson_multiscale_2d_adam_lr0.5.toml",
+        include_str!("../presets/poisson_multiscale_2d_adam_lr0.5.toml"),
+    ),
+    (
+        "poisson_multiscale_2d_isgd.toml",
+        include_str!("../presets/poisson_multiscale_2d_isgd.toml"),
     ),
     (
         "random_features_allen_cahn.toml",

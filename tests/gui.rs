@@ -181,7 +181,7 @@ fn export_all_writes_every_figure_the_preset_and_a_summary() {
     for ext in ["svg", "png", "csv"] {
         assert_eq!(
             names.iter().filter(|n| n.ends_with(ext)).count(),
-            7,
+            homotopy_explorer::app::PlotKind::ALL.len(),
             "{ext}: {names:?}"
         );
     }
@@ -281,4 +281,43 @@ fn a_problem_without_an_operator_drops_the_previous_sweep() {
     h.get_by_label("Start").click();
     assert!(settle(&mut h, |app| app.view.histories.loss.total() > 3));
     assert!(h.state().view.sweep.is_none());
+}
+
+#[test]
+fn a_2d_problem_draws_its_solution_error_and_residual_as_heat_maps() {
+    use homotopy_explorer::app::PlotKind;
+    let preset = r#"
+version = 1
+[problem]
+kind = "poisson_multiscale_2d"
+eps = 0.25
+n_res = 100
+n_bc = 40
+n_eval = 441
+[network]
+hidden = [10, 10]
+[training]
+max_steps = 50
+"#;
+    let mut h = harness_with(preset);
+    h.get_by_label("Start").click();
+    assert!(settle(&mut h, |app| app
+        .view
+        .latest
+        .as_ref()
+        .is_some_and(|s| !s.running && s.step > 0)));
+    h.run();
+    let app = h.state();
+    let heat = |k: PlotKind| k.figure(&app.view, false).heatmap;
+    let solution = heat(PlotKind::Solution).expect("solution heat map");
+    assert_eq!((solution.nx, solution.ny), (21, 21));
+    assert_eq!(solution.x, (0.0, 1.0));
+    let error = heat(PlotKind::Error).expect("error heat map");
+    assert!(error.label.contains("exact"), "{}", error.label);
+    let residual = heat(PlotKind::Residual).expect("residual heat map on the 10 × 10 grid");
+    assert_eq!((residual.nx, residual.ny), (10, 10));
+    // The error field is u_θ − u* node by node.
+    let s = app.view.latest.as_ref().unwrap();
+    let exact = s.exact.as_ref().unwrap();
+    assert!((error.values[7] - (s.u[7] - exact[7])).abs() < 1e-15);
 }

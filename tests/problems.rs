@@ -268,3 +268,191 @@ fn helmholtz_exact_solution_and_derivatives() {
         p.exact_at(p.boundary_points(), eps).unwrap()
     );
 }
+
+const TWO_D: [ProblemKind; 3] = [
+    ProblemKind::AllenCahn2d,
+    ProblemKind::PoissonMultiscale2d,
+    ProblemKind::Helmholtz2d,
+];
+
+/// A 2D problem of `kind` at target ε on a 7 × 7 grid, with extra `[problem]` lines.
+fn problem_2d_with(kind: ProblemKind, eps: f64, extra: &str) -> Box<dyn Problem> {
+    let text = format!(
+        "version = 1\n[problem]\nkind = \"{}\"\neps = {eps}\nn_res = 49\nn_bc = 20\nn_eval = 25\n{extra}",
+        kind.id()
+    );
+    RunConfig::from_toml_str(&text).unwrap().build_problem()
+}
+
+fn problem_2d(kind: ProblemKind, eps: f64) -> Box<dyn Problem> {
+    problem_2d_with(kind, eps, "")
+}
+
+/// Fields (u, ∂u/∂x, ∂u/∂y, Δu) of a function of (x, y) at the residual points.
+fn fields_2d(p: &dyn Problem, f: &dyn Fn(f64, f64) -> [f64; 4]) -> Fields {
+    let dev = device();
+    let pts = p.residual_points();
+    let vals: Vec<[f64; 4]> = pts.chunks(2).map(|q| f(q[0], q[1])).collect();
+    let col = |k: usize| vec_tensor(vals.iter().map(|v| v[k]).collect(), &dev);
+    Fields {
+        u: col(0),
+        du: vec![col(1), col(2)],
+        d2u: Vec::new(),
+        laplacian: Some(col(3)),
+        x: coordinates(pts, 2, &dev),
+    }
+}
+
+fn residual_2d(p: &dyn Problem, f: &dyn Fn(f64, f64) -> [f64; 4], eps: f64) -> Vec<f64> {
+    host_vec(p.residual(&fields_2d(p, f), eps)).unwrap()
+}
+
+/// u = sin(3x)cos(2y) + x²y.
+fn smooth_2d(x: f64, y: f64) -> [f64; 4] {
+    let (s, c) = ((3.0 * x).sin(), (2.0 * y).cos());
+    [
+        s * c + x * x * y,
+        3.0 * (3.0 * x).cos() * c + 2.0 * x * y,
+        -2.0 * s * (2.0 * y).sin() + x * x,
+        -13.0 * s * c + 2.0 * y,
+    ]
+}
+
+/// v = cos(x + y) − y.
+fn direction_2d(x: f64, y: f64) -> [f64; 4] {
+    let (s, c) = ((x + y).sin(), (x + y).cos());
+    [c - y, -s, -s - 1.0, -2.0 * c]
+}
+
+fn max_gap(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn two_d_problems_eps_derivative_and_linearization_match_central_differences() {
+    let variants = TWO_D.iter().map(|&k| (k, "")).chain([
+        (
+            ProblemKind::AllenCahn2d,
+            "path = \"s_homotopy_as_printed\"\n",
+        ),
+        (ProblemKind::AllenCahn2d, "path = \"epsilon\"\n"),
+    ]);
+    for (kind, extra) in variants {
+        // For 2D Allen–Cahn these cover both arms of ε(s) and the plain PDE below ε*.
+        for eps in [0.7, 0.3, 0.07, 0.03] {
+            let p = problem_2d_with(kind, 0.05, extra);
+            let d = 1e-6 * eps;
+            let fd: Vec<f64> = residual_2d(p.as_ref(), &smooth_2d, eps + d)
+                .iter()
+                .zip(&residual_2d(p.as_ref(), &smooth_2d, eps - d))
+                .map(|(a, b)| (a - b) / (2.0 * d))
+                .collect();
+            let h_eps = host_vec(p.residual_eps(&fields_2d(p.as_ref(), &smooth_2d), eps)).unwrap();
+            let err = max_gap(&fd, &h_eps);
+            assert!(
+                err < 1e-5 * (1.0 + max_abs(&fd)),
+                "{kind:?} ε = {eps}: |H_ε − FD| = {err:e}"
+            );
+            let t = 1e-6;
+            let along = |s: f64| {
+                move |x: f64, y: f64| {
+                    let (a, b) = (smooth_2d(x, y), direction_2d(x, y));
+                    [0, 1, 2, 3].map(|k| a[k] + s * b[k])
+                }
+            };
+            let fd: Vec<f64> = residual_2d(p.as_ref(), &along(t), eps)
+                .iter()
+                .zip(&residual_2d(p.as_ref(), &along(-t), eps))
+                .map(|(a, b)| (a - b) / (2.0 * t))
+                .collect();
+            let lin = host_vec(p.linearized(
+                &fields_2d(p.as_ref(), &smooth_2d),
+                &fields_2d(p.as_ref(), &direction_2d),
+                eps,
+            ))
+            .unwrap();
+            let err = max_gap(&fd, &lin);
+            assert!(
+                err < 1e-5 * (1.0 + max_abs(&fd)),
+                "{kind:?} ε = {eps}: |H_u v − FD| = {err:e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn two_d_exact_solutions_and_boundary_data() {
+    for kind in [ProblemKind::PoissonMultiscale2d, ProblemKind::Helmholtz2d] {
+        for eps in [0.25, 0.1, 1.0 / 13.0] {
+            let p = problem_2d(kind, eps);
+            let h = 1e-4;
+            let u = |x: f64, y: f64| p.exact_at(&[x, y], eps).unwrap()[0];
+            let f = |x: f64, y: f64| {
+                let c = u(x, y);
+                let (l, r, b, t) = (u(x - h, y), u(x + h, y), u(x, y - h), u(x, y + h));
+                [
+                    c,
+                    (r - l) / (2.0 * h),
+                    (t - b) / (2.0 * h),
+                    (l + r + b + t - 4.0 * c) / (h * h),
+                ]
+            };
+            let r = residual_2d(p.as_ref(), &f, eps);
+            // The size of the terms that cancel, (π/ε)²·|u|.
+            let scale = (std::f64::consts::PI / eps).powi(2);
+            assert!(
+                max_abs(&r) < 1e-5 * scale,
+                "{kind:?} ε = {eps}: max |H| = {:e}",
+                max_abs(&r)
+            );
+            // Boundary data: the exact trace, with a matching ε-derivative.
+            let e = 0.9 * eps;
+            let g = p.boundary_values_at(e).unwrap();
+            assert_eq!(g, p.exact_at(p.boundary_points(), e).unwrap());
+            let d = 1e-7 * e;
+            let (hi, lo) = (
+                p.boundary_values_at(e + d).unwrap(),
+                p.boundary_values_at(e - d).unwrap(),
+            );
+            let fd: Vec<f64> = hi
+                .iter()
+                .zip(&lo)
+                .map(|(a, b)| (a - b) / (2.0 * d))
+                .collect();
+            let g_eps = p.boundary_values_eps(e).unwrap();
+            assert!(max_gap(&fd, &g_eps) < 1e-5 * (1.0 + max_abs(&fd)));
+        }
+    }
+}
+
+#[test]
+fn allen_cahn_2d_reference_is_a_steady_state_at_eps_star_only() {
+    let p = problem_2d(ProblemKind::AllenCahn2d, 0.05);
+    assert!(
+        p.reference(0.5).is_none(),
+        "no reference inside the s-homotopy"
+    );
+    let r = p.reference(0.05).expect("steady state at ε*");
+    assert_eq!(r.values.len(), 25);
+    // Zero on the boundary, ∓1 plateaus with the sign of u₀ = −sin(πx)sin(πy).
+    let at = |x: f64, y: f64| p.reference_at(&[x, y], 0.05).unwrap()[0];
+    assert!(at(1.0, 0.3).abs() < 1e-12);
+    assert!(at(0.5, 0.5) < -0.99 && at(0.5, -0.5) > 0.99);
+    // The network residual of the reference (its derivatives by central differences) is small.
+    let h = 1e-3;
+    let f = |x: f64, y: f64| {
+        let c = at(x, y);
+        let (l, r, b, t) = (at(x - h, y), at(x + h, y), at(x, y - h), at(x, y + h));
+        [
+            c,
+            (r - l) / (2.0 * h),
+            (t - b) / (2.0 * h),
+            (l + r + b + t - 4.0 * c) / (h * h),
+        ]
+    };
+    let res = residual_2d(p.as_ref(), &f, 0.05);
+    assert!(max_abs(&res) < 1e-3, "max |H| = {:e}", max_abs(&res));
+}

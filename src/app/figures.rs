@@ -3,7 +3,9 @@
 //! and CSV, so an exported figure always shows what the window showed.
 
 use super::state::RunView;
-use crate::export::figure::{Band, Figure, Mark, PALETTE, Series};
+use crate::export::figure::{Band, Figure, Heatmap, Mark, PALETTE, Series};
+use crate::problem::Grid2d;
+use crate::worker::Snapshot;
 
 /// The six plots of the main view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -15,11 +17,13 @@ pub enum PlotKind {
     Operator,
     Spectrum,
     SoftMode,
+    Error,
 }
 
 impl PlotKind {
-    pub const ALL: [PlotKind; 7] = [
+    pub const ALL: [PlotKind; 8] = [
         Self::Solution,
+        Self::Error,
         Self::Residual,
         Self::Loss,
         Self::Kernel,
@@ -37,6 +41,7 @@ impl PlotKind {
             Self::Operator => "λ_max(D_ε) vs ε",
             Self::Spectrum => "Spectrum of K_ε",
             Self::SoftMode => "Soft mode of K_ε",
+            Self::Error => "Error u_θ − reference",
         }
     }
 
@@ -50,6 +55,7 @@ impl PlotKind {
             Self::Operator => operator(view),
             Self::Spectrum => spectrum(view),
             Self::SoftMode => soft_mode(view),
+            Self::Error => error(view),
         }
     }
 }
@@ -83,7 +89,68 @@ fn interpolate(x: &[f64], y: &[f64], at: f64) -> f64 {
     }
 }
 
+/// A field on a grid of the plane as a heat map figure.
+fn field(grid: Option<Grid2d>, title: String, label: &str, values: Vec<f64>) -> Option<Figure> {
+    let g = grid?;
+    (values.len() == g.nx * g.ny).then(|| {
+        let mut fig = Figure::new(&title, "x", "y");
+        fig.heatmap = Some(Heatmap {
+            label: label.into(),
+            nx: g.nx,
+            ny: g.ny,
+            x: g.x,
+            y: g.y,
+            values,
+        });
+        fig
+    })
+}
+
+/// The solution of a 2D problem: u_θ over the plane.
+fn solution_2d(s: &Snapshot) -> Option<Figure> {
+    field(
+        s.grid,
+        format!("Solution u_θ(x, y) at ε = {:.4}", s.eps),
+        "u_θ",
+        s.u.clone(),
+    )
+}
+
+/// u_θ − reference (else − exact) at the evaluation points: a heat map in 2D, a curve against
+/// the plot coordinate otherwise; empty while neither is known (e.g. inside an s-homotopy).
+fn error(view: &RunView) -> Figure {
+    let mut fig = Figure::new("Error u_θ − reference", "x", "u_θ − u*");
+    let Some(s) = &view.latest else {
+        return fig;
+    };
+    let (against, name) = match (&s.reference, &s.exact) {
+        (Some(r), _) => (r, "reference"),
+        (None, Some(e)) => (e, "exact"),
+        (None, None) => {
+            fig.title = format!("Error: no reference or exact solution at ε = {:.4}", s.eps);
+            return fig;
+        }
+    };
+    let err: Vec<f64> = s.u.iter().zip(against).map(|(u, r)| u - r).collect();
+    let title = format!("Error u_θ − {name} at ε = {:.4}", s.eps);
+    if let Some(fig) = field(s.grid, title.clone(), &format!("u_θ − {name}"), err.clone()) {
+        return fig;
+    }
+    fig.title = title;
+    fig.x_label = s.plot_label.to_string();
+    fig.series.push(series(
+        &format!("u_θ − {name}"),
+        pairs(&s.plot_x, &err),
+        Mark::Line,
+        3,
+    ));
+    fig
+}
+
 fn solution(view: &RunView) -> Figure {
+    if let Some(fig) = view.latest.as_ref().and_then(solution_2d) {
+        return fig;
+    }
     let mut fig = Figure::new("Solution u_θ(x)", "x", "u");
     if let Some(s) = &view.latest {
         fig.x_label = s.plot_label.to_string();
@@ -120,14 +187,31 @@ fn solution(view: &RunView) -> Figure {
     fig
 }
 
+/// H at the residual points: a heat map when they form a grid of the plane, else against the
+/// plot coordinate (points only in several dimensions, where neighbours in x are not neighbours).
 fn residual(view: &RunView) -> Figure {
+    if let Some(s) = &view.latest
+        && let Some(fig) = field(
+            s.residual_grid,
+            format!("Residual H(u_θ(x_i), ε) at ε = {:.4}", s.eps),
+            "H",
+            s.residual.clone(),
+        )
+    {
+        return fig;
+    }
     let mut fig = Figure::new("Residual H(u_θ(x_i), ε)", "x", "H");
     if let Some(s) = &view.latest {
         fig.x_label = s.plot_label.to_string();
+        let mark = if s.dim == 1 {
+            Mark::LineAndPoints
+        } else {
+            Mark::Points
+        };
         fig.series.push(series(
             "H at residual points",
             pairs(&s.residual_x, &s.residual),
-            Mark::LineAndPoints,
+            mark,
             3,
         ));
     }

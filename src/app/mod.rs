@@ -35,8 +35,9 @@ pub struct Remembered {
     pub show_controls: bool,
     pub show_schedule: bool,
     pub log_steps: bool,
-    /// Plots shown in the central area.
-    pub visible_plots: Vec<PlotKind>,
+    /// Plots the user hid from the central area (hidden, not shown, is remembered, so plots
+    /// added by a newer version appear).
+    pub hidden_plots: Vec<PlotKind>,
     /// Lecture mode: locked controls are shown but cannot be changed.
     pub lecture_mode: bool,
 }
@@ -49,7 +50,7 @@ impl Default for Remembered {
             show_controls: true,
             show_schedule: true,
             log_steps: false,
-            visible_plots: PlotKind::ALL.to_vec(),
+            hidden_plots: Vec::new(),
             lecture_mode: false,
         }
     }

@@ -226,17 +226,21 @@ impl RunView {
         }
     }
 
-    /// Keep the current run's curves for comparison.
+    /// Keep the current run's curves for comparison (a 2D field is not kept: only its loss and
+    /// L2RE curves are compared).
     pub fn pin_current(&mut self, name: String) -> bool {
         let Some(snap) = &self.latest else {
             return false;
         };
-        let solution = snap
-            .plot_x
-            .iter()
-            .zip(&snap.u)
-            .map(|(&x, &u)| [x, u])
-            .collect();
+        let solution = if snap.grid.is_some() {
+            Vec::new()
+        } else {
+            snap.plot_x
+                .iter()
+                .zip(&snap.u)
+                .map(|(&x, &u)| [x, u])
+                .collect()
+        };
         self.pinned.push(PinnedRun {
             name,
             solution,

@@ -219,9 +219,24 @@ pub struct StageConfig {
     /// Per-stage step cap (default 2000).
     #[serde(default = "defaults::stage_steps")]
     pub max_steps: usize,
+    /// Step cap of the last stage, at the target ε (default: `max_steps`); a longer polish
+    /// where the result is read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_max_steps: Option<usize>,
     /// Plateau patience within a stage (default 500; 0 = off).
     #[serde(default = "defaults::stage_patience")]
     pub plateau_patience: usize,
+}
+
+impl StageConfig {
+    /// The step cap of a stage at ε when the target is `target`.
+    pub fn cap(&self, eps: f64, target: f64) -> usize {
+        if eps == target {
+            self.final_max_steps.unwrap_or(self.max_steps)
+        } else {
+            self.max_steps
+        }
+    }
 }
 
 impl Default for StageConfig {
@@ -231,6 +246,7 @@ impl Default for StageConfig {
             optimizer: StageOptimizer::Adam,
             tolerance: defaults::stage_tol(),
             max_steps: defaults::stage_steps(),
+            final_max_steps: None,
             plateau_patience: defaults::stage_patience(),
         }
     }
@@ -595,6 +611,12 @@ impl StrategyConfig {
         if st.max_steps == 0 {
             return Err(ConfigError::invalid(
                 "strategy.stages.max_steps",
+                "must be ≥ 1",
+            ));
+        }
+        if st.final_max_steps == Some(0) {
+            return Err(ConfigError::invalid(
+                "strategy.stages.final_max_steps",
                 "must be ≥ 1",
             ));
         }

@@ -22,9 +22,12 @@ pub use optimizer::{IsgdConfig, LrSchedule, OptimizerConfig, OptimizerKind};
 use toml_spans::{key_at_span, line_of, locate};
 
 use crate::net::{Activation, ActivationKind, DerivOrder, InitKind, MlpShape};
+use crate::problem::allen_cahn_2d::Path as Ac2Path;
+use crate::problem::elliptic_2d::Elliptic;
+use crate::problem::points2d::square_side;
 use crate::problem::{
-    AllenCahn1d, BoundaryLayer, Burgers1d, HelmholtzNd, HighFrequencyFit, PoissonMultiscale1d,
-    Problem, ProblemKind, Sampling,
+    AllenCahn1d, AllenCahn2d, BoundaryLayer, Burgers1d, Elliptic2d, HelmholtzNd, HighFrequencyFit,
+    PoissonMultiscale1d, Problem, ProblemKind, Sampling,
 };
 
 /// The preset format version this build reads and writes.
@@ -115,9 +118,33 @@ pub struct ProblemConfig {
     /// Evaluation points for L2RE and plots (default 1001).
     #[serde(default = "defaults::n_eval")]
     pub n_eval: usize,
-    /// Input dimension d (default 1; only the Helmholtz problem takes another).
-    #[serde(default = "defaults::dim")]
-    pub dim: usize,
+    /// Input dimension d (default: the problem's own; only the Helmholtz problem in d
+    /// dimensions takes a choice, default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dim: Option<usize>,
+    /// Which homotopy the parameter walks, for problems that offer more than one (2D
+    /// Allen–Cahn: the paper's s-homotopy from u₀ by default, or ε itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<HomotopyPath>,
+}
+
+/// The homotopy a problem's parameter walks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HomotopyPath {
+    /// H(u, s) = (1 − s)·PDE(u, ε(s)) + s(u − u₀) in the consistent sign, parameter s + ε*.
+    SHomotopy,
+    /// The same with the sign the paper prints (it passes a fold; see `allen_cahn_2d`).
+    SHomotopyAsPrinted,
+    /// The PDE's own ε.
+    Epsilon,
+}
+
+impl ProblemConfig {
+    /// The input dimension d.
+    pub fn dim(&self) -> usize {
+        self.kind.fixed_dim().or(self.dim).unwrap_or(1)
+    }
 }
 
 /// The network.
@@ -323,9 +350,6 @@ mod defaults {
     pub fn n_eval() -> usize {
         1001
     }
-    pub fn dim() -> usize {
-        1
-    }
     pub fn one() -> f64 {
         1.0
     }
@@ -417,25 +441,38 @@ impl RunConfig {
                 "λ must be finite and ≥ 0",
             ));
         }
-        match p.kind {
-            ProblemKind::Helmholtz if !(1..=50).contains(&p.dim) => {
+        match (p.kind.fixed_dim(), p.dim) {
+            (None, Some(d)) if !(1..=50).contains(&d) => {
                 return Err(ConfigError::invalid(
                     "problem.dim",
-                    format!("the dimension d must lie in 1..=50 (got {})", p.dim),
+                    format!("the dimension d must lie in 1..=50 (got {d})"),
                 ));
             }
-            ProblemKind::Helmholtz => {}
-            _ if p.dim != 1 => {
+            (Some(fixed), Some(d)) if d != fixed => {
                 return Err(ConfigError::invalid(
                     "problem.dim",
-                    format!(
-                        "{} is one-dimensional (got dim = {})",
-                        p.kind.label(),
-                        p.dim
-                    ),
+                    format!("{} has dimension {fixed} (got dim = {d})", p.kind.label()),
                 ));
             }
             _ => {}
+        }
+        if p.dim() == 2 && p.sampling == Sampling::Grid && square_side(p.n_res).is_none() {
+            return Err(ConfigError::invalid(
+                "problem.n_res",
+                format!(
+                    "a 2D residual grid needs a square number of points, e.g. 2500 = 50 × 50 (got {})",
+                    p.n_res
+                ),
+            ));
+        }
+        if p.path.is_some() && p.kind != ProblemKind::AllenCahn2d {
+            return Err(ConfigError::invalid(
+                "problem.path",
+                format!(
+                    "{} walks its own ε; only allen_cahn_2d offers a choice of path",
+                    p.kind.label()
+                ),
+            ));
         }
         if p.n_eval < 3 {
             return Err(ConfigError::invalid(
@@ -536,8 +573,36 @@ impl RunConfig {
                 n_res, n_bc, n_eval, sampling, seed, p.eps,
             )),
             ProblemKind::Helmholtz => {
-                Box::new(HelmholtzNd::new(p.dim, n_res, n_bc, n_eval, seed, p.eps))
+                Box::new(HelmholtzNd::new(p.dim(), n_res, n_bc, n_eval, seed, p.eps))
             }
+            ProblemKind::AllenCahn2d => {
+                let path = match p.path.unwrap_or(HomotopyPath::SHomotopy) {
+                    HomotopyPath::SHomotopy => Ac2Path::SHomotopy,
+                    HomotopyPath::SHomotopyAsPrinted => Ac2Path::SHomotopyAsPrinted,
+                    HomotopyPath::Epsilon => Ac2Path::Epsilon,
+                };
+                Box::new(AllenCahn2d::new(
+                    n_res, n_bc, n_eval, sampling, seed, p.eps, path,
+                ))
+            }
+            ProblemKind::PoissonMultiscale2d => Box::new(Elliptic2d::new(
+                Elliptic::MultiscalePoisson,
+                n_res,
+                n_bc,
+                n_eval,
+                sampling,
+                seed,
+                p.eps,
+            )),
+            ProblemKind::Helmholtz2d => Box::new(Elliptic2d::new(
+                Elliptic::Helmholtz,
+                n_res,
+                n_bc,
+                n_eval,
+                sampling,
+                seed,
+                p.eps,
+            )),
         }
     }
 

@@ -48,7 +48,70 @@ pub struct Band {
     pub color: (u8, u8, u8),
 }
 
-/// A 2-D line/scatter figure.
+/// Values on a tensor grid in the plane, drawn as coloured cells centred on the nodes with a
+/// diverging map symmetric about 0 (blue −m, white 0, red +m, m = max |value|).
+#[derive(Clone, Debug)]
+pub struct Heatmap {
+    pub label: String,
+    pub nx: usize,
+    pub ny: usize,
+    /// First and last node in x and in y.
+    pub x: (f64, f64),
+    pub y: (f64, f64),
+    /// nx·ny values, x fastest.
+    pub values: Vec<f64>,
+}
+
+impl Heatmap {
+    /// m = max |value| over the finite values (1 when there are none or all are 0).
+    pub fn scale(&self) -> f64 {
+        let m = self
+            .values
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, |m, v| m.max(v.abs()));
+        if m > 0.0 { m } else { 1.0 }
+    }
+
+    /// The colour of `v` on this map's scale (grey for non-finite values).
+    pub fn color(&self, v: f64, scale: f64) -> (u8, u8, u8) {
+        if !v.is_finite() {
+            return (128, 128, 128);
+        }
+        diverging(v / scale)
+    }
+
+    /// The cell of node (i, j): its corners (x₀, y₀), (x₁, y₁).
+    pub fn cell(&self, i: usize, j: usize) -> ((f64, f64), (f64, f64)) {
+        let step = |(lo, hi): (f64, f64), n: usize| (hi - lo) / (n.max(2) - 1) as f64;
+        let (dx, dy) = (step(self.x, self.nx), step(self.y, self.ny));
+        let (cx, cy) = (self.x.0 + dx * i as f64, self.y.0 + dy * j as f64);
+        (
+            (cx - dx / 2.0, cy - dy / 2.0),
+            (cx + dx / 2.0, cy + dy / 2.0),
+        )
+    }
+
+    /// The legend line: what the colours mean.
+    pub fn legend(&self) -> String {
+        let m = self.scale();
+        format!("{}: blue {:.3e} … white 0 … red {:.3e}", self.label, -m, m)
+    }
+}
+
+/// Blue (t = −1) → white (0) → red (+1), clamped.
+pub fn diverging(t: f64) -> (u8, u8, u8) {
+    let t = t.clamp(-1.0, 1.0);
+    let (end, w) = if t < 0.0 {
+        ((33.0, 102.0, 172.0), -t)
+    } else {
+        ((178.0, 24.0, 43.0), t)
+    };
+    let mix = |e: f64| (255.0 + (e - 255.0) * w).round() as u8;
+    (mix(end.0), mix(end.1), mix(end.2))
+}
+
+/// A 2-D line/scatter figure, or a heat map with optional overlaid series.
 #[derive(Clone, Debug, Default)]
 pub struct Figure {
     pub title: String,
@@ -62,6 +125,8 @@ pub struct Figure {
     /// Horizontal reference lines at y with a label.
     pub hlines: Vec<(f64, String)>,
     pub bands: Vec<Band>,
+    /// A field over the plane (2D problems); drawn beneath the series.
+    pub heatmap: Option<Heatmap>,
 }
 
 /// A qualitative palette (Tableau 10).
@@ -111,6 +176,21 @@ impl Figure {
     /// The data behind the figure in long form: `series,x,y` (bands as `label (lower)` and
     /// `label (upper)`).
     pub fn to_csv(&self) -> Result<Vec<u8>> {
+        if let Some(h) = &self.heatmap {
+            // A field: one row per node, `series,x,y,value`.
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(["series", "x", "y", "value"])?;
+            for (k, v) in h.values.iter().enumerate() {
+                let ((x0, y0), (x1, y1)) = h.cell(k % h.nx, k / h.nx);
+                w.write_record([
+                    h.label.clone(),
+                    format!("{:e}", (x0 + x1) / 2.0),
+                    format!("{:e}", (y0 + y1) / 2.0),
+                    format!("{v:e}"),
+                ])?;
+            }
+            return Ok(w.into_inner()?);
+        }
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(["series", "x", "y"])?;
         for s in &self.series {
@@ -181,6 +261,12 @@ impl Figure {
             }
         }
         pts.retain(|&p| self.usable(p));
+        if let Some(h) = &self.heatmap {
+            // The field's extent, unpadded.
+            let ((x0, y0), _) = h.cell(0, 0);
+            let (_, (x1, y1)) = h.cell(h.nx - 1, h.ny - 1);
+            return ((x0, x1), (y0, y1));
+        }
         let fold = |f: fn(&(f64, f64)) -> f64| {
             pts.iter()
                 .map(f)
@@ -261,6 +347,22 @@ impl Figure {
                     .light_line_style(RGBColor(235, 235, 235))
                     .draw()
                     .map_err(|e| anyhow!("{e}"))?;
+                if let Some(h) = &self.heatmap {
+                    let m = h.scale();
+                    chart
+                        .draw_series(h.values.iter().enumerate().map(|(k, &v)| {
+                            let (a, b) = h.cell(k % h.nx, k / h.nx);
+                            let (r, g, bl) = h.color(v, m);
+                            Rectangle::new([a, b], RGBColor(r, g, bl).filled())
+                        }))
+                        .map_err(|e| anyhow!("{e}"))?;
+                    root.draw(&Text::new(
+                        h.legend(),
+                        (90, 34),
+                        ("sans-serif", 12).into_font().color(&RGBColor(60, 60, 60)),
+                    ))
+                    .map_err(|e| anyhow!("{e}"))?;
+                }
                 for b in &self.bands {
                     let c = RGBColor(b.color.0, b.color.1, b.color.2);
                     let mut poly: Vec<(f64, f64)> =
@@ -417,5 +519,38 @@ mod tests {
         assert!(text.contains("<svg") && text.contains("ours") && text.contains("λ_max"));
         let bytes = std::fs::read(&png).unwrap();
         assert_eq!(&bytes[1..4], b"PNG");
+    }
+
+    #[test]
+    fn heat_maps_draw_cells_and_export_values() {
+        let mut fig = Figure::new("u", "x", "y");
+        fig.heatmap = Some(Heatmap {
+            label: "u_θ".into(),
+            nx: 3,
+            ny: 2,
+            x: (0.0, 1.0),
+            y: (-1.0, 1.0),
+            values: vec![-2.0, 0.0, 1.0, 2.0, f64::NAN, 0.5],
+        });
+        let h = fig.heatmap.as_ref().unwrap();
+        assert_eq!(h.scale(), 2.0);
+        assert_eq!(h.color(-2.0, 2.0), (33, 102, 172));
+        assert_eq!(h.color(0.0, 2.0), (255, 255, 255));
+        assert_eq!(h.cell(2, 1), ((0.75, 0.0), (1.25, 2.0)));
+        assert_eq!(fig.ranges(), ((-0.25, 1.25), (-2.0, 2.0)));
+        let csv = String::from_utf8(fig.to_csv().unwrap()).unwrap();
+        assert!(csv.starts_with("series,x,y,value\n"));
+        assert!(csv.contains("u_θ,5e-1,1e0,NaN"), "{csv}");
+        let dir = tempfile::tempdir().unwrap();
+        let svg = dir.path().join("h.svg");
+        fig.write_svg(&svg, (400, 300)).unwrap();
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert!(
+            text.contains("#2166AC")
+                || text.contains("rgb(33,102,172)")
+                || text.contains("#2166ac"),
+            "no blue cell"
+        );
+        assert!(text.contains("blue -2.000e0"));
     }
 }

@@ -5,13 +5,17 @@
 //! ([`Fields`]), so the same code serves the fused CPU path, the wgpu path and the Jacobians.
 
 pub mod allen_cahn_1d;
+pub mod allen_cahn_2d;
 pub mod boundary_layer;
 pub mod burgers_1d;
+pub mod elliptic_2d;
 pub mod helmholtz;
 pub mod high_frequency;
 pub mod points1d;
+pub mod points2d;
 pub mod poisson_multiscale;
 pub mod reference;
+pub mod spectral2d;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
@@ -19,8 +23,10 @@ use serde::{Deserialize, Serialize};
 use crate::net::{Channels, DerivOrder};
 
 pub use allen_cahn_1d::AllenCahn1d;
+pub use allen_cahn_2d::AllenCahn2d;
 pub use boundary_layer::BoundaryLayer;
 pub use burgers_1d::Burgers1d;
+pub use elliptic_2d::Elliptic2d;
 pub use helmholtz::HelmholtzNd;
 pub use high_frequency::HighFrequencyFit;
 pub use poisson_multiscale::PoissonMultiscale1d;
@@ -45,16 +51,30 @@ pub enum ProblemKind {
     PoissonMultiscale1d,
     /// ε²Δu + u/d = 0 on [−1, 1]^d with u = sin((1/d)Σx_i/ε) (homotopy paper §5.2).
     Helmholtz,
+    /// 2D Allen–Cahn steady state on [−1, 1]² from u₀ = −sin(πx)sin(πy) by the s-homotopy
+    /// (homotopy paper §5.1); the parameter is p = s + ε*.
+    #[serde(rename = "allen_cahn_2d")]
+    AllenCahn2d,
+    /// −Δu = f on [0, 1]² with u = sin(πx)sin(πy) + 0.1 sin(πx/ε)sin(πy/ε) (ISGD paper §4.2 at
+    /// ε = 1/10).
+    #[serde(rename = "poisson_multiscale_2d")]
+    PoissonMultiscale2d,
+    /// Δu + u/ε² = f on [0, 1]² with u = sin(πx)sin(πy/ε) (ISGD paper §4.3: k = 1/ε = 4).
+    #[serde(rename = "helmholtz_2d")]
+    Helmholtz2d,
 }
 
 impl ProblemKind {
     /// Every problem, for pickers.
-    pub const ALL: [ProblemKind; 6] = [
+    pub const ALL: [ProblemKind; 9] = [
         Self::AllenCahn1d,
+        Self::AllenCahn2d,
         Self::HighFrequencyFit,
         Self::Burgers1d,
         Self::BoundaryLayer,
         Self::PoissonMultiscale1d,
+        Self::PoissonMultiscale2d,
+        Self::Helmholtz2d,
         Self::Helmholtz,
     ];
 
@@ -67,6 +87,9 @@ impl ProblemKind {
             Self::BoundaryLayer => "Boundary layer −εy″ + y′ = f",
             Self::PoissonMultiscale1d => "Multiscale Poisson 1D",
             Self::Helmholtz => "Helmholtz in d dimensions",
+            Self::AllenCahn2d => "Allen–Cahn 2D (s-homotopy, parameter s + ε*)",
+            Self::PoissonMultiscale2d => "Multiscale Poisson 2D",
+            Self::Helmholtz2d => "Helmholtz 2D, k = 1/ε",
         }
     }
 
@@ -79,6 +102,9 @@ impl ProblemKind {
             Self::BoundaryLayer => "boundary_layer",
             Self::PoissonMultiscale1d => "poisson_multiscale_1d",
             Self::Helmholtz => "helmholtz",
+            Self::AllenCahn2d => "allen_cahn_2d",
+            Self::PoissonMultiscale2d => "poisson_multiscale_2d",
+            Self::Helmholtz2d => "helmholtz_2d",
         }
     }
 
@@ -91,13 +117,39 @@ impl ProblemKind {
     pub fn order(self) -> DerivOrder {
         match self {
             Self::HighFrequencyFit => DerivOrder::Value,
-            Self::Helmholtz => DerivOrder::Laplacian,
+            Self::Helmholtz | Self::AllenCahn2d | Self::PoissonMultiscale2d | Self::Helmholtz2d => {
+                DerivOrder::Laplacian
+            }
             Self::AllenCahn1d
             | Self::Burgers1d
             | Self::BoundaryLayer
             | Self::PoissonMultiscale1d => DerivOrder::SecondPerAxis,
         }
     }
+
+    /// The input dimension when the problem fixes it (None: set by `problem.dim`).
+    pub fn fixed_dim(self) -> Option<usize> {
+        match self {
+            Self::Helmholtz => None,
+            Self::AllenCahn2d | Self::PoissonMultiscale2d | Self::Helmholtz2d => Some(2),
+            Self::AllenCahn1d
+            | Self::HighFrequencyFit
+            | Self::Burgers1d
+            | Self::BoundaryLayer
+            | Self::PoissonMultiscale1d => Some(1),
+        }
+    }
+}
+
+/// A tensor grid of evaluation points (x fastest), for heat maps.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Grid2d {
+    pub nx: usize,
+    pub ny: usize,
+    /// x range (first and last node).
+    pub x: (f64, f64),
+    /// y range (first and last node).
+    pub y: (f64, f64),
 }
 
 /// How residual points are placed.
@@ -170,6 +222,13 @@ impl Fields {
             .get(j)
             .cloned()
             .expect("residual asked for coordinates the fields do not carry")
+    }
+
+    /// Δu (either second-order layout carries it).
+    pub fn lap(&self) -> Tensor<1> {
+        self.laplacian
+            .clone()
+            .expect("residual asked for Δu but the channels carry no second derivatives")
     }
 
     /// ∂²u/∂x_j², or the Laplacian when d = 1 and only it is carried.
@@ -300,6 +359,16 @@ pub trait Problem: Send + Sync {
     /// dimensions may project, e.g. onto the mean of the coordinates).
     fn plot_coordinate(&self, point: &[f64]) -> f64 {
         point[0]
+    }
+
+    /// The evaluation points as a tensor grid in the plane (2D problems; drawn as heat maps).
+    fn eval_grid(&self) -> Option<Grid2d> {
+        None
+    }
+
+    /// The residual points as a tensor grid in the plane, when they form one.
+    fn residual_grid(&self) -> Option<Grid2d> {
+        None
     }
 
     /// The name of the plot coordinate, for axis labels.

@@ -255,7 +255,7 @@ impl Trainer for Strategy2 {
                 };
                 let stop = self.rules.check(state.step, r.loss.total).is_some()
                     || stalled
-                    || self.steps_in_phase >= st.max_steps;
+                    || self.steps_in_phase >= st.cap(state.eps, self.target);
                 if stop && self.phase == Phase::Stage {
                     self.finish_stage(state, r.loss.total);
                 }

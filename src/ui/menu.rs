@@ -133,12 +133,12 @@ fn view_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     ui.checkbox(&mut app.remembered.show_schedule, "Schedule editor");
     ui.separator();
     for kind in PlotKind::ALL {
-        let mut on = app.remembered.visible_plots.contains(&kind);
+        let mut on = !app.remembered.hidden_plots.contains(&kind);
         if ui.checkbox(&mut on, kind.title()).changed() {
             if on {
-                app.remembered.visible_plots.push(kind);
+                app.remembered.hidden_plots.retain(|k| *k != kind);
             } else {
-                app.remembered.visible_plots.retain(|k| *k != kind);
+                app.remembered.hidden_plots.push(kind);
             }
         }
     }

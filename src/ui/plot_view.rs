@@ -2,11 +2,11 @@
 //! tick labels 10^k, since egui_plot has linear axes only.
 
 use egui_plot::{
-    FilledArea, GridMark, HLine, HoverPosition, Legend, Line, Plot, PlotPoints, Points, VLine,
-    log_grid_spacer,
+    FilledArea, GridMark, HLine, HoverPosition, Legend, Line, Plot, PlotImage, PlotPoint,
+    PlotPoints, Points, VLine, log_grid_spacer,
 };
 
-use crate::export::figure::{Figure, Mark};
+use crate::export::figure::{Figure, Heatmap, Mark};
 
 fn color((r, g, b): (u8, u8, u8)) -> egui::Color32 {
     egui::Color32::from_rgb(r, g, b)
@@ -42,6 +42,41 @@ fn tick_label(log: bool, mark: GridMark) -> String {
         };
         format!("{v:.decimals$}")
     }
+}
+
+/// The heat map as a texture, uploaded again only when its values change.
+fn heatmap_texture(ui: &egui::Ui, id: &str, h: &Heatmap) -> egui::TextureHandle {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (h.nx, h.ny).hash(&mut hasher);
+    for v in &h.values {
+        v.to_bits().hash(&mut hasher);
+    }
+    let hash = hasher.finish();
+    let key = ui.make_persistent_id(("heatmap", id));
+    if let Some((old, texture)) = ui.data(|d| d.get_temp::<(u64, egui::TextureHandle)>(key))
+        && old == hash
+    {
+        return texture;
+    }
+    let m = h.scale();
+    // Image rows run top to bottom, i.e. y descending.
+    let pixels = (0..h.ny)
+        .rev()
+        .flat_map(|j| {
+            (0..h.nx).map(move |i| {
+                let (r, g, b) = h.color(h.values[j * h.nx + i], m);
+                egui::Color32::from_rgb(r, g, b)
+            })
+        })
+        .collect();
+    let texture = ui.ctx().load_texture(
+        format!("heatmap-{id}"),
+        egui::ColorImage::new([h.nx, h.ny], pixels),
+        egui::TextureOptions::NEAREST,
+    );
+    ui.data_mut(|d| d.insert_temp(key, (hash, texture.clone())));
+    texture
 }
 
 /// Show `fig` in `ui` with the given height; `id` keeps each plot's zoom state apart.
@@ -84,7 +119,25 @@ pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32) {
             .filter_map(|&(x, y)| Some([transform(x_log, x)?, transform(y_log, y)?]))
             .collect()
     };
+    let heatmap = fig
+        .heatmap
+        .as_ref()
+        .filter(|h| h.nx >= 2 && h.ny >= 2 && h.values.len() == h.nx * h.ny)
+        .map(|h| (h, heatmap_texture(ui, id, h)));
+    if heatmap.is_some() {
+        plot = plot.data_aspect(1.0);
+    }
     plot.show(ui, |plot_ui| {
+        if let Some((h, texture)) = &heatmap {
+            let ((x0, y0), _) = h.cell(0, 0);
+            let (_, (x1, y1)) = h.cell(h.nx - 1, h.ny - 1);
+            plot_ui.image(PlotImage::new(
+                h.legend(),
+                texture.id(),
+                PlotPoint::new((x0 + x1) / 2.0, (y0 + y1) / 2.0),
+                [(x1 - x0) as f32, (y1 - y0) as f32],
+            ));
+        }
         for b in &fig.bands {
             let mut xs = Vec::new();
             let mut lo = Vec::new();

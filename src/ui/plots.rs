@@ -1,4 +1,4 @@
-//! The plot grid: solution, residual, loss and L2RE, λ(K_ε) over training, λ_max(D_ε) vs ε,
+//! The plot grid: solution, its error against the reference, residual, loss and L2RE, λ(K_ε) over training, λ_max(D_ε) vs ε,
 //! the K_ε spectrum and its soft mode — each with SVG/PNG/CSV export and, where it applies,
 //! pin/compare and recompute buttons.
 
@@ -12,7 +12,7 @@ pub fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     let visible: Vec<PlotKind> = PlotKind::ALL
         .iter()
         .copied()
-        .filter(|k| app.remembered.visible_plots.contains(k))
+        .filter(|k| !app.remembered.hidden_plots.contains(k))
         .collect();
     if visible.is_empty() {
         ui.label("All plots are hidden (View menu).");
@@ -94,7 +94,7 @@ fn plot_cell_ui(app: &mut ExplorerApp, ui: &mut egui::Ui, kind: PlotKind, height
                         app.send(Command::RequestDiagnostics);
                     }
                 }
-                PlotKind::Residual => {}
+                PlotKind::Residual | PlotKind::Error => {}
             }
         });
     });

@@ -336,6 +336,8 @@ impl Worker {
             plot_x: plot_coordinates(problem.as_ref(), problem.eval_points()),
             plot_label: problem.plot_label(),
             dim: problem.dim(),
+            grid: problem.eval_grid(),
+            residual_grid: problem.residual_grid(),
             u: eval.u,
             exact: problem.exact(eps).map(|e| e.values),
             reference,

@@ -79,6 +79,10 @@ pub struct Snapshot {
     pub plot_label: &'static str,
     /// Input dimension of the problem.
     pub dim: usize,
+    /// The evaluation points as a tensor grid in the plane (2D problems: heat maps).
+    pub grid: Option<crate::problem::Grid2d>,
+    /// The residual points as a tensor grid (2D problems on a grid: residual heat map).
+    pub residual_grid: Option<crate::problem::Grid2d>,
     pub u: Vec<f64>,
     pub exact: Option<Vec<f64>>,
     pub reference: Option<Vec<f64>>,

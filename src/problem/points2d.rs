@@ -1,0 +1,178 @@
+//! Point sets of the 2D problems on a square [lo, hi]²: residual points (an m × m interior grid
+//! or seeded uniform random), boundary points evenly spaced along the perimeter, and an
+//! evaluation grid with the boundary that the heat maps draw (x fastest).
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::Sampling;
+
+/// The points of a 2D problem, each set n × 2 row-major.
+#[derive(Clone, Debug)]
+pub struct Points2d {
+    pub lo: f64,
+    pub hi: f64,
+    pub residual: Vec<f64>,
+    pub boundary: Vec<f64>,
+    pub eval: Vec<f64>,
+    /// Side of the evaluation grid (`eval` holds side² points, x fastest).
+    pub eval_side: usize,
+    /// Side of the residual grid, when the residual points are one (x fastest).
+    pub residual_side: Option<usize>,
+}
+
+/// The side m of a square grid of `n` points, if `n` is a perfect square.
+pub fn square_side(n: usize) -> Option<usize> {
+    let m = (n as f64).sqrt().round() as usize;
+    (m * m == n).then_some(m)
+}
+
+impl Points2d {
+    /// `n_res` residual points (a square number for the grid: the interior nodes
+    /// lo + (hi − lo)·i/(m + 1)), `n_bc` boundary points evenly spaced along the perimeter from
+    /// the corner (lo, lo), and the largest square evaluation grid with at most `n_eval` points
+    /// (at least 3 × 3, boundary included); `salt` keeps random points of different problems
+    /// apart.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        lo: f64,
+        hi: f64,
+        n_res: usize,
+        n_bc: usize,
+        n_eval: usize,
+        sampling: Sampling,
+        seed: u64,
+        salt: u64,
+    ) -> Self {
+        let len = hi - lo;
+        let residual_side = square_side(n_res).filter(|_| sampling == Sampling::Grid);
+        let residual = match (sampling, square_side(n_res)) {
+            (Sampling::Grid, Some(m)) => {
+                let node = |i: usize| lo + len * (i + 1) as f64 / (m + 1) as f64;
+                (0..m * m)
+                    .flat_map(|k| [node(k % m), node(k / m)])
+                    .collect()
+            }
+            // Config validation asks for a square count on the grid; a non-square count is
+            // drawn at random rather than silently changed.
+            _ => {
+                let mut rng = ChaCha8Rng::seed_from_u64(seed ^ salt);
+                (0..2 * n_res)
+                    .map(|_| lo + len * rng.random::<f64>())
+                    .collect()
+            }
+        };
+        let boundary = (0..n_bc)
+            .flat_map(|k| {
+                let t = 4.0 * k as f64 / n_bc as f64;
+                let (side, f) = (t.floor() as usize, t.fract());
+                let along = lo + len * f;
+                match side {
+                    0 => [along, lo],
+                    1 => [hi, along],
+                    2 => [hi - len * f, hi],
+                    _ => [lo, hi - len * f],
+                }
+            })
+            .collect();
+        let eval_side = ((n_eval as f64).sqrt().floor() as usize).max(3);
+        let node = |i: usize| lo + len * i as f64 / (eval_side - 1) as f64;
+        let eval = (0..eval_side * eval_side)
+            .flat_map(|k| [node(k % eval_side), node(k / eval_side)])
+            .collect();
+        Self {
+            lo,
+            hi,
+            residual,
+            boundary,
+            eval,
+            eval_side,
+            residual_side,
+        }
+    }
+
+    /// The residual grid as a [`super::Grid2d`], when the residual points form one.
+    pub fn residual_grid(&self) -> Option<super::Grid2d> {
+        let m = self.residual_side?;
+        let h = (self.hi - self.lo) / (m + 1) as f64;
+        let range = (self.lo + h, self.hi - h);
+        Some(super::Grid2d {
+            nx: m,
+            ny: m,
+            x: range,
+            y: range,
+        })
+    }
+}
+
+/// The `Problem` accessors shared by the 2D problems that keep a [`Points2d`] in `points` and
+/// their boundary data in `boundary_values`.
+macro_rules! points2d_accessors {
+    () => {
+        fn dim(&self) -> usize {
+            2
+        }
+
+        fn residual_points(&self) -> &[f64] {
+            &self.points.residual
+        }
+
+        fn boundary_points(&self) -> &[f64] {
+            &self.points.boundary
+        }
+
+        fn boundary_values(&self) -> &[f64] {
+            &self.boundary_values
+        }
+
+        fn eval_points(&self) -> &[f64] {
+            &self.points.eval
+        }
+
+        fn eval_grid(&self) -> Option<super::Grid2d> {
+            Some(super::Grid2d {
+                nx: self.points.eval_side,
+                ny: self.points.eval_side,
+                x: (self.points.lo, self.points.hi),
+                y: (self.points.lo, self.points.hi),
+            })
+        }
+
+        fn residual_grid(&self) -> Option<super::Grid2d> {
+            self.points.residual_grid()
+        }
+
+        fn plot_label(&self) -> &'static str {
+            "x"
+        }
+    };
+}
+pub(crate) use points2d_accessors;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_boundary_and_eval_points_cover_the_square() {
+        let p = Points2d::new(-1.0, 1.0, 2500, 198, 10_201, Sampling::Grid, 0, 1);
+        assert_eq!(p.residual.len(), 5000);
+        assert!(p.residual.iter().all(|v| v.abs() < 1.0));
+        assert!((p.residual[0] - (-1.0 + 2.0 / 51.0)).abs() < 1e-15);
+        assert_eq!(p.boundary.len(), 396);
+        for b in p.boundary.chunks(2) {
+            assert!(
+                b.iter().any(|v| (v.abs() - 1.0).abs() < 1e-15),
+                "{b:?} is not on the boundary"
+            );
+        }
+        // Evenly spaced: each side gets a quarter of the points.
+        let bottom = p.boundary.chunks(2).filter(|b| b[1] == -1.0).count();
+        assert!((49..=51).contains(&bottom), "{bottom}");
+        assert_eq!(p.eval_side, 101);
+        assert_eq!(&p.eval[..2], &[-1.0, -1.0]);
+        assert_eq!(&p.eval[p.eval.len() - 2..], &[1.0, 1.0]);
+        assert_eq!(square_side(2500), Some(50));
+        assert_eq!(square_side(2501), None);
+    }
+}
