@@ -58,6 +58,9 @@ pub fn run_all(device: &ComputeDevice, steps: usize, filter: &str) -> Result<()>
     if wanted("hh20_adam_step") {
         hh20_adam_step(device, steps)?;
     }
+    if wanted("ac2_adam_step") || wanted("ac2_lm_iteration") {
+        ac2_kernels(device, steps, &wanted)?;
+    }
     if wanted("reproduce_ac1_one_seed") {
         reproduce_ac1_one_seed()?;
     }
@@ -126,7 +129,7 @@ fn ac1_homotopy_kernels(device: &ComputeDevice, wanted: &dyn Fn(&str) -> bool) -
         let mut lm = crate::train::lm::LevenbergMarquardt::new(&config.lm);
         let ms = median_ms(30, || {
             let mut t = theta.clone();
-            lm.iterate(objective, &mut t, 0.1, None)?;
+            lm.iterate(objective, &mut t, 0.1, &[])?;
             Ok(())
         })?;
         println!(
@@ -198,6 +201,42 @@ fn hh20_adam_step(device: &ComputeDevice, steps: usize) -> Result<()> {
                "n_res": 1000, "n_bc": 200, "d": 20,
                "device": device.description, "path": format!("{:?}", session.objective.path())})
     );
+    Ok(())
+}
+
+/// 2D Allen–Cahn at the paper's size ([2,30,30,30,1] tanh, 50 × 50 residual grid, 198 boundary
+/// points, ε = 0.05): an Adam step, and one Levenberg–Marquardt iteration of its homotopy stages
+/// (2698 × 1981 weighted Jacobian, dual form, phase condition).
+fn ac2_kernels(device: &ComputeDevice, steps: usize, wanted: &dyn Fn(&str) -> bool) -> Result<()> {
+    let config = RunConfig::from_toml_str(
+        "version = 1\nname = \"bench\"\n[problem]\nkind = \"allen_cahn_2d\"\neps = 0.05\nn_res = 2500\nn_bc = 198\nn_eval = 121\n",
+    )
+    .expect("built-in benchmark preset is valid");
+    let mut session = Session::new(config, device);
+    if wanted("ac2_adam_step") {
+        let sps = adam_steps_per_s(&mut session, (steps / 10).max(100))?;
+        println!(
+            "{}",
+            json!({"bench": "ac2_adam_step", "steps_per_s": round3(sps), "ms": round3(1e3 / sps),
+                   "n_res": 2500, "n_bc": 198,
+                   "device": device.description, "path": format!("{:?}", session.objective.path())})
+        );
+    }
+    if wanted("ac2_lm_iteration") && device.kind == crate::config::BackendKind::Cpu {
+        let objective = &session.objective;
+        let theta = session.state.theta.clone();
+        let mut lm = crate::train::lm::LevenbergMarquardt::new(&session.config.lm);
+        let ms = median_ms(3, || {
+            let mut t = theta.clone();
+            let phase = objective.phase_directions(&t);
+            lm.iterate(objective, &mut t, 0.05, &phase)?;
+            Ok(())
+        })?;
+        println!(
+            "{}",
+            json!({"bench": "ac2_lm_iteration", "ms": round3(ms), "what": "one Levenberg–Marquardt iteration, 2698×1981 dual form, phase condition in x and y"})
+        );
+    }
     Ok(())
 }
 

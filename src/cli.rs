@@ -42,7 +42,7 @@ pub enum Command {
     Run(RunArgs),
     /// Print speed figures as JSON lines.
     Bench(BenchArgs),
-    /// Rebuild a source paper's tables and figures from the shipped presets (ids: ac1).
+    /// Rebuild a source paper's tables and figures from the shipped presets (ac1, ac2, hf, …, or `all`).
     Reproduce(ReproduceArgs),
     /// Open the explorer (the default without a subcommand), optionally with a preset.
     Gui(GuiArgs),
@@ -63,7 +63,7 @@ pub struct GuiArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ReproduceArgs {
-    /// Which experiment (ac1, hf, bu, hh, cd, pm, hr, ntk, rf) or `all`.
+    /// Which experiment (ac1, ac2, hf, bu, hh, cd, pm, pm2, hk, hr, ntk, rf) or `all`.
     pub id: String,
     /// Number of seeds (0..N).
     #[arg(long, default_value_t = 3)]

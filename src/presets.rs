@@ -4,10 +4,14 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 36] = [
+pub const SHIPPED: [(&str, &str); 39] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
+    ),
+    (
+        "allen_cahn_2d_homotopy.toml",
+        include_str!("../presets/allen_cahn_2d_homotopy.toml"),
     ),
     (
         "allen_cahn_1d_classical.toml",
@@ -38,8 +42,8 @@ pub const SHIPPED: [(&str, &str); 36] = [
         include_str!("../presets/allen_cahn_2d_curriculum.toml"),
     ),
     (
-        "allen_cahn_2d_homotopy.toml",
-        include_str!("../presets/allen_cahn_2d_homotopy.toml"),
+        "allen_cahn_2d_homotopy_as_printed.toml",
+        include_str!("../presets/allen_cahn_2d_homotopy_as_printed.toml"),
     ),
     (
         "allen_cahn_2d_pinn.toml",
@@ -88,6 +92,10 @@ pub const SHIPPED: [(&str, &str); 36] = [
     (
         "helmholtz_2d_adam_lr0.5.toml",
         include_str!("../presets/helmholtz_2d_adam_lr0.5.toml"),
+    ),
+    (
+        "helmholtz_2d_homotopy.toml",
+        include_str!("../presets/helmholtz_2d_homotopy.toml"),
     ),
     (
         "helmholtz_2d_isgd.toml",
@@ -140,6 +148,10 @@ pub const SHIPPED: [(&str, &str); 36] = [
     (
         "poisson_multiscale_2d_adam_lr0.5.toml",
         include_str!("../presets/poisson_multiscale_2d_adam_lr0.5.toml"),
+    ),
+    (
+        "poisson_multiscale_2d_homotopy.toml",
+        include_str!("../presets/poisson_multiscale_2d_homotopy.toml"),
     ),
     (
         "poisson_multiscale_2d_isgd.toml",

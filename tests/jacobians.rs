@@ -110,10 +110,12 @@ fn weighted_system_reproduces_loss_and_gradient_with_and_without_homotopy_term()
 #[test]
 fn phase_direction_is_the_translation_of_u() {
     let (obj, theta) = objective();
-    let c = obj.phase_direction(&theta).unwrap();
+    let dirs = obj.phase_directions(&theta);
+    assert_eq!(dirs.len(), 1, "one direction in 1D");
+    let c = &dirs[0];
     let (s, _) = obj.value_jacobian(&theta);
     // S c ∝ u′ at the residual points (δu along c is a translation).
-    let su = s.apply(&c);
+    let su = s.apply(c);
     let lin = obj.linearize(&theta, 0.1).unwrap();
     let n = obj.n_res();
     let du = &lin.channels[n..2 * n];
@@ -122,4 +124,39 @@ fn phase_direction_is_the_translation_of_u() {
         dot > 0.0,
         "moving along c must move u in the direction of u′"
     );
+}
+
+#[test]
+fn phase_directions_in_2d_are_orthonormal_translations_along_each_axis() {
+    use homotopy_explorer::problem::AllenCahn2d;
+    use homotopy_explorer::problem::allen_cahn_2d::Path;
+    let problem: Arc<dyn Problem> = Arc::new(AllenCahn2d::new(
+        36,
+        20,
+        9,
+        Sampling::Grid,
+        0,
+        0.05,
+        Path::SHomotopy,
+    ));
+    let shape = MlpShape::new(
+        vec![2, 7, 6, 1],
+        Activation::plain(ActivationKind::Tanh),
+        1.0,
+    );
+    let theta = shape.init(InitKind::XavierNormal, 3);
+    let dev = backend::cpu().unwrap().device;
+    let obj = Objective::with_path(problem, shape, &dev, 1.0, NetPath::Fused);
+    let dirs = obj.phase_directions(&theta);
+    assert_eq!(dirs.len(), 2);
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    assert!((dot(&dirs[0], &dirs[0]) - 1.0).abs() < 1e-12);
+    assert!((dot(&dirs[1], &dirs[1]) - 1.0).abs() < 1e-12);
+    assert!(dot(&dirs[0], &dirs[1]).abs() < 1e-12);
+    // Moving along the x direction moves u like ∂u/∂x (positive correlation).
+    let (s, _) = obj.value_jacobian(&theta);
+    let su = s.apply(&dirs[0]);
+    let lin = obj.linearize(&theta, 0.5).unwrap();
+    let n = obj.n_res();
+    assert!(dot(&su, &lin.channels[n..2 * n]) > 0.0);
 }

@@ -163,7 +163,7 @@ pub struct EulerConfig {
     /// Tikhonov μ relative to σ_max² (default 1e-8).
     #[serde(default = "defaults::tikhonov")]
     pub tikhonov_mu: f64,
-    /// Project steps onto ⟨u′, δu⟩ = 0 (default on; 1D problems only).
+    /// Project steps onto ⟨∂ⱼu, δu⟩ = 0 for every axis j (default on).
     #[serde(default = "defaults::yes")]
     pub phase_condition: bool,
     /// Corrector after each predictor (default one LM iteration).
@@ -226,6 +226,10 @@ pub struct StageConfig {
     /// Plateau patience within a stage (default 500; 0 = off).
     #[serde(default = "defaults::stage_patience")]
     pub plateau_patience: usize,
+    /// Keep LM stage steps orthogonal to the translations ⟨∂ⱼu, δu⟩ = 0 of every axis j
+    /// (default off; Adam and L-BFGS stages ignore it).
+    #[serde(default)]
+    pub phase_condition: bool,
 }
 
 impl StageConfig {
@@ -248,6 +252,7 @@ impl Default for StageConfig {
             max_steps: defaults::stage_steps(),
             final_max_steps: None,
             plateau_patience: defaults::stage_patience(),
+            phase_condition: false,
         }
     }
 }

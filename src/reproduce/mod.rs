@@ -29,7 +29,9 @@ pub struct ReproduceOptions {
 }
 
 /// The reproductions this build knows (`all` runs every one).
-pub const IDS: [&str; 9] = ["ac1", "hf", "bu", "hh", "cd", "pm", "hr", "ntk", "rf"];
+pub const IDS: [&str; 12] = [
+    "ac1", "ac2", "hf", "bu", "hh", "cd", "pm", "pm2", "hk", "hr", "ntk", "rf",
+];
 
 /// Run reproduction `id`; returns one summary line per method.
 pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Vec<String>> {
@@ -55,6 +57,9 @@ pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Vec<String>> {
         "hh" => specs::hh(),
         "cd" => specs::cd(),
         "pm" => specs::pm(),
+        "ac2" => specs::ac2(),
+        "pm2" => specs::pm2_poisson(),
+        "hk" => specs::hk(),
         other => bail!(
             "unknown reproduction `{other}`; this build knows: {}, all",
             IDS.join(", ")

@@ -15,7 +15,7 @@ use crate::backend::{self, ComputeDevice};
 use crate::config::RunConfig;
 use crate::diagnostics::evaluate;
 use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep};
-use crate::export::figure::{Figure, Mark};
+use crate::export::figure::{Figure, Heatmap, Mark};
 use crate::export::{columns_csv, write_atomic};
 use crate::linalg::{gram, lambda_max_power};
 use crate::problem::{Problem, plot_coordinates};
@@ -144,6 +144,17 @@ fn gauss_newton_lambda_max(session: &Session, theta: &[f64], eps: f64) -> Result
     Ok(lambda_max_power(&gram(&a), 100))
 }
 
+/// u_θ at the evaluation points.
+fn values(session: &Session, theta: &[f64], eps: f64) -> Vec<f64> {
+    evaluate(
+        session.problem.as_ref(),
+        session.objective.shape(),
+        theta,
+        eps,
+    )
+    .u
+}
+
 /// Solution curve (x, u) of θ at ε.
 pub(crate) fn curve(session: &Session, theta: &[f64], eps: f64) -> Vec<(f64, f64)> {
     let e = evaluate(
@@ -238,7 +249,7 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
         .table_eps
         .last()
         .context("a reproduction needs at least one ε")?;
-    let mut solutions: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    let mut solutions: Vec<(String, Vec<f64>)> = Vec::new();
     for seed in 0..opts.seeds {
         for (name, config) in &configs {
             if config.strategy.kind.is_homotopy() {
@@ -266,7 +277,7 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
                 if seed == 0 {
                     solutions.push((
                         name.to_string(),
-                        curve(&session, &session.state.theta, session.state.eps),
+                        values(&session, &session.state.theta, session.state.eps),
                     ));
                 }
                 report.rows.extend(rows);
@@ -290,7 +301,7 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
                         r.seconds
                     ));
                     if seed == 0 && eps == smallest {
-                        solutions.push((name.to_string(), curve(&session, &theta, eps)));
+                        solutions.push((name.to_string(), values(&session, &theta, eps)));
                     }
                     report.rows.push(r);
                 }
@@ -315,7 +326,7 @@ fn write_outputs(
     spec: &Spec,
     opts: &ReproduceOptions,
     report: &Report,
-    solutions: &[(String, Vec<(f64, f64)>)],
+    solutions: &[(String, Vec<f64>)],
     sources: &[String],
     problem: &dyn Problem,
 ) -> Result<()> {
@@ -430,8 +441,13 @@ fn write_outputs(
         ));
     }
     md.push_str(&format!(
-        "\nWhole reproduction: {:.0} s. Homotopy rows share one run per seed; their seconds are the time since that run started. Figures: `l2re_vs_eps.svg`, `solutions.svg`{}.\n",
+        "\nWhole reproduction: {:.0} s. Homotopy rows share one run per seed; their seconds are the time since that run started. Figures: `l2re_vs_eps.svg`, {}{}.\n",
         report.seconds,
+        if problem.eval_grid().is_some() {
+            "`solution_truth.svg` and per method `solution_<method>.svg`, `error_<method>.svg` (heat maps, seed 0)"
+        } else {
+            "`solutions.svg`"
+        },
         if report.operator.is_empty() { "" } else { ", `operator.svg`" }
     ));
     write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
@@ -460,32 +476,66 @@ fn write_outputs(
     }
     fig.write_svg(&out.join("l2re_vs_eps.svg"), (720, 460))?;
     let smallest = spec.table_eps[spec.table_eps.len() - 1];
-    let mut fig = Figure::new(
-        &format!("u_θ at ε = {} (seed 0)", fmt_eps(smallest, spec.fractions)),
-        if problem.dim() == 1 {
-            "x"
-        } else {
-            "s = (1/d)Σx_i"
-        },
-        "u",
-    );
+    let at = fmt_eps(smallest, spec.fractions);
     let truth = problem
         .exact(smallest)
         .or_else(|| problem.reference(smallest));
+    if let Some(grid) = problem.eval_grid() {
+        // Fields in the plane: one heat map per method, the truth, and each method's error.
+        let map = |title: String, label: &str, values: Vec<f64>| {
+            let mut fig = Figure::new(&title, "x", "y");
+            fig.heatmap = Some(Heatmap {
+                label: label.into(),
+                nx: grid.nx,
+                ny: grid.ny,
+                x: grid.x,
+                y: grid.y,
+                values,
+            });
+            fig
+        };
+        if let Some(t) = &truth {
+            map(format!("{} at ε = {at}", t.label), "u*", t.values.clone())
+                .write_svg(&out.join("solution_truth.svg"), (620, 560))?;
+        }
+        for (name, u) in solutions {
+            map(
+                format!("{name}: u_θ at ε = {at} (seed 0)"),
+                "u_θ",
+                u.clone(),
+            )
+            .write_svg(&out.join(format!("solution_{name}.svg")), (620, 560))?;
+            if let Some(t) = &truth {
+                let err = u.iter().zip(&t.values).map(|(a, b)| a - b).collect();
+                map(
+                    format!("{name}: u_θ − {} at ε = {at} (seed 0)", t.label),
+                    "u_θ − u*",
+                    err,
+                )
+                .write_svg(&out.join(format!("error_{name}.svg")), (620, 560))?;
+            }
+        }
+        return Ok(());
+    }
+    let x = plot_coordinates(problem, problem.eval_points());
+    let mut fig = Figure::new(
+        &format!("u_θ at ε = {at} (seed 0)"),
+        problem.plot_label(),
+        "u",
+    );
     if let Some(t) = truth {
         fig = fig.with_series(
             &t.label,
-            problem
-                .eval_points()
-                .iter()
-                .copied()
-                .zip(t.values)
-                .collect(),
+            x.iter().copied().zip(t.values).collect(),
             Mark::Line,
         );
     }
-    for (name, pts) in solutions {
-        fig = fig.with_series(name, pts.clone(), Mark::Line);
+    for (name, u) in solutions {
+        fig = fig.with_series(
+            name,
+            x.iter().copied().zip(u.iter().copied()).collect(),
+            Mark::Line,
+        );
     }
     fig.write_svg(&out.join("solutions.svg"), (720, 460))?;
     Ok(())

@@ -146,7 +146,7 @@ impl Trainer for Classical {
         let mut lr = self.schedule.at(self.lr, state.step);
         let (loss, finite) = match &mut self.optimizer {
             Optimizer::Lm(lm) => {
-                let out = lm.iterate(objective, &mut state.theta, state.eps, None)?;
+                let out = lm.iterate(objective, &mut state.theta, state.eps, &[])?;
                 lr = out.mu;
                 (out.loss_before, out.loss_before.is_finite())
             }

@@ -48,19 +48,19 @@ impl LevenbergMarquardt {
         self.mu
     }
 
-    /// One iteration at ε from `theta` (updated in place when a step is accepted). With a
-    /// `phase` direction c the step is kept orthogonal to c (phase condition).
+    /// One iteration at ε from `theta` (updated in place when a step is accepted). The step is
+    /// kept orthogonal to the orthonormal `phase` directions (phase condition; empty: none).
     pub fn iterate(
         &mut self,
         objective: &Objective,
         theta: &mut [f64],
         eps: f64,
-        phase: Option<&[f64]>,
+        phase: &[Vec<f64>],
     ) -> Result<LmOutcome, ObjectiveError> {
         let lin = objective.linearize(theta, eps)?;
         let before = lin.loss;
         let (mut a, r) = lin.weighted_system();
-        if let Some(c) = phase {
+        for c in phase {
             project_out(&mut a, c);
         }
         let k = gram(&a);

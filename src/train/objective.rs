@@ -586,23 +586,36 @@ impl Objective {
         (s, ws.res.out[..n].to_vec())
     }
 
-    /// The phase-condition direction c ∝ Σ_i u′(x_i) ∇_θ u(x_i) (unit norm) for 1D problems:
-    /// moving θ along c translates the solution. `None` when d ≠ 1 or the gradient vanishes.
-    pub fn phase_direction(&self, theta: &[f64]) -> Option<Vec<f64>> {
-        if self.problem.dim() != 1 || !self.res_channels.has_first() {
-            return None;
+    /// The phase-condition directions c_j ∝ Σ_i ∂_j u(x_i) ∇_θ u(x_i), one per input axis j,
+    /// orthonormalized: moving θ along c_j translates the solution along axis j (in 1D, the
+    /// front; in 2D, interfaces). Empty when the first derivatives are not carried; an axis
+    /// whose direction vanishes or repeats the others is dropped.
+    pub fn phase_directions(&self, theta: &[f64]) -> Vec<Vec<f64>> {
+        if !self.res_channels.has_first() {
+            return Vec::new();
         }
         let mut ws = self.workspace();
         let ws = &mut *ws;
         self.fused_forward(theta, ws);
         let n = self.n_res();
-        let first = self.res_channels.first(0) * n;
-        let mut coeff = vec![0.0; ws.res.out.len()];
-        coeff[..n].copy_from_slice(&ws.res.out[first..first + n]);
-        let mut c = vec![0.0; theta.len()];
-        fused::backward_into(&self.shape, theta, &ws.res, &coeff, &mut c, &mut ws.scratch);
-        let norm = crate::linalg::norm(&c);
-        (norm > 0.0 && norm.is_finite()).then(|| c.into_iter().map(|v| v / norm).collect())
+        let mut basis: Vec<Vec<f64>> = Vec::new();
+        for j in 0..self.problem.dim() {
+            let first = self.res_channels.first(j) * n;
+            let mut coeff = vec![0.0; ws.res.out.len()];
+            coeff[..n].copy_from_slice(&ws.res.out[first..first + n]);
+            let mut c = vec![0.0; theta.len()];
+            fused::backward_into(&self.shape, theta, &ws.res, &coeff, &mut c, &mut ws.scratch);
+            let scale = crate::linalg::norm(&c);
+            for b in &basis {
+                let dot: f64 = c.iter().zip(b).map(|(x, y)| x * y).sum();
+                c.iter_mut().zip(b).for_each(|(x, y)| *x -= dot * y);
+            }
+            let norm = crate::linalg::norm(&c);
+            if norm > 1e-8 * scale && norm.is_finite() {
+                basis.push(c.into_iter().map(|v| v / norm).collect());
+            }
+        }
+        basis
     }
 }
 

@@ -133,7 +133,7 @@ impl Strategy1 {
     ) -> Result<StepReport, ObjectiveError> {
         let out = self
             .lm
-            .iterate(objective, &mut state.theta, state.eps, None)?;
+            .iterate(objective, &mut state.theta, state.eps, &[])?;
         self.lm_iterations += 1;
         if out.loss_after.total < self.cfg.phase1.tolerance
             || self.lm_iterations >= self.cfg.phase1.lm_iterations
@@ -170,10 +170,10 @@ impl Strategy1 {
         let mut b = lin.h_eps.clone();
         let sqrt_bc = objective.bc_weight().sqrt();
         b.extend(lin.g_eps.iter().map(|g| -sqrt_bc * g));
-        if self.cfg.euler.phase_condition
-            && let Some(c) = objective.phase_direction(theta)
-        {
-            project_out(&mut a, &c);
+        if self.cfg.euler.phase_condition {
+            for c in objective.phase_directions(theta) {
+                project_out(&mut a, &c);
+            }
         }
         Ok((a, b, lin.loss))
     }
@@ -268,12 +268,11 @@ impl Strategy1 {
             Corrector::Lm => {
                 for _ in 0..m {
                     let c = if self.cfg.euler.phase_condition {
-                        objective.phase_direction(theta)
+                        objective.phase_directions(theta)
                     } else {
-                        None
+                        Vec::new()
                     };
-                    self.corrector_lm
-                        .iterate(objective, theta, eps, c.as_deref())?;
+                    self.corrector_lm.iterate(objective, theta, eps, &c)?;
                 }
             }
             Corrector::Adam => {

@@ -164,9 +164,14 @@ impl Strategy2 {
         state: &mut TrainState,
         objective: &Objective,
     ) -> Result<(StepReport, bool), ObjectiveError> {
+        let phase = if self.cfg.stages.phase_condition {
+            objective.phase_directions(&state.theta)
+        } else {
+            Vec::new()
+        };
         let out = self
             .lm
-            .iterate(objective, &mut state.theta, state.eps, None)?;
+            .iterate(objective, &mut state.theta, state.eps, &phase)?;
         Ok((
             Self::report(state, f64::NAN, out.loss_after, true, true),
             out.accepted,

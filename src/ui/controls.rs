@@ -310,6 +310,14 @@ fn strategy_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                             )
                             .labelled_by(label.id);
                             ui.end_row();
+                            if st.stages.optimizer == StageOptimizer::Lm {
+                                ui.label("");
+                                ui.checkbox(&mut st.stages.phase_condition, "⟨∂ⱼu, δu⟩ = 0")
+                                    .on_hover_text(
+                                        "Phase condition: keep LM steps orthogonal to translations of the solution along each axis",
+                                    );
+                                ui.end_row();
+                            }
                         }
                     });
                 ui.label(
