@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 39] = [
+pub const SHIPPED: [(&str, &str); 42] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -108,6 +108,18 @@ pub const SHIPPED: [(&str, &str); 39] = [
     (
         "high_frequency_fit_homotopy.toml",
         include_str!("../presets/high_frequency_fit_homotopy.toml"),
+    ),
+    (
+        "hrta_fit_3d_adam.toml",
+        include_str!("../presets/hrta_fit_3d_adam.toml"),
+    ),
+    (
+        "hrta_fit_3d_s0.5.toml",
+        include_str!("../presets/hrta_fit_3d_s0.5.toml"),
+    ),
+    (
+        "hrta_fit_3d_s1.5.toml",
+        include_str!("../presets/hrta_fit_3d_s1.5.toml"),
     ),
     (
         "hrta_fit_sin2pix_adam.toml",

@@ -456,3 +456,40 @@ fn allen_cahn_2d_reference_is_a_steady_state_at_eps_star_only() {
     let res = residual_2d(p.as_ref(), &f, 0.05);
     assert!(max_abs(&res) < 1e-3, "max |H| = {:e}", max_abs(&res));
 }
+
+#[test]
+fn the_3d_fit_vanishes_at_its_target_and_its_eps_derivative_matches() {
+    let dev = device();
+    let text = "version = 1\n[problem]\nkind = \"high_frequency_fit\"\ndim = 3\neps = 0.5\nn_res = 27\nn_bc = 4\nn_eval = 50\n";
+    let p = RunConfig::from_toml_str(text).unwrap().build_problem();
+    assert_eq!(p.dim(), 3);
+    let pts = p.residual_points();
+    assert_eq!(pts.len(), 81);
+    // The 3³ grid of [0, 1]³ with both ends on every axis.
+    assert!(pts.chunks(3).any(|q| q == [0.0, 0.0, 0.0]));
+    assert!(pts.chunks(3).any(|q| q == [1.0, 0.5, 1.0]));
+    let fields = |eps: f64| Fields {
+        u: vec_tensor(p.exact_at(pts, eps).unwrap(), &dev),
+        du: Vec::new(),
+        d2u: Vec::new(),
+        laplacian: None,
+        x: coordinates(pts, 3, &dev),
+    };
+    let eps = 0.37;
+    assert!(max_abs(&host_vec(p.residual(&fields(eps), eps)).unwrap()) < 1e-12);
+    // H_ε with u held fixed, against a central difference of H in ε.
+    let f = fields(eps);
+    let d = 1e-6;
+    let fd: Vec<f64> = host_vec(p.residual(&f, eps + d))
+        .unwrap()
+        .iter()
+        .zip(&host_vec(p.residual(&f, eps - d)).unwrap())
+        .map(|(a, b)| (a - b) / (2.0 * d))
+        .collect();
+    let h_eps = host_vec(p.residual_eps(&f, eps)).unwrap();
+    assert!(max_gap(&fd, &h_eps) < 1e-5 * (1.0 + max_abs(&fd)));
+    // A 3D fit needs m³ grid points.
+    let bad = text.replace("n_res = 27", "n_res = 30");
+    let err = RunConfig::from_toml_str(&bad).unwrap_err().to_string();
+    assert!(err.contains("problem.n_res"), "{err}");
+}

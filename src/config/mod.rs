@@ -24,10 +24,11 @@ use toml_spans::{key_at_span, line_of, locate};
 use crate::net::{Activation, ActivationKind, DerivOrder, InitKind, MlpShape};
 use crate::problem::allen_cahn_2d::Path as Ac2Path;
 use crate::problem::elliptic_2d::Elliptic;
+use crate::problem::high_frequency::grid_side;
 use crate::problem::points2d::square_side;
 use crate::problem::{
     AllenCahn1d, AllenCahn2d, BoundaryLayer, Burgers1d, Elliptic2d, HelmholtzNd, HighFrequencyFit,
-    PoissonMultiscale1d, Problem, ProblemKind, Sampling,
+    HighFrequencyFitNd, PoissonMultiscale1d, Problem, ProblemKind, Sampling,
 };
 
 /// The preset format version this build reads and writes.
@@ -442,10 +443,14 @@ impl RunConfig {
             ));
         }
         match (p.kind.fixed_dim(), p.dim) {
-            (None, Some(d)) if !(1..=50).contains(&d) => {
+            (None, Some(d)) if !(1..=p.kind.max_dim()).contains(&d) => {
                 return Err(ConfigError::invalid(
                     "problem.dim",
-                    format!("the dimension d must lie in 1..=50 (got {d})"),
+                    format!(
+                        "the dimension d of {} must lie in 1..={} (got {d})",
+                        p.kind.label(),
+                        p.kind.max_dim()
+                    ),
                 ));
             }
             (Some(fixed), Some(d)) if d != fixed => {
@@ -456,7 +461,25 @@ impl RunConfig {
             }
             _ => {}
         }
-        if p.dim() == 2 && p.sampling == Sampling::Grid && square_side(p.n_res).is_none() {
+        if p.kind == ProblemKind::HighFrequencyFit
+            && p.dim() > 1
+            && p.sampling == Sampling::Grid
+            && grid_side(p.n_res, p.dim()).is_none()
+        {
+            return Err(ConfigError::invalid(
+                "problem.n_res",
+                format!(
+                    "a {d}-dimensional residual grid needs m^{d} points, e.g. 125 = 5³ (got {})",
+                    p.n_res,
+                    d = p.dim()
+                ),
+            ));
+        }
+        if p.dim() == 2
+            && p.kind != ProblemKind::HighFrequencyFit
+            && p.sampling == Sampling::Grid
+            && square_side(p.n_res).is_none()
+        {
             return Err(ConfigError::invalid(
                 "problem.n_res",
                 format!(
@@ -562,6 +585,15 @@ impl RunConfig {
             ProblemKind::AllenCahn1d => {
                 Box::new(AllenCahn1d::new(n_res, n_bc, n_eval, sampling, seed))
             }
+            ProblemKind::HighFrequencyFit if p.dim() > 1 => Box::new(HighFrequencyFitNd::new(
+                p.dim(),
+                n_res,
+                n_bc,
+                n_eval,
+                sampling,
+                seed,
+                p.eps,
+            )),
             ProblemKind::HighFrequencyFit => Box::new(HighFrequencyFit::new(
                 n_res, n_bc, n_eval, sampling, seed, p.eps,
             )),

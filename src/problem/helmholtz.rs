@@ -24,7 +24,7 @@ pub struct HelmholtzNd {
 }
 
 /// `n` points of dimension `d` from `draw`, sorted by their mean coordinate.
-fn sorted_points(n: usize, d: usize, mut draw: impl FnMut() -> Vec<f64>) -> Vec<f64> {
+pub(super) fn sorted_points(n: usize, d: usize, mut draw: impl FnMut() -> Vec<f64>) -> Vec<f64> {
     let mut pts: Vec<Vec<f64>> = (0..n).map(|_| draw()).collect();
     pts.sort_by(|a, b| mean(a).total_cmp(&mean(b)));
     let flat: Vec<f64> = pts.into_iter().flatten().collect();

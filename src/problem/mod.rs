@@ -28,7 +28,7 @@ pub use boundary_layer::BoundaryLayer;
 pub use burgers_1d::Burgers1d;
 pub use elliptic_2d::Elliptic2d;
 pub use helmholtz::HelmholtzNd;
-pub use high_frequency::HighFrequencyFit;
+pub use high_frequency::{HighFrequencyFit, HighFrequencyFitNd};
 pub use poisson_multiscale::PoissonMultiscale1d;
 
 /// The problems the engine knows, by preset name.
@@ -127,13 +127,21 @@ impl ProblemKind {
         }
     }
 
+    /// The largest input dimension `problem.dim` may ask for (1 for a problem fixed in 1D).
+    pub fn max_dim(self) -> usize {
+        match self {
+            Self::Helmholtz => 50,
+            Self::HighFrequencyFit => 3,
+            other => other.fixed_dim().unwrap_or(1),
+        }
+    }
+
     /// The input dimension when the problem fixes it (None: set by `problem.dim`).
     pub fn fixed_dim(self) -> Option<usize> {
         match self {
-            Self::Helmholtz => None,
+            Self::Helmholtz | Self::HighFrequencyFit => None,
             Self::AllenCahn2d | Self::PoissonMultiscale2d | Self::Helmholtz2d => Some(2),
             Self::AllenCahn1d
-            | Self::HighFrequencyFit
             | Self::Burgers1d
             | Self::BoundaryLayer
             | Self::PoissonMultiscale1d => Some(1),
