@@ -321,3 +321,36 @@ max_steps = 50
     let exact = s.exact.as_ref().unwrap();
     assert!((error.values[7] - (s.u[7] - exact[7])).abs() < 1e-15);
 }
+
+#[test]
+fn the_random_feature_model_plots_the_parameter_norm() {
+    use homotopy_explorer::app::PlotKind;
+    let preset = r#"
+version = 1
+[problem]
+kind = "allen_cahn_1d"
+eps = 0.1
+n_res = 20
+[network]
+hidden = [40]
+train_output_only = true
+[training]
+max_steps = 40
+"#;
+    let mut h = harness_with(preset);
+    h.get_by_label("Start").click();
+    assert!(settle(&mut h, |app| app
+        .view
+        .latest
+        .as_ref()
+        .is_some_and(|s| !s.running && s.step > 0)));
+    h.run();
+    let fig = PlotKind::Loss.figure(&h.state().view, false);
+    let norm = fig
+        .series
+        .iter()
+        .find(|s| s.label == "‖θ‖")
+        .expect("a ‖θ‖ curve");
+    assert!(!norm.points.is_empty());
+    assert!(norm.points.iter().all(|&(_, v)| v.is_finite() && v > 0.0));
+}

@@ -242,6 +242,14 @@ fn loss(view: &RunView, log_steps: bool) -> Figure {
         Mark::LineAndPoints,
         2,
     ));
+    // The random-feature model: the parameter norm stays bounded under implicit steps.
+    if view
+        .config
+        .as_ref()
+        .is_some_and(|c| c.network.train_output_only)
+    {
+        curves.push(("‖θ‖", &h.theta_norm, Mark::Line, 7));
+    }
     for (label, history, mark, color) in curves {
         fig.series
             .push(series(label, shift(history.points()), mark, color));

@@ -25,6 +25,8 @@ pub struct Histories {
     pub l2re_exact: DecimatedSeries,
     pub l2re_reference: DecimatedSeries,
     pub eps: DecimatedSeries,
+    /// ‖θ‖₂ over steps.
+    pub theta_norm: DecimatedSeries,
     /// Spectral diagnostics over steps.
     pub lambda_min_k: DecimatedSeries,
     /// The smallest eigenvalue kept at the rank cutoff (defined even when K is singular).
@@ -47,6 +49,7 @@ impl Default for Histories {
             l2re_exact: s(),
             l2re_reference: s(),
             eps: s(),
+            theta_norm: s(),
             lambda_min_k: s(),
             lambda_kept_k: s(),
             lambda_max_k: s(),
@@ -140,6 +143,7 @@ impl RunView {
                         h.loss_homotopy.push(x, p.loss.homotopy);
                     }
                     h.eps.push(x, p.eps);
+                    h.theta_norm.push(x, p.theta_norm);
                     if let Some(v) = p.l2re_exact {
                         h.l2re_exact.push(x, v);
                     }

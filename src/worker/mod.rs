@@ -239,6 +239,7 @@ impl Worker {
                     l2re_exact: eval.and_then(|e| e.l2re_exact),
                     l2re_reference: eval.and_then(|e| e.l2re_reference),
                     front_x0: eval.and_then(|e| e.front_x0),
+                    theta_norm: crate::linalg::norm(&self.session.state.theta),
                 });
                 for e in p.events {
                     self.push(Event::Marker(e));

@@ -56,6 +56,8 @@ pub struct HistoryPoint {
     pub l2re_exact: Option<f64>,
     pub l2re_reference: Option<f64>,
     pub front_x0: Option<f64>,
+    /// ‖θ‖₂ after the step (the random-feature model's implicit-regularization trace).
+    pub theta_norm: f64,
 }
 
 /// The state of the run for the plots (at most ~30 per second).
