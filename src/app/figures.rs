@@ -89,21 +89,11 @@ fn interpolate(x: &[f64], y: &[f64], at: f64) -> f64 {
     }
 }
 
-/// A field on a grid of the plane as a heat map figure.
+/// A field on a grid of the plane as a heat map figure (None without a grid or when the values
+/// do not fill it).
 fn field(grid: Option<Grid2d>, title: String, label: &str, values: Vec<f64>) -> Option<Figure> {
     let g = grid?;
-    (values.len() == g.nx * g.ny).then(|| {
-        let mut fig = Figure::new(&title, "x", "y");
-        fig.heatmap = Some(Heatmap {
-            label: label.into(),
-            nx: g.nx,
-            ny: g.ny,
-            x: g.x,
-            y: g.y,
-            values,
-        });
-        fig
-    })
+    (values.len() == g.nx * g.ny).then(|| Heatmap::figure(&title, label, g, values))
 }
 
 /// The solution of a 2D problem: u_θ over the plane.

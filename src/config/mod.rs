@@ -617,24 +617,16 @@ impl RunConfig {
                     n_res, n_bc, n_eval, sampling, seed, p.eps, path,
                 ))
             }
-            ProblemKind::PoissonMultiscale2d => Box::new(Elliptic2d::new(
-                Elliptic::MultiscalePoisson,
-                n_res,
-                n_bc,
-                n_eval,
-                sampling,
-                seed,
-                p.eps,
-            )),
-            ProblemKind::Helmholtz2d => Box::new(Elliptic2d::new(
-                Elliptic::Helmholtz,
-                n_res,
-                n_bc,
-                n_eval,
-                sampling,
-                seed,
-                p.eps,
-            )),
+            ProblemKind::PoissonMultiscale2d | ProblemKind::Helmholtz2d => {
+                let which = if p.kind == ProblemKind::Helmholtz2d {
+                    Elliptic::Helmholtz
+                } else {
+                    Elliptic::MultiscalePoisson
+                };
+                Box::new(Elliptic2d::new(
+                    which, n_res, n_bc, n_eval, sampling, seed, p.eps,
+                ))
+            }
         }
     }
 

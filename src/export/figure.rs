@@ -9,6 +9,8 @@ use anyhow::{Context, Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::problem::Grid2d;
+
 /// The sans-serif font bundled in `assets/` (DejaVu Sans), used for every figure.
 const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 
@@ -63,6 +65,20 @@ pub struct Heatmap {
 }
 
 impl Heatmap {
+    /// A field on a grid of the plane, in a figure of its own with axes x and y.
+    pub fn figure(title: &str, label: &str, grid: Grid2d, values: Vec<f64>) -> Figure {
+        let mut fig = Figure::new(title, "x", "y");
+        fig.heatmap = Some(Self {
+            label: label.into(),
+            nx: grid.nx,
+            ny: grid.ny,
+            x: grid.x,
+            y: grid.y,
+            values,
+        });
+        fig
+    }
+
     /// m = max |value| over the finite values (1 when there are none or all are 0).
     pub fn scale(&self) -> f64 {
         let m = self

@@ -8,32 +8,15 @@
 //! exist in 20 dimensions and is not reported.
 
 use burn::tensor::Tensor;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
+use super::points_nd::{PointsNd, mean, points_nd_accessors};
 use super::{Fields, Problem, ProblemKind};
 use crate::net::DerivOrder;
 
 /// The d-dimensional Helmholtz problem at fixed sampling.
 pub struct HelmholtzNd {
-    d: usize,
-    residual_points: Vec<f64>,
-    boundary_points: Vec<f64>,
+    points: PointsNd,
     boundary_values: Vec<f64>,
-    eval_points: Vec<f64>,
-}
-
-/// `n` points of dimension `d` from `draw`, sorted by their mean coordinate.
-pub(super) fn sorted_points(n: usize, d: usize, mut draw: impl FnMut() -> Vec<f64>) -> Vec<f64> {
-    let mut pts: Vec<Vec<f64>> = (0..n).map(|_| draw()).collect();
-    pts.sort_by(|a, b| mean(a).total_cmp(&mean(b)));
-    let flat: Vec<f64> = pts.into_iter().flatten().collect();
-    debug_assert_eq!(flat.len(), n * d);
-    flat
-}
-
-fn mean(p: &[f64]) -> f64 {
-    p.iter().sum::<f64>() / p.len() as f64
 }
 
 impl HelmholtzNd {
@@ -45,71 +28,44 @@ impl HelmholtzNd {
         seed: u64,
         eps_target: f64,
     ) -> Self {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_4e11);
-        let cube = |rng: &mut ChaCha8Rng| -> Vec<f64> {
-            (0..d).map(|_| rng.random_range(-1.0..=1.0)).collect()
-        };
-        let residual_points = sorted_points(n_res, d, || cube(&mut rng));
-        let boundary_points = sorted_points(n_bc, d, || {
-            let mut p = cube(&mut rng);
-            let face = rng.random_range(0..d);
-            p[face] = if rng.random::<bool>() { 1.0 } else { -1.0 };
-            p
-        });
-        let eval_points = sorted_points(n_eval, d, || cube(&mut rng));
+        let points = PointsNd::new(d, (-1.0, 1.0), n_res, n_bc, n_eval, None, seed, 0x5eed_4e11);
         let mut this = Self {
-            d,
-            residual_points,
-            boundary_points,
+            points,
             boundary_values: Vec::new(),
-            eval_points,
         };
-        this.boundary_values = this.solution_at(&this.boundary_points, eps_target);
+        this.boundary_values = this.solution_at(&this.points.boundary, eps_target);
         this
     }
 
     /// u* = sin(s/ε) at n × d points.
     fn solution_at(&self, points: &[f64], eps: f64) -> Vec<f64> {
         points
-            .chunks(self.d)
+            .chunks(self.points.d)
             .map(|p| (mean(p) / eps).sin())
             .collect()
     }
 }
 
 impl Problem for HelmholtzNd {
+    points_nd_accessors!();
+
     fn kind(&self) -> ProblemKind {
         ProblemKind::Helmholtz
-    }
-
-    fn dim(&self) -> usize {
-        self.d
     }
 
     fn order(&self) -> DerivOrder {
         DerivOrder::Laplacian
     }
 
-    fn residual_points(&self) -> &[f64] {
-        &self.residual_points
-    }
-
-    fn boundary_points(&self) -> &[f64] {
-        &self.boundary_points
-    }
-
-    fn boundary_values(&self) -> &[f64] {
-        &self.boundary_values
-    }
-
     fn boundary_values_at(&self, eps: f64) -> Option<Vec<f64>> {
-        Some(self.solution_at(&self.boundary_points, eps))
+        Some(self.solution_at(&self.points.boundary, eps))
     }
 
     fn boundary_values_eps(&self, eps: f64) -> Option<Vec<f64>> {
         Some(
-            self.boundary_points
-                .chunks(self.d)
+            self.points
+                .boundary
+                .chunks(self.points.d)
                 .map(|p| {
                     let s = mean(p);
                     -(s / (eps * eps)) * (s / eps).cos()
@@ -121,7 +77,7 @@ impl Problem for HelmholtzNd {
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
         f.second(0)
             .mul_scalar(eps * eps)
-            .add(f.u.clone().div_scalar(self.d as f64))
+            .add(f.u.clone().div_scalar(self.points.d as f64))
     }
 
     fn residual_eps(&self, f: &Fields, eps: f64) -> Tensor<1> {
@@ -131,11 +87,7 @@ impl Problem for HelmholtzNd {
     fn linearized(&self, _f: &Fields, v: &Fields, eps: f64) -> Tensor<1> {
         v.second(0)
             .mul_scalar(eps * eps)
-            .add(v.u.clone().div_scalar(self.d as f64))
-    }
-
-    fn eval_points(&self) -> &[f64] {
-        &self.eval_points
+            .add(v.u.clone().div_scalar(self.points.d as f64))
     }
 
     fn exact_label(&self) -> &'static str {
@@ -144,15 +96,6 @@ impl Problem for HelmholtzNd {
 
     fn exact_at(&self, points: &[f64], eps: f64) -> Option<Vec<f64>> {
         Some(self.solution_at(points, eps))
-    }
-
-    /// s = (1/d)Σx_i: the exact solution is a function of s alone.
-    fn plot_coordinate(&self, point: &[f64]) -> f64 {
-        mean(point)
-    }
-
-    fn plot_label(&self) -> &'static str {
-        "s = (1/d)Σxᵢ"
     }
 }
 

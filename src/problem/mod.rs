@@ -13,6 +13,7 @@ pub mod helmholtz;
 pub mod high_frequency;
 pub mod points1d;
 pub mod points2d;
+pub mod points_nd;
 pub mod poisson_multiscale;
 pub mod reference;
 pub mod spectral2d;

@@ -483,16 +483,7 @@ fn write_outputs(
     if let Some(grid) = problem.eval_grid() {
         // Fields in the plane: one heat map per method, the truth, and each method's error.
         let map = |title: String, label: &str, values: Vec<f64>| {
-            let mut fig = Figure::new(&title, "x", "y");
-            fig.heatmap = Some(Heatmap {
-                label: label.into(),
-                nx: grid.nx,
-                ny: grid.ny,
-                x: grid.x,
-                y: grid.y,
-                values,
-            });
-            fig
+            Heatmap::figure(&title, label, grid, values)
         };
         if let Some(t) = &truth {
             map(format!("{} at ε = {at}", t.label), "u*", t.values.clone())

@@ -1,0 +1,117 @@
+//! Point sets of the d-dimensional problems on a cube [lo, hi]^d: residual points (uniform
+//! random, or the m^d grid with both ends on every axis), boundary points uniform on the faces,
+//! evaluation points uniform in the cube — each set sorted by the mean coordinate
+//! s = (1/d)Σxᵢ, the coordinate their plots use.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// The points of a d-dimensional problem, each set n × d row-major.
+#[derive(Clone, Debug)]
+pub struct PointsNd {
+    pub d: usize,
+    pub residual: Vec<f64>,
+    pub boundary: Vec<f64>,
+    pub eval: Vec<f64>,
+}
+
+/// s = (1/d)Σxᵢ.
+pub fn mean(p: &[f64]) -> f64 {
+    p.iter().sum::<f64>() / p.len() as f64
+}
+
+/// `n` points of dimension `d` from `draw`, sorted by their mean coordinate.
+fn sorted_points(n: usize, d: usize, mut draw: impl FnMut() -> Vec<f64>) -> Vec<f64> {
+    let mut pts: Vec<Vec<f64>> = (0..n).map(|_| draw()).collect();
+    pts.sort_by(|a, b| mean(a).total_cmp(&mean(b)));
+    let flat: Vec<f64> = pts.into_iter().flatten().collect();
+    debug_assert_eq!(flat.len(), n * d);
+    flat
+}
+
+impl PointsNd {
+    /// `grid`: the residual points are the m^d grid (`n_res` = m^d, m ≥ 2) instead of random;
+    /// `salt` keeps the random points of different problems apart.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        d: usize,
+        (lo, hi): (f64, f64),
+        n_res: usize,
+        n_bc: usize,
+        n_eval: usize,
+        grid: Option<usize>,
+        seed: u64,
+        salt: u64,
+    ) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ salt);
+        let cube = |rng: &mut ChaCha8Rng| -> Vec<f64> {
+            (0..d).map(|_| rng.random_range(lo..=hi)).collect()
+        };
+        let residual = match grid {
+            Some(m) => {
+                let mut k = 0usize;
+                sorted_points(n_res, d, || {
+                    let mut idx = k;
+                    k += 1;
+                    (0..d)
+                        .map(|_| {
+                            let i = idx % m;
+                            idx /= m;
+                            lo + (hi - lo) * i as f64 / (m - 1) as f64
+                        })
+                        .collect()
+                })
+            }
+            None => sorted_points(n_res, d, || cube(&mut rng)),
+        };
+        let boundary = sorted_points(n_bc, d, || {
+            let mut p = cube(&mut rng);
+            let face = rng.random_range(0..d);
+            p[face] = if rng.random::<bool>() { hi } else { lo };
+            p
+        });
+        let eval = sorted_points(n_eval, d, || cube(&mut rng));
+        Self {
+            d,
+            residual,
+            boundary,
+            eval,
+        }
+    }
+}
+
+/// The `Problem` accessors shared by the d-dimensional problems that keep a [`PointsNd`] in
+/// `points` and their boundary data in `boundary_values`, plotted against s = (1/d)Σxᵢ.
+macro_rules! points_nd_accessors {
+    () => {
+        fn dim(&self) -> usize {
+            self.points.d
+        }
+
+        fn residual_points(&self) -> &[f64] {
+            &self.points.residual
+        }
+
+        fn boundary_points(&self) -> &[f64] {
+            &self.points.boundary
+        }
+
+        fn boundary_values(&self) -> &[f64] {
+            &self.boundary_values
+        }
+
+        fn eval_points(&self) -> &[f64] {
+            &self.points.eval
+        }
+
+        /// s = (1/d)Σxᵢ: the exact solution is a function of s alone.
+        fn plot_coordinate(&self, point: &[f64]) -> f64 {
+            super::points_nd::mean(point)
+        }
+
+        fn plot_label(&self) -> &'static str {
+            "s = (1/d)Σxᵢ"
+        }
+    };
+}
+pub(crate) use points_nd_accessors;
