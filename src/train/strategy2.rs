@@ -37,6 +37,8 @@ pub struct Strategy2 {
     schedule: EpsSchedule,
     phase: Phase,
     steps_in_phase: usize,
+    /// The step cap of the current stage (the last stage may have its own).
+    stage_cap: usize,
     next_stage_pending: bool,
     events: Vec<TrainEvent>,
     done: Option<EndReason>,
@@ -65,6 +67,7 @@ impl Strategy2 {
             schedule: EpsSchedule::new(&cfg.schedule, cfg.eps_start, target),
             phase: Phase::Adam,
             steps_in_phase: 0,
+            stage_cap: st.max_steps,
             next_stage_pending: false,
             events: Vec::new(),
             done: None,
@@ -258,9 +261,10 @@ impl Trainer for Strategy2 {
                         )
                     }
                 };
+                self.stage_cap = st.cap(state.eps, self.target);
                 let stop = self.rules.check(state.step, r.loss.total).is_some()
                     || stalled
-                    || self.steps_in_phase >= st.cap(state.eps, self.target);
+                    || self.steps_in_phase >= self.stage_cap;
                 if stop && self.phase == Phase::Stage {
                     self.finish_stage(state, r.loss.total);
                 }
@@ -314,7 +318,7 @@ impl Trainer for Strategy2 {
             ),
             Phase::Stage => format!(
                 "stage: step {}/{} (α = {})",
-                self.steps_in_phase, self.cfg.stages.max_steps, self.alpha
+                self.steps_in_phase, self.stage_cap, self.alpha
             ),
             Phase::Done => "done".into(),
         }

@@ -8,7 +8,7 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         if let Some(s) = &app.view.latest {
             let fmt = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.3e}"));
             ui.label(format!(
-                "step {}  ·  ε = {:.4} (target {:.4})  ·  s = {}  ·  loss {:.3e}  ·  L2RE {} / ref {}  ·  x₀ {}  ·  {:.0} steps/s",
+                "step {}  ·  ε = {:.4} (target {:.4})  ·  HRTA s = {}  ·  loss {:.3e}  ·  L2RE {} / ref {}  ·  x₀ {}  ·  {:.0} steps/s",
                 s.step,
                 s.eps,
                 s.eps_target,
