@@ -45,6 +45,19 @@ fn harness_with(preset: &str) -> Harness<'static, ExplorerApp> {
     h
 }
 
+/// Load `preset`, press Start and step frames until the run has ended.
+fn run_to_end(preset: &str) -> Harness<'static, ExplorerApp> {
+    let mut h = harness_with(preset);
+    h.get_by_label("Start").click();
+    assert!(settle(&mut h, |app| app
+        .view
+        .latest
+        .as_ref()
+        .is_some_and(|s| !s.running && s.step > 0)));
+    h.run();
+    h
+}
+
 /// Step frames (the worker runs on its own thread) until `done` holds or 10 s pass.
 fn settle(h: &mut Harness<'static, ExplorerApp>, done: impl Fn(&ExplorerApp) -> bool) -> bool {
     for _ in 0..500 {
@@ -299,14 +312,7 @@ hidden = [10, 10]
 [training]
 max_steps = 50
 "#;
-    let mut h = harness_with(preset);
-    h.get_by_label("Start").click();
-    assert!(settle(&mut h, |app| app
-        .view
-        .latest
-        .as_ref()
-        .is_some_and(|s| !s.running && s.step > 0)));
-    h.run();
+    let h = run_to_end(preset);
     let app = h.state();
     let heat = |k: PlotKind| k.figure(&app.view, false).heatmap;
     let solution = heat(PlotKind::Solution).expect("solution heat map");
@@ -337,14 +343,7 @@ train_output_only = true
 [training]
 max_steps = 40
 "#;
-    let mut h = harness_with(preset);
-    h.get_by_label("Start").click();
-    assert!(settle(&mut h, |app| app
-        .view
-        .latest
-        .as_ref()
-        .is_some_and(|s| !s.running && s.step > 0)));
-    h.run();
+    let h = run_to_end(preset);
     let fig = PlotKind::Loss.figure(&h.state().view, false);
     let norm = fig
         .series

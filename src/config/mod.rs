@@ -11,25 +11,22 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 mod homotopy;
+mod hrta;
 mod optimizer;
+mod problem;
 mod toml_spans;
 
 pub use homotopy::{
-    Corrector, DiagnosticsConfig, EulerConfig, HrtaConfig, HrtaSwitch, LmConfig, Phase1Config,
-    PseudoInverse, ScheduleConfig, StageConfig, StageOptimizer, StrategyConfig, StrategyKind,
+    Corrector, DiagnosticsConfig, EulerConfig, LmConfig, Phase1Config, PseudoInverse,
+    ScheduleConfig, StageConfig, StageOptimizer, StrategyConfig, StrategyKind,
 };
+pub use hrta::{HrtaConfig, HrtaSwitch};
 pub use optimizer::{IsgdConfig, LrSchedule, OptimizerConfig, OptimizerKind};
+pub use problem::{HomotopyPath, ProblemConfig};
 use toml_spans::{key_at_span, line_of, locate};
 
 use crate::net::{Activation, ActivationKind, DerivOrder, InitKind, MlpShape};
-use crate::problem::allen_cahn_2d::Path as Ac2Path;
-use crate::problem::elliptic_2d::Elliptic;
-use crate::problem::high_frequency::grid_side;
-use crate::problem::points2d::square_side;
-use crate::problem::{
-    AllenCahn1d, AllenCahn2d, BoundaryLayer, Burgers1d, Elliptic2d, HelmholtzNd, HighFrequencyFit,
-    HighFrequencyFitNd, PoissonMultiscale1d, Problem, ProblemKind, Sampling,
-};
+use crate::problem::Problem;
 
 /// The preset format version this build reads and writes.
 pub const PRESET_VERSION: u32 = 1;
@@ -93,58 +90,6 @@ impl BackendKind {
             Self::Cpu => "CPU f64",
             Self::Wgpu => "GPU wgpu f32",
         }
-    }
-}
-
-/// The PDE, its parameter and its sampling.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProblemConfig {
-    /// Which problem.
-    pub kind: ProblemKind,
-    /// Target ε (> 0).
-    pub eps: f64,
-    /// Residual points (default 200).
-    #[serde(default = "defaults::n_res")]
-    pub n_res: usize,
-    /// Boundary points (default 2; in 1D split evenly between both ends).
-    #[serde(default = "defaults::n_bc")]
-    pub n_bc: usize,
-    /// Boundary-loss weight λ (default 1).
-    #[serde(default = "defaults::one")]
-    pub bc_weight: f64,
-    /// Residual point placement (default grid).
-    #[serde(default)]
-    pub sampling: Sampling,
-    /// Evaluation points for L2RE and plots (default 1001).
-    #[serde(default = "defaults::n_eval")]
-    pub n_eval: usize,
-    /// Input dimension d (default: the problem's own; only the Helmholtz problem in d
-    /// dimensions takes a choice, default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dim: Option<usize>,
-    /// Which homotopy the parameter walks, for problems that offer more than one (2D
-    /// Allen–Cahn: the paper's s-homotopy from u₀ by default, or ε itself).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<HomotopyPath>,
-}
-
-/// The homotopy a problem's parameter walks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HomotopyPath {
-    /// H(u, s) = (1 − s)·PDE(u, ε(s)) + s(u − u₀) in the consistent sign, parameter s + ε*.
-    SHomotopy,
-    /// The same with the sign the paper prints (it passes a fold; see `allen_cahn_2d`).
-    SHomotopyAsPrinted,
-    /// The PDE's own ε.
-    Epsilon,
-}
-
-impl ProblemConfig {
-    /// The input dimension d.
-    pub fn dim(&self) -> usize {
-        self.kind.fixed_dim().or(self.dim).unwrap_or(1)
     }
 }
 
@@ -414,95 +359,8 @@ impl RunConfig {
                 ),
             ));
         }
+        self.problem.validate()?;
         let p = &self.problem;
-        if !(p.eps.is_finite() && p.eps > 0.0) {
-            return Err(ConfigError::invalid(
-                "problem.eps",
-                format!("ε must be > 0 (got {})", p.eps),
-            ));
-        }
-        if p.n_res == 0 {
-            return Err(ConfigError::invalid(
-                "problem.n_res",
-                "needs at least one residual point",
-            ));
-        }
-        if p.n_bc < 2 || !p.n_bc.is_multiple_of(2) {
-            return Err(ConfigError::invalid(
-                "problem.n_bc",
-                format!(
-                    "needs an even number ≥ 2 of boundary points (got {})",
-                    p.n_bc
-                ),
-            ));
-        }
-        if !(p.bc_weight.is_finite() && p.bc_weight >= 0.0) {
-            return Err(ConfigError::invalid(
-                "problem.bc_weight",
-                "λ must be finite and ≥ 0",
-            ));
-        }
-        match (p.kind.fixed_dim(), p.dim) {
-            (None, Some(d)) if !(1..=p.kind.max_dim()).contains(&d) => {
-                return Err(ConfigError::invalid(
-                    "problem.dim",
-                    format!(
-                        "the dimension d of {} must lie in 1..={} (got {d})",
-                        p.kind.label(),
-                        p.kind.max_dim()
-                    ),
-                ));
-            }
-            (Some(fixed), Some(d)) if d != fixed => {
-                return Err(ConfigError::invalid(
-                    "problem.dim",
-                    format!("{} has dimension {fixed} (got dim = {d})", p.kind.label()),
-                ));
-            }
-            _ => {}
-        }
-        if p.kind == ProblemKind::HighFrequencyFit
-            && p.dim() > 1
-            && p.sampling == Sampling::Grid
-            && grid_side(p.n_res, p.dim()).is_none()
-        {
-            return Err(ConfigError::invalid(
-                "problem.n_res",
-                format!(
-                    "a {d}-dimensional residual grid needs m^{d} points, e.g. 125 = 5³ (got {})",
-                    p.n_res,
-                    d = p.dim()
-                ),
-            ));
-        }
-        if p.dim() == 2
-            && p.kind != ProblemKind::HighFrequencyFit
-            && p.sampling == Sampling::Grid
-            && square_side(p.n_res).is_none()
-        {
-            return Err(ConfigError::invalid(
-                "problem.n_res",
-                format!(
-                    "a 2D residual grid needs a square number of points, e.g. 2500 = 50 × 50 (got {})",
-                    p.n_res
-                ),
-            ));
-        }
-        if p.path.is_some() && p.kind != ProblemKind::AllenCahn2d {
-            return Err(ConfigError::invalid(
-                "problem.path",
-                format!(
-                    "{} walks its own ε; only allen_cahn_2d offers a choice of path",
-                    p.kind.label()
-                ),
-            ));
-        }
-        if p.n_eval < 3 {
-            return Err(ConfigError::invalid(
-                "problem.n_eval",
-                "needs at least 3 evaluation points",
-            ));
-        }
         let n = &self.network;
         if n.hidden.is_empty() {
             return Err(ConfigError::invalid(
@@ -578,56 +436,7 @@ impl RunConfig {
 
     /// Build the problem instance (sampling included).
     pub fn build_problem(&self) -> Box<dyn Problem> {
-        let p = &self.problem;
-        let (n_res, n_bc, n_eval, sampling, seed) =
-            (p.n_res, p.n_bc, p.n_eval, p.sampling, self.training.seed);
-        match p.kind {
-            ProblemKind::AllenCahn1d => {
-                Box::new(AllenCahn1d::new(n_res, n_bc, n_eval, sampling, seed))
-            }
-            ProblemKind::HighFrequencyFit if p.dim() > 1 => Box::new(HighFrequencyFitNd::new(
-                p.dim(),
-                n_res,
-                n_bc,
-                n_eval,
-                sampling,
-                seed,
-                p.eps,
-            )),
-            ProblemKind::HighFrequencyFit => Box::new(HighFrequencyFit::new(
-                n_res, n_bc, n_eval, sampling, seed, p.eps,
-            )),
-            ProblemKind::Burgers1d => Box::new(Burgers1d::new(n_res, n_bc, n_eval, sampling, seed)),
-            ProblemKind::BoundaryLayer => {
-                Box::new(BoundaryLayer::new(n_res, n_bc, n_eval, sampling, seed))
-            }
-            ProblemKind::PoissonMultiscale1d => Box::new(PoissonMultiscale1d::new(
-                n_res, n_bc, n_eval, sampling, seed, p.eps,
-            )),
-            ProblemKind::Helmholtz => {
-                Box::new(HelmholtzNd::new(p.dim(), n_res, n_bc, n_eval, seed, p.eps))
-            }
-            ProblemKind::AllenCahn2d => {
-                let path = match p.path.unwrap_or(HomotopyPath::SHomotopy) {
-                    HomotopyPath::SHomotopy => Ac2Path::SHomotopy,
-                    HomotopyPath::SHomotopyAsPrinted => Ac2Path::SHomotopyAsPrinted,
-                    HomotopyPath::Epsilon => Ac2Path::Epsilon,
-                };
-                Box::new(AllenCahn2d::new(
-                    n_res, n_bc, n_eval, sampling, seed, p.eps, path,
-                ))
-            }
-            ProblemKind::PoissonMultiscale2d | ProblemKind::Helmholtz2d => {
-                let which = if p.kind == ProblemKind::Helmholtz2d {
-                    Elliptic::Helmholtz
-                } else {
-                    Elliptic::MultiscalePoisson
-                };
-                Box::new(Elliptic2d::new(
-                    which, n_res, n_bc, n_eval, sampling, seed, p.eps,
-                ))
-            }
-        }
+        self.problem.build(self.training.seed)
     }
 
     /// The network shape for a problem of input dimension `dim`.

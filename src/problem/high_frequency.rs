@@ -7,7 +7,7 @@ use std::f64::consts::PI;
 
 use burn::tensor::Tensor;
 
-use super::points_nd::{PointsNd, points_nd_accessors};
+use super::points_nd::{PointsNd, grid_side, points_nd_accessors};
 use super::points1d::{Points1d, points1d_accessors};
 use super::{Fields, Problem, ProblemKind, Sampling};
 use crate::net::DerivOrder;
@@ -102,12 +102,6 @@ impl Problem for HighFrequencyFit {
 pub struct HighFrequencyFitNd {
     points: PointsNd,
     boundary_values: Vec<f64>,
-}
-
-/// The side m of an m^d grid of `n` points, if there is one.
-pub fn grid_side(n: usize, d: usize) -> Option<usize> {
-    let m = (n as f64).powf(1.0 / d as f64).round() as usize;
-    (m >= 2 && m.checked_pow(d as u32) == Some(n)).then_some(m)
 }
 
 impl HighFrequencyFitNd {

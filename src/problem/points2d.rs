@@ -6,6 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::Sampling;
+use super::points_nd::grid_side;
 
 /// The points of a 2D problem, each set n × 2 row-major.
 #[derive(Clone, Debug)]
@@ -19,12 +20,6 @@ pub struct Points2d {
     pub eval_side: usize,
     /// Side of the residual grid, when the residual points are one (x fastest).
     pub residual_side: Option<usize>,
-}
-
-/// The side m of a square grid of `n` points, if `n` is a perfect square.
-pub fn square_side(n: usize) -> Option<usize> {
-    let m = (n as f64).sqrt().round() as usize;
-    (m * m == n).then_some(m)
 }
 
 impl Points2d {
@@ -45,9 +40,9 @@ impl Points2d {
         salt: u64,
     ) -> Self {
         let len = hi - lo;
-        let residual_side = square_side(n_res).filter(|_| sampling == Sampling::Grid);
-        let residual = match (sampling, square_side(n_res)) {
-            (Sampling::Grid, Some(m)) => {
+        let residual_side = grid_side(n_res, 2).filter(|_| sampling == Sampling::Grid);
+        let residual = match residual_side {
+            Some(m) => {
                 let node = |i: usize| lo + len * (i + 1) as f64 / (m + 1) as f64;
                 (0..m * m)
                     .flat_map(|k| [node(k % m), node(k / m)])
@@ -55,7 +50,7 @@ impl Points2d {
             }
             // Config validation asks for a square count on the grid; a non-square count is
             // drawn at random rather than silently changed.
-            _ => {
+            None => {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed ^ salt);
                 (0..2 * n_res)
                     .map(|_| lo + len * rng.random::<f64>())
@@ -172,7 +167,7 @@ mod tests {
         assert_eq!(p.eval_side, 101);
         assert_eq!(&p.eval[..2], &[-1.0, -1.0]);
         assert_eq!(&p.eval[p.eval.len() - 2..], &[1.0, 1.0]);
-        assert_eq!(square_side(2500), Some(50));
-        assert_eq!(square_side(2501), None);
+        assert_eq!(grid_side(2500, 2), Some(50));
+        assert_eq!(grid_side(2501, 2), None);
     }
 }

@@ -15,6 +15,12 @@ pub struct PointsNd {
     pub eval: Vec<f64>,
 }
 
+/// The side m ≥ 2 of an m^d grid of `n` points, if there is one.
+pub fn grid_side(n: usize, d: usize) -> Option<usize> {
+    let m = (n as f64).powf(1.0 / d as f64).round() as usize;
+    (m >= 2 && m.checked_pow(d as u32) == Some(n)).then_some(m)
+}
+
 /// s = (1/d)Σxᵢ.
 pub fn mean(p: &[f64]) -> f64 {
     p.iter().sum::<f64>() / p.len() as f64

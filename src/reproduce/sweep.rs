@@ -157,16 +157,10 @@ fn values(session: &Session, theta: &[f64], eps: f64) -> Vec<f64> {
 
 /// Solution curve (x, u) of θ at ε.
 pub(crate) fn curve(session: &Session, theta: &[f64], eps: f64) -> Vec<(f64, f64)> {
-    let e = evaluate(
-        session.problem.as_ref(),
-        session.objective.shape(),
-        theta,
-        eps,
-    );
     let problem = session.problem.as_ref();
     plot_coordinates(problem, problem.eval_points())
         .into_iter()
-        .zip(e.u)
+        .zip(values(session, theta, eps))
         .collect()
 }
 

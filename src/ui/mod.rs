@@ -7,6 +7,7 @@ pub mod plot_view;
 pub mod plots;
 pub mod schedule;
 pub mod status;
+pub mod strategy;
 
 use crate::app::ExplorerApp;
 use crate::config::Control;
