@@ -353,3 +353,75 @@ max_steps = 40
     assert!(!norm.points.is_empty());
     assert!(norm.points.iter().all(|&(_, v)| v.is_finite() && v > 0.0));
 }
+
+#[test]
+fn the_ntk_lab_sweeps_the_current_problem_from_its_window() {
+    let mut h = harness();
+    h.get_by_label("Labs").click();
+    h.run();
+    h.get_by_label("NTK lab…").click();
+    h.run();
+    assert!(h.state().ntk_lab.open);
+    // A bad width list is reported in the window and nothing starts.
+    h.get_by_label("Widths N").click();
+    h.get_by_label("Widths N").type_text(", x");
+    h.run();
+    h.get_by_label("Run sweep").click();
+    h.run();
+    let error = h.state().ntk_lab.error.clone().expect("an error for “x”");
+    assert!(error.starts_with("widths"), "{error}");
+    assert!(!h.state().ntk_lab.running());
+    // A small sweep: two widths, one exponent, three seeds, a few steps.
+    {
+        let lab = &mut h.state_mut().ntk_lab;
+        lab.widths = "5, 300".into();
+        lab.exponents = "1".into();
+        lab.settings.seeds = 3;
+        lab.settings.steps = 5;
+    }
+    h.run();
+    h.get_by_label("Run sweep").click();
+    assert!(settle(&mut h, |app| !app.ntk_lab.running()));
+    h.run();
+    let lab = &h.state().ntk_lab;
+    assert!(lab.error.is_none(), "{:?}", lab.error);
+    assert_eq!(lab.rows.len(), 2);
+    let base = lab.base.as_ref().unwrap();
+    // The lab ran the explorer's problem with one swept hidden layer.
+    assert_eq!(base.problem, h.state().config.problem);
+    assert_eq!(base.network.hidden.len(), 1);
+    // Wider nets in the 1/N scaling have a kernel that varies less across seeds.
+    assert!(lab.rows[1].entry_rel_spread < lab.rows[0].entry_rel_spread);
+    assert!(h.query_by_label("spread K(0)").is_some());
+    assert!(
+        h.state()
+            .view
+            .messages
+            .iter()
+            .any(|(error, text)| !error && text.starts_with("NTK lab finished 2 cells"))
+    );
+    // The lab's export: both figures in three formats, the base run and the rows.
+    let dir = tempfile::tempdir().unwrap();
+    homotopy_explorer::app::export::start_export_ntk_lab(h.state_mut(), dir.path().into());
+    assert!(settle(&mut h, |app| app
+        .view
+        .messages
+        .iter()
+        .any(|(_, t)| t.starts_with("exported the NTK lab"))));
+    let out = std::fs::read_dir(dir.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let (spread, drift) = homotopy_explorer::diagnostics::ntk::figures(&h.state().ntk_lab.rows);
+    for stem in [spread.file_stem(), drift.file_stem()] {
+        for ext in ["svg", "png", "csv"] {
+            assert!(out.join(format!("{stem}.{ext}")).is_file(), "{stem}.{ext}");
+        }
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["rows"].as_array().unwrap().len(), 2);
+    assert!(out.join("preset.toml").is_file());
+}

@@ -138,6 +138,45 @@ pub fn start_export_all(app: &mut ExplorerApp, parent: PathBuf) {
     app.pending.push(Pending::Export(rx));
 }
 
+/// Export the NTK lab's figures (SVG, PNG, CSV), its base run as a preset and its rows as
+/// `summary.json` into a new folder under `parent`, off the UI thread.
+pub fn start_export_ntk_lab(app: &mut ExplorerApp, parent: PathBuf) {
+    let lab = &app.ntk_lab;
+    let Some(base) = lab.base.as_ref().filter(|_| !lab.rows.is_empty()) else {
+        app.view
+            .message(true, "the NTK lab has no results to export yet");
+        return;
+    };
+    let (spread, drift) = crate::diagnostics::ntk::figures(&lab.rows);
+    let bundle = ExportBundle {
+        figures: vec![spread, drift],
+        preset: base.to_toml_string(),
+        summary: serde_json::json!({
+            "lab": "ntk",
+            "problem": base.problem.kind,
+            "eps": base.problem.eps,
+            "kernel_rows": crate::diagnostics::ntk::kernel_rows(base),
+            "seeds": lab.settings.seeds,
+            "steps": lab.settings.steps,
+            "lr": lab.settings.lr,
+            "rows": lab.rows,
+            "versions": crate::export::Versions::default(),
+        }),
+    };
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    std::thread::spawn(move || {
+        let result = bundle
+            .write(
+                &parent,
+                &timestamped_name().replacen("export", "ntk-lab", 1),
+            )
+            .map(|dir| format!("exported the NTK lab to {}", dir.display()))
+            .map_err(|e| format!("export failed, nothing written: {e:#}"));
+        let _ = tx.send(result);
+    });
+    app.pending.push(Pending::Export(rx));
+}
+
 /// Export one plot: ask for a path, then write it (both off the UI thread).
 pub fn start_export_plot(app: &mut ExplorerApp, kind: PlotKind, format: Format) {
     let fig = kind.figure(&app.view, app.remembered.log_steps);
@@ -192,6 +231,11 @@ pub fn poll_pending(app: &mut ExplorerApp) {
             Pending::ExportFolder(rx) => {
                 if let Some(dir) = dialog_result(app, rx, Pending::ExportFolder) {
                     start_export_all(app, dir);
+                }
+            }
+            Pending::NtkLabFolder(rx) => {
+                if let Some(dir) = dialog_result(app, rx, Pending::NtkLabFolder) {
+                    start_export_ntk_lab(app, dir);
                 }
             }
             Pending::SaveCheckpoint(rx) => {

@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod figures;
+pub mod ntk_lab;
 pub mod state;
 
 use std::path::PathBuf;
@@ -63,6 +64,7 @@ pub enum Pending {
     ExportFolder(DialogRx),
     SaveCheckpoint(DialogRx),
     LoadCheckpoint(DialogRx),
+    NtkLabFolder(DialogRx),
     Export(Receiver<Result<String, String>>),
 }
 
@@ -100,6 +102,8 @@ pub struct ExplorerApp {
     /// Text of the "Paste preset" window, when open.
     pub paste_buffer: Option<String>,
     pub show_lecture_window: bool,
+    /// The NTK lab window and its sweep.
+    pub ntk_lab: ntk_lab::NtkLab,
     /// Native dialogs and persistence are off under test.
     pub headless: bool,
     ctx: egui::Context,
@@ -213,6 +217,7 @@ impl ExplorerApp {
             pending: Vec::new(),
             paste_buffer: None,
             show_lecture_window: false,
+            ntk_lab: ntk_lab::NtkLab::default(),
             headless,
             ctx,
             frame_times: Default::default(),
@@ -369,7 +374,16 @@ impl ExplorerApp {
                 .message(true, "the training worker stopped; press “Restart worker”");
             self.worker = None;
         }
+        if let Some((is_error, text)) = self.ntk_lab.poll() {
+            self.view.message(is_error, text);
+        }
         export::poll_pending(self);
+    }
+
+    /// Start the NTK lab's sweep for the problem of the run the worker holds.
+    pub fn start_ntk_lab(&mut self) {
+        let (config, device, ctx) = (self.config.clone(), self.cpu.clone(), self.ctx.clone());
+        self.ntk_lab.start(&config, device, ctx);
     }
 
     /// Open a native dialog on a background thread; its answer becomes the pending job

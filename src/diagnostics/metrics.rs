@@ -59,3 +59,19 @@ pub fn residual_at(
     crate::train::objective::host_vec(problem.residual(&fields, eps))
         .unwrap_or_else(|_| vec![f64::NAN; n])
 }
+
+/// Median and range of a sample (NaN for an empty one).
+pub fn median_spread(values: &[f64]) -> (f64, f64, f64) {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len();
+    let median = if m % 2 == 1 {
+        v[m / 2]
+    } else {
+        0.5 * (v[m / 2 - 1] + v[m / 2])
+    };
+    (median, v[0], v[m - 1])
+}

@@ -1,6 +1,7 @@
 //! Diagnostics of a trained state: accuracy metrics, kernel spectra and the discrete operator.
 
 pub mod metrics;
+pub mod ntk;
 pub mod operator;
 pub mod report;
 pub mod spectrum;

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 
 use crate::config::RunConfig;
+pub use crate::diagnostics::metrics::median_spread;
 use crate::train::schedule::planned_values;
 
 /// Options shared by every reproduction.
@@ -181,22 +182,6 @@ pub fn write_json_and_table<R: serde::Serialize, T: serde::Serialize>(
         w.serialize(r)?;
     }
     crate::export::write_atomic(&dir.join("table.csv"), &w.into_inner()?)
-}
-
-/// Median and range of a sample (NaN for an empty one).
-pub fn median_spread(values: &[f64]) -> (f64, f64, f64) {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return (f64::NAN, f64::NAN, f64::NAN);
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len();
-    let median = if m % 2 == 1 {
-        v[m / 2]
-    } else {
-        0.5 * (v[m / 2 - 1] + v[m / 2])
-    };
-    (median, v[0], v[m - 1])
 }
 
 /// "1.23e-3" or "1.23e-3 [1.0e-3, 2.0e-3]" when there is a spread.

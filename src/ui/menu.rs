@@ -1,4 +1,4 @@
-//! The menu bar (presets, copy/paste, checkpoints, export, view and lecture mode) and the small
+//! The menu bar (presets, copy/paste, checkpoints, export, view, labs and lecture mode) and the small
 //! windows it opens.
 
 use std::path::PathBuf;
@@ -11,6 +11,15 @@ pub fn menu_bar_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         ui.menu_button("File", |ui| file_menu_ui(app, ui));
         ui.menu_button("Presets", |ui| presets_menu_ui(app, ui));
         ui.menu_button("View", |ui| view_menu_ui(app, ui));
+        ui.menu_button("Labs", |ui| {
+            if ui
+                .button("NTK lab…")
+                .on_hover_text("Width and output-scaling sweep of the NTK on the current problem")
+                .clicked()
+            {
+                app.ntk_lab.open = true;
+            }
+        });
         ui.separator();
         ui.label(egui::RichText::new(&app.config.name).strong());
     });

@@ -1,8 +1,9 @@
 //! The explorer's panels, one file each (`*_ui` functions drawing into an `egui::Ui`): menu bar,
-//! controls, Δε schedule editor, plot grid, status line and small windows.
+//! controls, Δε schedule editor, plot grid, status line, small windows and the NTK lab.
 
 pub mod controls;
 pub mod menu;
+pub mod ntk_lab;
 pub mod plot_view;
 pub mod plots;
 pub mod schedule;
@@ -34,6 +35,7 @@ pub fn main_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     }
     egui::CentralPanel::default().show(ui, |ui| plots::plots_ui(app, ui));
     menu::windows_ui(app, ui.ctx());
+    ntk_lab::ntk_lab_ui(app, ui.ctx());
 }
 
 /// Whether lecture mode locks `control` (the widget is then shown disabled).

@@ -1,0 +1,309 @@
+//! NTK lab for any run's problem: sweep the width N of one hidden layer and the output scaling
+//! 1/N^a over seeds; measure the spread over seeds of the initial kernel K = JJᵀ (weighted
+//! residual and boundary rows) and its drift ‖K(T) − K(0)‖_F/‖K(0)‖_F under gradient descent.
+//! Shared by the explorer's NTK lab window and `reproduce ntk`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::backend::ComputeDevice;
+use crate::config::{OptimizerKind, RunConfig, StrategyKind};
+use crate::diagnostics::metrics::median_spread;
+use crate::export::figure::{Figure, Mark};
+use crate::linalg::{SymEig, gram};
+use crate::net::InitKind;
+use crate::train::Session;
+
+/// What the lab sweeps and how long each run trains.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabSettings {
+    pub widths: Vec<usize>,
+    pub exponents: Vec<f64>,
+    /// Seeds 0..seeds per (a, N) cell (at least 2: a spread needs two samples).
+    pub seeds: u64,
+    /// Gradient-descent steps before the drift is measured.
+    pub steps: usize,
+    /// Gradient-descent rate, capped per run at 1/λ_max(K(0)).
+    pub lr: f64,
+}
+
+impl Default for LabSettings {
+    /// The sweep of `reproduce ntk` (the NTK papers' range of a: ¼, ½, 1).
+    fn default() -> Self {
+        Self {
+            widths: vec![25, 50, 100, 200, 400, 800],
+            exponents: vec![0.25, 0.5, 1.0],
+            seeds: 8,
+            steps: 500,
+            lr: 0.1,
+        }
+    }
+}
+
+impl LabSettings {
+    /// Check the settings; the message names the bad one.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.widths.is_empty() || self.widths.contains(&0) {
+            return Err("widths: give one or more widths ≥ 1".into());
+        }
+        if self.exponents.is_empty() || self.exponents.iter().any(|a| !a.is_finite()) {
+            return Err("exponents a: give one or more finite numbers".into());
+        }
+        if self.seeds < 2 {
+            return Err("seeds: at least 2 (a spread over seeds needs two samples)".into());
+        }
+        if self.steps == 0 {
+            return Err("steps: at least 1 gradient-descent step".into());
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return Err("rate: must be a positive number".into());
+        }
+        Ok(())
+    }
+
+    /// Number of (a, N) cells.
+    pub fn cells(&self) -> usize {
+        self.widths.len() * self.exponents.len()
+    }
+}
+
+/// One (a, N) cell over all seeds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NtkRow {
+    pub exponent: f64,
+    pub width: usize,
+    pub seeds: u64,
+    /// Mean over seeds of λ_max(K(0)).
+    pub lambda_max_mean: f64,
+    /// Standard deviation over seeds of λ_max(K(0)) divided by its mean.
+    pub lambda_max_rel_spread: f64,
+    /// ‖std over seeds of K(0)_ij‖_F / ‖mean over seeds of K(0)_ij‖_F.
+    pub entry_rel_spread: f64,
+    /// Median over seeds of ‖K(T) − K(0)‖_F / ‖K(0)‖_F after training.
+    pub drift: f64,
+    /// Median over seeds of the loss after training.
+    pub loss_after: f64,
+}
+
+/// The lab's base run for `run`'s problem at its target ε: classical gradient descent with the
+/// settings' steps and rate, one hidden layer (its width is swept) in the NTK parameterization
+/// (N(0, 1) weights and biases), every layer trained, no HRTA and no spectral diagnostics. The
+/// activation is kept. Errors name the setting the problem cannot take.
+pub fn base_config(run: &RunConfig, settings: &LabSettings) -> Result<RunConfig, String> {
+    settings.validate()?;
+    let mut c = run.clone();
+    c.strategy.kind = StrategyKind::Classical;
+    c.hrta.enabled = false;
+    c.network.hidden = vec![settings.widths[0]];
+    c.network.init = InitKind::NtkNormal;
+    c.network.train_output_only = false;
+    c.optimizer.kind = OptimizerKind::Sgd;
+    c.optimizer.lr = settings.lr;
+    c.training.max_steps = settings.steps;
+    c.training.eval_every = settings.steps;
+    c.training.loss_tolerance = 0.0;
+    c.training.plateau_patience = 0;
+    c.diagnostics.every = 0;
+    c.validate()
+        .map_err(|e| format!("the NTK lab cannot run this problem: {e}"))?;
+    Ok(c)
+}
+
+/// Rows of the kernel for `config` (residual plus boundary points).
+pub fn kernel_rows(config: &RunConfig) -> usize {
+    config.problem.n_res + config.problem.n_bc
+}
+
+fn kernel(session: &Session, theta: &[f64], eps: f64) -> Result<faer::Mat<f64>> {
+    let lin = session.objective.linearize(theta, eps)?;
+    let (a, _) = lin.weighted_system();
+    Ok(gram(&a))
+}
+
+fn frobenius(m: &faer::Mat<f64>) -> f64 {
+    m.norm_l2()
+}
+
+/// Run one (a, N) cell over seeds 0..seeds of `base` (from [`base_config`]). `None` when
+/// `stop` was raised before the cell finished.
+pub fn cell(
+    base: &RunConfig,
+    exponent: f64,
+    width: usize,
+    seeds: u64,
+    device: &ComputeDevice,
+    stop: &AtomicBool,
+) -> Result<Option<NtkRow>> {
+    let eps = base.problem.eps;
+    // Running mean and sum of squared deviations of K(0) over seeds (Welford), so memory
+    // stays at two kernels whatever the number of seeds.
+    let (mut mean, mut m2): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+    let (mut lmax, mut drifts, mut losses) = (Vec::new(), Vec::new(), Vec::new());
+    for seed in 0..seeds {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let mut c = base.clone();
+        c.network.hidden = vec![width];
+        c.network.output_scale_exponent = exponent;
+        c.training.seed = seed;
+        let probe = Session::new(c.clone(), device);
+        let k0 = kernel(&probe, &probe.state.theta, eps).context("initial kernel")?;
+        let lambda_max = SymEig::new(&k0)?.lambda_max();
+        lmax.push(lambda_max);
+        // Gradient descent is stable on the linearized dynamics for η·λ_max(K) < 2: the step
+        // is capped at 1/λ_max(K(0)) so every (a, N) trains stably.
+        c.optimizer.lr = c.optimizer.lr.min(1.0 / lambda_max);
+        let mut session = Session::new(c, device);
+        session.run(stop, |_| {})?;
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let theta = session.state.theta.clone();
+        let kt = kernel(&session, &theta, eps).context("trained kernel")?;
+        drifts.push(frobenius(&(&kt - &k0)) / frobenius(&k0));
+        losses.push(session.current_loss()?.total);
+        let n = (seed + 1) as f64;
+        let entries = k0.col_iter().flat_map(|c| c.iter().copied());
+        if mean.is_empty() {
+            mean = entries.collect();
+            m2 = vec![0.0; mean.len()];
+        } else {
+            for ((x, m), s) in entries.zip(&mut mean).zip(&mut m2) {
+                let delta = x - *m;
+                *m += delta / n;
+                *s += delta * (x - *m);
+            }
+        }
+    }
+    let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let std = m2.iter().sum::<f64>().sqrt() / ((seeds.max(2) - 1) as f64).sqrt();
+    let lm = lmax.iter().sum::<f64>() / lmax.len() as f64;
+    let ls = (lmax.iter().map(|x| (x - lm) * (x - lm)).sum::<f64>()
+        / (lmax.len().max(2) - 1) as f64)
+        .sqrt();
+    Ok(Some(NtkRow {
+        exponent,
+        width,
+        seeds,
+        lambda_max_mean: lm,
+        lambda_max_rel_spread: ls / lm,
+        entry_rel_spread: std / norm(&mean),
+        drift: median_spread(&drifts).0,
+        loss_after: median_spread(&losses).0,
+    }))
+}
+
+/// The lab's two figures: spread of K(0) entries over seeds, and drift in training, against
+/// N, one curve per exponent a (log–log).
+pub fn figures(rows: &[NtkRow]) -> (Figure, Figure) {
+    let mut spread = Figure::new("Spread of K(0) over seeds vs width", "N", "rel. spread")
+        .log_x()
+        .log_y();
+    let mut drift = Figure::new(
+        "Kernel drift in training vs width",
+        "N",
+        "‖K(T) − K(0)‖/‖K(0)‖",
+    )
+    .log_x()
+    .log_y();
+    let mut exponents: Vec<f64> = Vec::new();
+    for r in rows {
+        if !exponents.contains(&r.exponent) {
+            exponents.push(r.exponent);
+        }
+    }
+    for a in exponents {
+        let pick = |f: &dyn Fn(&NtkRow) -> f64| {
+            let mut p: Vec<(f64, f64)> = rows
+                .iter()
+                .filter(|r| r.exponent == a)
+                .map(|r| (r.width as f64, f(r)))
+                .filter(|p| p.1 > 0.0 && p.1.is_finite())
+                .collect();
+            p.sort_by(|x, y| x.0.total_cmp(&y.0));
+            p
+        };
+        let label = format!("a = {a}");
+        spread = spread.with_series(&label, pick(&|r| r.entry_rel_spread), Mark::LineAndPoints);
+        drift = drift.with_series(&label, pick(&|r| r.drift), Mark::LineAndPoints);
+    }
+    (spread, drift)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_checked_and_name_the_bad_one() {
+        assert!(LabSettings::default().validate().is_ok());
+        let bad = |f: fn(&mut LabSettings)| {
+            let mut s = LabSettings::default();
+            f(&mut s);
+            s.validate().unwrap_err()
+        };
+        assert!(bad(|s| s.widths.clear()).starts_with("widths"));
+        assert!(bad(|s| s.widths.push(0)).starts_with("widths"));
+        assert!(bad(|s| s.exponents = vec![f64::NAN]).starts_with("exponents"));
+        assert!(bad(|s| s.seeds = 1).starts_with("seeds"));
+        assert!(bad(|s| s.steps = 0).starts_with("steps"));
+        assert!(bad(|s| s.lr = -1.0).starts_with("rate"));
+    }
+
+    #[test]
+    fn entry_spread_matches_the_direct_formula_and_wide_nets_concentrate() {
+        let run = RunConfig::from_toml_str(
+            "version = 1\nname = \"t\"\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.1\nn_res = 12\nn_eval = 51\n[network]\nhidden = [8]\n",
+        )
+        .unwrap();
+        let settings = LabSettings {
+            widths: vec![10, 400],
+            exponents: vec![1.0],
+            seeds: 4,
+            steps: 5,
+            lr: 0.1,
+        };
+        let base = base_config(&run, &settings).unwrap();
+        assert_eq!(base.strategy.kind, StrategyKind::Classical);
+        assert_eq!(kernel_rows(&base), 14);
+        let device = crate::backend::cpu().unwrap();
+        let stop = AtomicBool::new(false);
+        let narrow = cell(&base, 1.0, 10, 4, &device, &stop).unwrap().unwrap();
+        // The Welford spread equals the two-pass one over the same four initial kernels.
+        let kernels: Vec<faer::Mat<f64>> = (0..4)
+            .map(|seed| {
+                let mut c = base.clone();
+                c.network.hidden = vec![10];
+                c.network.output_scale_exponent = 1.0;
+                c.training.seed = seed;
+                let s = Session::new(c, &device);
+                kernel(&s, &s.state.theta, 0.1).unwrap()
+            })
+            .collect();
+        let n = kernels[0].nrows();
+        let mean = faer::Mat::from_fn(n, n, |i, j| {
+            kernels.iter().map(|k| k[(i, j)]).sum::<f64>() / 4.0
+        });
+        let std = faer::Mat::from_fn(n, n, |i, j| {
+            (kernels
+                .iter()
+                .map(|k| (k[(i, j)] - mean[(i, j)]).powi(2))
+                .sum::<f64>()
+                / 3.0)
+                .sqrt()
+        });
+        let direct = std.norm_l2() / mean.norm_l2();
+        assert!((narrow.entry_rel_spread - direct).abs() < 1e-10 * direct);
+        let wide = cell(&base, 1.0, 400, 4, &device, &stop).unwrap().unwrap();
+        assert!(wide.entry_rel_spread < 0.5 * narrow.entry_rel_spread);
+        let (spread, drift) = figures(&[narrow, wide]);
+        assert_eq!(spread.series[0].points.len(), 2);
+        assert_eq!(drift.series[0].points.len(), 2);
+        // A raised stop flag ends the cell without a row.
+        stop.store(true, Ordering::Relaxed);
+        assert!(cell(&base, 1.0, 10, 4, &device, &stop).unwrap().is_none());
+    }
+}
