@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 42] = [
+pub const SHIPPED: [(&str, &str); 43] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -72,6 +72,10 @@ pub const SHIPPED: [(&str, &str); 42] = [
     (
         "burgers_1d_classical.toml",
         include_str!("../presets/burgers_1d_classical.toml"),
+    ),
+    (
+        "burgers_1d_s_homotopy.toml",
+        include_str!("../presets/burgers_1d_s_homotopy.toml"),
     ),
     (
         "burgers_1d_strategy1.toml",

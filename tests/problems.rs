@@ -493,3 +493,97 @@ fn the_3d_fit_vanishes_at_its_target_and_its_eps_derivative_matches() {
     let err = RunConfig::from_toml_str(&bad).unwrap_err().to_string();
     assert!(err.contains("problem.n_res"), "{err}");
 }
+
+#[test]
+fn burgers_s_homotopy_starts_at_u0_and_its_derivatives_match_central_differences() {
+    let text = "version = 1\n[problem]\nkind = \"burgers_1d\"\neps = 0.05\nn_res = 40\npath = \"s_homotopy\"\n";
+    let p = RunConfig::from_toml_str(text).unwrap().build_problem();
+    // At s = 1 (p = 1 + ε*) H = u − u₀ with u₀ = sin(2πx): u₀ zeroes it.
+    let tau = 2.0 * std::f64::consts::PI;
+    let u0 = |x: f64| {
+        [
+            (tau * x).sin(),
+            tau * (tau * x).cos(),
+            -tau * tau * (tau * x).sin(),
+        ]
+    };
+    assert!(max_abs(&residual(p.as_ref(), &u0, 1.05)) < 1e-12);
+    // At s = 0 it is the viscosity problem at ε*.
+    let plain = problem(ProblemKind::Burgers1d, 0.05, 40);
+    assert_eq!(
+        residual(p.as_ref(), &smooth, 0.05),
+        residual(plain.as_ref(), &smooth, 0.05)
+    );
+    // ∂H/∂p and H_u v on both arms of ε(s) = max(s, ε*).
+    for at in [0.8, 0.3, 0.07] {
+        let d = 1e-6;
+        let fd: Vec<f64> = residual(p.as_ref(), &smooth, at + d)
+            .iter()
+            .zip(&residual(p.as_ref(), &smooth, at - d))
+            .map(|(a, b)| (a - b) / (2.0 * d))
+            .collect();
+        let h_p = host_vec(p.residual_eps(&fields_of(p.as_ref(), &smooth), at)).unwrap();
+        let err = fd
+            .iter()
+            .zip(&h_p)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(
+            err < 1e-5 * (1.0 + max_abs(&fd)),
+            "p = {at}: |H_p − FD| = {err:e}"
+        );
+        let t = 1e-6;
+        let along = |s: f64| {
+            move |x: f64| {
+                let (a, b) = (smooth(x), direction(x));
+                [a[0] + s * b[0], a[1] + s * b[1], a[2] + s * b[2]]
+            }
+        };
+        let fd: Vec<f64> = residual(p.as_ref(), &along(t), at)
+            .iter()
+            .zip(&residual(p.as_ref(), &along(-t), at))
+            .map(|(a, b)| (a - b) / (2.0 * t))
+            .collect();
+        let lin = host_vec(p.linearized(
+            &fields_of(p.as_ref(), &smooth),
+            &fields_of(p.as_ref(), &direction),
+            at,
+        ))
+        .unwrap();
+        let err = fd
+            .iter()
+            .zip(&lin)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(
+            err < 1e-5 * (1.0 + max_abs(&fd)),
+            "p = {at}: |H_u v − FD| = {err:e}"
+        );
+    }
+    // Along the s-path D = (1 − s)D_ε(s) + s·I, and the reference exists only at s = 0.
+    let u: Vec<f64> = (1..=40).map(|i| (tau * i as f64 / 41.0).sin()).collect();
+    let (on_path, viscous) = (
+        p.discrete_operator(&u, 0.35).unwrap(),
+        plain.discrete_operator(&u, 0.3).unwrap(),
+    );
+    for (i, j) in [(0, 0), (5, 6), (7, 6), (20, 20)] {
+        let expect = 0.7 * viscous.matrix[(i, j)] + if i == j { 0.3 } else { 0.0 };
+        assert!((on_path.matrix[(i, j)] - expect).abs() < 1e-12 * (1.0 + expect.abs()));
+    }
+    assert!(p.reference(0.35).is_none());
+    assert!(p.reference(0.05).is_some());
+    // The printed sign is already the consistent one for Burgers; other problems have no path.
+    for (bad, why) in [
+        (
+            text.replace("\"s_homotopy\"", "\"s_homotopy_as_printed\""),
+            "already consistent",
+        ),
+        (
+            text.replace("burgers_1d", "boundary_layer"),
+            "walks its own ε",
+        ),
+    ] {
+        let err = RunConfig::from_toml_str(&bad).unwrap_err().to_string();
+        assert!(err.contains("problem.path") && err.contains(why), "{err}");
+    }
+}

@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, defaults};
-use crate::problem::allen_cahn_2d::Path as Ac2Path;
 use crate::problem::elliptic_2d::Elliptic;
 use crate::problem::points_nd::grid_side;
+use crate::problem::s_path::Path as SPathKind;
 use crate::problem::{
     AllenCahn1d, AllenCahn2d, BoundaryLayer, Burgers1d, Elliptic2d, HelmholtzNd, HighFrequencyFit,
     HighFrequencyFitNd, PoissonMultiscale1d, Problem, ProblemKind, Sampling,
@@ -40,7 +40,8 @@ pub struct ProblemConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dim: Option<usize>,
     /// Which homotopy the parameter walks, for problems that offer more than one (2D
-    /// Allen–Cahn: the paper's s-homotopy from u₀ by default, or ε itself).
+    /// Allen–Cahn: the paper's s-homotopy from u₀ by default, or ε itself; Burgers: its
+    /// viscosity ε by default, or the s-homotopy of eq. 62).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<HomotopyPath>,
 }
@@ -55,6 +56,17 @@ pub enum HomotopyPath {
     SHomotopyAsPrinted,
     /// The PDE's own ε.
     Epsilon,
+}
+
+impl HomotopyPath {
+    /// The problem-side path.
+    pub fn kind(self) -> SPathKind {
+        match self {
+            Self::SHomotopy => SPathKind::SHomotopy,
+            Self::SHomotopyAsPrinted => SPathKind::SHomotopyAsPrinted,
+            Self::Epsilon => SPathKind::Epsilon,
+        }
+    }
 }
 
 impl ProblemConfig {
@@ -128,14 +140,24 @@ impl ProblemConfig {
                 ),
             ));
         }
-        if p.path.is_some() && p.kind != ProblemKind::AllenCahn2d {
-            return Err(ConfigError::invalid(
-                "problem.path",
-                format!(
-                    "{} walks its own ε; only allen_cahn_2d offers a choice of path",
-                    p.kind.label()
-                ),
-            ));
+        match (p.kind, p.path) {
+            (_, None) | (ProblemKind::AllenCahn2d, _) => {}
+            (ProblemKind::Burgers1d, Some(HomotopyPath::SHomotopyAsPrinted)) => {
+                return Err(ConfigError::invalid(
+                    "problem.path",
+                    "Burgers' printed s-homotopy (eq. 62) is already consistent: use \"s_homotopy\"",
+                ));
+            }
+            (ProblemKind::Burgers1d, _) => {}
+            (kind, Some(_)) => {
+                return Err(ConfigError::invalid(
+                    "problem.path",
+                    format!(
+                        "{} walks its own ε; only allen_cahn_2d and burgers_1d offer a choice of path",
+                        kind.label()
+                    ),
+                ));
+            }
         }
         if p.n_eval < 3 {
             return Err(ConfigError::invalid(
@@ -166,7 +188,15 @@ impl ProblemConfig {
             ProblemKind::HighFrequencyFit => Box::new(HighFrequencyFit::new(
                 n_res, n_bc, n_eval, sampling, seed, p.eps,
             )),
-            ProblemKind::Burgers1d => Box::new(Burgers1d::new(n_res, n_bc, n_eval, sampling, seed)),
+            ProblemKind::Burgers1d => Box::new(Burgers1d::new(
+                n_res,
+                n_bc,
+                n_eval,
+                sampling,
+                seed,
+                p.eps,
+                p.path.unwrap_or(HomotopyPath::Epsilon).kind(),
+            )),
             ProblemKind::BoundaryLayer => {
                 Box::new(BoundaryLayer::new(n_res, n_bc, n_eval, sampling, seed))
             }
@@ -177,11 +207,7 @@ impl ProblemConfig {
                 Box::new(HelmholtzNd::new(p.dim(), n_res, n_bc, n_eval, seed, p.eps))
             }
             ProblemKind::AllenCahn2d => {
-                let path = match p.path.unwrap_or(HomotopyPath::SHomotopy) {
-                    HomotopyPath::SHomotopy => Ac2Path::SHomotopy,
-                    HomotopyPath::SHomotopyAsPrinted => Ac2Path::SHomotopyAsPrinted,
-                    HomotopyPath::Epsilon => Ac2Path::Epsilon,
-                };
+                let path = p.path.unwrap_or(HomotopyPath::SHomotopy).kind();
                 Box::new(AllenCahn2d::new(
                     n_res, n_bc, n_eval, sampling, seed, p.eps, path,
                 ))

@@ -23,6 +23,8 @@ use faer::Mat;
 
 use super::points2d::{Points2d, points2d_accessors};
 use super::reference::ReferenceCache;
+pub use super::s_path::Path;
+use super::s_path::SPath;
 use super::spectral2d::SineGrid;
 use super::{Fields, Problem, ProblemKind, Sampling};
 use crate::net::DerivOrder;
@@ -31,23 +33,11 @@ use crate::net::DerivOrder;
 /// a relative 6e-8, see the spectral tests).
 const REFERENCE_NODES: usize = 127;
 
-/// Which homotopy the parameter walks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Path {
-    /// The s-homotopy from u₀ in the consistent sign, parameter p = s + ε*.
-    SHomotopy,
-    /// The s-homotopy with the sign the paper prints (passes a fold near s ≈ 0.94).
-    SHomotopyAsPrinted,
-    /// ε itself (s = 0 throughout): the curriculum baseline.
-    Epsilon,
-}
-
 /// The 2D Allen–Cahn problem at fixed sampling.
 pub struct AllenCahn2d {
     points: Points2d,
     boundary_values: Vec<f64>,
-    eps_star: f64,
-    path: Path,
+    path: SPath,
     /// Sine coefficients of the steady state at the last ε asked for.
     coefficient_cache: ReferenceCache,
     /// That steady state at the evaluation points, keyed by the parameter p (asked for at every
@@ -69,34 +59,21 @@ impl AllenCahn2d {
         Self {
             boundary_values: vec![0.0; n_bc],
             points,
-            eps_star,
-            path,
+            path: SPath {
+                path,
+                eps_star,
+                // A = ε²Δu − u³ + u has A_u = ε²Δ − 3u² + 1, negative on the steady state: the
+                // consistent form is −(1 − s)A + s(u − u₀).
+                consistent_sign: -1.0,
+            },
             coefficient_cache: ReferenceCache::default(),
             eval_cache: ReferenceCache::default(),
         }
     }
 
-    /// σ, the sign of the PDE part.
-    fn sign(&self) -> f64 {
-        if self.path == Path::SHomotopyAsPrinted {
-            1.0
-        } else {
-            -1.0
-        }
-    }
-
     /// (s, ε, dε/ds) at the parameter p.
     pub fn path_at(&self, p: f64) -> (f64, f64, f64) {
-        if self.path != Path::Epsilon && p > self.eps_star {
-            let s = p - self.eps_star;
-            if s > self.eps_star {
-                (s, s, 1.0)
-            } else {
-                (s, self.eps_star, 0.0)
-            }
-        } else {
-            (0.0, p, 0.0)
-        }
+        self.path.at(p)
     }
 
     /// u₀ = −sin(πx)sin(πy) at the fields' points.
@@ -146,37 +123,31 @@ impl Problem for AllenCahn2d {
     }
 
     fn residual(&self, f: &Fields, p: f64) -> Tensor<1> {
-        let (s, eps, _) = self.path_at(p);
-        let pde = Self::pde(f, eps).mul_scalar(self.sign());
-        if s == 0.0 {
-            return pde;
-        }
-        pde.mul_scalar(1.0 - s)
-            .add(f.u.clone().sub(Self::initial(f)).mul_scalar(s))
+        self.path.residual(
+            p,
+            |eps| Self::pde(f, eps),
+            || f.u.clone().sub(Self::initial(f)),
+        )
     }
 
     fn residual_eps(&self, f: &Fields, p: f64) -> Tensor<1> {
-        let (s, eps, deps) = self.path_at(p);
-        let sign = self.sign();
-        let lap = f.lap();
-        if s == 0.0 {
-            return lap.mul_scalar(2.0 * eps * sign);
-        }
-        // ∂/∂s [σ(1 − s)A(ε(s)) + s(u − u₀)]
-        Self::pde(f, eps)
-            .mul_scalar(-sign)
-            .add(lap.mul_scalar(sign * (1.0 - s) * 2.0 * eps * deps))
-            .add(f.u.clone().sub(Self::initial(f)))
+        self.path.residual_p(
+            p,
+            |eps| Self::pde(f, eps),
+            |eps| f.lap().mul_scalar(2.0 * eps),
+            || f.u.clone().sub(Self::initial(f)),
+        )
     }
 
     fn linearized(&self, f: &Fields, v: &Fields, p: f64) -> Tensor<1> {
-        let (s, eps, _) = self.path_at(p);
-        let coeff = f.u.clone().square().mul_scalar(3.0).sub_scalar(1.0);
-        v.lap()
-            .mul_scalar(eps * eps)
-            .sub(coeff.mul(v.u.clone()))
-            .mul_scalar(self.sign() * (1.0 - s))
-            .add(v.u.clone().mul_scalar(s))
+        self.path.linearized(
+            p,
+            |eps| {
+                let coeff = f.u.clone().square().mul_scalar(3.0).sub_scalar(1.0);
+                v.lap().mul_scalar(eps * eps).sub(coeff.mul(v.u.clone()))
+            },
+            v.u.clone(),
+        )
     }
 
     fn reference(&self, p: f64) -> Option<super::SampledSolution> {
@@ -189,10 +160,7 @@ impl Problem for AllenCahn2d {
     }
 
     fn reference_at(&self, points: &[f64], p: f64) -> Option<Vec<f64>> {
-        let (s, eps, _) = self.path_at(p);
-        if s != 0.0 {
-            return None;
-        }
+        let eps = self.path.target_eps(p)?;
         let coeffs = self
             .coefficient_cache
             .get_or(eps, || Self::steady_state(eps))?;

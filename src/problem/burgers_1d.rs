@@ -5,6 +5,13 @@
 //! in ε). No closed form: the reference is a finite-difference steady state. D_ε is eq. 64,
 //! −εΔ_h + diag(u_i D_h + u_x(x_i)), with the viscosity ε the PDE has (eq. 64 prints ε², a
 //! slip copied from the Allen–Cahn operator); it is not symmetric.
+//!
+//! The parameter walks either ε itself (the viscosity homotopy, the default) or the paper's
+//! s-homotopy, eq. 62 with ε(s) = max(s, ε*) (eq. 63): H = (1 − s)A(u; ε(s)) + s(u − u₀) on
+//! p = s + ε* ([`super::s_path`]). The paper's u₀ are random fields feeding a DeepONet; this
+//! single-solution version starts from u₀ = sin(2πx), which has the steady state's signs (u > 0
+//! left of the shock, u < 0 right of it) and its oddness about ½. Both parts of H increase in u,
+//! so the printed sign is already consistent. Along the s-path, D is σ(1 − s)D_ε + s·I.
 
 use std::f64::consts::PI;
 
@@ -13,6 +20,7 @@ use burn::tensor::Tensor;
 use super::allen_cahn_1d::zero_crossing;
 use super::points1d::{Points1d, interpolate_uniform, points1d_accessors, tridiagonal};
 use super::reference::{ReferenceCache, StencilRow, solve_odd_about_half};
+use super::s_path::{Path, SPath};
 use super::{DiscreteOperator, Fields, Problem, ProblemKind, SampledSolution, Sampling};
 use crate::net::DerivOrder;
 
@@ -23,18 +31,54 @@ const REFERENCE_REFINEMENT: usize = 20;
 pub struct Burgers1d {
     points: Points1d,
     boundary_values: Vec<f64>,
+    path: SPath,
     reference_cache: ReferenceCache,
 }
 
 impl Burgers1d {
-    pub fn new(n_res: usize, n_bc: usize, n_eval: usize, sampling: Sampling, seed: u64) -> Self {
+    /// `path` is [`Path::Epsilon`] (viscosity homotopy) or [`Path::SHomotopy`] (eq. 62) to
+    /// `eps_star`.
+    pub fn new(
+        n_res: usize,
+        n_bc: usize,
+        n_eval: usize,
+        sampling: Sampling,
+        seed: u64,
+        eps_star: f64,
+        path: Path,
+    ) -> Self {
         let points = Points1d::new(n_res, n_bc, n_eval, sampling, seed, 0x5eed_b065);
         let boundary_values = vec![0.0; points.boundary.len()];
         Self {
             points,
             boundary_values,
+            path: SPath {
+                path,
+                eps_star,
+                consistent_sign: 1.0,
+            },
             reference_cache: ReferenceCache::default(),
         }
+    }
+
+    /// (s, ε, dε/ds) at the parameter p.
+    pub fn path_at(&self, p: f64) -> (f64, f64, f64) {
+        self.path.at(p)
+    }
+
+    /// u − u₀ with u₀ = sin(2πx).
+    fn offset(f: &Fields) -> Tensor<1> {
+        f.u.clone().sub(f.coord(0).mul_scalar(2.0 * PI).sin())
+    }
+
+    /// A(u; ε) = u u_x − εu_xx − f.
+    fn pde(f: &Fields, eps: f64) -> Tensor<1> {
+        let x = f.coord(0).mul_scalar(PI);
+        let source = x.clone().sin().mul(x.cos()).mul_scalar(PI);
+        f.u.clone()
+            .mul(f.du[0].clone())
+            .sub(f.second(0).mul_scalar(eps))
+            .sub(source)
     }
 
     /// f(x) = π sin(πx)cos(πx).
@@ -85,32 +129,40 @@ impl Problem for Burgers1d {
         DerivOrder::SecondPerAxis
     }
 
-    fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
-        let x = f.coord(0).mul_scalar(PI);
-        let source = x.clone().sin().mul(x.cos()).mul_scalar(PI);
-        f.u.clone()
-            .mul(f.du[0].clone())
-            .sub(f.second(0).mul_scalar(eps))
-            .sub(source)
+    fn residual(&self, f: &Fields, p: f64) -> Tensor<1> {
+        self.path
+            .residual(p, |eps| Self::pde(f, eps), || Self::offset(f))
     }
 
-    fn residual_eps(&self, f: &Fields, _eps: f64) -> Tensor<1> {
-        f.second(0).neg()
+    fn residual_eps(&self, f: &Fields, p: f64) -> Tensor<1> {
+        self.path.residual_p(
+            p,
+            |eps| Self::pde(f, eps),
+            |_| f.second(0).neg(),
+            || Self::offset(f),
+        )
     }
 
-    fn linearized(&self, f: &Fields, v: &Fields, eps: f64) -> Tensor<1> {
-        f.u.clone()
-            .mul(v.du[0].clone())
-            .add(f.du[0].clone().mul(v.u.clone()))
-            .sub(v.second(0).mul_scalar(eps))
+    fn linearized(&self, f: &Fields, v: &Fields, p: f64) -> Tensor<1> {
+        self.path.linearized(
+            p,
+            |eps| {
+                f.u.clone()
+                    .mul(v.du[0].clone())
+                    .add(f.du[0].clone().mul(v.u.clone()))
+                    .sub(v.second(0).mul_scalar(eps))
+            },
+            v.u.clone(),
+        )
     }
 
     /// Eq. 64 on the uniform residual grid, h = 1/(n+1), zero Dirichlet data, central
     /// differences for d/dx and for u_x.
-    fn discrete_operator(&self, u: &[f64], eps: f64) -> Option<DiscreteOperator> {
+    fn discrete_operator(&self, u: &[f64], p: f64) -> Option<DiscreteOperator> {
         if !self.points.uniform_grid {
             return None;
         }
+        let (s, eps, _) = self.path.at(p);
         let n = u.len();
         let h = 1.0 / (n + 1) as f64;
         let k = eps / (h * h);
@@ -121,18 +173,24 @@ impl Problem for Burgers1d {
                 u[i as usize]
             }
         };
-        let matrix = tridiagonal(n, |i| {
+        let mut matrix = tridiagonal(n, |i| {
             let ux = (at(i as isize + 1) - at(i as isize - 1)) / (2.0 * h);
             (-u[i] / (2.0 * h) - k, 2.0 * k + ux, u[i] / (2.0 * h) - k)
         });
+        if s > 0.0 {
+            let scale = self.path.sign() * (1.0 - s);
+            matrix = faer::Mat::from_fn(n, n, |i, j| {
+                scale * matrix[(i, j)] + if i == j { s } else { 0.0 }
+            });
+        }
         Some(DiscreteOperator {
             matrix,
             symmetric: false,
         })
     }
 
-    fn reference(&self, eps: f64) -> Option<SampledSolution> {
-        let fine = self.fine_reference(eps)?;
+    fn reference(&self, p: f64) -> Option<SampledSolution> {
+        let fine = self.fine_reference(self.path.target_eps(p)?)?;
         Some(SampledSolution {
             label: "finite-difference steady state".into(),
             values: (0..self.points.eval.len())
@@ -141,8 +199,9 @@ impl Problem for Burgers1d {
         })
     }
 
-    fn reference_at(&self, points: &[f64], eps: f64) -> Option<Vec<f64>> {
-        Some(interpolate_uniform(&self.fine_reference(eps)?, points))
+    fn reference_at(&self, points: &[f64], p: f64) -> Option<Vec<f64>> {
+        let fine = self.fine_reference(self.path.target_eps(p)?)?;
+        Some(interpolate_uniform(&fine, points))
     }
 
     /// The shock: the zero crossing nearest the centre.
@@ -157,7 +216,7 @@ mod tests {
 
     #[test]
     fn reference_has_its_shock_at_the_centre_and_converges() {
-        let p = Burgers1d::new(128, 2, 1001, Sampling::Grid, 0);
+        let p = Burgers1d::new(128, 2, 1001, Sampling::Grid, 0, 0.05, Path::Epsilon);
         for eps in [0.5, 0.1, 0.05] {
             let r = p.reference(eps).unwrap();
             assert_eq!(r.values[0], 0.0);
@@ -182,7 +241,7 @@ mod tests {
     #[test]
     fn operator_is_the_linearization_of_the_discrete_residual() {
         // D_ε v ≈ (F(u + tv) − F(u))/t for the same central-difference residual on the grid.
-        let p = Burgers1d::new(40, 2, 101, Sampling::Grid, 0);
+        let p = Burgers1d::new(40, 2, 101, Sampling::Grid, 0, 0.05, Path::Epsilon);
         let n = 40;
         let h = 1.0 / 41.0;
         let eps = 0.1;

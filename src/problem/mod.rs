@@ -16,6 +16,7 @@ pub mod points2d;
 pub mod points_nd;
 pub mod poisson_multiscale;
 pub mod reference;
+pub mod s_path;
 pub mod spectral2d;
 
 use burn::tensor::{Device, Tensor, TensorData};
