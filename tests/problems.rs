@@ -101,31 +101,58 @@ fn exact_solutions_make_the_residual_vanish() {
     }
 }
 
+/// Assert that H_ε (or ∂H/∂p) at `eps` matches a central difference of H for u = `smooth`.
+fn assert_eps_derivative(p: &dyn Problem, eps: f64, d: f64, what: &str) {
+    let fd: Vec<f64> = residual(p, &smooth, eps + d)
+        .iter()
+        .zip(&residual(p, &smooth, eps - d))
+        .map(|(a, b)| (a - b) / (2.0 * d))
+        .collect();
+    let h_eps = host_vec(p.residual_eps(&fields_of(p, &smooth), eps)).unwrap();
+    let err = fd
+        .iter()
+        .zip(&h_eps)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        err < 1e-5 * (1.0 + max_abs(&fd)),
+        "{what}: |H_ε − FD| = {err:e}"
+    );
+}
+
+/// Assert that H_u v at `eps` matches a central difference of H along v = `direction`.
+fn assert_linearization(p: &dyn Problem, eps: f64, what: &str) {
+    let t = 1e-6;
+    let along = |s: f64| {
+        move |x: f64| {
+            let (a, b) = (smooth(x), direction(x));
+            [a[0] + s * b[0], a[1] + s * b[1], a[2] + s * b[2]]
+        }
+    };
+    let fd: Vec<f64> = residual(p, &along(t), eps)
+        .iter()
+        .zip(&residual(p, &along(-t), eps))
+        .map(|(a, b)| (a - b) / (2.0 * t))
+        .collect();
+    let lin =
+        host_vec(p.linearized(&fields_of(p, &smooth), &fields_of(p, &direction), eps)).unwrap();
+    let err = fd
+        .iter()
+        .zip(&lin)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        err < 1e-5 * (1.0 + max_abs(&fd)),
+        "{what}: |H_u v − FD| = {err:e}"
+    );
+}
+
 #[test]
 fn eps_derivative_matches_a_central_difference() {
     for kind in ONE_D {
         for eps in [0.3, 0.05] {
             let p = problem(kind, eps, 40);
-            let d = 1e-6 * eps;
-            let (hi, lo) = (
-                residual(p.as_ref(), &smooth, eps + d),
-                residual(p.as_ref(), &smooth, eps - d),
-            );
-            let fd: Vec<f64> = hi
-                .iter()
-                .zip(&lo)
-                .map(|(a, b)| (a - b) / (2.0 * d))
-                .collect();
-            let h_eps = host_vec(p.residual_eps(&fields_of(p.as_ref(), &smooth), eps)).unwrap();
-            let err = fd
-                .iter()
-                .zip(&h_eps)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0, f64::max);
-            assert!(
-                err < 1e-5 * (1.0 + max_abs(&fd)),
-                "{kind:?} ε = {eps}: |H_ε − FD| = {err:e}"
-            );
+            assert_eps_derivative(p.as_ref(), eps, 1e-6 * eps, &format!("{kind:?} ε = {eps}"));
         }
     }
 }
@@ -135,37 +162,7 @@ fn linearization_matches_a_central_difference() {
     for kind in ONE_D {
         let eps = 0.07;
         let p = problem(kind, eps, 40);
-        let t = 1e-6;
-        let along = |s: f64| {
-            move |x: f64| {
-                let (a, b) = (smooth(x), direction(x));
-                [a[0] + s * b[0], a[1] + s * b[1], a[2] + s * b[2]]
-            }
-        };
-        let (hi, lo) = (
-            residual(p.as_ref(), &along(t), eps),
-            residual(p.as_ref(), &along(-t), eps),
-        );
-        let fd: Vec<f64> = hi
-            .iter()
-            .zip(&lo)
-            .map(|(a, b)| (a - b) / (2.0 * t))
-            .collect();
-        let lin = host_vec(p.linearized(
-            &fields_of(p.as_ref(), &smooth),
-            &fields_of(p.as_ref(), &direction),
-            eps,
-        ))
-        .unwrap();
-        let err = fd
-            .iter()
-            .zip(&lin)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
-        assert!(
-            err < 1e-5 * (1.0 + max_abs(&fd)),
-            "{kind:?}: |H_u v − FD| = {err:e}"
-        );
+        assert_linearization(p.as_ref(), eps, &format!("{kind:?}"));
     }
 }
 
@@ -516,49 +513,8 @@ fn burgers_s_homotopy_starts_at_u0_and_its_derivatives_match_central_differences
     );
     // ∂H/∂p and H_u v on both arms of ε(s) = max(s, ε*).
     for at in [0.8, 0.3, 0.07] {
-        let d = 1e-6;
-        let fd: Vec<f64> = residual(p.as_ref(), &smooth, at + d)
-            .iter()
-            .zip(&residual(p.as_ref(), &smooth, at - d))
-            .map(|(a, b)| (a - b) / (2.0 * d))
-            .collect();
-        let h_p = host_vec(p.residual_eps(&fields_of(p.as_ref(), &smooth), at)).unwrap();
-        let err = fd
-            .iter()
-            .zip(&h_p)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
-        assert!(
-            err < 1e-5 * (1.0 + max_abs(&fd)),
-            "p = {at}: |H_p − FD| = {err:e}"
-        );
-        let t = 1e-6;
-        let along = |s: f64| {
-            move |x: f64| {
-                let (a, b) = (smooth(x), direction(x));
-                [a[0] + s * b[0], a[1] + s * b[1], a[2] + s * b[2]]
-            }
-        };
-        let fd: Vec<f64> = residual(p.as_ref(), &along(t), at)
-            .iter()
-            .zip(&residual(p.as_ref(), &along(-t), at))
-            .map(|(a, b)| (a - b) / (2.0 * t))
-            .collect();
-        let lin = host_vec(p.linearized(
-            &fields_of(p.as_ref(), &smooth),
-            &fields_of(p.as_ref(), &direction),
-            at,
-        ))
-        .unwrap();
-        let err = fd
-            .iter()
-            .zip(&lin)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
-        assert!(
-            err < 1e-5 * (1.0 + max_abs(&fd)),
-            "p = {at}: |H_u v − FD| = {err:e}"
-        );
+        assert_eps_derivative(p.as_ref(), at, 1e-6, &format!("p = {at}"));
+        assert_linearization(p.as_ref(), at, &format!("p = {at}"));
     }
     // Along the s-path D = (1 − s)D_ε(s) + s·I, and the reference exists only at s = 0.
     let u: Vec<f64> = (1..=40).map(|i| (tau * i as f64 / 41.0).sin()).collect();
