@@ -162,6 +162,7 @@ fn reproduce_ac1_one_seed() -> Result<()> {
         out_dir: dir.clone(),
         presets_dir: std::path::PathBuf::from("presets"),
         verbose: false,
+        full: false,
     };
     let t0 = Instant::now();
     let result = crate::reproduce::ac1::run(&opts);

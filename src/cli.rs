@@ -68,7 +68,7 @@ pub struct ReproduceArgs {
     /// Number of seeds (0..N).
     #[arg(long, default_value_t = 3)]
     pub seeds: u64,
-    /// Output folder (default out/reproduce/<id>).
+    /// Output folder (default out/reproduce/<id>, or out/reproduce-full/<id> with --full).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Folder with the presets (missing files fall back to the built-in copies).
@@ -77,6 +77,10 @@ pub struct ReproduceArgs {
     /// No per-run progress lines.
     #[arg(long)]
     pub quiet: bool,
+    /// The papers' sizes (points, networks, iteration counts) instead of the shipped presets'
+    /// CPU-sized ones; each page says what changed. Expect hours to days on a laptop CPU.
+    #[arg(long)]
+    pub full: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -247,7 +251,11 @@ pub fn reproduce(args: &ReproduceArgs) -> Result<(), CliError> {
         return Err(CliError::bad_input("--seeds must be at least 1"));
     }
     let out_dir = args.out.clone().unwrap_or_else(|| {
-        let base = Path::new("out").join("reproduce");
+        let base = Path::new("out").join(if args.full {
+            "reproduce-full"
+        } else {
+            "reproduce"
+        });
         if all { base } else { base.join(&args.id) }
     });
     let opts = crate::reproduce::ReproduceOptions {
@@ -255,7 +263,13 @@ pub fn reproduce(args: &ReproduceArgs) -> Result<(), CliError> {
         out_dir: out_dir.clone(),
         presets_dir: args.presets.clone(),
         verbose: !args.quiet,
+        full: args.full,
     };
+    if args.full {
+        eprintln!(
+            "--full: the papers' sizes (see the scale line of each page); this takes hours to days on a CPU"
+        );
+    }
     let started = Instant::now();
     let lines = if all {
         crate::reproduce::run_all(&opts)?

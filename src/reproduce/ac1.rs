@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use super::sweep::curve;
-use super::{ReproduceOptions, fmt_stat, load_preset, median_spread, with_waypoints};
+use super::{ReproduceOptions, fmt_stat, median_spread, with_waypoints};
 use crate::backend;
 use crate::config::{RunConfig, StrategyKind};
 use crate::diagnostics::evaluate;
@@ -223,7 +223,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
     let mut configs = BTreeMap::new();
     let mut sources = Vec::new();
     for (method, file, builtin) in PRESETS {
-        let (config, from) = load_preset(&opts.presets_dir, file, builtin)?;
+        let (config, from) = opts.preset("ac1", method, file, builtin)?;
         configs.insert(method, config);
         sources.push(format!("{method}: {from}"));
     }
@@ -330,6 +330,7 @@ fn write_outputs(
     let n_res = configs["classical"].problem.n_res;
     let mut md = String::new();
     md.push_str("# Reproduction: 1D Allen–Cahn (homotopy dynamics paper)\n\n");
+    md.push_str(&super::full::scale_line("ac1", opts.full));
     md.push_str(&format!(
         "Seeds 0–{} (median [min, max] over seeds). L2RE on 1001 evaluation points against the tanh solution and against a finite-difference solution of the boundary-value problem. x₀ is the zero crossing of u_θ (exact: 0.5).\n\nPresets: {}.\n\n",
         opts.seeds.saturating_sub(1),

@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::{ReproduceOptions, fmt_stat, load_preset};
+use super::{ReproduceOptions, fmt_stat};
 use crate::backend;
 use crate::diagnostics::evaluate;
 use crate::export::write_atomic;
@@ -90,7 +90,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
         [(1, &METHODS, &WIDTHS), (3, &METHODS_3D, &[1000])];
     for (dim, methods, widths) in sets {
         for &(method, file, builtin) in methods {
-            let (config, from) = load_preset(&opts.presets_dir, file, builtin)?;
+            let (config, from) = opts.preset("hr", method, file, builtin)?;
             sources.push(format!("`{method}` ({dim}D): {from}"));
             for seed in 0..opts.seeds {
                 for &width in widths {
@@ -143,6 +143,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
     let mut md = String::from(
         "# Reproduction `hr`: HRTA paper Table 1 (single layer)\n\nFit of sin(2πx) on 100 uniform points by a two-layer ReLU network (N(0, I) initialization, 1/√m output scaling): Adam throughout against HRTA with s = 0.5 (σ_½ = ½x + ½ReLU for 10 000 steps, then ReLU) and s = 1.5 (ReLU, then σ_{3/2} = −½x + 3/2 ReLU). 20 000 Adam steps, lr 10⁻³ halved every 5000. The paper states neither its loss normalization nor its step count; ours is ½·mean squared error. The paper's HRTA number comes from one s per width (named in the table).\n\n",
     );
+    md.push_str(&super::full::scale_line("hr", opts.full));
     md.push_str(&format!(
         "Seeds 0–{} (median [min, max]). Presets: {}.\n\n| width | paper Adam | ours Adam | paper HRTA | ours HRTA s = 0.5 | ours HRTA s = 1.5 | ours L2RE Adam / s = 0.5 / s = 1.5 |\n|---|---|---|---|---|---|---|\n",
         opts.seeds.saturating_sub(1),

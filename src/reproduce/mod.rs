@@ -2,6 +2,7 @@
 //! shipped presets, with the paper's numbers beside ours, as markdown, CSV, SVG and JSON.
 
 pub mod ac1;
+pub mod full;
 pub mod hr;
 pub mod ntk;
 pub mod rf;
@@ -27,6 +28,26 @@ pub struct ReproduceOptions {
     pub presets_dir: PathBuf,
     /// Print one line per finished run.
     pub verbose: bool,
+    /// The papers' sizes instead of the shipped presets' ([`full`]).
+    pub full: bool,
+}
+
+impl ReproduceOptions {
+    /// The preset `name` for `method` of reproduction `id` (from `presets_dir`, else the
+    /// built-in copy), at the papers' sizes under `--full`; also where it came from.
+    pub fn preset(
+        &self,
+        id: &str,
+        method: &str,
+        name: &str,
+        builtin: &str,
+    ) -> Result<(RunConfig, String)> {
+        let (mut config, from) = load_preset(&self.presets_dir, name, builtin)?;
+        if self.full {
+            full::apply(id, method, &mut config)?;
+        }
+        Ok((config, from))
+    }
 }
 
 /// The reproductions this build knows (`all` runs every one).

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use super::{ReproduceOptions, load_preset};
+use super::ReproduceOptions;
 use crate::backend;
 use crate::config::RunConfig;
 use crate::diagnostics::ntk::{self, LabSettings, NtkRow, base_config};
@@ -26,13 +26,20 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
     let device = backend::cpu().context("CPU device")?;
     std::fs::create_dir_all(&opts.out_dir)
         .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
-    let (preset, from) = load_preset(&opts.presets_dir, PRESET.0, PRESET.1)?;
+    let (preset, from) = opts.preset("ntk", "lab", PRESET.0, PRESET.1)?;
     // Spreads over seeds need more than a handful of them.
+    // Under --full (the papers give no sizes) the sweep widens: N up to 3200, ≥ 32 seeds.
+    let defaults = LabSettings::default();
     let settings = LabSettings {
-        seeds: opts.seeds.max(8),
+        seeds: opts.seeds.max(if opts.full { 32 } else { 8 }),
+        widths: if opts.full {
+            [defaults.widths.as_slice(), &[1600, 3200]].concat()
+        } else {
+            defaults.widths
+        },
         steps: preset.training.max_steps,
         lr: preset.optimizer.lr,
-        ..LabSettings::default()
+        exponents: defaults.exponents,
     };
     let base = base_config(&preset, &settings).map_err(|e| anyhow::anyhow!("{from}: {e}"))?;
     let seeds = settings.seeds;
@@ -109,8 +116,10 @@ fn write_outputs(
             r.loss_after
         ));
     }
+    md.push('\n');
+    md.push_str(&super::full::scale_line("ntk", opts.full));
     md.push_str(&format!(
-        "\nWhole lab: {secs:.0} s. Figures: `ntk_spread.svg`, `ntk_drift.svg`.\n"
+        "Whole lab: {secs:.0} s. Figures: `ntk_spread.svg`, `ntk_drift.svg`.\n"
     ));
     write_atomic(&opts.out_dir.join("reproduce.md"), md.as_bytes())?;
     super::write_json_and_table(&opts.out_dir, &rows, rows)?;

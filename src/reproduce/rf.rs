@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::{ReproduceOptions, load_preset};
+use super::ReproduceOptions;
 use crate::backend;
 use crate::config::OptimizerKind;
 use crate::export::figure::{Figure, Mark};
@@ -54,7 +54,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
     let device = backend::cpu().context("CPU device")?;
     std::fs::create_dir_all(&opts.out_dir)
         .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
-    let (base, from) = load_preset(&opts.presets_dir, PRESET.0, PRESET.1)?;
+    let (base, from) = opts.preset("rf", "base", PRESET.0, PRESET.1)?;
     if !base.network.train_output_only {
         anyhow::bail!("{from}: the random-feature lab needs network.train_output_only = true");
     }
@@ -128,8 +128,10 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
             r.end
         ));
     }
+    md.push('\n');
+    md.push_str(&super::full::scale_line("rf", opts.full));
     md.push_str(&format!(
-        "\nWhole lab: {:.0} s. Figure: `norm.svg` (seed 0).\n",
+        "Whole lab: {:.0} s. Figure: `norm.svg` (seed 0).\n",
         started.elapsed().as_secs_f64()
     ));
     write_atomic(&opts.out_dir.join("reproduce.md"), md.as_bytes())?;

@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::{ReproduceOptions, fmt_stat, load_preset, median_spread, with_waypoints};
+use super::{ReproduceOptions, fmt_stat, median_spread, with_waypoints};
 use crate::backend::{self, ComputeDevice};
 use crate::config::RunConfig;
 use crate::diagnostics::evaluate;
@@ -223,7 +223,7 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
     let mut configs = Vec::new();
     let mut sources = Vec::new();
     for m in &spec.methods {
-        let (config, from) = load_preset(&opts.presets_dir, m.file, m.builtin)?;
+        let (config, from) = opts.preset(spec.id, m.name, m.file, m.builtin)?;
         configs.push((m.name, config));
         sources.push(format!("`{}`: {from}", m.name));
     }
@@ -326,8 +326,11 @@ fn write_outputs(
 ) -> Result<()> {
     let out = &opts.out_dir;
     let mut md = format!(
-        "# Reproduction `{}`: {}\n\n{}\n\n",
-        spec.id, spec.title, spec.intro
+        "# Reproduction `{}`: {}\n\n{}\n\n{}",
+        spec.id,
+        spec.title,
+        spec.intro,
+        super::full::scale_line(spec.id, opts.full)
     );
     md.push_str(&format!(
         "Seeds 0–{} (median [min, max] over seeds). Loss = ½·mean H² + λ·½·mean (u − g)² at the recorded parameters. Presets: {}.\n\n",
