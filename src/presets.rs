@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 43] = [
+pub const SHIPPED: [(&str, &str); 44] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -48,6 +48,10 @@ pub const SHIPPED: [(&str, &str); 43] = [
     (
         "allen_cahn_2d_pinn.toml",
         include_str!("../presets/allen_cahn_2d_pinn.toml"),
+    ),
+    (
+        "allen_cahn_2d_resampling.toml",
+        include_str!("../presets/allen_cahn_2d_resampling.toml"),
     ),
     (
         "boundary_layer_adam.toml",

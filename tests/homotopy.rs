@@ -250,3 +250,58 @@ fn spectral_report_at_a_trained_state() {
     let band = r.band.unwrap();
     assert!(band.holds(10.0), "{band:?}");
 }
+
+#[test]
+fn residual_based_resampling_adds_the_points_of_largest_residual() {
+    let text = r#"version = 1
+[problem]
+kind = "allen_cahn_2d"
+eps = 0.05
+n_res = 100
+n_bc = 40
+n_eval = 121
+resample = { every = 5, add = 10, candidates = 400, max_added = 30 }
+[network]
+hidden = [8, 8]
+[training]
+max_steps = 40
+eval_every = 40
+"#;
+    let config = RunConfig::from_toml_str(text).unwrap();
+    let device = backend::cpu().unwrap();
+    let mut s = Session::new(config, &device);
+    let (_, all) = run(&mut s);
+    // Three rounds of 10 (steps 5, 10, 15), then max_added stops it.
+    let resampled: Vec<(usize, usize)> = events(&all)
+        .iter()
+        .filter_map(|e| match e {
+            TrainEvent::Resampled { step, n_res, .. } => Some((*step, *n_res)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(resampled, vec![(5, 110), (10, 120), (15, 130)]);
+    assert_eq!(s.objective.n_res(), 130);
+    let points = s.problem.residual_points();
+    assert_eq!(points.len(), 260);
+    // The added points sit where |H| is large: their mean |H| beats a fresh uniform sample's.
+    let mean_abs = |pts: &[f64]| {
+        let h = homotopy_explorer::diagnostics::metrics::residual_at(
+            s.problem.as_ref(),
+            s.objective.shape(),
+            &s.state.theta,
+            pts,
+            0.05,
+            &device.device,
+        );
+        h.iter().map(|v| v.abs()).sum::<f64>() / h.len() as f64
+    };
+    let uniform = s.problem.random_interior_points(400, 99).unwrap();
+    assert!(mean_abs(&points[200..]) > mean_abs(&uniform));
+    // Resampling needs a problem with a growable point set and classical training.
+    let bad = text.replace("allen_cahn_2d", "allen_cahn_1d");
+    let err = RunConfig::from_toml_str(&bad).unwrap_err().to_string();
+    assert!(err.contains("problem.resample"), "{err}");
+    let bad = format!("{text}[strategy]\nkind = \"strategy2\"\neps_start = 1.0\n");
+    let err = RunConfig::from_toml_str(&bad).unwrap_err().to_string();
+    assert!(err.contains("problem.resample"), "{err}");
+}

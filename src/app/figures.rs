@@ -185,7 +185,12 @@ fn residual(view: &RunView) -> Figure {
             s.residual_grid,
             format!("Residual H(u_θ(x_i), ε) at ε = {:.4}", s.eps),
             "H",
-            s.residual.clone(),
+            // Points added by resampling follow the grid's nodes.
+            s.residual
+                .iter()
+                .copied()
+                .take(s.residual_grid.map_or(0, |g| g.nx * g.ny))
+                .collect(),
         )
     {
         return fig;

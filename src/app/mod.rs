@@ -244,7 +244,7 @@ impl ExplorerApp {
             waker,
         ));
         // λ_max(D_ε) vs ε (at the exact solution) depends only on the problem: sweep it once.
-        if self.config.problem.kind.has_operator() {
+        if self.config.problem.has_operator() {
             self.send(Command::RequestSweep);
         }
     }
@@ -296,7 +296,7 @@ impl ExplorerApp {
         self.draft = config.clone();
         self.config = config.clone();
         self.text = TextFields::from_config(&config);
-        let sweep = config.problem.kind.has_operator();
+        let sweep = config.problem.has_operator();
         if !sweep {
             // A sweep of the previous problem's D_ε says nothing about this one.
             self.view.sweep = None;

@@ -74,6 +74,8 @@ pub struct Diagnostics {
 pub struct Sweep {
     pub points: Vec<(f64, f64)>,
     pub current: Option<(f64, f64)>,
+    /// The problem it was computed for.
+    pub problem: Option<crate::config::ProblemConfig>,
 }
 
 /// A finished run kept for comparison.
@@ -183,7 +185,17 @@ impl RunView {
                     residual_x,
                 });
             }
-            Event::Sweep { points, current } => self.sweep = Some(Sweep { points, current }),
+            Event::Sweep {
+                points,
+                current,
+                problem,
+            } => {
+                self.sweep = Some(Sweep {
+                    points,
+                    current,
+                    problem: Some(*problem),
+                })
+            }
             Event::Marker(e) => {
                 if let TrainEvent::StepRejected { eps_tried, .. } = &e {
                     self.message(
@@ -221,7 +233,24 @@ impl RunView {
                 self.message(false, format!("run ended: {reason}"));
                 self.end = Some(reason);
             }
-            Event::Config(config) => self.config = Some(*config),
+            Event::Config(config) => {
+                // A sweep computed before the problem changed belongs to the old one (it runs
+                // over ε itself, so a new target ε keeps it).
+                let same = |p: &crate::config::ProblemConfig| {
+                    crate::config::ProblemConfig {
+                        eps: config.problem.eps,
+                        ..p.clone()
+                    } == config.problem
+                };
+                if self
+                    .sweep
+                    .as_ref()
+                    .is_some_and(|s| !s.problem.as_ref().is_some_and(same))
+                {
+                    self.sweep = None;
+                }
+                self.config = Some(*config);
+            }
             Event::Checkpoint(text) => self.message(false, text),
             Event::Error(text) => self.message(true, text),
             Event::Panicked(text) => {
@@ -252,5 +281,36 @@ impl RunView {
             l2re: self.histories.l2re_exact.points(),
         });
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RunConfig;
+
+    fn config(kind: &str, eps: f64) -> RunConfig {
+        RunConfig::from_toml_str(&format!(
+            "version = 1\n[problem]\nkind = \"{kind}\"\neps = {eps}\nn_res = 100\nn_eval = 121\n"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_sweep_of_the_previous_problem_is_dropped_when_the_problem_changes() {
+        let sweep_of = |c: &RunConfig| Event::Sweep {
+            points: vec![(0.1, 1.0)],
+            current: None,
+            problem: Box::new(c.problem.clone()),
+        };
+        let ac1 = config("allen_cahn_1d", 0.05);
+        let mut view = RunView::default();
+        view.apply(sweep_of(&ac1));
+        // A new target ε is the same problem: the sweep (over ε) stays.
+        view.apply(Event::Config(Box::new(config("allen_cahn_1d", 0.02))));
+        assert!(view.sweep.is_some());
+        // A sweep still queued for the old problem arrives before the new configuration.
+        view.apply(Event::Config(Box::new(config("allen_cahn_2d", 0.05))));
+        assert!(view.sweep.is_none());
     }
 }

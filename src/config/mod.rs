@@ -22,7 +22,7 @@ pub use homotopy::{
 };
 pub use hrta::{HrtaConfig, HrtaSwitch};
 pub use optimizer::{IsgdConfig, LrSchedule, OptimizerConfig, OptimizerKind};
-pub use problem::{HomotopyPath, ProblemConfig};
+pub use problem::{HomotopyPath, ProblemConfig, ResampleConfig};
 use toml_spans::{key_at_span, line_of, locate};
 
 use crate::net::{Activation, ActivationKind, DerivOrder, InitKind, MlpShape};
@@ -420,6 +420,12 @@ impl RunConfig {
             return Err(ConfigError::invalid("training.eval_every", "must be ≥ 1"));
         }
         self.strategy.validate(p.eps)?;
+        if p.resample.is_some() && self.strategy.kind != StrategyKind::Classical {
+            return Err(ConfigError::invalid(
+                "problem.resample",
+                "resampling changes the residual points, which a homotopy's stages compare across; use it with classical training",
+            ));
+        }
         self.hrta.validate()?;
         self.lm.validate()?;
         self.diagnostics.validate()?;

@@ -44,6 +44,22 @@ pub struct ProblemConfig {
     /// viscosity ε by default, or the s-homotopy of eq. 62).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<HomotopyPath>,
+    /// Residual-based resampling: every so many steps, add the candidates with the largest
+    /// |H| to the residual points (off by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resample: Option<ResampleConfig>,
+}
+
+/// Residual-based adaptive resampling (the "resampling" baseline of the homotopy paper's
+/// Table 3): every `every` steps, draw `candidates` uniform points of the domain and add the
+/// `add` with the largest |H(u_θ)| to the residual points, until `max_added` were added.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResampleConfig {
+    pub every: usize,
+    pub add: usize,
+    pub candidates: usize,
+    pub max_added: usize,
 }
 
 /// The homotopy a problem's parameter walks.
@@ -73,6 +89,14 @@ impl ProblemConfig {
     /// The input dimension d.
     pub fn dim(&self) -> usize {
         self.kind.fixed_dim().or(self.dim).unwrap_or(1)
+    }
+
+    /// Whether the problem, as sampled, defines a discrete operator D_ε (the λ_max(D_ε) sweep
+    /// needs one): asked of the built problem, so no list of kinds has to be kept.
+    pub fn has_operator(&self) -> bool {
+        let problem = self.build(0);
+        let u = vec![0.0; problem.residual_points().len() / problem.dim()];
+        problem.discrete_operator(&u, self.eps).is_some()
     }
 
     /// Range and consistency checks of `[problem]`; the error names the key.
@@ -155,6 +179,27 @@ impl ProblemConfig {
                     format!(
                         "{} walks its own ε; only allen_cahn_2d and burgers_1d offer a choice of path",
                         kind.label()
+                    ),
+                ));
+            }
+        }
+        if let Some(r) = &p.resample {
+            let key = "problem.resample";
+            if r.every == 0 || r.add == 0 {
+                return Err(ConfigError::invalid(key, "every and add must be ≥ 1"));
+            }
+            if r.candidates < r.add || r.max_added < r.add {
+                return Err(ConfigError::invalid(
+                    key,
+                    "candidates and max_added must be at least add",
+                ));
+            }
+            if p.build(0).random_interior_points(1, 0).is_none() {
+                return Err(ConfigError::invalid(
+                    key,
+                    format!(
+                        "{} keeps a fixed set of residual points; resampling is available for allen_cahn_2d",
+                        p.kind.label()
                     ),
                 ));
             }

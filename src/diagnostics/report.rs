@@ -64,7 +64,10 @@ pub fn spectral_report(
     let problem = objective.problem();
     let op = problem.discrete_operator(&u, eps);
     let operator = op.as_ref().map(operator_spectrum).transpose()?;
-    let band = op.map(|op| theorem41_band(&op.matrix, &s)).transpose()?;
+    let band = op
+        .filter(|op| op.on_residual_points)
+        .map(|op| theorem41_band(&op.matrix, &s))
+        .transpose()?;
     Ok(SpectralReport {
         eps,
         k,

@@ -155,6 +155,7 @@ impl Problem for AllenCahn1d {
         Some(DiscreteOperator {
             matrix,
             symmetric: true,
+            on_residual_points: true,
         })
     }
 

@@ -33,7 +33,8 @@ use crate::net::DerivOrder;
 /// a relative 6e-8, see the spectral tests).
 const REFERENCE_NODES: usize = 127;
 
-/// The 2D Allen–Cahn problem at fixed sampling.
+/// The 2D Allen–Cahn problem at fixed sampling (residual points may grow by resampling).
+#[derive(Clone)]
 pub struct AllenCahn2d {
     points: Points2d,
     boundary_values: Vec<f64>,
@@ -120,6 +121,17 @@ impl Problem for AllenCahn2d {
 
     fn order(&self) -> DerivOrder {
         DerivOrder::Laplacian
+    }
+
+    fn random_interior_points(&self, n: usize, seed: u64) -> Option<Vec<f64>> {
+        Some(self.points.random_interior(n, seed))
+    }
+
+    fn with_residual_points(&self, added: &[f64]) -> Option<std::sync::Arc<dyn Problem>> {
+        Some(std::sync::Arc::new(Self {
+            points: self.points.with_residual(added),
+            ..self.clone()
+        }))
     }
 
     fn residual(&self, f: &Fields, p: f64) -> Tensor<1> {

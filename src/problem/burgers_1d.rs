@@ -186,6 +186,7 @@ impl Problem for Burgers1d {
         Some(DiscreteOperator {
             matrix,
             symmetric: false,
+            on_residual_points: true,
         })
     }
 

@@ -19,6 +19,8 @@ pub mod reference;
 pub mod s_path;
 pub mod spectral2d;
 
+use std::sync::Arc;
+
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
@@ -108,11 +110,6 @@ impl ProblemKind {
             Self::PoissonMultiscale2d => "poisson_multiscale_2d",
             Self::Helmholtz2d => "helmholtz_2d",
         }
-    }
-
-    /// Whether the problem defines a discrete operator D_ε (the λ_max(D_ε) sweep needs one).
-    pub fn has_operator(self) -> bool {
-        matches!(self, Self::AllenCahn1d | Self::Burgers1d)
     }
 
     /// The derivative channels its residual needs.
@@ -281,6 +278,9 @@ pub struct DiscreteOperator {
     pub matrix: faer::Mat<f64>,
     /// Whether it is symmetric (then its eigenvalues are real).
     pub symmetric: bool,
+    /// Whether its rows are the residual points (then it pairs with the Jacobian in the
+    /// Theorem 4.1 band); false for an operator on a grid of its own.
+    pub on_residual_points: bool,
 }
 
 /// A PDE problem instance at fixed sampling (built from a config).
@@ -376,8 +376,21 @@ pub trait Problem: Send + Sync {
         None
     }
 
-    /// The residual points as a tensor grid in the plane, when they form one.
+    /// The residual points as a tensor grid in the plane, when they form one (or, after
+    /// resampling, when their first nx·ny points do).
     fn residual_grid(&self) -> Option<Grid2d> {
+        None
+    }
+
+    /// `n` seeded uniform random points of the domain's interior (n × d): candidates for
+    /// residual-based resampling. `None` when the problem keeps a fixed point set.
+    fn random_interior_points(&self, _n: usize, _seed: u64) -> Option<Vec<f64>> {
+        None
+    }
+
+    /// The same problem with `added` (n × d) appended to its residual points (residual-based
+    /// resampling); `None` when the problem keeps a fixed point set.
+    fn with_residual_points(&self, _added: &[f64]) -> Option<Arc<dyn Problem>> {
         None
     }
 

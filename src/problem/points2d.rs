@@ -86,7 +86,25 @@ impl Points2d {
         }
     }
 
-    /// The residual grid as a [`super::Grid2d`], when the residual points form one.
+    /// `n` seeded uniform random points of the open square (n × 2).
+    pub fn random_interior(&self, n: usize, seed: u64) -> Vec<f64> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let len = self.hi - self.lo;
+        (0..2 * n)
+            .map(|_| self.lo + len * rng.random::<f64>())
+            .collect()
+    }
+
+    /// These points with `added` (n × 2) appended to the residual points; a residual grid
+    /// stays the first m² of them.
+    pub fn with_residual(&self, added: &[f64]) -> Self {
+        let mut p = self.clone();
+        p.residual.extend_from_slice(added);
+        p
+    }
+
+    /// The residual grid as a [`super::Grid2d`], when the residual points form one (its nodes
+    /// are the first m² residual points).
     pub fn residual_grid(&self) -> Option<super::Grid2d> {
         let m = self.residual_side?;
         let h = (self.hi - self.lo) / (m + 1) as f64;

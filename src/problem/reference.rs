@@ -24,6 +24,14 @@ pub enum ReferenceError {
 #[derive(Default)]
 pub struct ReferenceCache(std::sync::Mutex<Option<(u64, Vec<f64>)>>);
 
+impl Clone for ReferenceCache {
+    /// A cache holding the same entry.
+    fn clone(&self) -> Self {
+        let entry = self.0.lock().map(|c| c.clone()).unwrap_or(None);
+        Self(std::sync::Mutex::new(entry))
+    }
+}
+
 impl ReferenceCache {
     /// The cached values at `eps`, or `solve(eps)` (cached when it succeeds).
     pub fn get_or(&self, eps: f64, solve: impl FnOnce() -> Option<Vec<f64>>) -> Option<Vec<f64>> {

@@ -163,6 +163,20 @@ impl Objective {
         }
     }
 
+    /// The same objective (device, path, λ, shape, frozen layers) for another point set of the
+    /// problem, e.g. after resampling; a Strategy-2 homotopy term is not carried over.
+    pub fn with_problem(&self, problem: Arc<dyn Problem>) -> Self {
+        let mut o = Self::with_path(
+            problem,
+            self.shape.clone(),
+            &self.device,
+            self.bc_weight,
+            self.path,
+        );
+        o.trainable_from = self.trainable_from;
+        o
+    }
+
     fn workspace(&self) -> std::sync::MutexGuard<'_, Workspace> {
         // A panic while holding the lock leaves only stale scratch buffers behind.
         self.workspace

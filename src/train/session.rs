@@ -1,7 +1,8 @@
 //! A training session: one config, its problem, objective, trainer and state, stepped one unit
 //! at a time (the GUI worker) or run to the end (the CLI). The session owns the rules every
 //! strategy shares: roll back to the last finite θ on divergence, honour the interrupt flag and
-//! the step cap, evaluate at a cadence, and keep the history.
+//! the step cap, evaluate at a cadence, grow the residual points by resampling when asked, and
+//! keep the history.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -176,6 +177,43 @@ impl Session {
         self.state.stage = snap.stage;
     }
 
+    /// Residual-based resampling (`problem.resample`) when a multiple of its cadence was just
+    /// reached: the `add` candidates with the largest |H(u_θ)| join the residual points and the
+    /// objective is rebuilt on them (θ and the optimizer's state are kept).
+    fn resample_if_due(&mut self) -> Option<TrainEvent> {
+        let r = self.config.problem.resample?;
+        let added_so_far = self.objective.n_res() - self.config.problem.n_res;
+        if !self.state.step.is_multiple_of(r.every) || added_so_far + r.add > r.max_added {
+            return None;
+        }
+        let seed = self.config.training.seed ^ (self.state.step as u64).wrapping_mul(0x9e37_79b9);
+        let candidates = self.problem.random_interior_points(r.candidates, seed)?;
+        let cpu = crate::backend::cpu().ok()?.device;
+        let h = crate::diagnostics::metrics::residual_at(
+            self.problem.as_ref(),
+            self.objective.shape(),
+            &self.state.theta,
+            &candidates,
+            self.state.eps,
+            &cpu,
+        );
+        let mut order: Vec<usize> = (0..h.len()).collect();
+        order.sort_by(|&a, &b| h[b].abs().total_cmp(&h[a].abs()));
+        let d = self.problem.dim();
+        let added: Vec<f64> = order[..r.add]
+            .iter()
+            .flat_map(|&i| candidates[i * d..(i + 1) * d].iter().copied())
+            .collect();
+        let problem = self.problem.with_residual_points(&added)?;
+        self.objective = self.objective.with_problem(problem.clone());
+        self.problem = problem;
+        Some(TrainEvent::Resampled {
+            step: self.state.step,
+            added: r.add,
+            n_res: self.objective.n_res(),
+        })
+    }
+
     /// A spectral snapshot of the current state.
     pub fn spectral_report(&self) -> Result<SpectralReport, DiagnosticsError> {
         spectral_report(
@@ -293,8 +331,11 @@ impl Session {
             self.restore(self.last_finite.clone());
             Some(EndReason::Diverged { step: report.step })
         };
+        let mut events = self.trainer.drain_events();
+        if end.is_none() {
+            events.extend(self.resample_if_due());
+        }
         self.train_secs += started.elapsed().as_secs_f64();
-        let events = self.trainer.drain_events();
         let mut stages = Vec::new();
         for e in &events {
             if let TrainEvent::StageFinished {

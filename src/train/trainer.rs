@@ -114,6 +114,12 @@ pub enum TrainEvent {
         loss: f64,
         new_delta: f64,
     },
+    /// Residual-based resampling added `added` points; the residual set now has `n_res`.
+    Resampled {
+        step: usize,
+        added: usize,
+        n_res: usize,
+    },
     /// HRTA moved from s = `from` to `to`; λ_min(SSᵀ) at the same θ for both values (None
     /// where SSᵀ is numerically singular).
     SChanged {

@@ -499,7 +499,12 @@ impl Worker {
                     .discrete_operator(&u, eps)
                     .and_then(|op| operator_spectrum(&op).ok())
                     .map(|o| (eps, o.reported()));
-                self.push(Event::Sweep { points, current });
+                let problem = Box::new(self.session.config.problem.clone());
+                self.push(Event::Sweep {
+                    points,
+                    current,
+                    problem,
+                });
             }
             Command::SaveCheckpoint(path) => {
                 let cp = Checkpoint {
@@ -582,6 +587,7 @@ pub fn marker_line(event: &TrainEvent) -> Option<(usize, String)> {
         TrainEvent::EpsChanged { step, to, .. } => Some((*step, format!("ε={to:.3}"))),
         TrainEvent::SChanged { step, to, .. } => Some((*step, format!("s={to}"))),
         TrainEvent::Phase { step, name } => Some((*step, name.clone())),
+        TrainEvent::Resampled { step, n_res, .. } => Some((*step, format!("n={n_res}"))),
         _ => None,
     }
 }
