@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 44] = [
+pub const SHIPPED: [(&str, &str); 46] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -140,6 +140,14 @@ pub const SHIPPED: [(&str, &str); 44] = [
     (
         "hrta_fit_sin2pix_s1.5.toml",
         include_str!("../presets/hrta_fit_sin2pix_s1.5.toml"),
+    ),
+    (
+        "hrta_sobolev_poisson_adam.toml",
+        include_str!("../presets/hrta_sobolev_poisson_adam.toml"),
+    ),
+    (
+        "hrta_sobolev_poisson_s1.5.toml",
+        include_str!("../presets/hrta_sobolev_poisson_s1.5.toml"),
     ),
     (
         "ntk_lab_allen_cahn.toml",

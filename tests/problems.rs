@@ -543,3 +543,78 @@ fn burgers_s_homotopy_starts_at_u0_and_its_derivatives_match_central_differences
         assert!(err.contains("problem.path") && err.contains(why), "{err}");
     }
 }
+
+#[test]
+fn sobolev_poisson_fit_stacks_value_and_gradient_rows_and_refuses_jacobians() {
+    let text = "version = 1\n[problem]\nkind = \"sobolev_poisson_2d\"\neps = 1.0\nn_res = 16\nn_bc = 8\nbc_weight = 0.0\nn_eval = 25\n[network]\nhidden = [20]\nactivation = \"relu2\"\n";
+    let config = RunConfig::from_toml_str(text).unwrap();
+    let p = config.build_problem();
+    let pi = std::f64::consts::PI;
+    // u* = cos πx + cos πy with its gradient and Laplacian: every row vanishes.
+    let exact = |x: f64, y: f64| {
+        let (cx, cy) = ((pi * x).cos(), (pi * y).cos());
+        [
+            cx + cy,
+            -pi * (pi * x).sin(),
+            -pi * (pi * y).sin(),
+            -pi * pi * (cx + cy),
+        ]
+    };
+    let r = residual_2d(p.as_ref(), &exact, 1.0);
+    assert_eq!(r.len(), 48);
+    assert!(max_abs(&r) < 1e-12);
+    // Rows: values, then ∂x, then ∂y, of u = u* + v.
+    let shifted = |x: f64, y: f64| {
+        let (a, b) = (exact(x, y), direction_2d(x, y));
+        [0, 1, 2, 3].map(|k| a[k] + b[k])
+    };
+    let r = residual_2d(p.as_ref(), &shifted, 1.0);
+    let pts = p.residual_points();
+    for i in 0..16 {
+        let v = direction_2d(pts[2 * i], pts[2 * i + 1]);
+        for (row, k) in [(0, 0), (1, 1), (2, 2)] {
+            assert!((r[row * 16 + i] - v[k]).abs() < 1e-12);
+        }
+    }
+    // Jacobian-based methods are refused, by the configuration and by the objective.
+    for (extra, key) in [
+        (
+            "[strategy]\nkind = \"strategy1\"\neps_start = 2.0\n",
+            "strategy.kind",
+        ),
+        ("[optimizer]\nkind = \"lm\"\n", "optimizer.kind"),
+        ("[diagnostics]\nevery = 10\n", "diagnostics.every"),
+    ] {
+        let err = RunConfig::from_toml_str(&format!("{text}{extra}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(key) && err.contains("3 residual rows"),
+            "{err}"
+        );
+    }
+    let session = homotopy_explorer::train::Session::new(config, &backend::cpu().unwrap());
+    let err = session
+        .objective
+        .linearize(&session.state.theta, 1.0)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("pointwise"), "{err}");
+    // The loss is (1/2n)Σ over the three rows: at θ = 0 (u ≡ 0) it is (1/2n)Σ(u*² + |∇u*|²).
+    let zero = vec![0.0; session.state.theta.len()];
+    let loss = session.objective.loss(&zero, 1.0).unwrap();
+    let expect = pts
+        .chunks(2)
+        .map(|q| {
+            let e = exact(q[0], q[1]);
+            e[0] * e[0] + e[1] * e[1] + e[2] * e[2]
+        })
+        .sum::<f64>()
+        / 32.0;
+    assert!(
+        (loss.residual - expect).abs() < 1e-12 * expect,
+        "{} vs {expect}",
+        loss.residual
+    );
+    assert_eq!(loss.total, loss.residual);
+}

@@ -420,6 +420,30 @@ impl RunConfig {
             return Err(ConfigError::invalid("training.eval_every", "must be ≥ 1"));
         }
         self.strategy.validate(p.eps)?;
+        let rows = p.kind.residual_rows_per_point();
+        if rows != 1 {
+            let key_why = if self.strategy.kind != StrategyKind::Classical {
+                Some(("strategy.kind", "use classical training"))
+            } else if matches!(
+                self.optimizer.kind,
+                OptimizerKind::Lm | OptimizerKind::ImplicitGn
+            ) {
+                Some(("optimizer.kind", "use Adam, SGD, ISGD or L-BFGS"))
+            } else if self.diagnostics.every > 0 {
+                Some(("diagnostics.every", "set it to 0"))
+            } else {
+                None
+            };
+            if let Some((key, why)) = key_why {
+                return Err(ConfigError::invalid(
+                    key,
+                    format!(
+                        "{} stacks {rows} residual rows per point, so Jacobian-based methods do not apply; {why}",
+                        p.kind.label()
+                    ),
+                ));
+            }
+        }
         if p.resample.is_some() && self.strategy.kind != StrategyKind::Classical {
             return Err(ConfigError::invalid(
                 "problem.resample",

@@ -7,6 +7,7 @@ use super::{ConfigError, defaults};
 use crate::problem::elliptic_2d::Elliptic;
 use crate::problem::points_nd::grid_side;
 use crate::problem::s_path::Path as SPathKind;
+use crate::problem::sobolev_poisson::SobolevPoisson2d;
 use crate::problem::{
     AllenCahn1d, AllenCahn2d, BoundaryLayer, Burgers1d, Elliptic2d, HelmholtzNd, HighFrequencyFit,
     HighFrequencyFitNd, PoissonMultiscale1d, Problem, ProblemKind, Sampling,
@@ -256,6 +257,9 @@ impl ProblemConfig {
                 Box::new(AllenCahn2d::new(
                     n_res, n_bc, n_eval, sampling, seed, p.eps, path,
                 ))
+            }
+            ProblemKind::SobolevPoisson2d => {
+                Box::new(SobolevPoisson2d::new(n_res, n_bc, n_eval, sampling, seed))
             }
             ProblemKind::PoissonMultiscale2d | ProblemKind::Helmholtz2d => {
                 let which = if p.kind == ProblemKind::Helmholtz2d {

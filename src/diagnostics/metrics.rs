@@ -38,7 +38,8 @@ pub fn evaluate(problem: &dyn Problem, shape: &MlpShape, theta: &[f64], eps: f64
     }
 }
 
-/// H(u_θ(x), ε) at arbitrary points `x` (n × d), e.g. the evaluation grid for plots and CSVs.
+/// H(u_θ(x), ε) at arbitrary points `x` (n × d), e.g. the evaluation grid for plots and CSVs;
+/// one value per point (a residual with several rows per point gives its first, the value row).
 pub fn residual_at(
     problem: &dyn Problem,
     shape: &MlpShape,
@@ -56,8 +57,10 @@ pub fn residual_at(
         ch,
     )
     .at(&crate::problem::coordinates(points, problem.dim(), device));
-    crate::train::objective::host_vec(problem.residual(&fields, eps))
-        .unwrap_or_else(|_| vec![f64::NAN; n])
+    let mut h = crate::train::objective::host_vec(problem.residual(&fields, eps))
+        .unwrap_or_else(|_| vec![f64::NAN; n]);
+    h.truncate(n);
+    h
 }
 
 /// Median and range of a sample (NaN for an empty one).

@@ -17,6 +17,7 @@ pub mod points_nd;
 pub mod poisson_multiscale;
 pub mod reference;
 pub mod s_path;
+pub mod sobolev_poisson;
 pub mod spectral2d;
 
 use std::sync::Arc;
@@ -66,11 +67,15 @@ pub enum ProblemKind {
     /// Δu + u/ε² = f on [0, 1]² with u = sin(πx)sin(πy/ε) (ISGD paper §4.3: k = 1/ε = 4).
     #[serde(rename = "helmholtz_2d")]
     Helmholtz2d,
+    /// The HRTA paper's Neumann Poisson problem on [0, 1]² (u* = cos πx₁ + cos πx₂) by Sobolev
+    /// training: three residual rows per point.
+    #[serde(rename = "sobolev_poisson_2d")]
+    SobolevPoisson2d,
 }
 
 impl ProblemKind {
     /// Every problem, for pickers.
-    pub const ALL: [ProblemKind; 9] = [
+    pub const ALL: [ProblemKind; 10] = [
         Self::AllenCahn1d,
         Self::AllenCahn2d,
         Self::HighFrequencyFit,
@@ -80,6 +85,7 @@ impl ProblemKind {
         Self::PoissonMultiscale2d,
         Self::Helmholtz2d,
         Self::Helmholtz,
+        Self::SobolevPoisson2d,
     ];
 
     /// Human-readable name.
@@ -94,6 +100,7 @@ impl ProblemKind {
             Self::AllenCahn2d => "Allen–Cahn 2D (s-homotopy, parameter s + ε*)",
             Self::PoissonMultiscale2d => "Multiscale Poisson 2D",
             Self::Helmholtz2d => "Helmholtz 2D, k = 1/ε",
+            Self::SobolevPoisson2d => "Neumann Poisson 2D, Sobolev training (HRTA)",
         }
     }
 
@@ -109,6 +116,7 @@ impl ProblemKind {
             Self::AllenCahn2d => "allen_cahn_2d",
             Self::PoissonMultiscale2d => "poisson_multiscale_2d",
             Self::Helmholtz2d => "helmholtz_2d",
+            Self::SobolevPoisson2d => "sobolev_poisson_2d",
         }
     }
 
@@ -116,6 +124,7 @@ impl ProblemKind {
     pub fn order(self) -> DerivOrder {
         match self {
             Self::HighFrequencyFit => DerivOrder::Value,
+            Self::SobolevPoisson2d => DerivOrder::First,
             Self::Helmholtz | Self::AllenCahn2d | Self::PoissonMultiscale2d | Self::Helmholtz2d => {
                 DerivOrder::Laplacian
             }
@@ -123,6 +132,15 @@ impl ProblemKind {
             | Self::Burgers1d
             | Self::BoundaryLayer
             | Self::PoissonMultiscale1d => DerivOrder::SecondPerAxis,
+        }
+    }
+
+    /// Residual rows per point: 1 for a pointwise PDE residual; the Sobolev fit stacks the value
+    /// and gradient mismatches (value rows of all points first). Jacobian-based methods need 1.
+    pub fn residual_rows_per_point(self) -> usize {
+        match self {
+            Self::SobolevPoisson2d => 3,
+            _ => 1,
         }
     }
 
@@ -139,7 +157,10 @@ impl ProblemKind {
     pub fn fixed_dim(self) -> Option<usize> {
         match self {
             Self::Helmholtz | Self::HighFrequencyFit => None,
-            Self::AllenCahn2d | Self::PoissonMultiscale2d | Self::Helmholtz2d => Some(2),
+            Self::AllenCahn2d
+            | Self::PoissonMultiscale2d
+            | Self::Helmholtz2d
+            | Self::SobolevPoisson2d => Some(2),
             Self::AllenCahn1d
             | Self::Burgers1d
             | Self::BoundaryLayer

@@ -1,7 +1,9 @@
 //! `reproduce hr`: the HRTA paper's Table 1, single-layer half — fit sin(2πx) on 100 points with
 //! a two-layer ReLU network of width 200, 400 and 1000 (N(0, I) init, 1/√m scaling), Adam
 //! against HRTA with s = 0.5 (homotopy, s 0.5 → 1) and s = 1.5 (relaxation, s 1 → 1.5); the
-//! final loss beside the paper's error — and the same three on sin(2π(x₁ + x₂ + x₃)) (Fig. 3).
+//! final loss beside the paper's error — and the same three on sin(2π(x₁ + x₂ + x₃)) (Fig. 3);
+//! and the paper's PDE example (§4.2, App. C): the Neumann Poisson problem by Sobolev training
+//! with ½ReLU², Adam against HRTA s = 1.5, with loss and L² error curves (Figs. 4–5).
 
 use std::time::Instant;
 
@@ -11,6 +13,7 @@ use serde::Serialize;
 use super::{ReproduceOptions, fmt_stat};
 use crate::backend;
 use crate::diagnostics::evaluate;
+use crate::export::figure::{Figure, Mark};
 use crate::export::write_atomic;
 use crate::train::Session;
 
@@ -57,6 +60,26 @@ const METHODS_3D: [Method; 3] = [
     ),
 ];
 
+/// The Neumann Poisson problem by Sobolev training (width 1000, 400 points, ½ReLU²).
+const METHODS_POISSON: [Method; 2] = [
+    (
+        "adam",
+        "hrta_sobolev_poisson_adam.toml",
+        include_str!("../../presets/hrta_sobolev_poisson_adam.toml"),
+    ),
+    (
+        "hrta_s1.5",
+        "hrta_sobolev_poisson_s1.5.toml",
+        include_str!("../../presets/hrta_sobolev_poisson_s1.5.toml"),
+    ),
+];
+
+/// (step, value) points of one run.
+type Curve = Vec<(f64, f64)>;
+
+/// `HrRow::dim` of the Poisson runs (their input is 2D).
+const POISSON: usize = 2;
+
 /// The paper's single-layer column: (width, Adam, HRTA, which s the HRTA number used).
 const PAPER: [(usize, f64, f64, &str); 3] = [
     (200, 2.02e-5, 8.72e-7, "hrta_s1.5"),
@@ -68,7 +91,7 @@ const PAPER: [(usize, f64, f64, &str); 3] = [
 #[derive(Clone, Debug, Serialize)]
 pub struct HrRow {
     pub method: String,
-    /// Input dimension of the fit (1: sin(2πx); 3: sin(2π(x₁ + x₂ + x₃))).
+    /// Input dimension (1: sin(2πx); 3: sin(2π(x₁ + x₂ + x₃)); 2: the Poisson problem).
     pub dim: usize,
     pub width: usize,
     pub seed: u64,
@@ -86,8 +109,13 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
         .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
     let mut rows = Vec::new();
     let mut sources = Vec::new();
-    let sets: [(usize, &[Method], &[usize]); 2] =
-        [(1, &METHODS, &WIDTHS), (3, &METHODS_3D, &[1000])];
+    let sets: [(usize, &[Method], &[usize]); 3] = [
+        (1, &METHODS, &WIDTHS),
+        (3, &METHODS_3D, &[1000]),
+        (POISSON, &METHODS_POISSON, &[1000]),
+    ];
+    // Loss and L2RE over steps of the Poisson runs with seed 0 (Figs. 4–5).
+    let mut curves: Vec<(&str, Curve, Curve)> = Vec::new();
     for (dim, methods, widths) in sets {
         for &(method, file, builtin) in methods {
             let (config, from) = opts.preset("hr", method, file, builtin)?;
@@ -108,6 +136,16 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
                         &session.state.theta,
                         session.state.eps,
                     );
+                    if dim == POISSON && seed == 0 {
+                        let h = &session.history;
+                        curves.push((
+                            method,
+                            h.iter().map(|r| (r.step as f64, r.loss)).collect(),
+                            h.iter()
+                                .filter_map(|r| Some((r.step as f64, r.l2re_exact?)))
+                                .collect(),
+                        ));
+                    }
                     let row = HrRow {
                         method: method.into(),
                         dim,
@@ -171,6 +209,22 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
         stat_in(3, "hrta_s0.5", 1000, &|r| r.l2re),
         stat_in(3, "hrta_s1.5", 1000, &|r| r.l2re),
     ));
+    md.push_str("\n## Neumann Poisson by Sobolev training (paper §4.2, App. C, Figs. 4–5)\n\n−Δu = π²(cos πx₁ + cos πx₂) on [0, 1]², ∂u/∂ν = 0, u* = cos πx₁ + cos πx₂; loss (1/2n)Σ[|u − u*|² + |∇u − ∇u*|²] (eq. 51) on a 20 × 20 grid, width 1000, σ̄ = ½ReLU², 1/√m scaling, N(0, I) initialization. HRTA s = 1.5: 16 000 Adam steps with σ̄, then 13 000 with σ̄_{3/2} = −½x + 3/2·σ̄ (App. C); Adam: σ̄ for all 29 000 steps. The paper shows curves only (HRTA still lowers the loss after the switch); it gives no numbers. L2RE against u* on a 51 × 51 grid. Figures: `poisson_loss.svg`, `poisson_l2re.svg` (seed 0).\n\n| method | loss | L2RE |\n|---|---|---|\n");
+    for m in ["adam", "hrta_s1.5"] {
+        md.push_str(&format!(
+            "| {m} | {} | {} |\n",
+            stat_in(POISSON, m, 1000, &|r| Some(r.loss)),
+            stat_in(POISSON, m, 1000, &|r| r.l2re),
+        ));
+    }
+    let mut loss_fig = Figure::new("Poisson by Sobolev training: loss", "step", "loss").log_y();
+    let mut l2re_fig = Figure::new("Poisson by Sobolev training: L2RE", "step", "L2RE").log_y();
+    for (m, loss, l2re) in curves {
+        loss_fig = loss_fig.with_series(m, loss, Mark::Line);
+        l2re_fig = l2re_fig.with_series(m, l2re, Mark::LineAndPoints);
+    }
+    loss_fig.write_svg(&opts.out_dir.join("poisson_loss.svg"), (720, 460))?;
+    l2re_fig.write_svg(&opts.out_dir.join("poisson_l2re.svg"), (720, 460))?;
     md.push_str(
         "\n## Time per run\n\n| method | d | width | seed | seconds |\n|---|---|---|---|---|\n",
     );

@@ -63,6 +63,10 @@ pub enum ObjectiveError {
     Readback(String),
     #[error("the CPU device for Jacobians is unavailable: {0}")]
     Cpu(String),
+    #[error(
+        "{0} has {1} residual rows per point; Jacobians, Levenberg–Marquardt, Euler steps and kernel spectra need a pointwise residual"
+    )]
+    NotPointwise(&'static str, usize),
 }
 
 /// The Strategy-2 homotopy term α/(2n) Σ (H_u[u](u − u_prev)/Δε + H_ε(u))².
@@ -484,6 +488,13 @@ impl Objective {
 
     /// Values and per-sample Jacobians of every block at θ, plus H_ε (CPU, f64).
     pub fn linearize(&self, theta: &[f64], eps: f64) -> Result<Linearization, ObjectiveError> {
+        let kind = self.problem.kind();
+        if kind.residual_rows_per_point() != 1 {
+            return Err(ObjectiveError::NotPointwise(
+                kind.label(),
+                kind.residual_rows_per_point(),
+            ));
+        }
         let mut ws = self.workspace();
         let ws = &mut *ws;
         self.fused_forward(theta, ws);
