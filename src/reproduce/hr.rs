@@ -116,10 +116,20 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
     ];
     // Loss and L2RE over steps of the Poisson runs with seed 0 (Figs. 4–5).
     let mut curves: Vec<(&str, Curve, Curve)> = Vec::new();
+    // The 1D fits' step count and s = 0.5 switch, for the page (they differ under --full).
+    let (mut fit_steps, mut fit_switch) = (0, String::from("?"));
     for (dim, methods, widths) in sets {
         for &(method, file, builtin) in methods {
             let (config, from) = opts.preset("hr", method, file, builtin)?;
             sources.push(format!("`{method}` ({dim}D): {from}"));
+            if dim == 1 {
+                fit_steps = config.training.max_steps;
+                if method == "hrta_s0.5"
+                    && let crate::config::HrtaSwitch::Steps { every } = config.hrta.switch
+                {
+                    fit_switch = every.to_string();
+                }
+            }
             for seed in 0..opts.seeds {
                 for &width in widths {
                     let started = Instant::now();
@@ -178,8 +188,8 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
     let stat = |method: &str, width: usize, f: &dyn Fn(&HrRow) -> Option<f64>| {
         stat_in(1, method, width, f)
     };
-    let mut md = String::from(
-        "# Reproduction `hr`: HRTA paper Table 1 (single layer)\n\nFit of sin(2πx) on 100 uniform points by a two-layer ReLU network (N(0, I) initialization, 1/√m output scaling): Adam throughout against HRTA with s = 0.5 (σ_½ = ½x + ½ReLU for 10 000 steps, then ReLU) and s = 1.5 (ReLU, then σ_{3/2} = −½x + 3/2 ReLU). 20 000 Adam steps, lr 10⁻³ halved every 5000. The paper states neither its loss normalization nor its step count; ours is ½·mean squared error. The paper's HRTA number comes from one s per width (named in the table).\n\n",
+    let mut md = format!(
+        "# Reproduction `hr`: HRTA paper Table 1 (single layer)\n\nFit of sin(2πx) on 100 uniform points by a two-layer ReLU network (N(0, I) initialization, 1/√m output scaling): Adam throughout against HRTA with s = 0.5 (σ_½ = ½x + ½ReLU for {fit_switch} steps, then ReLU) and s = 1.5 (ReLU, then σ_{{3/2}} = −½x + 3/2 ReLU). {fit_steps} Adam steps, lr 10⁻³ halved every 5000. The paper's loss normalization is not stated; ours is ½·mean squared error. The paper's HRTA number comes from one s per width (named in the table).\n\n",
     );
     md.push_str(&super::full::scale_line("hr", opts.full));
     md.push_str(&format!(
