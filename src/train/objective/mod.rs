@@ -9,8 +9,9 @@
 //!   the blocks on the output channels and hands back ∂L/∂channels;
 //! - **burn** (any backend): everything is burn ops, differentiated by burn's reverse mode.
 //!
-//! [`Objective::linearize`] returns per-sample Jacobians of every block (always CPU f64), for
-//! Levenberg–Marquardt, the Euler predictor of Strategy 1 and the spectral diagnostics.
+//! [`Objective::linearize`] (in `jacobians.rs`) returns per-sample Jacobians of every block
+//! (always CPU f64), for Levenberg–Marquardt, the Euler predictor of Strategy 1 and the spectral
+//! diagnostics.
 
 use std::sync::{Arc, Mutex};
 
@@ -19,9 +20,11 @@ use thiserror::Error;
 
 use crate::backend::{self, ComputeDevice};
 use crate::config::BackendKind;
-use crate::net::jacobian::{self, Jacobian, JacobianScratch};
+use crate::net::jacobian::{Jacobian, JacobianScratch};
 use crate::net::{Channels, DerivOrder, MlpShape, forward, fused};
 use crate::problem::{Fields, Problem, coordinates};
+
+mod jacobians;
 
 pub use super::linearization::{Block, Linearization};
 
@@ -457,197 +460,6 @@ impl Objective {
         let grad = grad_vec(&theta_t, &grads, theta.len())?;
         Ok((self.read_parts(parts)?, grad))
     }
-
-    /// Per-point cotangents ∂block_i/∂channels at the residual points and the block values:
-    /// one reverse pass of Σ_i block_i, which separates because each block is pointwise.
-    fn block_coefficients(
-        &self,
-        channels: &[f64],
-        eps: f64,
-        which: BlockKind,
-    ) -> Result<(Vec<f64>, Vec<f64>), ObjectiveError> {
-        let leaf = vec_tensor(channels.to_vec(), &self.cpu).require_grad();
-        let fields = self.cpu_fields(leaf.clone());
-        let values = match which {
-            BlockKind::Residual => self.problem.residual(&fields, eps),
-            BlockKind::Homotopy => {
-                let term = self.homotopy().expect("homotopy block asked for while off");
-                let prev = vec_tensor(term.previous.clone(), &self.cpu);
-                let v =
-                    Fields::from_stacked(leaf.clone().sub(prev), self.n_res(), self.res_channels);
-                self.problem
-                    .linearized(&fields, &v, eps)
-                    .div_scalar(term.delta_eps)
-                    .add(self.problem.residual_eps(&fields, eps))
-            }
-        };
-        let grads = values.clone().sum().backward();
-        let coeff = grad_vec(&leaf, &grads, channels.len())?;
-        Ok((host_vec(values)?, coeff))
-    }
-
-    /// Values and per-sample Jacobians of every block at θ, plus H_ε (CPU, f64).
-    pub fn linearize(&self, theta: &[f64], eps: f64) -> Result<Linearization, ObjectiveError> {
-        let kind = self.problem.kind();
-        if kind.residual_rows_per_point() != 1 {
-            return Err(ObjectiveError::NotPointwise(
-                kind.label(),
-                kind.residual_rows_per_point(),
-            ));
-        }
-        let mut ws = self.workspace();
-        let ws = &mut *ws;
-        self.fused_forward(theta, ws);
-        let channels = ws.res.out.clone();
-        let (r, coeff_r) = self.block_coefficients(&channels, eps, BlockKind::Residual)?;
-        let mut j_res = Jacobian::default();
-        jacobian::per_sample(
-            &self.shape,
-            theta,
-            &ws.res,
-            &coeff_r,
-            &mut j_res,
-            &mut ws.jac,
-        );
-        let rb: Vec<f64> = ws
-            .bc
-            .out
-            .iter()
-            .zip(self.g_host(eps))
-            .map(|(u, g)| u - g)
-            .collect();
-        let mut j_bc = Jacobian::default();
-        let ones = vec![1.0; rb.len()];
-        jacobian::per_sample(&self.shape, theta, &ws.bc, &ones, &mut j_bc, &mut ws.jac);
-        self.mask_columns(&mut j_res);
-        self.mask_columns(&mut j_bc);
-        let homotopy = match self.homotopy() {
-            Some(term) => {
-                let (q, coeff_q) = self.block_coefficients(&channels, eps, BlockKind::Homotopy)?;
-                let mut j_q = Jacobian::default();
-                jacobian::per_sample(&self.shape, theta, &ws.res, &coeff_q, &mut j_q, &mut ws.jac);
-                self.mask_columns(&mut j_q);
-                Some(Block {
-                    weight: term.alpha / self.n_res() as f64,
-                    values: q,
-                    jacobian: j_q,
-                })
-            }
-            None => None,
-        };
-        let fields = self.cpu_fields(vec_tensor(channels.clone(), &self.cpu));
-        let h_eps = host_vec(self.problem.residual_eps(&fields, eps))?;
-        let half_mean = |v: &[f64]| 0.5 * v.iter().map(|x| x * x).sum::<f64>() / v.len() as f64;
-        let loss = self.combine(
-            half_mean(&r),
-            half_mean(&rb),
-            homotopy.as_ref().map_or(0.0, |b| half_mean(&b.values)),
-        );
-        Ok(Linearization {
-            loss,
-            residual: Block {
-                weight: 1.0 / self.n_res() as f64,
-                values: r,
-                jacobian: j_res,
-            },
-            boundary: Block {
-                weight: self.bc_weight / self.n_bc() as f64,
-                values: rb,
-                jacobian: j_bc,
-            },
-            homotopy,
-            h_eps,
-            g_eps: self
-                .problem
-                .boundary_values_eps(eps)
-                .unwrap_or_else(|| vec![0.0; self.n_bc()]),
-            channels,
-        })
-    }
-
-    /// The weighted residual vector R of L = ½‖R‖² (same row order as
-    /// [`Linearization::weighted_system`]), without Jacobians (CPU, f64).
-    pub fn weighted_residuals(&self, theta: &[f64], eps: f64) -> Result<Vec<f64>, ObjectiveError> {
-        let (channels, bc) = {
-            let mut ws = self.workspace();
-            let ws = &mut *ws;
-            self.fused_forward(theta, ws);
-            (ws.res.out.clone(), ws.bc.out.clone())
-        };
-        let fields = self.cpu_fields(vec_tensor(channels.clone(), &self.cpu));
-        let w_res = (1.0 / self.n_res() as f64).sqrt();
-        let mut out: Vec<f64> = host_vec(self.problem.residual(&fields, eps))?
-            .into_iter()
-            .map(|v| v * w_res)
-            .collect();
-        let w_bc = (self.bc_weight / self.n_bc() as f64).sqrt();
-        out.extend(bc.iter().zip(self.g_host(eps)).map(|(u, g)| (u - g) * w_bc));
-        if let Some(term) = self.homotopy() {
-            let (q, _) = self.block_coefficients(&channels, eps, BlockKind::Homotopy)?;
-            let w = (term.alpha / self.n_res() as f64).sqrt();
-            out.extend(q.into_iter().map(|v| v * w));
-        }
-        Ok(out)
-    }
-
-    /// The output channels at the residual points (C·n, channel-major), fused CPU f64.
-    pub fn residual_channels(&self, theta: &[f64]) -> Vec<f64> {
-        let mut ws = self.workspace();
-        let ws = &mut *ws;
-        self.fused_forward(theta, ws);
-        ws.res.out.clone()
-    }
-
-    /// S: rows ∇_θ u_θ(x_i) at the residual points, and u_θ(x_i).
-    pub fn value_jacobian(&self, theta: &[f64]) -> (Jacobian, Vec<f64>) {
-        let mut ws = self.workspace();
-        let ws = &mut *ws;
-        self.fused_forward(theta, ws);
-        let n = self.n_res();
-        let mut coeff = vec![0.0; ws.res.out.len()];
-        coeff[..n].fill(1.0);
-        let mut s = Jacobian::default();
-        jacobian::per_sample(&self.shape, theta, &ws.res, &coeff, &mut s, &mut ws.jac);
-        (s, ws.res.out[..n].to_vec())
-    }
-
-    /// The phase-condition directions c_j ∝ Σ_i ∂_j u(x_i) ∇_θ u(x_i), one per input axis j,
-    /// orthonormalized: moving θ along c_j translates the solution along axis j (in 1D, the
-    /// front; in 2D, interfaces). Empty when the first derivatives are not carried; an axis
-    /// whose direction vanishes or repeats the others is dropped.
-    pub fn phase_directions(&self, theta: &[f64]) -> Vec<Vec<f64>> {
-        if !self.res_channels.has_first() {
-            return Vec::new();
-        }
-        let mut ws = self.workspace();
-        let ws = &mut *ws;
-        self.fused_forward(theta, ws);
-        let n = self.n_res();
-        let mut basis: Vec<Vec<f64>> = Vec::new();
-        for j in 0..self.problem.dim() {
-            let first = self.res_channels.first(j) * n;
-            let mut coeff = vec![0.0; ws.res.out.len()];
-            coeff[..n].copy_from_slice(&ws.res.out[first..first + n]);
-            let mut c = vec![0.0; theta.len()];
-            fused::backward_into(&self.shape, theta, &ws.res, &coeff, &mut c, &mut ws.scratch);
-            let scale = crate::linalg::norm(&c);
-            for b in &basis {
-                let dot: f64 = c.iter().zip(b).map(|(x, y)| x * y).sum();
-                c.iter_mut().zip(b).for_each(|(x, y)| *x -= dot * y);
-            }
-            let norm = crate::linalg::norm(&c);
-            if norm > 1e-8 * scale && norm.is_finite() {
-                basis.push(c.into_iter().map(|v| v / norm).collect());
-            }
-        }
-        basis
-    }
-}
-
-#[derive(Clone, Copy)]
-enum BlockKind {
-    Residual,
-    Homotopy,
 }
 
 /// A host vector as a 1-D tensor on `device` (cast to the device's float type).
