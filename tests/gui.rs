@@ -425,3 +425,32 @@ fn the_ntk_lab_sweeps_the_current_problem_from_its_window() {
     assert_eq!(summary["rows"].as_array().unwrap().len(), 2);
     assert!(out.join("preset.toml").is_file());
 }
+
+#[test]
+fn the_sobolev_fit_refuses_a_jacobian_strategy_with_a_message_and_keeps_running() {
+    let preset = r#"
+version = 1
+[problem]
+kind = "sobolev_poisson_2d"
+eps = 1.0
+n_res = 16
+n_bc = 8
+bc_weight = 0.0
+n_eval = 25
+[network]
+hidden = [20]
+activation = "relu2"
+[training]
+max_steps = 1000000
+"#;
+    let mut h = harness_with(preset);
+    h.get_by_label("Strategy").click();
+    h.run_steps(2);
+    h.get_by_label("Strategy 1 (Euler)").click();
+    assert!(settle(&mut h, |app| app.view.messages.iter().any(
+        |(error, t)| *error && t.contains("3 residual rows per point")
+    )));
+    // The worker still runs the classical configuration.
+    assert_eq!(h.state().config.strategy.kind, StrategyKind::Classical);
+    assert!(h.state().worker_alive());
+}

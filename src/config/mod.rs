@@ -419,7 +419,6 @@ impl RunConfig {
         if t.eval_every == 0 {
             return Err(ConfigError::invalid("training.eval_every", "must be ≥ 1"));
         }
-        self.strategy.validate(p.eps)?;
         let rows = p.kind.residual_rows_per_point();
         if rows != 1 {
             let key_why = if self.strategy.kind != StrategyKind::Classical {
@@ -444,6 +443,7 @@ impl RunConfig {
                 ));
             }
         }
+        self.strategy.validate(p.eps)?;
         if p.resample.is_some() && self.strategy.kind != StrategyKind::Classical {
             return Err(ConfigError::invalid(
                 "problem.resample",

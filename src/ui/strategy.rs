@@ -34,13 +34,14 @@ pub(super) fn strategy_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             app.draft.strategy.kind = kind;
             let mut config = app.config.clone();
             config.strategy.kind = kind;
-            if config.validate().is_ok() {
-                app.send(Command::SetStrategy(Box::new(config.strategy.clone())));
-            } else {
-                app.view.message(
+            // Say why a strategy cannot run as configured (e.g. ε₀ not above the target, or
+            // a problem without a pointwise residual), not a guess.
+            match config.validate() {
+                Ok(()) => app.send(Command::SetStrategy(Box::new(config.strategy.clone()))),
+                Err(e) => app.view.message(
                     true,
-                    "strategy needs ε₀ above the target ε; adjust and Apply",
-                );
+                    format!("{} not applied: {e}; adjust and Apply", kind.label()),
+                ),
             }
         }
         let st = &mut app.draft.strategy;
