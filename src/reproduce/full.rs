@@ -51,7 +51,10 @@ pub fn note(id: &str) -> &'static str {
 /// Markdown line saying which scale a reproduction ran at.
 pub fn scale_line(id: &str, full: bool) -> String {
     if full {
-        format!("**Scale: `--full`** (the papers' sizes). {}\n\n", note(id))
+        format!(
+            "**Scale: `--full`** (the papers' sizes where they state them). {}\n\n",
+            note(id)
+        )
     } else {
         format!(
             "Scale: the shipped presets, sized for a 2-core CPU. `--full`: {}\n\n",
