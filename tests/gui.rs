@@ -454,3 +454,32 @@ max_steps = 1000000
     assert_eq!(h.state().config.strategy.kind, StrategyKind::Classical);
     assert!(h.state().worker_alive());
 }
+
+#[test]
+fn the_ntk_lab_stops_on_request_and_keeps_the_finished_cells() {
+    let mut h = harness();
+    h.state_mut().ntk_lab.open = true;
+    {
+        let lab = &mut h.state_mut().ntk_lab;
+        lab.widths = "5, 10, 20, 40, 80, 160, 320, 640".into();
+        lab.exponents = "0.25, 0.5, 1".into();
+        lab.settings.seeds = 8;
+        lab.settings.steps = 2000;
+    }
+    h.run();
+    h.get_by_label("Run sweep").click();
+    assert!(settle(&mut h, |app| app.ntk_lab.running()));
+    h.get_by_label("Stop sweep").click();
+    assert!(settle(&mut h, |app| !app.ntk_lab.running()));
+    let app = h.state();
+    assert!(app.ntk_lab.rows.len() < 24);
+    assert!(app.ntk_lab.error.is_none());
+    assert!(
+        app.view
+            .messages
+            .iter()
+            .any(|(error, t)| !error && t.starts_with("NTK lab stopped after")),
+        "{:?}",
+        app.view.messages
+    );
+}
