@@ -156,9 +156,10 @@ pub fn start_export_ntk_lab(app: &mut ExplorerApp, parent: PathBuf) {
             "problem": base.problem.kind,
             "eps": base.problem.eps,
             "kernel_rows": crate::diagnostics::ntk::kernel_rows(base),
-            "seeds": lab.settings.seeds,
-            "steps": lab.settings.steps,
-            "lr": lab.settings.lr,
+            // From the run that made the rows (the settings may have been edited since).
+            "seeds": lab.rows[0].seeds,
+            "steps": base.training.max_steps,
+            "lr": base.optimizer.lr,
             "rows": lab.rows,
             "versions": crate::export::Versions::default(),
         }),

@@ -382,8 +382,8 @@ impl ExplorerApp {
 
     /// Start the NTK lab's sweep for the problem of the run the worker holds.
     pub fn start_ntk_lab(&mut self) {
-        let (config, device, ctx) = (self.config.clone(), self.cpu.clone(), self.ctx.clone());
-        self.ntk_lab.start(&config, device, ctx);
+        self.ntk_lab
+            .start(&self.config, self.cpu.clone(), self.ctx.clone());
     }
 
     /// Open a native dialog on a background thread; its answer becomes the pending job

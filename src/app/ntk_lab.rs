@@ -117,12 +117,10 @@ impl NtkLab {
                 Ok(())
             }))
             .unwrap_or_else(|panic| {
-                let why = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "unknown panic".into());
-                Err(format!("the sweep stopped on an internal error: {why}"))
+                Err(format!(
+                    "the sweep stopped on an internal error: {}",
+                    crate::backend::panic_message(&panic)
+                ))
             });
             let _ = tx.send(LabMsg::Finished(sweep));
             ctx.request_repaint();

@@ -108,6 +108,13 @@ pub fn base_config(run: &RunConfig, settings: &LabSettings) -> Result<RunConfig,
     c.diagnostics.every = 0;
     c.validate()
         .map_err(|e| format!("the NTK lab cannot run this problem: {e}"))?;
+    let rows = c.problem.kind.residual_rows_per_point();
+    if rows != 1 {
+        return Err(format!(
+            "the NTK lab cannot run {}: its residual stacks {rows} rows per point, and K = JJᵀ needs one",
+            c.problem.kind.label()
+        ));
+    }
     Ok(c)
 }
 
@@ -120,10 +127,6 @@ fn kernel(session: &Session, theta: &[f64], eps: f64) -> Result<faer::Mat<f64>> 
     let lin = session.objective.linearize(theta, eps)?;
     let (a, _) = lin.weighted_system();
     Ok(gram(&a))
-}
-
-fn frobenius(m: &faer::Mat<f64>) -> f64 {
-    m.norm_l2()
 }
 
 /// Run one (a, N) cell over seeds 0..seeds of `base` (from [`base_config`]). `None` when
@@ -163,7 +166,7 @@ pub fn cell(
         }
         let theta = session.state.theta.clone();
         let kt = kernel(&session, &theta, eps).context("trained kernel")?;
-        drifts.push(frobenius(&(&kt - &k0)) / frobenius(&k0));
+        drifts.push((&kt - &k0).norm_l2() / k0.norm_l2());
         losses.push(session.current_loss()?.total);
         let n = (seed + 1) as f64;
         let entries = k0.col_iter().flat_map(|c| c.iter().copied());
@@ -178,7 +181,6 @@ pub fn cell(
             }
         }
     }
-    let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
     let std = m2.iter().sum::<f64>().sqrt() / ((seeds.max(2) - 1) as f64).sqrt();
     let lm = lmax.iter().sum::<f64>() / lmax.len() as f64;
     let ls = (lmax.iter().map(|x| (x - lm) * (x - lm)).sum::<f64>()
@@ -190,7 +192,7 @@ pub fn cell(
         seeds,
         lambda_max_mean: lm,
         lambda_max_rel_spread: ls / lm,
-        entry_rel_spread: std / norm(&mean),
+        entry_rel_spread: std / crate::linalg::norm(&mean),
         drift: median_spread(&drifts).0,
         loss_after: median_spread(&losses).0,
     }))
@@ -251,6 +253,13 @@ mod tests {
         assert!(bad(|s| s.seeds = 1).starts_with("seeds"));
         assert!(bad(|s| s.steps = 0).starts_with("steps"));
         assert!(bad(|s| s.lr = -1.0).starts_with("rate"));
+        // A stacked (Sobolev) residual is refused up front, by name.
+        let sobolev = RunConfig::from_toml_str(
+            "version = 1\n[problem]\nkind = \"sobolev_poisson_2d\"\neps = 1.0\nn_res = 16\nn_bc = 8\nn_eval = 25\n[network]\nactivation = \"relu2\"\n",
+        )
+        .unwrap();
+        let err = base_config(&sobolev, &LabSettings::default()).unwrap_err();
+        assert!(err.contains("3 rows per point"), "{err}");
     }
 
     #[test]

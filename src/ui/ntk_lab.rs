@@ -25,7 +25,7 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                  ‖K(T) − K(0)‖/‖K(0)‖ after gradient descent (rate capped at 1/λ_max(K(0))).",
                 problem.kind.label(),
                 problem.eps,
-                problem.n_res + problem.n_bc
+                ntk::kernel_rows(&app.config)
             ));
             ui.label(
                 "The NTK papers' claims: K(0) concentrates as N grows when a is large enough, \
