@@ -91,9 +91,14 @@ fn interpolate(x: &[f64], y: &[f64], at: f64) -> f64 {
 
 /// A field on a grid of the plane as a heat map figure (None without a grid or when the values
 /// do not fill it).
-fn field(grid: Option<Grid2d>, title: String, label: &str, values: Vec<f64>) -> Option<Figure> {
+/// A heat map of `values` on `grid`: the grid's nodes come first (points added by resampling
+/// follow them and are not drawn); `None` without a grid or with too few values.
+fn field(grid: Option<Grid2d>, title: String, label: &str, mut values: Vec<f64>) -> Option<Figure> {
     let g = grid?;
-    (values.len() == g.nx * g.ny).then(|| Heatmap::figure(&title, label, g, values))
+    (values.len() >= g.nx * g.ny).then(|| {
+        values.truncate(g.nx * g.ny);
+        Heatmap::figure(&title, label, g, values)
+    })
 }
 
 /// The solution of a 2D problem: u_θ over the plane.
@@ -185,12 +190,7 @@ fn residual(view: &RunView) -> Figure {
             s.residual_grid,
             format!("Residual H(u_θ(x_i), ε) at ε = {:.4}", s.eps),
             "H",
-            // Points added by resampling follow the grid's nodes.
-            s.residual
-                .iter()
-                .copied()
-                .take(s.residual_grid.map_or(0, |g| g.nx * g.ny))
-                .collect(),
+            s.residual.clone(),
         )
     {
         return fig;

@@ -296,11 +296,8 @@ impl ExplorerApp {
         self.draft = config.clone();
         self.config = config.clone();
         self.text = TextFields::from_config(&config);
+        // The view drops the previous problem's sweep when the worker confirms the new one.
         let sweep = config.problem.has_operator();
-        if !sweep {
-            // A sweep of the previous problem's D_ε says nothing about this one.
-            self.view.sweep = None;
-        }
         self.send(Command::LoadConfig(Box::new(config)));
         if sweep {
             self.send(Command::RequestSweep);

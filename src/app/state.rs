@@ -74,8 +74,6 @@ pub struct Diagnostics {
 pub struct Sweep {
     pub points: Vec<(f64, f64)>,
     pub current: Option<(f64, f64)>,
-    /// The problem it was computed for.
-    pub problem: Option<crate::config::ProblemConfig>,
 }
 
 /// A finished run kept for comparison.
@@ -185,17 +183,7 @@ impl RunView {
                     residual_x,
                 });
             }
-            Event::Sweep {
-                points,
-                current,
-                problem,
-            } => {
-                self.sweep = Some(Sweep {
-                    points,
-                    current,
-                    problem: Some(*problem),
-                })
-            }
+            Event::Sweep { points, current } => self.sweep = Some(Sweep { points, current }),
             Event::Marker(e) => {
                 if let TrainEvent::StepRejected { eps_tried, .. } = &e {
                     self.message(
@@ -234,19 +222,16 @@ impl RunView {
                 self.end = Some(reason);
             }
             Event::Config(config) => {
-                // A sweep computed before the problem changed belongs to the old one (it runs
-                // over ε itself, so a new target ε keeps it).
-                let same = |p: &crate::config::ProblemConfig| {
+                // The worker answers in order, so a sweep that arrived before a configuration
+                // with another problem belongs to the old one (a new target ε keeps it: the
+                // sweep runs over ε itself).
+                let same = |old: &RunConfig| {
                     crate::config::ProblemConfig {
                         eps: config.problem.eps,
-                        ..p.clone()
+                        ..old.problem.clone()
                     } == config.problem
                 };
-                if self
-                    .sweep
-                    .as_ref()
-                    .is_some_and(|s| !s.problem.as_ref().is_some_and(same))
-                {
+                if !self.config.as_ref().is_some_and(same) {
                     self.sweep = None;
                 }
                 self.config = Some(*config);
@@ -298,14 +283,14 @@ mod tests {
 
     #[test]
     fn a_sweep_of_the_previous_problem_is_dropped_when_the_problem_changes() {
-        let sweep_of = |c: &RunConfig| Event::Sweep {
+        let sweep = || Event::Sweep {
             points: vec![(0.1, 1.0)],
             current: None,
-            problem: Box::new(c.problem.clone()),
         };
         let ac1 = config("allen_cahn_1d", 0.05);
         let mut view = RunView::default();
-        view.apply(sweep_of(&ac1));
+        view.apply(Event::Config(Box::new(ac1)));
+        view.apply(sweep());
         // A new target ε is the same problem: the sweep (over ε) stays.
         view.apply(Event::Config(Box::new(config("allen_cahn_1d", 0.02))));
         assert!(view.sweep.is_some());

@@ -499,12 +499,7 @@ impl Worker {
                     .discrete_operator(&u, eps)
                     .and_then(|op| operator_spectrum(&op).ok())
                     .map(|o| (eps, o.reported()));
-                let problem = Box::new(self.session.config.problem.clone());
-                self.push(Event::Sweep {
-                    points,
-                    current,
-                    problem,
-                });
+                self.push(Event::Sweep { points, current });
             }
             Command::SaveCheckpoint(path) => {
                 let cp = Checkpoint {

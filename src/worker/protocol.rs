@@ -116,8 +116,6 @@ pub enum Event {
     Sweep {
         points: Vec<(f64, f64)>,
         current: Option<(f64, f64)>,
-        /// The problem it belongs to (a sweep still queued when the problem changed is stale).
-        problem: Box<crate::config::ProblemConfig>,
     },
     /// A phase change, ε or s change, rejected step (plot markers).
     Marker(TrainEvent),
