@@ -3,19 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ConfigError;
-
-mod defaults {
-    pub fn plateau_rel() -> f64 {
-        1e-3
-    }
-    pub fn half() -> f64 {
-        0.5
-    }
-    pub fn two() -> usize {
-        2
-    }
-}
+use super::{ConfigError, defaults};
 
 /// When HRTA moves to the next s.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

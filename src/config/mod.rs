@@ -302,6 +302,9 @@ mod defaults {
     pub fn half() -> f64 {
         0.5
     }
+    pub fn two() -> usize {
+        2
+    }
     pub fn hidden() -> Vec<usize> {
         vec![30, 30, 30]
     }

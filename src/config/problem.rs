@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::{ConfigError, defaults};
 use crate::problem::elliptic_2d::Elliptic;
 use crate::problem::points_nd::grid_side;
-use crate::problem::s_path::Path as SPathKind;
+/// The homotopy a problem's parameter walks (`s_homotopy`, `s_homotopy_as_printed`, `epsilon`).
+pub use crate::problem::s_path::Path as HomotopyPath;
 use crate::problem::sobolev_poisson::SobolevPoisson2d;
 use crate::problem::{
     AllenCahn1d, AllenCahn2d, BoundaryLayer, Burgers1d, Elliptic2d, HelmholtzNd, HighFrequencyFit,
@@ -61,29 +62,6 @@ pub struct ResampleConfig {
     pub add: usize,
     pub candidates: usize,
     pub max_added: usize,
-}
-
-/// The homotopy a problem's parameter walks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HomotopyPath {
-    /// H(u, s) = (1 − s)·PDE(u, ε(s)) + s(u − u₀) in the consistent sign, parameter s + ε*.
-    SHomotopy,
-    /// The same with the sign the paper prints (it passes a fold; see `allen_cahn_2d`).
-    SHomotopyAsPrinted,
-    /// The PDE's own ε.
-    Epsilon,
-}
-
-impl HomotopyPath {
-    /// The problem-side path.
-    pub fn kind(self) -> SPathKind {
-        match self {
-            Self::SHomotopy => SPathKind::SHomotopy,
-            Self::SHomotopyAsPrinted => SPathKind::SHomotopyAsPrinted,
-            Self::Epsilon => SPathKind::Epsilon,
-        }
-    }
 }
 
 impl ProblemConfig {
@@ -242,7 +220,7 @@ impl ProblemConfig {
                 sampling,
                 seed,
                 p.eps,
-                p.path.unwrap_or(HomotopyPath::Epsilon).kind(),
+                p.path.unwrap_or(HomotopyPath::Epsilon),
             )),
             ProblemKind::BoundaryLayer => {
                 Box::new(BoundaryLayer::new(n_res, n_bc, n_eval, sampling, seed))
@@ -254,7 +232,7 @@ impl ProblemConfig {
                 Box::new(HelmholtzNd::new(p.dim(), n_res, n_bc, n_eval, seed, p.eps))
             }
             ProblemKind::AllenCahn2d => {
-                let path = p.path.unwrap_or(HomotopyPath::SHomotopy).kind();
+                let path = p.path.unwrap_or(HomotopyPath::SHomotopy);
                 Box::new(AllenCahn2d::new(
                     n_res, n_bc, n_eval, sampling, seed, p.eps, path,
                 ))

@@ -34,7 +34,6 @@ use crate::net::DerivOrder;
 const REFERENCE_NODES: usize = 127;
 
 /// The 2D Allen–Cahn problem at fixed sampling (residual points may grow by resampling).
-#[derive(Clone)]
 pub struct AllenCahn2d {
     points: Points2d,
     boundary_values: Vec<f64>,
@@ -130,7 +129,10 @@ impl Problem for AllenCahn2d {
     fn with_residual_points(&self, added: &[f64]) -> Option<std::sync::Arc<dyn Problem>> {
         Some(std::sync::Arc::new(Self {
             points: self.points.with_residual(added),
-            ..self.clone()
+            boundary_values: self.boundary_values.clone(),
+            path: self.path,
+            coefficient_cache: self.coefficient_cache.clone(),
+            eval_cache: self.eval_cache.clone(),
         }))
     }
 

@@ -61,11 +61,6 @@ impl Burgers1d {
         }
     }
 
-    /// (s, ε, dε/ds) at the parameter p.
-    pub fn path_at(&self, p: f64) -> (f64, f64, f64) {
-        self.path.at(p)
-    }
-
     /// u − u₀ with u₀ = sin(2πx).
     fn offset(f: &Fields) -> Tensor<1> {
         f.u.clone().sub(f.coord(0).mul_scalar(2.0 * PI).sin())

@@ -82,10 +82,11 @@ impl Elliptic2d {
             .map(|p| self.solution(p[0], p[1], eps))
             .collect()
     }
+}
 
-    fn laplacian(f: &Fields) -> Tensor<1> {
-        f.lap()
-    }
+/// sin(k·x) of a coordinate tensor.
+fn sin(x: &Tensor<1>, k: f64) -> Tensor<1> {
+    x.clone().mul_scalar(k).sin()
 }
 
 /// sin(k·x) and cos(k·x) of a coordinate tensor.
@@ -125,18 +126,18 @@ impl Problem for Elliptic2d {
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
         let (x, y) = (f.coord(0), f.coord(1));
         let k = PI / eps;
-        let lap = Self::laplacian(f);
+        let lap = f.lap();
         match self.which {
             Elliptic::MultiscalePoisson => {
                 // f_ε = 2π² sin(πx)sin(πy) + 0.2 k² sin(kx)sin(ky)
-                let coarse = sin_cos(&x, PI).0.mul(sin_cos(&y, PI).0);
-                let fine = sin_cos(&x, k).0.mul(sin_cos(&y, k).0);
+                let coarse = sin(&x, PI).mul(sin(&y, PI));
+                let fine = sin(&x, k).mul(sin(&y, k));
                 lap.add(coarse.mul_scalar(2.0 * PI * PI))
                     .add(fine.mul_scalar(2.0 * FINE * k * k))
             }
             Elliptic::Helmholtz => {
                 // f_ε = (1/ε² − π² − k²) sin(πx)sin(ky)
-                let u = sin_cos(&x, PI).0.mul(sin_cos(&y, k).0);
+                let u = sin(&x, PI).mul(sin(&y, k));
                 let c = 1.0 / (eps * eps) - PI * PI - k * k;
                 lap.add(f.u.clone().div_scalar(eps * eps))
                     .sub(u.mul_scalar(c))
@@ -160,7 +161,7 @@ impl Problem for Elliptic2d {
             }
             Elliptic::Helmholtz => {
                 // −2u/ε³ − ∂f_ε/∂ε, f_ε = c(ε) sin(πx) sin(ky), c = (1 − π²)/ε² − π²
-                let px = sin_cos(&x, PI).0;
+                let px = sin(&x, PI);
                 let (sy, cy) = sin_cos(&y, k);
                 let c = (1.0 - PI * PI) / (eps * eps) - PI * PI;
                 let dc = -2.0 * (1.0 - PI * PI) / eps.powi(3);
@@ -176,8 +177,8 @@ impl Problem for Elliptic2d {
 
     fn linearized(&self, _f: &Fields, v: &Fields, eps: f64) -> Tensor<1> {
         match self.which {
-            Elliptic::MultiscalePoisson => Self::laplacian(v),
-            Elliptic::Helmholtz => Self::laplacian(v).add(v.u.clone().div_scalar(eps * eps)),
+            Elliptic::MultiscalePoisson => v.lap(),
+            Elliptic::Helmholtz => v.lap().add(v.u.clone().div_scalar(eps * eps)),
         }
     }
 

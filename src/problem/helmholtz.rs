@@ -16,7 +16,7 @@ use burn::tensor::Tensor;
 
 use super::points_nd::{PointsNd, mean, points_nd_accessors};
 use super::points1d::tridiagonal;
-use super::{DiscreteOperator, Fields, Problem, ProblemKind};
+use super::{DiscreteOperator, Fields, Problem, ProblemKind, d_eps_sin_over_eps};
 use crate::net::DerivOrder;
 
 /// Largest s-grid of D_ε (the paper's 10 000 residual points would ask for a 10⁴ × 10⁴ matrix).
@@ -75,26 +75,23 @@ impl Problem for HelmholtzNd {
             self.points
                 .boundary
                 .chunks(self.points.d)
-                .map(|p| {
-                    let s = mean(p);
-                    -(s / (eps * eps)) * (s / eps).cos()
-                })
+                .map(|p| d_eps_sin_over_eps(mean(p), eps))
                 .collect(),
         )
     }
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
-        f.second(0)
+        f.lap()
             .mul_scalar(eps * eps)
             .add(f.u.clone().div_scalar(self.points.d as f64))
     }
 
     fn residual_eps(&self, f: &Fields, eps: f64) -> Tensor<1> {
-        f.second(0).mul_scalar(2.0 * eps)
+        f.lap().mul_scalar(2.0 * eps)
     }
 
     fn linearized(&self, _f: &Fields, v: &Fields, eps: f64) -> Tensor<1> {
-        v.second(0)
+        v.lap()
             .mul_scalar(eps * eps)
             .add(v.u.clone().div_scalar(self.points.d as f64))
     }

@@ -9,7 +9,7 @@ use burn::tensor::Tensor;
 
 use super::points_nd::{PointsNd, grid_side, points_nd_accessors};
 use super::points1d::{Points1d, points1d_accessors};
-use super::{Fields, Problem, ProblemKind, Sampling};
+use super::{Fields, Problem, ProblemKind, Sampling, d_eps_sin_over_eps};
 use crate::net::DerivOrder;
 
 /// The high-frequency fit at fixed sampling.
@@ -65,7 +65,7 @@ impl Problem for HighFrequencyFit {
             self.points
                 .boundary
                 .iter()
-                .map(|&x| -(PI * x / (eps * eps)) * (PI * x / eps).cos())
+                .map(|&x| d_eps_sin_over_eps(PI * x, eps))
                 .collect(),
         )
     }
@@ -157,10 +157,7 @@ impl Problem for HighFrequencyFitNd {
             self.points
                 .boundary
                 .chunks(self.points.d)
-                .map(|p| {
-                    let s: f64 = p.iter().sum();
-                    -(PI * s / (eps * eps)) * (PI * s / eps).cos()
-                })
+                .map(|p| d_eps_sin_over_eps(PI * p.iter().sum::<f64>(), eps))
                 .collect(),
         )
     }

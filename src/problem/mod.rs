@@ -427,6 +427,11 @@ pub trait Problem: Send + Sync {
     }
 }
 
+/// ∂/∂ε sin(a/ε) = −(a/ε²)cos(a/ε): the ε-derivative of boundary data that follow ε.
+pub fn d_eps_sin_over_eps(a: f64, eps: f64) -> f64 {
+    -(a / (eps * eps)) * (a / eps).cos()
+}
+
 /// The plot coordinate of each of `points` (n × d).
 pub fn plot_coordinates(problem: &dyn Problem, points: &[f64]) -> Vec<f64> {
     points

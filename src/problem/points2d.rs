@@ -8,6 +8,14 @@ use rand_chacha::ChaCha8Rng;
 use super::Sampling;
 use super::points_nd::grid_side;
 
+/// `n` seeded uniform points of [lo, hi)² (n × 2).
+fn uniform_square(lo: f64, hi: f64, n: usize, seed: u64) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..2 * n)
+        .map(|_| lo + (hi - lo) * rng.random::<f64>())
+        .collect()
+}
+
 /// The points of a 2D problem, each set n × 2 row-major.
 #[derive(Clone, Debug)]
 pub struct Points2d {
@@ -50,12 +58,7 @@ impl Points2d {
             }
             // Config validation asks for a square count on the grid; a non-square count is
             // drawn at random rather than silently changed.
-            None => {
-                let mut rng = ChaCha8Rng::seed_from_u64(seed ^ salt);
-                (0..2 * n_res)
-                    .map(|_| lo + len * rng.random::<f64>())
-                    .collect()
-            }
+            None => uniform_square(lo, hi, n_res, seed ^ salt),
         };
         let boundary = (0..n_bc)
             .flat_map(|k| {
@@ -88,11 +91,7 @@ impl Points2d {
 
     /// `n` seeded uniform random points of the open square (n × 2).
     pub fn random_interior(&self, n: usize, seed: u64) -> Vec<f64> {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let len = self.hi - self.lo;
-        (0..2 * n)
-            .map(|_| self.lo + len * rng.random::<f64>())
-            .collect()
+        uniform_square(self.lo, self.hi, n, seed)
     }
 
     /// These points with `added` (n × 2) appended to the residual points; a residual grid

@@ -4,9 +4,11 @@
 //! Problems give A, ∂A/∂ε, A_u v and u − u₀; this module combines them into H, ∂H/∂p and H_u v.
 
 use burn::tensor::Tensor;
+use serde::{Deserialize, Serialize};
 
-/// Which homotopy the parameter walks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which homotopy the parameter walks (`[problem] path` in presets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Path {
     /// The s-homotopy from u₀ with the PDE part's sign chosen so that both parts move the same
     /// way in u (σ = +1 when A_u is positive, as for Burgers' viscous operator).
@@ -85,10 +87,14 @@ impl SPath {
         if s == 0.0 {
             return pde_eps(eps).mul_scalar(sign);
         }
-        pde(eps)
-            .mul_scalar(-sign)
-            .add(pde_eps(eps).mul_scalar(sign * (1.0 - s) * deps))
-            .add(offset())
+        let a = pde(eps).mul_scalar(-sign);
+        // dε/ds = 0 on the arm ε(s) = ε*: the ∂A/∂ε term vanishes and is not computed.
+        let a = if deps == 0.0 {
+            a
+        } else {
+            a.add(pde_eps(eps).mul_scalar(sign * (1.0 - s) * deps))
+        };
+        a.add(offset())
     }
 
     /// H_u v from A_u v and v.
@@ -99,9 +105,12 @@ impl SPath {
         v: Tensor<1>,
     ) -> Tensor<1> {
         let (s, eps, _) = self.at(p);
-        pde_u(eps)
-            .mul_scalar(self.sign() * (1.0 - s))
-            .add(v.mul_scalar(s))
+        let pde = pde_u(eps).mul_scalar(self.sign() * (1.0 - s));
+        if s == 0.0 {
+            pde
+        } else {
+            pde.add(v.mul_scalar(s))
+        }
     }
 }
 

@@ -29,8 +29,6 @@ pub struct SteadyState {
     pub coeffs: Mat<f64>,
     /// max |ε²Δu − u³ + u| at the nodes.
     pub residual: f64,
-    pub time_steps: usize,
-    pub newton_steps: usize,
 }
 
 impl SineGrid {
@@ -156,7 +154,6 @@ impl SineGrid {
         // stable for S ≥ 1 while |u| ≤ 1 (max |f′|/2 with f = u³ − u on [−1, 1] is 1).
         let (dt, stab) = (0.5, 2.0);
         let mut u = u0;
-        let mut time_steps = 0;
         for _ in 0..4000 {
             let rhs = Mat::from_fn(n, n, |i, j| {
                 let v = u[(i, j)];
@@ -165,7 +162,6 @@ impl SineGrid {
             let next = self.solve_shifted(&rhs, 1.0 / dt + stab, eps * eps);
             let change = max_abs(&(&next - &u)) / dt;
             u = next;
-            time_steps += 1;
             if change < 1e-6 {
                 break;
             }
@@ -196,8 +192,6 @@ impl SineGrid {
         (residual <= tol).then(|| SteadyState {
             coeffs: self.to_coeffs(&u),
             residual,
-            time_steps,
-            newton_steps,
         })
     }
 }
