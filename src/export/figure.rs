@@ -116,7 +116,7 @@ impl Heatmap {
 }
 
 /// Blue (t = −1) → white (0) → red (+1), clamped.
-pub fn diverging(t: f64) -> (u8, u8, u8) {
+fn diverging(t: f64) -> (u8, u8, u8) {
     let t = t.clamp(-1.0, 1.0);
     let (end, w) = if t < 0.0 {
         ((33.0, 102.0, 172.0), -t)

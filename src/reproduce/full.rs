@@ -8,7 +8,7 @@ use crate::config::{HrtaSwitch, OptimizerKind, RunConfig};
 use crate::problem::Sampling;
 
 /// What `--full` changes for reproduction `id` (markdown, with the papers' sources).
-pub fn note(id: &str) -> &'static str {
+fn note(id: &str) -> &'static str {
     match id {
         "ac1" => {
             "The shipped presets already use the paper's sizes (n_res = 200, [1,30,30,30,1] tanh; `strategy1_paper` walks Δε = 0.001 as the paper does); the paper's step count for classical training (Table 6: 10³ epochs) is ambiguous, so `--full` changes nothing here."

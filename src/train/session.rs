@@ -188,15 +188,18 @@ impl Session {
         }
         let seed = self.config.training.seed ^ (self.state.step as u64).wrapping_mul(0x9e37_79b9);
         let candidates = self.problem.random_interior_points(r.candidates, seed)?;
-        let cpu = crate::backend::cpu().ok()?.device;
         let h = crate::diagnostics::metrics::residual_at(
             self.problem.as_ref(),
             self.objective.shape(),
             &self.state.theta,
             &candidates,
             self.state.eps,
-            &cpu,
+            self.objective.cpu_device(),
         );
+        // A failed evaluation reads back as NaN everywhere: nothing to rank, keep the points.
+        if h.iter().all(|v| v.is_nan()) {
+            return None;
+        }
         let mut order: Vec<usize> = (0..h.len()).collect();
         order.sort_by(|&a, &b| h[b].abs().total_cmp(&h[a].abs()));
         let d = self.problem.dim();

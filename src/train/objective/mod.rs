@@ -191,6 +191,11 @@ impl Objective {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The CPU device that Jacobians and host-side evaluations use.
+    pub fn cpu_device(&self) -> &Device {
+        &self.cpu
+    }
+
     pub fn problem(&self) -> &Arc<dyn Problem> {
         &self.problem
     }
