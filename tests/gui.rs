@@ -58,6 +58,15 @@ fn run_to_end(preset: &str) -> Harness<'static, ExplorerApp> {
     h
 }
 
+/// Whether the status line shows a message of that kind (error or info; `None`: either) whose
+/// text contains `part`.
+fn has_message(app: &ExplorerApp, error: Option<bool>, part: &str) -> bool {
+    app.view
+        .messages
+        .iter()
+        .any(|(e, t)| error.is_none_or(|want| *e == want) && t.contains(part))
+}
+
 /// Step frames (the worker runs on its own thread) until `done` holds or 10 s pass.
 fn settle(h: &mut Harness<'static, ExplorerApp>, done: impl Fn(&ExplorerApp) -> bool) -> bool {
     for _ in 0..500 {
@@ -393,21 +402,19 @@ fn the_ntk_lab_sweeps_the_current_problem_from_its_window() {
     // Wider nets in the 1/N scaling have a kernel that varies less across seeds.
     assert!(lab.rows[1].entry_rel_spread < lab.rows[0].entry_rel_spread);
     assert!(h.query_by_label("spread K(0)").is_some());
-    assert!(
-        h.state()
-            .view
-            .messages
-            .iter()
-            .any(|(error, text)| !error && text.starts_with("NTK lab finished 2 cells"))
-    );
+    assert!(has_message(
+        h.state(),
+        Some(false),
+        "NTK lab finished 2 cells"
+    ));
     // The lab's export: both figures in three formats, the base run and the rows.
     let dir = tempfile::tempdir().unwrap();
     homotopy_explorer::app::export::start_export_ntk_lab(h.state_mut(), dir.path().into());
-    assert!(settle(&mut h, |app| app
-        .view
-        .messages
-        .iter()
-        .any(|(_, t)| t.starts_with("exported the NTK lab"))));
+    assert!(settle(&mut h, |app| has_message(
+        app,
+        None,
+        "exported the NTK lab"
+    )));
     let out = std::fs::read_dir(dir.path())
         .unwrap()
         .next()
@@ -447,8 +454,10 @@ max_steps = 1000000
     h.get_by_label("Strategy").click();
     h.run_steps(2);
     h.get_by_label("Strategy 1 (Euler)").click();
-    assert!(settle(&mut h, |app| app.view.messages.iter().any(
-        |(error, t)| *error && t.contains("3 residual rows per point")
+    assert!(settle(&mut h, |app| has_message(
+        app,
+        Some(true),
+        "3 residual rows per point"
     )));
     // The worker still runs the classical configuration.
     assert_eq!(h.state().config.strategy.kind, StrategyKind::Classical);
@@ -475,10 +484,7 @@ fn the_ntk_lab_stops_on_request_and_keeps_the_finished_cells() {
     assert!(app.ntk_lab.rows.len() < 24);
     assert!(app.ntk_lab.error.is_none());
     assert!(
-        app.view
-            .messages
-            .iter()
-            .any(|(error, t)| !error && t.starts_with("NTK lab stopped after")),
+        has_message(app, Some(false), "NTK lab stopped after"),
         "{:?}",
         app.view.messages
     );
