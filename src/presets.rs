@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 46] = [
+pub const SHIPPED: [(&str, &str); 48] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -52,6 +52,14 @@ pub const SHIPPED: [(&str, &str); 46] = [
     (
         "allen_cahn_2d_resampling.toml",
         include_str!("../presets/allen_cahn_2d_resampling.toml"),
+    ),
+    (
+        "allen_cahn_2d_time_sequential.toml",
+        include_str!("../presets/allen_cahn_2d_time_sequential.toml"),
+    ),
+    (
+        "allen_cahn_2d_time_sequential_adam.toml",
+        include_str!("../presets/allen_cahn_2d_time_sequential_adam.toml"),
     ),
     (
         "boundary_layer_adam.toml",

@@ -67,6 +67,13 @@ fn has_message(app: &ExplorerApp, error: Option<bool>, part: &str) -> bool {
         .any(|(e, t)| error.is_none_or(|want| *e == want) && t.contains(part))
 }
 
+/// Open the strategy picker and choose the entry labelled `label`.
+fn pick_strategy(h: &mut Harness<'static, ExplorerApp>, label: &str) {
+    h.get_by_label("Strategy").click();
+    h.run_steps(2);
+    h.get_by_label(label).click();
+}
+
 /// Step frames (the worker runs on its own thread) until `done` holds or 10 s pass.
 fn settle(h: &mut Harness<'static, ExplorerApp>, done: impl Fn(&ExplorerApp) -> bool) -> bool {
     for _ in 0..500 {
@@ -125,14 +132,10 @@ fn dragging_the_eps_slider_moves_the_workers_target() {
 #[test]
 fn switching_strategy_1_and_2_reaches_the_worker() {
     let mut h = harness();
-    h.get_by_label("Strategy").click();
-    h.run_steps(2);
-    h.get_by_label("Strategy 2 (homotopy loss)").click();
+    pick_strategy(&mut h, "Strategy 2 (homotopy loss)");
     assert!(settle(&mut h, |app| app.config.strategy.kind
         == StrategyKind::Strategy2));
-    h.get_by_label("Strategy").click();
-    h.run_steps(2);
-    h.get_by_label("Strategy 1 (Euler)").click();
+    pick_strategy(&mut h, "Strategy 1 (Euler)");
     assert!(settle(&mut h, |app| app.config.strategy.kind
         == StrategyKind::Strategy1));
 }
@@ -451,9 +454,7 @@ activation = "relu2"
 max_steps = 1000000
 "#;
     let mut h = harness_with(preset);
-    h.get_by_label("Strategy").click();
-    h.run_steps(2);
-    h.get_by_label("Strategy 1 (Euler)").click();
+    pick_strategy(&mut h, "Strategy 1 (Euler)");
     assert!(settle(&mut h, |app| has_message(
         app,
         Some(true),
@@ -488,4 +489,40 @@ fn the_ntk_lab_stops_on_request_and_keeps_the_finished_cells() {
         "{:?}",
         app.view.messages
     );
+}
+
+#[test]
+fn the_time_sequential_strategy_runs_on_2d_allen_cahn_and_is_refused_without_u0() {
+    // 1D Allen–Cahn (the default) has no initial state to march from: the picker says so.
+    let mut h = harness();
+    let before = h.state().config.strategy.kind;
+    pick_strategy(&mut h, StrategyKind::TimeSequential.label());
+    assert!(settle(&mut h, |app| has_message(
+        app,
+        Some(true),
+        "no initial state u₀"
+    )));
+    assert_eq!(h.state().config.strategy.kind, before);
+    // On 2D Allen–Cahn it reaches the worker, shows its window settings and trains.
+    let preset = r#"version = 1
+[problem]
+kind = "allen_cahn_2d"
+eps = 0.05
+n_res = 100
+n_bc = 40
+n_eval = 121
+[network]
+hidden = [8, 8]
+[training]
+max_steps = 1000000
+"#;
+    let mut h = harness_with(preset);
+    pick_strategy(&mut h, StrategyKind::TimeSequential.label());
+    assert!(settle(&mut h, |app| app.config.strategy.kind
+        == StrategyKind::TimeSequential));
+    h.get_by_label("Δt (window)");
+    h.get_by_label("Steps per window (cap)");
+    h.get_by_label("Start").click();
+    assert!(settle(&mut h, |app| app.view.histories.loss.total() > 3));
+    assert!(!h.state().view.messages.iter().any(|m| m.0));
 }

@@ -20,6 +20,24 @@ max_steps = 5000
 eval_every = 1000
 "#;
 
+/// A small 2D Allen–Cahn run (steps capped at 40).
+const SMALL_AC2: &str = r#"version = 1
+[problem]
+kind = "allen_cahn_2d"
+eps = 0.05
+n_res = 100
+n_bc = 40
+n_eval = 121
+[network]
+hidden = [8, 8]
+[training]
+max_steps = 40
+eval_every = 40
+"#;
+
+/// The time-sequential strategy, up to its `[strategy.time]` header.
+const TIME_SEQUENTIAL: &str = "[strategy]\nkind = \"time_sequential\"\n[strategy.time]\n";
+
 fn session(extra: &str) -> Session {
     let config = RunConfig::from_toml_str(&format!("{SMALL}{extra}")).unwrap();
     Session::new(config, &backend::cpu().unwrap())
@@ -253,20 +271,9 @@ fn spectral_report_at_a_trained_state() {
 
 #[test]
 fn residual_based_resampling_adds_the_points_of_largest_residual() {
-    let text = r#"version = 1
-[problem]
-kind = "allen_cahn_2d"
-eps = 0.05
-n_res = 100
-n_bc = 40
-n_eval = 121
-resample = { every = 5, add = 10, candidates = 400, max_added = 30 }
-[network]
-hidden = [8, 8]
-[training]
-max_steps = 40
-eval_every = 40
-"#;
+    let text = &format!(
+        "{SMALL_AC2}[problem.resample]\nevery = 5\nadd = 10\ncandidates = 400\nmax_added = 30\n"
+    );
     let config = RunConfig::from_toml_str(text).unwrap();
     let device = backend::cpu().unwrap();
     let mut s = Session::new(config, &device);
@@ -304,4 +311,122 @@ eval_every = 40
     let bad = format!("{text}[strategy]\nkind = \"strategy2\"\neps_start = 1.0\n");
     let err = RunConfig::from_toml_str(&bad).unwrap_err().to_string();
     assert!(err.contains("problem.resample"), "{err}");
+}
+
+/// SMALL_AC2 (1000 steps) under the time-sequential strategy with `[strategy.time]` keys `time`.
+fn ac2_time_sequential(time: &str) -> Session {
+    let text =
+        format!("{SMALL_AC2}{TIME_SEQUENTIAL}{time}").replace("max_steps = 40", "max_steps = 1000");
+    Session::new(
+        RunConfig::from_toml_str(&text).unwrap(),
+        &backend::cpu().unwrap(),
+    )
+}
+
+#[test]
+fn time_sequential_marches_windows_from_u0_and_stops_at_the_end_time() {
+    let mut s = ac2_time_sequential(
+        "dt = 0.1\ninitial_steps = 10\nwindow_steps = 20\nt_end = 0.5\nsteady_tolerance = 0\n",
+    );
+    // The network is first fitted to u₀ = −sin(πx)sin(πy) (a window with Δt = 0), then the
+    // first window starts from u₀ itself.
+    let u0 = s.problem.initial_state().unwrap();
+    let fit = s.objective.time_step().unwrap();
+    assert_eq!((fit.dt, &fit.previous), (0.0, &u0));
+    let fit_loss = s.step().unwrap().unwrap().report.loss.residual;
+    let n = u0.len() as f64;
+    let u = s.objective.residual_channels(&s.state.theta);
+    let before: f64 = u
+        .iter()
+        .zip(&u0)
+        .map(|(a, b)| (a - b) * (a - b))
+        .sum::<f64>()
+        / (2.0 * n);
+    assert!(
+        before < fit_loss,
+        "one Adam step fits u₀ better: {before} vs {fit_loss}"
+    );
+    for _ in 1..10 {
+        s.step().unwrap().unwrap();
+    }
+    let first = s.objective.time_step().unwrap();
+    assert_eq!((first.dt, &first.previous), (0.1, &u0));
+    let x = &s.problem.residual_points()[..2];
+    let pi = std::f64::consts::PI;
+    assert!((u0[0] + (pi * x[0]).sin() * (pi * x[1]).sin()).abs() < 1e-15);
+    let mut boundaries = Vec::new();
+    let mut all = Vec::new();
+    loop {
+        let p = s.step().unwrap().expect("run not yet ended");
+        let closed = p
+            .events
+            .iter()
+            .any(|e| matches!(e, TrainEvent::WindowFinished { .. }));
+        if closed && p.end.is_none() {
+            // The next window starts from u at the parameters the last one ended with.
+            let n = s.objective.n_res();
+            let u = s.objective.residual_channels(&s.state.theta)[..n].to_vec();
+            assert_eq!(s.objective.time_step().unwrap().previous, u);
+            boundaries.push(p.report.step);
+        }
+        let end = p.end;
+        all.push(p);
+        if let Some(end) = end {
+            assert_eq!(
+                end,
+                EndReason::Marched {
+                    time: 0.5,
+                    steady: false,
+                    loss: match end {
+                        EndReason::Marched { loss, .. } => loss,
+                        _ => f64::NAN,
+                    },
+                }
+            );
+            break;
+        }
+    }
+    assert_eq!(boundaries, vec![29, 49, 69, 89]);
+    let windows: Vec<(usize, f64)> = events(&all)
+        .iter()
+        .filter_map(|e| match e {
+            TrainEvent::WindowFinished { window, time, .. } => Some((*window, *time)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(windows.len(), 5);
+    assert_eq!(windows[4], (5, 0.5));
+    assert_eq!(s.state.stage, 5);
+    assert_eq!(all.len(), 100);
+}
+
+#[test]
+fn time_sequential_stops_once_the_state_is_steady_and_refuses_what_it_cannot_march() {
+    let mut s =
+        ac2_time_sequential("initial_steps = 0\nwindow_steps = 3\nsteady_tolerance = 1e9\n");
+    let (end, all) = run(&mut s);
+    assert!(
+        matches!(end, EndReason::Marched { steady: true, time, .. } if (time - 0.01).abs() < 1e-15),
+        "{end:?}"
+    );
+    assert_eq!(all.len(), 3);
+    // A problem without u₀, the printed sign (backward diffusion) and a bad Δt are named.
+    let text = format!("{SMALL_AC2}{TIME_SEQUENTIAL}");
+    for (bad, key) in [
+        (
+            text.replace("allen_cahn_2d", "allen_cahn_1d"),
+            "strategy.kind",
+        ),
+        (
+            text.replace(
+                "n_eval = 121",
+                "n_eval = 121\npath = \"s_homotopy_as_printed\"",
+            ),
+            "problem.path",
+        ),
+        (format!("{text}dt = -0.1\n"), "strategy.time.dt"),
+    ] {
+        let err = RunConfig::from_toml_str(&bad).unwrap_err().to_string();
+        assert!(err.contains(key), "{key}: {err}");
+    }
 }

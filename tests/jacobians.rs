@@ -6,7 +6,7 @@ use std::sync::Arc;
 use homotopy_explorer::backend;
 use homotopy_explorer::net::{Activation, ActivationKind, InitKind, MlpShape};
 use homotopy_explorer::problem::{AllenCahn1d, Problem, Sampling};
-use homotopy_explorer::train::objective::HomotopyTerm;
+use homotopy_explorer::train::objective::{HomotopyTerm, TimeStep};
 use homotopy_explorer::train::{NetPath, Objective};
 
 fn objective() -> (Objective, Vec<f64>) {
@@ -105,6 +105,50 @@ fn weighted_system_reproduces_loss_and_gradient_with_and_without_homotopy_term()
             );
         }
     }
+}
+
+#[test]
+fn a_time_window_makes_the_residual_the_implicit_euler_step_with_consistent_derivatives() {
+    let (mut obj, theta) = objective();
+    let eps = 0.05;
+    let dt = 0.1;
+    let plain = obj.linearize(&theta, eps).unwrap();
+    let n = obj.n_res();
+    let previous: Vec<f64> =
+        obj.residual_channels(&theta.iter().map(|t| t * 0.97).collect::<Vec<_>>())[..n].to_vec();
+    obj.set_time_step(Some(TimeStep {
+        dt,
+        previous: previous.clone(),
+    }));
+    let lin = obj.linearize(&theta, eps).unwrap();
+    // Values: u − u_prev + Δt·H; rows: ∇u + Δt·∇H.
+    let (s, u) = obj.value_jacobian(&theta);
+    for i in 0..n {
+        let want = u[i] - previous[i] + dt * plain.residual.values[i];
+        assert!((lin.residual.values[i] - want).abs() < 1e-12, "point {i}");
+        for k in 0..theta.len() {
+            let want = s.row(i)[k] + dt * plain.residual.jacobian.row(i)[k];
+            assert!((lin.residual.jacobian.row(i)[k] - want).abs() < 1e-10);
+        }
+    }
+    // Loss and gradient: the least-squares form, the fused and the burn paths agree.
+    let (a, r) = lin.weighted_system();
+    let (loss, grad) = obj.loss_and_grad(&theta, eps).unwrap();
+    assert!((0.5 * r.iter().map(|v| v * v).sum::<f64>() - loss.total).abs() < 1e-12 * loss.total);
+    assert!(max_rel(&a.apply_transpose(&r), &grad) < 1e-10);
+    let problem = obj.problem().clone();
+    let dev = backend::cpu().unwrap().device;
+    let mut burn = Objective::with_path(problem, obj.shape().clone(), &dev, 0.8, NetPath::Burn);
+    burn.set_time_step(Some(TimeStep { dt, previous }));
+    let (loss_b, grad_b) = burn.loss_and_grad(&theta, eps).unwrap();
+    assert!((loss_b.total - loss.total).abs() < 1e-12 * loss.total);
+    assert!(max_rel(&grad_b, &grad) < 1e-10);
+    // Off again: the plain residual.
+    obj.set_time_step(None);
+    assert_eq!(
+        obj.linearize(&theta, eps).unwrap().residual.values,
+        plain.residual.values
+    );
 }
 
 #[test]

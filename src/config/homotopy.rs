@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
+use super::time_march::TimeMarchConfig;
 
 /// Which trainer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -21,14 +22,18 @@ pub enum StrategyKind {
     Strategy2,
     /// Strategy 2 with α = 0 (the curriculum baseline of Krishnapriyan et al.).
     Curriculum,
+    /// Implicit-Euler windows of u_t = −H(u) from the problem's initial state at the target ε
+    /// (the time-sequential baseline of the homotopy paper's Table 3).
+    TimeSequential,
 }
 
 impl StrategyKind {
-    pub const ALL: [StrategyKind; 4] = [
+    pub const ALL: [StrategyKind; 5] = [
         Self::Classical,
         Self::Strategy1,
         Self::Strategy2,
         Self::Curriculum,
+        Self::TimeSequential,
     ];
 
     /// Name for tables, pickers and `reproduce.json`.
@@ -38,6 +43,7 @@ impl StrategyKind {
             Self::Strategy1 => "strategy1",
             Self::Strategy2 => "strategy2",
             Self::Curriculum => "curriculum",
+            Self::TimeSequential => "time_sequential",
         }
     }
 
@@ -47,12 +53,13 @@ impl StrategyKind {
             Self::Strategy1 => "Strategy 1 (Euler)",
             Self::Strategy2 => "Strategy 2 (homotopy loss)",
             Self::Curriculum => "Curriculum",
+            Self::TimeSequential => "Time-sequential (implicit Euler)",
         }
     }
 
     /// Whether the strategy walks an ε schedule.
     pub fn is_homotopy(self) -> bool {
-        self != Self::Classical
+        matches!(self, Self::Strategy1 | Self::Strategy2 | Self::Curriculum)
     }
 }
 
@@ -274,6 +281,9 @@ pub struct StrategyConfig {
     pub euler: EulerConfig,
     #[serde(default)]
     pub stages: StageConfig,
+    /// Time windows of the time-sequential strategy.
+    #[serde(default)]
+    pub time: TimeMarchConfig,
 }
 
 impl Default for StrategyConfig {
@@ -285,6 +295,7 @@ impl Default for StrategyConfig {
             phase1: Phase1Config::default(),
             euler: EulerConfig::default(),
             stages: StageConfig::default(),
+            time: TimeMarchConfig::default(),
         }
     }
 }
@@ -428,6 +439,9 @@ fn positive(key: &str, v: f64) -> Result<(), ConfigError> {
 impl StrategyConfig {
     /// Checks against the target ε of the problem.
     pub fn validate(&self, eps_target: f64) -> Result<(), ConfigError> {
+        if self.kind == StrategyKind::TimeSequential {
+            return self.time.validate();
+        }
         if !self.kind.is_homotopy() {
             return Ok(());
         }

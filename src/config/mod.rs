@@ -14,6 +14,7 @@ mod homotopy;
 mod hrta;
 mod optimizer;
 mod problem;
+mod time_march;
 mod toml_spans;
 
 pub use homotopy::{
@@ -23,6 +24,7 @@ pub use homotopy::{
 pub use hrta::{HrtaConfig, HrtaSwitch};
 pub use optimizer::{IsgdConfig, LrSchedule, OptimizerConfig, OptimizerKind};
 pub use problem::{HomotopyPath, ProblemConfig, ResampleConfig};
+pub use time_march::TimeMarchConfig;
 use toml_spans::{key_at_span, line_of, locate};
 
 use crate::net::{Activation, ActivationKind, DerivOrder, InitKind, MlpShape};
@@ -447,6 +449,23 @@ impl RunConfig {
             }
         }
         self.strategy.validate(p.eps)?;
+        if self.strategy.kind == StrategyKind::TimeSequential {
+            if p.path == Some(HomotopyPath::SHomotopyAsPrinted) {
+                return Err(ConfigError::invalid(
+                    "problem.path",
+                    "the time-sequential strategy marches u_t = −H(u), which the printed sign turns into backward diffusion; use s_homotopy or epsilon",
+                ));
+            }
+            if !p.has_initial_state() {
+                return Err(ConfigError::invalid(
+                    "strategy.kind",
+                    format!(
+                        "{} has no initial state u₀ to march from; the time-sequential strategy needs one (2D Allen–Cahn has)",
+                        p.kind.label()
+                    ),
+                ));
+            }
+        }
         if p.resample.is_some() && self.strategy.kind != StrategyKind::Classical {
             return Err(ConfigError::invalid(
                 "problem.resample",

@@ -70,6 +70,12 @@ impl ProblemConfig {
         self.kind.fixed_dim().or(self.dim).unwrap_or(1)
     }
 
+    /// Whether the problem has an initial state u₀ to march from (the time-sequential
+    /// strategy needs one), asked of the built problem.
+    pub fn has_initial_state(&self) -> bool {
+        self.build(0).initial_state().is_some()
+    }
+
     /// Whether the problem, as sampled, defines a discrete operator D_ε (the λ_max(D_ε) sweep
     /// needs one): asked of the built problem, so no list of kinds has to be kept. A 3-point u
     /// keeps the probe cheap (whether D_ε exists does not depend on u).

@@ -136,6 +136,15 @@ impl Problem for AllenCahn2d {
         }))
     }
 
+    fn initial_state(&self) -> Option<Vec<f64>> {
+        Some(
+            self.residual_points()
+                .chunks(2)
+                .map(|x| -(PI * x[0]).sin() * (PI * x[1]).sin())
+                .collect(),
+        )
+    }
+
     fn residual(&self, f: &Fields, p: f64) -> Tensor<1> {
         self.path.residual(
             p,

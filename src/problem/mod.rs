@@ -415,6 +415,13 @@ pub trait Problem: Send + Sync {
         None
     }
 
+    /// The initial state u₀ at the residual points, for problems whose solution is the steady
+    /// state of u_t = −H(u) reached from u₀ (the time-sequential strategy marches from it);
+    /// `None` when the problem has no such initial state.
+    fn initial_state(&self) -> Option<Vec<f64>> {
+        None
+    }
+
     /// The name of the plot coordinate, for axis labels.
     fn plot_label(&self) -> &'static str {
         "x"

@@ -4,7 +4,7 @@
 
 use anyhow::{Result, bail};
 
-use crate::config::{HrtaSwitch, OptimizerKind, RunConfig};
+use crate::config::{HrtaSwitch, OptimizerKind, RunConfig, StrategyKind};
 use crate::problem::Sampling;
 
 /// What `--full` changes for reproduction `id` (markdown, with the papers' sources).
@@ -14,7 +14,7 @@ fn note(id: &str) -> &'static str {
             "The shipped presets already use the paper's sizes (n_res = 200, [1,30,30,30,1] tanh; `strategy1_paper` walks Δε = 0.001 as the paper does); the paper's step count for classical training (Table 6: 10³ epochs) is ambiguous, so `--full` changes nothing here."
         }
         "ac2" => {
-            "Step cap 4·10⁶ for every method (Table 6 gives 4·10⁶ for the homotopy; the baselines' counts are not stated, so they get the same budget). Points, network and Δs are already the paper's."
+            "Step cap 4·10⁶ for every method (Table 6 gives 4·10⁶ for the homotopy; the baselines' counts are not stated, so they get the same budget; the time-sequential march spreads it over its windows). Points, network, Δs and Δt are already the paper's."
         }
         "hh" => {
             "10 000 residual and 2 000 boundary points (§B.4) and a step cap of 4·10⁶ (Table 6, Ex. 5.2)."
@@ -93,7 +93,13 @@ pub fn apply(id: &str, method: &str, c: &mut RunConfig) -> Result<()> {
     let homotopy = c.strategy.kind.is_homotopy();
     match id {
         "ac1" | "rf" | "ntk" => {}
-        "ac2" => c.training.max_steps = 4_000_000,
+        "ac2" => {
+            c.training.max_steps = 4_000_000;
+            if c.strategy.kind == StrategyKind::TimeSequential {
+                let t = &mut c.strategy.time;
+                t.window_steps = t.window_steps.max(4_000_000 / t.windows());
+            }
+        }
         "hh" => {
             c.problem.n_res = 10_000;
             c.problem.n_bc = 2_000;

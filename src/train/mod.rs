@@ -1,6 +1,6 @@
 //! Training: the objective and its derivatives, optimizers (Adam, L-BFGS, Levenberg–Marquardt), ε
 //! schedules, the trainer abstraction with its strategies (classical, Strategy 1, Strategy 2,
-//! curriculum, HRTA stages), and the session that runs them with shared divergence and
+//! curriculum, time-sequential, HRTA stages), and the session that runs them with shared divergence and
 //! stopping rules.
 
 pub mod adam;
@@ -14,6 +14,7 @@ pub mod schedule;
 pub mod session;
 pub mod strategy1;
 pub mod strategy2;
+pub mod time_sequential;
 pub mod trainer;
 
 pub use objective::{LossParts, NetPath, Objective, ObjectiveError};
@@ -55,6 +56,12 @@ pub fn build_trainer(config: &RunConfig, n_params: usize) -> Box<dyn Trainer> {
             n_params,
             target,
             st.kind == StrategyKind::Curriculum,
+        )),
+        StrategyKind::TimeSequential => Box::new(time_sequential::TimeSequential::new(
+            &st.time,
+            &config.optimizer,
+            &config.lm,
+            n_params,
         )),
     };
     if config.hrta.enabled {

@@ -274,6 +274,7 @@ impl Session {
         let shape = self.config.build_shape(self.problem.dim());
         self.objective.set_shape(shape.clone());
         self.objective.set_homotopy(None);
+        self.objective.set_time_step(None);
         self.trainer = super::build_trainer(&self.config, shape.n_params());
         self.state = TrainState {
             theta,

@@ -22,6 +22,9 @@ pub enum EndReason {
     Diverged { step: usize },
     /// A homotopy strategy reached the end of its schedule (loss at the final ε).
     Completed { loss: f64 },
+    /// The time-sequential strategy ended its march at `time`: at a steady state (the state
+    /// stopped changing) or at the configured end time (loss at the end of the last window).
+    Marched { time: f64, steady: bool, loss: f64 },
 }
 
 impl EndReason {
@@ -34,6 +37,8 @@ impl EndReason {
             Self::Interrupted => "interrupted",
             Self::Diverged { .. } => "diverged",
             Self::Completed { .. } => "completed",
+            Self::Marched { steady: true, .. } => "steady_state",
+            Self::Marched { steady: false, .. } => "end_time",
         }
     }
 }
@@ -52,6 +57,22 @@ impl std::fmt::Display for EndReason {
             Self::Completed { loss } => {
                 write!(f, "reached the target ε (final loss {loss:.3e})")
             }
+            Self::Marched {
+                time,
+                steady: true,
+                loss,
+            } => write!(
+                f,
+                "reached a steady state at t = {time:.3} (last window's loss {loss:.3e})"
+            ),
+            Self::Marched {
+                time,
+                steady: false,
+                loss,
+            } => write!(
+                f,
+                "marched to the end time t = {time:.3} (last window's loss {loss:.3e})"
+            ),
         }
     }
 }
@@ -113,6 +134,16 @@ pub enum TrainEvent {
         eps_tried: f64,
         loss: f64,
         new_delta: f64,
+    },
+    /// A time window of the time-sequential strategy finished at `time` (= window·Δt):
+    /// its loss at the window's final parameters and the relative rate ‖u_n − u_{n−1}‖/(Δt‖u_n‖) at the residual points.
+    WindowFinished {
+        step: usize,
+        window: usize,
+        time: f64,
+        dt: f64,
+        loss: f64,
+        change: f64,
     },
     /// Residual-based resampling added `added` points; the residual set now has `n_res`.
     Resampled {

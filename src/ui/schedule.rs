@@ -5,7 +5,7 @@
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 use crate::app::{ExplorerApp, parse_list};
-use crate::config::{Control, ScheduleConfig};
+use crate::config::{Control, ScheduleConfig, StrategyKind};
 use crate::train::schedule::planned_values;
 use crate::worker::Command;
 
@@ -14,7 +14,13 @@ use super::locked;
 pub fn schedule_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     ui.heading("Δε schedule");
     if !app.config.strategy.kind.is_homotopy() {
-        ui.label("Classical training has no ε schedule. Pick Strategy 1, Strategy 2 or Curriculum to walk ε from ε₀ to the target.");
+        let who = match app.config.strategy.kind {
+            StrategyKind::TimeSequential => {
+                "The time-sequential strategy marches in time at the target ε"
+            }
+            _ => "Classical training stays at the target ε",
+        };
+        ui.label(format!("{who}, with no ε schedule. Pick Strategy 1, Strategy 2 or Curriculum to walk ε from ε₀ to the target."));
         return;
     }
     let current_eps = app.view.latest.as_ref().map(|s| s.eps);

@@ -1,9 +1,12 @@
 //! The strategy part of the controls panel: the strategy picker (it acts at once) and the
-//! parameters of Phase I, the Euler predictor and corrector, and Strategy-2 stages (edited in
-//! the draft and sent with “Apply”).
+//! parameters of Phase I, the Euler predictor and corrector, Strategy-2 stages and the
+//! time-sequential windows (edited in the draft and sent with “Apply”).
 
 use crate::app::ExplorerApp;
-use crate::config::{Control, Corrector, PseudoInverse, StageOptimizer, StrategyKind};
+use crate::config::{
+    Control, Corrector, EulerConfig, PseudoInverse, StageOptimizer, StrategyConfig, StrategyKind,
+    TimeMarchConfig,
+};
 use crate::worker::Command;
 
 use super::controls::log_drag;
@@ -20,197 +23,231 @@ fn stage_optimizer_label(o: StageOptimizer) -> &'static str {
 pub(super) fn strategy_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     let lock = locked(app, Control::Strategy);
     ui.add_enabled_ui(!lock, |ui| {
-        let before = app.draft.strategy.kind;
-        let mut kind = before;
-        egui::ComboBox::from_label("Strategy")
-            .selected_text(kind.label())
-            .width(200.0)
-            .show_ui(ui, |ui| {
-                for k in StrategyKind::ALL {
-                    ui.selectable_value(&mut kind, k, k.label());
-                }
-            });
-        if kind != before {
-            app.draft.strategy.kind = kind;
-            let mut config = app.config.clone();
-            config.strategy.kind = kind;
-            // Say why a strategy cannot run as configured (e.g. ε₀ not above the target, or
-            // a problem without a pointwise residual), not a guess.
-            match config.validate() {
-                Ok(()) => app.send(Command::SetStrategy(Box::new(config.strategy.clone()))),
-                Err(e) => app.view.message(
-                    true,
-                    format!("{} not applied: {e}; adjust and Apply", kind.label()),
-                ),
+        picker(app, ui);
+        let st = &mut app.draft.strategy;
+        match st.kind {
+            StrategyKind::Classical => {}
+            StrategyKind::TimeSequential => time_parameters(ui, &mut st.time),
+            StrategyKind::Strategy1 | StrategyKind::Strategy2 | StrategyKind::Curriculum => {
+                homotopy_parameters(ui, st)
             }
         }
-        let st = &mut app.draft.strategy;
-        if !st.kind.is_homotopy() {
-            return;
-        }
-        egui::CollapsingHeader::new("Strategy parameters")
-            .default_open(true)
-            .show(ui, |ui| {
-                egui::Grid::new("strategy-grid")
-                    .num_columns(2)
-                    .show(ui, |ui| {
-                        let label = ui.label("ε₀ (start)");
-                        ui.add(
-                            egui::DragValue::new(&mut st.eps_start)
-                                .speed(0.001)
-                                .range(1e-4..=10.0),
-                        )
-                        .labelled_by(label.id);
-                        ui.end_row();
-                        let label = ui.label("Phase I Adam steps");
-                        ui.add(
-                            egui::DragValue::new(&mut st.phase1.adam_steps).range(0..=1_000_000),
-                        )
-                        .labelled_by(label.id);
-                        ui.end_row();
-                        let label = ui.label("Phase I LM iterations");
-                        ui.add(
-                            egui::DragValue::new(&mut st.phase1.lm_iterations).range(0..=100_000),
-                        )
-                        .labelled_by(label.id);
-                        ui.end_row();
-                        let label = ui.label("Phase I τ");
-                        log_drag(ui, &mut st.phase1.tolerance, 1e-16, 1.0).labelled_by(label.id);
-                        ui.end_row();
-                        if st.kind == StrategyKind::Strategy1 {
-                            let label = ui.label("Pseudo-inverse");
-                            egui::ComboBox::from_id_salt("pinv")
-                                .selected_text(match st.euler.solver {
-                                    PseudoInverse::TruncatedSvd => "truncated SVD",
-                                    PseudoInverse::Tikhonov => "Tikhonov",
-                                })
-                                .show_ui(ui, |ui| {
-                                    ui.selectable_value(
-                                        &mut st.euler.solver,
-                                        PseudoInverse::TruncatedSvd,
-                                        "truncated SVD",
-                                    );
-                                    ui.selectable_value(
-                                        &mut st.euler.solver,
-                                        PseudoInverse::Tikhonov,
-                                        "Tikhonov",
-                                    );
-                                })
-                                .response
-                                .labelled_by(label.id);
-                            ui.end_row();
-                            match st.euler.solver {
-                                PseudoInverse::TruncatedSvd => {
-                                    let label = ui.label("cutoff rcond");
-                                    log_drag(ui, &mut st.euler.rcond, 1e-14, 1e-1)
-                                        .labelled_by(label.id);
-                                }
-                                PseudoInverse::Tikhonov => {
-                                    let label = ui.label("damping μ / σ²_max");
-                                    log_drag(ui, &mut st.euler.tikhonov_mu, 1e-16, 1e-1)
-                                        .labelled_by(label.id);
-                                }
-                            }
-                            ui.end_row();
-                            let label = ui.label("Phase condition");
-                            ui.checkbox(&mut st.euler.phase_condition, "⟨u′, δu⟩ = 0")
-                                .labelled_by(label.id);
-                            ui.end_row();
-                            let label = ui.label("Corrector");
-                            ui.horizontal(|ui| {
-                                egui::ComboBox::from_id_salt("corrector")
-                                    .selected_text(match st.euler.corrector {
-                                        Corrector::None => "none",
-                                        Corrector::Lm => "LM",
-                                        Corrector::Adam => "Adam",
-                                    })
-                                    .show_ui(ui, |ui| {
-                                        ui.selectable_value(
-                                            &mut st.euler.corrector,
-                                            Corrector::None,
-                                            "none",
-                                        );
-                                        ui.selectable_value(
-                                            &mut st.euler.corrector,
-                                            Corrector::Lm,
-                                            "LM",
-                                        );
-                                        ui.selectable_value(
-                                            &mut st.euler.corrector,
-                                            Corrector::Adam,
-                                            "Adam",
-                                        );
-                                    })
-                                    .response
-                                    .labelled_by(label.id);
-                                ui.add(
-                                    egui::DragValue::new(&mut st.euler.corrector_steps)
-                                        .range(1..=100)
-                                        .suffix(" steps"),
-                                )
-                                .labelled_by(label.id);
-                            });
-                            ui.end_row();
-                        } else {
-                            if st.kind == StrategyKind::Strategy2 {
-                                let label = ui.label("α (L_{H_ε} weight)");
-                                log_drag(ui, &mut st.stages.alpha, 1e-6, 100.0)
-                                    .labelled_by(label.id);
-                                ui.end_row();
-                            }
-                            let label = ui.label("Stage optimizer");
-                            egui::ComboBox::from_id_salt("stage-opt")
-                                .selected_text(stage_optimizer_label(st.stages.optimizer))
-                                .show_ui(ui, |ui| {
-                                    for o in [
-                                        StageOptimizer::Adam,
-                                        StageOptimizer::Lm,
-                                        StageOptimizer::Lbfgs,
-                                    ] {
-                                        ui.selectable_value(
-                                            &mut st.stages.optimizer,
-                                            o,
-                                            stage_optimizer_label(o),
-                                        );
-                                    }
-                                })
-                                .response
-                                .labelled_by(label.id);
-                            ui.end_row();
-                            let label = ui.label("Stage τ");
-                            log_drag(ui, &mut st.stages.tolerance, 1e-16, 1.0)
-                                .labelled_by(label.id);
-                            ui.end_row();
-                            let label = ui.label("Steps per stage (cap)");
-                            ui.add(
-                                egui::DragValue::new(&mut st.stages.max_steps).range(1..=1_000_000),
-                            )
-                            .labelled_by(label.id);
-                            ui.end_row();
-                            let label = ui.label("Plateau patience");
-                            ui.add(
-                                egui::DragValue::new(&mut st.stages.plateau_patience)
-                                    .range(0..=1_000_000),
-                            )
-                            .labelled_by(label.id);
-                            ui.end_row();
-                            if st.stages.optimizer == StageOptimizer::Lm {
-                                ui.label("");
-                                ui.checkbox(&mut st.stages.phase_condition, "⟨∂ⱼu, δu⟩ = 0")
-                                    .on_hover_text(
-                                        "Phase condition: keep LM steps orthogonal to translations of the solution along each axis",
-                                    );
-                                ui.end_row();
-                            }
-                        }
-                    });
-                ui.label(
-                    egui::RichText::new(format!(
-                        "Schedule: {} (edit on the right)",
-                        st.schedule.name()
-                    ))
-                    .weak(),
-                );
-            });
     });
+}
+
+/// The strategy picker: a choice is sent to the worker at once when the configuration admits
+/// it; otherwise the status line says why (the real validation error, not a guess).
+fn picker(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    let before = app.draft.strategy.kind;
+    let mut kind = before;
+    egui::ComboBox::from_label("Strategy")
+        .selected_text(kind.label())
+        .width(200.0)
+        .show_ui(ui, |ui| {
+            for k in StrategyKind::ALL {
+                ui.selectable_value(&mut kind, k, k.label());
+            }
+        });
+    if kind != before {
+        app.draft.strategy.kind = kind;
+        let mut config = app.config.clone();
+        config.strategy.kind = kind;
+        match config.validate() {
+            Ok(()) => app.send(Command::SetStrategy(Box::new(config.strategy.clone()))),
+            Err(e) => app.view.message(
+                true,
+                format!("{} not applied: {e}; adjust and Apply", kind.label()),
+            ),
+        }
+    }
+}
+
+/// Δt, the step caps of the u₀ fit and of each window, τ, the end time and the steady-state
+/// tolerance.
+fn time_parameters(ui: &mut egui::Ui, t: &mut TimeMarchConfig) {
+    egui::CollapsingHeader::new("Time windows")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::Grid::new("time-grid").num_columns(2).show(ui, |ui| {
+                let label = ui.label("Δt (window)");
+                log_drag(ui, &mut t.dt, 1e-5, 1.0).labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("Steps fitting u₀ (cap)");
+                ui.add(egui::DragValue::new(&mut t.initial_steps).range(0..=1_000_000))
+                    .labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("Steps per window (cap)");
+                ui.add(egui::DragValue::new(&mut t.window_steps).range(1..=1_000_000))
+                    .labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("Window τ");
+                log_drag(ui, &mut t.tolerance, 1e-16, 1.0).labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("End time");
+                ui.add(
+                    egui::DragValue::new(&mut t.t_end)
+                        .speed(0.1)
+                        .range(1e-4..=1e4),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("Steady when rate <");
+                log_drag(ui, &mut t.steady_tolerance, 1e-12, 1.0)
+                    .labelled_by(label.id)
+                    .on_hover_text("‖u_n − u_{n−1}‖/(Δt‖u_n‖) at the residual points");
+                ui.end_row();
+            });
+            ui.label(
+                egui::RichText::new(format!(
+                    "{} windows from u₀ at most; Apply to use",
+                    t.windows()
+                ))
+                .weak(),
+            );
+        });
+}
+
+/// ε₀, Phase I, then the Euler (Strategy 1) or stage (Strategy 2, curriculum) settings.
+fn homotopy_parameters(ui: &mut egui::Ui, st: &mut StrategyConfig) {
+    egui::CollapsingHeader::new("Strategy parameters")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::Grid::new("strategy-grid")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    let label = ui.label("ε₀ (start)");
+                    ui.add(
+                        egui::DragValue::new(&mut st.eps_start)
+                            .speed(0.001)
+                            .range(1e-4..=10.0),
+                    )
+                    .labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label("Phase I Adam steps");
+                    ui.add(egui::DragValue::new(&mut st.phase1.adam_steps).range(0..=1_000_000))
+                        .labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label("Phase I LM iterations");
+                    ui.add(egui::DragValue::new(&mut st.phase1.lm_iterations).range(0..=100_000))
+                        .labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label("Phase I τ");
+                    log_drag(ui, &mut st.phase1.tolerance, 1e-16, 1.0).labelled_by(label.id);
+                    ui.end_row();
+                    if st.kind == StrategyKind::Strategy1 {
+                        euler_rows(ui, &mut st.euler);
+                    } else {
+                        stage_rows(ui, st);
+                    }
+                });
+            ui.label(
+                egui::RichText::new(format!(
+                    "Schedule: {} (edit on the right)",
+                    st.schedule.name()
+                ))
+                .weak(),
+            );
+        });
+}
+
+/// Pseudo-inverse, phase condition and corrector of Strategy 1.
+fn euler_rows(ui: &mut egui::Ui, euler: &mut EulerConfig) {
+    let label = ui.label("Pseudo-inverse");
+    egui::ComboBox::from_id_salt("pinv")
+        .selected_text(match euler.solver {
+            PseudoInverse::TruncatedSvd => "truncated SVD",
+            PseudoInverse::Tikhonov => "Tikhonov",
+        })
+        .show_ui(ui, |ui| {
+            ui.selectable_value(
+                &mut euler.solver,
+                PseudoInverse::TruncatedSvd,
+                "truncated SVD",
+            );
+            ui.selectable_value(&mut euler.solver, PseudoInverse::Tikhonov, "Tikhonov");
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
+    match euler.solver {
+        PseudoInverse::TruncatedSvd => {
+            let label = ui.label("cutoff rcond");
+            log_drag(ui, &mut euler.rcond, 1e-14, 1e-1).labelled_by(label.id);
+        }
+        PseudoInverse::Tikhonov => {
+            let label = ui.label("damping μ / σ²_max");
+            log_drag(ui, &mut euler.tikhonov_mu, 1e-16, 1e-1).labelled_by(label.id);
+        }
+    }
+    ui.end_row();
+    let label = ui.label("Phase condition");
+    ui.checkbox(&mut euler.phase_condition, "⟨u′, δu⟩ = 0")
+        .labelled_by(label.id);
+    ui.end_row();
+    let label = ui.label("Corrector");
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_id_salt("corrector")
+            .selected_text(match euler.corrector {
+                Corrector::None => "none",
+                Corrector::Lm => "LM",
+                Corrector::Adam => "Adam",
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut euler.corrector, Corrector::None, "none");
+                ui.selectable_value(&mut euler.corrector, Corrector::Lm, "LM");
+                ui.selectable_value(&mut euler.corrector, Corrector::Adam, "Adam");
+            })
+            .response
+            .labelled_by(label.id);
+        ui.add(
+            egui::DragValue::new(&mut euler.corrector_steps)
+                .range(1..=100)
+                .suffix(" steps"),
+        )
+        .labelled_by(label.id);
+    });
+    ui.end_row();
+}
+
+/// α (Strategy 2), the stage optimizer, τ, the step cap, patience and the LM phase condition.
+fn stage_rows(ui: &mut egui::Ui, st: &mut StrategyConfig) {
+    if st.kind == StrategyKind::Strategy2 {
+        let label = ui.label("α (L_{H_ε} weight)");
+        log_drag(ui, &mut st.stages.alpha, 1e-6, 100.0).labelled_by(label.id);
+        ui.end_row();
+    }
+    let label = ui.label("Stage optimizer");
+    egui::ComboBox::from_id_salt("stage-opt")
+        .selected_text(stage_optimizer_label(st.stages.optimizer))
+        .show_ui(ui, |ui| {
+            for o in [
+                StageOptimizer::Adam,
+                StageOptimizer::Lm,
+                StageOptimizer::Lbfgs,
+            ] {
+                ui.selectable_value(&mut st.stages.optimizer, o, stage_optimizer_label(o));
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
+    let label = ui.label("Stage τ");
+    log_drag(ui, &mut st.stages.tolerance, 1e-16, 1.0).labelled_by(label.id);
+    ui.end_row();
+    let label = ui.label("Steps per stage (cap)");
+    ui.add(egui::DragValue::new(&mut st.stages.max_steps).range(1..=1_000_000))
+        .labelled_by(label.id);
+    ui.end_row();
+    let label = ui.label("Plateau patience");
+    ui.add(egui::DragValue::new(&mut st.stages.plateau_patience).range(0..=1_000_000))
+        .labelled_by(label.id);
+    ui.end_row();
+    if st.stages.optimizer == StageOptimizer::Lm {
+        ui.label("");
+        ui.checkbox(&mut st.stages.phase_condition, "⟨∂ⱼu, δu⟩ = 0")
+            .on_hover_text(
+                "Phase condition: keep LM steps orthogonal to translations of the solution along each axis",
+            );
+        ui.end_row();
+    }
 }

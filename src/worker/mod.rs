@@ -583,6 +583,12 @@ pub fn marker_line(event: &TrainEvent) -> Option<(usize, String)> {
         TrainEvent::SChanged { step, to, .. } => Some((*step, format!("s={to}"))),
         TrainEvent::Phase { step, name } => Some((*step, name.clone())),
         TrainEvent::Resampled { step, n_res, .. } => Some((*step, format!("n={n_res}"))),
+        // One line per unit of time, not per window (a march has hundreds of windows).
+        TrainEvent::WindowFinished { step, time, dt, .. }
+            if (time + 1e-9).floor() > (time - dt + 1e-9).floor() =>
+        {
+            Some((*step, format!("t={:.0}", time.round())))
+        }
         _ => None,
     }
 }

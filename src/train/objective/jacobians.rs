@@ -26,7 +26,7 @@ impl Objective {
         let leaf = vec_tensor(channels.to_vec(), &self.cpu).require_grad();
         let fields = self.cpu_fields(leaf.clone());
         let values = match which {
-            BlockKind::Residual => self.problem.residual(&fields, eps),
+            BlockKind::Residual => self.pde_block(&fields, eps, true),
             BlockKind::Homotopy => {
                 let term = self.homotopy().expect("homotopy block asked for while off");
                 let prev = vec_tensor(term.previous.clone(), &self.cpu);
@@ -133,7 +133,7 @@ impl Objective {
         };
         let fields = self.cpu_fields(vec_tensor(channels.clone(), &self.cpu));
         let w_res = (1.0 / self.n_res() as f64).sqrt();
-        let mut out: Vec<f64> = host_vec(self.problem.residual(&fields, eps))?
+        let mut out: Vec<f64> = host_vec(self.pde_block(&fields, eps, true))?
             .into_iter()
             .map(|v| v * w_res)
             .collect();

@@ -2,6 +2,8 @@
 //!
 //! L(θ) = 1/(2n) Σ H(u_θ(x_i), ε)² + λ/(2n_bc) Σ (u_θ(x_b) − g_b)² [+ α/(2n) Σ q_i²], where the
 //! optional homotopy term (Strategy 2, DESIGN §1.4) is q = H_u[u_θ](u_θ − u_prev)/Δε + H_ε(u_θ).
+//! Inside a time window of the time-sequential strategy the residual block is the implicit-Euler
+//! step u_θ − u_prev + Δt·H(u_θ) instead of H.
 //!
 //! Every term is a *pointwise residual block*: a function of the network's output channels at
 //! one point. Gradients come from one of two network paths:
@@ -83,6 +85,16 @@ pub struct HomotopyTerm {
     pub previous: Vec<f64>,
 }
 
+/// An implicit-Euler window of u_t = −H(u): the residual block becomes u − u_prev + Δt·H(u)
+/// (H scaled by Δt keeps the block on the scale of u, beside the boundary block).
+#[derive(Clone, Debug)]
+pub struct TimeStep {
+    /// Window length Δt.
+    pub dt: f64,
+    /// u at the residual points at the start of the window.
+    pub previous: Vec<f64>,
+}
+
 /// L(θ; ε) and its derivatives for one problem, network shape and device.
 pub struct Objective {
     problem: Arc<dyn Problem>,
@@ -101,6 +113,8 @@ pub struct Objective {
     res_input: forward::StackedInput,
     bc_input: forward::StackedInput,
     homotopy: Option<(HomotopyTerm, Tensor<1>)>,
+    /// The time window, with u_prev on the training device and on the CPU.
+    time_step: Option<(TimeStep, Tensor<1>, Tensor<1>)>,
     workspace: Mutex<Workspace>,
     /// Parameters before this index are frozen (the random-feature model trains the output
     /// layer only): their gradient entries and Jacobian columns are zero.
@@ -165,6 +179,7 @@ impl Objective {
             res_input,
             bc_input,
             homotopy: None,
+            time_step: None,
             workspace: Mutex::new(Workspace::default()),
             trainable_from: 0,
         }
@@ -247,6 +262,33 @@ impl Objective {
         self.homotopy.as_ref().map(|(t, _)| t)
     }
 
+    /// Switch the implicit-Euler window on (Some) or off (None).
+    pub fn set_time_step(&mut self, step: Option<TimeStep>) {
+        self.time_step = step.map(|t| {
+            let prev = vec_tensor(t.previous.clone(), &self.device);
+            let prev_cpu = vec_tensor(t.previous.clone(), &self.cpu);
+            (t, prev, prev_cpu)
+        });
+    }
+
+    /// The active time window.
+    pub fn time_step(&self) -> Option<&TimeStep> {
+        self.time_step.as_ref().map(|(t, _, _)| t)
+    }
+
+    /// The residual block at `fields`: H, or u − u_prev + Δt·H inside a time window (`cpu`:
+    /// the fields live on the CPU device rather than the training device).
+    fn pde_block(&self, fields: &Fields, eps: f64, cpu: bool) -> Tensor<1> {
+        let h = self.problem.residual(fields, eps);
+        match &self.time_step {
+            None => h,
+            Some((t, prev, prev_cpu)) => {
+                let prev = if cpu { prev_cpu } else { prev };
+                h.mul_scalar(t.dt).add(fields.u.clone().sub(prev.clone()))
+            }
+        }
+    }
+
     /// The blocks' values as tensors: (H, u_bc − g, q).
     fn block_tensors(
         &self,
@@ -255,7 +297,7 @@ impl Objective {
         eps: f64,
     ) -> (Tensor<1>, Tensor<1>, Option<Tensor<1>>) {
         let fields = self.fields(out_res.clone());
-        let r = self.problem.residual(&fields, eps);
+        let r = self.pde_block(&fields, eps, false);
         let rb = u_bc.sub(self.g_tensor(eps));
         let q = self.homotopy.as_ref().map(|(term, prev)| {
             let v = self.fields(out_res.clone().sub(prev.clone()));
