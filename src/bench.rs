@@ -176,15 +176,28 @@ fn reproduce_ac1_one_seed() -> Result<()> {
     Ok(())
 }
 
+/// Time `steps` Adam steps of `session` and print the figure as a JSON line: steps/s, ms per
+/// step, the device, the network path and the fields of `extra`.
+fn adam_figure(
+    name: &str,
+    session: &mut Session,
+    steps: usize,
+    device: &ComputeDevice,
+    extra: serde_json::Value,
+) -> Result<()> {
+    let sps = adam_steps_per_s(session, steps)?;
+    let mut line = json!({"bench": name, "steps_per_s": round3(sps), "ms": round3(1e3 / sps),
+                          "device": device.description, "path": format!("{:?}", session.objective.path())});
+    if let (Some(line), Some(extra)) = (line.as_object_mut(), extra.as_object()) {
+        line.extend(extra.clone());
+    }
+    println!("{line}");
+    Ok(())
+}
+
 fn ac1_adam_step(device: &ComputeDevice, steps: usize) -> Result<()> {
     let mut session = Session::new(ac1_config(), device);
-    let sps = adam_steps_per_s(&mut session, steps)?;
-    println!(
-        "{}",
-        json!({"bench": "ac1_adam_step", "steps_per_s": round3(sps), "ms": round3(1e3 / sps),
-               "device": device.description, "path": format!("{:?}", session.objective.path())})
-    );
-    Ok(())
+    adam_figure("ac1_adam_step", &mut session, steps, device, json!({}))
 }
 
 /// An Adam step on Helmholtz in d = 20 ([20,30,30,30,1] tanh, 1000 residual and 200 boundary
@@ -195,14 +208,13 @@ fn hh20_adam_step(device: &ComputeDevice, steps: usize) -> Result<()> {
     )
     .expect("built-in benchmark preset is valid");
     let mut session = Session::new(config, device);
-    let sps = adam_steps_per_s(&mut session, (steps / 20).max(50))?;
-    println!(
-        "{}",
-        json!({"bench": "hh20_adam_step", "steps_per_s": round3(sps), "ms": round3(1e3 / sps),
-               "n_res": 1000, "n_bc": 200, "d": 20,
-               "device": device.description, "path": format!("{:?}", session.objective.path())})
-    );
-    Ok(())
+    adam_figure(
+        "hh20_adam_step",
+        &mut session,
+        (steps / 20).max(50),
+        device,
+        json!({"n_res": 1000, "n_bc": 200, "d": 20}),
+    )
 }
 
 /// 2D Allen–Cahn at the paper's size ([2,30,30,30,1] tanh, 50 × 50 residual grid, 198 boundary
@@ -215,13 +227,13 @@ fn ac2_kernels(device: &ComputeDevice, steps: usize, wanted: &dyn Fn(&str) -> bo
     .expect("built-in benchmark preset is valid");
     let mut session = Session::new(config, device);
     if wanted("ac2_adam_step") {
-        let sps = adam_steps_per_s(&mut session, (steps / 10).max(100))?;
-        println!(
-            "{}",
-            json!({"bench": "ac2_adam_step", "steps_per_s": round3(sps), "ms": round3(1e3 / sps),
-                   "n_res": 2500, "n_bc": 198,
-                   "device": device.description, "path": format!("{:?}", session.objective.path())})
-        );
+        adam_figure(
+            "ac2_adam_step",
+            &mut session,
+            (steps / 10).max(100),
+            device,
+            json!({"n_res": 2500, "n_bc": 198}),
+        )?;
     }
     if wanted("ac2_lm_iteration") && device.kind == crate::config::BackendKind::Cpu {
         let objective = &session.objective;
@@ -251,13 +263,13 @@ fn ac1_adam_step_burn_graph(device: &ComputeDevice, steps: usize) -> Result<()> 
         session.config.problem.bc_weight,
         NetPath::Burn,
     );
-    let sps = adam_steps_per_s(&mut session, (steps / 5).max(50))?;
-    println!(
-        "{}",
-        json!({"bench": "ac1_adam_step_burn_graph", "steps_per_s": round3(sps), "ms": round3(1e3 / sps),
-               "device": device.description})
-    );
-    Ok(())
+    adam_figure(
+        "ac1_adam_step_burn_graph",
+        &mut session,
+        (steps / 5).max(50),
+        device,
+        json!({}),
+    )
 }
 
 fn round3(v: f64) -> f64 {
