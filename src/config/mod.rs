@@ -456,6 +456,12 @@ impl RunConfig {
                     "the time-sequential strategy marches u_t = −H(u), which the printed sign turns into backward diffusion; use s_homotopy or epsilon",
                 ));
             }
+            if self.hrta.enabled {
+                return Err(ConfigError::invalid(
+                    "hrta.enabled",
+                    "an HRTA switch of s inside a time window would change u while u_prev stays; use one or the other",
+                ));
+            }
             if !p.has_initial_state() {
                 return Err(ConfigError::invalid(
                     "strategy.kind",

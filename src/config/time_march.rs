@@ -26,8 +26,8 @@ pub struct TimeMarchConfig {
     /// The march stops at this time (default 10).
     #[serde(default = "defaults::t_end")]
     pub t_end: f64,
-    /// …or earlier, once ‖u_n − u_{n−1}‖/(Δt‖u_n‖) at the residual points falls below this
-    /// (default 1e-3; 0 = march to `t_end`).
+    /// …or earlier, once the rate ‖H(u_n)‖/‖u_n‖ of u_t = −H at the residual points falls
+    /// below this (default 1e-3; 0 = march to `t_end`).
     #[serde(default = "defaults::steady_tolerance")]
     pub steady_tolerance: f64,
 }

@@ -76,7 +76,12 @@ impl AllenCahn2d {
         self.path.at(p)
     }
 
-    /// u₀ = −sin(πx)sin(πy) at the fields' points.
+    /// u₀(x, y) = −sin(πx)sin(πy).
+    fn u0(x: f64, y: f64) -> f64 {
+        -(PI * x).sin() * (PI * y).sin()
+    }
+
+    /// u₀ at the fields' points (tensor form of [`Self::u0`]).
     fn initial(f: &Fields) -> Tensor<1> {
         f.coord(0)
             .mul_scalar(PI)
@@ -99,7 +104,7 @@ impl AllenCahn2d {
         let grid = SineGrid::new(REFERENCE_NODES, -1.0, 1.0);
         let x = grid.nodes();
         let u0 = Mat::from_fn(REFERENCE_NODES, REFERENCE_NODES, |i, j| {
-            -(PI * x[i]).sin() * (PI * x[j]).sin()
+            Self::u0(x[i], x[j])
         });
         let s = grid.allen_cahn_steady_state(u0, eps, 1e-9, true)?;
         Some(
@@ -140,7 +145,7 @@ impl Problem for AllenCahn2d {
         Some(
             self.residual_points()
                 .chunks(2)
-                .map(|x| -(PI * x[0]).sin() * (PI * x[1]).sin())
+                .map(|x| Self::u0(x[0], x[1]))
                 .collect(),
         )
     }

@@ -14,7 +14,7 @@ fn note(id: &str) -> &'static str {
             "The shipped presets already use the paper's sizes (n_res = 200, [1,30,30,30,1] tanh; `strategy1_paper` walks Δε = 0.001 as the paper does); the paper's step count for classical training (Table 6: 10³ epochs) is ambiguous, so `--full` changes nothing here."
         }
         "ac2" => {
-            "Step cap 4·10⁶ for every method (Table 6 gives 4·10⁶ for the homotopy; the baselines' counts are not stated, so they get the same budget; the time-sequential march with Adam windows spreads it over its windows; its LM windows are unchanged). Points, network, Δs and Δt are already the paper's."
+            "Step cap 4·10⁶ for every method (Table 6 gives 4·10⁶ for the homotopy; the baselines' counts are not stated, so they get the same budget; the time-sequential march with gradient-optimizer windows spreads what its u₀ fit leaves over its windows; its LM windows are unchanged). Points, network, Δs and Δt are already the paper's."
         }
         "hh" => {
             "10 000 residual and 2 000 boundary points (§B.4) and a step cap of 4·10⁶ (Table 6, Ex. 5.2)."
@@ -95,8 +95,8 @@ pub fn apply(id: &str, method: &str, c: &mut RunConfig) -> Result<()> {
         "ac1" | "rf" | "ntk" => {}
         "ac2" => {
             c.training.max_steps = 4_000_000;
-            // Adam windows share the budget; a window of Levenberg–Marquardt iterations is
-            // already solved.
+            // Gradient-optimizer windows share what the u₀ fit leaves of the budget; a window
+            // of Levenberg–Marquardt iterations is already solved.
             if c.strategy.kind == StrategyKind::TimeSequential
                 && !matches!(
                     c.optimizer.kind,
@@ -104,7 +104,8 @@ pub fn apply(id: &str, method: &str, c: &mut RunConfig) -> Result<()> {
                 )
             {
                 let t = &mut c.strategy.time;
-                t.window_steps = t.window_steps.max(4_000_000 / t.windows());
+                let left = 4_000_000usize.saturating_sub(t.initial_steps);
+                t.window_steps = t.window_steps.max(left / t.windows());
             }
         }
         "hh" => {
@@ -191,10 +192,11 @@ mod tests {
         apply("hr", "s0.5", &mut s05).unwrap();
         assert_eq!(s05.training.max_steps, 16_000);
         assert_eq!(s05.hrta.switch, HrtaSwitch::Steps { every: 3_000 });
-        // Adam windows share the 4·10⁶ steps over 1000 windows; LM windows stay one iteration.
+        // Adam windows share what the 5000-step u₀ fit leaves of 4·10⁶ steps over 1000 windows;
+        // LM windows stay one iteration.
         let mut adam = preset("allen_cahn_2d_time_sequential_adam.toml");
         apply("ac2", "time_sequential_adam", &mut adam).unwrap();
-        assert_eq!(adam.strategy.time.window_steps, 4_000);
+        assert_eq!(adam.strategy.time.window_steps, 3_995);
         let mut lm = preset("allen_cahn_2d_time_sequential.toml");
         apply("ac2", "time_sequential", &mut lm).unwrap();
         assert_eq!(lm.strategy.time.window_steps, 1);

@@ -1,14 +1,17 @@
 //! The time-sequential baseline of the homotopy paper's Table 3 (sequence-to-sequence training,
-//! Δt = 0.01): the network is first fitted to the problem's initial state u₀ (the first window's
-//! data); then, from u₀, window after window of the implicit-Euler
-//! step u − u_prev + Δt·H(u) = 0 at the target ε, each minimized by the configured optimizer
-//! warm-started from the previous window (its state carried over); the march ends at `t_end`
-//! or once the state stops changing (a steady state of u_t = −H).
+//! Δt = 0.01): a fresh run first fits the network to the problem's initial state u₀ (the first
+//! window's data); then, from u₀, window after window of the implicit-Euler step
+//! u − u_prev + Δt·H(u) = 0 at the target ε, each minimized by the configured optimizer
+//! warm-started from the previous window (Adam's state carried over, L-BFGS's memory not); the
+//! march ends at `t_end` or once ‖H(u)‖/‖u‖ (the relative rate of u_t = −H) is below the
+//! steady-state tolerance. A run that has already trained (continued after its end, switched
+//! to this strategy, or given a new ε) marches on from its current state.
 
 use super::classical::Classical;
 use super::objective::{Objective, ObjectiveError, TimeStep};
 use super::trainer::{EndReason, StepReport, StopRules, TrainEvent, TrainState, Trainer};
 use crate::config::{LmConfig, OptimizerConfig, TimeMarchConfig};
+use crate::problem::relative_l2;
 
 /// The time-sequential strategy.
 pub struct TimeSequential {
@@ -50,40 +53,67 @@ impl TimeSequential {
         self.windows_total as f64 * self.cfg.dt
     }
 
-    /// Open the first window from u₀ itself (not the network's fit of it).
-    fn begin_march(&mut self, state: &TrainState, objective: &mut Objective, u0: Vec<f64>) {
+    /// Open a window of length Δt from `previous` (u at the residual points), with a fresh
+    /// optimizer memory where it holds one (L-BFGS pairs from another objective mislead).
+    fn open_window(
+        &mut self,
+        state: &mut TrainState,
+        objective: &mut Objective,
+        previous: Vec<f64>,
+    ) {
         self.steps_in_window = 0;
+        self.inner.set_eps_target(state, state.eps);
         objective.set_time_step(Some(TimeStep {
             dt: self.cfg.dt,
-            previous: u0,
+            previous,
         }));
+    }
+
+    /// Start marching from `from` (u₀, or the current state of a trained run).
+    fn begin_march(
+        &mut self,
+        state: &mut TrainState,
+        objective: &mut Objective,
+        from: Vec<f64>,
+        what: &str,
+    ) {
+        self.open_window(state, objective, from);
         self.events.push(TrainEvent::Phase {
             step: state.step,
-            name: format!("time march from u₀, Δt = {}", self.cfg.dt),
+            name: format!("time march from {what}, Δt = {}", self.cfg.dt),
         });
     }
 
-    /// Close the window: u at θ becomes u_prev of the next one, unless the march ends here.
-    /// Its loss is evaluated at the window's final θ (a step reports the loss before it).
+    /// u_θ at the residual points.
+    fn current_u(objective: &Objective, theta: &[f64]) -> Vec<f64> {
+        let n = objective.n_res();
+        objective.residual_channels(theta)[..n].to_vec()
+    }
+
+    /// Close the window at a finite loss: u at θ becomes u_prev of the next one, unless the
+    /// march ends here (then the window is switched off, so the objective is the PDE again).
+    /// A non-finite loss leaves the window open for the session's divergence rollback.
     fn finish_window(
         &mut self,
         state: &mut TrainState,
         objective: &mut Objective,
     ) -> Result<(), ObjectiveError> {
         let loss = objective.loss(&state.theta, state.eps)?.total;
-        let n = objective.n_res();
-        let u = objective.residual_channels(&state.theta)[..n].to_vec();
-        let prev = &objective
+        if !loss.is_finite() {
+            return Ok(());
+        }
+        let u = Self::current_u(objective, &state.theta);
+        let change = objective
             .time_step()
-            .expect("the time-sequential strategy keeps a window open")
-            .previous;
-        let diff: f64 = u.iter().zip(prev).map(|(a, b)| (a - b) * (a - b)).sum();
-        let norm: f64 = u.iter().map(|a| a * a).sum();
-        let change = (diff / norm).sqrt() / self.cfg.dt;
+            .map_or(f64::NAN, |w| relative_l2(&u, &w.previous) / self.cfg.dt);
+        // ‖H(u)‖/‖u‖, the relative rate of u_t = −H, judges steadiness whether or not the
+        // window moved θ (a rejected LM iteration leaves it in place).
+        objective.set_time_step(None);
+        let h_rms = (2.0 * objective.loss(&state.theta, state.eps)?.residual).sqrt();
+        let rate = h_rms / rms(&u);
         self.windows_done += 1;
         self.windows_total += 1;
         state.stage = self.windows_total;
-        self.steps_in_window = 0;
         let time = self.time();
         self.events.push(TrainEvent::WindowFinished {
             step: state.step,
@@ -92,18 +122,21 @@ impl TimeSequential {
             dt: self.cfg.dt,
             loss,
             change,
+            rate,
         });
-        let steady = change < self.cfg.steady_tolerance;
+        let steady = rate < self.cfg.steady_tolerance;
         if steady || self.windows_done >= self.cfg.windows() {
             self.done = Some(EndReason::Marched { time, steady, loss });
         } else {
-            objective.set_time_step(Some(TimeStep {
-                dt: self.cfg.dt,
-                previous: u,
-            }));
+            self.open_window(state, objective, u);
         }
         Ok(())
     }
+}
+
+/// Root mean square of `v`.
+fn rms(v: &[f64]) -> f64 {
+    (v.iter().map(|x| x * x).sum::<f64>() / v.len() as f64).sqrt()
 }
 
 impl Trainer for TimeSequential {
@@ -112,19 +145,26 @@ impl Trainer for TimeSequential {
     }
 
     fn start(&mut self, state: &mut TrainState, objective: &mut Objective) {
+        objective.set_homotopy(None);
+        self.windows_done = 0;
+        self.steps_in_window = 0;
+        self.done = None;
+        if state.step > 0 {
+            // A trained run marches on from where it is.
+            self.fitting = None;
+            let u = Self::current_u(objective, &state.theta);
+            self.begin_march(state, objective, u, "the current state");
+            return;
+        }
         let u0 = objective
             .problem()
             .initial_state()
             .expect("the config admits the time-sequential strategy only with an initial state");
-        objective.set_homotopy(None);
-        self.windows_done = 0;
         self.windows_total = 0;
-        self.steps_in_window = 0;
-        self.done = None;
         state.stage = 0;
         if self.cfg.initial_steps == 0 {
             self.fitting = None;
-            self.begin_march(state, objective, u0);
+            self.begin_march(state, objective, u0, "u₀");
         } else {
             // Δt = 0 makes the window's residual u − u₀: a plain fit of the initial state.
             objective.set_time_step(Some(TimeStep {
@@ -144,6 +184,11 @@ impl Trainer for TimeSequential {
         state: &mut TrainState,
         objective: &mut Objective,
     ) -> Result<StepReport, ObjectiveError> {
+        if self.fitting.is_none() && objective.time_step().is_none() {
+            // Marching again after the end (a new target ε): from the current state.
+            let u = Self::current_u(objective, &state.theta);
+            self.open_window(state, objective, u);
+        }
         let r = self.inner.step(state, objective)?;
         self.steps_in_window += 1;
         let usable = r.loss.is_finite() && r.finite;
@@ -153,7 +198,8 @@ impl Trainer for TimeSequential {
                     || self.steps_in_window >= self.cfg.initial_steps)
                 && let Some(u0) = self.fitting.take()
             {
-                self.begin_march(state, objective, u0);
+                // The first window starts from u₀ itself, not the network's fit of it.
+                self.begin_march(state, objective, u0, "u₀");
             }
         } else if self.done.is_none()
             && usable

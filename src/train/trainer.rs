@@ -135,8 +135,9 @@ pub enum TrainEvent {
         loss: f64,
         new_delta: f64,
     },
-    /// A time window of the time-sequential strategy finished at `time` (= window·Δt):
-    /// its loss at the window's final parameters and the relative rate ‖u_n − u_{n−1}‖/(Δt‖u_n‖) at the residual points.
+    /// A time window of the time-sequential strategy finished at `time` (= window·Δt): its
+    /// loss at the window's final parameters, how far it moved, ‖u_n − u_{n−1}‖/(Δt‖u_{n−1}‖),
+    /// and the rate ‖H(u_n)‖/‖u_n‖ of u_t = −H that judges steadiness (residual points).
     WindowFinished {
         step: usize,
         window: usize,
@@ -144,6 +145,7 @@ pub enum TrainEvent {
         dt: f64,
         loss: f64,
         change: f64,
+        rate: f64,
     },
     /// Residual-based resampling added `added` points; the residual set now has `n_res`.
     Resampled {

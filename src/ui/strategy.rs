@@ -94,7 +94,9 @@ fn time_parameters(ui: &mut egui::Ui, t: &mut TimeMarchConfig) {
                 let label = ui.label("Steady when rate <");
                 log_drag(ui, &mut t.steady_tolerance, 1e-12, 1.0)
                     .labelled_by(label.id)
-                    .on_hover_text("‖u_n − u_{n−1}‖/(Δt‖u_n‖) at the residual points");
+                    .on_hover_text(
+                        "‖H(u)‖/‖u‖ at the residual points: the relative rate of u_t = −H",
+                    );
                 ui.end_row();
             });
             ui.label(

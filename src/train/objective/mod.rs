@@ -186,7 +186,8 @@ impl Objective {
     }
 
     /// The same objective (device, path, λ, shape, frozen layers) for another point set of the
-    /// problem, e.g. after resampling; a Strategy-2 homotopy term is not carried over.
+    /// problem, e.g. after resampling; a Strategy-2 homotopy term or a time window (both tied to
+    /// the old points) is not carried over.
     pub fn with_problem(&self, problem: Arc<dyn Problem>) -> Self {
         let mut o = Self::with_path(
             problem,
