@@ -8,7 +8,7 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         if let Some(s) = &app.view.latest {
             let fmt = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.3e}"));
             ui.label(format!(
-                "step {}  ·  ε = {:.4} (target {:.4})  ·  HRTA s = {}  ·  loss {:.3e}  ·  L2RE {} / ref {}  ·  x₀ {}  ·  {:.0} steps/s",
+                "step {}  ·  ε = {:.4} (target {:.4})  ·  HRTA s = {}  ·  loss {:.3e}  ·  L2RE {} / ref {}  ·  x₀ {}  ·  {} steps/s",
                 s.step,
                 s.eps,
                 s.eps_target,
@@ -17,7 +17,12 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 fmt(s.l2re_exact),
                 fmt(s.l2re_reference),
                 s.front_x0.map_or("—".into(), |x| format!("{x:.4}")),
-                s.steps_per_s
+                // LM iterations on 2D problems run below one per second.
+                if s.steps_per_s < 10.0 {
+                    format!("{:.2}", s.steps_per_s)
+                } else {
+                    format!("{:.0}", s.steps_per_s)
+                }
             ));
             ui.separator();
             ui.label(egui::RichText::new(&s.phase).italics());
