@@ -156,12 +156,21 @@ impl Trainer for TimeSequential {
             self.begin_march(state, objective, u, "the current state");
             return;
         }
-        let u0 = objective
-            .problem()
-            .initial_state()
-            .expect("the config admits the time-sequential strategy only with an initial state");
         self.windows_total = 0;
         state.stage = 0;
+        // Config validation admits this strategy only with an initial state; without one the
+        // march starts from the network as it is rather than panicking.
+        let Some(u0) = objective.problem().initial_state() else {
+            self.fitting = None;
+            let u = Self::current_u(objective, &state.theta);
+            self.begin_march(
+                state,
+                objective,
+                u,
+                "the initial network (the problem has no u₀)",
+            );
+            return;
+        };
         if self.cfg.initial_steps == 0 {
             self.fitting = None;
             self.begin_march(state, objective, u0, "u₀");
