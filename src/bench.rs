@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::backend::ComputeDevice;
 use crate::config::RunConfig;
-use crate::train::{NetPath, Objective, Session};
+use crate::train::{NetPath, Session};
 
 /// The paper's 1D Allen–Cahn setup at ε = 0.01 ([1,30,30,30,1] tanh, n = 200, Adam).
 pub fn ac1_config() -> RunConfig {
@@ -20,10 +20,7 @@ pub fn ac1_config() -> RunConfig {
 /// Adam steps per second of a session's trainer (loss, gradient and update; no evaluation).
 fn adam_steps_per_s(session: &mut Session, steps: usize) -> Result<f64> {
     let mut step = || -> Result<()> {
-        session
-            .trainer
-            .step(&mut session.state, &mut session.objective)
-            .context("training step")?;
+        session.trainer_step().context("training step")?;
         Ok(())
     };
     for _ in 0..steps.min(200) {
@@ -93,8 +90,8 @@ fn ac1_homotopy_kernels(device: &ComputeDevice, wanted: &dyn Fn(&str) -> bool) -
     for _ in 0..500 {
         session.step().context("Phase I step")?;
     }
-    let theta = session.state.theta.clone();
-    let objective = &session.objective;
+    let theta = session.state().theta.clone();
+    let objective = session.objective();
     if wanted("ac1_jacobian") {
         let ms = median_ms(50, || {
             objective.linearize(&theta, 0.01)?;
@@ -187,7 +184,7 @@ fn adam_figure(
 ) -> Result<()> {
     let sps = adam_steps_per_s(session, steps)?;
     let mut line = json!({"bench": name, "steps_per_s": round3(sps), "ms": round3(1e3 / sps),
-                          "device": device.description, "path": format!("{:?}", session.objective.path())});
+                          "device": device.description, "path": format!("{:?}", session.objective().path())});
     if let (Some(line), Some(extra)) = (line.as_object_mut(), extra.as_object()) {
         line.extend(extra.clone());
     }
@@ -236,9 +233,9 @@ fn ac2_kernels(device: &ComputeDevice, steps: usize, wanted: &dyn Fn(&str) -> bo
         )?;
     }
     if wanted("ac2_lm_iteration") && device.kind == crate::config::BackendKind::Cpu {
-        let objective = &session.objective;
-        let theta = session.state.theta.clone();
-        let mut lm = crate::train::lm::LevenbergMarquardt::new(&session.config.lm);
+        let objective = session.objective();
+        let theta = session.state().theta.clone();
+        let mut lm = crate::train::lm::LevenbergMarquardt::new(&session.config().lm);
         let ms = median_ms(3, || {
             let mut t = theta.clone();
             let phase = objective.phase_directions(&t);
@@ -256,13 +253,7 @@ fn ac2_kernels(device: &ComputeDevice, steps: usize, wanted: &dyn Fn(&str) -> bo
 /// The same step with burn's reverse mode through the whole network (the wgpu path's code).
 fn ac1_adam_step_burn_graph(device: &ComputeDevice, steps: usize) -> Result<()> {
     let mut session = Session::new(ac1_config(), device);
-    session.objective = Objective::with_path(
-        session.problem.clone(),
-        session.objective.shape().clone(),
-        &device.device,
-        session.config.problem.bc_weight,
-        NetPath::Burn,
-    );
+    session.set_net_path(NetPath::Burn, device);
     adam_figure(
         "ac1_adam_step_burn_graph",
         &mut session,

@@ -14,8 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::backend::{self, ComputeDevice};
 use crate::config::{BackendKind, ConfigError, RunConfig};
-use crate::diagnostics::metrics::residual_at;
-use crate::export::{self, RunSummary, Versions};
+use crate::export::{self, RunSummary};
 use crate::train::Session;
 
 /// Exit code for a bad preset or argument.
@@ -225,7 +224,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             .unwrap_or_else(|| "-".into()),
         out_dir.display()
     );
-    if summary.end_reason == "interrupted" {
+    if summary.end_detail == crate::train::EndReason::Interrupted {
         return Err(CliError {
             code: EXIT_INTERRUPTED,
             message: format!(
@@ -240,12 +239,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
 /// `homotopy-explorer reproduce`.
 pub fn reproduce(args: &ReproduceArgs) -> Result<(), CliError> {
     let all = args.id == "all";
-    if !all && !crate::reproduce::IDS.contains(&args.id.as_str()) {
-        return Err(CliError::bad_input(format!(
-            "unknown reproduction `{}`; known: {}, all",
-            args.id,
-            crate::reproduce::IDS.join(", ")
-        )));
+    if !all && let Err(e) = crate::reproduce::find(&args.id) {
+        return Err(CliError::bad_input(e.to_string()));
     }
     if args.seeds == 0 {
         return Err(CliError::bad_input("--seeds must be at least 1"));
@@ -305,7 +300,7 @@ pub fn train_and_write(
     let started = Instant::now();
     let mut session = Session::new(config, device);
     let bar = if progress {
-        let bar = ProgressBar::new(session.config.training.max_steps as u64);
+        let bar = ProgressBar::new(session.config().training.max_steps as u64);
         bar.set_style(
             ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
                 .expect("static template")
@@ -334,82 +329,7 @@ pub fn train_and_write(
         }
     })?;
     bar.finish_and_clear();
-    let summary = write_outputs(&session, device, out_dir, started.elapsed().as_secs_f64())?;
+    let summary = export::write_run(&session, device, out_dir, started.elapsed().as_secs_f64())?;
     debug_assert_eq!(summary.end_reason, end.name());
-    Ok(summary)
-}
-
-/// Write the three run files for a finished session and return its summary.
-pub fn write_outputs(
-    session: &Session,
-    device: &ComputeDevice,
-    out_dir: &Path,
-    wall_secs: f64,
-) -> Result<RunSummary> {
-    let eval = session.evaluate();
-    let loss = session.current_loss()?;
-    let problem = session.problem.as_ref();
-    let eps = session.state.eps;
-    let exact = problem.exact(eps);
-    let reference = problem.reference(eps);
-    let residual = residual_at(
-        problem,
-        session.objective.shape(),
-        &session.state.theta,
-        problem.eval_points(),
-        eps,
-        &device.device,
-    );
-    let nan = vec![f64::NAN; eval.u.len()];
-    // 1D: x; several dimensions: the coordinate the problem plots against.
-    let x = crate::problem::plot_coordinates(problem, problem.eval_points());
-    let solution = export::columns_csv(&[
-        (
-            if problem.dim() == 1 {
-                "x"
-            } else {
-                "plot_coordinate"
-            },
-            &x,
-        ),
-        ("u_theta", &eval.u),
-        ("exact", exact.as_ref().map_or(&nan, |s| &s.values)),
-        ("reference", reference.as_ref().map_or(&nan, |s| &s.values)),
-        ("residual", &residual),
-    ])?;
-    let end = session
-        .end_reason()
-        .unwrap_or(crate::train::EndReason::Interrupted);
-    let summary = RunSummary {
-        name: session.config.name.clone(),
-        problem: format!("{:?}", session.config.problem.kind),
-        trainer: session.trainer.label().to_string(),
-        eps,
-        seed: session.config.training.seed,
-        backend: session.config.backend.id().to_string(),
-        device: device.description.clone(),
-        n_params: session.objective.shape().n_params(),
-        steps: session.state.step,
-        end_reason: end.name().to_string(),
-        end_detail: end,
-        final_loss: loss,
-        exact_solution: exact.map(|s| s.label),
-        l2re_exact: eval.l2re_exact,
-        reference_solution: reference.map(|s| s.label),
-        l2re_reference: eval.l2re_reference,
-        front_x0: eval.front_x0,
-        wall_secs,
-        steps_per_s: session.state.step as f64 / session.train_secs().max(1e-12),
-        versions: Versions::default(),
-    };
-    export::write_atomic(
-        &out_dir.join("history.csv"),
-        &export::history_csv(&session.history)?,
-    )?;
-    export::write_atomic(&out_dir.join("solution.csv"), &solution)?;
-    export::write_atomic(
-        &out_dir.join("summary.json"),
-        serde_json::to_string_pretty(&summary)?.as_bytes(),
-    )?;
     Ok(summary)
 }

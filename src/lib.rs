@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod export;
+pub mod lab;
 pub mod linalg;
 pub mod net;
 pub mod presets;

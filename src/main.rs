@@ -43,7 +43,7 @@ fn gui(args: &cli::GuiArgs) -> Result<(), cli::CliError> {
         }
         c
     });
-    homotopy_explorer::app::run_gui(preset, args.start).map_err(|e| cli::CliError {
+    homotopy_explorer::ui::run_gui(preset, args.start).map_err(|e| cli::CliError {
             code: 1,
             message: format!(
                 "cannot open the explorer window ({e}); on a machine without a display use the headless `run` subcommand:\n{}",

@@ -263,8 +263,11 @@ fn every_shipped_preset_loads_and_starts() {
         let mut h = harness_with(text);
         assert_eq!(h.state().view.histories.loss.total(), 0, "{name}");
         h.get_by_label("Start").click();
+        // The paper-sized 2D presets take seconds per Levenberg–Marquardt step, more while the
+        // other GUI tests share the cores: allow three settle budgets.
+        let trained = |app: &ExplorerApp| app.view.histories.loss.total() > 3;
         assert!(
-            settle(&mut h, |app| app.view.histories.loss.total() > 3),
+            settle(&mut h, trained) || settle(&mut h, trained) || settle(&mut h, trained),
             "{name}: no training steps after Start: {:?} {:?}",
             h.state().view.end,
             h.state().view.messages
@@ -424,7 +427,7 @@ fn the_ntk_lab_sweeps_the_current_problem_from_its_window() {
         .unwrap()
         .unwrap()
         .path();
-    let (spread, drift) = homotopy_explorer::diagnostics::ntk::figures(&h.state().ntk_lab.rows);
+    let (spread, drift) = homotopy_explorer::lab::ntk::figures(&h.state().ntk_lab.rows);
     for stem in [spread.file_stem(), drift.file_stem()] {
         for ext in ["svg", "png", "csv"] {
             assert!(out.join(format!("{stem}.{ext}")).is_file(), "{stem}.{ext}");

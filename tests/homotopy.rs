@@ -39,7 +39,13 @@ eval_every = 40
 const TIME_SEQUENTIAL: &str = "[strategy]\nkind = \"time_sequential\"\n[strategy.time]\n";
 
 fn session(extra: &str) -> Session {
-    let config = RunConfig::from_toml_str(&format!("{SMALL}{extra}")).unwrap();
+    capped(extra, 5000)
+}
+
+/// [`session`] with another step cap.
+fn capped(extra: &str, max_steps: usize) -> Session {
+    let mut config = RunConfig::from_toml_str(&format!("{SMALL}{extra}")).unwrap();
+    config.training.max_steps = max_steps;
     Session::new(config, &backend::cpu().unwrap())
 }
 
@@ -74,11 +80,11 @@ lm_iterations = 60
 tolerance = 1e-12
 "#,
     );
-    assert_eq!(s.state.eps, 0.1, "Phase I starts at ε₀");
+    assert_eq!(s.state().eps, 0.1, "Phase I starts at ε₀");
     let (end, all) = run(&mut s);
     assert!(matches!(end, EndReason::Completed { .. }), "{end:?}");
-    assert_eq!(s.state.eps, 0.05);
-    assert_eq!(s.state.stage, 20);
+    assert_eq!(s.state().eps, 0.05);
+    assert_eq!(s.state().stage, 20);
     let ev = events(&all);
     let phases: Vec<String> = ev
         .iter()
@@ -89,11 +95,11 @@ tolerance = 1e-12
         .collect();
     assert_eq!(phases.len(), 3, "{phases:?}");
     // ε decreases monotonically along the path, one stage record per path point plus ε₀.
-    let eps: Vec<f64> = s.stages.iter().map(|r| r.eps).collect();
+    let eps: Vec<f64> = s.stages().iter().map(|r| r.eps).collect();
     assert_eq!(eps.len(), 21);
     assert!(eps.windows(2).all(|w| w[1] < w[0]));
     // The tracked solution is accurate: far better than the loss of an untrained network.
-    let last = s.stages.last().unwrap();
+    let last = s.stages().last().unwrap();
     assert!(last.loss < 1e-5, "final loss {}", last.loss);
     assert!(last.l2re_reference.unwrap() < 0.1, "{last:?}");
 }
@@ -128,7 +134,7 @@ corrector = "none"
         rejected >= 1,
         "a 0.04 step with tolerance 1e-9 must be rejected"
     );
-    assert_eq!(s.state.eps, 0.05);
+    assert_eq!(s.state().eps, 0.05);
 }
 
 #[test]
@@ -154,7 +160,7 @@ max_steps = 100
             matches!(end, EndReason::Completed { .. }),
             "{kind}: {end:?}"
         );
-        let stage_eps: Vec<f64> = s.stages.iter().map(|r| r.eps).collect();
+        let stage_eps: Vec<f64> = s.stages().iter().map(|r| r.eps).collect();
         assert_eq!(stage_eps, vec![0.1, 0.07, 0.05], "{kind}");
         let used_term = all
             .iter()
@@ -165,15 +171,15 @@ max_steps = 100
 
 #[test]
 fn hrta_switches_s_and_records_lambda_min_of_sst() {
-    let mut s = session(
+    let mut s = capped(
         r#"[hrta]
 enabled = true
 s_values = [0.5, 1.0, 1.5]
 switch = { kind = "steps", every = 30 }
 "#,
+        90,
     );
-    s.config.training.max_steps = 90;
-    assert_eq!(s.state.s, 0.5);
+    assert_eq!(s.state().s, 0.5);
     let (end, all) = run(&mut s);
     assert_eq!(end, EndReason::MaxSteps);
     let switches: Vec<(f64, f64, Option<f64>, Option<f64>)> = events(&all)
@@ -192,8 +198,8 @@ switch = { kind = "steps", every = 30 }
     assert_eq!(switches.len(), 2, "{switches:?}");
     assert_eq!((switches[0].0, switches[0].1), (0.5, 1.0));
     assert_eq!((switches[1].0, switches[1].1), (1.0, 1.5));
-    assert_eq!(s.state.s, 1.5);
-    assert_eq!(s.objective.shape().activation.s, 1.5);
+    assert_eq!(s.state().s, 1.5);
+    assert_eq!(s.objective().shape().activation.s, 1.5);
     // Theorem 1 of the HRTA paper: λ_min(SSᵀ) grows with s at fixed θ.
     for (_, _, before, after) in &switches {
         if let (Some(b), Some(a)) = (before, after) {
@@ -207,8 +213,8 @@ fn retargeting_eps_moves_every_strategy_to_the_new_target() {
     // Classical: the objective's ε changes at once.
     let mut s = session("");
     s.step().unwrap();
-    s.trainer.set_eps_target(&mut s.state, 0.08);
-    assert_eq!(s.state.eps, 0.08);
+    s.set_eps_target(0.08);
+    assert_eq!(s.state().eps, 0.08);
     // Strategy 1 in Phase II continues from the current ε to the new target.
     let mut s = session(
         r#"[strategy]
@@ -227,12 +233,12 @@ corrector = "none"
     for _ in 0..52 {
         s.step().unwrap();
     }
-    let here = s.state.eps;
+    let here = s.state().eps;
     assert!(here < 0.1 && here > 0.05, "in Phase II: {here}");
-    s.trainer.set_eps_target(&mut s.state, 0.03);
+    s.set_eps_target(0.03);
     let (end, _) = run(&mut s);
     assert!(matches!(end, EndReason::Completed { .. }), "{end:?}");
-    assert!((s.state.eps - 0.03).abs() < 1e-15);
+    assert!((s.state().eps - 0.03).abs() < 1e-15);
 }
 
 #[test]
@@ -243,7 +249,7 @@ fn divergence_stops_the_run_and_restores_the_last_finite_parameters() {
     let EndReason::Diverged { step } = end else {
         panic!("expected divergence, got {end:?}")
     };
-    assert!(s.state.theta.iter().all(|t| t.is_finite()));
+    assert!(s.state().theta.iter().all(|t| t.is_finite()));
     let loss = s.current_loss().unwrap();
     assert!(loss.is_finite(), "restored state has a finite loss");
     assert!(
@@ -255,8 +261,7 @@ fn divergence_stops_the_run_and_restores_the_last_finite_parameters() {
 
 #[test]
 fn spectral_report_at_a_trained_state() {
-    let mut s = session("");
-    s.config.training.max_steps = 300;
+    let mut s = capped("", 300);
     run(&mut s);
     let r = s.spectral_report().unwrap();
     assert_eq!(r.k.eigenvalues.len(), 40);
@@ -287,22 +292,22 @@ fn residual_based_resampling_adds_the_points_of_largest_residual() {
         })
         .collect();
     assert_eq!(resampled, vec![(5, 110), (10, 120), (15, 130)]);
-    assert_eq!(s.objective.n_res(), 130);
-    let points = s.problem.residual_points();
+    assert_eq!(s.objective().n_res(), 130);
+    let points = s.problem().residual_points();
     assert_eq!(points.len(), 260);
     // The added points sit where |H| is large: their mean |H| beats a fresh uniform sample's.
     let mean_abs = |pts: &[f64]| {
         let h = homotopy_explorer::diagnostics::metrics::residual_at(
-            s.problem.as_ref(),
-            s.objective.shape(),
-            &s.state.theta,
+            s.problem().as_ref(),
+            s.objective().shape(),
+            &s.state().theta,
             pts,
             0.05,
             &device.device,
         );
         h.iter().map(|v| v.abs()).sum::<f64>() / h.len() as f64
     };
-    let uniform = s.problem.random_interior_points(400, 99).unwrap();
+    let uniform = s.problem().random_interior_points(400, 99).unwrap();
     assert!(mean_abs(&points[200..]) > mean_abs(&uniform));
     // Resampling needs a problem with a growable point set and classical training.
     let bad = text.replace("allen_cahn_2d", "allen_cahn_1d");
@@ -330,12 +335,12 @@ fn time_sequential_marches_windows_from_u0_and_stops_at_the_end_time() {
     );
     // The network is first fitted to u₀ = −sin(πx)sin(πy) (a window with Δt = 0), then the
     // first window starts from u₀ itself.
-    let u0 = s.problem.initial_state().unwrap();
-    let fit = s.objective.time_step().unwrap();
+    let u0 = s.problem().initial_state().unwrap();
+    let fit = s.objective().time_step().unwrap();
     assert_eq!((fit.dt, &fit.previous), (0.0, &u0));
     let fit_loss = s.step().unwrap().unwrap().report.loss.residual;
     let n = u0.len() as f64;
-    let u = s.objective.residual_channels(&s.state.theta);
+    let u = s.objective().residual_channels(&s.state().theta);
     let before: f64 = u
         .iter()
         .zip(&u0)
@@ -349,9 +354,9 @@ fn time_sequential_marches_windows_from_u0_and_stops_at_the_end_time() {
     for _ in 1..10 {
         s.step().unwrap().unwrap();
     }
-    let first = s.objective.time_step().unwrap();
+    let first = s.objective().time_step().unwrap();
     assert_eq!((first.dt, &first.previous), (0.1, &u0));
-    let x = &s.problem.residual_points()[..2];
+    let x = &s.problem().residual_points()[..2];
     let pi = std::f64::consts::PI;
     assert!((u0[0] + (pi * x[0]).sin() * (pi * x[1]).sin()).abs() < 1e-15);
     let mut boundaries = Vec::new();
@@ -364,9 +369,9 @@ fn time_sequential_marches_windows_from_u0_and_stops_at_the_end_time() {
             .any(|e| matches!(e, TrainEvent::WindowFinished { .. }));
         if closed && p.end.is_none() {
             // The next window starts from u at the parameters the last one ended with.
-            let n = s.objective.n_res();
-            let u = s.objective.residual_channels(&s.state.theta)[..n].to_vec();
-            assert_eq!(s.objective.time_step().unwrap().previous, u);
+            let n = s.objective().n_res();
+            let u = s.objective().residual_channels(&s.state().theta)[..n].to_vec();
+            assert_eq!(s.objective().time_step().unwrap().previous, u);
             boundaries.push(p.report.step);
         }
         let end = p.end;
@@ -380,7 +385,7 @@ fn time_sequential_marches_windows_from_u0_and_stops_at_the_end_time() {
         }
     }
     // At the end the window is off: the objective (and the reported loss) is the PDE's again.
-    assert!(s.objective.time_step().is_none());
+    assert!(s.objective().time_step().is_none());
     assert_eq!(boundaries, vec![29, 49, 69, 89]);
     let windows: Vec<(usize, f64)> = events(&all)
         .iter()
@@ -391,15 +396,15 @@ fn time_sequential_marches_windows_from_u0_and_stops_at_the_end_time() {
         .collect();
     assert_eq!(windows.len(), 5);
     assert_eq!(windows[4], (5, 0.5));
-    assert_eq!(s.state.stage, 5);
+    assert_eq!(s.state().stage, 5);
     assert_eq!(all.len(), 100);
     // Continuing the finished run (Play) marches on from the current state, not from u₀ (its
     // clock restarts with the new trainer).
-    let config = s.config.clone();
+    let config = s.config().clone();
     assert!(s.reconfigure(config));
-    let n = s.objective.n_res();
-    let u = s.objective.residual_channels(&s.state.theta)[..n].to_vec();
-    let window = s.objective.time_step().unwrap();
+    let n = s.objective().n_res();
+    let u = s.objective().residual_channels(&s.state().theta)[..n].to_vec();
+    let window = s.objective().time_step().unwrap();
     assert_eq!((window.dt, &window.previous), (0.1, &u));
     let more = (0..20)
         .filter_map(|_| s.step().unwrap())
@@ -416,18 +421,18 @@ fn a_window_reports_how_far_it_moved_and_the_rate_of_u_t_that_judges_steadiness(
     let mut s = ac2_time_sequential(
         "dt = 0.05\ninitial_steps = 0\nwindow_steps = 4\nt_end = 0.1\nsteady_tolerance = 0\n",
     );
-    let n = s.objective.n_res();
-    let u0 = s.problem.initial_state().unwrap();
+    let n = s.objective().n_res();
+    let u0 = s.problem().initial_state().unwrap();
     for _ in 0..4 {
         let p = s.step().unwrap().unwrap();
         if let Some(TrainEvent::WindowFinished { change, rate, .. }) = p.events.first() {
-            let theta = &s.state.theta;
-            let u = s.objective.residual_channels(theta)[..n].to_vec();
+            let theta = &s.state().theta;
+            let u = s.objective().residual_channels(theta)[..n].to_vec();
             let h = homotopy_explorer::diagnostics::metrics::residual_at(
-                s.problem.as_ref(),
-                s.objective.shape(),
+                s.problem().as_ref(),
+                s.objective().shape(),
                 theta,
-                s.problem.residual_points(),
+                s.problem().residual_points(),
                 0.05,
                 &backend::cpu().unwrap().device,
             );
@@ -472,4 +477,46 @@ fn time_sequential_stops_once_the_state_is_steady_and_refuses_what_it_cannot_mar
         let err = RunConfig::from_toml_str(&bad).unwrap_err().to_string();
         assert!(err.contains(key), "{key}: {err}");
     }
+}
+
+/// θ after `steps` Phase I steps (Adam, then LM) of `kind` with Phase I's phase condition set
+/// as given, from the same initialization.
+fn after_phase_one(kind: &str, phase_condition: bool, steps: usize) -> Vec<f64> {
+    let mut s = session(&format!(
+        r#"[strategy]
+kind = "{kind}"
+eps_start = 0.1
+[strategy.schedule]
+kind = "list"
+values = [0.05]
+[strategy.phase1]
+adam_steps = 20
+lm_iterations = 10
+tolerance = 0.0
+phase_condition = {phase_condition}
+"#
+    ));
+    for _ in 0..steps {
+        s.step().unwrap();
+    }
+    assert_eq!(s.state().eps, 0.1, "still in Phase I at ε₀");
+    s.state().theta.clone()
+}
+
+#[test]
+fn both_strategies_run_the_same_phase_one_with_its_phase_condition() {
+    // 20 Adam steps and 5 LM iterations at ε₀: Strategy 1 and Strategy 2 share Phase I, and
+    // both hand the phase directions to LM when Phase I's condition is on.
+    let s1_on = after_phase_one("strategy1", true, 25);
+    let s2_on = after_phase_one("strategy2", true, 25);
+    assert_eq!(s1_on, s2_on);
+    let s1_off = after_phase_one("strategy1", false, 25);
+    let s2_off = after_phase_one("strategy2", false, 25);
+    assert_eq!(s1_off, s2_off);
+    // The condition changes the LM steps (the Adam steps are the same either way).
+    assert_ne!(s1_on, s1_off);
+    assert_eq!(
+        after_phase_one("strategy1", true, 20),
+        after_phase_one("strategy1", false, 20)
+    );
 }

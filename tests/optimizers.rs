@@ -94,7 +94,7 @@ fn at_lr_half_sgd_diverges_on_the_boundary_layer_while_isgd_stays_finite() {
         sgd.end_reason()
     );
     // Rolled back to a finite state.
-    assert!(sgd.state.theta.iter().all(|t| t.is_finite()));
+    assert!(sgd.state().theta.iter().all(|t| t.is_finite()));
     let isgd = run(preset(include_str!("../presets/boundary_layer_isgd.toml")));
     assert_eq!(isgd.end_reason(), Some(EndReason::MaxSteps));
     assert!(isgd.current_loss().unwrap().total.is_finite());

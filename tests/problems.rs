@@ -595,14 +595,14 @@ fn sobolev_poisson_fit_stacks_value_and_gradient_rows_and_refuses_jacobians() {
     }
     let session = homotopy_explorer::train::Session::new(config, &backend::cpu().unwrap());
     let err = session
-        .objective
-        .linearize(&session.state.theta, 1.0)
+        .objective()
+        .linearize(&session.state().theta, 1.0)
         .unwrap_err()
         .to_string();
     assert!(err.contains("pointwise"), "{err}");
     // The loss is (1/2n)Σ over the three rows: at θ = 0 (u ≡ 0) it is (1/2n)Σ(u*² + |∇u*|²).
-    let zero = vec![0.0; session.state.theta.len()];
-    let loss = session.objective.loss(&zero, 1.0).unwrap();
+    let zero = vec![0.0; session.state().theta.len()];
+    let loss = session.objective().loss(&zero, 1.0).unwrap();
     let expect = pts
         .chunks(2)
         .map(|q| {
@@ -617,4 +617,34 @@ fn sobolev_poisson_fit_stacks_value_and_gradient_rows_and_refuses_jacobians() {
         loss.residual
     );
     assert_eq!(loss.total, loss.residual);
+}
+
+#[test]
+fn every_problem_kind_has_one_spec_and_its_presets_id_round_trips() {
+    use homotopy_explorer::problem::REGISTRY;
+    assert_eq!(REGISTRY.len(), ProblemKind::ALL.len());
+    // The picker lists the problems in the registry's order.
+    let order: Vec<ProblemKind> = REGISTRY.iter().map(|s| s.kind).collect();
+    assert_eq!(order, ProblemKind::ALL.to_vec());
+    for kind in ProblemKind::ALL {
+        let spec = kind.spec();
+        assert_eq!(spec.kind, kind);
+        assert_eq!(
+            REGISTRY.iter().filter(|s| s.kind == kind).count(),
+            1,
+            "{kind:?}"
+        );
+        // The id is what presets write for this kind.
+        let parsed: ProblemKind = serde_json::from_value(serde_json::json!(spec.id)).unwrap();
+        assert_eq!(parsed, kind);
+        // A built problem reports its own kind and the spec's channels.
+        let text = format!(
+            "version = 1\n[problem]\nkind = \"{}\"\neps = 0.1\nn_res = 64\nn_bc = 8\nn_eval = 25\n",
+            spec.id
+        );
+        let config = RunConfig::from_toml_str(&text).unwrap();
+        let problem = config.build_problem();
+        assert_eq!(problem.kind(), kind);
+        assert_eq!(problem.order(), spec.order);
+    }
 }

@@ -32,9 +32,9 @@ fn wgpu_and_cpu_agree_within_f32_tolerance() {
     let cpu = backend::cpu().unwrap();
     let config = RunConfig::from_toml_str(PRESET).unwrap();
     let mut on_gpu = Session::new(config.clone(), &gpu);
-    assert_eq!(on_gpu.objective.path(), NetPath::Burn);
+    assert_eq!(on_gpu.objective().path(), NetPath::Burn);
     let mut on_cpu = Session::new(config, &cpu);
-    assert_eq!(on_cpu.objective.path(), NetPath::Fused);
+    assert_eq!(on_cpu.objective().path(), NetPath::Fused);
     let (g, c) = (losses(&mut on_gpu), losses(&mut on_cpu));
     assert_eq!(g.len(), 8);
     assert_eq!(c.len(), 8);

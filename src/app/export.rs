@@ -147,7 +147,7 @@ pub fn start_export_ntk_lab(app: &mut ExplorerApp, parent: PathBuf) {
             .message(true, "the NTK lab has no results to export yet");
         return;
     };
-    let (spread, drift) = crate::diagnostics::ntk::figures(&lab.rows);
+    let (spread, drift) = crate::lab::ntk::figures(&lab.rows);
     let bundle = ExportBundle {
         figures: vec![spread, drift],
         preset: base.to_toml_string(),
@@ -155,7 +155,7 @@ pub fn start_export_ntk_lab(app: &mut ExplorerApp, parent: PathBuf) {
             "lab": "ntk",
             "problem": base.problem.kind,
             "eps": base.problem.eps,
-            "kernel_rows": crate::diagnostics::ntk::kernel_rows(base),
+            "kernel_rows": crate::lab::ntk::kernel_rows(base),
             // From the run that made the rows (the settings may have been edited since).
             "seeds": lab.rows[0].seeds,
             "steps": base.training.max_steps,

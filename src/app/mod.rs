@@ -1,9 +1,11 @@
-//! The eframe application: owns the worker handle, the [`RunView`] the plots read, the edited
-//! configuration and the remembered state. `logic` drains worker events and finished background
-//! jobs; `ui` lays out the panels (each in its own file under `src/ui/`).
+//! The explorer's state and intents: owns the worker handle, the [`RunView`] the plots read, the
+//! edited configuration and the remembered state, and drains worker events and finished
+//! background jobs each frame. It draws nothing and imports nothing from `ui`; the panels under
+//! `src/ui/` read this state and call its intents, and `ui::window` is the `eframe::App`.
 
 pub mod export;
 pub mod figures;
+pub mod intents;
 pub mod ntk_lab;
 pub mod state;
 
@@ -305,9 +307,35 @@ impl ExplorerApp {
     }
 
     /// Parse preset text and load it; a bad preset changes nothing and shows why.
+    /// In lecture mode a preset that would change a locked control is refused, and the locks
+    /// in force are kept whatever the loaded preset says.
     pub fn load_preset_text(&mut self, text: &str, origin: &str, path: Option<PathBuf>) -> bool {
         match RunConfig::from_toml_str(text) {
-            Ok(config) => {
+            Ok(mut config) => {
+                // Compare what would actually run (a wgpu preset runs on the CPU without a GPU).
+                let mut runs = config.clone();
+                if runs.backend == BackendKind::Wgpu && !matches!(self.gpu, Some(Ok(_))) {
+                    runs.backend = BackendKind::Cpu;
+                }
+                let blocked = self.locked_changes(&runs);
+                if !blocked.is_empty() {
+                    let names: Vec<&str> = blocked.iter().map(|c| c.label()).collect();
+                    self.view.message(
+                        true,
+                        format!(
+                            "preset {origin} not loaded: it changes the {}, locked in lecture mode (untick View → Lecture mode to change it)",
+                            names.join(", ")
+                        ),
+                    );
+                    return false;
+                }
+                if self.remembered.lecture_mode {
+                    for c in &self.config.lecture.locked {
+                        if !config.lecture.locked.contains(c) {
+                            config.lecture.locked.push(*c);
+                        }
+                    }
+                }
                 self.view.message(false, format!("loaded preset {origin}"));
                 self.load_config(config, path);
                 true
@@ -425,8 +453,12 @@ impl ExplorerApp {
     }
 }
 
-impl eframe::App for ExplorerApp {
-    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+/// The frame's halves and the window's lifecycle, called by the `eframe::App` impl in
+/// `ui::window` (the app holds state and intents; the ui draws and calls in).
+impl ExplorerApp {
+    /// Before drawing: drain worker events and finished jobs, handle shortcuts, keep repainting
+    /// while training.
+    pub fn begin_frame(&mut self, ctx: &egui::Context) {
         self.frame_started = Some(Instant::now());
         self.poll();
         self.shortcuts(ctx);
@@ -435,8 +467,8 @@ impl eframe::App for ExplorerApp {
         }
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        crate::ui::main_ui(self, ui);
+    /// After drawing: record the frame time.
+    pub fn end_frame(&mut self) {
         if let Some(t) = self.frame_started.take() {
             self.frame_times.push_back(t.elapsed().as_secs_f64());
             while self.frame_times.len() > 120 {
@@ -445,17 +477,24 @@ impl eframe::App for ExplorerApp {
         }
     }
 
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+    /// Remember the layout and the edited preset (not in headless tests).
+    pub fn save_to(&mut self, storage: &mut dyn eframe::Storage) {
         if !self.headless {
             self.remembered.last_preset = Some(self.draft.to_toml_string());
             eframe::set_value(storage, STORAGE_KEY, &self.remembered);
         }
     }
 
-    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+    /// Stop the worker (window closing).
+    pub fn shutdown_worker(&mut self) {
         if let Some(w) = self.worker.take() {
             w.shutdown(Duration::from_secs(2));
         }
+    }
+
+    /// Whether lecture mode locks `control` (the widget is then shown disabled).
+    pub fn locked(&self, control: crate::config::Control) -> bool {
+        self.remembered.lecture_mode && self.config.lecture.is_locked(control)
     }
 }
 
@@ -478,34 +517,6 @@ pub fn install_fonts(ctx: &egui::Context) {
             },
         ],
     ));
-}
-
-/// Open the explorer window, with `preset` instead of the remembered configuration when given,
-/// training from the start when `start`. Errors (no display, no OpenGL) are returned as text.
-pub fn run_gui(preset: Option<RunConfig>, start: bool) -> Result<(), String> {
-    let options = eframe::NativeOptions {
-        renderer: eframe::Renderer::Glow,
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Homotopy Explorer")
-            .with_inner_size([1400.0, 900.0])
-            .with_min_inner_size([900.0, 600.0]),
-        ..Default::default()
-    };
-    eframe::run_native(
-        "Homotopy Explorer",
-        options,
-        Box::new(move |cc| {
-            let mut app = ExplorerApp::new(cc);
-            if let Some(config) = preset {
-                app.load_config(config, None);
-            }
-            if start {
-                app.send(Command::Play);
-            }
-            Ok(Box::new(app))
-        }),
-    )
-    .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crossbeam_channel::Receiver;
 
 use crate::backend::ComputeDevice;
 use crate::config::RunConfig;
-use crate::diagnostics::ntk::{self, LabSettings, NtkRow};
+use crate::lab::ntk::{self, LabSettings, NtkRow};
 
 /// What the sweep thread reports.
 enum LabMsg {

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use crate::config::RunConfig;
-use crate::diagnostics::SpectralReport;
+use crate::train::SpectralReport;
 use crate::train::{EndReason, StageRecord, TrainEvent};
 use crate::worker::history::DecimatedSeries;
 use crate::worker::{Event, Snapshot, marker_line};

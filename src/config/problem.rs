@@ -4,15 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, defaults};
-use crate::problem::elliptic_2d::Elliptic;
 use crate::problem::points_nd::grid_side;
 /// The homotopy a problem's parameter walks (`s_homotopy`, `s_homotopy_as_printed`, `epsilon`).
 pub use crate::problem::s_path::Path as HomotopyPath;
-use crate::problem::sobolev_poisson::SobolevPoisson2d;
-use crate::problem::{
-    AllenCahn1d, AllenCahn2d, BoundaryLayer, Burgers1d, Elliptic2d, HelmholtzNd, HighFrequencyFit,
-    HighFrequencyFitNd, PoissonMultiscale1d, Problem, ProblemKind, Sampling,
-};
+use crate::problem::{BuildArgs, Problem, ProblemKind, Sampling};
 
 /// The PDE, its parameter and its sampling.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -137,7 +132,7 @@ impl ProblemConfig {
         // Problems on a tensor grid of the square or cube (every multi-dimensional problem but
         // Helmholtz in d dimensions, which always samples at random) need m^d grid points.
         if p.dim() > 1
-            && p.kind != ProblemKind::Helmholtz
+            && p.kind.spec().tensor_grid
             && p.sampling == Sampling::Grid
             && grid_side(p.n_res, p.dim()).is_none()
         {
@@ -150,21 +145,44 @@ impl ProblemConfig {
                 ),
             ));
         }
-        match (p.kind, p.path) {
-            (_, None) | (ProblemKind::AllenCahn2d, _) => {}
-            (ProblemKind::Burgers1d, Some(HomotopyPath::SHomotopyAsPrinted)) => {
-                return Err(ConfigError::invalid(
-                    "problem.path",
-                    "Burgers' printed s-homotopy (eq. 62) is already consistent: use \"s_homotopy\"",
-                ));
-            }
-            (ProblemKind::Burgers1d, _) => {}
-            (kind, Some(_)) => {
+        if let Some(path) = p.path {
+            let spec = p.kind.spec();
+            if spec.paths.is_empty() {
                 return Err(ConfigError::invalid(
                     "problem.path",
                     format!(
-                        "{} walks its own ε; only allen_cahn_2d and burgers_1d offer a choice of path",
-                        kind.label()
+                        "{} walks its own ε; only {} offer a choice of path",
+                        spec.label,
+                        crate::problem::REGISTRY
+                            .iter()
+                            .filter(|s| !s.paths.is_empty())
+                            .map(|s| s.id)
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    ),
+                ));
+            }
+            if !spec.paths.contains(&path) {
+                // The printed-sign variant exists where the paper's printed sign differs from
+                // the consistent one; where only the consistent s-homotopy is offered, the
+                // printed form is that one.
+                let note = if path == HomotopyPath::SHomotopyAsPrinted
+                    && spec.paths.contains(&HomotopyPath::SHomotopy)
+                {
+                    " (the printed s-homotopy is already consistent here: use \"s_homotopy\")"
+                } else {
+                    ""
+                };
+                return Err(ConfigError::invalid(
+                    "problem.path",
+                    format!(
+                        "{} offers the paths {}{note}",
+                        spec.id,
+                        spec.paths
+                            .iter()
+                            .map(|p| p.id())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 ));
             }
@@ -199,63 +217,18 @@ impl ProblemConfig {
         Ok(())
     }
 
-    /// Build the problem instance, its random points drawn from `seed`.
+    /// Build the problem instance, its random points drawn from `seed` (by the problem's
+    /// spec in the registry).
     pub fn build(&self, seed: u64) -> Box<dyn Problem> {
-        let p = self;
-        let (n_res, n_bc, n_eval, sampling) = (p.n_res, p.n_bc, p.n_eval, p.sampling);
-        match p.kind {
-            ProblemKind::AllenCahn1d => {
-                Box::new(AllenCahn1d::new(n_res, n_bc, n_eval, sampling, seed))
-            }
-            ProblemKind::HighFrequencyFit if p.dim() > 1 => Box::new(HighFrequencyFitNd::new(
-                p.dim(),
-                n_res,
-                n_bc,
-                n_eval,
-                sampling,
-                seed,
-                p.eps,
-            )),
-            ProblemKind::HighFrequencyFit => Box::new(HighFrequencyFit::new(
-                n_res, n_bc, n_eval, sampling, seed, p.eps,
-            )),
-            ProblemKind::Burgers1d => Box::new(Burgers1d::new(
-                n_res,
-                n_bc,
-                n_eval,
-                sampling,
-                seed,
-                p.eps,
-                p.path.unwrap_or(HomotopyPath::Epsilon),
-            )),
-            ProblemKind::BoundaryLayer => {
-                Box::new(BoundaryLayer::new(n_res, n_bc, n_eval, sampling, seed))
-            }
-            ProblemKind::PoissonMultiscale1d => Box::new(PoissonMultiscale1d::new(
-                n_res, n_bc, n_eval, sampling, seed, p.eps,
-            )),
-            ProblemKind::Helmholtz => {
-                Box::new(HelmholtzNd::new(p.dim(), n_res, n_bc, n_eval, seed, p.eps))
-            }
-            ProblemKind::AllenCahn2d => {
-                let path = p.path.unwrap_or(HomotopyPath::SHomotopy);
-                Box::new(AllenCahn2d::new(
-                    n_res, n_bc, n_eval, sampling, seed, p.eps, path,
-                ))
-            }
-            ProblemKind::SobolevPoisson2d => {
-                Box::new(SobolevPoisson2d::new(n_res, n_bc, n_eval, sampling, seed))
-            }
-            ProblemKind::PoissonMultiscale2d | ProblemKind::Helmholtz2d => {
-                let which = if p.kind == ProblemKind::Helmholtz2d {
-                    Elliptic::Helmholtz
-                } else {
-                    Elliptic::MultiscalePoisson
-                };
-                Box::new(Elliptic2d::new(
-                    which, n_res, n_bc, n_eval, sampling, seed, p.eps,
-                ))
-            }
-        }
+        (self.kind.spec().build)(&BuildArgs {
+            n_res: self.n_res,
+            n_bc: self.n_bc,
+            n_eval: self.n_eval,
+            sampling: self.sampling,
+            seed,
+            eps: self.eps,
+            dim: self.dim(),
+            path: self.path,
+        })
     }
 }

@@ -51,13 +51,10 @@ pub fn residual_at(
     let ch = problem.channels();
     let n = points.len() / problem.dim();
     let out = fused::evaluate(shape, theta, points, ch);
-    let fields = crate::problem::Fields::from_stacked(
-        crate::train::objective::vec_tensor(out, device),
-        n,
-        ch,
-    )
-    .at(&crate::problem::coordinates(points, problem.dim(), device));
-    let mut h = crate::train::objective::host_vec(problem.residual(&fields, eps))
+    let fields =
+        crate::problem::Fields::from_stacked(crate::net::tensors::vec_tensor(out, device), n, ch)
+            .at(&crate::problem::coordinates(points, problem.dim(), device));
+    let mut h = crate::net::tensors::host_vec(problem.residual(&fields, eps))
         .unwrap_or_else(|_| vec![f64::NAN; n]);
     h.truncate(n);
     h

@@ -1,10 +1,9 @@
-//! Diagnostics of a trained state: accuracy metrics, kernel spectra and the discrete operator.
+//! Diagnostics as pure numerics below training: accuracy metrics, kernel spectra from a
+//! Jacobian and the discrete operator D_ε. What needs an objective or a session (the spectral
+//! snapshot of a state, the NTK lab) lives above: `train::spectral`, `lab::ntk`.
 
 pub mod metrics;
-pub mod ntk;
 pub mod operator;
-pub mod report;
 pub mod spectrum;
 
 pub use metrics::{EvalReport, evaluate};
-pub use report::{SpectralReport, spectral_report};

@@ -2,6 +2,7 @@
 //! written to a temporary name and renamed into place, so a failed write leaves no partial file.
 
 pub mod figure;
+pub mod run;
 pub mod summary;
 
 use std::io::Write;
@@ -9,6 +10,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+pub use run::write_run;
 pub use summary::{RunSummary, Versions};
 
 use crate::train::HistoryRow;

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::config::StrategyKind;
 use crate::train::{EndReason, LossParts};
 
 /// Versions of this program and of the numeric stack.
@@ -30,7 +31,7 @@ pub struct RunSummary {
     /// Problem id as in presets.
     pub problem: String,
     /// Strategy that trained the network.
-    pub trainer: String,
+    pub trainer: StrategyKind,
     /// Final ε.
     pub eps: f64,
     pub seed: u64,

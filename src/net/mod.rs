@@ -10,6 +10,7 @@ pub mod fused;
 pub mod jacobian;
 pub mod mlp;
 pub(crate) mod simd;
+pub mod tensors;
 
 pub use activation::{Activation, ActivationKind};
 pub use channels::{Channels, DerivOrder};

@@ -8,8 +8,9 @@ use burn::tensor::Tensor;
 
 use super::points1d::Points1d;
 use super::reference::{ReferenceCache, StencilRow, solve_odd_about_half};
-use super::{DiscreteOperator, Fields, Problem, ProblemKind, SampledSolution, Sampling};
-use crate::net::DerivOrder;
+use super::{
+    DiscreteOperator, Fields, Problem, ProblemKind, ProblemSpec, SampledSolution, Sampling,
+};
 
 /// Fine-grid cells per evaluation cell for the finite-difference reference.
 const REFERENCE_REFINEMENT: usize = 20;
@@ -72,6 +73,18 @@ impl AllenCahn1d {
     }
 }
 
+/// 1D Allen–Cahn in the registry.
+pub const SPEC: ProblemSpec = ProblemSpec::second_order_1d(
+    ProblemKind::AllenCahn1d,
+    "allen_cahn_1d",
+    "Allen–Cahn 1D",
+    |a| {
+        Box::new(AllenCahn1d::new(
+            a.n_res, a.n_bc, a.n_eval, a.sampling, a.seed,
+        ))
+    },
+);
+
 impl Problem for AllenCahn1d {
     fn kind(&self) -> ProblemKind {
         ProblemKind::AllenCahn1d
@@ -79,10 +92,6 @@ impl Problem for AllenCahn1d {
 
     fn dim(&self) -> usize {
         1
-    }
-
-    fn order(&self) -> DerivOrder {
-        DerivOrder::SecondPerAxis
     }
 
     fn residual_points(&self) -> &[f64] {

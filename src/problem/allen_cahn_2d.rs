@@ -26,7 +26,7 @@ use super::reference::ReferenceCache;
 pub use super::s_path::Path;
 use super::s_path::SPath;
 use super::spectral2d::SineGrid;
-use super::{Fields, Problem, ProblemKind, Sampling};
+use super::{Dims, Fields, Problem, ProblemKind, ProblemSpec, Sampling};
 use crate::net::DerivOrder;
 
 /// Interior nodes per axis of the spectral reference (at ε = 0.05, 95 and 127 nodes agree to
@@ -116,15 +116,35 @@ impl AllenCahn2d {
     }
 }
 
+/// 2D Allen–Cahn in the registry: the s-homotopy by default; the printed sign or plain ε
+/// on request.
+pub const SPEC: ProblemSpec = ProblemSpec {
+    kind: ProblemKind::AllenCahn2d,
+    id: "allen_cahn_2d",
+    label: "Allen–Cahn 2D (s-homotopy, parameter s + ε*)",
+    order: DerivOrder::Laplacian,
+    residual_rows_per_point: 1,
+    dims: Dims::Fixed(2),
+    paths: &[Path::SHomotopy, Path::SHomotopyAsPrinted, Path::Epsilon],
+    tensor_grid: true,
+    build: |a| {
+        Box::new(AllenCahn2d::new(
+            a.n_res,
+            a.n_bc,
+            a.n_eval,
+            a.sampling,
+            a.seed,
+            a.eps,
+            a.path.unwrap_or(Path::SHomotopy),
+        ))
+    },
+};
+
 impl Problem for AllenCahn2d {
     points2d_accessors!();
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::AllenCahn2d
-    }
-
-    fn order(&self) -> DerivOrder {
-        DerivOrder::Laplacian
     }
 
     fn random_interior_points(&self, n: usize, seed: u64) -> Option<Vec<f64>> {

@@ -9,8 +9,7 @@ use std::f64::consts::{FRAC_PI_2, PI};
 use burn::tensor::Tensor;
 
 use super::points1d::{Points1d, points1d_accessors};
-use super::{Fields, Problem, ProblemKind, Sampling};
-use crate::net::DerivOrder;
+use super::{Fields, Problem, ProblemKind, ProblemSpec, Sampling};
 
 /// The boundary-layer problem at fixed sampling.
 pub struct BoundaryLayer {
@@ -35,15 +34,23 @@ impl BoundaryLayer {
     }
 }
 
+/// The boundary-layer problem in the registry.
+pub const SPEC: ProblemSpec = ProblemSpec::second_order_1d(
+    ProblemKind::BoundaryLayer,
+    "boundary_layer",
+    "Boundary layer −εy″ + y′ = f",
+    |a| {
+        Box::new(BoundaryLayer::new(
+            a.n_res, a.n_bc, a.n_eval, a.sampling, a.seed,
+        ))
+    },
+);
+
 impl Problem for BoundaryLayer {
     points1d_accessors!();
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::BoundaryLayer
-    }
-
-    fn order(&self) -> DerivOrder {
-        DerivOrder::SecondPerAxis
     }
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {

@@ -21,8 +21,9 @@ use super::allen_cahn_1d::zero_crossing;
 use super::points1d::{Points1d, interpolate_uniform, points1d_accessors, tridiagonal};
 use super::reference::{ReferenceCache, StencilRow, solve_odd_about_half};
 use super::s_path::{Path, SPath};
-use super::{DiscreteOperator, Fields, Problem, ProblemKind, SampledSolution, Sampling};
-use crate::net::DerivOrder;
+use super::{
+    DiscreteOperator, Fields, Problem, ProblemKind, ProblemSpec, SampledSolution, Sampling,
+};
 
 /// Fine-grid cells per evaluation cell for the finite-difference reference.
 const REFERENCE_REFINEMENT: usize = 20;
@@ -113,15 +114,32 @@ impl Burgers1d {
     }
 }
 
+/// Steady Burgers in the registry: its viscosity by default, or the s-homotopy of eq. 62.
+pub const SPEC: ProblemSpec = ProblemSpec {
+    paths: &[Path::Epsilon, Path::SHomotopy],
+    ..ProblemSpec::second_order_1d(
+        ProblemKind::Burgers1d,
+        "burgers_1d",
+        "Burgers 1D (steady, shock)",
+        |a| {
+            Box::new(Burgers1d::new(
+                a.n_res,
+                a.n_bc,
+                a.n_eval,
+                a.sampling,
+                a.seed,
+                a.eps,
+                a.path.unwrap_or(Path::Epsilon),
+            ))
+        },
+    )
+};
+
 impl Problem for Burgers1d {
     points1d_accessors!();
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::Burgers1d
-    }
-
-    fn order(&self) -> DerivOrder {
-        DerivOrder::SecondPerAxis
     }
 
     fn residual(&self, f: &Fields, p: f64) -> Tensor<1> {

@@ -10,7 +10,7 @@ use std::f64::consts::PI;
 use burn::tensor::Tensor;
 
 use super::points2d::{Points2d, points2d_accessors};
-use super::{Fields, Problem, ProblemKind, Sampling};
+use super::{BuildArgs, Dims, Fields, Problem, ProblemKind, ProblemSpec, Sampling};
 use crate::net::DerivOrder;
 
 /// Amplitude of the fine scale of the multiscale solution.
@@ -55,6 +55,11 @@ impl Elliptic2d {
         this
     }
 
+    /// `which` from the preset's `[problem]` settings.
+    pub fn build(which: Elliptic, a: &BuildArgs) -> Self {
+        Self::new(which, a.n_res, a.n_bc, a.n_eval, a.sampling, a.seed, a.eps)
+    }
+
     /// u_ε at one point.
     pub fn solution(&self, x: f64, y: f64, eps: f64) -> f64 {
         let coarse = (PI * x).sin();
@@ -95,6 +100,28 @@ fn sin_cos(x: &Tensor<1>, k: f64) -> (Tensor<1>, Tensor<1>) {
     (t.clone().sin(), t.cos())
 }
 
+/// 2D multiscale Poisson in the registry.
+pub const POISSON_SPEC: ProblemSpec = ProblemSpec {
+    kind: ProblemKind::PoissonMultiscale2d,
+    id: "poisson_multiscale_2d",
+    label: "Multiscale Poisson 2D",
+    order: DerivOrder::Laplacian,
+    residual_rows_per_point: 1,
+    dims: Dims::Fixed(2),
+    paths: &[],
+    tensor_grid: true,
+    build: |a| Box::new(Elliptic2d::build(Elliptic::MultiscalePoisson, a)),
+};
+
+/// 2D Helmholtz (k = 1/ε) in the registry.
+pub const HELMHOLTZ_SPEC: ProblemSpec = ProblemSpec {
+    kind: ProblemKind::Helmholtz2d,
+    id: "helmholtz_2d",
+    label: "Helmholtz 2D, k = 1/ε",
+    build: |a| Box::new(Elliptic2d::build(Elliptic::Helmholtz, a)),
+    ..POISSON_SPEC
+};
+
 impl Problem for Elliptic2d {
     points2d_accessors!();
 
@@ -103,10 +130,6 @@ impl Problem for Elliptic2d {
             Elliptic::MultiscalePoisson => ProblemKind::PoissonMultiscale2d,
             Elliptic::Helmholtz => ProblemKind::Helmholtz2d,
         }
-    }
-
-    fn order(&self) -> DerivOrder {
-        DerivOrder::Laplacian
     }
 
     fn boundary_values_at(&self, eps: f64) -> Option<Vec<f64>> {

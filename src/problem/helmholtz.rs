@@ -16,7 +16,9 @@ use burn::tensor::Tensor;
 
 use super::points_nd::{PointsNd, mean, points_nd_accessors};
 use super::points1d::tridiagonal;
-use super::{DiscreteOperator, Fields, Problem, ProblemKind, d_eps_sin_over_eps};
+use super::{
+    Dims, DiscreteOperator, Fields, Problem, ProblemKind, ProblemSpec, d_eps_sin_over_eps,
+};
 use crate::net::DerivOrder;
 
 /// Largest s-grid of D_ε (the paper's 10 000 residual points would ask for a 10⁴ × 10⁴ matrix).
@@ -55,15 +57,28 @@ impl HelmholtzNd {
     }
 }
 
+/// Helmholtz in d dimensions in the registry (random points in every dimension).
+pub const SPEC: ProblemSpec = ProblemSpec {
+    kind: ProblemKind::Helmholtz,
+    id: "helmholtz",
+    label: "Helmholtz in d dimensions",
+    order: DerivOrder::Laplacian,
+    residual_rows_per_point: 1,
+    dims: Dims::UpTo(50),
+    paths: &[],
+    tensor_grid: false,
+    build: |a| {
+        Box::new(HelmholtzNd::new(
+            a.dim, a.n_res, a.n_bc, a.n_eval, a.seed, a.eps,
+        ))
+    },
+};
+
 impl Problem for HelmholtzNd {
     points_nd_accessors!();
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::Helmholtz
-    }
-
-    fn order(&self) -> DerivOrder {
-        DerivOrder::Laplacian
     }
 
     fn boundary_values_at(&self, eps: f64) -> Option<Vec<f64>> {

@@ -9,7 +9,7 @@ use burn::tensor::Tensor;
 
 use super::points_nd::{PointsNd, grid_side, points_nd_accessors};
 use super::points1d::{Points1d, points1d_accessors};
-use super::{Fields, Problem, ProblemKind, Sampling, d_eps_sin_over_eps};
+use super::{Dims, Fields, Problem, ProblemKind, ProblemSpec, Sampling, d_eps_sin_over_eps};
 use crate::net::DerivOrder;
 
 /// The high-frequency fit at fixed sampling.
@@ -45,15 +45,34 @@ impl HighFrequencyFit {
     }
 }
 
+/// The high-frequency fit in the registry: sin(πx/ε) in 1D, sin(πΣxⱼ/ε) in 2 or 3 dimensions.
+pub const SPEC: ProblemSpec = ProblemSpec {
+    kind: ProblemKind::HighFrequencyFit,
+    id: "high_frequency_fit",
+    label: "High-frequency fit sin(πx/ε)",
+    order: DerivOrder::Value,
+    residual_rows_per_point: 1,
+    dims: Dims::UpTo(3),
+    paths: &[],
+    tensor_grid: true,
+    build: |a| {
+        if a.dim > 1 {
+            Box::new(HighFrequencyFitNd::new(
+                a.dim, a.n_res, a.n_bc, a.n_eval, a.sampling, a.seed, a.eps,
+            ))
+        } else {
+            Box::new(HighFrequencyFit::new(
+                a.n_res, a.n_bc, a.n_eval, a.sampling, a.seed, a.eps,
+            ))
+        }
+    },
+};
+
 impl Problem for HighFrequencyFit {
     points1d_accessors!();
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::HighFrequencyFit
-    }
-
-    fn order(&self) -> DerivOrder {
-        DerivOrder::Value
     }
 
     fn boundary_values_at(&self, eps: f64) -> Option<Vec<f64>> {
@@ -142,10 +161,6 @@ impl Problem for HighFrequencyFitNd {
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::HighFrequencyFit
-    }
-
-    fn order(&self) -> DerivOrder {
-        DerivOrder::Value
     }
 
     fn boundary_values_at(&self, eps: f64) -> Option<Vec<f64>> {

@@ -73,8 +73,97 @@ pub enum ProblemKind {
     SobolevPoisson2d,
 }
 
+/// The input dimension a problem runs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dims {
+    /// Always this many dimensions.
+    Fixed(usize),
+    /// Set by `problem.dim`, from 1 up to this many (default 1).
+    UpTo(usize),
+}
+
+/// The `[problem]` settings a problem is built from.
+#[derive(Clone, Copy, Debug)]
+pub struct BuildArgs {
+    pub n_res: usize,
+    pub n_bc: usize,
+    pub n_eval: usize,
+    pub sampling: Sampling,
+    /// Seed of the random point sets.
+    pub seed: u64,
+    /// Target ε (problems whose boundary data or exact solution depend on it read it here).
+    pub eps: f64,
+    /// Input dimension (already resolved against the problem's [`Dims`]).
+    pub dim: usize,
+    /// The homotopy the parameter walks, when the preset chose one.
+    pub path: Option<s_path::Path>,
+}
+
+/// What the engine knows of a problem before building it, kept beside its code: the pickers,
+/// the preset checks and `reproduce` read these instead of matching on [`ProblemKind`].
+/// Adding a problem means its file (with its spec), a [`ProblemKind`] variant and a line in
+/// [`REGISTRY`].
+pub struct ProblemSpec {
+    pub kind: ProblemKind,
+    /// The name used in presets.
+    pub id: &'static str,
+    /// Human-readable name.
+    pub label: &'static str,
+    /// The derivative channels its residual needs.
+    pub order: DerivOrder,
+    /// Residual rows per point: 1 for a pointwise PDE residual; the Sobolev fit stacks the
+    /// value and gradient mismatches (value rows of all points first). Jacobian-based methods
+    /// need 1.
+    pub residual_rows_per_point: usize,
+    pub dims: Dims,
+    /// Homotopy paths `problem.path` may name (empty: the problem walks its own ε).
+    pub paths: &'static [s_path::Path],
+    /// Whether grid sampling in several dimensions puts the residual points on an m^d tensor
+    /// grid (Helmholtz in d dimensions always samples at random).
+    pub tensor_grid: bool,
+    /// Build the problem instance.
+    pub build: fn(&BuildArgs) -> Box<dyn Problem>,
+}
+
+impl ProblemSpec {
+    /// A 1D problem with a pointwise second-order residual, walking its own ε (the 1D PDEs);
+    /// set other fields with struct-update syntax.
+    pub const fn second_order_1d(
+        kind: ProblemKind,
+        id: &'static str,
+        label: &'static str,
+        build: fn(&BuildArgs) -> Box<dyn Problem>,
+    ) -> Self {
+        Self {
+            kind,
+            id,
+            label,
+            order: DerivOrder::SecondPerAxis,
+            residual_rows_per_point: 1,
+            dims: Dims::Fixed(1),
+            paths: &[],
+            tensor_grid: true,
+            build,
+        }
+    }
+}
+
+/// Every problem, in picker order.
+pub static REGISTRY: [&ProblemSpec; 10] = [
+    &allen_cahn_1d::SPEC,
+    &allen_cahn_2d::SPEC,
+    &high_frequency::SPEC,
+    &burgers_1d::SPEC,
+    &boundary_layer::SPEC,
+    &poisson_multiscale::SPEC,
+    &elliptic_2d::POISSON_SPEC,
+    &elliptic_2d::HELMHOLTZ_SPEC,
+    &helmholtz::SPEC,
+    &sobolev_poisson::SPEC,
+];
+
 impl ProblemKind {
-    /// Every problem, for pickers.
+    /// Every problem, for pickers (the registry's order).
     pub const ALL: [ProblemKind; 10] = [
         Self::AllenCahn1d,
         Self::AllenCahn2d,
@@ -88,83 +177,47 @@ impl ProblemKind {
         Self::SobolevPoisson2d,
     ];
 
+    /// The problem's spec in the [`REGISTRY`].
+    pub fn spec(self) -> &'static ProblemSpec {
+        REGISTRY
+            .iter()
+            .copied()
+            .find(|s| s.kind == self)
+            .expect("every ProblemKind has a spec in REGISTRY (tested)")
+    }
+
     /// Human-readable name.
     pub fn label(self) -> &'static str {
-        match self {
-            Self::AllenCahn1d => "Allen–Cahn 1D",
-            Self::HighFrequencyFit => "High-frequency fit sin(πx/ε)",
-            Self::Burgers1d => "Burgers 1D (steady, shock)",
-            Self::BoundaryLayer => "Boundary layer −εy″ + y′ = f",
-            Self::PoissonMultiscale1d => "Multiscale Poisson 1D",
-            Self::Helmholtz => "Helmholtz in d dimensions",
-            Self::AllenCahn2d => "Allen–Cahn 2D (s-homotopy, parameter s + ε*)",
-            Self::PoissonMultiscale2d => "Multiscale Poisson 2D",
-            Self::Helmholtz2d => "Helmholtz 2D, k = 1/ε",
-            Self::SobolevPoisson2d => "Neumann Poisson 2D, Sobolev training (HRTA)",
-        }
+        self.spec().label
     }
 
     /// The name used in presets.
     pub fn id(self) -> &'static str {
-        match self {
-            Self::AllenCahn1d => "allen_cahn_1d",
-            Self::HighFrequencyFit => "high_frequency_fit",
-            Self::Burgers1d => "burgers_1d",
-            Self::BoundaryLayer => "boundary_layer",
-            Self::PoissonMultiscale1d => "poisson_multiscale_1d",
-            Self::Helmholtz => "helmholtz",
-            Self::AllenCahn2d => "allen_cahn_2d",
-            Self::PoissonMultiscale2d => "poisson_multiscale_2d",
-            Self::Helmholtz2d => "helmholtz_2d",
-            Self::SobolevPoisson2d => "sobolev_poisson_2d",
-        }
+        self.spec().id
     }
 
     /// The derivative channels its residual needs.
     pub fn order(self) -> DerivOrder {
-        match self {
-            Self::HighFrequencyFit => DerivOrder::Value,
-            Self::SobolevPoisson2d => DerivOrder::First,
-            Self::Helmholtz | Self::AllenCahn2d | Self::PoissonMultiscale2d | Self::Helmholtz2d => {
-                DerivOrder::Laplacian
-            }
-            Self::AllenCahn1d
-            | Self::Burgers1d
-            | Self::BoundaryLayer
-            | Self::PoissonMultiscale1d => DerivOrder::SecondPerAxis,
-        }
+        self.spec().order
     }
 
-    /// Residual rows per point: 1 for a pointwise PDE residual; the Sobolev fit stacks the value
-    /// and gradient mismatches (value rows of all points first). Jacobian-based methods need 1.
+    /// Residual rows per point (see [`ProblemSpec::residual_rows_per_point`]).
     pub fn residual_rows_per_point(self) -> usize {
-        match self {
-            Self::SobolevPoisson2d => 3,
-            _ => 1,
-        }
+        self.spec().residual_rows_per_point
     }
 
     /// The largest input dimension `problem.dim` may ask for (1 for a problem fixed in 1D).
     pub fn max_dim(self) -> usize {
-        match self {
-            Self::Helmholtz => 50,
-            Self::HighFrequencyFit => 3,
-            other => other.fixed_dim().unwrap_or(1),
+        match self.spec().dims {
+            Dims::Fixed(d) | Dims::UpTo(d) => d,
         }
     }
 
     /// The input dimension when the problem fixes it (None: set by `problem.dim`).
     pub fn fixed_dim(self) -> Option<usize> {
-        match self {
-            Self::Helmholtz | Self::HighFrequencyFit => None,
-            Self::AllenCahn2d
-            | Self::PoissonMultiscale2d
-            | Self::Helmholtz2d
-            | Self::SobolevPoisson2d => Some(2),
-            Self::AllenCahn1d
-            | Self::Burgers1d
-            | Self::BoundaryLayer
-            | Self::PoissonMultiscale1d => Some(1),
+        match self.spec().dims {
+            Dims::Fixed(d) => Some(d),
+            Dims::UpTo(_) => None,
         }
     }
 }
@@ -312,8 +365,10 @@ pub trait Problem: Send + Sync {
     /// Input dimension d.
     fn dim(&self) -> usize;
 
-    /// Derivative channels the residual needs.
-    fn order(&self) -> DerivOrder;
+    /// Derivative channels the residual needs (the spec's).
+    fn order(&self) -> DerivOrder {
+        self.kind().order()
+    }
 
     /// Channel layout of the residual batch.
     fn channels(&self) -> Channels {

@@ -12,8 +12,7 @@ use std::f64::consts::PI;
 use burn::tensor::Tensor;
 
 use super::points1d::{Points1d, points1d_accessors};
-use super::{Fields, Problem, ProblemKind, Sampling};
-use crate::net::DerivOrder;
+use super::{Fields, Problem, ProblemKind, ProblemSpec, Sampling};
 
 /// Amplitude of the fine scale.
 const FINE: f64 = 0.1;
@@ -51,15 +50,23 @@ impl PoissonMultiscale1d {
     }
 }
 
+/// 1D multiscale Poisson in the registry.
+pub const SPEC: ProblemSpec = ProblemSpec::second_order_1d(
+    ProblemKind::PoissonMultiscale1d,
+    "poisson_multiscale_1d",
+    "Multiscale Poisson 1D",
+    |a| {
+        Box::new(PoissonMultiscale1d::new(
+            a.n_res, a.n_bc, a.n_eval, a.sampling, a.seed, a.eps,
+        ))
+    },
+);
+
 impl Problem for PoissonMultiscale1d {
     points1d_accessors!();
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::PoissonMultiscale1d
-    }
-
-    fn order(&self) -> DerivOrder {
-        DerivOrder::SecondPerAxis
     }
 
     fn boundary_values_at(&self, eps: f64) -> Option<Vec<f64>> {

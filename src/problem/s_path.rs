@@ -20,6 +20,17 @@ pub enum Path {
     Epsilon,
 }
 
+impl Path {
+    /// The name used in presets.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::SHomotopy => "s_homotopy",
+            Self::SHomotopyAsPrinted => "s_homotopy_as_printed",
+            Self::Epsilon => "epsilon",
+        }
+    }
+}
+
 /// A path with its end ε* and the sign σ of the PDE part in the consistent form.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SPath {

@@ -13,7 +13,7 @@ use std::f64::consts::PI;
 use burn::tensor::Tensor;
 
 use super::points2d::{Points2d, points2d_accessors};
-use super::{Fields, Problem, ProblemKind, Sampling};
+use super::{Dims, Fields, Problem, ProblemKind, ProblemSpec, Sampling};
 use crate::net::DerivOrder;
 
 /// The Sobolev fit of the Neumann Poisson solution at fixed sampling.
@@ -42,15 +42,28 @@ impl SobolevPoisson2d {
     }
 }
 
+/// The HRTA paper's Neumann Poisson problem in the registry: value and gradient rows.
+pub const SPEC: ProblemSpec = ProblemSpec {
+    kind: ProblemKind::SobolevPoisson2d,
+    id: "sobolev_poisson_2d",
+    label: "Neumann Poisson 2D, Sobolev training (HRTA)",
+    order: DerivOrder::First,
+    residual_rows_per_point: 3,
+    dims: Dims::Fixed(2),
+    paths: &[],
+    tensor_grid: true,
+    build: |a| {
+        Box::new(SobolevPoisson2d::new(
+            a.n_res, a.n_bc, a.n_eval, a.sampling, a.seed,
+        ))
+    },
+};
+
 impl Problem for SobolevPoisson2d {
     points2d_accessors!();
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::SobolevPoisson2d
-    }
-
-    fn order(&self) -> DerivOrder {
-        DerivOrder::First
     }
 
     /// [u − u*; ∂₁u − ∂₁u*; ∂₂u − ∂₂u*] (3n rows).

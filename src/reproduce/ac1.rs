@@ -30,6 +30,15 @@ pub const TABLE1_EPS: [f64; 3] = [0.1, 0.03, 0.01];
 /// Homotopy initializations of Table 2.
 pub const TABLE2_EPS: [f64; 4] = [0.1, 0.05, 0.03, 0.02];
 
+/// The methods of Table 1, in the page's order.
+pub const METHODS: [&str; 5] = [
+    "classical",
+    "strategy1",
+    "strategy1_paper",
+    "strategy2",
+    "curriculum",
+];
+
 const PRESETS: [(&str, &str, &str); 5] = [
     (
         "classical",
@@ -124,14 +133,14 @@ const PAPER_TABLE2: [(&str, f64); 5] = [
 const RCOND: f64 = 1e-4;
 
 fn plain_loss(session: &Session, theta: &[f64], eps: f64) -> Result<f64> {
-    let parts = session.objective.loss(theta, eps)?;
-    Ok(parts.residual + session.objective.bc_weight() * parts.boundary)
+    let parts = session.objective().loss(theta, eps)?;
+    Ok(parts.residual + session.objective().bc_weight() * parts.boundary)
 }
 
 fn row(method: &str, seed: u64, eps: f64, session: &Session, theta: &[f64]) -> Result<Table1Row> {
     let eval = evaluate(
-        session.problem.as_ref(),
-        session.objective.shape(),
+        session.problem().as_ref(),
+        session.objective().shape(),
         theta,
         eps,
     );
@@ -147,7 +156,7 @@ fn row(method: &str, seed: u64, eps: f64, session: &Session, theta: &[f64]) -> R
 }
 
 fn k_row(init: &str, seed: u64, session: &Session, theta: &[f64]) -> Result<Table2Row> {
-    let lin = session.objective.linearize(theta, 0.01)?;
+    let lin = session.objective().linearize(theta, 0.01)?;
     let k = kernel_spectrum(&lin.residual.jacobian, RCOND)?;
     Ok(Table2Row {
         init: init.into(),
@@ -193,11 +202,11 @@ fn run_homotopy(
                     seed,
                     stage.eps,
                     &session,
-                    &session.state.theta,
+                    &session.state().theta,
                 )?);
             }
             if TABLE2_EPS.contains(&stage.eps) {
-                thetas.push((stage.eps, session.state.theta.clone()));
+                thetas.push((stage.eps, session.state().theta.clone()));
             }
         }
         if p.end.is_some() {
@@ -207,11 +216,11 @@ fn run_homotopy(
     // A run that ended early (cap, divergence) is reported where it stopped.
     let reached: Vec<f64> = rows.iter().map(|r| r.eps).collect();
     for &eps in &TABLE1_EPS {
-        if !reached.contains(&eps) && session.state.eps <= eps {
-            rows.push(row(method, seed, eps, &session, &session.state.theta)?);
+        if !reached.contains(&eps) && session.state().eps <= eps {
+            rows.push(row(method, seed, eps, &session, &session.state().theta)?);
         }
     }
-    let solution = curve(&session, &session.state.theta, session.state.eps);
+    let solution = curve(&session, &session.state().theta, session.state().eps);
     Ok((rows, thetas, solution))
 }
 
@@ -249,7 +258,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
             let mut session = Session::new(config, &device);
             let never = std::sync::atomic::AtomicBool::new(false);
             session.run(&never, |_| {})?;
-            let r = row("classical", seed, eps, &session, &session.state.theta)?;
+            let r = row("classical", seed, eps, &session, &session.state().theta)?;
             let secs = started.elapsed().as_secs_f64();
             say(format!(
                 "[seed {seed}] classical ε = {eps}: L2RE {:.3e}, x0 {:.4}, {secs:.1} s",
@@ -262,7 +271,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
             if seed == 0 && eps == 0.01 {
                 solutions.push((
                     "classical".into(),
-                    curve(&session, &session.state.theta, eps),
+                    curve(&session, &session.state().theta, eps),
                 ));
             }
             report.table1.push(r);
@@ -289,9 +298,9 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
                 config.training.seed = seed;
                 let session = Session::new(config, &device);
                 let init = session
-                    .objective
+                    .objective()
                     .shape()
-                    .init(session.config.network.init, seed);
+                    .init(session.config().network.init, seed);
                 report.table2.push(k_row("xavier", seed, &session, &init)?);
                 for (eps, theta) in &thetas {
                     report
@@ -330,7 +339,7 @@ fn write_outputs(
     let n_res = configs["classical"].problem.n_res;
     let mut md = String::new();
     md.push_str("# Reproduction: 1D Allen–Cahn (homotopy dynamics paper)\n\n");
-    md.push_str(&super::full::scale_line("ac1", opts.full));
+    md.push_str(&super::find("ac1")?.scale_line(opts.full));
     md.push_str(&format!(
         "Seeds 0–{} (median [min, max] over seeds). L2RE on 1001 evaluation points against the tanh solution and against a finite-difference solution of the boundary-value problem. x₀ is the zero crossing of u_θ (exact: 0.5).\n\nPresets: {}.\n\n",
         opts.seeds.saturating_sub(1),
@@ -338,13 +347,7 @@ fn write_outputs(
     ));
     md.push_str("## Table 1 — loss and L2RE at ε = 0.1, 0.03, 0.01\n\n");
     md.push_str("| method | ε | paper loss | ours loss | paper L2RE | ours L2RE vs tanh | ours L2RE vs reference | ours x₀ |\n|---|---|---|---|---|---|---|---|\n");
-    for method in [
-        "classical",
-        "strategy1",
-        "strategy1_paper",
-        "strategy2",
-        "curriculum",
-    ] {
+    for method in METHODS {
         for (k, &eps) in TABLE1_EPS.iter().enumerate() {
             let rows: Vec<&Table1Row> = report
                 .table1
@@ -450,13 +453,7 @@ fn write_outputs(
     let mut fig = Figure::new("Table 1: median L2RE vs ε", "ε", "L2RE vs tanh")
         .log_x()
         .log_y();
-    for method in [
-        "classical",
-        "strategy1",
-        "strategy1_paper",
-        "strategy2",
-        "curriculum",
-    ] {
+    for method in METHODS {
         let pts = TABLE1_EPS
             .iter()
             .map(|&e| {

@@ -2,64 +2,42 @@
 //! the papers state them, applied on top of the shipped presets (which are sized to finish on
 //! a 2-core CPU). Each reproduction's page says which scale it ran and what `--full` changes.
 
-use anyhow::{Result, bail};
-
 use crate::config::{HrtaSwitch, OptimizerKind, RunConfig, StrategyKind};
 use crate::problem::Sampling;
 
-/// What `--full` changes for reproduction `id` (markdown, with the papers' sources).
-fn note(id: &str) -> &'static str {
-    match id {
-        "ac1" => {
-            "The shipped presets already use the paper's sizes (n_res = 200, [1,30,30,30,1] tanh; `strategy1_paper` walks Δε = 0.001 as the paper does); the paper's step count for classical training (Table 6: 10³ epochs) is ambiguous, so `--full` changes nothing here."
-        }
-        "ac2" => {
-            "Step cap 4·10⁶ for every method (Table 6 gives 4·10⁶ for the homotopy; the baselines' counts are not stated, so they get the same budget; the time-sequential march with gradient-optimizer windows spreads what its u₀ fit leaves over its windows; its LM windows are unchanged). Points, network, Δs and Δt are already the paper's."
-        }
-        "hh" => {
-            "10 000 residual and 2 000 boundary points (§B.4) and a step cap of 4·10⁶ (Table 6, Ex. 5.2)."
-        }
-        "hf" => {
-            "Classical training runs 4·10⁶ Adam steps (the length of the paper's loss curves in Fig. 14; Table 6 has no column for this example). n_res = 300 as in the default."
-        }
-        "bu" => "Step cap 2·10⁶ (Table 6, Ex. 5.3); the 128 grid points are already the paper's.",
-        "cd" => {
-            "The paper's iteration counts (ISGD paper Table 1, ε = 0.01, the larger of its two rows): Adam and SGD 400 000, ISGD 360 000 as K₀·K₁ + K₂ with K₁ = 50 and half the iterations in the final Adam phase (the paper does not give its split). Network (4×50 tanh) and N = 400 are already the paper's."
-        }
-        "pm" => {
-            "ISGD paper §2.2: N_r = 1000 uniform points, 4 hidden layers of 200 tanh units (\"5-layer fully-connected\"), Adam up to 10⁷ steps, ISGD 10⁴ iterations at rate 0.1 (split as for `cd`)."
-        }
-        "pm2" => {
-            "ISGD paper §4.2: 6 hidden layers of 100 tanh units, N_f = 4000 random residual and N_b = 400 boundary points, Adam 2·10⁶ steps, ISGD 1.1·10⁶ iterations (split as for `cd`)."
-        }
-        "hk" => {
-            "ISGD paper §4.3: 6 hidden layers of 100 tanh units, N_f = 4000 random residual and N_b = 400 boundary points, Adam 10⁶ steps, ISGD 5.5·10⁵ iterations (split as for `cd`)."
-        }
-        "hr" => {
-            "HRTA paper §5: 16 000 Adam steps in all (\"over 16000 steps\" for Adam; s = 0.5 runs 3 000 steps with σ_½, then 13 000 with ReLU). The paper gives no switch for s = 1.5 in the fits, so it keeps the default's. The Poisson example already runs the paper's 16 000 + 13 000 steps."
-        }
-        "ntk" => {
-            "The NTK papers state no widths, seeds or iteration counts; `--full` widens our own sweep to N up to 3200 and at least 32 seeds per cell."
-        }
-        "rf" => {
-            "The convergence paper states no widths, iteration counts or step sizes, so `--full` changes nothing here."
-        }
-        _ => "",
-    }
-}
+/// What `--full` changes for `ac1`.
+pub const AC1_NOTE: &str = "The shipped presets already use the paper's sizes (n_res = 200, [1,30,30,30,1] tanh; `strategy1_paper` walks Δε = 0.001 as the paper does); the paper's step count for classical training (Table 6: 10³ epochs) is ambiguous, so `--full` changes nothing here.";
+/// What `--full` changes for `ac2`.
+pub const AC2_NOTE: &str = "Step cap 4·10⁶ for every method (Table 6 gives 4·10⁶ for the homotopy; the baselines' counts are not stated, so they get the same budget; the time-sequential march with gradient-optimizer windows spreads what its u₀ fit leaves over its windows; its LM windows are unchanged). Points, network, Δs and Δt are already the paper's.";
+/// What `--full` changes for `hh`.
+pub const HH_NOTE: &str =
+    "10 000 residual and 2 000 boundary points (§B.4) and a step cap of 4·10⁶ (Table 6, Ex. 5.2).";
+/// What `--full` changes for `hf`.
+pub const HF_NOTE: &str = "Classical training runs 4·10⁶ Adam steps (the length of the paper's loss curves in Fig. 14; Table 6 has no column for this example). n_res = 300 as in the default.";
+/// What `--full` changes for `bu`.
+pub const BU_NOTE: &str =
+    "Step cap 2·10⁶ (Table 6, Ex. 5.3); the 128 grid points are already the paper's.";
+/// What `--full` changes for `cd`.
+pub const CD_NOTE: &str = "The paper's iteration counts (ISGD paper Table 1, ε = 0.01, the larger of its two rows): Adam and SGD 400 000, ISGD 360 000 as K₀·K₁ + K₂ with K₁ = 50 and half the iterations in the final Adam phase (the paper does not give its split). Network (4×50 tanh) and N = 400 are already the paper's.";
+/// What `--full` changes for `pm`.
+pub const PM_NOTE: &str = "ISGD paper §2.2: N_r = 1000 uniform points, 4 hidden layers of 200 tanh units (\"5-layer fully-connected\"), Adam up to 10⁷ steps, ISGD 10⁴ iterations at rate 0.1 (split as for `cd`).";
+/// What `--full` changes for `pm2`.
+pub const PM2_NOTE: &str = "ISGD paper §4.2: 6 hidden layers of 100 tanh units, N_f = 4000 random residual and N_b = 400 boundary points, Adam 2·10⁶ steps, ISGD 1.1·10⁶ iterations (split as for `cd`).";
+/// What `--full` changes for `hk`.
+pub const HK_NOTE: &str = "ISGD paper §4.3: 6 hidden layers of 100 tanh units, N_f = 4000 random residual and N_b = 400 boundary points, Adam 10⁶ steps, ISGD 5.5·10⁵ iterations (split as for `cd`).";
+/// What `--full` changes for `hr`.
+pub const HR_NOTE: &str = "HRTA paper §5: 16 000 Adam steps in all (\"over 16000 steps\" for Adam; s = 0.5 runs 3 000 steps with σ_½, then 13 000 with ReLU). The paper gives no switch for s = 1.5 in the fits, so it keeps the default's. The Poisson example already runs the paper's 16 000 + 13 000 steps.";
+/// What `--full` changes for `ntk`.
+pub const NTK_NOTE: &str = "The NTK papers state no widths, seeds or iteration counts; `--full` widens our own sweep to N up to 3200 and at least 32 seeds per cell.";
+/// What `--full` changes for `rf`.
+pub const RF_NOTE: &str = "The convergence paper states no widths, iteration counts or step sizes, so `--full` changes nothing here.";
 
-/// Markdown line saying which scale a reproduction ran at.
-pub fn scale_line(id: &str, full: bool) -> String {
+/// Markdown line saying which scale a reproduction ran at, from its `--full` note.
+pub fn scale_line(note: &str, full: bool) -> String {
     if full {
-        format!(
-            "**Scale: `--full`** (the papers' sizes where they state them). {}\n\n",
-            note(id)
-        )
+        format!("**Scale: `--full`** (the papers' sizes where they state them). {note}\n\n")
     } else {
-        format!(
-            "Scale: the shipped presets, sized for a 2-core CPU. `--full`: {}\n\n",
-            note(id)
-        )
+        format!("Scale: the shipped presets, sized for a 2-core CPU. `--full`: {note}\n\n")
     }
 }
 
@@ -88,81 +66,100 @@ fn isgd_2d(c: &mut RunConfig) {
     c.problem.n_bc = 400;
 }
 
-/// Apply reproduction `id`'s paper scale to the preset of `method`; the result is validated.
-pub fn apply(id: &str, method: &str, c: &mut RunConfig) -> Result<()> {
-    let homotopy = c.strategy.kind.is_homotopy();
-    match id {
-        "ac1" | "rf" | "ntk" => {}
-        "ac2" => {
-            c.training.max_steps = 4_000_000;
-            // Gradient-optimizer windows share what the u₀ fit leaves of the budget; a window
-            // of Levenberg–Marquardt iterations is already solved.
-            if c.strategy.kind == StrategyKind::TimeSequential
-                && !matches!(
-                    c.optimizer.kind,
-                    OptimizerKind::Lm | OptimizerKind::ImplicitGn
-                )
-            {
-                let t = &mut c.strategy.time;
-                let left = 4_000_000usize.saturating_sub(t.initial_steps);
-                t.window_steps = t.window_steps.max(left / t.windows());
-            }
-        }
-        "hh" => {
-            c.problem.n_res = 10_000;
-            c.problem.n_bc = 2_000;
-            c.training.max_steps = 4_000_000;
-        }
-        "hf" => {
-            if !homotopy {
-                c.training.max_steps = 4_000_000;
-            }
-        }
-        "bu" => c.training.max_steps = 2_000_000,
-        "cd" => {
-            if !homotopy {
-                classical_steps(c, 400_000, 360_000);
-            }
-        }
-        "pm" => {
-            c.problem.n_res = 1000;
-            c.network.hidden = vec![200; 4];
-            if !homotopy {
-                if c.optimizer.kind == OptimizerKind::Isgd {
-                    c.optimizer.lr = 0.1;
-                }
-                classical_steps(c, 10_000_000, 10_000);
-            }
-        }
-        "pm2" | "hk" => {
-            isgd_2d(c);
-            if !homotopy {
-                let (adam, isgd) = if id == "pm2" {
-                    (2_000_000, 1_100_000)
-                } else {
-                    (1_000_000, 550_000)
-                };
-                classical_steps(c, adam, isgd);
-            }
-        }
-        // The Poisson example's presets already run the paper's 16 000 + 13 000 steps.
-        "hr" if c.problem.kind == crate::problem::ProblemKind::SobolevPoisson2d => {}
-        "hr" => {
-            c.training.max_steps = 16_000;
-            if c.hrta.enabled && c.hrta.s_values.first() == Some(&0.5) {
-                c.hrta.switch = HrtaSwitch::Steps { every: 3_000 };
-            }
-        }
-        other => bail!("no paper scale is known for `{other}` (method {method})"),
+/// `--full` that changes nothing (the presets already run the papers' sizes, or the papers
+/// state none).
+pub fn unchanged(_c: &mut RunConfig) {}
+
+/// ac2: 4·10⁶ steps for every method; gradient-optimizer time windows share what the u₀ fit
+/// leaves of the budget (a window of Levenberg–Marquardt iterations is already solved).
+pub fn ac2(c: &mut RunConfig) {
+    c.training.max_steps = 4_000_000;
+    if c.strategy.kind == StrategyKind::TimeSequential
+        && !matches!(
+            c.optimizer.kind,
+            OptimizerKind::Lm | OptimizerKind::ImplicitGn
+        )
+    {
+        let t = &mut c.strategy.time;
+        let left = 4_000_000usize.saturating_sub(t.initial_steps);
+        t.window_steps = t.window_steps.max(left / t.windows());
     }
-    c.validate()
-        .map_err(|e| anyhow::anyhow!("--full setting for {id}/{method}: {e}"))
+}
+
+/// hh: 10 000 + 2 000 points, 4·10⁶ steps.
+pub fn hh(c: &mut RunConfig) {
+    c.problem.n_res = 10_000;
+    c.problem.n_bc = 2_000;
+    c.training.max_steps = 4_000_000;
+}
+
+/// hf: classical training runs 4·10⁶ Adam steps.
+pub fn hf(c: &mut RunConfig) {
+    if !c.strategy.kind.is_homotopy() {
+        c.training.max_steps = 4_000_000;
+    }
+}
+
+/// bu: 2·10⁶ steps.
+pub fn bu(c: &mut RunConfig) {
+    c.training.max_steps = 2_000_000;
+}
+
+/// cd: the ISGD paper's iteration counts for the classical optimizers.
+pub fn cd(c: &mut RunConfig) {
+    if !c.strategy.kind.is_homotopy() {
+        classical_steps(c, 400_000, 360_000);
+    }
+}
+
+/// pm: 1000 points, 4 × 200 tanh, the paper's iteration counts and ISGD rate.
+pub fn pm(c: &mut RunConfig) {
+    c.problem.n_res = 1000;
+    c.network.hidden = vec![200; 4];
+    if !c.strategy.kind.is_homotopy() {
+        if c.optimizer.kind == OptimizerKind::Isgd {
+            c.optimizer.lr = 0.1;
+        }
+        classical_steps(c, 10_000_000, 10_000);
+    }
+}
+
+/// pm2: the ISGD paper's 2D network and points, Adam 2·10⁶, ISGD 1.1·10⁶.
+pub fn pm2(c: &mut RunConfig) {
+    isgd_2d(c);
+    if !c.strategy.kind.is_homotopy() {
+        classical_steps(c, 2_000_000, 1_100_000);
+    }
+}
+
+/// hk: the ISGD paper's 2D network and points, Adam 10⁶, ISGD 5.5·10⁵.
+pub fn hk(c: &mut RunConfig) {
+    isgd_2d(c);
+    if !c.strategy.kind.is_homotopy() {
+        classical_steps(c, 1_000_000, 550_000);
+    }
+}
+
+/// hr: 16 000 steps for the fits, the s = 0.5 switch at 3 000; the Poisson example's presets
+/// already run the paper's 16 000 + 13 000 steps.
+pub fn hr(c: &mut RunConfig) {
+    if c.problem.kind == crate::problem::ProblemKind::SobolevPoisson2d {
+        return;
+    }
+    c.training.max_steps = 16_000;
+    if c.hrta.enabled && c.hrta.s_values.first() == Some(&0.5) {
+        c.hrta.switch = HrtaSwitch::Steps { every: 3_000 };
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reproduce::IDS;
+    use crate::reproduce::{REPRODUCTIONS, find};
+
+    fn apply(id: &str, method: &str, c: &mut RunConfig) -> anyhow::Result<()> {
+        find(id)?.scale_to_paper(method, c)
+    }
 
     fn preset(name: &str) -> RunConfig {
         let (_, text) = crate::presets::SHIPPED
@@ -174,8 +171,8 @@ mod tests {
 
     #[test]
     fn every_reproduction_has_a_note_and_its_paper_sizes_validate() {
-        for id in IDS {
-            assert!(!note(id).is_empty(), "{id}");
+        for r in &REPRODUCTIONS {
+            assert!(!r.full_note.is_empty(), "{}", r.id);
         }
         let mut hh = preset("helmholtz_20d_homotopy.toml");
         apply("hh", "homotopy", &mut hh).unwrap();

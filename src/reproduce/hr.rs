@@ -141,13 +141,13 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
                     session.run(&never, |_| {})?;
                     let parts = session.current_loss()?;
                     let eval = evaluate(
-                        session.problem.as_ref(),
-                        session.objective.shape(),
-                        &session.state.theta,
-                        session.state.eps,
+                        session.problem().as_ref(),
+                        session.objective().shape(),
+                        &session.state().theta,
+                        session.state().eps,
                     );
                     if dim == POISSON && seed == 0 {
-                        let h = &session.history;
+                        let h = &session.history();
                         curves.push((
                             method,
                             h.iter().map(|r| (r.step as f64, r.loss)).collect(),
@@ -161,7 +161,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
                         dim,
                         width,
                         seed,
-                        loss: parts.residual + session.objective.bc_weight() * parts.boundary,
+                        loss: parts.residual + session.objective().bc_weight() * parts.boundary,
                         l2re: eval.l2re_exact,
                         seconds: started.elapsed().as_secs_f64(),
                     };
@@ -191,7 +191,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
     let mut md = format!(
         "# Reproduction `hr`: HRTA paper Table 1 (single layer)\n\nFit of sin(2πx) on 100 uniform points by a two-layer ReLU network (N(0, I) initialization, 1/√m output scaling): Adam throughout against HRTA with s = 0.5 (σ_½ = ½x + ½ReLU for {fit_switch} steps, then ReLU) and s = 1.5 (ReLU, then σ_{{3/2}} = −½x + 3/2 ReLU). {fit_steps} Adam steps, lr 10⁻³ halved every 5000. The paper's loss normalization is not stated; ours is ½·mean squared error. The paper's HRTA number comes from one s per width (named in the table).\n\n",
     );
-    md.push_str(&super::full::scale_line("hr", opts.full));
+    md.push_str(&super::find("hr")?.scale_line(opts.full));
     md.push_str(&format!(
         "Seeds 0–{} (median [min, max]). Presets: {}.\n\n| width | paper Adam | ours Adam | paper HRTA | ours HRTA s = 0.5 | ours HRTA s = 1.5 | ours L2RE Adam / s = 0.5 / s = 1.5 |\n|---|---|---|---|---|---|---|\n",
         opts.seeds.saturating_sub(1),

@@ -11,7 +11,7 @@ pub mod sweep;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::config::RunConfig;
 pub use crate::diagnostics::metrics::median_spread;
@@ -44,50 +44,149 @@ impl ReproduceOptions {
     ) -> Result<(RunConfig, String)> {
         let (mut config, from) = load_preset(&self.presets_dir, name, builtin)?;
         if self.full {
-            full::apply(id, method, &mut config)?;
+            find(id)?.scale_to_paper(method, &mut config)?;
         }
         Ok((config, from))
     }
 }
 
-/// The reproductions this build knows (`all` runs every one).
-pub const IDS: [&str; 12] = [
-    "ac1", "ac2", "hf", "bu", "hh", "cd", "pm", "pm2", "hk", "hr", "ntk", "rf",
+/// One reproduction of a source paper's tables and figures: the registry entry that the
+/// command line, `reproduce all`, `--full` and the pages read (no other table of ids exists).
+pub struct Reproduction {
+    /// The id on the command line and the folder name.
+    pub id: &'static str,
+    /// What `--full` changes (markdown, with the papers' sources), printed on the page.
+    pub full_note: &'static str,
+    /// The papers' sizes applied to one method's preset under `--full`.
+    pub scale_full: fn(&mut RunConfig),
+    /// Run it; returns one summary line per method.
+    pub run: fn(&ReproduceOptions) -> Result<Vec<String>>,
+}
+
+impl Reproduction {
+    /// The page's line saying which scale it ran at.
+    pub fn scale_line(&self, full: bool) -> String {
+        full::scale_line(self.full_note, full)
+    }
+
+    /// Apply the papers' sizes to `config` (the preset of `method`) and check the result.
+    pub fn scale_to_paper(&self, method: &str, config: &mut RunConfig) -> Result<()> {
+        (self.scale_full)(config);
+        config
+            .validate()
+            .map_err(|e| anyhow::anyhow!("--full setting for {}/{method}: {e}", self.id))
+    }
+}
+
+/// Every reproduction this build knows, in the order `reproduce all` runs them.
+pub static REPRODUCTIONS: [Reproduction; 12] = [
+    Reproduction {
+        id: "ac1",
+        full_note: full::AC1_NOTE,
+        scale_full: full::unchanged,
+        run: |o| {
+            let report = ac1::run(o)?;
+            Ok(ac1::METHODS
+                .iter()
+                .map(|m| ac1::summary_line(&report, m))
+                .collect())
+        },
+    },
+    Reproduction {
+        id: "ac2",
+        full_note: full::AC2_NOTE,
+        scale_full: full::ac2,
+        run: |o| sweep_lines(&specs::ac2(), o),
+    },
+    Reproduction {
+        id: "hf",
+        full_note: full::HF_NOTE,
+        scale_full: full::hf,
+        run: |o| sweep_lines(&specs::hf(), o),
+    },
+    Reproduction {
+        id: "bu",
+        full_note: full::BU_NOTE,
+        scale_full: full::bu,
+        run: |o| sweep_lines(&specs::bu(), o),
+    },
+    Reproduction {
+        id: "hh",
+        full_note: full::HH_NOTE,
+        scale_full: full::hh,
+        run: |o| sweep_lines(&specs::hh(), o),
+    },
+    Reproduction {
+        id: "cd",
+        full_note: full::CD_NOTE,
+        scale_full: full::cd,
+        run: |o| sweep_lines(&specs::cd(), o),
+    },
+    Reproduction {
+        id: "pm",
+        full_note: full::PM_NOTE,
+        scale_full: full::pm,
+        run: |o| sweep_lines(&specs::pm(), o),
+    },
+    Reproduction {
+        id: "pm2",
+        full_note: full::PM2_NOTE,
+        scale_full: full::pm2,
+        run: |o| sweep_lines(&specs::pm2_poisson(), o),
+    },
+    Reproduction {
+        id: "hk",
+        full_note: full::HK_NOTE,
+        scale_full: full::hk,
+        run: |o| sweep_lines(&specs::hk(), o),
+    },
+    Reproduction {
+        id: "hr",
+        full_note: full::HR_NOTE,
+        scale_full: full::hr,
+        run: hr::run,
+    },
+    Reproduction {
+        id: "ntk",
+        full_note: full::NTK_NOTE,
+        scale_full: full::unchanged,
+        run: ntk::run,
+    },
+    Reproduction {
+        id: "rf",
+        full_note: full::RF_NOTE,
+        scale_full: full::unchanged,
+        run: rf::run,
+    },
 ];
+
+/// The ids, comma-separated (for messages).
+pub fn ids() -> String {
+    REPRODUCTIONS
+        .iter()
+        .map(|r| r.id)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The reproduction with this id.
+pub fn find(id: &str) -> Result<&'static Reproduction> {
+    REPRODUCTIONS.iter().find(|r| r.id == id).ok_or_else(|| {
+        anyhow::anyhow!(
+            "unknown reproduction `{id}`; this build knows: {}, all",
+            ids()
+        )
+    })
+}
 
 /// Run reproduction `id`; returns one summary line per method.
 pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Vec<String>> {
-    let spec = match id {
-        "ac1" => {
-            let report = ac1::run(opts)?;
-            return Ok([
-                "classical",
-                "strategy1",
-                "strategy1_paper",
-                "strategy2",
-                "curriculum",
-            ]
-            .iter()
-            .map(|m| ac1::summary_line(&report, m))
-            .collect());
-        }
-        "hr" => return hr::run(opts),
-        "ntk" => return ntk::run(opts),
-        "rf" => return rf::run(opts),
-        "hf" => specs::hf(),
-        "bu" => specs::bu(),
-        "hh" => specs::hh(),
-        "cd" => specs::cd(),
-        "pm" => specs::pm(),
-        "ac2" => specs::ac2(),
-        "pm2" => specs::pm2_poisson(),
-        "hk" => specs::hk(),
-        other => bail!(
-            "unknown reproduction `{other}`; this build knows: {}, all",
-            IDS.join(", ")
-        ),
-    };
-    let report = sweep::run(&spec, opts)?;
+    (find(id)?.run)(opts)
+}
+
+/// A method × ε table: run it and give each method's median L2RE at the smallest ε.
+fn sweep_lines(spec: &sweep::Spec, opts: &ReproduceOptions) -> Result<Vec<String>> {
+    let report = sweep::run(spec, opts)?;
     let smallest = spec.table_eps[spec.table_eps.len() - 1];
     Ok(spec
         .methods
@@ -115,7 +214,7 @@ pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Vec<String>> {
 pub fn run_all(opts: &ReproduceOptions) -> Result<Vec<String>> {
     let mut index = String::from("# Reproductions\n\n| id | seconds | summary |\n|---|---|---|\n");
     let mut lines = Vec::new();
-    for id in IDS {
+    for id in REPRODUCTIONS.iter().map(|r| r.id) {
         let sub = ReproduceOptions {
             out_dir: opts.out_dir.join(id),
             ..opts.clone()

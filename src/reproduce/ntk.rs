@@ -12,8 +12,8 @@ use anyhow::{Context, Result};
 use super::ReproduceOptions;
 use crate::backend;
 use crate::config::RunConfig;
-use crate::diagnostics::ntk::{self, LabSettings, NtkRow, base_config};
 use crate::export::write_atomic;
+use crate::lab::ntk::{self, LabSettings, NtkRow, base_config};
 
 const PRESET: (&str, &str) = (
     "ntk_lab_allen_cahn.toml",
@@ -117,7 +117,7 @@ fn write_outputs(
         ));
     }
     md.push('\n');
-    md.push_str(&super::full::scale_line("ntk", opts.full));
+    md.push_str(&super::find("ntk")?.scale_line(opts.full));
     md.push_str(&format!(
         "Whole lab: {secs:.0} s. Figures: `ntk_spread.svg`, `ntk_drift.svg`.\n"
     ));

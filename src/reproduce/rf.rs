@@ -67,12 +67,12 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
                 c.optimizer.lr = eta;
                 c.training.seed = seed;
                 let mut session = Session::new(c, &device);
-                let from_idx = session.objective.trainable_from();
-                let norm_start = norm(&session.state.theta[from_idx..]);
+                let from_idx = session.objective().trainable_from();
+                let norm_start = norm(&session.state().theta[from_idx..]);
                 let mut trace = vec![(0.0, norm_start)];
                 let mut norm_max = norm_start;
                 while let Some(p) = session.step()? {
-                    let n = norm(&session.state.theta[from_idx..]);
+                    let n = norm(&session.state().theta[from_idx..]);
                     norm_max = norm_max.max(n);
                     if p.report.step % 10 == 0 {
                         trace.push((p.report.step as f64, n));
@@ -87,7 +87,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
                     step_size: eta,
                     seed,
                     norm_start,
-                    norm_end: norm(&session.state.theta[from_idx..]),
+                    norm_end: norm(&session.state().theta[from_idx..]),
                     norm_max,
                     loss_end: session.current_loss()?.total,
                     l2re: eval.l2re_exact,
@@ -129,7 +129,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
         ));
     }
     md.push('\n');
-    md.push_str(&super::full::scale_line("rf", opts.full));
+    md.push_str(&super::find("rf")?.scale_line(opts.full));
     md.push_str(&format!(
         "Whole lab: {:.0} s. Figure: `norm.svg` (seed 0).\n",
         started.elapsed().as_secs_f64()

@@ -102,10 +102,10 @@ fn measure(
     theta: &[f64],
     started: &Instant,
 ) -> Result<Row> {
-    let parts = session.objective.loss(theta, eps)?;
+    let parts = session.objective().loss(theta, eps)?;
     let eval = evaluate(
-        session.problem.as_ref(),
-        session.objective.shape(),
+        session.problem().as_ref(),
+        session.objective().shape(),
         theta,
         eps,
     );
@@ -118,14 +118,14 @@ fn measure(
         method: method.into(),
         eps,
         seed,
-        loss: parts.residual + session.objective.bc_weight() * parts.boundary,
+        loss: parts.residual + session.objective().bc_weight() * parts.boundary,
         l2re,
         against: against.into(),
         front_x0: eval.front_x0,
         end: session
             .end_reason()
             .map_or("running".into(), |e| end_text(&e)),
-        steps: session.state.step,
+        steps: session.state().step,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -139,7 +139,7 @@ fn end_text(e: &EndReason) -> String {
 
 /// λ_max(JᵀJ) of the weighted least-squares system at θ (= λ_max(JJᵀ)).
 fn gauss_newton_lambda_max(session: &Session, theta: &[f64], eps: f64) -> Result<f64> {
-    let lin = session.objective.linearize(theta, eps)?;
+    let lin = session.objective().linearize(theta, eps)?;
     let (a, _) = lin.weighted_system();
     Ok(lambda_max_power(&gram(&a), 100))
 }
@@ -147,8 +147,8 @@ fn gauss_newton_lambda_max(session: &Session, theta: &[f64], eps: f64) -> Result
 /// u_θ at the evaluation points.
 fn values(session: &Session, theta: &[f64], eps: f64) -> Vec<f64> {
     evaluate(
-        session.problem.as_ref(),
-        session.objective.shape(),
+        session.problem().as_ref(),
+        session.objective().shape(),
         theta,
         eps,
     )
@@ -157,7 +157,7 @@ fn values(session: &Session, theta: &[f64], eps: f64) -> Vec<f64> {
 
 /// Solution curve (x, u) of θ at ε.
 pub(crate) fn curve(session: &Session, theta: &[f64], eps: f64) -> Vec<(f64, f64)> {
-    let problem = session.problem.as_ref();
+    let problem = session.problem().as_ref();
     plot_coordinates(problem, problem.eval_points())
         .into_iter()
         .zip(values(session, theta, eps))
@@ -180,12 +180,12 @@ fn run_homotopy(
     let mut session = Session::new(config, device);
     let mut rows = Vec::new();
     let mut thetas = Vec::new();
-    let start = session.state.eps;
+    let start = session.state().eps;
     while let Some(p) = session.step()? {
         for stage in &p.stages {
             if spec.table_eps.contains(&stage.eps) && !rows.iter().any(|r: &Row| r.eps == stage.eps)
             {
-                let theta = session.state.theta.clone();
+                let theta = session.state().theta.clone();
                 rows.push(measure(
                     method, seed, stage.eps, &session, &theta, &started,
                 )?);
@@ -198,7 +198,7 @@ fn run_homotopy(
     }
     // Table ε the run did not reach (cap, divergence) are reported where it stopped; the end
     // column says why.
-    let theta = session.state.theta.clone();
+    let theta = session.state().theta.clone();
     for &eps in &spec.table_eps {
         if let Some(r) = rows.iter_mut().find(|r| r.eps == eps) {
             r.end = session
@@ -271,7 +271,7 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
                 if seed == 0 {
                     solutions.push((
                         name.to_string(),
-                        values(&session, &session.state.theta, session.state.eps),
+                        values(&session, &session.state().theta, session.state().eps),
                     ));
                 }
                 report.rows.extend(rows);
@@ -284,7 +284,7 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
                     let mut session = Session::new(c, &device);
                     let never = std::sync::atomic::AtomicBool::new(false);
                     session.run(&never, |_| {})?;
-                    let theta = session.state.theta.clone();
+                    let theta = session.state().theta.clone();
                     let r = measure(name, seed, eps, &session, &theta, &started)?;
                     say(format!(
                         "[{} seed {seed}] {name} ε = {eps}: loss {:.3e}, L2RE {}, {}, {:.1} s",
@@ -330,7 +330,7 @@ fn write_outputs(
         spec.id,
         spec.title,
         spec.intro,
-        super::full::scale_line(spec.id, opts.full)
+        super::find(spec.id)?.scale_line(opts.full)
     );
     md.push_str(&format!(
         "Seeds 0–{} (median [min, max] over seeds). Loss = ½·mean H² + λ·½·mean (u − g)² at the recorded parameters. Presets: {}.\n\n",

@@ -3,11 +3,12 @@
 //! or the linearized implicit step (LM with fixed μ = 1/α).
 
 use super::adam::Adam;
-use super::lbfgs::Lbfgs;
-use super::lm::LevenbergMarquardt;
+use super::inner::{Inner, InnerKind, gradient_step};
 use super::objective::{LossParts, Objective, ObjectiveError};
 use super::trainer::{EndReason, StepReport, StopRules, TrainState, Trainer};
-use crate::config::{IsgdConfig, LmConfig, LrSchedule, OptimizerConfig, OptimizerKind};
+use crate::config::{
+    IsgdConfig, LmConfig, LrSchedule, OptimizerConfig, OptimizerKind, StrategyKind,
+};
 use crate::linalg::{gram, lm_direction};
 
 /// ISGD's state: the anchor θ_n of the current implicit step and the loop counters.
@@ -47,12 +48,10 @@ impl Isgd {
     }
 }
 
+/// The shared inner optimizers, and the two updates only classical training makes.
 enum Optimizer {
-    Adam(Adam),
-    Sgd,
+    Inner(Inner),
     Isgd(Box<Isgd>),
-    Lbfgs(Lbfgs),
-    Lm(LevenbergMarquardt),
     ImplicitGn,
 }
 
@@ -71,9 +70,10 @@ impl Classical {
         n_params: usize,
         rules: StopRules,
     ) -> Self {
+        let inner = |kind| Optimizer::Inner(Inner::new(kind, optimizer, lm, n_params));
         let kind = match optimizer.kind {
-            OptimizerKind::Adam => Optimizer::Adam(Adam::new(optimizer, n_params)),
-            OptimizerKind::Sgd => Optimizer::Sgd,
+            OptimizerKind::Adam => inner(InnerKind::Adam),
+            OptimizerKind::Sgd => inner(InnerKind::Sgd),
             OptimizerKind::Isgd => Optimizer::Isgd(Box::new(Isgd {
                 config: optimizer.isgd.clone(),
                 inner: Adam::new(optimizer, n_params),
@@ -82,8 +82,8 @@ impl Classical {
                 inner_done: 0,
                 outer_done: 0,
             })),
-            OptimizerKind::Lbfgs => Optimizer::Lbfgs(Lbfgs::default()),
-            OptimizerKind::Lm => Optimizer::Lm(LevenbergMarquardt::new(lm)),
+            OptimizerKind::Lbfgs => inner(InnerKind::Lbfgs),
+            OptimizerKind::Lm => inner(InnerKind::Lm),
             OptimizerKind::ImplicitGn => Optimizer::ImplicitGn,
         };
         Self {
@@ -118,24 +118,9 @@ fn implicit_gn_step(
     Ok(before)
 }
 
-/// One first-order update: ∇L at θ, then `update(θ, ∇L)` when loss and gradient are finite.
-/// Returns the loss before the update and whether the gradient was finite.
-fn gradient_step(
-    objective: &Objective,
-    state: &mut TrainState,
-    update: impl FnOnce(&mut [f64], &[f64]),
-) -> Result<(LossParts, bool), ObjectiveError> {
-    let (loss, grad) = objective.loss_and_grad(&state.theta, state.eps)?;
-    let finite = grad.iter().all(|g| g.is_finite());
-    if loss.is_finite() && finite {
-        update(&mut state.theta, &grad);
-    }
-    Ok((loss, finite))
-}
-
 impl Trainer for Classical {
-    fn label(&self) -> &'static str {
-        "classical"
+    fn kind(&self) -> StrategyKind {
+        StrategyKind::Classical
     }
 
     fn step(
@@ -145,39 +130,25 @@ impl Trainer for Classical {
     ) -> Result<StepReport, ObjectiveError> {
         let mut lr = self.schedule.at(self.lr, state.step);
         let (loss, finite) = match &mut self.optimizer {
-            Optimizer::Lm(lm) => {
-                let out = lm.iterate(objective, &mut state.theta, state.eps, &[])?;
-                lr = out.mu;
-                (out.loss_before, out.loss_before.is_finite())
-            }
-            Optimizer::Lbfgs(lbfgs) => {
-                let (loss, _) = lbfgs.iterate(objective, &mut state.theta, state.eps)?;
-                (loss, loss.is_finite())
+            Optimizer::Inner(inner) => {
+                let out = inner.step(objective, &mut state.theta, state.eps, lr, &[])?;
+                if let Some(mu) = out.mu {
+                    lr = mu;
+                }
+                (out.before, out.finite)
             }
             Optimizer::ImplicitGn => {
                 let loss = implicit_gn_step(objective, &mut state.theta, state.eps, lr)?;
                 (loss, loss.is_finite())
             }
-            Optimizer::Adam(adam) => gradient_step(objective, state, |t, g| adam.step(t, g, lr))?,
-            Optimizer::Sgd => gradient_step(objective, state, |t, g| {
-                for (ti, gi) in t.iter_mut().zip(g) {
-                    *ti -= lr * gi;
-                }
-            })?,
             Optimizer::Isgd(isgd) => {
-                gradient_step(objective, state, |t, g| lr = isgd.step(t, g, lr))?
+                let out = gradient_step(objective, &mut state.theta, state.eps, |t, g| {
+                    lr = isgd.step(t, g, lr)
+                })?;
+                (out.before, out.finite)
             }
         };
-        Ok(StepReport {
-            step: state.step,
-            eps: state.eps,
-            s: state.s,
-            stage: state.stage,
-            lr,
-            loss,
-            finite,
-            evaluated_after: false,
-        })
+        Ok(StepReport::at(state, lr, loss, finite, false))
     }
 
     fn end(&mut self, report: &StepReport) -> Option<EndReason> {
@@ -190,7 +161,7 @@ impl Trainer for Classical {
 
     fn set_eps_target(&mut self, state: &mut TrainState, eps: f64) {
         state.eps = eps;
-        if let Optimizer::Lbfgs(l) = &mut self.optimizer {
+        if let Optimizer::Inner(l @ Inner::Lbfgs(_)) = &mut self.optimizer {
             l.reset();
         }
         self.rules.reset(state.step);

@@ -5,7 +5,7 @@
 
 use super::objective::{Objective, ObjectiveError};
 use super::trainer::{EndReason, StepReport, StopRules, TrainEvent, TrainState, Trainer};
-use crate::config::{HrtaConfig, HrtaSwitch};
+use crate::config::{HrtaConfig, HrtaSwitch, StrategyKind};
 use crate::diagnostics::spectrum::kernel_spectrum;
 use crate::net::Activation;
 
@@ -86,8 +86,8 @@ impl Hrta {
 }
 
 impl Trainer for Hrta {
-    fn label(&self) -> &'static str {
-        self.inner.label()
+    fn kind(&self) -> StrategyKind {
+        self.inner.kind()
     }
 
     fn start(&mut self, state: &mut TrainState, objective: &mut Objective) {

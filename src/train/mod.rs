@@ -6,19 +6,23 @@
 pub mod adam;
 pub mod classical;
 pub mod hrta;
+pub mod inner;
 pub mod lbfgs;
 pub mod linearization;
 pub mod lm;
 pub mod objective;
+pub mod phase_one;
 pub mod schedule;
 pub mod session;
+pub mod spectral;
 pub mod strategy1;
 pub mod strategy2;
 pub mod time_sequential;
 pub mod trainer;
 
 pub use objective::{LossParts, NetPath, Objective, ObjectiveError};
-pub use session::{HistoryRow, Progress, Session, StageRecord};
+pub use session::{HistoryRow, OperatorSweep, Progress, Session, StageRecord};
+pub use spectral::{DiagnosticsError, SpectralReport, spectral_report};
 pub use trainer::{EndReason, StepReport, StopRules, TrainEvent, TrainState, Trainer};
 
 use crate::config::{RunConfig, StrategyKind};

@@ -10,12 +10,12 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::objective::{LossParts, Objective, ObjectiveError};
+use super::objective::{LossParts, NetPath, Objective, ObjectiveError};
+use super::spectral::{DiagnosticsError, SpectralReport, spectral_report};
 use super::trainer::{EndReason, StepReport, TrainEvent, TrainState, Trainer};
 use crate::backend::ComputeDevice;
-use crate::config::RunConfig;
-use crate::diagnostics::report::DiagnosticsError;
-use crate::diagnostics::{EvalReport, SpectralReport, evaluate, spectral_report};
+use crate::config::{RunConfig, StrategyKind};
+use crate::diagnostics::{EvalReport, evaluate};
 use crate::problem::Problem;
 
 /// One row of the run history.
@@ -80,6 +80,16 @@ pub struct Progress {
     pub diagnostics: Option<SpectralReport>,
 }
 
+/// λ_max(D_ε) (or the largest |λ| where D_ε is not symmetric) along ε, for the λ_max plot.
+#[derive(Clone, Debug)]
+pub struct OperatorSweep {
+    /// (ε, λ) at 41 geometric ε from max(ε₀, 10ε*, 1) down to min(ε*, 10⁻³), at the problem's
+    /// reference solution where it has one.
+    pub points: Vec<(f64, f64)>,
+    /// (ε, λ) of D_ε at u_θ now.
+    pub current: Option<(f64, f64)>,
+}
+
 /// θ with the settings it belongs to.
 #[derive(Clone, Debug)]
 struct Snapshot {
@@ -89,21 +99,24 @@ struct Snapshot {
     stage: usize,
 }
 
-/// A run in progress.
+/// A run in progress: the engine's façade. Its parts are private; callers (the worker, the
+/// CLI, `reproduce`, `bench`, tests) read them through the accessors below and change the run
+/// only through its methods (`step`, `run`, `set_eps_target`, `reconfigure`, `checkpoint`,
+/// `restore_checkpoint`, `interrupt`, `set_net_path`).
 pub struct Session {
-    pub config: RunConfig,
-    pub problem: Arc<dyn Problem>,
-    pub objective: Objective,
-    pub trainer: Box<dyn Trainer>,
-    pub state: TrainState,
+    config: RunConfig,
+    problem: Arc<dyn Problem>,
+    objective: Objective,
+    trainer: Box<dyn Trainer>,
+    state: TrainState,
     /// Rows every `outputs.history_every` steps, evaluation steps and the last step.
-    pub history: Vec<HistoryRow>,
+    history: Vec<HistoryRow>,
     /// Every event the trainer reported.
-    pub events: Vec<TrainEvent>,
+    events: Vec<TrainEvent>,
     /// Every finished stage.
-    pub stages: Vec<StageRecord>,
+    stages: Vec<StageRecord>,
     /// Spectral snapshots (step, report) at the configured cadence.
-    pub diagnostics: Vec<(usize, SpectralReport)>,
+    diagnostics: Vec<(usize, SpectralReport)>,
     last_finite: Snapshot,
     end: Option<EndReason>,
     train_secs: f64,
@@ -215,6 +228,114 @@ impl Session {
             added: r.add,
             n_res: self.objective.n_res(),
         })
+    }
+
+    /// The configuration the run trains with (its `problem.eps` is the target ε).
+    pub fn config(&self) -> &RunConfig {
+        &self.config
+    }
+
+    /// The problem (its residual points grow when resampling is on).
+    pub fn problem(&self) -> &Arc<dyn Problem> {
+        &self.problem
+    }
+
+    /// The objective: loss, gradient, Jacobians and the network shape.
+    pub fn objective(&self) -> &Objective {
+        &self.objective
+    }
+
+    /// θ, ε, s, stage and step count now.
+    pub fn state(&self) -> &TrainState {
+        &self.state
+    }
+
+    /// Rows every `outputs.history_every` steps, evaluation steps and the last step.
+    pub fn history(&self) -> &[HistoryRow] {
+        &self.history
+    }
+
+    /// Every event the trainer reported.
+    pub fn events(&self) -> &[TrainEvent] {
+        &self.events
+    }
+
+    /// Every finished stage with its accuracy.
+    pub fn stages(&self) -> &[StageRecord] {
+        &self.stages
+    }
+
+    /// Spectral snapshots (step, report) taken at the configured cadence.
+    pub fn diagnostics(&self) -> &[(usize, SpectralReport)] {
+        &self.diagnostics
+    }
+
+    /// The strategy the trainer runs (Strategy 2 with α = 0 is the curriculum).
+    pub fn strategy(&self) -> StrategyKind {
+        self.trainer.kind()
+    }
+
+    /// What the trainer is doing now, for progress displays.
+    pub fn phase(&self) -> String {
+        self.trainer.phase()
+    }
+
+    /// The ε values the schedule still plans after the current ε.
+    pub fn schedule_ahead(&self) -> Vec<f64> {
+        self.trainer.schedule_ahead(self.state.eps)
+    }
+
+    /// Move the target ε while training: the trainer re-targets (classical training changes
+    /// its loss, Strategy 1 continues its path, Strategy 2 starts a new stage) and the
+    /// configuration records the new target.
+    pub fn set_eps_target(&mut self, eps: f64) {
+        self.config.problem.eps = eps;
+        self.trainer.set_eps_target(&mut self.state, eps);
+    }
+
+    /// Evaluate the network by another path (fused CPU kernel or burn ops) from now on. θ and
+    /// the trainer are kept, but the objective is new: a Strategy-2 homotopy term or a time
+    /// window in force is dropped, so call it before the first step (benchmarks time the same
+    /// step both ways).
+    pub fn set_net_path(&mut self, path: NetPath, device: &ComputeDevice) {
+        self.objective = Objective::with_path(
+            self.problem.clone(),
+            self.objective.shape().clone(),
+            &device.device,
+            self.config.problem.bc_weight,
+            path,
+        );
+    }
+
+    /// One step of the trainer alone: no rollback, history, evaluation or end check (what a
+    /// benchmark times). Returns the trainer's report.
+    pub fn trainer_step(&mut self) -> Result<StepReport, ObjectiveError> {
+        self.trainer.step(&mut self.state, &mut self.objective)
+    }
+
+    /// The λ(D_ε) sweep for the λ_max plot; None when the problem defines no D_ε.
+    pub fn operator_sweep(&self) -> Option<OperatorSweep> {
+        use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep, operator_spectrum};
+        let target = self.config.problem.eps;
+        let hi = self.config.strategy.eps_start.max(target * 10.0).max(1.0);
+        let points: Vec<(f64, f64)> = lambda_max_sweep(
+            self.problem.as_ref(),
+            &geometric_eps(hi, target.min(1e-3), 41),
+        )
+        .into_iter()
+        .filter_map(|(e, v)| v.map(|v| (e, v)))
+        .collect();
+        if points.is_empty() {
+            return None;
+        }
+        let eps = self.state.eps;
+        let (_, u) = self.objective.value_jacobian(&self.state.theta);
+        let current = self
+            .problem
+            .discrete_operator(&u, eps)
+            .and_then(|op| operator_spectrum(&op).ok())
+            .map(|o| (eps, o.reported()));
+        Some(OperatorSweep { points, current })
     }
 
     /// A spectral snapshot of the current state.

@@ -4,21 +4,22 @@
 //! ⟨u′, δu⟩ = 0 and followed by a corrector at ε_k. One call to `step` is one Adam step, one LM
 //! iteration or one predictor–corrector step.
 
-use super::adam::Adam;
+use super::inner::{Inner, InnerKind};
 use super::lm::LevenbergMarquardt;
 use super::objective::{Objective, ObjectiveError};
+use super::phase_one::PhaseOne;
 use super::schedule::EpsSchedule;
 use super::trainer::{EndReason, StepReport, TrainEvent, TrainState, Trainer};
 use crate::config::{
-    Corrector, LmConfig, LrSchedule, OptimizerConfig, PseudoInverse, ScheduleConfig, StrategyConfig,
+    Corrector, LmConfig, OptimizerConfig, PseudoInverse, ScheduleConfig, StrategyConfig,
+    StrategyKind,
 };
 use crate::linalg::{SymEig, gram, project_out};
 use crate::net::jacobian::Jacobian;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
-    Adam,
-    Lm,
+    I,
     Euler,
     Done,
 }
@@ -28,13 +29,9 @@ pub struct Strategy1 {
     cfg: StrategyConfig,
     target: f64,
     optimizer: OptimizerConfig,
-    adam: Adam,
-    lr_schedule: LrSchedule,
-    adam_steps: usize,
-    lm: LevenbergMarquardt,
-    lm_iterations: usize,
+    phase_one: PhaseOne,
     corrector_lm: LevenbergMarquardt,
-    corrector_adam: Adam,
+    corrector_adam: Inner,
     schedule: EpsSchedule,
     phase: Phase,
     events: Vec<TrainEvent>,
@@ -53,95 +50,29 @@ impl Strategy1 {
             cfg: cfg.clone(),
             target,
             optimizer: optimizer.clone(),
-            adam: Adam::new(optimizer, n_params),
-            lr_schedule: optimizer.schedule,
-            adam_steps: 0,
-            lm: LevenbergMarquardt::new(lm),
-            lm_iterations: 0,
+            phase_one: PhaseOne::new(&cfg.phase1, "phase I", optimizer, lm, n_params),
             corrector_lm: LevenbergMarquardt::new(&LmConfig {
                 geodesic_acceleration: cfg.euler.corrector_acceleration,
                 ..lm.clone()
             }),
-            corrector_adam: Adam::new(optimizer, n_params),
+            corrector_adam: Inner::new(InnerKind::Adam, optimizer, lm, n_params),
             schedule: EpsSchedule::new(&cfg.schedule, cfg.eps_start, target),
-            phase: Phase::Adam,
+            phase: Phase::I,
             events: Vec::new(),
             done: None,
         }
     }
 
-    fn enter(&mut self, phase: Phase, step: usize) {
-        let phase = match phase {
-            Phase::Lm if self.cfg.phase1.lm_iterations == 0 => Phase::Euler,
-            p => p,
-        };
-        self.phase = phase;
-        let name = match phase {
-            Phase::Adam => "phase I: Adam at ε₀",
-            Phase::Lm => "phase I: Levenberg–Marquardt at ε₀",
-            Phase::Euler => "phase II: Euler path tracking",
-            Phase::Done => return,
-        };
-        self.events.push(TrainEvent::Phase {
-            step,
-            name: name.into(),
-        });
-    }
-
-    fn report(state: &TrainState, lr: f64, loss: super::LossParts, after: bool) -> StepReport {
-        StepReport {
-            step: state.step,
-            eps: state.eps,
-            s: state.s,
-            stage: state.stage,
-            lr,
-            loss,
-            finite: true,
-            evaluated_after: after,
-        }
-    }
-
-    fn adam_step(
+    fn phase_one_step(
         &mut self,
         state: &mut TrainState,
         objective: &mut Objective,
     ) -> Result<StepReport, ObjectiveError> {
-        let (loss, grad) = objective.loss_and_grad(&state.theta, state.eps)?;
-        let lr = self.lr_schedule.at(self.optimizer.lr, self.adam_steps);
-        let finite = grad.iter().all(|g| g.is_finite());
-        if loss.is_finite() && finite {
-            self.adam.step(&mut state.theta, &grad, lr);
-        }
-        self.adam_steps += 1;
-        let mut report = Self::report(state, lr, loss, false);
-        report.finite = finite;
-        if loss.total < self.cfg.phase1.tolerance
-            || (self.adam_steps >= self.cfg.phase1.adam_steps && self.cfg.phase1.lm_iterations == 0)
-        {
-            // Adam's update is applied; the recorded loss is the one before it.
-            self.finish_phase1(state, loss.total);
-        } else if self.adam_steps >= self.cfg.phase1.adam_steps {
-            self.enter(Phase::Lm, state.step + 1);
+        let (report, finished) = self.phase_one.step(state, objective, &mut self.events)?;
+        if let Some(loss) = finished {
+            self.finish_phase1(state, loss);
         }
         Ok(report)
-    }
-
-    fn lm_step(
-        &mut self,
-        state: &mut TrainState,
-        objective: &mut Objective,
-    ) -> Result<StepReport, ObjectiveError> {
-        let out = self
-            .lm
-            .iterate(objective, &mut state.theta, state.eps, &[])?;
-        self.lm_iterations += 1;
-        if out.loss_after.total < self.cfg.phase1.tolerance
-            || self.lm_iterations >= self.cfg.phase1.lm_iterations
-            || !out.accepted
-        {
-            self.finish_phase1(state, out.loss_after.total);
-        }
-        Ok(Self::report(state, f64::NAN, out.loss_after, true))
     }
 
     /// Phase I is over: mark ε₀ as a finished path point and start Phase II.
@@ -152,7 +83,11 @@ impl Strategy1 {
             eps: state.eps,
             loss,
         });
-        self.enter(Phase::Euler, state.step + 1);
+        self.phase = Phase::Euler;
+        self.events.push(TrainEvent::Phase {
+            step: state.step + 1,
+            name: "phase II: Euler path tracking".into(),
+        });
     }
 
     /// [J_res; √λ J_bc] and [H_ε; −√λ g_ε] (DESIGN §1.4; g_ε = 0 for ε-independent boundary
@@ -187,15 +122,13 @@ impl Strategy1 {
             let loss = objective.loss(&state.theta, state.eps)?;
             self.phase = Phase::Done;
             self.done = Some(EndReason::Completed { loss: loss.total });
-            return Ok(Self::report(state, f64::NAN, loss, true));
+            return Ok(StepReport::at(state, f64::NAN, loss, true, true));
         };
         let current = state.eps;
         let delta = next - current;
         let (a, b, loss_now) = self.predictor_system(objective, &state.theta, current)?;
         let Ok(eig) = SymEig::new(&gram(&a)) else {
-            let mut r = Self::report(state, f64::NAN, loss_now, true);
-            r.finite = false;
-            return Ok(r);
+            return Ok(StepReport::at(state, f64::NAN, loss_now, false, true));
         };
         let x = match self.cfg.euler.solver {
             PseudoInverse::TruncatedSvd => eig.truncated_solve(&a, &b, self.cfg.euler.rcond),
@@ -223,7 +156,7 @@ impl Strategy1 {
                     loss: after.total,
                     new_delta: self.schedule.delta(),
                 });
-                return Ok(Self::report(state, f64::NAN, loss_now, true));
+                return Ok(StepReport::at(state, f64::NAN, loss_now, true, true));
             }
             if after.total < tolerance * easy_fraction {
                 self.schedule.on_easy();
@@ -231,9 +164,7 @@ impl Strategy1 {
         }
         state.theta = theta;
         if !after.is_finite() {
-            let mut r = Self::report(state, f64::NAN, after, true);
-            r.finite = false;
-            return Ok(r);
+            return Ok(StepReport::at(state, f64::NAN, after, false, true));
         }
         self.schedule.advance();
         state.eps = next;
@@ -253,7 +184,7 @@ impl Strategy1 {
             self.phase = Phase::Done;
             self.done = Some(EndReason::Completed { loss: after.total });
         }
-        Ok(Self::report(state, f64::NAN, after, true))
+        Ok(StepReport::at(state, f64::NAN, after, true, true))
     }
 
     fn correct(
@@ -278,11 +209,12 @@ impl Strategy1 {
             Corrector::Adam => {
                 self.corrector_adam.reset();
                 for _ in 0..m {
-                    let (loss, grad) = objective.loss_and_grad(theta, eps)?;
-                    if !loss.is_finite() || grad.iter().any(|g| !g.is_finite()) {
+                    let out =
+                        self.corrector_adam
+                            .step(objective, theta, eps, self.optimizer.lr, &[])?;
+                    if !out.moved {
                         break;
                     }
-                    self.corrector_adam.step(theta, &grad, self.optimizer.lr);
                 }
             }
         }
@@ -291,19 +223,15 @@ impl Strategy1 {
 }
 
 impl Trainer for Strategy1 {
-    fn label(&self) -> &'static str {
-        "strategy1"
+    fn kind(&self) -> StrategyKind {
+        StrategyKind::Strategy1
     }
 
     fn start(&mut self, state: &mut TrainState, _objective: &mut Objective) {
         state.eps = self.cfg.eps_start;
         state.stage = 0;
-        let first = if self.cfg.phase1.adam_steps > 0 {
-            Phase::Adam
-        } else {
-            Phase::Lm
-        };
-        self.enter(first, state.step);
+        self.phase = Phase::I;
+        self.phase_one.start(state.step, &mut self.events);
     }
 
     fn step(
@@ -312,8 +240,7 @@ impl Trainer for Strategy1 {
         objective: &mut Objective,
     ) -> Result<StepReport, ObjectiveError> {
         match self.phase {
-            Phase::Adam => self.adam_step(state, objective),
-            Phase::Lm => self.lm_step(state, objective),
+            Phase::I => self.phase_one_step(state, objective),
             Phase::Euler | Phase::Done => self.euler_step(state, objective),
         }
     }
@@ -326,7 +253,7 @@ impl Trainer for Strategy1 {
         self.target = eps;
         match self.phase {
             // Phase I runs at ε₀; the new target applies when Phase II starts.
-            Phase::Adam | Phase::Lm => {
+            Phase::I => {
                 self.schedule = EpsSchedule::new(&self.cfg.schedule, self.cfg.eps_start, eps);
             }
             Phase::Euler | Phase::Done => {
@@ -352,16 +279,7 @@ impl Trainer for Strategy1 {
 
     fn phase(&self) -> String {
         match self.phase {
-            Phase::Adam => format!(
-                "phase I: Adam {}/{}",
-                self.adam_steps, self.cfg.phase1.adam_steps
-            ),
-            Phase::Lm => format!(
-                "phase I: LM {}/{} (μ {:.0e})",
-                self.lm_iterations,
-                self.cfg.phase1.lm_iterations,
-                self.lm.mu()
-            ),
+            Phase::I => format!("phase I: {}", self.phase_one.progress()),
             Phase::Euler => format!("phase II: Euler → ε* = {}", self.target),
             Phase::Done => "done".into(),
         }

@@ -5,20 +5,17 @@
 //! built from the previous stage's output channels, until the loss is below τ, it plateaus, or
 //! the per-stage step cap is reached.
 
-use super::adam::Adam;
-use super::lbfgs::Lbfgs;
-use super::lm::LevenbergMarquardt;
-use super::objective::{HomotopyTerm, LossParts, Objective, ObjectiveError};
+use super::inner::{Inner, InnerKind};
+use super::objective::{HomotopyTerm, Objective, ObjectiveError};
+use super::phase_one::PhaseOne;
 use super::schedule::EpsSchedule;
 use super::trainer::{EndReason, StepReport, StopRules, TrainEvent, TrainState, Trainer};
-use crate::config::{LmConfig, OptimizerConfig, StageOptimizer, StrategyConfig};
+use crate::config::{LmConfig, OptimizerConfig, StageOptimizer, StrategyConfig, StrategyKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
-    /// Phase I at ε₀ with Adam.
-    Adam,
-    /// Phase I at ε₀ with Levenberg–Marquardt.
-    Lm,
+    /// Stage 0: Phase I at ε₀.
+    I,
     /// A homotopy stage at ε_k ≠ ε₀.
     Stage,
     Done,
@@ -30,9 +27,9 @@ pub struct Strategy2 {
     alpha: f64,
     target: f64,
     optimizer: OptimizerConfig,
-    adam: Adam,
-    lm: LevenbergMarquardt,
-    lbfgs: Lbfgs,
+    phase_one: PhaseOne,
+    /// The stages' optimizer.
+    inner: Inner,
     rules: StopRules,
     schedule: EpsSchedule,
     phase: Phase,
@@ -60,25 +57,26 @@ impl Strategy2 {
             alpha: if curriculum { 0.0 } else { st.alpha },
             target,
             optimizer: optimizer.clone(),
-            adam: Adam::new(optimizer, n_params),
-            lm: LevenbergMarquardt::new(lm),
-            lbfgs: Lbfgs::default(),
+            phase_one: PhaseOne::new(&cfg.phase1, "stage 0 (phase I)", optimizer, lm, n_params),
+            inner: Inner::new(
+                match st.optimizer {
+                    StageOptimizer::Adam => InnerKind::Adam,
+                    StageOptimizer::Lm => InnerKind::Lm,
+                    StageOptimizer::Lbfgs => InnerKind::Lbfgs,
+                },
+                optimizer,
+                lm,
+                n_params,
+            ),
             rules: StopRules::new(st.tolerance, st.plateau_patience, 1e-3),
             schedule: EpsSchedule::new(&cfg.schedule, cfg.eps_start, target),
-            phase: Phase::Adam,
+            phase: Phase::I,
             steps_in_phase: 0,
             stage_cap: st.max_steps,
             next_stage_pending: false,
             events: Vec::new(),
             done: None,
         }
-    }
-
-    fn event_phase(&mut self, step: usize, name: &str) {
-        self.events.push(TrainEvent::Phase {
-            step,
-            name: name.into(),
-        });
     }
 
     fn finish_stage(&mut self, state: &TrainState, loss: f64) {
@@ -115,9 +113,7 @@ impl Strategy2 {
         state.stage += 1;
         self.phase = Phase::Stage;
         self.steps_in_phase = 0;
-        self.adam.reset();
-        self.lbfgs.reset();
-        self.lm.reset();
+        self.inner.reset();
         self.rules.reset(state.step);
         self.events.push(TrainEvent::EpsChanged {
             step: state.step,
@@ -126,68 +122,48 @@ impl Strategy2 {
         });
     }
 
-    fn report(
-        state: &TrainState,
-        lr: f64,
-        loss: LossParts,
-        after: bool,
-        finite: bool,
-    ) -> StepReport {
-        StepReport {
-            step: state.step,
-            eps: state.eps,
-            s: state.s,
-            stage: state.stage,
-            lr,
-            loss,
-            finite,
-            evaluated_after: after,
-        }
-    }
-
-    fn adam_step(
-        &mut self,
-        state: &mut TrainState,
-        objective: &Objective,
-    ) -> Result<StepReport, ObjectiveError> {
-        let (loss, grad) = objective.loss_and_grad(&state.theta, state.eps)?;
-        let lr = self
-            .optimizer
-            .schedule
-            .at(self.optimizer.lr, self.steps_in_phase);
-        let finite = grad.iter().all(|g| g.is_finite());
-        if loss.is_finite() && finite {
-            self.adam.step(&mut state.theta, &grad, lr);
-        }
-        Ok(Self::report(state, lr, loss, false, finite))
-    }
-
-    fn lm_step(
+    /// One step of the stage optimizer at ε_k; also whether it stalled (a rejected LM step,
+    /// an L-BFGS line search that found nothing).
+    fn stage_step(
         &mut self,
         state: &mut TrainState,
         objective: &Objective,
     ) -> Result<(StepReport, bool), ObjectiveError> {
-        let phase = if self.cfg.stages.phase_condition {
+        let lr = self
+            .optimizer
+            .schedule
+            .at(self.optimizer.lr, self.steps_in_phase);
+        let phase = if matches!(self.inner, Inner::Lm(_)) && self.cfg.stages.phase_condition {
             objective.phase_directions(&state.theta)
         } else {
             Vec::new()
         };
         let out = self
-            .lm
-            .iterate(objective, &mut state.theta, state.eps, &phase)?;
-        Ok((
-            Self::report(state, f64::NAN, out.loss_after, true, true),
-            out.accepted,
-        ))
+            .inner
+            .step(objective, &mut state.theta, state.eps, lr, &phase)?;
+        Ok(match self.inner {
+            Inner::Adam(_) | Inner::Sgd => (
+                StepReport::at(state, lr, out.before, out.finite, false),
+                false,
+            ),
+            Inner::Lm(_) => (
+                StepReport::at(state, f64::NAN, out.latest(), true, true),
+                !out.moved,
+            ),
+            Inner::Lbfgs(_) => (
+                StepReport::at(state, f64::NAN, out.before, out.finite, false),
+                !out.moved,
+            ),
+        })
     }
 }
 
 impl Trainer for Strategy2 {
-    fn label(&self) -> &'static str {
+    fn kind(&self) -> StrategyKind {
         if self.alpha > 0.0 {
-            "strategy2"
+            StrategyKind::Strategy2
         } else {
-            "curriculum"
+            StrategyKind::Curriculum
         }
     }
 
@@ -195,13 +171,8 @@ impl Trainer for Strategy2 {
         state.eps = self.cfg.eps_start;
         state.stage = 0;
         objective.set_homotopy(None);
-        if self.cfg.phase1.adam_steps > 0 {
-            self.phase = Phase::Adam;
-            self.event_phase(state.step, "stage 0 (phase I): Adam at ε₀");
-        } else {
-            self.phase = Phase::Lm;
-            self.event_phase(state.step, "stage 0 (phase I): Levenberg–Marquardt at ε₀");
-        }
+        self.phase = Phase::I;
+        self.phase_one.start(state.step, &mut self.events);
     }
 
     fn step(
@@ -213,64 +184,23 @@ impl Trainer for Strategy2 {
             self.next_stage_pending = false;
             self.begin_stage(state, objective);
         }
-        self.steps_in_phase += 1;
-        let p1 = self.cfg.phase1.clone();
-        match self.phase {
-            Phase::Adam => {
-                let r = self.adam_step(state, objective)?;
-                if r.loss.total < p1.tolerance {
-                    self.finish_stage(state, r.loss.total);
-                } else if self.steps_in_phase >= p1.adam_steps {
-                    if p1.lm_iterations > 0 {
-                        self.phase = Phase::Lm;
-                        self.steps_in_phase = 0;
-                        self.event_phase(
-                            state.step + 1,
-                            "stage 0 (phase I): Levenberg–Marquardt at ε₀",
-                        );
-                    } else {
-                        self.finish_stage(state, r.loss.total);
-                    }
-                }
-                Ok(r)
+        if self.phase == Phase::I {
+            let (r, finished) = self.phase_one.step(state, objective, &mut self.events)?;
+            if let Some(loss) = finished {
+                self.finish_stage(state, loss);
             }
-            Phase::Lm => {
-                let (r, accepted) = self.lm_step(state, objective)?;
-                if r.loss.total < p1.tolerance
-                    || self.steps_in_phase >= p1.lm_iterations
-                    || !accepted
-                {
-                    self.finish_stage(state, r.loss.total);
-                }
-                Ok(r)
-            }
-            Phase::Stage | Phase::Done => {
-                let st = self.cfg.stages.clone();
-                let (r, stalled) = match st.optimizer {
-                    StageOptimizer::Adam => (self.adam_step(state, objective)?, false),
-                    StageOptimizer::Lm => {
-                        let (r, accepted) = self.lm_step(state, objective)?;
-                        (r, !accepted)
-                    }
-                    StageOptimizer::Lbfgs => {
-                        let (loss, moved) =
-                            self.lbfgs.iterate(objective, &mut state.theta, state.eps)?;
-                        (
-                            Self::report(state, f64::NAN, loss, false, loss.is_finite()),
-                            !moved,
-                        )
-                    }
-                };
-                self.stage_cap = st.cap(state.eps, self.target);
-                let stop = self.rules.check(state.step, r.loss.total).is_some()
-                    || stalled
-                    || self.steps_in_phase >= self.stage_cap;
-                if stop && self.phase == Phase::Stage {
-                    self.finish_stage(state, r.loss.total);
-                }
-                Ok(r)
-            }
+            return Ok(r);
         }
+        self.steps_in_phase += 1;
+        let (r, stalled) = self.stage_step(state, objective)?;
+        self.stage_cap = self.cfg.stages.cap(state.eps, self.target);
+        let stop = self.rules.check(state.step, r.loss.total).is_some()
+            || stalled
+            || self.steps_in_phase >= self.stage_cap;
+        if stop && self.phase == Phase::Stage {
+            self.finish_stage(state, r.loss.total);
+        }
+        Ok(r)
     }
 
     fn end(&mut self, _report: &StepReport) -> Option<EndReason> {
@@ -280,7 +210,7 @@ impl Trainer for Strategy2 {
     fn set_eps_target(&mut self, state: &mut TrainState, eps: f64) {
         self.target = eps;
         match self.phase {
-            Phase::Adam | Phase::Lm => {
+            Phase::I => {
                 self.schedule = EpsSchedule::new(&self.cfg.schedule, self.cfg.eps_start, eps);
             }
             Phase::Stage | Phase::Done => {
@@ -308,14 +238,7 @@ impl Trainer for Strategy2 {
 
     fn phase(&self) -> String {
         match self.phase {
-            Phase::Adam => format!(
-                "stage 0: Adam {}/{}",
-                self.steps_in_phase, self.cfg.phase1.adam_steps
-            ),
-            Phase::Lm => format!(
-                "stage 0: LM {}/{}",
-                self.steps_in_phase, self.cfg.phase1.lm_iterations
-            ),
+            Phase::I => format!("stage 0: {}", self.phase_one.progress()),
             Phase::Stage => format!(
                 "stage: step {}/{} (α = {})",
                 self.steps_in_phase, self.stage_cap, self.alpha

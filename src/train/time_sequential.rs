@@ -10,7 +10,7 @@
 use super::classical::Classical;
 use super::objective::{Objective, ObjectiveError, TimeStep};
 use super::trainer::{EndReason, StepReport, StopRules, TrainEvent, TrainState, Trainer};
-use crate::config::{LmConfig, OptimizerConfig, TimeMarchConfig};
+use crate::config::{LmConfig, OptimizerConfig, StrategyKind, TimeMarchConfig};
 use crate::problem::relative_l2;
 
 /// The time-sequential strategy.
@@ -140,8 +140,8 @@ fn rms(v: &[f64]) -> f64 {
 }
 
 impl Trainer for TimeSequential {
-    fn label(&self) -> &'static str {
-        "time_sequential"
+    fn kind(&self) -> StrategyKind {
+        StrategyKind::TimeSequential
     }
 
     fn start(&mut self, state: &mut TrainState, objective: &mut Objective) {

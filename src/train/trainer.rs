@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::objective::{LossParts, Objective, ObjectiveError};
+use crate::config::StrategyKind;
 
 /// Why a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -113,6 +114,28 @@ pub struct StepReport {
     pub evaluated_after: bool,
 }
 
+impl StepReport {
+    /// A report of the step `state` is at, with its ε, s and stage.
+    pub fn at(
+        state: &TrainState,
+        lr: f64,
+        loss: LossParts,
+        finite: bool,
+        evaluated_after: bool,
+    ) -> Self {
+        Self {
+            step: state.step,
+            eps: state.eps,
+            s: state.s,
+            stage: state.stage,
+            lr,
+            loss,
+            finite,
+            evaluated_after,
+        }
+    }
+}
+
 /// Something a trainer did that a plot, a table or a log should mark.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -166,8 +189,9 @@ pub enum TrainEvent {
 
 /// A training strategy: one unit of work per call.
 pub trait Trainer: Send {
-    /// Name for tables and the UI.
-    fn label(&self) -> &'static str;
+    /// The strategy the trainer runs, for tables, files and the UI (Strategy 2 with α = 0
+    /// reports itself as the curriculum; HRTA stages report the strategy they wrap).
+    fn kind(&self) -> StrategyKind;
 
     /// Evaluate at `state.theta`, then update it. The report carries the loss at the parameters
     /// the step started from. A trainer must not leave non-finite values in θ without
@@ -203,7 +227,7 @@ pub trait Trainer: Send {
 
     /// What the trainer is doing now, for progress displays.
     fn phase(&self) -> String {
-        self.label().to_string()
+        self.kind().name().to_string()
     }
 }
 

@@ -9,7 +9,7 @@ use crate::net::{ActivationKind, InitKind};
 use crate::problem::ProblemKind;
 use crate::worker::Command;
 
-use super::locked;
+use super::widgets::log_drag;
 
 pub fn controls_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     run_buttons_ui(app, ui);
@@ -39,8 +39,7 @@ pub fn controls_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             app.apply_draft();
         }
         if ui.add_enabled(changed, egui::Button::new("Revert")).clicked() {
-            app.draft = app.config.clone();
-            app.text = crate::app::TextFields::from_config(&app.draft);
+            app.revert_draft();
         }
     });
 }
@@ -68,7 +67,7 @@ fn run_buttons_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
 }
 
 fn problem_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
-    ui.add_enabled_ui(!locked(app, Control::Problem), |ui| {
+    ui.add_enabled_ui(!app.locked(Control::Problem), |ui| {
         let mut kind = app.draft.problem.kind;
         egui::ComboBox::from_label("Problem")
             .selected_text(kind.label())
@@ -78,24 +77,13 @@ fn problem_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 }
             });
         if kind != app.draft.problem.kind {
-            // Each problem starts from its own shipped preset: a new problem with the last one's
-            // ε, schedule and phase condition would rarely make sense.
-            match crate::presets::first_for(kind) {
-                Some((name, _)) => {
-                    if let Some((text, origin)) =
-                        crate::presets::text(&std::path::PathBuf::from("presets"), name)
-                    {
-                        app.load_preset_text(&text, &origin, None);
-                    }
-                }
-                None => app.draft.problem.kind = kind,
-            }
+            app.pick_problem(kind);
         }
     });
 }
 
 fn eps_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
-    ui.add_enabled_ui(!locked(app, Control::Eps), |ui| {
+    ui.add_enabled_ui(!app.locked(Control::Eps), |ui| {
         let mut eps = app
             .view
             .latest
@@ -108,10 +96,8 @@ fn eps_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 .text("ε target")
                 .custom_formatter(|v, _| format!("{v:.4}")),
         );
-        if response.changed() && eps > 0.0 {
-            app.draft.problem.eps = eps;
-            app.config.problem.eps = eps;
-            app.send(Command::SetEpsTarget(eps));
+        if response.changed() {
+            app.set_eps_target(eps);
         }
         ui.label(
             egui::RichText::new(
@@ -123,30 +109,8 @@ fn eps_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     });
 }
 
-/// A DragValue on a log scale for small positive numbers.
-pub(super) fn log_drag(ui: &mut egui::Ui, value: &mut f64, min: f64, max: f64) -> egui::Response {
-    let mut exponent = value.max(min).log10();
-    let r = ui.add(
-        egui::DragValue::new(&mut exponent)
-            .speed(0.05)
-            .range(min.log10()..=max.log10())
-            .custom_formatter(|e, _| format!("{:.2e}", 10f64.powf(e)))
-            .custom_parser(|t| {
-                t.trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| *v > 0.0)
-                    .map(f64::log10)
-            }),
-    );
-    if r.changed() {
-        *value = 10f64.powf(exponent);
-    }
-    r
-}
-
 fn hrta_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
-    let lock = locked(app, Control::Hrta);
+    let lock = app.locked(Control::Hrta);
     ui.add_enabled_ui(!lock, |ui| {
         let mut enabled = app.draft.hrta.enabled;
         if ui
@@ -154,13 +118,7 @@ fn hrta_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             .on_hover_text("Activation homotopy σ_s = (1−s)x + sσ(x); s > 1 is relaxation")
             .changed()
         {
-            app.draft.hrta.enabled = enabled;
-            let mut config = app.config.clone();
-            config.hrta = app.draft.hrta.clone();
-            match config.validate() {
-                Ok(()) => app.send(Command::SetHrta(Box::new(config.hrta))),
-                Err(e) => app.view.message(true, format!("HRTA not changed: {e}")),
-            }
+            app.set_hrta(enabled);
         }
         if !app.draft.hrta.enabled {
             return;
@@ -214,7 +172,7 @@ fn hrta_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
 }
 
 fn optimizer_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
-    let lock = locked(app, Control::Optimizer);
+    let lock = app.locked(Control::Optimizer);
     ui.add_enabled_ui(!lock, |ui| {
         egui::CollapsingHeader::new("Optimizer")
             .default_open(false)
@@ -276,8 +234,8 @@ fn optimizer_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
 }
 
 fn network_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
-    let lock_net = locked(app, Control::Network);
-    let lock_backend = locked(app, Control::Backend);
+    let lock_net = app.locked(Control::Network);
+    let lock_backend = app.locked(Control::Backend);
     egui::CollapsingHeader::new("Network, sampling, backend")
         .default_open(false)
         .show(ui, |ui| {

@@ -9,9 +9,12 @@ pub mod plots;
 pub mod schedule;
 pub mod status;
 pub mod strategy;
+pub mod widgets;
+pub mod window;
+
+pub use window::run_gui;
 
 use crate::app::ExplorerApp;
-use crate::config::Control;
 
 /// Lay out the whole window.
 pub fn main_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
@@ -36,9 +39,4 @@ pub fn main_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     egui::CentralPanel::default().show(ui, |ui| plots::plots_ui(app, ui));
     menu::windows_ui(app, ui.ctx());
     ntk_lab::ntk_lab_ui(app, ui.ctx());
-}
-
-/// Whether lecture mode locks `control` (the widget is then shown disabled).
-pub fn locked(app: &ExplorerApp, control: Control) -> bool {
-    app.remembered.lecture_mode && app.config.lecture.is_locked(control)
 }

@@ -2,7 +2,7 @@
 //! the current problem; progress; the table of (a, N) cells; spread and drift against N.
 
 use crate::app::{ExplorerApp, Pending};
-use crate::diagnostics::ntk;
+use crate::lab::ntk;
 use crate::ui::plot_view::figure_ui;
 
 pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {

@@ -7,9 +7,6 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 use crate::app::{ExplorerApp, parse_list};
 use crate::config::{Control, ScheduleConfig, StrategyKind};
 use crate::train::schedule::planned_values;
-use crate::worker::Command;
-
-use super::locked;
 
 pub fn schedule_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     ui.heading("Δε schedule");
@@ -31,7 +28,7 @@ pub fn schedule_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         .map(|s| s.schedule_ahead.clone())
         .unwrap_or_default();
     schedule_plot_ui(app, ui, &ahead, current_eps);
-    ui.add_enabled_ui(!locked(app, Control::Schedule), |ui| editor_ui(app, ui));
+    ui.add_enabled_ui(!app.locked(Control::Schedule), |ui| editor_ui(app, ui));
     ui.separator();
     stages_table_ui(app, ui, &ahead);
 }
@@ -176,13 +173,7 @@ fn editor_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             app.text = crate::app::TextFields::from_config(&app.draft);
         }
         if ui.button("Apply schedule").clicked() {
-            let schedule = app.draft.strategy.schedule.clone();
-            let mut config = app.config.clone();
-            config.strategy.schedule = schedule.clone();
-            match config.validate() {
-                Ok(()) => app.send(Command::SetSchedule(schedule)),
-                Err(e) => app.view.message(true, format!("schedule not applied: {e}")),
-            }
+            app.apply_schedule();
         }
     });
 }

@@ -7,10 +7,8 @@ use crate::config::{
     Control, Corrector, EulerConfig, PseudoInverse, StageOptimizer, StrategyConfig, StrategyKind,
     TimeMarchConfig,
 };
-use crate::worker::Command;
 
-use super::controls::log_drag;
-use super::locked;
+use super::widgets::log_drag;
 
 fn stage_optimizer_label(o: StageOptimizer) -> &'static str {
     match o {
@@ -21,7 +19,7 @@ fn stage_optimizer_label(o: StageOptimizer) -> &'static str {
 }
 
 pub(super) fn strategy_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
-    let lock = locked(app, Control::Strategy);
+    let lock = app.locked(Control::Strategy);
     ui.add_enabled_ui(!lock, |ui| {
         picker(app, ui);
         let st = &mut app.draft.strategy;
@@ -49,16 +47,7 @@ fn picker(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             }
         });
     if kind != before {
-        app.draft.strategy.kind = kind;
-        let mut config = app.config.clone();
-        config.strategy.kind = kind;
-        match config.validate() {
-            Ok(()) => app.send(Command::SetStrategy(Box::new(config.strategy.clone()))),
-            Err(e) => app.view.message(
-                true,
-                format!("{} not applied: {e}; adjust and Apply", kind.label()),
-            ),
-        }
+        app.pick_strategy(kind);
     }
 }
 
@@ -135,6 +124,13 @@ fn homotopy_parameters(ui: &mut egui::Ui, st: &mut StrategyConfig) {
                     ui.end_row();
                     let label = ui.label("Phase I τ");
                     log_drag(ui, &mut st.phase1.tolerance, 1e-16, 1.0).labelled_by(label.id);
+                    ui.end_row();
+                    let label = ui.label("Phase I phase condition");
+                    ui.checkbox(&mut st.phase1.phase_condition, "LM orthogonal to u′ (⟨u′, δu⟩ = 0)")
+                        .on_hover_text(
+                            "Keep Phase I's LM steps orthogonal to the phase directions. Off by default: at ε₀ the solution must still find its place (on 1D Allen–Cahn the condition pins the front away from x = ½).",
+                        )
+                        .labelled_by(label.id);
                     ui.end_row();
                     if st.kind == StrategyKind::Strategy1 {
                         euler_rows(ui, &mut st.euler);

@@ -20,7 +20,6 @@ pub use protocol::{Checkpoint, Command, Event, HistoryPoint, Snapshot};
 use crate::backend::{self, ComputeDevice};
 use crate::config::RunConfig;
 use crate::diagnostics::metrics::residual_at;
-use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep, operator_spectrum};
 use crate::problem::plot_coordinates;
 use crate::train::{Session, StageRecord, TrainEvent};
 
@@ -119,13 +118,11 @@ struct Worker {
     last_snapshot: Instant,
     steps_at_snapshot: usize,
     dirty: bool,
-    eps_target: f64,
     reference_at: Option<(f64, Instant)>,
 }
 
 impl Worker {
     fn new(config: RunConfig, device: ComputeDevice, events: Sender<Event>, waker: Waker) -> Self {
-        let eps_target = config.problem.eps;
         let session = Session::new(config, &device);
         let mut w = Self {
             session,
@@ -139,11 +136,10 @@ impl Worker {
             last_snapshot: Instant::now(),
             steps_at_snapshot: 0,
             dirty: true,
-            eps_target,
             reference_at: None,
         };
         w.outbox
-            .push_back(Event::Config(Box::new(w.session.config.clone())));
+            .push_back(Event::Config(Box::new(w.session.config().clone())));
         w
     }
 
@@ -239,7 +235,7 @@ impl Worker {
                     l2re_exact: eval.and_then(|e| e.l2re_exact),
                     l2re_reference: eval.and_then(|e| e.l2re_reference),
                     front_x0: eval.and_then(|e| e.front_x0),
-                    theta_norm: crate::linalg::norm(&self.session.state.theta),
+                    theta_norm: crate::linalg::norm(&self.session.state().theta),
                 });
                 for e in p.events {
                     self.push(Event::Marker(e));
@@ -278,7 +274,7 @@ impl Worker {
             Ok(report) => {
                 let residual_x = self.residual_x();
                 self.push(Event::Diagnostics {
-                    step: self.session.state.step,
+                    step: self.session.state().step,
                     report: Box::new(report),
                     residual_x,
                 });
@@ -288,14 +284,14 @@ impl Worker {
     }
 
     fn residual_x(&self) -> Vec<f64> {
-        let problem = self.session.problem.as_ref();
+        let problem = self.session.problem().as_ref();
         plot_coordinates(problem, problem.residual_points())
     }
 
     fn snapshot(&mut self) {
         let session = &self.session;
-        let problem = session.problem.clone();
-        let eps = session.state.eps;
+        let problem = session.problem().clone();
+        let eps = session.state().eps;
         let eval = session.evaluate();
         // The finite-difference reference costs milliseconds per ε: refresh it at most twice a
         // second while ε moves, and always when training is not running (the last snapshot of
@@ -313,22 +309,22 @@ impl Worker {
         };
         let residual = residual_at(
             problem.as_ref(),
-            session.objective.shape(),
-            &session.state.theta,
+            session.objective().shape(),
+            &session.state().theta,
             problem.residual_points(),
             eps,
             &self.device.device,
         );
         let elapsed = self.last_snapshot.elapsed().as_secs_f64();
-        let steps = session.state.step.saturating_sub(self.steps_at_snapshot);
+        let steps = session.state().step.saturating_sub(self.steps_at_snapshot);
         let last = self.pending_history.last().copied();
         let snapshot = Snapshot {
-            step: session.state.step,
+            step: session.state().step,
             eps,
-            eps_target: self.eps_target,
-            s: session.state.s,
-            stage: session.state.stage,
-            phase: session.trainer.phase(),
+            eps_target: session.config().problem.eps,
+            s: session.state().s,
+            stage: session.state().stage,
+            phase: session.phase(),
             running: self.running,
             loss: last.map(|h| h.loss).unwrap_or_default(),
             l2re_exact: eval.l2re_exact,
@@ -351,10 +347,10 @@ impl Worker {
             } else {
                 0.0
             },
-            schedule_ahead: session.trainer.schedule_ahead(eps),
+            schedule_ahead: session.schedule_ahead(),
         };
         self.last_snapshot = Instant::now();
-        self.steps_at_snapshot = self.session.state.step;
+        self.steps_at_snapshot = self.session.state().step;
         self.dirty = false;
         self.push(Event::Snapshot(Box::new(snapshot)));
     }
@@ -367,9 +363,8 @@ impl Worker {
         if !self.session.reconfigure(config.clone()) {
             self.rebuild(config);
         }
-        self.eps_target = self.session.config.problem.eps;
         self.dirty = true;
-        self.push(Event::Config(Box::new(self.session.config.clone())));
+        self.push(Event::Config(Box::new(self.session.config().clone())));
     }
 
     fn rebuild(&mut self, mut config: RunConfig) {
@@ -398,12 +393,12 @@ impl Worker {
             Command::Play => {
                 if self.session.end_reason().is_some() {
                     // A finished run continues with a fresh stopping state.
-                    let config = self.session.config.clone();
+                    let config = self.session.config().clone();
                     self.session.reconfigure(config);
                 }
                 self.running = true;
                 self.last_snapshot = Instant::now();
-                self.steps_at_snapshot = self.session.state.step;
+                self.steps_at_snapshot = self.session.state().step;
             }
             Command::Pause => {
                 self.running = false;
@@ -411,46 +406,43 @@ impl Worker {
             }
             Command::Step => {
                 if self.session.end_reason().is_some() {
-                    let config = self.session.config.clone();
+                    let config = self.session.config().clone();
                     self.session.reconfigure(config);
                 }
                 self.step();
                 self.dirty = true;
             }
             Command::Reset => {
-                let config = self.session.config.clone();
+                let config = self.session.config().clone();
                 self.rebuild(config);
                 self.dirty = true;
-                self.push(Event::Config(Box::new(self.session.config.clone())));
+                self.push(Event::Config(Box::new(self.session.config().clone())));
             }
             Command::SetEpsTarget(eps) => {
                 if !(eps.is_finite() && eps > 0.0) {
                     self.error(format!("ε must be > 0 (got {eps})"));
                     return;
                 }
-                self.eps_target = eps;
-                self.session.config.problem.eps = eps;
-                let Session { trainer, state, .. } = &mut self.session;
-                trainer.set_eps_target(state, eps);
+                self.session.set_eps_target(eps);
                 self.dirty = true;
             }
             Command::SetStrategy(strategy) => {
-                let mut config = self.session.config.clone();
+                let mut config = self.session.config().clone();
                 config.strategy = *strategy;
                 self.apply_config(config);
             }
             Command::SetSchedule(schedule) => {
-                let mut config = self.session.config.clone();
+                let mut config = self.session.config().clone();
                 config.strategy.schedule = schedule;
                 self.apply_config(config);
             }
             Command::SetHrta(hrta) => {
-                let mut config = self.session.config.clone();
+                let mut config = self.session.config().clone();
                 config.hrta = *hrta;
                 self.apply_config(config);
             }
             Command::SetOptimizer(optimizer) => {
-                let mut config = self.session.config.clone();
+                let mut config = self.session.config().clone();
                 config.optimizer = optimizer;
                 self.apply_config(config);
             }
@@ -461,54 +453,28 @@ impl Worker {
                     return;
                 }
                 self.rebuild(*config);
-                self.eps_target = self.session.config.problem.eps;
                 self.dirty = true;
-                self.push(Event::Config(Box::new(self.session.config.clone())));
+                self.push(Event::Config(Box::new(self.session.config().clone())));
             }
             Command::RequestDiagnostics => self.diagnose_now(),
-            Command::RequestSweep => {
-                let problem = self.session.problem.clone();
-                let target = self.session.config.problem.eps;
-                let hi = self
-                    .session
-                    .config
-                    .strategy
-                    .eps_start
-                    .max(target * 10.0)
-                    .max(1.0);
-                let sweep =
-                    lambda_max_sweep(problem.as_ref(), &geometric_eps(hi, target.min(1e-3), 41));
-                let points: Vec<(f64, f64)> = sweep
-                    .into_iter()
-                    .filter_map(|(e, v)| v.map(|v| (e, v)))
-                    .collect();
-                if points.is_empty() {
-                    self.error(format!(
-                        "{} defines no discrete operator D_ε on these points",
-                        problem.kind().label()
-                    ));
-                    return;
-                }
-                let eps = self.session.state.eps;
-                let (s, u) = self
-                    .session
-                    .objective
-                    .value_jacobian(&self.session.state.theta);
-                drop(s);
-                let current = problem
-                    .discrete_operator(&u, eps)
-                    .and_then(|op| operator_spectrum(&op).ok())
-                    .map(|o| (eps, o.reported()));
-                self.push(Event::Sweep { points, current });
-            }
+            Command::RequestSweep => match self.session.operator_sweep() {
+                Some(sweep) => self.push(Event::Sweep {
+                    points: sweep.points,
+                    current: sweep.current,
+                }),
+                None => self.error(format!(
+                    "{} defines no discrete operator D_ε on these points",
+                    self.session.problem().kind().label()
+                )),
+            },
             Command::SaveCheckpoint(path) => {
                 let cp = Checkpoint {
                     format: Checkpoint::FORMAT.into(),
-                    config: self.session.config.clone(),
-                    theta: self.session.state.theta.clone(),
-                    eps: self.session.state.eps,
-                    s: self.session.state.s,
-                    step: self.session.state.step,
+                    config: self.session.config().clone(),
+                    theta: self.session.state().theta.clone(),
+                    eps: self.session.state().eps,
+                    s: self.session.state().s,
+                    step: self.session.state().step,
                 };
                 match save_checkpoint(&path, &cp) {
                     Ok(()) => self.push(Event::Checkpoint(format!(
@@ -525,20 +491,19 @@ impl Worker {
                         return;
                     }
                     self.rebuild(cp.config.clone());
-                    if cp.theta.len() != self.session.objective.shape().n_params() {
+                    if cp.theta.len() != self.session.objective().shape().n_params() {
                         self.error(format!(
                             "{}: {} parameters, the network has {}",
                             path.display(),
                             cp.theta.len(),
-                            self.session.objective.shape().n_params()
+                            self.session.objective().shape().n_params()
                         ));
                         return;
                     }
                     self.session
                         .restore_parameters(cp.theta, cp.eps, cp.s, cp.step);
-                    self.eps_target = self.session.config.problem.eps;
                     self.dirty = true;
-                    self.push(Event::Config(Box::new(self.session.config.clone())));
+                    self.push(Event::Config(Box::new(self.session.config().clone())));
                     self.push(Event::Checkpoint(format!(
                         "loaded checkpoint {} (step {}, ε = {})",
                         path.display(),

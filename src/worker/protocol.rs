@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{HrtaConfig, OptimizerConfig, RunConfig, ScheduleConfig, StrategyConfig};
-use crate::diagnostics::SpectralReport;
+use crate::train::SpectralReport;
 use crate::train::{EndReason, LossParts, StageRecord, TrainEvent};
 
 /// UI → worker.

@@ -17,7 +17,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Tensor};
 use thiserror::Error;
 
 use crate::backend::{self, ComputeDevice};
@@ -510,16 +510,11 @@ impl Objective {
     }
 }
 
-/// A host vector as a 1-D tensor on `device` (cast to the device's float type).
-pub fn vec_tensor(v: Vec<f64>, device: &Device) -> Tensor<1> {
-    let n = v.len();
-    Tensor::from_data(TensorData::new(v, [n]), device)
-}
+pub use crate::net::tensors::vec_tensor;
 
 /// A tensor's values as f64 on the host.
 pub fn host_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f64>, ObjectiveError> {
-    t.try_into_vec_as::<f64>()
-        .map_err(|e| ObjectiveError::Readback(format!("{e:?}")))
+    crate::net::tensors::host_vec(t).map_err(ObjectiveError::Readback)
 }
 
 fn scalar(t: Tensor<1>) -> Result<f64, ObjectiveError> {

@@ -124,7 +124,7 @@ pub fn kernel_rows(config: &RunConfig) -> usize {
 }
 
 fn kernel(session: &Session, theta: &[f64], eps: f64) -> Result<faer::Mat<f64>> {
-    let lin = session.objective.linearize(theta, eps)?;
+    let lin = session.objective().linearize(theta, eps)?;
     let (a, _) = lin.weighted_system();
     Ok(gram(&a))
 }
@@ -153,7 +153,7 @@ pub fn cell(
         c.network.output_scale_exponent = exponent;
         c.training.seed = seed;
         let probe = Session::new(c.clone(), device);
-        let k0 = kernel(&probe, &probe.state.theta, eps).context("initial kernel")?;
+        let k0 = kernel(&probe, &probe.state().theta, eps).context("initial kernel")?;
         let lambda_max = SymEig::new(&k0)?.lambda_max();
         lmax.push(lambda_max);
         // Gradient descent is stable on the linearized dynamics for η·λ_max(K) < 2: the step
@@ -164,7 +164,7 @@ pub fn cell(
         if stop.load(Ordering::Relaxed) {
             return Ok(None);
         }
-        let theta = session.state.theta.clone();
+        let theta = session.state().theta.clone();
         let kt = kernel(&session, &theta, eps).context("trained kernel")?;
         drifts.push((&kt - &k0).norm_l2() / k0.norm_l2());
         losses.push(session.current_loss()?.total);
@@ -289,7 +289,7 @@ mod tests {
                 c.network.output_scale_exponent = 1.0;
                 c.training.seed = seed;
                 let s = Session::new(c, &device);
-                kernel(&s, &s.state.theta, 0.1).unwrap()
+                kernel(&s, &s.state().theta, 0.1).unwrap()
             })
             .collect();
         let n = kernels[0].nrows();

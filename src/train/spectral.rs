@@ -5,10 +5,12 @@
 use serde::Serialize;
 use thiserror::Error;
 
-use super::operator::{OperatorSpectrum, Theorem41Band, operator_spectrum, theorem41_band};
-use super::spectrum::{KernelSpectrum, kernel_spectrum};
+use super::objective::{Objective, ObjectiveError};
+use crate::diagnostics::operator::{
+    OperatorSpectrum, Theorem41Band, operator_spectrum, theorem41_band,
+};
+use crate::diagnostics::spectrum::{KernelSpectrum, kernel_spectrum};
 use crate::linalg::LinalgError;
-use crate::train::{Objective, ObjectiveError};
 
 /// Why a spectral snapshot could not be taken.
 #[derive(Debug, Error)]

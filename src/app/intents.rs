@@ -1,0 +1,266 @@
+//! The explorer's named intents: the ways the panels change what runs. Each one is checked
+//! once, here, against the lecture locks and (except the ε target, which may move either way
+//! from where the run is) the validation of the configuration it would make; a refused intent
+//! changes nothing and says why on the status line. The panels only draw and call these; the
+//! tests below drive them without drawing anything.
+
+use crate::config::{Control, RunConfig, StrategyKind};
+use crate::problem::ProblemKind;
+use crate::worker::Command;
+
+use super::{ExplorerApp, TextFields};
+
+impl ExplorerApp {
+    /// Refuse (with a message) when lecture mode locks `control`.
+    fn unlocked(&mut self, control: Control, what: &str) -> bool {
+        if self.locked(control) {
+            self.view.message(
+                true,
+                format!(
+                    "{what} is locked in lecture mode (untick View → Lecture mode, or edit View → Lecture locks…)"
+                ),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// Apply `change` to a copy of the running configuration, validate it once and send
+    /// `command` built from it; on an invalid result nothing is sent and the message says why.
+    fn send_checked(
+        &mut self,
+        what: &str,
+        change: impl FnOnce(&mut RunConfig),
+        command: impl FnOnce(&RunConfig) -> Command,
+    ) -> bool {
+        let mut config = self.config.clone();
+        change(&mut config);
+        match config.validate() {
+            Ok(()) => {
+                self.send(command(&config));
+                true
+            }
+            Err(e) => {
+                self.view.message(true, format!("{what}: {e}"));
+                false
+            }
+        }
+    }
+
+    /// Move the target ε now (the slider): every strategy re-targets from where it is.
+    /// Refused unless ε is a positive finite number.
+    pub fn set_eps_target(&mut self, eps: f64) -> bool {
+        if !self.unlocked(Control::Eps, "the ε target") {
+            return false;
+        }
+        if !(eps.is_finite() && eps > 0.0) {
+            self.view.message(
+                true,
+                format!("ε target not changed: it must be a positive number (got {eps})"),
+            );
+            return false;
+        }
+        self.draft.problem.eps = eps;
+        self.config.problem.eps = eps;
+        self.send(Command::SetEpsTarget(eps));
+        true
+    }
+
+    /// Switch the strategy of the running configuration now, when the configuration admits it
+    /// (the draft follows the choice either way, so Apply can fix what is missing).
+    pub fn pick_strategy(&mut self, kind: StrategyKind) -> bool {
+        if !self.unlocked(Control::Strategy, "the strategy") {
+            return false;
+        }
+        self.draft.strategy.kind = kind;
+        let what = format!("{} not applied (adjust and Apply)", kind.label());
+        self.send_checked(
+            &what,
+            |c| c.strategy.kind = kind,
+            |c| Command::SetStrategy(Box::new(c.strategy.clone())),
+        )
+    }
+
+    /// Switch HRTA s-stages on or off now, with the draft's HRTA settings.
+    pub fn set_hrta(&mut self, enabled: bool) -> bool {
+        if !self.unlocked(Control::Hrta, "HRTA") {
+            return false;
+        }
+        self.draft.hrta.enabled = enabled;
+        let hrta = self.draft.hrta.clone();
+        self.send_checked(
+            "HRTA not changed",
+            |c| c.hrta = hrta,
+            |c| Command::SetHrta(Box::new(c.hrta.clone())),
+        )
+    }
+
+    /// Send the draft's ε schedule to the run.
+    pub fn apply_schedule(&mut self) -> bool {
+        if !self.unlocked(Control::Schedule, "the schedule") {
+            return false;
+        }
+        let schedule = self.draft.strategy.schedule.clone();
+        self.send_checked(
+            "schedule not applied",
+            |c| c.strategy.schedule = schedule,
+            |c| Command::SetSchedule(c.strategy.schedule.clone()),
+        )
+    }
+
+    /// Open another problem at its first shipped preset (a new problem with the last one's ε,
+    /// schedule and phase condition would rarely make sense).
+    pub fn pick_problem(&mut self, kind: ProblemKind) -> bool {
+        if !self.unlocked(Control::Problem, "the problem") {
+            return false;
+        }
+        match crate::presets::first_for(kind) {
+            Some((name, _)) => {
+                match crate::presets::text(&std::path::PathBuf::from("presets"), name) {
+                    Some((text, origin)) => self.load_preset_text(&text, &origin, None),
+                    None => false,
+                }
+            }
+            None => {
+                self.draft.problem.kind = kind;
+                true
+            }
+        }
+    }
+
+    /// The locked control groups (in lecture mode) that loading `new` would change.
+    pub fn locked_changes(&self, new: &RunConfig) -> Vec<Control> {
+        if !self.remembered.lecture_mode {
+            return Vec::new();
+        }
+        let (a, b) = (&self.config, new);
+        Control::ALL
+            .into_iter()
+            .filter(|&c| self.locked(c))
+            .filter(|c| match c {
+                Control::Problem => a.problem.kind != b.problem.kind,
+                Control::Eps => a.problem.eps != b.problem.eps,
+                Control::Strategy => {
+                    // The strategy and its parameters; the schedule has its own lock.
+                    let mut b_strategy = b.strategy.clone();
+                    b_strategy.schedule = a.strategy.schedule.clone();
+                    a.strategy != b_strategy
+                }
+                Control::Schedule => a.strategy.schedule != b.strategy.schedule,
+                Control::Hrta => a.hrta != b.hrta,
+                Control::Optimizer => a.optimizer != b.optimizer,
+                Control::Network => a.network != b.network,
+                Control::Backend => a.backend != b.backend,
+            })
+            .collect()
+    }
+
+    /// Throw away the draft's edits.
+    pub fn revert_draft(&mut self) {
+        self.draft = self.config.clone();
+        self.text = TextFields::from_config(&self.draft);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PRESET: &str = r#"version = 1
+[problem]
+kind = "allen_cahn_1d"
+eps = 0.05
+n_res = 40
+n_eval = 101
+[network]
+hidden = [8, 8]
+[strategy]
+kind = "strategy1"
+eps_start = 0.1
+[lecture]
+locked = ["problem", "eps"]
+"#;
+
+    fn app() -> ExplorerApp {
+        let config = RunConfig::from_toml_str(PRESET).unwrap();
+        ExplorerApp::headless(egui::Context::default(), Some(config))
+    }
+
+    fn last_message(app: &ExplorerApp) -> String {
+        app.view
+            .messages
+            .back()
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_bad_eps_target_is_refused_with_the_rule_and_changes_nothing() {
+        let mut app = app();
+        for bad in [0.0, -5.0, f64::NAN, f64::INFINITY] {
+            assert!(!app.set_eps_target(bad));
+            assert!(last_message(&app).contains("positive number"), "{bad}");
+            assert_eq!(app.config.problem.eps, 0.05);
+            assert_eq!(app.draft.problem.eps, 0.05);
+        }
+        assert!(app.set_eps_target(0.02));
+        assert_eq!(
+            (app.config.problem.eps, app.draft.problem.eps),
+            (0.02, 0.02)
+        );
+    }
+
+    #[test]
+    fn lecture_locks_refuse_the_intents_they_cover() {
+        let mut app = app();
+        app.remembered.lecture_mode = true;
+        assert!(!app.set_eps_target(0.02));
+        assert!(last_message(&app).contains("locked in lecture mode"));
+        assert_eq!(app.config.problem.eps, 0.05);
+        assert!(!app.pick_problem(ProblemKind::Burgers1d));
+        assert_eq!(app.config.problem.kind, ProblemKind::AllenCahn1d);
+        // The strategy is not locked by this preset.
+        assert!(app.pick_strategy(StrategyKind::Strategy2));
+        // Off again, the same intents go through.
+        app.remembered.lecture_mode = false;
+        assert!(app.set_eps_target(0.02));
+    }
+
+    #[test]
+    fn a_preset_that_would_change_a_locked_control_is_refused_and_locks_survive_a_load() {
+        let mut app = app();
+        app.remembered.lecture_mode = true;
+        let other = PRESET.replace("allen_cahn_1d", "burgers_1d");
+        assert!(!app.load_preset_text(&other, "other", None));
+        assert!(
+            last_message(&app).contains("problem"),
+            "{}",
+            last_message(&app)
+        );
+        assert_eq!(app.config.problem.kind, ProblemKind::AllenCahn1d);
+        // The same problem and ε with another strategy loads, and keeps the locks even though
+        // the loaded text has none.
+        let same = PRESET
+            .replace("strategy1", "strategy2")
+            .replace("[lecture]\nlocked = [\"problem\", \"eps\"]\n", "");
+        assert!(app.load_preset_text(&same, "same problem", None));
+        assert_eq!(app.config.strategy.kind, StrategyKind::Strategy2);
+        assert!(app.locked(Control::Problem) && app.locked(Control::Eps));
+    }
+
+    #[test]
+    fn a_strategy_the_configuration_cannot_run_is_not_sent_but_stays_in_the_draft() {
+        let mut app = app();
+        // 1D Allen–Cahn has no initial state for the time-sequential march.
+        assert!(!app.pick_strategy(StrategyKind::TimeSequential));
+        assert!(
+            last_message(&app).contains("not applied"),
+            "{}",
+            last_message(&app)
+        );
+        assert_eq!(app.config.strategy.kind, StrategyKind::Strategy1);
+        assert_eq!(app.draft.strategy.kind, StrategyKind::TimeSequential);
+        app.revert_draft();
+        assert_eq!(app.draft.strategy.kind, StrategyKind::Strategy1);
+    }
+}

@@ -1,0 +1,53 @@
+//! The window: the `eframe::App` around [`ExplorerApp`] (drain events, draw the panels, record
+//! the frame time, persist, stop the worker on close) and `run_gui`, which opens it.
+
+use crate::app::ExplorerApp;
+use crate::config::RunConfig;
+use crate::worker::Command;
+
+impl eframe::App for ExplorerApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.begin_frame(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        super::main_ui(self, ui);
+        self.end_frame();
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.save_to(storage);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.shutdown_worker();
+    }
+}
+
+/// Open the explorer window, with `preset` instead of the remembered configuration when given,
+/// training from the start when `start`. Errors (no display, no OpenGL) are returned as text.
+pub fn run_gui(preset: Option<RunConfig>, start: bool) -> Result<(), String> {
+    let options = eframe::NativeOptions {
+        renderer: eframe::Renderer::Glow,
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Homotopy Explorer")
+            .with_inner_size([1400.0, 900.0])
+            .with_min_inner_size([900.0, 600.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Homotopy Explorer",
+        options,
+        Box::new(move |cc| {
+            let mut app = ExplorerApp::new(cc);
+            if let Some(config) = preset {
+                app.load_config(config, None);
+            }
+            if start {
+                app.send(Command::Play);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| e.to_string())
+}
