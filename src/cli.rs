@@ -224,7 +224,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             .unwrap_or_else(|| "-".into()),
         out_dir.display()
     );
-    if summary.end_detail == crate::train::EndReason::Interrupted {
+    if summary.end_detail == Some(crate::train::EndReason::Interrupted) {
         return Err(CliError {
             code: EXIT_INTERRUPTED,
             message: format!(

@@ -46,6 +46,10 @@ fn run_writes_history_solution_and_summary() {
     let s = summary(&out);
     assert_eq!(s["steps"], 150);
     assert_eq!(s["end_reason"], "max_steps");
+    assert_eq!(s["end_detail"]["kind"], "max_steps");
+    assert_eq!(s["problem"], "allen_cahn_1d");
+    assert_eq!(s["trainer"], "classical");
+    assert_eq!(s["stages"].as_array().map(Vec::len), Some(0));
     assert_eq!(s["exact_solution"], "tanh");
     assert!(s["final_loss"]["total"].as_f64().unwrap().is_finite());
     assert!(s["l2re_reference"].as_f64().unwrap() > 0.0);

@@ -203,6 +203,22 @@ fn export_all_writes_every_figure_the_preset_and_a_summary() {
     for needed in ["preset.toml", "summary.json"] {
         assert!(names.iter().any(|n| n == needed), "{names:?}");
     }
+    // The summary is the run's summary.json format (docs/summary.md) at the state exported.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["problem"], "allen_cahn_1d");
+    assert_eq!(summary["trainer"], "strategy1");
+    assert!(
+        ["running", "paused", "completed"].contains(&summary["end_reason"].as_str().unwrap()),
+        "{summary}"
+    );
+    assert!(summary["steps"].as_u64().unwrap() > 20, "{summary}");
+    assert!(
+        summary["final_loss"]["total"].as_f64().unwrap() > 0.0,
+        "{summary}"
+    );
+    assert!(summary["stages"].is_array() && summary["versions"].is_object());
     for ext in ["svg", "png", "csv"] {
         assert_eq!(
             names.iter().filter(|n| n.ends_with(ext)).count(),

@@ -51,33 +51,21 @@ pub struct ExportBundle {
 }
 
 impl ExportBundle {
-    /// Capture the current view.
-    pub fn capture(app: &ExplorerApp) -> Self {
+    /// Capture the current view; None before the worker has reported a state. The summary is
+    /// the run's `summary.json` (the same format `run` writes) at the snapshot shown.
+    pub fn capture(app: &ExplorerApp) -> Option<Self> {
+        let latest = app.view.latest.as_ref()?;
         let figures = PlotKind::ALL
             .iter()
             .map(|k| k.figure(&app.view, app.remembered.log_steps))
             .collect();
-        let s = app.view.latest.as_ref();
-        let summary = serde_json::json!({
-            "name": app.config.name,
-            "problem": app.config.problem.kind,
-            "strategy": app.config.strategy.kind.name(),
-            "step": s.map(|s| s.step),
-            "eps": s.map(|s| s.eps),
-            "s": s.map(|s| s.s),
-            "loss": s.map(|s| s.loss),
-            "l2re_exact": s.and_then(|s| s.l2re_exact),
-            "l2re_reference": s.and_then(|s| s.l2re_reference),
-            "front_x0": s.and_then(|s| s.front_x0),
-            "end_reason": app.view.end.map(|e| e.name()),
-            "stages": app.view.stages,
-            "versions": crate::export::Versions::default(),
-        });
-        Self {
+        let summary =
+            serde_json::to_value(&*latest.summary).expect("a RunSummary always serializes");
+        Some(Self {
             figures,
             preset: app.config.to_toml_string(),
             summary,
-        }
+        })
     }
 
     /// Write into a new folder under `parent`; returns the folder. On any error the partial
@@ -126,7 +114,13 @@ pub fn timestamped_name() -> String {
 
 /// Start "export all" into `parent` on a background thread.
 pub fn start_export_all(app: &mut ExplorerApp, parent: PathBuf) {
-    let bundle = ExportBundle::capture(app);
+    let Some(bundle) = ExportBundle::capture(app) else {
+        app.view.message(
+            true,
+            "nothing to export yet: the training worker has not reported a state",
+        );
+        return;
+    };
     let (tx, rx) = crossbeam_channel::bounded(1);
     std::thread::spawn(move || {
         let result = bundle

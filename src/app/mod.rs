@@ -319,12 +319,20 @@ impl ExplorerApp {
                 }
                 let blocked = self.locked_changes(&runs);
                 if !blocked.is_empty() {
-                    let names: Vec<&str> = blocked.iter().map(|c| c.label()).collect();
+                    let names: Vec<String> = blocked
+                        .iter()
+                        .map(|c| format!("the {}", c.label()))
+                        .collect();
+                    let names = match names.split_last() {
+                        Some((last, rest)) if !rest.is_empty() => {
+                            format!("{} and {last}", rest.join(", "))
+                        }
+                        _ => names.join(""),
+                    };
                     self.view.message(
                         true,
                         format!(
-                            "preset {origin} not loaded: it changes the {}, locked in lecture mode (untick View → Lecture mode to change it)",
-                            names.join(", ")
+                            "preset {origin} not loaded: it changes {names}, which lecture mode locks (untick View → Lecture mode to change them)"
                         ),
                     );
                     return false;

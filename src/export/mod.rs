@@ -3,15 +3,14 @@
 
 pub mod figure;
 pub mod run;
-pub mod summary;
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
+pub use crate::train::{RunSummary, Versions};
 pub use run::write_run;
-pub use summary::{RunSummary, Versions};
 
 use crate::train::HistoryRow;
 

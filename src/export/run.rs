@@ -6,10 +6,10 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use super::{RunSummary, Versions, columns_csv, history_csv, write_atomic};
+use super::{RunSummary, columns_csv, history_csv, write_atomic};
 use crate::backend::ComputeDevice;
 use crate::diagnostics::metrics::residual_at;
-use crate::train::Session;
+use crate::train::{Session, SummaryInputs};
 
 /// Write the three run files for a finished session and return its summary.
 pub fn write_run(
@@ -49,31 +49,15 @@ pub fn write_run(
         ("reference", reference.as_ref().map_or(&nan, |s| &s.values)),
         ("residual", &residual),
     ])?;
-    let end = session
-        .end_reason()
-        .unwrap_or(crate::train::EndReason::Interrupted);
-    let summary = RunSummary {
-        name: session.config().name.clone(),
-        problem: session.config().problem.kind.id().to_string(),
-        trainer: session.strategy(),
-        eps,
-        seed: session.config().training.seed,
-        backend: session.config().backend.id().to_string(),
-        device: device.description.clone(),
-        n_params: session.objective().shape().n_params(),
-        steps: session.state().step,
-        end_reason: end.name().to_string(),
-        end_detail: end,
-        final_loss: loss,
-        exact_solution: exact.map(|s| s.label),
-        l2re_exact: eval.l2re_exact,
-        reference_solution: reference.map(|s| s.label),
-        l2re_reference: eval.l2re_reference,
-        front_x0: eval.front_x0,
+    let summary = session.summary(SummaryInputs {
+        device: &device.description,
         wall_secs,
-        steps_per_s: session.state().step as f64 / session.train_secs().max(1e-12),
-        versions: Versions::default(),
-    };
+        final_loss: loss,
+        eval: &eval,
+        running: false,
+        exact_solution: exact.map(|s| s.label),
+        reference_solution: reference.map(|s| s.label),
+    });
     write_atomic(
         &out_dir.join("history.csv"),
         &history_csv(session.history())?,

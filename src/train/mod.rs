@@ -17,12 +17,14 @@ pub mod session;
 pub mod spectral;
 pub mod strategy1;
 pub mod strategy2;
+pub mod summary;
 pub mod time_sequential;
 pub mod trainer;
 
 pub use objective::{LossParts, NetPath, Objective, ObjectiveError};
-pub use session::{HistoryRow, OperatorSweep, Progress, Session, StageRecord};
+pub use session::{HistoryRow, OperatorSweep, Progress, Session, StageRecord, SummaryInputs};
 pub use spectral::{DiagnosticsError, SpectralReport, spectral_report};
+pub use summary::{RunSummary, Versions};
 pub use trainer::{EndReason, StepReport, StopRules, TrainEvent, TrainState, Trainer};
 
 use crate::config::{RunConfig, StrategyKind};

@@ -90,6 +90,22 @@ pub struct OperatorSweep {
     pub current: Option<(f64, f64)>,
 }
 
+/// What [`Session::summary`] takes from its caller, who has already evaluated the state.
+pub struct SummaryInputs<'a> {
+    /// The device's description.
+    pub device: &'a str,
+    pub wall_secs: f64,
+    /// The loss at the current parameters.
+    pub final_loss: LossParts,
+    /// The evaluation at the current parameters.
+    pub eval: &'a EvalReport,
+    /// Whether an unended run is training (`running`) or paused.
+    pub running: bool,
+    /// Labels of the exact and reference solutions, where the problem has them.
+    pub exact_solution: Option<String>,
+    pub reference_solution: Option<String>,
+}
+
 /// θ with the settings it belongs to.
 #[derive(Clone, Debug)]
 struct Snapshot {
@@ -336,6 +352,39 @@ impl Session {
             .and_then(|op| operator_spectrum(&op).ok())
             .map(|o| (eps, o.reported()));
         Some(OperatorSweep { points, current })
+    }
+
+    /// The run's `summary.json` at the current state, from what the caller has already
+    /// evaluated there.
+    pub fn summary(&self, at: SummaryInputs<'_>) -> super::RunSummary {
+        let end_reason = match (self.end, at.running) {
+            (Some(e), _) => e.name(),
+            (None, true) => "running",
+            (None, false) => "paused",
+        };
+        super::RunSummary {
+            name: self.config.name.clone(),
+            problem: self.config.problem.kind.id().to_string(),
+            trainer: self.trainer.kind(),
+            eps: self.state.eps,
+            seed: self.config.training.seed,
+            backend: self.config.backend.id().to_string(),
+            device: at.device.to_string(),
+            n_params: self.objective.shape().n_params(),
+            steps: self.state.step,
+            end_reason: end_reason.to_string(),
+            end_detail: self.end,
+            final_loss: at.final_loss,
+            exact_solution: at.exact_solution,
+            l2re_exact: at.eval.l2re_exact,
+            reference_solution: at.reference_solution,
+            l2re_reference: at.eval.l2re_reference,
+            front_x0: at.eval.front_x0,
+            wall_secs: at.wall_secs,
+            steps_per_s: self.state.step as f64 / self.train_secs.max(1e-12),
+            stages: self.stages.clone(),
+            versions: super::Versions::default(),
+        }
     }
 
     /// A spectral snapshot of the current state.

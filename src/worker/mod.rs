@@ -21,7 +21,7 @@ use crate::backend::{self, ComputeDevice};
 use crate::config::RunConfig;
 use crate::diagnostics::metrics::residual_at;
 use crate::problem::plot_coordinates;
-use crate::train::{Session, StageRecord, TrainEvent};
+use crate::train::{LossParts, Session, StageRecord, SummaryInputs, TrainEvent};
 
 /// Minimum time between two snapshots.
 pub const SNAPSHOT_INTERVAL: Duration = Duration::from_millis(33);
@@ -119,6 +119,10 @@ struct Worker {
     steps_at_snapshot: usize,
     dirty: bool,
     reference_at: Option<(f64, Instant)>,
+    /// The reference solution's label at the last ε it was computed for (for the summary).
+    reference_label: Option<String>,
+    /// The loss of the last step reported (snapshots between steps repeat it).
+    last_loss: LossParts,
 }
 
 impl Worker {
@@ -137,6 +141,8 @@ impl Worker {
             steps_at_snapshot: 0,
             dirty: true,
             reference_at: None,
+            reference_label: None,
+            last_loss: LossParts::default(),
         };
         w.outbox
             .push_back(Event::Config(Box::new(w.session.config().clone())));
@@ -303,10 +309,28 @@ impl Worker {
             };
         let reference = if reference_due || self.reference_at.map(|r| r.0) == Some(eps) {
             self.reference_at = Some((eps, Instant::now()));
-            problem.reference(eps).map(|r| r.values)
+            let r = problem.reference(eps);
+            self.reference_label = r.as_ref().map(|r| r.label.clone());
+            r.map(|r| r.values)
         } else {
             None
         };
+        let exact = problem.exact(eps);
+        let loss = self
+            .pending_history
+            .last()
+            .map(|h| h.loss)
+            .unwrap_or(self.last_loss);
+        self.last_loss = loss;
+        let summary = session.summary(SummaryInputs {
+            device: &self.device.description,
+            wall_secs: session.train_secs(),
+            final_loss: loss,
+            eval: &eval,
+            running: self.running,
+            exact_solution: exact.as_ref().map(|e| e.label.clone()),
+            reference_solution: self.reference_label.clone(),
+        });
         let residual = residual_at(
             problem.as_ref(),
             session.objective().shape(),
@@ -317,7 +341,6 @@ impl Worker {
         );
         let elapsed = self.last_snapshot.elapsed().as_secs_f64();
         let steps = session.state().step.saturating_sub(self.steps_at_snapshot);
-        let last = self.pending_history.last().copied();
         let snapshot = Snapshot {
             step: session.state().step,
             eps,
@@ -326,7 +349,7 @@ impl Worker {
             stage: session.state().stage,
             phase: session.phase(),
             running: self.running,
-            loss: last.map(|h| h.loss).unwrap_or_default(),
+            loss,
             l2re_exact: eval.l2re_exact,
             l2re_reference: eval.l2re_reference,
             front_x0: eval.front_x0,
@@ -336,7 +359,7 @@ impl Worker {
             grid: problem.eval_grid(),
             residual_grid: problem.residual_grid(),
             u: eval.u,
-            exact: problem.exact(eps).map(|e| e.values),
+            exact: exact.map(|e| e.values),
             reference,
             residual_x: self.residual_x(),
             residual,
@@ -348,6 +371,7 @@ impl Worker {
                 0.0
             },
             schedule_ahead: session.schedule_ahead(),
+            summary: Box::new(summary),
         };
         self.last_snapshot = Instant::now();
         self.steps_at_snapshot = self.session.state().step;
@@ -383,6 +407,8 @@ impl Worker {
         self.pending_stages.clear();
         self.steps_at_snapshot = 0;
         self.reference_at = None;
+        self.reference_label = None;
+        self.last_loss = LossParts::default();
         // Queued snapshots belong to the old run.
         self.outbox.retain(|e| !matches!(e, Event::Snapshot(_)));
         self.push(Event::RunReset);
@@ -439,11 +465,6 @@ impl Worker {
             Command::SetHrta(hrta) => {
                 let mut config = self.session.config().clone();
                 config.hrta = *hrta;
-                self.apply_config(config);
-            }
-            Command::SetOptimizer(optimizer) => {
-                let mut config = self.session.config().clone();
-                config.optimizer = optimizer;
                 self.apply_config(config);
             }
             Command::ApplyConfig(config) => self.apply_config(*config),

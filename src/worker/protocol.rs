@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{HrtaConfig, OptimizerConfig, RunConfig, ScheduleConfig, StrategyConfig};
+use crate::config::{HrtaConfig, RunConfig, ScheduleConfig, StrategyConfig};
 use crate::train::SpectralReport;
-use crate::train::{EndReason, LossParts, StageRecord, TrainEvent};
+use crate::train::{EndReason, LossParts, RunSummary, StageRecord, TrainEvent};
 
 /// UI → worker.
 #[derive(Clone, Debug)]
@@ -27,8 +27,6 @@ pub enum Command {
     SetSchedule(ScheduleConfig),
     /// HRTA on/off, s values and switching rule.
     SetHrta(Box<HrtaConfig>),
-    /// Optimizer and learning rate.
-    SetOptimizer(OptimizerConfig),
     /// A whole new configuration (a preset); rebuilds the run from its initialization.
     LoadConfig(Box<RunConfig>),
     /// Edited settings: kept parameters where the problem and network are unchanged
@@ -100,6 +98,8 @@ pub struct Snapshot {
     /// Stages finished since the previous snapshot (with `schedule_ahead`, one consistent
     /// picture of the schedule).
     pub stages: Vec<StageRecord>,
+    /// The run's `summary.json` at this snapshot (what *Export all* writes).
+    pub summary: Box<RunSummary>,
 }
 
 /// Worker → UI.

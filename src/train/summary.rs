@@ -1,9 +1,12 @@
-//! `summary.json`: the final numbers of a run, with the versions that produced them.
+//! `summary.json`: the numbers of a run, with the versions that produced them — one format for
+//! `run` (at the end) and the explorer's *Export all* (at the step shown), built by
+//! [`super::Session::summary`] and documented field by field in docs/summary.md.
 
 use serde::Serialize;
 
+use super::session::StageRecord;
+use super::{EndReason, LossParts};
 use crate::config::StrategyKind;
-use crate::train::{EndReason, LossParts};
 
 /// Versions of this program and of the numeric stack.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -40,8 +43,11 @@ pub struct RunSummary {
     pub device: String,
     pub n_params: usize,
     pub steps: usize,
+    /// Short name of why the run ended (`EndReason::name`), or `running` / `paused` for an
+    /// explorer export of a run that has not ended.
     pub end_reason: String,
-    pub end_detail: EndReason,
+    /// The end reason with its numbers; None while the run has not ended.
+    pub end_detail: Option<EndReason>,
     /// Loss at the final parameters.
     pub final_loss: LossParts,
     /// What the exact solution is (e.g. `tanh`).
@@ -50,9 +56,12 @@ pub struct RunSummary {
     pub reference_solution: Option<String>,
     pub l2re_reference: Option<f64>,
     pub front_x0: Option<f64>,
-    /// Wall-clock seconds of the whole run (training and evaluations).
+    /// Wall-clock seconds of the whole run (training and evaluations); the explorer gives the
+    /// seconds spent training (pauses excluded).
     pub wall_secs: f64,
     /// Steps per second of training time.
     pub steps_per_s: f64,
+    /// Every finished homotopy stage or path point with its loss and accuracy.
+    pub stages: Vec<StageRecord>,
     pub versions: Versions,
 }
