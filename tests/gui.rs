@@ -545,3 +545,55 @@ max_steps = 1000000
     assert!(settle(&mut h, |app| app.view.histories.loss.total() > 3));
     assert!(!h.state().view.messages.iter().any(|m| m.0));
 }
+
+#[test]
+fn lecture_locks_change_only_the_locks_and_a_locked_problem_refuses_other_presets() {
+    let mut h = harness();
+    h.get_by_label("Start").click();
+    assert!(settle(&mut h, |app| app.view.end.is_some()));
+    let (end, step, eps) = {
+        let s = h.state().view.latest.as_ref().unwrap();
+        (h.state().view.end, s.step, s.eps)
+    };
+    // Lock the problem from the window and apply: the finished run stays as it is.
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label("Lecture locks…").click();
+    h.run_steps(2);
+    h.get_by_label("problem").click();
+    h.run_steps(1);
+    h.get_by_label("Apply locks").click();
+    h.run_steps(3);
+    assert!(has_message(
+        h.state(),
+        Some(false),
+        "lecture mode locks: problem"
+    ));
+    assert!(
+        h.state()
+            .config
+            .lecture
+            .is_locked(homotopy_explorer::config::Control::Problem)
+    );
+    for _ in 0..20 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let s = h.state().view.latest.as_ref().unwrap();
+    assert_eq!((h.state().view.end, s.step, s.eps), (end, step, eps));
+    // With lecture mode on, a preset of another problem is refused and the badge shows.
+    h.state_mut().remembered.lecture_mode = true;
+    h.run_steps(2);
+    h.get_by_label_contains("LECTURE MODE");
+    let other = PRESET.replace("allen_cahn_1d", "burgers_1d");
+    assert!(!h.state_mut().load_preset_text(&other, "other", None));
+    assert!(has_message(
+        h.state(),
+        Some(true),
+        "which lecture mode locks"
+    ));
+    assert_eq!(
+        h.state().config.problem.kind,
+        homotopy_explorer::problem::ProblemKind::AllenCahn1d
+    );
+}

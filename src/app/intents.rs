@@ -155,6 +155,31 @@ impl ExplorerApp {
             .collect()
     }
 
+    /// Set which controls lecture mode locks. Only the locks change: the run, its state and
+    /// the draft's other edits are untouched (the locks are saved with the preset).
+    pub fn set_lecture_locks(&mut self, locked: Vec<Control>) {
+        self.config.lecture.locked = locked.clone();
+        self.draft.lecture.locked = locked;
+        let names: Vec<&str> = self
+            .config
+            .lecture
+            .locked
+            .iter()
+            .map(|c| c.label())
+            .collect();
+        self.view.message(
+            false,
+            if names.is_empty() {
+                "lecture mode locks nothing now; the run is untouched".to_string()
+            } else {
+                format!(
+                    "lecture mode locks: {}; the run is untouched",
+                    names.join(", ")
+                )
+            },
+        );
+    }
+
     /// Throw away the draft's edits.
     pub fn revert_draft(&mut self) {
         self.draft = self.config.clone();
@@ -246,6 +271,19 @@ locked = ["problem", "eps"]
         assert!(app.load_preset_text(&same, "same problem", None));
         assert_eq!(app.config.strategy.kind, StrategyKind::Strategy2);
         assert!(app.locked(Control::Problem) && app.locked(Control::Eps));
+    }
+
+    #[test]
+    fn setting_lecture_locks_touches_nothing_else() {
+        let mut app = app();
+        app.draft.optimizer.lr = 0.5;
+        app.set_lecture_locks(vec![Control::Strategy]);
+        assert_eq!(app.config.lecture.locked, vec![Control::Strategy]);
+        assert_eq!(app.draft.lecture.locked, vec![Control::Strategy]);
+        // The draft's unrelated edit is neither applied nor lost.
+        assert_eq!(app.draft.optimizer.lr, 0.5);
+        assert_ne!(app.config.optimizer.lr, 0.5);
+        assert!(last_message(&app).contains("the run is untouched"));
     }
 
     #[test]

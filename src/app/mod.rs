@@ -103,7 +103,9 @@ pub struct ExplorerApp {
     pub pending: Vec<Pending>,
     /// Text of the "Paste preset" window, when open.
     pub paste_buffer: Option<String>,
-    pub show_lecture_window: bool,
+    /// The lecture-locks window's edit of the locks, while it is open (Apply hands it to
+    /// `set_lecture_locks`; closing drops it).
+    pub lecture_edit: Option<Vec<crate::config::Control>>,
     /// The NTK lab window and its sweep.
     pub ntk_lab: ntk_lab::NtkLab,
     /// Native dialogs and persistence are off under test.
@@ -218,7 +220,7 @@ impl ExplorerApp {
             gpu_probe: None,
             pending: Vec::new(),
             paste_buffer: None,
-            show_lecture_window: false,
+            lecture_edit: None,
             ntk_lab: ntk_lab::NtkLab::default(),
             headless,
             ctx,
@@ -396,8 +398,12 @@ impl ExplorerApp {
         let events = self.worker.as_ref().map(|w| w.drain()).unwrap_or_default();
         for event in events {
             if let Event::Config(c) = &event {
+                // The lecture locks belong to the window, not to the run: keep the ones in force
+                // (a loaded preset brings its own before the worker answers).
+                let lecture = self.config.lecture.clone();
                 self.config = (**c).clone();
-                self.draft = (**c).clone();
+                self.config.lecture = lecture;
+                self.draft = self.config.clone();
                 self.text = TextFields::from_config(&self.draft);
             }
             self.view.apply(event);

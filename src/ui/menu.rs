@@ -21,6 +21,26 @@ pub fn menu_bar_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             }
         });
         ui.separator();
+        if app.remembered.lecture_mode {
+            let locked: Vec<&str> = app
+                .config
+                .lecture
+                .locked
+                .iter()
+                .map(|c| c.label())
+                .collect();
+            ui.label(
+                egui::RichText::new(" LECTURE MODE ")
+                    .strong()
+                    .color(egui::Color32::BLACK)
+                    .background_color(egui::Color32::from_rgb(0xf0, 0xc0, 0x40)),
+            )
+            .on_hover_text(if locked.is_empty() {
+                "Lecture mode is on; the preset locks nothing (View → Lecture locks…)".to_string()
+            } else {
+                format!("Locked: {} (View → Lecture locks…)", locked.join(", "))
+            });
+        }
         ui.label(egui::RichText::new(&app.config.name).strong());
     });
 }
@@ -155,7 +175,7 @@ fn view_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     ui.checkbox(&mut app.remembered.lecture_mode, "Lecture mode")
         .on_hover_text("Lock the controls the preset marks as locked");
     if ui.button("Lecture locks…").clicked() {
-        app.show_lecture_window = true;
+        app.lecture_edit = Some(app.config.lecture.locked.clone());
     }
 }
 
@@ -185,28 +205,29 @@ pub fn windows_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             app.paste_buffer = Some(text);
         }
     }
-    if app.show_lecture_window {
+    if let Some(mut locked) = app.lecture_edit.take() {
         let mut open = true;
         let mut apply = false;
         egui::Window::new("Lecture locks")
             .open(&mut open)
             .show(ctx, |ui| {
-                ui.label("Locked controls are shown disabled in lecture mode. The locks are stored in the preset.");
+                ui.label("Locked controls are shown disabled in lecture mode, and presets that would change them are refused. The locks are stored in the preset; applying them leaves the run as it is.");
                 for control in Control::ALL {
-                    let mut on = app.draft.lecture.is_locked(control);
+                    let mut on = locked.contains(&control);
                     if ui.checkbox(&mut on, control.label()).changed() {
                         if on {
-                            app.draft.lecture.locked.push(control);
+                            locked.push(control);
                         } else {
-                            app.draft.lecture.locked.retain(|c| *c != control);
+                            locked.retain(|c| *c != control);
                         }
                     }
                 }
-                apply = ui.button("Apply").clicked();
+                apply = ui.button("Apply locks").clicked();
             });
         if apply {
-            app.apply_draft();
+            app.set_lecture_locks(locked);
+        } else if open {
+            app.lecture_edit = Some(locked);
         }
-        app.show_lecture_window = open && !apply;
     }
 }
