@@ -160,24 +160,11 @@ impl ExplorerApp {
     pub fn set_lecture_locks(&mut self, locked: Vec<Control>) {
         self.config.lecture.locked = locked.clone();
         self.draft.lecture.locked = locked;
-        let names: Vec<&str> = self
-            .config
-            .lecture
-            .locked
-            .iter()
-            .map(|c| c.label())
-            .collect();
-        self.view.message(
-            false,
-            if names.is_empty() {
-                "lecture mode locks nothing now; the run is untouched".to_string()
-            } else {
-                format!(
-                    "lecture mode locks: {}; the run is untouched",
-                    names.join(", ")
-                )
-            },
-        );
+        let message = match self.config.lecture.describe() {
+            Some(names) => format!("lecture mode locks: {names}; the run is untouched"),
+            None => "lecture mode locks nothing now; the run is untouched".to_string(),
+        };
+        self.view.message(false, message);
     }
 
     /// Throw away the draft's edits.

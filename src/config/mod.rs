@@ -224,6 +224,12 @@ impl LectureConfig {
     pub fn is_locked(&self, control: Control) -> bool {
         self.locked.contains(&control)
     }
+
+    /// The locked groups' names, comma-separated (None when nothing is locked).
+    pub fn describe(&self) -> Option<String> {
+        let names: Vec<&str> = self.locked.iter().map(|c| c.label()).collect();
+        (!names.is_empty()).then(|| names.join(", "))
+    }
 }
 
 /// What a headless run writes.

@@ -22,23 +22,17 @@ pub fn menu_bar_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         });
         ui.separator();
         if app.remembered.lecture_mode {
-            let locked: Vec<&str> = app
-                .config
-                .lecture
-                .locked
-                .iter()
-                .map(|c| c.label())
-                .collect();
             ui.label(
                 egui::RichText::new(" LECTURE MODE ")
                     .strong()
                     .color(egui::Color32::BLACK)
                     .background_color(egui::Color32::from_rgb(0xf0, 0xc0, 0x40)),
             )
-            .on_hover_text(if locked.is_empty() {
-                "Lecture mode is on; the preset locks nothing (View → Lecture locks…)".to_string()
-            } else {
-                format!("Locked: {} (View → Lecture locks…)", locked.join(", "))
+            .on_hover_text(match app.config.lecture.describe() {
+                Some(names) => format!("Locked: {names} (View → Lecture locks…)"),
+                None => {
+                    "Lecture mode is on; the preset locks nothing (View → Lecture locks…)".into()
+                }
             });
         }
         ui.label(egui::RichText::new(&app.config.name).strong());
