@@ -202,3 +202,38 @@ fn a_panic_inside_the_worker_is_reported_and_a_new_worker_can_start() {
     );
     again.shutdown(Duration::from_secs(5));
 }
+
+#[test]
+fn a_checkpoint_that_does_not_fit_leaves_the_run_as_it_was() {
+    let (handle, _) = spawn();
+    for _ in 0..10 {
+        handle.send(Command::Step);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cp.json");
+    handle.send(Command::SaveCheckpoint(path.clone()));
+    collect(&handle, Duration::from_millis(400));
+    // The same checkpoint with one parameter too few.
+    let mut cp: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    cp["theta"].as_array_mut().unwrap().pop();
+    std::fs::write(&path, cp.to_string()).unwrap();
+    handle.send(Command::LoadCheckpoint(path));
+    let events = collect(&handle, Duration::from_millis(400));
+    assert!(
+        events.iter().any(|e| matches!(e, Event::Error(t)
+            if t.contains("parameters, the network has") && t.contains("unchanged"))),
+        "{events:?}"
+    );
+    assert!(!events.iter().any(|e| matches!(e, Event::RunReset)));
+    // Training goes on from step 10.
+    handle.send(Command::Step);
+    let events = collect(&handle, Duration::from_millis(300));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Snapshot(s) if s.step == 11)),
+        "{events:?}"
+    );
+    handle.shutdown(Duration::from_secs(5));
+}

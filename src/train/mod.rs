@@ -4,6 +4,7 @@
 //! stopping rules.
 
 pub mod adam;
+pub mod checkpoint;
 pub mod classical;
 pub mod hrta;
 pub mod inner;
@@ -21,6 +22,7 @@ pub mod summary;
 pub mod time_sequential;
 pub mod trainer;
 
+pub use checkpoint::Checkpoint;
 pub use objective::{LossParts, NetPath, Objective, ObjectiveError};
 pub use session::{HistoryRow, OperatorSweep, Progress, Session, StageRecord, SummaryInputs};
 pub use spectral::{DiagnosticsError, SpectralReport, spectral_report};

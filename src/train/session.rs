@@ -463,6 +463,44 @@ impl Session {
         true
     }
 
+    /// The trained state as a checkpoint.
+    pub fn checkpoint(&self) -> super::Checkpoint {
+        super::Checkpoint {
+            format: super::Checkpoint::FORMAT.into(),
+            config: self.config.clone(),
+            theta: self.state.theta.clone(),
+            eps: self.state.eps,
+            s: self.state.s,
+            step: self.state.step,
+        }
+    }
+
+    /// A session resumed from a checkpoint on `device`, or why it cannot be: an invalid
+    /// configuration, or θ of another length than the network's. Nothing else is touched, so
+    /// a failed load leaves the caller's run as it was.
+    pub fn from_checkpoint(cp: super::Checkpoint, device: &ComputeDevice) -> Result<Self, String> {
+        if cp.format != super::Checkpoint::FORMAT {
+            return Err(format!(
+                "unknown checkpoint format `{}` (expected `{}`)",
+                cp.format,
+                super::Checkpoint::FORMAT
+            ));
+        }
+        cp.config
+            .validate()
+            .map_err(|e| format!("invalid configuration: {e}"))?;
+        let mut session = Self::new(cp.config, device);
+        let n = session.objective.shape().n_params();
+        if cp.theta.len() != n {
+            return Err(format!(
+                "{} parameters, the network has {n}",
+                cp.theta.len()
+            ));
+        }
+        session.restore_parameters(cp.theta, cp.eps, cp.s, cp.step);
+        Ok(session)
+    }
+
     /// Resume from saved parameters at a given ε and s (checkpoint load).
     pub fn restore_parameters(&mut self, theta: Vec<f64>, eps: f64, s: f64, step: usize) {
         let mut shape = self.objective.shape().clone();

@@ -391,17 +391,58 @@ impl Worker {
         self.push(Event::Config(Box::new(self.session.config().clone())));
     }
 
-    fn rebuild(&mut self, mut config: RunConfig) {
-        if config.backend != self.device.kind {
-            match backend::device_for(config.backend) {
-                Ok(d) => self.device = d,
-                Err(e) => {
-                    self.error(format!("{e}; staying on {}", self.device.description));
-                    config.backend = self.device.kind;
-                }
+    /// The device `config` asks for, or the current one (with a message, and `config` moved
+    /// onto it) when that one is unavailable.
+    fn device_for(&mut self, config: &mut RunConfig) -> ComputeDevice {
+        if config.backend == self.device.kind {
+            return self.device.clone();
+        }
+        match backend::device_for(config.backend) {
+            Ok(d) => d,
+            Err(e) => {
+                self.error(format!("{e}; staying on {}", self.device.description));
+                config.backend = self.device.kind;
+                self.device.clone()
             }
         }
-        self.session = Session::new(config, &self.device);
+    }
+
+    fn rebuild(&mut self, mut config: RunConfig) {
+        self.device = self.device_for(&mut config);
+        self.replace_session(Session::new(config, &self.device));
+    }
+
+    /// Resume a checkpoint; a file that cannot be read or does not fit leaves the run as it
+    /// is and says why.
+    fn load_checkpoint(&mut self, path: &Path) {
+        let mut cp = match load_checkpoint(path) {
+            Ok(cp) => cp,
+            Err(e) => return self.error(format!("{e:#}")),
+        };
+        let (step, eps) = (cp.step, cp.eps);
+        let device = self.device_for(&mut cp.config);
+        match Session::from_checkpoint(cp, &device) {
+            Ok(session) => {
+                self.device = device;
+                self.replace_session(session);
+                self.dirty = true;
+                self.push(Event::Config(Box::new(self.session.config().clone())));
+                self.push(Event::Checkpoint(format!(
+                    "loaded checkpoint {} (step {step}, ε = {eps})",
+                    path.display()
+                )));
+            }
+            Err(e) => self.error(format!(
+                "{}: {e}; the current run is unchanged",
+                path.display()
+            )),
+        }
+    }
+
+    /// A new run in place of the current one: pending history and stages, the reference
+    /// throttle and queued snapshots belong to the old run.
+    fn replace_session(&mut self, session: Session) {
+        self.session = session;
         self.running = false;
         self.pending_history.clear();
         self.pending_stages.clear();
@@ -489,15 +530,7 @@ impl Worker {
                 )),
             },
             Command::SaveCheckpoint(path) => {
-                let cp = Checkpoint {
-                    format: Checkpoint::FORMAT.into(),
-                    config: self.session.config().clone(),
-                    theta: self.session.state().theta.clone(),
-                    eps: self.session.state().eps,
-                    s: self.session.state().s,
-                    step: self.session.state().step,
-                };
-                match save_checkpoint(&path, &cp) {
+                match save_checkpoint(&path, &self.session.checkpoint()) {
                     Ok(()) => self.push(Event::Checkpoint(format!(
                         "saved checkpoint {}",
                         path.display()
@@ -505,35 +538,7 @@ impl Worker {
                     Err(e) => self.error(format!("{e:#}")),
                 }
             }
-            Command::LoadCheckpoint(path) => match load_checkpoint(&path) {
-                Ok(cp) => {
-                    if cp.config.validate().is_err() {
-                        self.error(format!("{}: invalid configuration", path.display()));
-                        return;
-                    }
-                    self.rebuild(cp.config.clone());
-                    if cp.theta.len() != self.session.objective().shape().n_params() {
-                        self.error(format!(
-                            "{}: {} parameters, the network has {}",
-                            path.display(),
-                            cp.theta.len(),
-                            self.session.objective().shape().n_params()
-                        ));
-                        return;
-                    }
-                    self.session
-                        .restore_parameters(cp.theta, cp.eps, cp.s, cp.step);
-                    self.dirty = true;
-                    self.push(Event::Config(Box::new(self.session.config().clone())));
-                    self.push(Event::Checkpoint(format!(
-                        "loaded checkpoint {} (step {}, ε = {})",
-                        path.display(),
-                        cp.step,
-                        cp.eps
-                    )));
-                }
-                Err(e) => self.error(format!("{e:#}")),
-            },
+            Command::LoadCheckpoint(path) => self.load_checkpoint(&path),
             Command::Shutdown => {}
         }
     }

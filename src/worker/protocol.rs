@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
-
 use crate::config::{HrtaConfig, RunConfig, ScheduleConfig, StrategyConfig};
 use crate::train::SpectralReport;
 use crate::train::{EndReason, LossParts, RunSummary, StageRecord, TrainEvent};
@@ -134,17 +132,5 @@ pub enum Event {
     Panicked(String),
 }
 
-/// A saved trained state.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Checkpoint {
-    pub format: String,
-    pub config: RunConfig,
-    pub theta: Vec<f64>,
-    pub eps: f64,
-    pub s: f64,
-    pub step: usize,
-}
-
-impl Checkpoint {
-    pub const FORMAT: &'static str = "homotopy-explorer checkpoint v1";
-}
+/// A saved trained state (defined with the session that makes and restores it).
+pub use crate::train::Checkpoint;
