@@ -101,8 +101,8 @@ pub struct BuildArgs {
 
 /// What the engine knows of a problem before building it, kept beside its code: the pickers,
 /// the preset checks and `reproduce` read these instead of matching on [`ProblemKind`].
-/// Adding a problem means its file (with its spec), a [`ProblemKind`] variant and a line in
-/// [`REGISTRY`].
+/// Adding a problem means its file (with its spec), a [`ProblemKind`] variant (its preset
+/// name) and a line in [`REGISTRY`].
 pub struct ProblemSpec {
     pub kind: ProblemKind,
     /// The name used in presets.
@@ -163,19 +163,10 @@ pub static REGISTRY: [&ProblemSpec; 10] = [
 ];
 
 impl ProblemKind {
-    /// Every problem, for pickers (the registry's order).
-    pub const ALL: [ProblemKind; 10] = [
-        Self::AllenCahn1d,
-        Self::AllenCahn2d,
-        Self::HighFrequencyFit,
-        Self::Burgers1d,
-        Self::BoundaryLayer,
-        Self::PoissonMultiscale1d,
-        Self::PoissonMultiscale2d,
-        Self::Helmholtz2d,
-        Self::Helmholtz,
-        Self::SobolevPoisson2d,
-    ];
+    /// Every problem, for pickers, in the registry's order.
+    pub fn all() -> impl Iterator<Item = ProblemKind> {
+        REGISTRY.iter().map(|s| s.kind)
+    }
 
     /// The problem's spec in the [`REGISTRY`].
     pub fn spec(self) -> &'static ProblemSpec {

@@ -72,7 +72,7 @@ fn problem_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         egui::ComboBox::from_label("Problem")
             .selected_text(kind.label())
             .show_ui(ui, |ui| {
-                for k in ProblemKind::ALL {
+                for k in ProblemKind::all() {
                     ui.selectable_value(&mut kind, k, k.label());
                 }
             });
