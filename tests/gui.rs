@@ -133,27 +133,27 @@ fn dragging_the_eps_slider_moves_the_workers_target() {
 fn switching_strategy_1_and_2_reaches_the_worker() {
     let mut h = harness();
     pick_strategy(&mut h, "Strategy 2 (homotopy loss)");
-    assert!(settle(&mut h, |app| app.config.strategy.kind
+    assert!(settle(&mut h, |app| app.config().strategy.kind
         == StrategyKind::Strategy2));
     pick_strategy(&mut h, "Strategy 1 (Euler)");
-    assert!(settle(&mut h, |app| app.config.strategy.kind
+    assert!(settle(&mut h, |app| app.config().strategy.kind
         == StrategyKind::Strategy1));
 }
 
 #[test]
 fn toggling_hrta_reaches_the_worker() {
     let mut h = harness();
-    assert!(!h.state().config.hrta.enabled);
+    assert!(!h.state().config().hrta.enabled);
     h.get_by_label("HRTA").click();
-    assert!(settle(&mut h, |app| app.config.hrta.enabled));
+    assert!(settle(&mut h, |app| app.config().hrta.enabled));
     h.get_by_label("HRTA").click();
-    assert!(settle(&mut h, |app| !app.config.hrta.enabled));
+    assert!(settle(&mut h, |app| !app.config().hrta.enabled));
 }
 
 #[test]
 fn a_bad_preset_shows_its_error_and_changes_nothing() {
     let mut h = harness();
-    let before = h.state().config.clone();
+    let before = h.state().config().clone();
     h.get_by_label("File").click();
     h.run_steps(2);
     h.get_by_label("Paste preset…").click();
@@ -174,7 +174,7 @@ fn a_bad_preset_shows_its_error_and_changes_nothing() {
         "{text}"
     );
     h.get_by_label_contains("problem.eps");
-    assert_eq!(h.state().config, before);
+    assert_eq!(*h.state().config(), before);
 }
 
 #[test]
@@ -303,10 +303,10 @@ fn picking_a_problem_loads_its_preset() {
     h.get_by_label("Problem").click();
     h.run();
     h.get_by_label(ProblemKind::Burgers1d.label()).click();
-    assert!(settle(&mut h, |app| app.config.problem.kind
+    assert!(settle(&mut h, |app| app.config().problem.kind
         == ProblemKind::Burgers1d));
-    assert_eq!(h.state().config.name, "Burgers 1D, classical, ε = 0.05");
-    assert_eq!(h.state().config.problem.n_res, 128);
+    assert_eq!(h.state().config().name, "Burgers 1D, classical, ε = 0.05");
+    assert_eq!(h.state().config().problem.n_res, 128);
     h.get_by_label("Start").click();
     assert!(settle(&mut h, |app| app.view.histories.loss.total() > 3));
 }
@@ -320,7 +320,7 @@ fn a_problem_without_an_operator_drops_the_previous_sweep() {
     h.run();
     h.get_by_label(ProblemKind::HighFrequencyFit.label())
         .click();
-    assert!(settle(&mut h, |app| app.config.problem.kind
+    assert!(settle(&mut h, |app| app.config().problem.kind
         == ProblemKind::HighFrequencyFit));
     h.get_by_label("Start").click();
     assert!(settle(&mut h, |app| app.view.histories.loss.total() > 3));
@@ -419,7 +419,7 @@ fn the_ntk_lab_sweeps_the_current_problem_from_its_window() {
     assert_eq!(lab.rows.len(), 2);
     let base = lab.base.as_ref().unwrap();
     // The lab ran the explorer's problem with one swept hidden layer.
-    assert_eq!(base.problem, h.state().config.problem);
+    assert_eq!(base.problem, h.state().config().problem);
     assert_eq!(base.network.hidden.len(), 1);
     // Wider nets in the 1/N scaling have a kernel that varies less across seeds.
     assert!(lab.rows[1].entry_rel_spread < lab.rows[0].entry_rel_spread);
@@ -480,7 +480,7 @@ max_steps = 1000000
         "3 residual rows per point"
     )));
     // The worker still runs the classical configuration.
-    assert_eq!(h.state().config.strategy.kind, StrategyKind::Classical);
+    assert_eq!(h.state().config().strategy.kind, StrategyKind::Classical);
     assert!(h.state().worker_alive());
 }
 
@@ -514,14 +514,14 @@ fn the_ntk_lab_stops_on_request_and_keeps_the_finished_cells() {
 fn the_time_sequential_strategy_runs_on_2d_allen_cahn_and_is_refused_without_u0() {
     // 1D Allen–Cahn (the default) has no initial state to march from: the picker says so.
     let mut h = harness();
-    let before = h.state().config.strategy.kind;
+    let before = h.state().config().strategy.kind;
     pick_strategy(&mut h, StrategyKind::TimeSequential.label());
     assert!(settle(&mut h, |app| has_message(
         app,
         Some(true),
         "no initial state u₀"
     )));
-    assert_eq!(h.state().config.strategy.kind, before);
+    assert_eq!(h.state().config().strategy.kind, before);
     // On 2D Allen–Cahn it reaches the worker, shows its window settings and trains.
     let preset = r#"version = 1
 [problem]
@@ -537,7 +537,7 @@ max_steps = 1000000
 "#;
     let mut h = harness_with(preset);
     pick_strategy(&mut h, StrategyKind::TimeSequential.label());
-    assert!(settle(&mut h, |app| app.config.strategy.kind
+    assert!(settle(&mut h, |app| app.config().strategy.kind
         == StrategyKind::TimeSequential));
     h.get_by_label("Δt (window)");
     h.get_by_label("Steps per window (cap)");
@@ -571,7 +571,7 @@ fn lecture_locks_change_only_the_locks_and_a_locked_problem_refuses_other_preset
     ));
     assert!(
         h.state()
-            .config
+            .config()
             .lecture
             .is_locked(homotopy_explorer::config::Control::Problem)
     );
@@ -593,7 +593,7 @@ fn lecture_locks_change_only_the_locks_and_a_locked_problem_refuses_other_preset
         "which lecture mode locks"
     ));
     assert_eq!(
-        h.state().config.problem.kind,
+        h.state().config().problem.kind,
         homotopy_explorer::problem::ProblemKind::AllenCahn1d
     );
 }

@@ -63,7 +63,7 @@ impl ExportBundle {
             serde_json::to_value(&*latest.summary).expect("a RunSummary always serializes");
         Some(Self {
             figures,
-            preset: app.config.to_toml_string(),
+            preset: app.config().to_toml_string(),
             summary,
         })
     }

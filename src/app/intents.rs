@@ -33,7 +33,7 @@ impl ExplorerApp {
         change: impl FnOnce(&mut RunConfig),
         command: impl FnOnce(&RunConfig) -> Command,
     ) -> bool {
-        let mut config = self.config.clone();
+        let mut config = self.config().clone();
         change(&mut config);
         match config.validate() {
             Ok(()) => {
@@ -61,7 +61,6 @@ impl ExplorerApp {
             return false;
         }
         self.draft.problem.eps = eps;
-        self.config.problem.eps = eps;
         self.send(Command::SetEpsTarget(eps));
         true
     }
@@ -133,7 +132,7 @@ impl ExplorerApp {
         if !self.remembered.lecture_mode {
             return Vec::new();
         }
-        let (a, b) = (&self.config, new);
+        let (a, b) = (self.config(), new);
         Control::ALL
             .into_iter()
             .filter(|&c| self.locked(c))
@@ -158,9 +157,11 @@ impl ExplorerApp {
     /// Set which controls lecture mode locks. Only the locks change: the run, its state and
     /// the draft's other edits are untouched (the locks are saved with the preset).
     pub fn set_lecture_locks(&mut self, locked: Vec<Control>) {
-        self.config.lecture.locked = locked.clone();
+        if let Some(c) = &mut self.view.config {
+            c.lecture.locked = locked.clone();
+        }
         self.draft.lecture.locked = locked;
-        let message = match self.config.lecture.describe() {
+        let message = match self.config().lecture.describe() {
             Some(names) => format!("lecture mode locks: {names}; the run is untouched"),
             None => "lecture mode locks nothing now; the run is untouched".to_string(),
         };
@@ -169,7 +170,7 @@ impl ExplorerApp {
 
     /// Throw away the draft's edits.
     pub fn revert_draft(&mut self) {
-        self.draft = self.config.clone();
+        self.draft = self.config().clone();
         self.text = TextFields::from_config(&self.draft);
     }
 }
@@ -193,9 +194,24 @@ eps_start = 0.1
 locked = ["problem", "eps"]
 "#;
 
+    /// An app whose worker has reported its first state (as in the window after a frame).
     fn app() -> ExplorerApp {
         let config = RunConfig::from_toml_str(PRESET).unwrap();
-        ExplorerApp::headless(egui::Context::default(), Some(config))
+        let mut app = ExplorerApp::headless(egui::Context::default(), Some(config));
+        assert!(settle(&mut app, |a| a.view.latest.is_some()));
+        app
+    }
+
+    /// Drain worker events until `done` holds (at most 5 s).
+    fn settle(app: &mut ExplorerApp, done: impl Fn(&ExplorerApp) -> bool) -> bool {
+        for _ in 0..500 {
+            app.poll();
+            if done(app) {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        false
     }
 
     fn last_message(app: &ExplorerApp) -> String {
@@ -212,12 +228,15 @@ locked = ["problem", "eps"]
         for bad in [0.0, -5.0, f64::NAN, f64::INFINITY] {
             assert!(!app.set_eps_target(bad));
             assert!(last_message(&app).contains("positive number"), "{bad}");
-            assert_eq!(app.config.problem.eps, 0.05);
+            assert_eq!(app.config().problem.eps, 0.05);
             assert_eq!(app.draft.problem.eps, 0.05);
         }
         assert!(app.set_eps_target(0.02));
+        assert_eq!(app.draft.problem.eps, 0.02);
+        // The reported configuration follows when the worker confirms.
+        assert!(settle(&mut app, |a| a.config().problem.eps == 0.02));
         assert_eq!(
-            (app.config.problem.eps, app.draft.problem.eps),
+            (app.config().problem.eps, app.draft.problem.eps),
             (0.02, 0.02)
         );
     }
@@ -228,9 +247,9 @@ locked = ["problem", "eps"]
         app.remembered.lecture_mode = true;
         assert!(!app.set_eps_target(0.02));
         assert!(last_message(&app).contains("locked in lecture mode"));
-        assert_eq!(app.config.problem.eps, 0.05);
+        assert_eq!(app.config().problem.eps, 0.05);
         assert!(!app.pick_problem(ProblemKind::Burgers1d));
-        assert_eq!(app.config.problem.kind, ProblemKind::AllenCahn1d);
+        assert_eq!(app.config().problem.kind, ProblemKind::AllenCahn1d);
         // The strategy is not locked by this preset.
         assert!(app.pick_strategy(StrategyKind::Strategy2));
         // Off again, the same intents go through.
@@ -249,14 +268,15 @@ locked = ["problem", "eps"]
             "{}",
             last_message(&app)
         );
-        assert_eq!(app.config.problem.kind, ProblemKind::AllenCahn1d);
+        assert_eq!(app.config().problem.kind, ProblemKind::AllenCahn1d);
         // The same problem and ε with another strategy loads, and keeps the locks even though
         // the loaded text has none.
         let same = PRESET
             .replace("strategy1", "strategy2")
             .replace("[lecture]\nlocked = [\"problem\", \"eps\"]\n", "");
         assert!(app.load_preset_text(&same, "same problem", None));
-        assert_eq!(app.config.strategy.kind, StrategyKind::Strategy2);
+        assert!(settle(&mut app, |a| a.config().strategy.kind
+            == StrategyKind::Strategy2));
         assert!(app.locked(Control::Problem) && app.locked(Control::Eps));
     }
 
@@ -265,11 +285,11 @@ locked = ["problem", "eps"]
         let mut app = app();
         app.draft.optimizer.lr = 0.5;
         app.set_lecture_locks(vec![Control::Strategy]);
-        assert_eq!(app.config.lecture.locked, vec![Control::Strategy]);
+        assert_eq!(app.config().lecture.locked, vec![Control::Strategy]);
         assert_eq!(app.draft.lecture.locked, vec![Control::Strategy]);
         // The draft's unrelated edit is neither applied nor lost.
         assert_eq!(app.draft.optimizer.lr, 0.5);
-        assert_ne!(app.config.optimizer.lr, 0.5);
+        assert_ne!(app.config().optimizer.lr, 0.5);
         assert!(last_message(&app).contains("the run is untouched"));
     }
 
@@ -283,7 +303,7 @@ locked = ["problem", "eps"]
             "{}",
             last_message(&app)
         );
-        assert_eq!(app.config.strategy.kind, StrategyKind::Strategy1);
+        assert_eq!(app.config().strategy.kind, StrategyKind::Strategy1);
         assert_eq!(app.draft.strategy.kind, StrategyKind::TimeSequential);
         app.revert_draft();
         assert_eq!(app.draft.strategy.kind, StrategyKind::Strategy1);

@@ -91,9 +91,8 @@ pub fn dialog_answer(
 pub struct ExplorerApp {
     pub view: RunView,
     worker: Option<WorkerHandle>,
-    /// The configuration the worker runs (as last reported).
-    pub config: RunConfig,
-    /// The configuration being edited in the controls.
+    /// The configuration being edited in the controls (the one draft; the reported one is
+    /// [`ExplorerApp::config`]).
     pub draft: RunConfig,
     pub remembered: Remembered,
     cpu: ComputeDevice,
@@ -209,11 +208,11 @@ impl ExplorerApp {
             );
             config.backend = BackendKind::Cpu;
         }
+        view.config = Some(config.clone());
         let mut app = Self {
             view,
             worker: None,
-            draft: config.clone(),
-            config,
+            draft: config,
             remembered,
             cpu,
             gpu: None,
@@ -243,12 +242,12 @@ impl ExplorerApp {
             Arc::new(move || ctx.request_repaint_after(Duration::from_millis(33)));
         self.view.clear_run();
         self.worker = Some(WorkerHandle::spawn(
-            self.config.clone(),
+            self.config().clone(),
             self.cpu.clone(),
             waker,
         ));
         // λ_max(D_ε) vs ε (at the exact solution) depends only on the problem: sweep it once.
-        if self.config.problem.has_operator() {
+        if self.config().problem.has_operator() {
             self.send(Command::RequestSweep);
         }
     }
@@ -298,7 +297,11 @@ impl ExplorerApp {
             self.remembered.last_preset_path = path;
         }
         self.draft = config.clone();
-        self.config = config.clone();
+        // The reported configuration changes when the worker confirms the load; the lecture
+        // locks are the window's and apply at once.
+        if let Some(c) = &mut self.view.config {
+            c.lecture = config.lecture.clone();
+        }
         self.text = TextFields::from_config(&config);
         // The view drops the previous problem's sweep when the worker confirms the new one.
         let sweep = config.problem.has_operator();
@@ -340,7 +343,7 @@ impl ExplorerApp {
                     return false;
                 }
                 if self.remembered.lecture_mode {
-                    for c in &self.config.lecture.locked {
+                    for c in &self.config().lecture.locked {
                         if !config.lecture.locked.contains(c) {
                             config.lecture.locked.push(*c);
                         }
@@ -397,16 +400,18 @@ impl ExplorerApp {
         }
         let events = self.worker.as_ref().map(|w| w.drain()).unwrap_or_default();
         for event in events {
-            if let Event::Config(c) = &event {
-                // The lecture locks belong to the window, not to the run: keep the ones in force
-                // (a loaded preset brings its own before the worker answers).
-                let lecture = self.config.lecture.clone();
-                self.config = (**c).clone();
-                self.config.lecture = lecture;
-                self.draft = self.config.clone();
+            let reported = matches!(event, Event::Config(_));
+            // The lecture locks belong to the window, not to the run: keep the ones in force
+            // (a loaded preset brought its own before the worker answered).
+            let lecture = self.config().lecture.clone();
+            self.view.apply(event);
+            if reported {
+                if let Some(c) = &mut self.view.config {
+                    c.lecture = lecture;
+                }
+                self.draft = self.config().clone();
                 self.text = TextFields::from_config(&self.draft);
             }
-            self.view.apply(event);
         }
         if self.worker.is_some() && !self.worker_alive() {
             self.view
@@ -421,8 +426,11 @@ impl ExplorerApp {
 
     /// Start the NTK lab's sweep for the problem of the run the worker holds.
     pub fn start_ntk_lab(&mut self) {
-        self.ntk_lab
-            .start(&self.config, self.cpu.clone(), self.ctx.clone());
+        self.ntk_lab.start(
+            self.view.config.as_ref().expect("set"),
+            self.cpu.clone(),
+            self.ctx.clone(),
+        );
     }
 
     /// Open a native dialog on a background thread; its answer becomes the pending job
@@ -508,7 +516,16 @@ impl ExplorerApp {
 
     /// Whether lecture mode locks `control` (the widget is then shown disabled).
     pub fn locked(&self, control: crate::config::Control) -> bool {
-        self.remembered.lecture_mode && self.config.lecture.is_locked(control)
+        self.remembered.lecture_mode && self.config().lecture.is_locked(control)
+    }
+
+    /// The configuration the worker runs, as it last reported it (with the lecture locks in
+    /// force); edits go to [`ExplorerApp::draft`].
+    pub fn config(&self) -> &RunConfig {
+        self.view
+            .config
+            .as_ref()
+            .expect("the app sets the reported configuration when it starts")
     }
 }
 

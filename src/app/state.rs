@@ -96,7 +96,10 @@ pub struct RunView {
     pub sweep: Option<Sweep>,
     pub stages: Vec<StageRecord>,
     pub end: Option<EndReason>,
-    /// The configuration the worker runs.
+    /// The configuration the worker runs, as it last reported it (its `Config` events, and the
+    /// target ε of each snapshot): the app's one reported configuration. The lecture locks in
+    /// it are the window's (`ExplorerApp` keeps them across reports).
+    /// None only in a view that no app owns yet (unit tests of the view).
     pub config: Option<RunConfig>,
     pub pinned: Vec<PinnedRun>,
     /// Messages for the status line (newest last).
@@ -133,6 +136,10 @@ impl RunView {
         match event {
             Event::RunReset => self.clear_run(),
             Event::Snapshot(mut snap) => {
+                // The target ε moves without a new configuration (the slider).
+                if let Some(c) = &mut self.config {
+                    c.problem.eps = snap.eps_target;
+                }
                 let h = &mut self.histories;
                 for p in &snap.history {
                     let x = p.step as f64;

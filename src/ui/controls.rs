@@ -23,7 +23,7 @@ pub fn controls_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     network_ui(app, ui);
     diagnostics_ui(app, ui);
     ui.separator();
-    let changed = app.draft != app.config;
+    let changed = app.draft != *app.config();
     ui.horizontal(|ui| {
         let apply = egui::Button::new(if changed {
             "Apply changes"
@@ -89,7 +89,7 @@ fn eps_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             .latest
             .as_ref()
             .map(|s| s.eps_target)
-            .unwrap_or(app.config.problem.eps);
+            .unwrap_or(app.config().problem.eps);
         let response = ui.add(
             egui::Slider::new(&mut eps, 1e-4..=1.0)
                 .logarithmic(true)

@@ -28,14 +28,14 @@ pub fn menu_bar_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                     .color(egui::Color32::BLACK)
                     .background_color(egui::Color32::from_rgb(0xf0, 0xc0, 0x40)),
             )
-            .on_hover_text(match app.config.lecture.describe() {
+            .on_hover_text(match app.config().lecture.describe() {
                 Some(names) => format!("Locked: {names} (View → Lecture locks…)"),
                 None => {
                     "Lecture mode is on; the preset locks nothing (View → Lecture locks…)".into()
                 }
             });
         }
-        ui.label(egui::RichText::new(&app.config.name).strong());
+        ui.label(egui::RichText::new(&app.config().name).strong());
     });
 }
 
@@ -169,7 +169,7 @@ fn view_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     ui.checkbox(&mut app.remembered.lecture_mode, "Lecture mode")
         .on_hover_text("Lock the controls the preset marks as locked");
     if ui.button("Lecture locks…").clicked() {
-        app.lecture_edit = Some(app.config.lecture.locked.clone());
+        app.lecture_edit = Some(app.config().lecture.locked.clone());
     }
 }
 

@@ -17,7 +17,7 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
         .default_height(980.0)
         .vscroll(true)
         .show(ctx, |ui| {
-            let problem = &app.config.problem;
+            let problem = &app.config().problem;
             ui.label(format!(
                 "Sweeps one hidden layer of width N, N(0, 1) weights and biases, output scaled by \
                  1/N^a, on the current problem ({} at ε = {}, {} kernel rows). For each (a, N): \
@@ -25,7 +25,7 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                  ‖K(T) − K(0)‖/‖K(0)‖ after gradient descent (rate capped at 1/λ_max(K(0))).",
                 problem.kind.label(),
                 problem.eps,
-                ntk::kernel_rows(&app.config)
+                ntk::kernel_rows(app.config())
             ));
             ui.label(
                 "The NTK papers' claims: K(0) concentrates as N grows when a is large enough, \

@@ -73,7 +73,7 @@ fn plot_cell_ui(app: &mut ExplorerApp, ui: &mut egui::Ui, kind: PlotKind, height
                     {
                         let name = format!(
                             "{} #{}",
-                            app.config.strategy.kind.name(),
+                            app.config().strategy.kind.name(),
                             app.view.pinned.len() + 1
                         );
                         if !app.view.pin_current(name) {

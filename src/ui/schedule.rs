@@ -10,8 +10,8 @@ use crate::train::schedule::planned_values;
 
 pub fn schedule_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     ui.heading("Δε schedule");
-    if !app.config.strategy.kind.is_homotopy() {
-        let who = match app.config.strategy.kind {
+    if !app.config().strategy.kind.is_homotopy() {
+        let who = match app.config().strategy.kind {
             StrategyKind::TimeSequential => {
                 "The time-sequential strategy marches in time at the target ε"
             }
