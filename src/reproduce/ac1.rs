@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::sweep::curve;
 use super::{ReproduceOptions, fmt_stat, median_spread, with_waypoints};
 use crate::backend;
-use crate::config::{RunConfig, StrategyKind};
+use crate::config::RunConfig;
 use crate::diagnostics::evaluate;
 use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep};
 use crate::diagnostics::spectrum::kernel_spectrum;
@@ -30,42 +30,75 @@ pub const TABLE1_EPS: [f64; 3] = [0.1, 0.03, 0.01];
 /// Homotopy initializations of Table 2.
 pub const TABLE2_EPS: [f64; 4] = [0.1, 0.05, 0.03, 0.02];
 
-/// The methods of Table 1, in the page's order.
-pub const METHODS: [&str; 5] = [
-    "classical",
-    "strategy1",
-    "strategy1_paper",
-    "strategy2",
-    "curriculum",
-];
+/// The methods of Table 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    Classical,
+    /// Our recommended Strategy 1 (geometric Δε, phase condition, LM corrector); Table 2 is
+    /// read off its path.
+    Strategy1,
+    /// Strategy 1 as the paper runs it (uniform Δε = 0.001).
+    Strategy1Paper,
+    Strategy2,
+    Curriculum,
+}
 
-const PRESETS: [(&str, &str, &str); 5] = [
-    (
-        "classical",
-        "allen_cahn_1d_classical.toml",
-        include_str!("../../presets/allen_cahn_1d_classical.toml"),
-    ),
-    (
-        "strategy1",
-        "allen_cahn_1d_strategy1.toml",
-        include_str!("../../presets/allen_cahn_1d_strategy1.toml"),
-    ),
-    (
-        "strategy1_paper",
-        "allen_cahn_1d_strategy1_paper.toml",
-        include_str!("../../presets/allen_cahn_1d_strategy1_paper.toml"),
-    ),
-    (
-        "strategy2",
-        "allen_cahn_1d_strategy2.toml",
-        include_str!("../../presets/allen_cahn_1d_strategy2.toml"),
-    ),
-    (
-        "curriculum",
-        "allen_cahn_1d_curriculum.toml",
-        include_str!("../../presets/allen_cahn_1d_curriculum.toml"),
-    ),
-];
+impl Method {
+    /// Every method, in the page's order.
+    pub const ALL: [Method; 5] = [
+        Self::Classical,
+        Self::Strategy1,
+        Self::Strategy1Paper,
+        Self::Strategy2,
+        Self::Curriculum,
+    ];
+
+    /// The name in tables, CSVs and `reproduce.json`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Classical => "classical",
+            Self::Strategy1 => "strategy1",
+            Self::Strategy1Paper => "strategy1_paper",
+            Self::Strategy2 => "strategy2",
+            Self::Curriculum => "curriculum",
+        }
+    }
+
+    /// Its shipped preset: file name and built-in copy.
+    fn preset(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Classical => (
+                "allen_cahn_1d_classical.toml",
+                include_str!("../../presets/allen_cahn_1d_classical.toml"),
+            ),
+            Self::Strategy1 => (
+                "allen_cahn_1d_strategy1.toml",
+                include_str!("../../presets/allen_cahn_1d_strategy1.toml"),
+            ),
+            Self::Strategy1Paper => (
+                "allen_cahn_1d_strategy1_paper.toml",
+                include_str!("../../presets/allen_cahn_1d_strategy1_paper.toml"),
+            ),
+            Self::Strategy2 => (
+                "allen_cahn_1d_strategy2.toml",
+                include_str!("../../presets/allen_cahn_1d_strategy2.toml"),
+            ),
+            Self::Curriculum => (
+                "allen_cahn_1d_curriculum.toml",
+                include_str!("../../presets/allen_cahn_1d_curriculum.toml"),
+            ),
+        }
+    }
+
+    /// The paper's (loss, L2RE) at Table 1's k-th ε that this method is compared with.
+    fn paper(self, k: usize) -> Option<(f64, f64)> {
+        match self {
+            Self::Classical => Some(PAPER_CLASSICAL[k]),
+            Self::Strategy1 | Self::Strategy1Paper => Some(PAPER_HOMOTOPY[k]),
+            Self::Strategy2 | Self::Curriculum => None,
+        }
+    }
+}
 
 /// One Table 1 entry.
 #[derive(Clone, Debug, Serialize)]
@@ -231,10 +264,11 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
         .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
     let mut configs = BTreeMap::new();
     let mut sources = Vec::new();
-    for (method, file, builtin) in PRESETS {
-        let (config, from) = opts.preset("ac1", method, file, builtin)?;
+    for method in Method::ALL {
+        let (file, builtin) = method.preset();
+        let (config, from) = opts.preset("ac1", method.id(), file, builtin)?;
         configs.insert(method, config);
-        sources.push(format!("{method}: {from}"));
+        sources.push(format!("{}: {from}", method.id()));
     }
     let mut report = Ac1Report {
         table1: Vec::new(),
@@ -252,13 +286,19 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
         // Classical: a fresh run at each ε.
         for &eps in &TABLE1_EPS {
             let started = Instant::now();
-            let mut config = configs["classical"].clone();
+            let mut config = configs[&Method::Classical].clone();
             config.problem.eps = eps;
             config.training.seed = seed;
             let mut session = Session::new(config, &device);
             let never = std::sync::atomic::AtomicBool::new(false);
             session.run(&never, |_| {})?;
-            let r = row("classical", seed, eps, &session, &session.state().theta)?;
+            let r = row(
+                Method::Classical.id(),
+                seed,
+                eps,
+                &session,
+                &session.state().theta,
+            )?;
             let secs = started.elapsed().as_secs_f64();
             say(format!(
                 "[seed {seed}] classical ε = {eps}: L2RE {:.3e}, x0 {:.4}, {secs:.1} s",
@@ -277,24 +317,26 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
             report.table1.push(r);
         }
         // Homotopy methods: one run each.
-        for method in ["strategy1", "strategy1_paper", "strategy2", "curriculum"] {
+        for method in Method::ALL.into_iter().skip(1) {
             let started = Instant::now();
-            let (rows, thetas, sol) = run_homotopy(method, configs[method].clone(), seed, &device)?;
+            let (rows, thetas, sol) =
+                run_homotopy(method.id(), configs[&method].clone(), seed, &device)?;
             let secs = started.elapsed().as_secs_f64();
             let last = rows.iter().find(|r| r.eps == 0.01);
             say(format!(
-                "[seed {seed}] {method}: L2RE at ε = 0.01 {:.3e}, x0 {:.4}, {secs:.1} s",
+                "[seed {seed}] {}: L2RE at ε = 0.01 {:.3e}, x0 {:.4}, {secs:.1} s",
+                method.id(),
                 last.and_then(|r| r.l2re_tanh).unwrap_or(f64::NAN),
                 last.and_then(|r| r.front_x0).unwrap_or(f64::NAN)
             ));
-            report.timings.push((method.into(), seed, secs));
+            report.timings.push((method.id().into(), seed, secs));
             if seed == 0 {
-                solutions.push((method.into(), sol));
+                solutions.push((method.id().into(), sol));
             }
             report.table1.extend(rows);
-            if configs[method].strategy.kind == StrategyKind::Strategy1 && method == "strategy1" {
+            if method == Method::Strategy1 {
                 // Table 2 from the best Strategy 1 path, plus the Xavier initialization.
-                let mut config = configs["strategy1"].clone();
+                let mut config = configs[&Method::Strategy1].clone();
                 config.training.seed = seed;
                 let session = Session::new(config, &device);
                 let init = session
@@ -311,7 +353,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
         }
     }
     // Fig. 4: λ_max(D_ε) with the exact solution on the residual grid.
-    let problem = configs["classical"].build_problem();
+    let problem = configs[&Method::Classical].build_problem();
     for (eps, value) in lambda_max_sweep(problem.as_ref(), &geometric_eps(1.0, 1e-3, 31)) {
         if let Some(v) = value {
             report.fig4.push(Fig4Row {
@@ -333,10 +375,10 @@ fn write_outputs(
     report: &Ac1Report,
     solutions: &[(String, Vec<(f64, f64)>)],
     sources: &[String],
-    configs: &BTreeMap<&str, RunConfig>,
+    configs: &BTreeMap<Method, RunConfig>,
 ) -> Result<()> {
     let out = &opts.out_dir;
-    let n_res = configs["classical"].problem.n_res;
+    let n_res = configs[&Method::Classical].problem.n_res;
     let mut md = String::new();
     md.push_str("# Reproduction: 1D Allen–Cahn (homotopy dynamics paper)\n\n");
     md.push_str(&super::find("ac1")?.scale_line(opts.full));
@@ -347,23 +389,20 @@ fn write_outputs(
     ));
     md.push_str("## Table 1 — loss and L2RE at ε = 0.1, 0.03, 0.01\n\n");
     md.push_str("| method | ε | paper loss | ours loss | paper L2RE | ours L2RE vs tanh | ours L2RE vs reference | ours x₀ |\n|---|---|---|---|---|---|---|---|\n");
-    for method in METHODS {
+    for method in Method::ALL {
         for (k, &eps) in TABLE1_EPS.iter().enumerate() {
             let rows: Vec<&Table1Row> = report
                 .table1
                 .iter()
-                .filter(|r| r.method == method && r.eps == eps)
+                .filter(|r| r.method == method.id() && r.eps == eps)
                 .collect();
             let col = |f: &dyn Fn(&Table1Row) -> Option<f64>| {
                 fmt_stat(&rows.iter().filter_map(|r| f(r)).collect::<Vec<_>>())
             };
-            let paper = match method {
-                "classical" => Some(PAPER_CLASSICAL[k]),
-                "strategy1" | "strategy1_paper" => Some(PAPER_HOMOTOPY[k]),
-                _ => None,
-            };
+            let paper = method.paper(k);
             md.push_str(&format!(
-                "| {method} | {eps} | {} | {} | {} | {} | {} | {} |\n",
+                "| {} | {eps} | {} | {} | {} | {} | {} | {} |\n",
+                method.id(),
                 paper.map_or("—".into(), |p| format!("{:.2e}", p.0)),
                 col(&|r| Some(r.loss)),
                 paper.map_or("—".into(), |p| format!("{:.2e}", p.1)),
@@ -453,7 +492,7 @@ fn write_outputs(
     let mut fig = Figure::new("Table 1: median L2RE vs ε", "ε", "L2RE vs tanh")
         .log_x()
         .log_y();
-    for method in METHODS {
+    for method in Method::ALL.map(Method::id) {
         let pts = TABLE1_EPS
             .iter()
             .map(|&e| {
@@ -469,7 +508,7 @@ fn write_outputs(
         fig = fig.with_series(method, pts, Mark::LineAndPoints);
     }
     fig.write_svg(&out.join("l2re_vs_eps.svg"), (720, 460))?;
-    let problem = configs["classical"].build_problem();
+    let problem = configs[&Method::Classical].build_problem();
     let mut fig = Figure::new("u_θ at ε = 0.01 (seed 0)", "x", "u");
     if let Some(exact) = problem.exact(0.01) {
         fig = fig.with_series(

@@ -124,7 +124,9 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
             sources.push(format!("`{method}` ({dim}D): {from}"));
             if dim == 1 {
                 fit_steps = config.training.max_steps;
-                if method == "hrta_s0.5"
+                // The s = 0.5 fit's switch to ReLU, read from its preset.
+                if config.hrta.enabled
+                    && config.hrta.s_values.first() == Some(&0.5)
                     && let crate::config::HrtaSwitch::Steps { every } = config.hrta.switch
                 {
                     fit_switch = every.to_string();

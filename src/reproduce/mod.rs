@@ -86,9 +86,9 @@ pub static REPRODUCTIONS: [Reproduction; 12] = [
         scale_full: full::unchanged,
         run: |o| {
             let report = ac1::run(o)?;
-            Ok(ac1::METHODS
+            Ok(ac1::Method::ALL
                 .iter()
-                .map(|m| ac1::summary_line(&report, m))
+                .map(|m| ac1::summary_line(&report, m.id()))
                 .collect())
         },
     },
