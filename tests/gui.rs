@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+mod common;
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use homotopy_explorer::app::ExplorerApp;
@@ -523,19 +525,8 @@ fn the_time_sequential_strategy_runs_on_2d_allen_cahn_and_is_refused_without_u0(
     )));
     assert_eq!(h.state().config().strategy.kind, before);
     // On 2D Allen–Cahn it reaches the worker, shows its window settings and trains.
-    let preset = r#"version = 1
-[problem]
-kind = "allen_cahn_2d"
-eps = 0.05
-n_res = 100
-n_bc = 40
-n_eval = 121
-[network]
-hidden = [8, 8]
-[training]
-max_steps = 1000000
-"#;
-    let mut h = harness_with(preset);
+    let preset = common::small_ac2("max_steps = 1000000\n");
+    let mut h = harness_with(&preset);
     pick_strategy(&mut h, StrategyKind::TimeSequential.label());
     assert!(settle(&mut h, |app| app.config().strategy.kind
         == StrategyKind::TimeSequential));

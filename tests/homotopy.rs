@@ -6,34 +6,21 @@ use homotopy_explorer::backend;
 use homotopy_explorer::config::RunConfig;
 use homotopy_explorer::train::{EndReason, Progress, Session, TrainEvent};
 
-const SMALL: &str = r#"version = 1
-[problem]
-kind = "allen_cahn_1d"
-eps = 0.05
-n_res = 40
-n_eval = 201
-[network]
-hidden = [12, 12]
-[training]
-seed = 2
-max_steps = 5000
-eval_every = 1000
-"#;
+mod common;
+
+/// The small 1D Allen–Cahn run most tests here start from.
+fn small() -> String {
+    common::small_ac1(
+        0.05,
+        "[12, 12]",
+        "seed = 2\nmax_steps = 5000\neval_every = 1000\n",
+    )
+}
 
 /// A small 2D Allen–Cahn run (steps capped at 40).
-const SMALL_AC2: &str = r#"version = 1
-[problem]
-kind = "allen_cahn_2d"
-eps = 0.05
-n_res = 100
-n_bc = 40
-n_eval = 121
-[network]
-hidden = [8, 8]
-[training]
-max_steps = 40
-eval_every = 40
-"#;
+fn small_ac2() -> String {
+    common::small_ac2("max_steps = 40\neval_every = 40\n")
+}
 
 /// The time-sequential strategy, up to its `[strategy.time]` header.
 const TIME_SEQUENTIAL: &str = "[strategy]\nkind = \"time_sequential\"\n[strategy.time]\n";
@@ -44,7 +31,7 @@ fn session(extra: &str) -> Session {
 
 /// [`session`] with another step cap.
 fn capped(extra: &str, max_steps: usize) -> Session {
-    let mut config = RunConfig::from_toml_str(&format!("{SMALL}{extra}")).unwrap();
+    let mut config = RunConfig::from_toml_str(&format!("{}{extra}", small())).unwrap();
     config.training.max_steps = max_steps;
     Session::new(config, &backend::cpu().unwrap())
 }
@@ -277,7 +264,8 @@ fn spectral_report_at_a_trained_state() {
 #[test]
 fn residual_based_resampling_adds_the_points_of_largest_residual() {
     let text = &format!(
-        "{SMALL_AC2}[problem.resample]\nevery = 5\nadd = 10\ncandidates = 400\nmax_added = 30\n"
+        "{}[problem.resample]\nevery = 5\nadd = 10\ncandidates = 400\nmax_added = 30\n",
+        small_ac2()
     );
     let config = RunConfig::from_toml_str(text).unwrap();
     let device = backend::cpu().unwrap();
@@ -318,10 +306,10 @@ fn residual_based_resampling_adds_the_points_of_largest_residual() {
     assert!(err.contains("problem.resample"), "{err}");
 }
 
-/// SMALL_AC2 (1000 steps) under the time-sequential strategy with `[strategy.time]` keys `time`.
+/// The small 2D Allen–Cahn run (1000 steps) under the time-sequential strategy with `[strategy.time]` keys `time`.
 fn ac2_time_sequential(time: &str) -> Session {
-    let text =
-        format!("{SMALL_AC2}{TIME_SEQUENTIAL}{time}").replace("max_steps = 40", "max_steps = 1000");
+    let text = format!("{}{TIME_SEQUENTIAL}{time}", small_ac2())
+        .replace("max_steps = 40", "max_steps = 1000");
     Session::new(
         RunConfig::from_toml_str(&text).unwrap(),
         &backend::cpu().unwrap(),
@@ -458,7 +446,7 @@ fn time_sequential_stops_once_the_state_is_steady_and_refuses_what_it_cannot_mar
     assert_eq!(all.len(), 3);
     // A problem without u₀, the printed sign (backward diffusion), a bad Δt and HRTA (its s
     // would switch inside a window) are named.
-    let text = format!("{SMALL_AC2}{TIME_SEQUENTIAL}");
+    let text = format!("{}{TIME_SEQUENTIAL}", small_ac2());
     for (bad, key) in [
         (
             text.replace("allen_cahn_2d", "allen_cahn_1d"),

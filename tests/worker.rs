@@ -9,23 +9,18 @@ use homotopy_explorer::backend;
 use homotopy_explorer::config::RunConfig;
 use homotopy_explorer::worker::{Command, Event, WorkerHandle};
 
-const PRESET: &str = r#"version = 1
-[problem]
-kind = "allen_cahn_1d"
-eps = 0.1
-n_res = 40
-n_eval = 201
-[network]
-hidden = [10, 10]
-[training]
-max_steps = 1000000
-"#;
+mod common;
+
+/// A small 1D Allen–Cahn run that does not end by itself.
+fn preset() -> String {
+    common::small_ac1(0.1, "[10, 10]", "max_steps = 1000000\n")
+}
 
 fn spawn() -> (WorkerHandle, Arc<AtomicUsize>) {
     let wakes = Arc::new(AtomicUsize::new(0));
     let w = wakes.clone();
     let handle = WorkerHandle::spawn(
-        RunConfig::from_toml_str(PRESET).unwrap(),
+        RunConfig::from_toml_str(&preset()).unwrap(),
         backend::cpu().unwrap(),
         Arc::new(move || {
             w.fetch_add(1, Ordering::Relaxed);
@@ -78,7 +73,7 @@ fn snapshots_are_coalesced_and_carry_every_history_point() {
 fn bad_commands_are_reported_and_the_worker_keeps_running() {
     let (handle, _) = spawn();
     handle.send(Command::SetEpsTarget(-1.0));
-    let mut bad = RunConfig::from_toml_str(PRESET).unwrap();
+    let mut bad = RunConfig::from_toml_str(&preset()).unwrap();
     bad.network.hidden = vec![0];
     handle.send(Command::LoadConfig(Box::new(bad)));
     handle.send(Command::LoadCheckpoint(
@@ -168,7 +163,7 @@ fn a_panic_inside_the_worker_is_reported_and_a_new_worker_can_start() {
     let fired = Arc::new(AtomicUsize::new(0));
     let f = fired.clone();
     let handle = WorkerHandle::spawn(
-        RunConfig::from_toml_str(PRESET).unwrap(),
+        RunConfig::from_toml_str(&preset()).unwrap(),
         backend::cpu().unwrap(),
         Arc::new(move || {
             if f.fetch_add(1, Ordering::SeqCst) == 0 {

@@ -1,0 +1,19 @@
+//! Fixtures the integration tests share: small presets that build and train in well under a
+//! second a step. Each test binary includes this module and uses a part of it.
+#![allow(dead_code)]
+
+/// A small 1D Allen–Cahn preset (40 residual points, 201 evaluation points) at `eps` with
+/// hidden layers `hidden` (TOML list) and the `[training]` lines `training`.
+pub fn small_ac1(eps: f64, hidden: &str, training: &str) -> String {
+    format!(
+        "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = {eps}\nn_res = 40\nn_eval = 201\n[network]\nhidden = {hidden}\n[training]\n{training}"
+    )
+}
+
+/// A small 2D Allen–Cahn preset (a 10 × 10 residual grid, 40 boundary points, an 11 × 11
+/// evaluation grid, hidden layers [8, 8]) with the `[training]` lines `training`.
+pub fn small_ac2(training: &str) -> String {
+    format!(
+        "version = 1\n[problem]\nkind = \"allen_cahn_2d\"\neps = 0.05\nn_res = 100\nn_bc = 40\nn_eval = 121\n[network]\nhidden = [8, 8]\n[training]\n{training}"
+    )
+}
