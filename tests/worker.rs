@@ -232,3 +232,28 @@ fn a_checkpoint_that_does_not_fit_leaves_the_run_as_it_was() {
     );
     handle.shutdown(Duration::from_secs(5));
 }
+
+#[test]
+fn a_snapshot_before_any_step_carries_the_loss_at_the_initial_parameters() {
+    let (handle, _) = spawn();
+    handle.send(Command::RequestDiagnostics);
+    let events = collect(&handle, Duration::from_millis(400));
+    let snap = events
+        .iter()
+        .find_map(|e| match e {
+            Event::Snapshot(s) => Some(s.clone()),
+            _ => None,
+        })
+        .expect("a snapshot");
+    assert_eq!(snap.step, 0);
+    // Not 0: an untrained network does not fit the PDE.
+    assert!(
+        snap.loss.total > 0.0 && snap.loss.total.is_finite(),
+        "{:?}",
+        snap.loss
+    );
+    assert_eq!(snap.summary.final_loss, snap.loss);
+    assert_eq!(snap.summary.end_reason, "paused");
+    assert_eq!(snap.summary.steps_per_s, 0.0);
+    handle.shutdown(Duration::from_secs(5));
+}

@@ -240,7 +240,21 @@ pub fn poll_pending(app: &mut ExplorerApp) {
             }
             Pending::LoadCheckpoint(rx) => {
                 if let Some(path) = dialog_result(app, rx, Pending::LoadCheckpoint) {
-                    app.send(Command::LoadCheckpoint(path));
+                    // In lecture mode a checkpoint may not change a locked control either (an
+                    // unreadable file is left to the worker, which says why).
+                    let blocked = crate::worker::load_checkpoint(&path)
+                        .map(|cp| app.locked_changes(&cp.config))
+                        .unwrap_or_default();
+                    match crate::config::Control::sentence(&blocked) {
+                        Some(names) => app.view.message(
+                            true,
+                            format!(
+                                "checkpoint {} not loaded: it changes {names}, which lecture mode locks (untick View → Lecture mode to change them)",
+                                path.display()
+                            ),
+                        ),
+                        None => app.send(Command::LoadCheckpoint(path)),
+                    }
                 }
             }
             Pending::Export(rx) => match rx.try_recv() {

@@ -161,6 +161,8 @@ impl ExplorerApp {
             c.lecture.locked = locked.clone();
         }
         self.draft.lecture.locked = locked;
+        // The worker keeps them too (checkpoints save them); it changes nothing else.
+        self.send(Command::SetLectureLocks(self.config().lecture.clone()));
         let message = match self.config().lecture.describe() {
             Some(names) => format!("lecture mode locks: {names}; the run is untouched"),
             None => "lecture mode locks nothing now; the run is untouched".to_string(),

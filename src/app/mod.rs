@@ -298,10 +298,17 @@ impl ExplorerApp {
         }
         self.draft = config.clone();
         // The reported configuration changes when the worker confirms the load; the lecture
-        // locks are the window's and apply at once.
-        if let Some(c) = &mut self.view.config {
-            c.lecture = config.lecture.clone();
+        // locks are the window's and apply at once. Without a worker, the loaded preset is
+        // what a restarted worker will run.
+        if self.worker_alive() {
+            if let Some(c) = &mut self.view.config {
+                c.lecture = config.lecture.clone();
+            }
+        } else {
+            self.view.config = Some(config.clone());
         }
+        // An open lecture-locks window edits the locks of the run it was opened on.
+        self.lecture_edit = None;
         self.text = TextFields::from_config(&config);
         // The view drops the previous problem's sweep when the worker confirms the new one.
         let sweep = config.problem.has_operator();
@@ -323,17 +330,7 @@ impl ExplorerApp {
                     runs.backend = BackendKind::Cpu;
                 }
                 let blocked = self.locked_changes(&runs);
-                if !blocked.is_empty() {
-                    let names: Vec<String> = blocked
-                        .iter()
-                        .map(|c| format!("the {}", c.label()))
-                        .collect();
-                    let names = match names.split_last() {
-                        Some((last, rest)) if !rest.is_empty() => {
-                            format!("{} and {last}", rest.join(", "))
-                        }
-                        _ => names.join(""),
-                    };
+                if let Some(names) = crate::config::Control::sentence(&blocked) {
                     self.view.message(
                         true,
                         format!(

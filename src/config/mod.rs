@@ -186,6 +186,20 @@ pub enum Control {
 }
 
 impl Control {
+    /// "the problem", "the problem and the ε target", "the problem, the ε target and the
+    /// strategy…" for messages; None for no controls.
+    pub fn sentence(controls: &[Control]) -> Option<String> {
+        let names: Vec<String> = controls
+            .iter()
+            .map(|c| format!("the {}", c.label()))
+            .collect();
+        match names.split_last() {
+            None => None,
+            Some((last, [])) => Some(last.clone()),
+            Some((last, rest)) => Some(format!("{} and {last}", rest.join(", "))),
+        }
+    }
+
     pub const ALL: [Control; 8] = [
         Self::Problem,
         Self::Eps,

@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::sweep::curve;
 use super::{ReproduceOptions, fmt_stat, median_spread, with_waypoints};
 use crate::backend;
-use crate::config::RunConfig;
+use crate::config::{RunConfig, StrategyKind};
 use crate::diagnostics::evaluate;
 use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep};
 use crate::diagnostics::spectrum::kernel_spectrum;
@@ -317,7 +317,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
             report.table1.push(r);
         }
         // Homotopy methods: one run each.
-        for method in Method::ALL.into_iter().skip(1) {
+        for method in Method::ALL.into_iter().filter(|&m| m != Method::Classical) {
             let started = Instant::now();
             let (rows, thetas, sol) =
                 run_homotopy(method.id(), configs[&method].clone(), seed, &device)?;
@@ -334,7 +334,9 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
                 solutions.push((method.id().into(), sol));
             }
             report.table1.extend(rows);
-            if method == Method::Strategy1 {
+            if method == Method::Strategy1
+                && configs[&method].strategy.kind == StrategyKind::Strategy1
+            {
                 // Table 2 from the best Strategy 1 path, plus the Xavier initialization.
                 let mut config = configs[&Method::Strategy1].clone();
                 config.training.seed = seed;

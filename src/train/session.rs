@@ -136,6 +136,8 @@ pub struct Session {
     last_finite: Snapshot,
     end: Option<EndReason>,
     train_secs: f64,
+    /// Steps taken by this session (a resumed checkpoint's earlier steps are not counted).
+    steps_trained: usize,
 }
 
 impl Session {
@@ -182,6 +184,7 @@ impl Session {
             last_finite,
             end: None,
             train_secs: 0.0,
+            steps_trained: 0,
         }
     }
 
@@ -309,6 +312,12 @@ impl Session {
         self.trainer.set_eps_target(&mut self.state, eps);
     }
 
+    /// Record which controls lecture mode locks (saved with checkpoints and reported with
+    /// the configuration); nothing else changes.
+    pub fn set_lecture(&mut self, lecture: crate::config::LectureConfig) {
+        self.config.lecture = lecture;
+    }
+
     /// Evaluate the network by another path (fused CPU kernel or burn ops) from now on. θ and
     /// the trainer are kept, but the objective is new: a Strategy-2 homotopy term or a time
     /// window in force is dropped, so call it before the first step (benchmarks time the same
@@ -381,7 +390,11 @@ impl Session {
             l2re_reference: at.eval.l2re_reference,
             front_x0: at.eval.front_x0,
             wall_secs: at.wall_secs,
-            steps_per_s: self.state.step as f64 / self.train_secs.max(1e-12),
+            steps_per_s: if self.train_secs > 0.0 {
+                self.steps_trained as f64 / self.train_secs
+            } else {
+                0.0
+            },
             stages: self.stages.clone(),
             versions: super::Versions::default(),
         }
@@ -548,6 +561,7 @@ impl Session {
             events.extend(self.resample_if_due());
         }
         self.train_secs += started.elapsed().as_secs_f64();
+        self.steps_trained += 1;
         let mut stages = Vec::new();
         for e in &events {
             if let TrainEvent::StageFinished {

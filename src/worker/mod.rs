@@ -121,8 +121,9 @@ struct Worker {
     reference_at: Option<(f64, Instant)>,
     /// The reference solution's label at the last ε it was computed for (for the summary).
     reference_label: Option<String>,
-    /// The loss of the last step reported (snapshots between steps repeat it).
-    last_loss: LossParts,
+    /// The loss of the last snapshot (snapshots between steps repeat it); None after a new run
+    /// starts, until the first snapshot evaluates it.
+    last_loss: Option<LossParts>,
 }
 
 impl Worker {
@@ -142,7 +143,7 @@ impl Worker {
             dirty: true,
             reference_at: None,
             reference_label: None,
-            last_loss: LossParts::default(),
+            last_loss: None,
         };
         w.outbox
             .push_back(Event::Config(Box::new(w.session.config().clone())));
@@ -316,12 +317,22 @@ impl Worker {
             None
         };
         let exact = problem.exact(eps);
-        let loss = self
+        // The last step's loss; before any step, the loss at the current parameters.
+        let loss = match self
             .pending_history
             .last()
             .map(|h| h.loss)
-            .unwrap_or(self.last_loss);
-        self.last_loss = loss;
+            .or(self.last_loss)
+        {
+            Some(l) => l,
+            None => session.current_loss().unwrap_or(LossParts {
+                total: f64::NAN,
+                residual: f64::NAN,
+                boundary: f64::NAN,
+                homotopy: f64::NAN,
+            }),
+        };
+        self.last_loss = Some(loss);
         let summary = session.summary(SummaryInputs {
             device: &self.device.description,
             wall_secs: session.train_secs(),
@@ -449,7 +460,7 @@ impl Worker {
         self.steps_at_snapshot = 0;
         self.reference_at = None;
         self.reference_label = None;
-        self.last_loss = LossParts::default();
+        self.last_loss = None;
         // Queued snapshots belong to the old run.
         self.outbox.retain(|e| !matches!(e, Event::Snapshot(_)));
         self.push(Event::RunReset);
@@ -509,6 +520,7 @@ impl Worker {
                 self.apply_config(config);
             }
             Command::ApplyConfig(config) => self.apply_config(*config),
+            Command::SetLectureLocks(lecture) => self.session.set_lecture(lecture),
             Command::LoadConfig(config) => {
                 if let Err(e) = config.validate() {
                     self.error(format!("configuration rejected: {e}"));

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::config::{HrtaConfig, RunConfig, ScheduleConfig, StrategyConfig};
+use crate::config::{HrtaConfig, LectureConfig, RunConfig, ScheduleConfig, StrategyConfig};
 use crate::train::SpectralReport;
 use crate::train::{EndReason, LossParts, RunSummary, StageRecord, TrainEvent};
 
@@ -25,6 +25,8 @@ pub enum Command {
     SetSchedule(ScheduleConfig),
     /// HRTA on/off, s values and switching rule.
     SetHrta(Box<HrtaConfig>),
+    /// Which controls lecture mode locks (the run is untouched).
+    SetLectureLocks(LectureConfig),
     /// A whole new configuration (a preset); rebuilds the run from its initialization.
     LoadConfig(Box<RunConfig>),
     /// Edited settings: kept parameters where the problem and network are unchanged
