@@ -283,14 +283,9 @@ impl ExplorerApp {
 
     /// Load a configuration (a preset): a fresh run.
     pub fn load_config(&mut self, mut config: RunConfig, path: Option<PathBuf>) {
-        if config.backend == BackendKind::Wgpu && !matches!(self.gpu, Some(Ok(_))) {
-            let why = match &self.gpu {
-                Some(Err(e)) => e.clone(),
-                _ => "the adapter check has not finished".into(),
-            };
+        if let Some(why) = self.cpu_fallback(&mut config) {
             self.view
                 .message(true, format!("no usable GPU ({why}); running on the CPU"));
-            config.backend = BackendKind::Cpu;
         }
         self.remembered.last_preset = Some(config.to_toml_string());
         if path.is_some() {
@@ -318,6 +313,18 @@ impl ExplorerApp {
         }
     }
 
+    /// Move a wgpu configuration onto the CPU when no GPU is usable; returns why, if it did.
+    fn cpu_fallback(&self, config: &mut RunConfig) -> Option<String> {
+        if config.backend != BackendKind::Wgpu || matches!(self.gpu, Some(Ok(_))) {
+            return None;
+        }
+        config.backend = BackendKind::Cpu;
+        Some(match &self.gpu {
+            Some(Err(e)) => e.clone(),
+            _ => "the adapter check has not finished".into(),
+        })
+    }
+
     /// Parse preset text and load it; a bad preset changes nothing and shows why.
     /// In lecture mode a preset that would change a locked control is refused, and the locks
     /// in force are kept whatever the loaded preset says.
@@ -326,9 +333,7 @@ impl ExplorerApp {
             Ok(mut config) => {
                 // Compare what would actually run (a wgpu preset runs on the CPU without a GPU).
                 let mut runs = config.clone();
-                if runs.backend == BackendKind::Wgpu && !matches!(self.gpu, Some(Ok(_))) {
-                    runs.backend = BackendKind::Cpu;
-                }
+                self.cpu_fallback(&mut runs);
                 let blocked = self.locked_changes(&runs);
                 if let Some(names) = crate::config::Control::sentence(&blocked) {
                     self.view.message(
@@ -423,11 +428,9 @@ impl ExplorerApp {
 
     /// Start the NTK lab's sweep for the problem of the run the worker holds.
     pub fn start_ntk_lab(&mut self) {
-        self.ntk_lab.start(
-            self.view.config.as_ref().expect("set"),
-            self.cpu.clone(),
-            self.ctx.clone(),
-        );
+        let config = self.config().clone();
+        self.ntk_lab
+            .start(&config, self.cpu.clone(), self.ctx.clone());
     }
 
     /// Open a native dialog on a background thread; its answer becomes the pending job

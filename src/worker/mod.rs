@@ -325,12 +325,7 @@ impl Worker {
             .or(self.last_loss)
         {
             Some(l) => l,
-            None => session.current_loss().unwrap_or(LossParts {
-                total: f64::NAN,
-                residual: f64::NAN,
-                boundary: f64::NAN,
-                homotopy: f64::NAN,
-            }),
+            None => session.current_loss().unwrap_or(LossParts::NAN),
         };
         self.last_loss = Some(loss);
         let summary = session.summary(SummaryInputs {

@@ -44,6 +44,14 @@ pub struct LossParts {
 }
 
 impl LossParts {
+    /// Every part unknown (a loss that could not be evaluated).
+    pub const NAN: Self = Self {
+        total: f64::NAN,
+        residual: f64::NAN,
+        boundary: f64::NAN,
+        homotopy: f64::NAN,
+    };
+
     pub fn is_finite(&self) -> bool {
         self.total.is_finite()
             && self.residual.is_finite()
