@@ -126,6 +126,10 @@ pub struct BenchArgs {
     /// Only these benchmarks (comma-separated names).
     #[arg(long, default_value = "")]
     pub only: String,
+    /// The device: cpu (burn Flex, f64; default) or wgpu (GPU, f32). The least-squares lines
+    /// (LM, λ_min, Euler) run on the CPU only and are skipped on wgpu.
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendArg>,
 }
 
 /// A CLI failure with its exit code.

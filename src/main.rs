@@ -4,19 +4,22 @@
 use clap::{CommandFactory, Parser};
 use homotopy_explorer::backend;
 use homotopy_explorer::cli::{self, Cli, Command};
+use homotopy_explorer::config::BackendKind;
 
 fn main() {
     let args = Cli::parse();
     let result = match &args.command {
         Some(Command::Run(run)) => cli::run(run),
-        Some(Command::Bench(bench)) => match backend::cpu() {
-            Ok(device) => homotopy_explorer::bench::run_all(&device, bench.steps, &bench.only)
-                .map_err(cli::CliError::from),
-            Err(e) => Err(cli::CliError {
-                code: cli::EXIT_NO_BACKEND,
-                message: e.to_string(),
-            }),
-        },
+        Some(Command::Bench(bench)) => {
+            match backend::device_for(bench.backend.map(Into::into).unwrap_or(BackendKind::Cpu)) {
+                Ok(device) => homotopy_explorer::bench::run_all(&device, bench.steps, &bench.only)
+                    .map_err(cli::CliError::from),
+                Err(e) => Err(cli::CliError {
+                    code: cli::EXIT_NO_BACKEND,
+                    message: e.to_string(),
+                }),
+            }
+        }
         Some(Command::Reproduce(args)) => cli::reproduce(args),
         Some(Command::Gui(args)) => gui(args),
         None => gui(&cli::GuiArgs::default()),
