@@ -10,7 +10,7 @@ use homotopy_explorer::net::{
     Activation, ActivationKind, Channels, DerivOrder, InitKind, MlpShape, forward, fused,
 };
 use homotopy_explorer::problem::{
-    AllenCahn1d, Fields, Problem, ProblemKind, SampledSolution, Sampling,
+    AllenCahn1d, BuildArgs, Fields, Problem, ProblemKind, SampledSolution,
 };
 use homotopy_explorer::train::objective::{host_vec, vec_tensor};
 use homotopy_explorer::train::{NetPath, Objective};
@@ -206,7 +206,7 @@ fn check_gradient(problem: Arc<dyn Problem>, shape: MlpShape, path: NetPath, eps
 
 #[test]
 fn loss_gradient_matches_central_differences_for_every_parameter_tensor() {
-    let ac: Arc<dyn Problem> = Arc::new(AllenCahn1d::new(25, 2, 11, Sampling::Grid, 0));
+    let ac: Arc<dyn Problem> = Arc::new(AllenCahn1d::new(&BuildArgs::grid(25, 2, 11)));
     for path in [NetPath::Fused, NetPath::Burn] {
         for kind in [
             ActivationKind::Tanh,
@@ -239,7 +239,7 @@ fn loss_gradient_matches_central_differences_for_every_parameter_tensor() {
 #[test]
 fn exact_allen_cahn_solution_has_vanishing_residual() {
     let dev = device();
-    let problem = AllenCahn1d::new(200, 2, 1001, Sampling::Grid, 0);
+    let problem = AllenCahn1d::new(&BuildArgs::grid(200, 2, 1001));
     for eps in [0.1, 0.03, 0.01] {
         let k = 1.0 / (std::f64::consts::SQRT_2 * eps);
         let x = problem.residual_points();

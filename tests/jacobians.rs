@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use homotopy_explorer::backend;
 use homotopy_explorer::net::{Activation, ActivationKind, InitKind, MlpShape};
-use homotopy_explorer::problem::{AllenCahn1d, Problem, Sampling};
+use homotopy_explorer::problem::{AllenCahn1d, BuildArgs, Problem};
 use homotopy_explorer::train::objective::{HomotopyTerm, TimeStep};
 use homotopy_explorer::train::{NetPath, Objective};
 
 fn objective() -> (Objective, Vec<f64>) {
-    let problem: Arc<dyn Problem> = Arc::new(AllenCahn1d::new(20, 2, 11, Sampling::Grid, 0));
+    let problem: Arc<dyn Problem> = Arc::new(AllenCahn1d::new(&BuildArgs::grid(20, 2, 11)));
     let shape = MlpShape::new(
         vec![1, 7, 6, 1],
         Activation::plain(ActivationKind::Tanh),
@@ -173,16 +173,10 @@ fn phase_direction_is_the_translation_of_u() {
 #[test]
 fn phase_directions_in_2d_are_orthonormal_translations_along_each_axis() {
     use homotopy_explorer::problem::AllenCahn2d;
-    use homotopy_explorer::problem::allen_cahn_2d::Path;
-    let problem: Arc<dyn Problem> = Arc::new(AllenCahn2d::new(
-        36,
-        20,
-        9,
-        Sampling::Grid,
-        0,
-        0.05,
-        Path::SHomotopy,
-    ));
+    let problem: Arc<dyn Problem> = Arc::new(AllenCahn2d::new(&BuildArgs {
+        eps: 0.05,
+        ..BuildArgs::grid(36, 20, 9)
+    }));
     let shape = MlpShape::new(
         vec![2, 7, 6, 1],
         Activation::plain(ActivationKind::Tanh),

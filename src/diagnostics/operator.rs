@@ -164,12 +164,12 @@ pub fn theorem41_band(d: &Mat<f64>, s: &Jacobian) -> Result<Theorem41Band, Linal
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::{AllenCahn1d, Sampling};
+    use crate::problem::{AllenCahn1d, BuildArgs, Sampling};
 
     #[test]
     fn lambda_max_of_d_matches_the_paper_scale() {
         // n = 200, h = 1/201, ε = 0.1, exact u: λ_max ≈ 4ε²/h² + 2 ≈ 1618 (≈ 4ε²n²).
-        let p = AllenCahn1d::new(200, 2, 1001, Sampling::Grid, 0);
+        let p = AllenCahn1d::new(&BuildArgs::grid(200, 2, 1001));
         let sweep = lambda_max_sweep(&p, &[0.1, 0.01, 0.001]);
         let l01 = sweep[0].1.unwrap();
         assert!((l01 - 1617.0).abs() < 2.0, "λ_max(D_0.1) = {l01}");
@@ -178,7 +178,11 @@ mod tests {
         assert!(l0001 < 2.5 && l0001 > 1.9, "λ_max(D_0.001) = {l0001}");
         assert!(sweep[1].1.unwrap() < l01);
         // Random points: D_ε is not defined.
-        let r = AllenCahn1d::new(50, 2, 101, Sampling::Random, 1);
+        let r = AllenCahn1d::new(&BuildArgs {
+            sampling: Sampling::Random,
+            seed: 1,
+            ..BuildArgs::grid(50, 2, 101)
+        });
         assert_eq!(lambda_max_sweep(&r, &[0.1])[0].1, None);
     }
 
@@ -187,7 +191,7 @@ mod tests {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
         let n = 30;
-        let p = AllenCahn1d::new(n, 2, 101, Sampling::Grid, 0);
+        let p = AllenCahn1d::new(&BuildArgs::grid(n, 2, 101));
         for eps in [0.3, 0.05] {
             let u = p.exact_at(p.residual_points(), eps).unwrap();
             let d = p.discrete_operator(&u, eps).unwrap().matrix;

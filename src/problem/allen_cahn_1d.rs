@@ -6,10 +6,11 @@
 
 use burn::tensor::Tensor;
 
+use super::points::point_set_accessors;
 use super::points1d::Points1d;
 use super::reference::{ReferenceCache, StencilRow, solve_odd_about_half};
 use super::{
-    DiscreteOperator, Fields, Problem, ProblemKind, ProblemSpec, SampledSolution, Sampling,
+    BuildArgs, DiscreteOperator, Fields, Problem, ProblemKind, ProblemSpec, SampledSolution,
 };
 
 /// Fine-grid cells per evaluation cell for the finite-difference reference.
@@ -17,12 +18,10 @@ const REFERENCE_REFINEMENT: usize = 20;
 
 /// The 1D Allen–Cahn problem at fixed sampling.
 pub struct AllenCahn1d {
-    residual_points: Vec<f64>,
-    boundary_points: Vec<f64>,
+    /// Its residual points are the uniform grid x_i = i/(n+1) when `uniform_grid` (D_ε is
+    /// defined on it).
+    points: Points1d,
     boundary_values: Vec<f64>,
-    eval_points: Vec<f64>,
-    /// Whether the residual points are the uniform grid x_i = i/(n+1) (D_ε is defined on it).
-    uniform_grid: bool,
     reference_cache: ReferenceCache,
 }
 
@@ -30,15 +29,12 @@ impl AllenCahn1d {
     /// `n_res` residual points (grid x_i = i/(n_res+1), or uniform random from `seed`),
     /// `n_bc` boundary points split evenly between x = 0 and x = 1 (n_bc even),
     /// `n_eval` uniformly spaced evaluation points including both ends.
-    pub fn new(n_res: usize, n_bc: usize, n_eval: usize, sampling: Sampling, seed: u64) -> Self {
-        let points = Points1d::new(n_res, n_bc, n_eval, sampling, seed, 0x5eed_ac1d);
+    pub fn new(a: &BuildArgs) -> Self {
+        let points = Points1d::new(a, 0x5eed_ac1d);
         let boundary_values = points.boundary.iter().map(|&x| 2.0 * x - 1.0).collect();
         Self {
-            residual_points: points.residual,
-            boundary_points: points.boundary,
+            points,
             boundary_values,
-            eval_points: points.eval,
-            uniform_grid: points.uniform_grid,
             reference_cache: ReferenceCache::default(),
         }
     }
@@ -78,11 +74,7 @@ pub const SPEC: ProblemSpec = ProblemSpec::second_order_1d(
     ProblemKind::AllenCahn1d,
     "allen_cahn_1d",
     "Allen–Cahn 1D",
-    |a| {
-        Box::new(AllenCahn1d::new(
-            a.n_res, a.n_bc, a.n_eval, a.sampling, a.seed,
-        ))
-    },
+    |a| Box::new(AllenCahn1d::new(a)),
 );
 
 impl Problem for AllenCahn1d {
@@ -90,21 +82,7 @@ impl Problem for AllenCahn1d {
         ProblemKind::AllenCahn1d
     }
 
-    fn dim(&self) -> usize {
-        1
-    }
-
-    fn residual_points(&self) -> &[f64] {
-        &self.residual_points
-    }
-
-    fn boundary_points(&self) -> &[f64] {
-        &self.boundary_points
-    }
-
-    fn boundary_values(&self) -> &[f64] {
-        &self.boundary_values
-    }
+    point_set_accessors!();
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
         let u = f.u.clone();
@@ -126,10 +104,6 @@ impl Problem for AllenCahn1d {
             .sub(coeff.mul(v.u.clone()))
     }
 
-    fn eval_points(&self) -> &[f64] {
-        &self.eval_points
-    }
-
     fn exact_label(&self) -> &'static str {
         "tanh"
     }
@@ -146,7 +120,7 @@ impl Problem for AllenCahn1d {
     /// D_ε = −ε²Δ_h + diag(3u² − 1) (paper eq. 21 in the consistent sign), Δ_h the
     /// three-point Laplacian with h = 1/(n+1) and zero Dirichlet data.
     fn discrete_operator(&self, u: &[f64], eps: f64) -> Option<DiscreteOperator> {
-        if !self.uniform_grid {
+        if !self.points.uniform_grid {
             return None;
         }
         let n = u.len();
@@ -170,7 +144,7 @@ impl Problem for AllenCahn1d {
 
     fn reference(&self, eps: f64) -> Option<SampledSolution> {
         let values = self.reference_cache.get_or(eps, || {
-            let n_eval = self.eval_points.len();
+            let n_eval = self.points.eval.len();
             let intervals = (n_eval - 1) * REFERENCE_REFINEMENT;
             let nodes = Self::finite_difference(eps, intervals)?;
             Some(
@@ -186,7 +160,7 @@ impl Problem for AllenCahn1d {
     }
 
     fn front_position(&self, values: &[f64]) -> Option<f64> {
-        zero_crossing(&self.eval_points, values)
+        zero_crossing(&self.points.eval, values)
     }
 }
 
@@ -213,7 +187,7 @@ mod tests {
 
     #[test]
     fn grid_points_follow_the_paper() {
-        let p = AllenCahn1d::new(200, 2, 1001, Sampling::Grid, 0);
+        let p = AllenCahn1d::new(&BuildArgs::grid(200, 2, 1001));
         assert_eq!(p.residual_points().len(), 200);
         assert!((p.residual_points()[0] - 1.0 / 201.0).abs() < 1e-15);
         assert_eq!(p.boundary_points(), &[0.0, 1.0]);
@@ -222,7 +196,7 @@ mod tests {
 
     #[test]
     fn reference_is_close_to_tanh_and_meets_the_boundary() {
-        let p = AllenCahn1d::new(200, 2, 1001, Sampling::Grid, 0);
+        let p = AllenCahn1d::new(&BuildArgs::grid(200, 2, 1001));
         for eps in [0.1, 0.03, 0.01] {
             let r = p.reference(eps).unwrap();
             let e = p.exact(eps).unwrap();

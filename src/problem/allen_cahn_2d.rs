@@ -21,12 +21,13 @@ use std::f64::consts::PI;
 use burn::tensor::Tensor;
 use faer::Mat;
 
-use super::points2d::{Points2d, points2d_accessors};
+use super::points::point_set_accessors;
+use super::points2d::Points2d;
 use super::reference::ReferenceCache;
 pub use super::s_path::Path;
 use super::s_path::SPath;
 use super::spectral2d::SineGrid;
-use super::{Dims, Fields, Problem, ProblemKind, ProblemSpec, Sampling};
+use super::{BuildArgs, Dims, Fields, Problem, ProblemKind, ProblemSpec};
 use crate::net::DerivOrder;
 
 /// Interior nodes per axis of the spectral reference (at ε = 0.05, 95 and 127 nodes agree to
@@ -46,26 +47,15 @@ pub struct AllenCahn2d {
 }
 
 impl AllenCahn2d {
-    pub fn new(
-        n_res: usize,
-        n_bc: usize,
-        n_eval: usize,
-        sampling: Sampling,
-        seed: u64,
-        eps_star: f64,
-        path: Path,
-    ) -> Self {
-        let points = Points2d::new(-1.0, 1.0, n_res, n_bc, n_eval, sampling, seed, 0x5eed_ac2d);
+    /// The path the preset chose ([`Path::SHomotopy`] by default) to ε* = `a.eps`.
+    pub fn new(a: &BuildArgs) -> Self {
+        let points = Points2d::new((-1.0, 1.0), a, 0x5eed_ac2d);
         Self {
-            boundary_values: vec![0.0; n_bc],
+            boundary_values: vec![0.0; a.n_bc],
             points,
-            path: SPath {
-                path,
-                eps_star,
-                // A = ε²Δu − u³ + u has A_u = ε²Δ − 3u² + 1, negative on the steady state: the
-                // consistent form is −(1 − s)A + s(u − u₀).
-                consistent_sign: -1.0,
-            },
+            // A = ε²Δu − u³ + u has A_u = ε²Δ − 3u² + 1, negative on the steady state: the
+            // consistent form is −(1 − s)A + s(u − u₀).
+            path: SPath::from_args(a, Path::SHomotopy, -1.0),
             coefficient_cache: ReferenceCache::default(),
             eval_cache: ReferenceCache::default(),
         }
@@ -127,21 +117,11 @@ pub const SPEC: ProblemSpec = ProblemSpec {
     dims: Dims::Fixed(2),
     paths: &[Path::SHomotopy, Path::SHomotopyAsPrinted, Path::Epsilon],
     tensor_grid: true,
-    build: |a| {
-        Box::new(AllenCahn2d::new(
-            a.n_res,
-            a.n_bc,
-            a.n_eval,
-            a.sampling,
-            a.seed,
-            a.eps,
-            a.path.unwrap_or(Path::SHomotopy),
-        ))
-    },
+    build: |a| Box::new(AllenCahn2d::new(a)),
 };
 
 impl Problem for AllenCahn2d {
-    points2d_accessors!();
+    point_set_accessors!();
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::AllenCahn2d
@@ -225,13 +205,20 @@ mod tests {
 
     #[test]
     fn the_path_runs_from_u0_to_the_pde_at_eps_star() {
-        let p = AllenCahn2d::new(100, 8, 9, Sampling::Grid, 0, 0.05, Path::SHomotopy);
+        let args = BuildArgs {
+            eps: 0.05,
+            ..BuildArgs::grid(100, 8, 9)
+        };
+        let p = AllenCahn2d::new(&args);
         assert_eq!(p.path_at(1.05), (1.0, 1.0, 1.0));
         let (s, e, d) = p.path_at(0.08);
         assert!((s - 0.03).abs() < 1e-15 && e == 0.05 && d == 0.0);
         assert_eq!(p.path_at(0.05), (0.0, 0.05, 0.0));
         assert_eq!(p.path_at(0.03), (0.0, 0.03, 0.0));
-        let c = AllenCahn2d::new(100, 8, 9, Sampling::Grid, 0, 0.05, Path::Epsilon);
+        let c = AllenCahn2d::new(&BuildArgs {
+            path: Some(Path::Epsilon),
+            ..args
+        });
         assert_eq!(c.path_at(0.5), (0.0, 0.5, 0.0));
     }
 }

@@ -8,8 +8,9 @@ use std::f64::consts::{FRAC_PI_2, PI};
 
 use burn::tensor::Tensor;
 
-use super::points1d::{Points1d, points1d_accessors};
-use super::{Fields, Problem, ProblemKind, ProblemSpec, Sampling};
+use super::points::point_set_accessors;
+use super::points1d::Points1d;
+use super::{BuildArgs, Fields, Problem, ProblemKind, ProblemSpec};
 
 /// The boundary-layer problem at fixed sampling.
 pub struct BoundaryLayer {
@@ -18,8 +19,8 @@ pub struct BoundaryLayer {
 }
 
 impl BoundaryLayer {
-    pub fn new(n_res: usize, n_bc: usize, n_eval: usize, sampling: Sampling, seed: u64) -> Self {
-        let points = Points1d::new(n_res, n_bc, n_eval, sampling, seed, 0x5eed_b1a7);
+    pub fn new(a: &BuildArgs) -> Self {
+        let points = Points1d::new(a, 0x5eed_b1a7);
         let boundary_values = vec![0.0; points.boundary.len()];
         Self {
             points,
@@ -39,15 +40,11 @@ pub const SPEC: ProblemSpec = ProblemSpec::second_order_1d(
     ProblemKind::BoundaryLayer,
     "boundary_layer",
     "Boundary layer −εy″ + y′ = f",
-    |a| {
-        Box::new(BoundaryLayer::new(
-            a.n_res, a.n_bc, a.n_eval, a.sampling, a.seed,
-        ))
-    },
+    |a| Box::new(BoundaryLayer::new(a)),
 );
 
 impl Problem for BoundaryLayer {
-    points1d_accessors!();
+    point_set_accessors!();
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::BoundaryLayer

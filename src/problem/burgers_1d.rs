@@ -18,11 +18,12 @@ use std::f64::consts::PI;
 use burn::tensor::Tensor;
 
 use super::allen_cahn_1d::zero_crossing;
-use super::points1d::{Points1d, interpolate_uniform, points1d_accessors, tridiagonal};
+use super::points::point_set_accessors;
+use super::points1d::{Points1d, interpolate_uniform, tridiagonal};
 use super::reference::{ReferenceCache, StencilRow, solve_odd_about_half};
 use super::s_path::{Path, SPath};
 use super::{
-    DiscreteOperator, Fields, Problem, ProblemKind, ProblemSpec, SampledSolution, Sampling,
+    BuildArgs, DiscreteOperator, Fields, Problem, ProblemKind, ProblemSpec, SampledSolution,
 };
 
 /// Fine-grid cells per evaluation cell for the finite-difference reference.
@@ -37,27 +38,15 @@ pub struct Burgers1d {
 }
 
 impl Burgers1d {
-    /// `path` is [`Path::Epsilon`] (viscosity homotopy) or [`Path::SHomotopy`] (eq. 62) to
-    /// `eps_star`.
-    pub fn new(
-        n_res: usize,
-        n_bc: usize,
-        n_eval: usize,
-        sampling: Sampling,
-        seed: u64,
-        eps_star: f64,
-        path: Path,
-    ) -> Self {
-        let points = Points1d::new(n_res, n_bc, n_eval, sampling, seed, 0x5eed_b065);
+    /// The path the preset chose, [`Path::Epsilon`] (viscosity homotopy, the default) or
+    /// [`Path::SHomotopy`] (eq. 62), to ε* = `a.eps`.
+    pub fn new(a: &BuildArgs) -> Self {
+        let points = Points1d::new(a, 0x5eed_b065);
         let boundary_values = vec![0.0; points.boundary.len()];
         Self {
             points,
             boundary_values,
-            path: SPath {
-                path,
-                eps_star,
-                consistent_sign: 1.0,
-            },
+            path: SPath::from_args(a, Path::Epsilon, 1.0),
             reference_cache: ReferenceCache::default(),
         }
     }
@@ -121,22 +110,12 @@ pub const SPEC: ProblemSpec = ProblemSpec {
         ProblemKind::Burgers1d,
         "burgers_1d",
         "Burgers 1D (steady, shock)",
-        |a| {
-            Box::new(Burgers1d::new(
-                a.n_res,
-                a.n_bc,
-                a.n_eval,
-                a.sampling,
-                a.seed,
-                a.eps,
-                a.path.unwrap_or(Path::Epsilon),
-            ))
-        },
+        |a| Box::new(Burgers1d::new(a)),
     )
 };
 
 impl Problem for Burgers1d {
-    points1d_accessors!();
+    point_set_accessors!();
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::Burgers1d
@@ -230,7 +209,10 @@ mod tests {
 
     #[test]
     fn reference_has_its_shock_at_the_centre_and_converges() {
-        let p = Burgers1d::new(128, 2, 1001, Sampling::Grid, 0, 0.05, Path::Epsilon);
+        let p = Burgers1d::new(&BuildArgs {
+            eps: 0.05,
+            ..BuildArgs::grid(128, 2, 1001)
+        });
         for eps in [0.5, 0.1, 0.05] {
             let r = p.reference(eps).unwrap();
             assert_eq!(r.values[0], 0.0);
@@ -255,7 +237,10 @@ mod tests {
     #[test]
     fn operator_is_the_linearization_of_the_discrete_residual() {
         // D_ε v ≈ (F(u + tv) − F(u))/t for the same central-difference residual on the grid.
-        let p = Burgers1d::new(40, 2, 101, Sampling::Grid, 0, 0.05, Path::Epsilon);
+        let p = Burgers1d::new(&BuildArgs {
+            eps: 0.05,
+            ..BuildArgs::grid(40, 2, 101)
+        });
         let n = 40;
         let h = 1.0 / 41.0;
         let eps = 0.1;

@@ -9,8 +9,9 @@ use std::f64::consts::PI;
 
 use burn::tensor::Tensor;
 
-use super::points2d::{Points2d, points2d_accessors};
-use super::{BuildArgs, Dims, Fields, Problem, ProblemKind, ProblemSpec, Sampling};
+use super::points::point_set_accessors;
+use super::points2d::Points2d;
+use super::{BuildArgs, Dims, Fields, Problem, ProblemKind, ProblemSpec, at_points};
 use crate::net::DerivOrder;
 
 /// Amplitude of the fine scale of the multiscale solution.
@@ -36,28 +37,16 @@ fn fine(x: f64, eps: f64) -> (f64, f64) {
 }
 
 impl Elliptic2d {
-    pub fn new(
-        which: Elliptic,
-        n_res: usize,
-        n_bc: usize,
-        n_eval: usize,
-        sampling: Sampling,
-        seed: u64,
-        eps_target: f64,
-    ) -> Self {
-        let points = Points2d::new(0.0, 1.0, n_res, n_bc, n_eval, sampling, seed, 0x5eed_e112);
+    /// `which` from the preset's `[problem]` settings, with boundary data u_ε at ε = `a.eps`.
+    pub fn new(which: Elliptic, a: &BuildArgs) -> Self {
+        let points = Points2d::new((0.0, 1.0), a, 0x5eed_e112);
         let mut this = Self {
             which,
             points,
             boundary_values: Vec::new(),
         };
-        this.boundary_values = this.solution_at(&this.points.boundary, eps_target);
+        this.boundary_values = this.solution_at(&this.points.boundary, a.eps);
         this
-    }
-
-    /// `which` from the preset's `[problem]` settings.
-    pub fn build(which: Elliptic, a: &BuildArgs) -> Self {
-        Self::new(which, a.n_res, a.n_bc, a.n_eval, a.sampling, a.seed, a.eps)
     }
 
     /// u_ε at one point.
@@ -82,10 +71,7 @@ impl Elliptic2d {
     }
 
     fn solution_at(&self, points: &[f64], eps: f64) -> Vec<f64> {
-        points
-            .chunks(2)
-            .map(|p| self.solution(p[0], p[1], eps))
-            .collect()
+        at_points(points, 2, |p| self.solution(p[0], p[1], eps))
     }
 }
 
@@ -110,7 +96,7 @@ pub const POISSON_SPEC: ProblemSpec = ProblemSpec {
     dims: Dims::Fixed(2),
     paths: &[],
     tensor_grid: true,
-    build: |a| Box::new(Elliptic2d::build(Elliptic::MultiscalePoisson, a)),
+    build: |a| Box::new(Elliptic2d::new(Elliptic::MultiscalePoisson, a)),
 };
 
 /// 2D Helmholtz (k = 1/ε) in the registry.
@@ -118,12 +104,12 @@ pub const HELMHOLTZ_SPEC: ProblemSpec = ProblemSpec {
     kind: ProblemKind::Helmholtz2d,
     id: "helmholtz_2d",
     label: "Helmholtz 2D, k = 1/ε",
-    build: |a| Box::new(Elliptic2d::build(Elliptic::Helmholtz, a)),
+    build: |a| Box::new(Elliptic2d::new(Elliptic::Helmholtz, a)),
     ..POISSON_SPEC
 };
 
 impl Problem for Elliptic2d {
-    points2d_accessors!();
+    point_set_accessors!();
 
     fn kind(&self) -> ProblemKind {
         match self.which {
@@ -137,13 +123,9 @@ impl Problem for Elliptic2d {
     }
 
     fn boundary_values_eps(&self, eps: f64) -> Option<Vec<f64>> {
-        Some(
-            self.points
-                .boundary
-                .chunks(2)
-                .map(|p| self.solution_eps(p[0], p[1], eps))
-                .collect(),
-        )
+        Some(at_points(&self.points.boundary, 2, |p| {
+            self.solution_eps(p[0], p[1], eps)
+        }))
     }
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {

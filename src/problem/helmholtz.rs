@@ -14,10 +14,12 @@
 
 use burn::tensor::Tensor;
 
-use super::points_nd::{PointsNd, mean, points_nd_accessors};
+use super::points::point_set_accessors;
+use super::points_nd::{PointsNd, mean};
 use super::points1d::tridiagonal;
 use super::{
-    Dims, DiscreteOperator, Fields, Problem, ProblemKind, ProblemSpec, d_eps_sin_over_eps,
+    BuildArgs, Dims, DiscreteOperator, Fields, Problem, ProblemKind, ProblemSpec, at_points,
+    d_eps_sin_over_eps,
 };
 use crate::net::DerivOrder;
 
@@ -31,29 +33,20 @@ pub struct HelmholtzNd {
 }
 
 impl HelmholtzNd {
-    pub fn new(
-        d: usize,
-        n_res: usize,
-        n_bc: usize,
-        n_eval: usize,
-        seed: u64,
-        eps_target: f64,
-    ) -> Self {
-        let points = PointsNd::new(d, (-1.0, 1.0), n_res, n_bc, n_eval, None, seed, 0x5eed_4e11);
+    /// In d = `a.dim`, random points whatever `a.sampling`, boundary data u* at ε = `a.eps`.
+    pub fn new(a: &BuildArgs) -> Self {
+        let points = PointsNd::new(a, (-1.0, 1.0), None, 0x5eed_4e11);
         let mut this = Self {
             points,
             boundary_values: Vec::new(),
         };
-        this.boundary_values = this.solution_at(&this.points.boundary, eps_target);
+        this.boundary_values = this.solution_at(&this.points.boundary, a.eps);
         this
     }
 
     /// u* = sin(s/ε) at n × d points.
     fn solution_at(&self, points: &[f64], eps: f64) -> Vec<f64> {
-        points
-            .chunks(self.points.d)
-            .map(|p| (mean(p) / eps).sin())
-            .collect()
+        at_points(points, self.points.d, |p| (mean(p) / eps).sin())
     }
 }
 
@@ -67,15 +60,11 @@ pub const SPEC: ProblemSpec = ProblemSpec {
     dims: Dims::UpTo(50),
     paths: &[],
     tensor_grid: false,
-    build: |a| {
-        Box::new(HelmholtzNd::new(
-            a.dim, a.n_res, a.n_bc, a.n_eval, a.seed, a.eps,
-        ))
-    },
+    build: |a| Box::new(HelmholtzNd::new(a)),
 };
 
 impl Problem for HelmholtzNd {
-    points_nd_accessors!();
+    point_set_accessors!();
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::Helmholtz
@@ -86,13 +75,9 @@ impl Problem for HelmholtzNd {
     }
 
     fn boundary_values_eps(&self, eps: f64) -> Option<Vec<f64>> {
-        Some(
-            self.points
-                .boundary
-                .chunks(self.points.d)
-                .map(|p| d_eps_sin_over_eps(mean(p), eps))
-                .collect(),
-        )
+        Some(at_points(&self.points.boundary, self.points.d, |p| {
+            d_eps_sin_over_eps(mean(p), eps)
+        }))
     }
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
@@ -138,9 +123,19 @@ impl Problem for HelmholtzNd {
 mod tests {
     use super::*;
 
+    /// d = 20, `n_res` residual, 40 boundary and 50 evaluation points, ε = 0.1.
+    fn args(n_res: usize) -> BuildArgs {
+        BuildArgs {
+            dim: 20,
+            seed: 3,
+            eps: 0.1,
+            ..BuildArgs::grid(n_res, 40, 50)
+        }
+    }
+
     #[test]
     fn points_lie_in_the_cube_and_on_its_faces() {
-        let p = HelmholtzNd::new(20, 100, 40, 50, 3, 0.1);
+        let p = HelmholtzNd::new(&args(100));
         assert_eq!(p.residual_points().len(), 100 * 20);
         assert!(p.residual_points().iter().all(|x| (-1.0..=1.0).contains(x)));
         for b in p.boundary_points().chunks(20) {
@@ -152,7 +147,7 @@ mod tests {
 
     #[test]
     fn operator_spectrum_is_the_analytic_one_on_the_s_grid() {
-        let p = HelmholtzNd::new(20, 60, 40, 50, 3, 0.1);
+        let p = HelmholtzNd::new(&args(60));
         let eps = 0.3;
         let op = p.discrete_operator(&[0.0; 60], eps).unwrap();
         assert!(op.symmetric && !op.on_residual_points);

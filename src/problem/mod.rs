@@ -11,6 +11,7 @@ pub mod burgers_1d;
 pub mod elliptic_2d;
 pub mod helmholtz;
 pub mod high_frequency;
+pub mod points;
 pub mod points1d;
 pub mod points2d;
 pub mod points_nd;
@@ -33,8 +34,13 @@ pub use boundary_layer::BoundaryLayer;
 pub use burgers_1d::Burgers1d;
 pub use elliptic_2d::Elliptic2d;
 pub use helmholtz::HelmholtzNd;
-pub use high_frequency::{HighFrequencyFit, HighFrequencyFitNd};
+pub use high_frequency::HighFrequencyFit;
 pub use poisson_multiscale::PoissonMultiscale1d;
+
+/// `f` at each point of an n × d row-major point set.
+pub fn at_points(points: &[f64], d: usize, f: impl Fn(&[f64]) -> f64) -> Vec<f64> {
+    points.chunks(d).map(f).collect()
+}
 
 /// The problems the engine knows, by preset name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -97,6 +103,23 @@ pub struct BuildArgs {
     pub dim: usize,
     /// The homotopy the parameter walks, when the preset chose one.
     pub path: Option<s_path::Path>,
+}
+
+impl BuildArgs {
+    /// `n_res` residual, `n_bc` boundary and `n_eval` evaluation points on the grid, seed 0,
+    /// ε = 1, in one dimension, no path: the start the unit tests change with `..`.
+    pub fn grid(n_res: usize, n_bc: usize, n_eval: usize) -> Self {
+        Self {
+            n_res,
+            n_bc,
+            n_eval,
+            sampling: Sampling::Grid,
+            seed: 0,
+            eps: 1.0,
+            dim: 1,
+            path: None,
+        }
+    }
 }
 
 /// What the engine knows of a problem before building it, kept beside its code: the pickers,

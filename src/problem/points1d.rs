@@ -5,7 +5,8 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::Sampling;
+use super::points::{PointSet, point_set_fields};
+use super::{BuildArgs, Sampling};
 
 /// The points of a 1D problem on [0, 1].
 #[derive(Clone, Debug)]
@@ -20,14 +21,15 @@ pub struct Points1d {
 impl Points1d {
     /// `n_res` residual points, `n_bc` boundary points (half at each end), `n_eval` evaluation
     /// points; `salt` keeps random residual points of different problems apart.
-    pub fn new(
-        n_res: usize,
-        n_bc: usize,
-        n_eval: usize,
-        sampling: Sampling,
-        seed: u64,
-        salt: u64,
-    ) -> Self {
+    pub fn new(a: &BuildArgs, salt: u64) -> Self {
+        let BuildArgs {
+            n_res,
+            n_bc,
+            n_eval,
+            sampling,
+            seed,
+            ..
+        } = *a;
         let residual = match sampling {
             Sampling::Grid => (1..=n_res).map(|i| i as f64 / (n_res + 1) as f64).collect(),
             Sampling::Random => {
@@ -52,32 +54,12 @@ impl Points1d {
     }
 }
 
-/// The `Problem` accessors shared by the 1D problems that keep a [`Points1d`] in `points` and
-/// their boundary data in `boundary_values`.
-macro_rules! points1d_accessors {
-    () => {
-        fn dim(&self) -> usize {
-            1
-        }
-
-        fn residual_points(&self) -> &[f64] {
-            &self.points.residual
-        }
-
-        fn boundary_points(&self) -> &[f64] {
-            &self.points.boundary
-        }
-
-        fn boundary_values(&self) -> &[f64] {
-            &self.boundary_values
-        }
-
-        fn eval_points(&self) -> &[f64] {
-            &self.points.eval
-        }
-    };
+impl PointSet for Points1d {
+    fn dim(&self) -> usize {
+        1
+    }
+    point_set_fields!();
 }
-pub(crate) use points1d_accessors;
 
 /// The n × n tridiagonal matrix with rows (lower_i, diag_i, upper_i): a three-point operator
 /// on the interior grid with zero Dirichlet data.
@@ -116,11 +98,18 @@ mod tests {
 
     #[test]
     fn grid_and_boundary_follow_the_convention() {
-        let p = Points1d::new(4, 2, 5, Sampling::Grid, 0, 1);
+        let p = Points1d::new(&BuildArgs::grid(4, 2, 5), 1);
         assert_eq!(p.residual, vec![0.2, 0.4, 0.6, 0.8]);
         assert_eq!(p.boundary, vec![0.0, 1.0]);
         assert_eq!(p.eval, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
-        let r = Points1d::new(50, 2, 5, Sampling::Random, 3, 1);
+        let r = Points1d::new(
+            &BuildArgs {
+                sampling: Sampling::Random,
+                seed: 3,
+                ..BuildArgs::grid(50, 2, 5)
+            },
+            1,
+        );
         assert!(r.residual.windows(2).all(|w| w[0] <= w[1]));
         assert!(!r.uniform_grid);
     }

@@ -5,8 +5,9 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::Sampling;
+use super::points::{PointSet, point_set_fields};
 use super::points_nd::grid_side;
+use super::{BuildArgs, Grid2d, Sampling};
 
 /// `n` seeded uniform points of [lo, hi)² (n × 2).
 fn uniform_square(lo: f64, hi: f64, n: usize, seed: u64) -> Vec<f64> {
@@ -36,17 +37,15 @@ impl Points2d {
     /// the corner (lo, lo), and the largest square evaluation grid with at most `n_eval` points
     /// (at least 3 × 3, boundary included); `salt` keeps random points of different problems
     /// apart.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        lo: f64,
-        hi: f64,
-        n_res: usize,
-        n_bc: usize,
-        n_eval: usize,
-        sampling: Sampling,
-        seed: u64,
-        salt: u64,
-    ) -> Self {
+    pub fn new((lo, hi): (f64, f64), a: &BuildArgs, salt: u64) -> Self {
+        let BuildArgs {
+            n_res,
+            n_bc,
+            n_eval,
+            sampling,
+            seed,
+            ..
+        } = *a;
         let len = hi - lo;
         let residual_side = grid_side(n_res, 2).filter(|_| sampling == Sampling::Grid);
         let residual = match residual_side {
@@ -117,49 +116,23 @@ impl Points2d {
     }
 }
 
-/// The `Problem` accessors shared by the 2D problems that keep a [`Points2d`] in `points` and
-/// their boundary data in `boundary_values`.
-macro_rules! points2d_accessors {
-    () => {
-        fn dim(&self) -> usize {
-            2
-        }
-
-        fn residual_points(&self) -> &[f64] {
-            &self.points.residual
-        }
-
-        fn boundary_points(&self) -> &[f64] {
-            &self.points.boundary
-        }
-
-        fn boundary_values(&self) -> &[f64] {
-            &self.boundary_values
-        }
-
-        fn eval_points(&self) -> &[f64] {
-            &self.points.eval
-        }
-
-        fn eval_grid(&self) -> Option<super::Grid2d> {
-            Some(super::Grid2d {
-                nx: self.points.eval_side,
-                ny: self.points.eval_side,
-                x: (self.points.lo, self.points.hi),
-                y: (self.points.lo, self.points.hi),
-            })
-        }
-
-        fn residual_grid(&self) -> Option<super::Grid2d> {
-            self.points.residual_grid()
-        }
-
-        fn plot_label(&self) -> &'static str {
-            "x"
-        }
-    };
+impl PointSet for Points2d {
+    fn dim(&self) -> usize {
+        2
+    }
+    point_set_fields!();
+    fn eval_grid(&self) -> Option<Grid2d> {
+        Some(Grid2d {
+            nx: self.eval_side,
+            ny: self.eval_side,
+            x: (self.lo, self.hi),
+            y: (self.lo, self.hi),
+        })
+    }
+    fn residual_grid(&self) -> Option<Grid2d> {
+        Points2d::residual_grid(self)
+    }
 }
-pub(crate) use points2d_accessors;
 
 #[cfg(test)]
 mod tests {
@@ -167,7 +140,7 @@ mod tests {
 
     #[test]
     fn grid_boundary_and_eval_points_cover_the_square() {
-        let p = Points2d::new(-1.0, 1.0, 2500, 198, 10_201, Sampling::Grid, 0, 1);
+        let p = Points2d::new((-1.0, 1.0), &BuildArgs::grid(2500, 198, 10_201), 1);
         assert_eq!(p.residual.len(), 5000);
         assert!(p.residual.iter().all(|v| v.abs() < 1.0));
         assert!((p.residual[0] - (-1.0 + 2.0 / 51.0)).abs() < 1e-15);

@@ -6,6 +6,9 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::BuildArgs;
+use super::points::{PointSet, point_set_fields};
+
 /// The points of a d-dimensional problem, each set n × d row-major.
 #[derive(Clone, Debug)]
 pub struct PointsNd {
@@ -38,17 +41,16 @@ fn sorted_points(n: usize, d: usize, mut draw: impl FnMut() -> Vec<f64>) -> Vec<
 impl PointsNd {
     /// `grid`: the residual points are the m^d grid (`n_res` = m^d, m ≥ 2) instead of random;
     /// `salt` keeps the random points of different problems apart.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        d: usize,
-        (lo, hi): (f64, f64),
-        n_res: usize,
-        n_bc: usize,
-        n_eval: usize,
-        grid: Option<usize>,
-        seed: u64,
-        salt: u64,
-    ) -> Self {
+    /// The dimension is `a.dim`.
+    pub fn new(a: &BuildArgs, (lo, hi): (f64, f64), grid: Option<usize>, salt: u64) -> Self {
+        let BuildArgs {
+            n_res,
+            n_bc,
+            n_eval,
+            seed,
+            dim: d,
+            ..
+        } = *a;
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ salt);
         let cube = |rng: &mut ChaCha8Rng| -> Vec<f64> {
             (0..d).map(|_| rng.random_range(lo..=hi)).collect()
@@ -86,38 +88,16 @@ impl PointsNd {
     }
 }
 
-/// The `Problem` accessors shared by the d-dimensional problems that keep a [`PointsNd`] in
-/// `points` and their boundary data in `boundary_values`, plotted against s = (1/d)Σxᵢ.
-macro_rules! points_nd_accessors {
-    () => {
-        fn dim(&self) -> usize {
-            self.points.d
-        }
-
-        fn residual_points(&self) -> &[f64] {
-            &self.points.residual
-        }
-
-        fn boundary_points(&self) -> &[f64] {
-            &self.points.boundary
-        }
-
-        fn boundary_values(&self) -> &[f64] {
-            &self.boundary_values
-        }
-
-        fn eval_points(&self) -> &[f64] {
-            &self.points.eval
-        }
-
-        /// s = (1/d)Σxᵢ: the exact solution is a function of s alone.
-        fn plot_coordinate(&self, point: &[f64]) -> f64 {
-            super::points_nd::mean(point)
-        }
-
-        fn plot_label(&self) -> &'static str {
-            "s = (1/d)Σxᵢ"
-        }
-    };
+impl PointSet for PointsNd {
+    fn dim(&self) -> usize {
+        self.d
+    }
+    point_set_fields!();
+    /// s = (1/d)Σxᵢ: the exact solutions of these problems are functions of s alone.
+    fn plot_coordinate(&self, point: &[f64]) -> f64 {
+        mean(point)
+    }
+    fn plot_label(&self) -> &'static str {
+        if self.d == 1 { "x" } else { "s = (1/d)Σxᵢ" }
+    }
 }
-pub(crate) use points_nd_accessors;

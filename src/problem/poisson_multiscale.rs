@@ -11,8 +11,9 @@ use std::f64::consts::PI;
 
 use burn::tensor::Tensor;
 
-use super::points1d::{Points1d, points1d_accessors};
-use super::{Fields, Problem, ProblemKind, ProblemSpec, Sampling};
+use super::points::point_set_accessors;
+use super::points1d::Points1d;
+use super::{BuildArgs, Fields, Problem, ProblemKind, ProblemSpec, at_points};
 
 /// Amplitude of the fine scale.
 const FINE: f64 = 0.1;
@@ -24,20 +25,10 @@ pub struct PoissonMultiscale1d {
 }
 
 impl PoissonMultiscale1d {
-    pub fn new(
-        n_res: usize,
-        n_bc: usize,
-        n_eval: usize,
-        sampling: Sampling,
-        seed: u64,
-        eps_target: f64,
-    ) -> Self {
-        let points = Points1d::new(n_res, n_bc, n_eval, sampling, seed, 0x5eed_9015);
-        let boundary_values = points
-            .boundary
-            .iter()
-            .map(|&x| Self::solution(x, eps_target))
-            .collect();
+    /// Boundary data u_ε at ε = `a.eps`.
+    pub fn new(a: &BuildArgs) -> Self {
+        let points = Points1d::new(a, 0x5eed_9015);
+        let boundary_values = at_points(&points.boundary, 1, |x| Self::solution(x[0], a.eps));
         Self {
             points,
             boundary_values,
@@ -55,15 +46,11 @@ pub const SPEC: ProblemSpec = ProblemSpec::second_order_1d(
     ProblemKind::PoissonMultiscale1d,
     "poisson_multiscale_1d",
     "Multiscale Poisson 1D",
-    |a| {
-        Box::new(PoissonMultiscale1d::new(
-            a.n_res, a.n_bc, a.n_eval, a.sampling, a.seed, a.eps,
-        ))
-    },
+    |a| Box::new(PoissonMultiscale1d::new(a)),
 );
 
 impl Problem for PoissonMultiscale1d {
-    points1d_accessors!();
+    point_set_accessors!();
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::PoissonMultiscale1d
@@ -74,13 +61,9 @@ impl Problem for PoissonMultiscale1d {
     }
 
     fn boundary_values_eps(&self, eps: f64) -> Option<Vec<f64>> {
-        Some(
-            self.points
-                .boundary
-                .iter()
-                .map(|&x| -FINE * (PI * x / (eps * eps)) * (PI * x / eps).cos())
-                .collect(),
-        )
+        Some(at_points(&self.points.boundary, 1, |x| {
+            -FINE * (PI * x[0] / (eps * eps)) * (PI * x[0] / eps).cos()
+        }))
     }
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {

@@ -41,6 +41,15 @@ pub struct SPath {
 }
 
 impl SPath {
+    /// The path the preset chose (else `default`) to the preset's ε.
+    pub fn from_args(a: &super::BuildArgs, default: Path, consistent_sign: f64) -> Self {
+        Self {
+            path: a.path.unwrap_or(default),
+            eps_star: a.eps,
+            consistent_sign,
+        }
+    }
+
     /// σ of this path.
     pub fn sign(&self) -> f64 {
         match self.path {

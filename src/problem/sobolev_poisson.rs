@@ -12,8 +12,9 @@ use std::f64::consts::PI;
 
 use burn::tensor::Tensor;
 
-use super::points2d::{Points2d, points2d_accessors};
-use super::{Dims, Fields, Problem, ProblemKind, ProblemSpec, Sampling};
+use super::points::point_set_accessors;
+use super::points2d::Points2d;
+use super::{BuildArgs, Dims, Fields, Problem, ProblemKind, ProblemSpec};
 use crate::net::DerivOrder;
 
 /// The Sobolev fit of the Neumann Poisson solution at fixed sampling.
@@ -28,8 +29,8 @@ fn solution(x: f64, y: f64) -> f64 {
 }
 
 impl SobolevPoisson2d {
-    pub fn new(n_res: usize, n_bc: usize, n_eval: usize, sampling: Sampling, seed: u64) -> Self {
-        let points = Points2d::new(0.0, 1.0, n_res, n_bc, n_eval, sampling, seed, 0x5eed_50b0);
+    pub fn new(a: &BuildArgs) -> Self {
+        let points = Points2d::new((0.0, 1.0), a, 0x5eed_50b0);
         let boundary_values = points
             .boundary
             .chunks(2)
@@ -52,15 +53,11 @@ pub const SPEC: ProblemSpec = ProblemSpec {
     dims: Dims::Fixed(2),
     paths: &[],
     tensor_grid: true,
-    build: |a| {
-        Box::new(SobolevPoisson2d::new(
-            a.n_res, a.n_bc, a.n_eval, a.sampling, a.seed,
-        ))
-    },
+    build: |a| Box::new(SobolevPoisson2d::new(a)),
 };
 
 impl Problem for SobolevPoisson2d {
-    points2d_accessors!();
+    point_set_accessors!();
 
     fn kind(&self) -> ProblemKind {
         ProblemKind::SobolevPoisson2d
