@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use super::sweep::curve;
-use super::{ReproduceOptions, fmt_stat, median_spread, with_waypoints};
+use super::{Page, ReproduceOptions, Reproduction, fmt_stat, median_spread, with_waypoints};
 use crate::backend;
 use crate::config::{RunConfig, StrategyKind};
 use crate::diagnostics::evaluate;
@@ -257,6 +257,20 @@ fn run_homotopy(
     Ok((rows, thetas, solution))
 }
 
+/// `ac1` in the registry ([`super::REPRODUCTIONS`]).
+pub const PAGE: Page = Page {
+    id: "ac1",
+    full_note: super::full::AC1_NOTE,
+    scale_full: |_| {},
+    run: |opts| {
+        let report = run(opts)?;
+        Ok(Method::ALL
+            .iter()
+            .map(|m| summary_line(&report, m.id()))
+            .collect())
+    },
+};
+
 /// Run the whole reproduction.
 pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
     let device = backend::cpu().context("CPU device")?;
@@ -383,7 +397,7 @@ fn write_outputs(
     let n_res = configs[&Method::Classical].problem.n_res;
     let mut md = String::new();
     md.push_str("# Reproduction: 1D Allen–Cahn (homotopy dynamics paper)\n\n");
-    md.push_str(&super::find("ac1")?.scale_line(opts.full));
+    md.push_str(&PAGE.scale_line(opts.full));
     md.push_str(&format!(
         "Seeds 0–{} (median [min, max] over seeds). L2RE on 1001 evaluation points against the tanh solution and against a finite-difference solution of the boundary-value problem. x₀ is the zero crossing of u_θ (exact: 0.5).\n\nPresets: {}.\n\n",
         opts.seeds.saturating_sub(1),

@@ -171,8 +171,8 @@ mod tests {
 
     #[test]
     fn every_reproduction_has_a_note_and_its_paper_sizes_validate() {
-        for r in &REPRODUCTIONS {
-            assert!(!r.full_note.is_empty(), "{}", r.id);
+        for r in REPRODUCTIONS {
+            assert!(!r.full_note().is_empty(), "{}", r.id());
         }
         let mut hh = preset("helmholtz_20d_homotopy.toml");
         apply("hh", "homotopy", &mut hh).unwrap();

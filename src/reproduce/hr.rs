@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::{ReproduceOptions, fmt_stat};
+use super::{Page, ReproduceOptions, Reproduction, fmt_stat};
 use crate::backend;
 use crate::diagnostics::evaluate;
 use crate::export::figure::{Figure, Mark};
@@ -100,6 +100,14 @@ pub struct HrRow {
     pub l2re: Option<f64>,
     pub seconds: f64,
 }
+
+/// `hr` in the registry ([`super::REPRODUCTIONS`]).
+pub const PAGE: Page = Page {
+    id: "hr",
+    full_note: super::full::HR_NOTE,
+    scale_full: super::full::hr,
+    run,
+};
 
 /// Run the table; returns one summary line per method at width 1000.
 pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
@@ -193,7 +201,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
     let mut md = format!(
         "# Reproduction `hr`: HRTA paper Table 1 (single layer)\n\nFit of sin(2πx) on 100 uniform points by a two-layer ReLU network (N(0, I) initialization, 1/√m output scaling): Adam throughout against HRTA with s = 0.5 (σ_½ = ½x + ½ReLU for {fit_switch} steps, then ReLU) and s = 1.5 (ReLU, then σ_{{3/2}} = −½x + 3/2 ReLU). {fit_steps} Adam steps, lr 10⁻³ halved every 5000. The paper's loss normalization is not stated; ours is ½·mean squared error. The paper's HRTA number comes from one s per width (named in the table).\n\n",
     );
-    md.push_str(&super::find("hr")?.scale_line(opts.full));
+    md.push_str(&PAGE.scale_line(opts.full));
     md.push_str(&format!(
         "Seeds 0–{} (median [min, max]). Presets: {}.\n\n| width | paper Adam | ours Adam | paper HRTA | ours HRTA s = 0.5 | ours HRTA s = 1.5 | ours L2RE Adam / s = 0.5 / s = 1.5 |\n|---|---|---|---|---|---|---|\n",
         opts.seeds.saturating_sub(1),

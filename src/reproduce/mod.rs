@@ -50,162 +50,107 @@ impl ReproduceOptions {
     }
 }
 
-/// One reproduction of a source paper's tables and figures: the registry entry that the
-/// command line, `reproduce all`, `--full` and the pages read (no other table of ids exists).
-pub struct Reproduction {
+/// One reproduction of a source paper's tables and figures. The registry
+/// [`REPRODUCTIONS`] holds one of each; the command line, `reproduce all`, `--full` and the
+/// pages read it (no other table of ids exists). The method × ε tables are [`sweep::Spec`]s;
+/// `ac1`, `hr`, `ntk` and `rf` have pages of their own.
+pub trait Reproduction: Sync {
     /// The id on the command line and the folder name.
-    pub id: &'static str,
-    /// What `--full` changes (markdown, with the papers' sources), printed on the page.
-    pub full_note: &'static str,
-    /// The papers' sizes applied to one method's preset under `--full`.
-    pub scale_full: fn(&mut RunConfig),
-    /// Run it; returns one summary line per method.
-    pub run: fn(&ReproduceOptions) -> Result<Vec<String>>,
-}
+    fn id(&self) -> &'static str;
 
-impl Reproduction {
+    /// What `--full` changes (markdown, with the papers' sources), printed on the page.
+    fn full_note(&self) -> &'static str;
+
+    /// The papers' sizes applied to one method's preset under `--full` (none by default).
+    fn scale_full(&self, _config: &mut RunConfig) {}
+
+    /// Run it into `opts.out_dir`; returns one summary line per method.
+    fn run(&self, opts: &ReproduceOptions) -> Result<Vec<String>>;
+
     /// The page's line saying which scale it ran at.
-    pub fn scale_line(&self, full: bool) -> String {
-        full::scale_line(self.full_note, full)
+    fn scale_line(&self, full: bool) -> String {
+        full::scale_line(self.full_note(), full)
     }
 
     /// Apply the papers' sizes to `config` (the preset of `method`) and check the result.
-    pub fn scale_to_paper(&self, method: &str, config: &mut RunConfig) -> Result<()> {
-        (self.scale_full)(config);
+    fn scale_to_paper(&self, method: &str, config: &mut RunConfig) -> Result<()> {
+        self.scale_full(config);
         config
             .validate()
-            .map_err(|e| anyhow::anyhow!("--full setting for {}/{method}: {e}", self.id))
+            .map_err(|e| anyhow::anyhow!("--full setting for {}/{method}: {e}", self.id()))
+    }
+}
+
+/// A reproduction with a page of its own (`ac1`, `hr`, `ntk`, `rf`): its id, `--full` note and
+/// scaling, and the function that runs it.
+pub struct Page {
+    pub id: &'static str,
+    pub full_note: &'static str,
+    pub scale_full: fn(&mut RunConfig),
+    /// Returns one summary line per method.
+    pub run: fn(&ReproduceOptions) -> Result<Vec<String>>,
+}
+
+impl Reproduction for Page {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+
+    fn full_note(&self) -> &'static str {
+        self.full_note
+    }
+
+    fn scale_full(&self, config: &mut RunConfig) {
+        (self.scale_full)(config)
+    }
+
+    fn run(&self, opts: &ReproduceOptions) -> Result<Vec<String>> {
+        (self.run)(opts)
     }
 }
 
 /// Every reproduction this build knows, in the order `reproduce all` runs them.
-pub static REPRODUCTIONS: [Reproduction; 12] = [
-    Reproduction {
-        id: "ac1",
-        full_note: full::AC1_NOTE,
-        scale_full: full::unchanged,
-        run: |o| {
-            let report = ac1::run(o)?;
-            Ok(ac1::Method::ALL
-                .iter()
-                .map(|m| ac1::summary_line(&report, m.id()))
-                .collect())
-        },
-    },
-    Reproduction {
-        id: "ac2",
-        full_note: full::AC2_NOTE,
-        scale_full: full::ac2,
-        run: |o| sweep_lines(&specs::ac2(), o),
-    },
-    Reproduction {
-        id: "hf",
-        full_note: full::HF_NOTE,
-        scale_full: full::hf,
-        run: |o| sweep_lines(&specs::hf(), o),
-    },
-    Reproduction {
-        id: "bu",
-        full_note: full::BU_NOTE,
-        scale_full: full::bu,
-        run: |o| sweep_lines(&specs::bu(), o),
-    },
-    Reproduction {
-        id: "hh",
-        full_note: full::HH_NOTE,
-        scale_full: full::hh,
-        run: |o| sweep_lines(&specs::hh(), o),
-    },
-    Reproduction {
-        id: "cd",
-        full_note: full::CD_NOTE,
-        scale_full: full::cd,
-        run: |o| sweep_lines(&specs::cd(), o),
-    },
-    Reproduction {
-        id: "pm",
-        full_note: full::PM_NOTE,
-        scale_full: full::pm,
-        run: |o| sweep_lines(&specs::pm(), o),
-    },
-    Reproduction {
-        id: "pm2",
-        full_note: full::PM2_NOTE,
-        scale_full: full::pm2,
-        run: |o| sweep_lines(&specs::pm2_poisson(), o),
-    },
-    Reproduction {
-        id: "hk",
-        full_note: full::HK_NOTE,
-        scale_full: full::hk,
-        run: |o| sweep_lines(&specs::hk(), o),
-    },
-    Reproduction {
-        id: "hr",
-        full_note: full::HR_NOTE,
-        scale_full: full::hr,
-        run: hr::run,
-    },
-    Reproduction {
-        id: "ntk",
-        full_note: full::NTK_NOTE,
-        scale_full: full::unchanged,
-        run: ntk::run,
-    },
-    Reproduction {
-        id: "rf",
-        full_note: full::RF_NOTE,
-        scale_full: full::unchanged,
-        run: rf::run,
-    },
+pub static REPRODUCTIONS: [&dyn Reproduction; 12] = [
+    &ac1::PAGE,
+    &specs::AC2,
+    &specs::HF,
+    &specs::BU,
+    &specs::HH,
+    &specs::CD,
+    &specs::PM,
+    &specs::PM2,
+    &specs::HK,
+    &hr::PAGE,
+    &ntk::PAGE,
+    &rf::PAGE,
 ];
 
 /// The ids, comma-separated (for messages).
 pub fn ids() -> String {
     REPRODUCTIONS
         .iter()
-        .map(|r| r.id)
+        .map(|r| r.id())
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// The reproduction with this id.
-pub fn find(id: &str) -> Result<&'static Reproduction> {
-    REPRODUCTIONS.iter().find(|r| r.id == id).ok_or_else(|| {
-        anyhow::anyhow!(
-            "unknown reproduction `{id}`; this build knows: {}, all",
-            ids()
-        )
-    })
+pub fn find(id: &str) -> Result<&'static dyn Reproduction> {
+    REPRODUCTIONS
+        .iter()
+        .copied()
+        .find(|r| r.id() == id)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "unknown reproduction `{id}`; this build knows: {}, all",
+                ids()
+            )
+        })
 }
 
 /// Run reproduction `id`; returns one summary line per method.
 pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Vec<String>> {
-    (find(id)?.run)(opts)
-}
-
-/// A method × ε table: run it and give each method's median L2RE at the smallest ε.
-fn sweep_lines(spec: &sweep::Spec, opts: &ReproduceOptions) -> Result<Vec<String>> {
-    let report = sweep::run(spec, opts)?;
-    let smallest = spec.table_eps[spec.table_eps.len() - 1];
-    Ok(spec
-        .methods
-        .iter()
-        .map(|m| {
-            let v: Vec<f64> = report
-                .rows
-                .iter()
-                .filter(|r| r.method == m.name && r.eps == smallest)
-                .filter_map(|r| r.l2re)
-                .collect();
-            format!(
-                "{}: median L2RE at ε = {} = {}",
-                m.name,
-                sweep::fmt_eps(smallest, spec.fractions),
-                fmt_stat(&v)
-            )
-        })
-        .collect())
+    find(id)?.run(opts)
 }
 
 /// Run every reproduction into `<out_dir>/<id>` and write `<out_dir>/index.md` linking them
@@ -214,7 +159,7 @@ fn sweep_lines(spec: &sweep::Spec, opts: &ReproduceOptions) -> Result<Vec<String
 pub fn run_all(opts: &ReproduceOptions) -> Result<Vec<String>> {
     let mut index = String::from("# Reproductions\n\n| id | seconds | summary |\n|---|---|---|\n");
     let mut lines = Vec::new();
-    for id in REPRODUCTIONS.iter().map(|r| r.id) {
+    for id in REPRODUCTIONS.iter().map(|r| r.id()) {
         let sub = ReproduceOptions {
             out_dir: opts.out_dir.join(id),
             ..opts.clone()

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use super::ReproduceOptions;
+use super::{Page, ReproduceOptions, Reproduction};
 use crate::backend;
 use crate::config::RunConfig;
 use crate::export::write_atomic;
@@ -19,6 +19,14 @@ const PRESET: (&str, &str) = (
     "ntk_lab_allen_cahn.toml",
     include_str!("../../presets/ntk_lab_allen_cahn.toml"),
 );
+
+/// `ntk` in the registry ([`super::REPRODUCTIONS`]).
+pub const PAGE: Page = Page {
+    id: "ntk",
+    full_note: super::full::NTK_NOTE,
+    scale_full: |_| {},
+    run,
+};
 
 /// Run the lab.
 pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
@@ -117,7 +125,7 @@ fn write_outputs(
         ));
     }
     md.push('\n');
-    md.push_str(&super::find("ntk")?.scale_line(opts.full));
+    md.push_str(&PAGE.scale_line(opts.full));
     md.push_str(&format!(
         "Whole lab: {secs:.0} s. Figures: `ntk_spread.svg`, `ntk_drift.svg`.\n"
     ));

@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use super::ReproduceOptions;
+use super::{Page, ReproduceOptions, Reproduction};
 use crate::backend;
 use crate::config::OptimizerKind;
 use crate::export::figure::{Figure, Mark};
@@ -47,6 +47,14 @@ pub struct RfRow {
 fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
+
+/// `rf` in the registry ([`super::REPRODUCTIONS`]).
+pub const PAGE: Page = Page {
+    id: "rf",
+    full_note: super::full::RF_NOTE,
+    scale_full: |_| {},
+    run,
+};
 
 /// Run every (method, η, seed).
 pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
@@ -129,7 +137,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
         ));
     }
     md.push('\n');
-    md.push_str(&super::find("rf")?.scale_line(opts.full));
+    md.push_str(&PAGE.scale_line(opts.full));
     md.push_str(&format!(
         "Whole lab: {:.0} s. Figure: `norm.svg` (seed 0).\n",
         started.elapsed().as_secs_f64()

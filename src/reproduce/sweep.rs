@@ -39,23 +39,83 @@ pub struct PaperValue {
     pub l2re: Option<f64>,
 }
 
-/// What a reproduction runs and prints.
-#[derive(Clone, Debug)]
+/// A method × ε reproduction: what it runs and prints, and what `--full` changes.
+#[derive(Clone, Copy, Debug)]
 pub struct Spec {
     pub id: &'static str,
     pub title: &'static str,
     /// Markdown paragraph: setup, what the paper's numbers measure, deviations.
     pub intro: &'static str,
-    pub methods: Vec<Method>,
+    pub methods: &'static [Method],
     /// ε values of the table, largest first.
-    pub table_eps: Vec<f64>,
-    pub paper: Vec<PaperValue>,
+    pub table_eps: &'static [f64],
+    pub paper: &'static [PaperValue],
     /// λ(D_ε) along ε from `.0` down to `.1` (problems with a D_ε).
     pub operator_sweep: Option<(f64, f64)>,
     /// λ_max(JᵀJ) at each table ε along this (homotopy) method.
     pub stiffness_along: Option<&'static str>,
     /// Print ε as 1/k (the paper's style for frequencies).
     pub fractions: bool,
+    /// What `--full` changes ([`super::full`]).
+    pub full_note: &'static str,
+    /// The papers' sizes applied to one method's preset under `--full`.
+    pub scale_full: fn(&mut RunConfig),
+}
+
+impl Spec {
+    /// A table with no operator sweep, no stiffness column, ε printed as decimals and nothing
+    /// changed by `--full`: the start the specs change with `..`.
+    pub const BASE: Spec = Spec {
+        id: "",
+        title: "",
+        intro: "",
+        methods: &[],
+        table_eps: &[],
+        paper: &[],
+        operator_sweep: None,
+        stiffness_along: None,
+        fractions: false,
+        full_note: "",
+        scale_full: |_| {},
+    };
+}
+
+impl super::Reproduction for Spec {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+
+    fn full_note(&self) -> &'static str {
+        self.full_note
+    }
+
+    fn scale_full(&self, config: &mut RunConfig) {
+        (self.scale_full)(config)
+    }
+
+    /// Run the table and give each method's median L2RE at the smallest ε.
+    fn run(&self, opts: &ReproduceOptions) -> Result<Vec<String>> {
+        let report = run(self, opts)?;
+        let smallest = self.table_eps[self.table_eps.len() - 1];
+        Ok(self
+            .methods
+            .iter()
+            .map(|m| {
+                let v: Vec<f64> = report
+                    .rows
+                    .iter()
+                    .filter(|r| r.method == m.name && r.eps == smallest)
+                    .filter_map(|r| r.l2re)
+                    .collect();
+                format!(
+                    "{}: median L2RE at ε = {} = {}",
+                    m.name,
+                    fmt_eps(smallest, self.fractions),
+                    fmt_stat(&v)
+                )
+            })
+            .collect())
+    }
 }
 
 /// One table entry.
@@ -175,7 +235,7 @@ fn run_homotopy(
 ) -> Result<(Vec<Row>, Vec<(f64, Vec<f64>)>, Session)> {
     let started = Instant::now();
     config.training.seed = seed;
-    with_waypoints(&mut config, &spec.table_eps);
+    with_waypoints(&mut config, spec.table_eps);
     config.validate().context("schedule with table waypoints")?;
     let mut session = Session::new(config, device);
     let mut rows = Vec::new();
@@ -199,7 +259,7 @@ fn run_homotopy(
     // Table ε the run did not reach (cap, divergence) are reported where it stopped; the end
     // column says why.
     let theta = session.state().theta.clone();
-    for &eps in &spec.table_eps {
+    for &eps in spec.table_eps {
         if let Some(r) = rows.iter_mut().find(|r| r.eps == eps) {
             r.end = session
                 .end_reason()
@@ -222,7 +282,7 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
         .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
     let mut configs = Vec::new();
     let mut sources = Vec::new();
-    for m in &spec.methods {
+    for m in spec.methods {
         let (config, from) = opts.preset(spec.id, m.name, m.file, m.builtin)?;
         configs.push((m.name, config));
         sources.push(format!("`{}`: {from}", m.name));
@@ -276,7 +336,7 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
                 }
                 report.rows.extend(rows);
             } else {
-                for &eps in &spec.table_eps {
+                for &eps in spec.table_eps {
                     let started = Instant::now();
                     let mut c = config.clone();
                     c.problem.eps = eps;
@@ -330,7 +390,7 @@ fn write_outputs(
         spec.id,
         spec.title,
         spec.intro,
-        super::find(spec.id)?.scale_line(opts.full)
+        super::Reproduction::scale_line(spec, opts.full)
     );
     md.push_str(&format!(
         "Seeds 0–{} (median [min, max] over seeds). Loss = ½·mean H² + λ·½·mean (u − g)² at the recorded parameters. Presets: {}.\n\n",
@@ -338,8 +398,8 @@ fn write_outputs(
         sources.join("; ")
     ));
     md.push_str("| method | ε | paper loss | ours loss | paper L2RE | ours L2RE | against | ours front x₀ | how runs ended |\n|---|---|---|---|---|---|---|---|---|\n");
-    for m in &spec.methods {
-        for &eps in &spec.table_eps {
+    for m in spec.methods {
+        for &eps in spec.table_eps {
             let rows: Vec<&Row> = report
                 .rows
                 .iter()
@@ -388,7 +448,7 @@ fn write_outputs(
             "\n## Stiffness: λ_max(JᵀJ) of the Gauss–Newton Hessian along `{}`\n\n| ε | λ_max(JᵀJ) |\n|---|---|\n",
             spec.stiffness_along.unwrap_or("")
         ));
-        for &eps in &spec.table_eps {
+        for &eps in spec.table_eps {
             let v: Vec<f64> = report
                 .stiffness
                 .iter()
@@ -452,7 +512,7 @@ fn write_outputs(
     let mut fig = Figure::new(&format!("{}: median L2RE vs ε", spec.id), "ε", "L2RE")
         .log_x()
         .log_y();
-    for m in &spec.methods {
+    for m in spec.methods {
         let pts: Vec<(f64, f64)> = spec
             .table_eps
             .iter()
