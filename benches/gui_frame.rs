@@ -12,6 +12,7 @@ use egui_kittest::kittest::Queryable;
 use homotopy_explorer::app::ExplorerApp;
 use homotopy_explorer::config::RunConfig;
 use homotopy_explorer::train::Session;
+use homotopy_explorer::ui::Explorer;
 
 fn main() {
     let config = RunConfig::from_toml_str(include_str!("../presets/allen_cahn_1d_classical.toml"))
@@ -19,7 +20,7 @@ fn main() {
     let c = config.clone();
     let mut h = Harness::builder()
         .with_size(egui::vec2(1600.0, 1000.0))
-        .build_eframe(move |cc| ExplorerApp::headless(cc.egui_ctx.clone(), Some(c)));
+        .build_eframe(move |cc| Explorer::new(ExplorerApp::headless(cc.egui_ctx.clone(), Some(c))));
     for _ in 0..20 {
         h.step();
         std::thread::sleep(Duration::from_millis(10));
@@ -46,8 +47,7 @@ fn main() {
         }
     }
     h.get_by_label("Start").click();
-    let step_now =
-        |h: &Harness<'_, ExplorerApp>| h.state().view.latest.as_ref().map_or(0, |s| s.step);
+    let step_now = |h: &Harness<'_, Explorer>| h.state().view.latest.as_ref().map_or(0, |s| s.step);
     // Let training settle in (first snapshots, caches) before timing.
     let warm = Instant::now() + Duration::from_millis(500);
     while Instant::now() < warm {

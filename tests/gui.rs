@@ -10,6 +10,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use homotopy_explorer::app::ExplorerApp;
 use homotopy_explorer::config::{RunConfig, StrategyKind};
+use homotopy_explorer::ui::Explorer;
 
 const PRESET: &str = r#"version = 1
 name = "GUI test"
@@ -34,21 +35,23 @@ adam_steps = 200
 lm_iterations = 20
 "#;
 
-fn harness() -> Harness<'static, ExplorerApp> {
+fn harness() -> Harness<'static, Explorer> {
     harness_with(PRESET)
 }
 
-fn harness_with(preset: &str) -> Harness<'static, ExplorerApp> {
+fn harness_with(preset: &str) -> Harness<'static, Explorer> {
     let config = RunConfig::from_toml_str(preset).unwrap();
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| ExplorerApp::headless(cc.egui_ctx.clone(), Some(config)));
+        .build_eframe(move |cc| {
+            Explorer::new(ExplorerApp::headless(cc.egui_ctx.clone(), Some(config)))
+        });
     settle(&mut h, |app| app.view.latest.is_some());
     h
 }
 
 /// Load `preset`, press Start and step frames until the run has ended.
-fn run_to_end(preset: &str) -> Harness<'static, ExplorerApp> {
+fn run_to_end(preset: &str) -> Harness<'static, Explorer> {
     let mut h = harness_with(preset);
     h.get_by_label("Start").click();
     assert!(settle(&mut h, |app| app
@@ -70,17 +73,17 @@ fn has_message(app: &ExplorerApp, error: Option<bool>, part: &str) -> bool {
 }
 
 /// Open the strategy picker and choose the entry labelled `label`.
-fn pick_strategy(h: &mut Harness<'static, ExplorerApp>, label: &str) {
+fn pick_strategy(h: &mut Harness<'static, Explorer>, label: &str) {
     h.get_by_label("Strategy").click();
     h.run_steps(2);
     h.get_by_label(label).click();
 }
 
 /// Step frames (the worker runs on its own thread) until `done` holds or 10 s pass.
-fn settle(h: &mut Harness<'static, ExplorerApp>, done: impl Fn(&ExplorerApp) -> bool) -> bool {
+fn settle(h: &mut Harness<'static, Explorer>, done: impl Fn(&ExplorerApp) -> bool) -> bool {
     for _ in 0..500 {
         h.step();
-        if done(h.state()) {
+        if done(&h.state().app) {
             return true;
         }
         std::thread::sleep(Duration::from_millis(20));

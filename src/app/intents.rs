@@ -8,7 +8,7 @@ use crate::config::{Control, RunConfig, StrategyKind};
 use crate::problem::ProblemKind;
 use crate::worker::Command;
 
-use super::{ExplorerApp, TextFields};
+use super::ExplorerApp;
 
 impl ExplorerApp {
     /// Refuse (with a message) when lecture mode locks `control`.
@@ -173,7 +173,7 @@ impl ExplorerApp {
     /// Throw away the draft's edits.
     pub fn revert_draft(&mut self) {
         self.draft = self.config().clone();
-        self.text = TextFields::from_config(&self.draft);
+        self.draft_revision += 1;
     }
 }
 

@@ -100,11 +100,11 @@ pub struct ExplorerApp {
     pub gpu: Option<Result<String, String>>,
     gpu_probe: Option<Receiver<Result<String, String>>>,
     pub pending: Vec<Pending>,
-    /// Text of the "Paste preset" window, when open.
-    pub paste_buffer: Option<String>,
-    /// The lecture-locks window's edit of the locks, while it is open (Apply hands it to
-    /// `set_lecture_locks`; closing drops it).
-    pub lecture_edit: Option<Vec<crate::config::Control>>,
+    /// Bumped whenever the draft is replaced as a whole (a load, a reported configuration, a
+    /// revert): panels that keep text of their own for draft values re-read it then.
+    draft_revision: u64,
+    /// Bumped by every preset or checkpoint load (windows editing the previous run close).
+    loads: u64,
     /// The NTK lab window and its sweep.
     pub ntk_lab: ntk_lab::NtkLab,
     /// Native dialogs and persistence are off under test.
@@ -113,39 +113,6 @@ pub struct ExplorerApp {
     /// Last frame durations (seconds) for the status line.
     pub frame_times: std::collections::VecDeque<f64>,
     frame_started: Option<Instant>,
-    /// Text being edited for list-valued settings (hidden widths, HRTA s values, ε list).
-    pub text: TextFields,
-}
-
-/// Editable text for list-valued settings, refreshed from the draft when it changes.
-#[derive(Clone, Debug, Default)]
-pub struct TextFields {
-    pub widths: String,
-    pub s_values: String,
-    pub eps_list: String,
-}
-
-impl TextFields {
-    pub fn from_config(c: &RunConfig) -> Self {
-        fn join<T: std::fmt::Display>(v: &[T]) -> String {
-            v.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-        Self {
-            widths: join(&c.network.hidden),
-            s_values: join(&c.hrta.s_schedule()),
-            eps_list: match &c.strategy.schedule {
-                crate::config::ScheduleConfig::List { values } => join(values),
-                other => join(&crate::train::schedule::planned_values(
-                    other,
-                    c.strategy.eps_start,
-                    c.problem.eps,
-                )),
-            },
-        }
-    }
 }
 
 /// Parse "a, b, c" into numbers; the error names the bad entry.
@@ -218,16 +185,14 @@ impl ExplorerApp {
             gpu: None,
             gpu_probe: None,
             pending: Vec::new(),
-            paste_buffer: None,
-            lecture_edit: None,
+            draft_revision: 0,
+            loads: 0,
             ntk_lab: ntk_lab::NtkLab::default(),
             headless,
             ctx,
             frame_times: Default::default(),
             frame_started: None,
-            text: TextFields::default(),
         };
-        app.text = TextFields::from_config(&app.draft);
         app.start_worker();
         app
     }
@@ -303,8 +268,8 @@ impl ExplorerApp {
             self.view.config = Some(config.clone());
         }
         // An open lecture-locks window edits the locks of the run it was opened on.
-        self.lecture_edit = None;
-        self.text = TextFields::from_config(&config);
+        self.loads += 1;
+        self.draft_revision += 1;
         // The view drops the previous problem's sweep when the worker confirms the new one.
         let sweep = config.problem.has_operator();
         self.send(Command::LoadConfig(Box::new(config)));
@@ -363,6 +328,18 @@ impl ExplorerApp {
         }
     }
 
+    /// Changes whenever the draft is replaced as a whole; text a panel keeps for a draft value
+    /// is stale when this differs from the revision it was read at.
+    pub fn draft_revision(&self) -> u64 {
+        self.draft_revision
+    }
+
+    /// How many presets or checkpoints were loaded (a window editing the previous run's
+    /// settings closes when this changes).
+    pub fn loads(&self) -> u64 {
+        self.loads
+    }
+
     /// Apply the edited draft (keeps the parameters when only training settings changed).
     pub fn apply_draft(&mut self) {
         let draft = self.draft.clone();
@@ -412,7 +389,7 @@ impl ExplorerApp {
                     c.lecture = lecture;
                 }
                 self.draft = self.config().clone();
-                self.text = TextFields::from_config(&self.draft);
+                self.draft_revision += 1;
             }
         }
         if self.worker.is_some() && !self.worker_alive() {

@@ -9,18 +9,35 @@ use crate::net::{ActivationKind, InitKind};
 use crate::problem::ProblemKind;
 use crate::worker::Command;
 
-use super::widgets::log_drag;
+use super::widgets::{ListText, log_drag};
 
-pub fn controls_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+/// The controls panel, with the text it keeps for the hidden widths and the HRTA s values.
+#[derive(Debug, Default)]
+pub struct ControlsPanel {
+    widths: ListText,
+    s_values: ListText,
+}
+
+impl ControlsPanel {
+    pub fn ui(&mut self, app: &mut ExplorerApp, ui: &mut egui::Ui) {
+        let revision = app.draft_revision();
+        self.widths
+            .sync(revision, || app.draft.network.hidden.clone());
+        self.s_values.sync(revision, || app.draft.hrta.s_schedule());
+        controls_ui(app, self, ui);
+    }
+}
+
+fn controls_ui(app: &mut ExplorerApp, panel: &mut ControlsPanel, ui: &mut egui::Ui) {
     run_buttons_ui(app, ui);
     ui.separator();
     problem_ui(app, ui);
     eps_ui(app, ui);
     ui.separator();
     super::strategy::strategy_ui(app, ui);
-    hrta_ui(app, ui);
+    hrta_ui(app, &mut panel.s_values, ui);
     optimizer_ui(app, ui);
-    network_ui(app, ui);
+    network_ui(app, &mut panel.widths, ui);
     diagnostics_ui(app, ui);
     ui.separator();
     let changed = app.draft != *app.config();
@@ -109,7 +126,7 @@ fn eps_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     });
 }
 
-fn hrta_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+fn hrta_ui(app: &mut ExplorerApp, s_values: &mut ListText, ui: &mut egui::Ui) {
     let lock = app.locked(Control::Hrta);
     ui.add_enabled_ui(!lock, |ui| {
         let mut enabled = app.draft.hrta.enabled;
@@ -126,11 +143,11 @@ fn hrta_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         egui::Grid::new("hrta-grid").num_columns(2).show(ui, |ui| {
             let label = ui.label("s per stage");
             if ui
-                .text_edit_singleline(&mut app.text.s_values)
+                .text_edit_singleline(&mut s_values.text)
                 .labelled_by(label.id)
                 .changed()
             {
-                match parse_list::<f64>(&app.text.s_values) {
+                match parse_list::<f64>(&s_values.text) {
                     Ok(v) if !v.is_empty() => app.draft.hrta.s_values = v,
                     _ => {}
                 }
@@ -233,7 +250,7 @@ fn optimizer_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     });
 }
 
-fn network_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+fn network_ui(app: &mut ExplorerApp, widths: &mut ListText, ui: &mut egui::Ui) {
     let lock_net = app.locked(Control::Network);
     let lock_backend = app.locked(Control::Backend);
     egui::CollapsingHeader::new("Network, sampling, backend")
@@ -243,10 +260,10 @@ fn network_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 egui::Grid::new("net-grid").num_columns(2).show(ui, |ui| {
                     let label = ui.label("hidden widths");
                     if ui
-                        .text_edit_singleline(&mut app.text.widths)
+                        .text_edit_singleline(&mut widths.text)
                         .labelled_by(label.id)
                         .changed()
-                        && let Ok(w) = parse_list::<usize>(&app.text.widths)
+                        && let Ok(w) = parse_list::<usize>(&widths.text)
                         && !w.is_empty()
                     {
                         app.draft.network.hidden = w;

@@ -6,11 +6,38 @@ use std::path::PathBuf;
 use crate::app::{ExplorerApp, Pending, PlotKind};
 use crate::config::Control;
 
-pub fn menu_bar_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+/// The menu bar and the windows it opens, with what they hold while open: the text of the
+/// "Paste preset" window and the lecture-locks window's edit of the locks.
+#[derive(Debug, Default)]
+pub struct MenuBar {
+    paste: Option<String>,
+    /// Apply hands it to `set_lecture_locks`; closing drops it, and so does a load (it edits
+    /// the locks of the run it was opened on).
+    lecture: Option<Vec<Control>>,
+    /// [`ExplorerApp::loads`] when the lecture-locks window opened.
+    lecture_opened_at: u64,
+}
+
+impl MenuBar {
+    pub fn ui(&mut self, app: &mut ExplorerApp, ui: &mut egui::Ui) {
+        menu_bar_ui(app, self, ui);
+    }
+
+    /// The windows opened from the menu.
+    pub fn windows_ui(&mut self, app: &mut ExplorerApp, ctx: &egui::Context) {
+        paste_window(app, &mut self.paste, ctx);
+        if app.loads() != self.lecture_opened_at {
+            self.lecture = None;
+        }
+        lecture_window(app, &mut self.lecture, ctx);
+    }
+}
+
+fn menu_bar_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
     egui::MenuBar::new().ui(ui, |ui| {
-        ui.menu_button("File", |ui| file_menu_ui(app, ui));
+        ui.menu_button("File", |ui| file_menu_ui(app, &mut menu.paste, ui));
         ui.menu_button("Presets", |ui| presets_menu_ui(app, ui));
-        ui.menu_button("View", |ui| view_menu_ui(app, ui));
+        ui.menu_button("View", |ui| view_menu_ui(app, menu, ui));
         ui.menu_button("Labs", |ui| {
             if ui
                 .button("NTK lab…")
@@ -39,7 +66,7 @@ pub fn menu_bar_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     });
 }
 
-fn file_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+fn file_menu_ui(app: &mut ExplorerApp, paste: &mut Option<String>, ui: &mut egui::Ui) {
     let native = !app.headless;
     if ui
         .add_enabled(native, egui::Button::new("Open preset…"))
@@ -78,7 +105,7 @@ fn file_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         app.view.message(false, "preset copied to the clipboard");
     }
     if ui.button("Paste preset…").clicked() {
-        app.paste_buffer = Some(String::new());
+        *paste = Some(String::new());
     }
     ui.separator();
     if ui
@@ -151,7 +178,7 @@ fn presets_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     }
 }
 
-fn view_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+fn view_menu_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
     ui.checkbox(&mut app.remembered.show_controls, "Controls panel");
     ui.checkbox(&mut app.remembered.show_schedule, "Schedule editor");
     ui.separator();
@@ -169,13 +196,14 @@ fn view_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     ui.checkbox(&mut app.remembered.lecture_mode, "Lecture mode")
         .on_hover_text("Lock the controls the preset marks as locked");
     if ui.button("Lecture locks…").clicked() {
-        app.lecture_edit = Some(app.config().lecture.locked.clone());
+        menu.lecture = Some(app.config().lecture.locked.clone());
+        menu.lecture_opened_at = app.loads();
     }
 }
 
-/// Windows opened from the menu.
-pub fn windows_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
-    if let Some(mut text) = app.paste_buffer.take() {
+/// The "Paste preset" window, while `paste` holds its text.
+fn paste_window(app: &mut ExplorerApp, paste: &mut Option<String>, ctx: &egui::Context) {
+    if let Some(mut text) = paste.take() {
         let mut open = true;
         let mut load = false;
         egui::Window::new("Paste preset")
@@ -196,10 +224,14 @@ pub fn windows_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             open = false;
         }
         if open {
-            app.paste_buffer = Some(text);
+            *paste = Some(text);
         }
     }
-    if let Some(mut locked) = app.lecture_edit.take() {
+}
+
+/// The lecture-locks window, while `edit` holds the locks being edited.
+fn lecture_window(app: &mut ExplorerApp, edit: &mut Option<Vec<Control>>, ctx: &egui::Context) {
+    if let Some(mut locked) = edit.take() {
         let mut open = true;
         let mut apply = false;
         egui::Window::new("Lecture locks")
@@ -221,7 +253,7 @@ pub fn windows_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
         if apply {
             app.set_lecture_locks(locked);
         } else if open {
-            app.lecture_edit = Some(locked);
+            *edit = Some(locked);
         }
     }
 }

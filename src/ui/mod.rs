@@ -1,5 +1,7 @@
-//! The explorer's panels, one file each (`*_ui` functions drawing into an `egui::Ui`): menu bar,
-//! controls, Δε schedule editor, plot grid, status line, small windows and the NTK lab.
+//! The explorer's window state and panels, one file each: menu bar, controls, Δε schedule
+//! editor, plot grid, status line, small windows and the NTK lab. [`Explorer`] is the window:
+//! the app state ([`ExplorerApp`], changed through its intents) and the [`Panels`] drawing it,
+//! each panel a struct owning its widgets' own state (text being typed, open windows).
 
 pub mod controls;
 pub mod menu;
@@ -16,27 +18,66 @@ pub use window::run_gui;
 
 use crate::app::ExplorerApp;
 
-/// Lay out the whole window.
-pub fn main_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
-    egui::Panel::top("menu").show(ui, |ui| menu::menu_bar_ui(app, ui));
-    egui::Panel::bottom("status").show(ui, |ui| status::status_ui(app, ui));
-    if app.remembered.show_controls {
-        egui::Panel::left("controls")
-            .resizable(true)
-            .default_size(330.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| controls::controls_ui(app, ui));
-            });
+/// The panels of the window and their widgets' state.
+#[derive(Debug, Default)]
+pub struct Panels {
+    menu: menu::MenuBar,
+    controls: controls::ControlsPanel,
+    schedule: schedule::SchedulePanel,
+}
+
+impl Panels {
+    /// Lay out the whole window.
+    pub fn ui(&mut self, app: &mut ExplorerApp, ui: &mut egui::Ui) {
+        egui::Panel::top("menu").show(ui, |ui| self.menu.ui(app, ui));
+        egui::Panel::bottom("status").show(ui, |ui| status::status_ui(app, ui));
+        if app.remembered.show_controls {
+            egui::Panel::left("controls")
+                .resizable(true)
+                .default_size(330.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| self.controls.ui(app, ui));
+                });
+        }
+        if app.remembered.show_schedule {
+            egui::Panel::right("schedule")
+                .resizable(true)
+                .default_size(340.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| self.schedule.ui(app, ui));
+                });
+        }
+        egui::CentralPanel::default().show(ui, |ui| plots::plots_ui(app, ui));
+        self.menu.windows_ui(app, ui.ctx());
+        ntk_lab::ntk_lab_ui(app, ui.ctx());
     }
-    if app.remembered.show_schedule {
-        egui::Panel::right("schedule")
-            .resizable(true)
-            .default_size(340.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| schedule::schedule_ui(app, ui));
-            });
+}
+
+/// The explorer window: the app state and the panels that draw it. It derefs to the app, so
+/// code that drives the window (tests, `run_gui`) reaches the intents directly.
+pub struct Explorer {
+    pub app: ExplorerApp,
+    panels: Panels,
+}
+
+impl Explorer {
+    pub fn new(app: ExplorerApp) -> Self {
+        Self {
+            app,
+            panels: Panels::default(),
+        }
     }
-    egui::CentralPanel::default().show(ui, |ui| plots::plots_ui(app, ui));
-    menu::windows_ui(app, ui.ctx());
-    ntk_lab::ntk_lab_ui(app, ui.ctx());
+}
+
+impl std::ops::Deref for Explorer {
+    type Target = ExplorerApp;
+    fn deref(&self) -> &ExplorerApp {
+        &self.app
+    }
+}
+
+impl std::ops::DerefMut for Explorer {
+    fn deref_mut(&mut self) -> &mut ExplorerApp {
+        &mut self.app
+    }
 }

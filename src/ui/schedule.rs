@@ -4,11 +4,34 @@
 
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
+use super::widgets::ListText;
 use crate::app::{ExplorerApp, parse_list};
-use crate::config::{Control, ScheduleConfig, StrategyKind};
+use crate::config::{Control, RunConfig, ScheduleConfig, StrategyKind};
 use crate::train::schedule::planned_values;
 
-pub fn schedule_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+/// The schedule panel, with the text it keeps for the list of ε values.
+#[derive(Debug, Default)]
+pub struct SchedulePanel {
+    eps_list: ListText,
+}
+
+/// The schedule's ε values after ε₀: a list's own, else the planned ones.
+fn schedule_points(c: &RunConfig) -> Vec<f64> {
+    match &c.strategy.schedule {
+        ScheduleConfig::List { values } => values.clone(),
+        other => planned_values(other, c.strategy.eps_start, c.problem.eps),
+    }
+}
+
+impl SchedulePanel {
+    pub fn ui(&mut self, app: &mut ExplorerApp, ui: &mut egui::Ui) {
+        self.eps_list
+            .sync(app.draft_revision(), || schedule_points(&app.draft));
+        schedule_ui(app, &mut self.eps_list, ui);
+    }
+}
+
+fn schedule_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) {
     ui.heading("Δε schedule");
     if !app.config().strategy.kind.is_homotopy() {
         let who = match app.config().strategy.kind {
@@ -28,7 +51,9 @@ pub fn schedule_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         .map(|s| s.schedule_ahead.clone())
         .unwrap_or_default();
     schedule_plot_ui(app, ui, &ahead, current_eps);
-    ui.add_enabled_ui(!app.locked(Control::Schedule), |ui| editor_ui(app, ui));
+    ui.add_enabled_ui(!app.locked(Control::Schedule), |ui| {
+        editor_ui(app, eps_list, ui)
+    });
     ui.separator();
     stages_table_ui(app, ui, &ahead);
 }
@@ -78,7 +103,7 @@ fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current
         });
 }
 
-fn editor_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) {
     let target = app.draft.problem.eps;
     let eps_start = app.draft.strategy.eps_start;
     let mut kind = app.draft.strategy.schedule.name();
@@ -107,20 +132,20 @@ fn editor_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 values: planned_values(&app.draft.strategy.schedule, eps_start, target),
             },
         };
-        app.text = crate::app::TextFields::from_config(&app.draft);
+        eps_list.set(&schedule_points(&app.draft));
     }
     match &mut app.draft.strategy.schedule {
         ScheduleConfig::List { values } => {
             let label = ui.label("ε values after ε₀ (comma-separated, decreasing):");
             let r = ui
                 .add(
-                    egui::TextEdit::multiline(&mut app.text.eps_list)
+                    egui::TextEdit::multiline(&mut eps_list.text)
                         .desired_rows(3)
                         .desired_width(f32::INFINITY),
                 )
                 .labelled_by(label.id);
             if r.changed()
-                && let Ok(v) = parse_list::<f64>(&app.text.eps_list)
+                && let Ok(v) = parse_list::<f64>(&eps_list.text)
                 && !v.is_empty()
             {
                 *values = v;
@@ -169,8 +194,8 @@ fn editor_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             .clicked()
         {
             let values = planned_values(&app.draft.strategy.schedule, eps_start, target);
+            eps_list.set(&values);
             app.draft.strategy.schedule = ScheduleConfig::List { values };
-            app.text = crate::app::TextFields::from_config(&app.draft);
         }
         if ui.button("Apply schedule").clicked() {
             app.apply_schedule();

@@ -1,4 +1,5 @@
-//! Small widgets the panels share.
+//! Small widgets the panels share, and [`ListText`], the text a panel keeps for a list-valued
+//! setting while it is being typed.
 
 /// A DragValue on a log scale for small positive numbers.
 pub fn log_drag(ui: &mut egui::Ui, value: &mut f64, min: f64, max: f64) -> egui::Response {
@@ -20,4 +21,33 @@ pub fn log_drag(ui: &mut egui::Ui, value: &mut f64, min: f64, max: f64) -> egui:
         *value = 10f64.powf(exponent);
     }
     r
+}
+
+/// The text of a list-valued setting ("20, 20, 20") as the user types it, owned by the panel
+/// that shows it. It is re-read from the draft when the app replaces the draft as a whole
+/// ([`crate::app::ExplorerApp::draft_revision`]) and otherwise left as typed, so a half-typed
+/// entry is not overwritten while it does not parse.
+#[derive(Clone, Debug, Default)]
+pub struct ListText {
+    pub text: String,
+    revision: Option<u64>,
+}
+
+impl ListText {
+    /// Re-read the text from `values` when the draft changed as a whole since the last read.
+    pub fn sync<T: std::fmt::Display>(&mut self, revision: u64, values: impl FnOnce() -> Vec<T>) {
+        if self.revision != Some(revision) {
+            self.set(&values());
+            self.revision = Some(revision);
+        }
+    }
+
+    /// Show `values` now (after the panel itself rewrote the setting).
+    pub fn set<T: std::fmt::Display>(&mut self, values: &[T]) {
+        self.text = values
+            .iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
 }

@@ -1,26 +1,27 @@
-//! The window: the `eframe::App` around [`ExplorerApp`] (drain events, draw the panels, record
-//! the frame time, persist, stop the worker on close) and `run_gui`, which opens it.
+//! The window: the `eframe::App` of [`Explorer`] (drain events, draw the panels, record the
+//! frame time, persist, stop the worker on close) and `run_gui`, which opens it.
 
+use super::Explorer;
 use crate::app::ExplorerApp;
 use crate::config::RunConfig;
 use crate::worker::Command;
 
-impl eframe::App for ExplorerApp {
+impl eframe::App for Explorer {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        self.begin_frame(ctx);
+        self.app.begin_frame(ctx);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        super::main_ui(self, ui);
-        self.end_frame();
+        self.panels.ui(&mut self.app, ui);
+        self.app.end_frame();
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        self.save_to(storage);
+        self.app.save_to(storage);
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.shutdown_worker();
+        self.app.shutdown_worker();
     }
 }
 
@@ -46,7 +47,7 @@ pub fn run_gui(preset: Option<RunConfig>, start: bool) -> Result<(), String> {
             if start {
                 app.send(Command::Play);
             }
-            Ok(Box::new(app))
+            Ok(Box::new(Explorer::new(app)))
         }),
     )
     .map_err(|e| e.to_string())
