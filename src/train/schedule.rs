@@ -155,7 +155,20 @@ impl EpsSchedule {
         self.delta
     }
 
-    /// Re-plan from `current` towards a new target (the UI's ε slider).
+    /// A new target ε* for a homotopy's walk (the UI's ε slider): before the walk has
+    /// `started` (Phase I runs at ε₀) it is planned afresh from `eps_start`; once started, from
+    /// `current`. Returns whether a started walk has ground left to cover (then the strategy
+    /// resumes walking).
+    pub fn set_target(&mut self, eps_start: f64, started: bool, current: f64, target: f64) -> bool {
+        if !started {
+            *self = Self::new(&self.config.clone(), eps_start, target);
+            return false;
+        }
+        self.retarget(current, target);
+        current != target
+    }
+
+    /// Re-plan from `current` towards a new target.
     pub fn retarget(&mut self, current: f64, target: f64) {
         self.target = target;
         self.ahead = if current == target {

@@ -251,18 +251,14 @@ impl Trainer for Strategy1 {
 
     fn set_eps_target(&mut self, state: &mut TrainState, eps: f64) {
         self.target = eps;
-        match self.phase {
-            // Phase I runs at ε₀; the new target applies when Phase II starts.
-            Phase::I => {
-                self.schedule = EpsSchedule::new(&self.cfg.schedule, self.cfg.eps_start, eps);
-            }
-            Phase::Euler | Phase::Done => {
-                self.schedule.retarget(state.eps, eps);
-                if state.eps != eps {
-                    self.phase = Phase::Euler;
-                    self.done = None;
-                }
-            }
+        // Phase I runs at ε₀; the new target applies when Phase II starts.
+        let started = self.phase != Phase::I;
+        if self
+            .schedule
+            .set_target(self.cfg.eps_start, started, state.eps, eps)
+        {
+            self.phase = Phase::Euler;
+            self.done = None;
         }
     }
 

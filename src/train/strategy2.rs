@@ -209,19 +209,15 @@ impl Trainer for Strategy2 {
 
     fn set_eps_target(&mut self, state: &mut TrainState, eps: f64) {
         self.target = eps;
-        match self.phase {
-            Phase::I => {
-                self.schedule = EpsSchedule::new(&self.cfg.schedule, self.cfg.eps_start, eps);
-            }
-            Phase::Stage | Phase::Done => {
-                self.schedule.retarget(state.eps, eps);
-                if state.eps != eps {
-                    // Re-target from the current state: a new stage starts at the next step.
-                    self.next_stage_pending = true;
-                    self.done = None;
-                    self.phase = Phase::Stage;
-                }
-            }
+        let started = self.phase != Phase::I;
+        if self
+            .schedule
+            .set_target(self.cfg.eps_start, started, state.eps, eps)
+        {
+            // Re-target from the current state: a new stage starts at the next step.
+            self.next_stage_pending = true;
+            self.done = None;
+            self.phase = Phase::Stage;
         }
     }
 
