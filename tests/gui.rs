@@ -591,3 +591,38 @@ fn lecture_locks_change_only_the_locks_and_a_locked_problem_refuses_other_preset
         homotopy_explorer::problem::ProblemKind::AllenCahn1d
     );
 }
+
+#[test]
+fn at_720_pixels_every_preset_can_be_reached_and_the_view_menu_stays_open_while_toggling() {
+    let config = RunConfig::from_toml_str(PRESET).unwrap();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_eframe(move |cc| {
+            Explorer::new(ExplorerApp::headless(cc.egui_ctx.clone(), Some(config)))
+        });
+    assert!(settle(&mut h, |app| app.view.latest.is_some()));
+    // The last shipped preset sits below the window's edge until the menu scrolls to it.
+    let (file, text) = homotopy_explorer::presets::SHIPPED.last().unwrap();
+    let label = file.trim_end_matches(".toml");
+    let name = RunConfig::from_toml_str(text).unwrap().name;
+    h.get_by_label("Presets").click();
+    h.run_steps(2);
+    h.get_by_label(label).scroll_to_me();
+    h.run_steps(3);
+    let rect = h.get_by_label(label).rect();
+    assert!(
+        rect.bottom() <= 720.0,
+        "{label} is still off screen at {rect:?}"
+    );
+    h.get_by_label(label).click();
+    assert!(settle(&mut h, |app| app.config().name == name));
+    // Toggling a panel in the View menu leaves the menu open for the next toggle.
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label("Schedule editor").click();
+    h.run_steps(2);
+    assert!(!h.state().remembered.show_schedule);
+    h.get_by_label("Controls panel").click();
+    h.run_steps(2);
+    assert!(!h.state().remembered.show_controls);
+}

@@ -37,7 +37,13 @@ fn menu_bar_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| file_menu_ui(app, &mut menu.paste, ui));
         ui.menu_button("Presets", |ui| presets_menu_ui(app, ui));
-        ui.menu_button("View", |ui| view_menu_ui(app, menu, ui));
+        // Toggling plots and panels keeps the View menu open (a click outside closes it).
+        egui::containers::menu::MenuButton::new("View")
+            .config(
+                egui::containers::menu::MenuConfig::new()
+                    .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside),
+            )
+            .ui(ui, |ui| view_menu_ui(app, menu, ui));
         ui.menu_button("Labs", |ui| {
             if ui
                 .button("NTK lab…")
@@ -168,14 +174,21 @@ fn save_as(app: &mut ExplorerApp) {
     });
 }
 
+/// Every shipped preset, in a list that scrolls when the window is shorter than the list.
 fn presets_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
-    for (name, _) in crate::presets::SHIPPED {
-        if ui.button(name.trim_end_matches(".toml")).clicked()
-            && let Some((text, origin)) = crate::presets::text(&PathBuf::from("presets"), name)
-        {
-            app.load_preset_text(&text, &origin, None);
-        }
-    }
+    let room = (ui.ctx().content_rect().height() - 80.0).max(200.0);
+    egui::ScrollArea::vertical()
+        .max_height(room)
+        .show(ui, |ui| {
+            for (name, _) in crate::presets::SHIPPED {
+                if ui.button(name.trim_end_matches(".toml")).clicked()
+                    && let Some((text, origin)) =
+                        crate::presets::text(&PathBuf::from("presets"), name)
+                {
+                    app.load_preset_text(&text, &origin, None);
+                }
+            }
+        });
 }
 
 fn view_menu_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
@@ -198,6 +211,7 @@ fn view_menu_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
     if ui.button("Lecture locks…").clicked() {
         menu.lecture = Some(app.config().lecture.locked.clone());
         menu.lecture_opened_at = app.loads();
+        ui.close();
     }
 }
 
