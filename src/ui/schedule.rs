@@ -4,7 +4,7 @@
 
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
-use super::widgets::ListText;
+use super::widgets::{ListText, log_drag};
 use crate::app::{ExplorerApp, parse_list};
 use crate::config::{Control, RunConfig, ScheduleConfig, StrategyKind};
 use crate::train::schedule::planned_values;
@@ -179,9 +179,10 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
                     ("max Δε", max_delta),
                     ("reject above loss", tolerance),
                 ] {
+                    // Scientific notation: a tolerance of 1e-8 read "0.000000" as a plain
+                    // drag value.
                     let label = ui.label(label);
-                    ui.add(egui::DragValue::new(v).speed(1e-6).range(1e-14..=1.0))
-                        .labelled_by(label.id);
+                    log_drag(ui, v, 1e-14, 1.0).labelled_by(label.id);
                     ui.end_row();
                 }
             });
