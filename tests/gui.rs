@@ -8,7 +8,7 @@ mod common;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use homotopy_explorer::app::ExplorerApp;
+use homotopy_explorer::app::{ExplorerApp, PlotKind};
 use homotopy_explorer::config::{RunConfig, StrategyKind};
 use homotopy_explorer::ui::Explorer;
 
@@ -245,7 +245,6 @@ fn export_all_writes_every_figure_the_preset_and_a_summary() {
 
 #[test]
 fn a_pinned_run_is_overlaid_on_the_next_one_with_a_legend() {
-    use homotopy_explorer::app::figures::PlotKind;
     let mut h = harness();
     h.get_by_label("Start").click();
     assert!(settle(&mut h, |app| app.view.end.is_some()));
@@ -625,4 +624,38 @@ fn at_720_pixels_every_preset_can_be_reached_and_the_view_menu_stays_open_while_
     h.get_by_label("Controls panel").click();
     h.run_steps(2);
     assert!(!h.state().remembered.show_controls);
+}
+
+#[test]
+fn a_plot_fills_the_area_on_focus_and_esc_brings_the_grid_back() {
+    let mut h = harness();
+    h.run();
+    let focus_buttons = |h: &Harness<'static, Explorer>| h.query_all_by_label("Focus").count();
+    let all = focus_buttons(&h);
+    assert_eq!(all, PlotKind::ALL.len(), "one Focus button per shown plot");
+    h.query_all_by_label("Focus").next().unwrap().click();
+    h.run_steps(3);
+    assert_eq!(focus_buttons(&h), 0, "only the focused plot is drawn");
+    h.get_by_label("Back");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    assert_eq!(focus_buttons(&h), all);
+}
+
+#[test]
+fn view_menu_zooms_within_its_range_and_switches_to_the_light_theme() {
+    let mut h = harness();
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Zoom in").click();
+    h.run_steps(2);
+    let zoom = h.state().remembered.zoom;
+    assert!((zoom - 1.1).abs() < 1e-6, "zoom {zoom}");
+    h.get_by_label_contains("Zoom 100 %").click();
+    h.run_steps(2);
+    assert_eq!(h.state().remembered.zoom, 1.0);
+    h.get_by_label("Light theme").click();
+    h.run_steps(2);
+    assert!(h.state().remembered.light_theme);
+    assert_eq!(h.ctx.theme(), egui::Theme::Light);
 }

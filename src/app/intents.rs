@@ -175,6 +175,27 @@ impl ExplorerApp {
         self.draft = self.config().clone();
         self.draft_revision += 1;
     }
+
+    /// Zoom the whole window (View → Zoom, ctrl +/−/0). Refused, with the window left as it
+    /// is, outside [`super::ZOOM_RANGE`]; returns whether it applied.
+    pub fn set_zoom(&mut self, zoom: f32) -> bool {
+        if !(zoom.is_finite() && super::ZOOM_RANGE.contains(&zoom)) {
+            return false;
+        }
+        self.remembered.zoom = zoom;
+        self.ctx.set_zoom_factor(zoom);
+        true
+    }
+
+    /// The light theme (projectors, printed handouts) or the dark one; remembered.
+    pub fn set_light_theme(&mut self, light: bool) {
+        self.remembered.light_theme = light;
+        self.ctx.set_theme(if light {
+            egui::Theme::Light
+        } else {
+            egui::Theme::Dark
+        });
+    }
 }
 
 #[cfg(test)]
@@ -309,5 +330,23 @@ locked = ["problem", "eps"]
         assert_eq!(app.draft.strategy.kind, StrategyKind::TimeSequential);
         app.revert_draft();
         assert_eq!(app.draft.strategy.kind, StrategyKind::Strategy1);
+    }
+
+    #[test]
+    fn zoom_outside_its_range_is_refused_and_the_theme_reaches_egui() {
+        let mut app = app();
+        assert!(app.set_zoom(1.5));
+        // egui applies a new zoom at the start of the next pass.
+        let _ = app.ctx.run_ui(egui::RawInput::default(), |_| {});
+        assert_eq!((app.remembered.zoom, app.ctx.zoom_factor()), (1.5, 1.5));
+        for bad in [0.2, 4.0, f32::NAN] {
+            assert!(!app.set_zoom(bad), "{bad}");
+            assert_eq!(app.remembered.zoom, 1.5);
+        }
+        app.set_light_theme(true);
+        assert!(app.remembered.light_theme);
+        assert_eq!(app.ctx.theme(), egui::Theme::Light);
+        app.set_light_theme(false);
+        assert_eq!(app.ctx.theme(), egui::Theme::Dark);
     }
 }

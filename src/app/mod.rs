@@ -43,7 +43,14 @@ pub struct Remembered {
     pub hidden_plots: Vec<PlotKind>,
     /// Lecture mode: locked controls are shown but cannot be changed.
     pub lecture_mode: bool,
+    /// Zoom of the whole window (1 = 100 %), within [`ZOOM_RANGE`].
+    pub zoom: f32,
+    /// Light theme (for projectors) instead of the dark one.
+    pub light_theme: bool,
 }
+
+/// The zoom factors View → Zoom and ctrl +/− move within.
+pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.5..=3.0;
 
 impl Default for Remembered {
     fn default() -> Self {
@@ -55,6 +62,8 @@ impl Default for Remembered {
             log_steps: false,
             hidden_plots: Vec::new(),
             lecture_mode: false,
+            zoom: 1.0,
+            light_theme: false,
         }
     }
 }
@@ -193,6 +202,15 @@ impl ExplorerApp {
             frame_times: Default::default(),
             frame_started: None,
         };
+        let zoom = app.remembered.zoom;
+        if !app.set_zoom(zoom) {
+            app.view.message(
+                true,
+                format!("remembered zoom {zoom} is outside 50–300 %; the window opens at 100 %"),
+            );
+            app.set_zoom(1.0);
+        }
+        app.set_light_theme(app.remembered.light_theme);
         app.start_worker();
         app
     }
@@ -459,6 +477,8 @@ impl ExplorerApp {
     /// while training.
     pub fn begin_frame(&mut self, ctx: &egui::Context) {
         self.frame_started = Some(Instant::now());
+        // ctrl +/−/0 zoom in egui itself; remember where they left it.
+        self.remembered.zoom = ctx.zoom_factor();
         self.poll();
         self.shortcuts(ctx);
         if self.running() {

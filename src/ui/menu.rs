@@ -192,6 +192,16 @@ fn presets_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
 }
 
 fn view_menu_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
+    zoom_rows(app, ui);
+    let mut light = app.remembered.light_theme;
+    if ui
+        .checkbox(&mut light, "Light theme")
+        .on_hover_text("For projectors and bright rooms")
+        .changed()
+    {
+        app.set_light_theme(light);
+    }
+    ui.separator();
     ui.checkbox(&mut app.remembered.show_controls, "Controls panel");
     ui.checkbox(&mut app.remembered.show_schedule, "Schedule editor");
     ui.separator();
@@ -213,6 +223,28 @@ fn view_menu_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
         menu.lecture_opened_at = app.loads();
         ui.close();
     }
+}
+
+/// View → Zoom in / out / 100 %, with egui's own shortcuts shown beside them.
+fn zoom_rows(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    let zoom = app.remembered.zoom;
+    let step = 1.1;
+    let rows = [
+        ("Zoom in", "Ctrl +", zoom * step),
+        ("Zoom out", "Ctrl −", zoom / step),
+        ("Zoom 100 %", "Ctrl 0", 1.0),
+    ];
+    for (label, keys, to) in rows {
+        let fits = crate::app::ZOOM_RANGE.contains(&to);
+        if ui
+            .add_enabled(fits, egui::Button::new(label).shortcut_text(keys))
+            .on_disabled_hover_text("The zoom stays within 50–300 %")
+            .clicked()
+        {
+            app.set_zoom(to);
+        }
+    }
+    ui.label(egui::RichText::new(format!("zoom {:.0} %", zoom * 100.0)).weak());
 }
 
 /// The "Paste preset" window, while `paste` holds its text.

@@ -24,6 +24,7 @@ pub struct Panels {
     menu: menu::MenuBar,
     controls: controls::ControlsPanel,
     schedule: schedule::SchedulePanel,
+    plots: plots::PlotsPanel,
 }
 
 impl Panels {
@@ -47,7 +48,7 @@ impl Panels {
                     egui::ScrollArea::vertical().show(ui, |ui| self.schedule.ui(app, ui));
                 });
         }
-        egui::CentralPanel::default().show(ui, |ui| plots::plots_ui(app, ui));
+        egui::CentralPanel::default().show(ui, |ui| self.plots.ui(app, ui));
         self.menu.windows_ui(app, ui.ctx());
         ntk_lab::ntk_lab_ui(app, ui.ctx());
     }

@@ -8,7 +8,28 @@ use crate::worker::Command;
 
 use super::plot_view::figure_ui;
 
-pub fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+/// The plot grid, and the plot in focus when one fills the central area.
+#[derive(Debug, Default)]
+pub struct PlotsPanel {
+    focus: Option<PlotKind>,
+}
+
+impl PlotsPanel {
+    pub fn ui(&mut self, app: &mut ExplorerApp, ui: &mut egui::Ui) {
+        if let Some(kind) = self.focus {
+            let back = ui.input(|i| i.key_pressed(egui::Key::Escape));
+            let height = (ui.available_height() - 60.0).max(170.0);
+            if back || plot_cell_ui(app, ui, kind, height, true) {
+                self.focus = None;
+            }
+        } else {
+            self.focus = plots_ui(app, ui);
+        }
+    }
+}
+
+/// The grid of visible plots; returns the plot whose Focus was asked for.
+fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) -> Option<PlotKind> {
     let visible: Vec<PlotKind> = PlotKind::ALL
         .iter()
         .copied()
@@ -16,8 +37,9 @@ pub fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         .collect();
     if visible.is_empty() {
         ui.label("All plots are hidden (View menu).");
-        return;
+        return None;
     }
+    let mut focus = None;
     let columns = if ui.available_width() > 900.0 { 2 } else { 1 };
     let rows = visible.len().div_ceil(columns);
     let plot_height = ((ui.available_height() / rows as f32) - 48.0).clamp(170.0, 420.0);
@@ -26,7 +48,7 @@ pub fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     let spacing = 12.0;
     egui::ScrollArea::vertical().show(ui, |ui| {
         let width = ui.available_width();
-        let cell = ((width - spacing * (columns - 1) as f32) / columns as f32).max(300.0);
+        let cell = ((width - spacing * (columns - 1) as f32) / columns as f32).max(180.0);
         for row in visible.chunks(columns) {
             ui.horizontal_top(|ui| {
                 ui.spacing_mut().item_spacing.x = spacing;
@@ -36,7 +58,9 @@ pub fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                         egui::Layout::top_down(egui::Align::LEFT),
                         |ui| {
                             ui.set_width(cell);
-                            plot_cell_ui(app, ui, *kind, plot_height);
+                            if plot_cell_ui(app, ui, *kind, plot_height, false) {
+                                focus = Some(*kind);
+                            }
                         },
                     );
                 }
@@ -44,60 +68,42 @@ pub fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             ui.add_space(10.0);
         }
     });
+    focus
 }
 
-fn plot_cell_ui(app: &mut ExplorerApp, ui: &mut egui::Ui, kind: PlotKind, height: f32) {
+/// One plot with its header; `focused`: it fills the area and offers Back. Returns whether
+/// Focus (in the grid) or Back (focused) was pressed, or the title double-clicked.
+fn plot_cell_ui(
+    app: &mut ExplorerApp,
+    ui: &mut egui::Ui,
+    kind: PlotKind,
+    height: f32,
+    focused: bool,
+) -> bool {
     let fig = kind.figure(&app.view, app.remembered.log_steps);
+    // Title and buttons share a row when both fit; in a narrow cell (or at a large zoom) the
+    // buttons move to a row of their own instead of running over the title.
+    let wide = ui.available_width() > fig.title.chars().count() as f32 * 7.5 + 230.0;
+    let mut toggle = false;
     ui.horizontal(|ui| {
-        ui.strong(&fig.title);
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            for format in [Format::Csv, Format::Png, Format::Svg] {
-                let label = format.extension().to_uppercase();
-                if ui
-                    .small_button(&label)
-                    .on_hover_text(format!("Export this plot as {label}"))
-                    .clicked()
-                {
-                    start_export_plot(app, kind, format);
-                }
-            }
-            match kind {
-                PlotKind::Solution => {
-                    if !app.view.pinned.is_empty() && ui.small_button("Clear pins").clicked() {
-                        app.view.pinned.clear();
-                    }
-                    if ui
-                        .small_button("Pin run")
-                        .on_hover_text("Keep this run's curves to compare with the next one")
-                        .clicked()
-                    {
-                        let name = format!(
-                            "{} #{}",
-                            app.config().strategy.kind.name(),
-                            app.view.pinned.len() + 1
-                        );
-                        if !app.view.pin_current(name) {
-                            app.view.message(true, "nothing to pin yet");
-                        }
-                    }
-                }
-                PlotKind::Loss => {
-                    ui.checkbox(&mut app.remembered.log_steps, "log steps");
-                }
-                PlotKind::Operator => {
-                    if ui.small_button("Recompute").clicked() {
-                        app.send(Command::RequestSweep);
-                    }
-                }
-                PlotKind::Spectrum | PlotKind::SoftMode | PlotKind::Kernel => {
-                    if ui.small_button("Compute now").clicked() {
-                        app.send(Command::RequestDiagnostics);
-                    }
-                }
-                PlotKind::Residual | PlotKind::Error => {}
-            }
-        });
+        let title = ui
+            .add(
+                egui::Label::new(egui::RichText::new(&fig.title).strong())
+                    .sense(egui::Sense::click()),
+            )
+            .on_hover_text(if focused {
+                "Double-click (or Esc) to return to all plots"
+            } else {
+                "Double-click to fill the area with this plot"
+            });
+        toggle |= title.double_clicked();
+        if wide {
+            toggle |= header_buttons(app, ui, kind, focused);
+        }
     });
+    if !wide {
+        ui.horizontal(|ui| toggle |= header_buttons(app, ui, kind, focused));
+    }
     figure_ui(ui, kind.title(), &fig, height);
     if kind == PlotKind::Kernel && app.view.diagnostics.is_none() {
         ui.label(
@@ -123,4 +129,65 @@ fn plot_cell_ui(app: &mut ExplorerApp, ui: &mut egui::Ui, kind: PlotKind, height
             .weak(),
         );
     }
+    toggle
+}
+
+/// The buttons of a plot's header, right-aligned: Focus/Back, export, and the plot's own
+/// actions. Returns whether Focus or Back was pressed.
+fn header_buttons(app: &mut ExplorerApp, ui: &mut egui::Ui, kind: PlotKind, focused: bool) -> bool {
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        let (label, hint) = if focused {
+            ("Back", "Return to all plots (Esc)")
+        } else {
+            ("Focus", "Fill the area with this plot (Esc returns)")
+        };
+        let toggle = ui.small_button(label).on_hover_text(hint).clicked();
+        for format in [Format::Csv, Format::Png, Format::Svg] {
+            let label = format.extension().to_uppercase();
+            if ui
+                .small_button(&label)
+                .on_hover_text(format!("Export this plot as {label}"))
+                .clicked()
+            {
+                start_export_plot(app, kind, format);
+            }
+        }
+        match kind {
+            PlotKind::Solution => {
+                if !app.view.pinned.is_empty() && ui.small_button("Clear pins").clicked() {
+                    app.view.pinned.clear();
+                }
+                if ui
+                    .small_button("Pin run")
+                    .on_hover_text("Keep this run's curves to compare with the next one")
+                    .clicked()
+                {
+                    let name = format!(
+                        "{} #{}",
+                        app.config().strategy.kind.name(),
+                        app.view.pinned.len() + 1
+                    );
+                    if !app.view.pin_current(name) {
+                        app.view.message(true, "nothing to pin yet");
+                    }
+                }
+            }
+            PlotKind::Loss => {
+                ui.checkbox(&mut app.remembered.log_steps, "log steps");
+            }
+            PlotKind::Operator => {
+                if ui.small_button("Recompute").clicked() {
+                    app.send(Command::RequestSweep);
+                }
+            }
+            PlotKind::Spectrum | PlotKind::SoftMode | PlotKind::Kernel => {
+                if ui.small_button("Compute now").clicked() {
+                    app.send(Command::RequestDiagnostics);
+                }
+            }
+            PlotKind::Residual | PlotKind::Error => {}
+        }
+        toggle
+    })
+    .inner
 }
