@@ -267,14 +267,44 @@ fn a_pinned_run_is_overlaid_on_the_next_one_with_a_legend() {
             .collect()
     };
     let solution = labels(PlotKind::Solution);
-    assert!(
-        solution.iter().any(|l| l.starts_with("pinned: strategy1")),
-        "{solution:?}"
-    );
+    assert!(solution.iter().any(|l| l == "pin 1"), "{solution:?}");
+    h.get_by_label("Strategy 1 (Euler), geometric 50 from ε₀ = 0.1, ε* = 0.05, seed 0");
     let loss = labels(PlotKind::Loss);
-    for prefix in ["pinned loss:", "pinned L2RE:"] {
-        assert!(loss.iter().any(|l| l.starts_with(prefix)), "{loss:?}");
+    for label in ["pin 1 loss", "pin 1 L2RE"] {
+        assert!(loss.iter().any(|l| l == label), "{loss:?}");
     }
+    // The table row carries the run's own numbers, and the pin's colour is no live curve's.
+    let pin = &app.view.pinned[0];
+    let l2re = pin.summary.l2re_exact.expect("an exact solution");
+    h.get_by_label(&format!("{l2re:.3e}"));
+    let live: Vec<_> = PlotKind::Loss
+        .figure(&app.view, false)
+        .series
+        .iter()
+        .filter(|s| !s.label.starts_with("pin "))
+        .map(|s| s.color)
+        .collect();
+    assert!(!live.contains(&pin.color));
+    // On another problem the pin stays pinned but is not drawn, and the table says why.
+    h.get_by_label("Presets").click();
+    h.run_steps(2);
+    h.get_by_label("burgers_1d_classical").scroll_to_me();
+    h.run_steps(3);
+    h.get_by_label("burgers_1d_classical").click();
+    assert!(
+        settle(&mut h, |app| app.config().problem.kind
+            == homotopy_explorer::problem::ProblemKind::Burgers1d),
+        "{:?}",
+        h.state().view.messages
+    );
+    h.run();
+    let app = h.state();
+    assert_eq!(app.view.pinned.len(), 1);
+    for kind in [PlotKind::Solution, PlotKind::Loss] {
+        let fig = kind.figure(&app.view, false);
+        assert!(!fig.series.iter().any(|s| s.label.starts_with("pin ")));
+    }
+    h.get_by_label("Pinned runs (0 here, 1 of other problems hidden)");
 }
 
 #[test]

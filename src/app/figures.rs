@@ -69,6 +69,25 @@ fn series(label: &str, points: Vec<(f64, f64)>, mark: Mark, color: usize) -> Ser
     }
 }
 
+/// The pinned runs of the problem the view shows (pins of another problem stay pinned but
+/// are not drawn on this one).
+fn shown_pins(view: &RunView) -> impl Iterator<Item = &super::state::PinnedRun> {
+    let problem = view.config.as_ref().map(|c| c.problem.kind);
+    view.pinned
+        .iter()
+        .filter(move |p| Some(p.problem) == problem)
+}
+
+/// A pinned run's curve in its own colour.
+fn pin_series(label: String, points: Vec<(f64, f64)>, mark: Mark, color: (u8, u8, u8)) -> Series {
+    Series {
+        label,
+        points,
+        mark,
+        color,
+    }
+}
+
 fn pairs(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
     x.iter().copied().zip(y.iter().copied()).collect()
 }
@@ -171,12 +190,12 @@ fn solution(view: &RunView) -> Figure {
             fig.vlines.push((x0, format!("x₀ = {x0:.4}")));
         }
     }
-    for (k, p) in view.pinned.iter().enumerate() {
-        fig.series.push(series(
-            &format!("pinned: {}", p.name),
+    for p in shown_pins(view) {
+        fig.series.push(pin_series(
+            format!("pin {}", p.number),
             from_array(&p.solution),
             Mark::Line,
-            3 + k,
+            p.color,
         ));
     }
     fig
@@ -249,18 +268,19 @@ fn loss(view: &RunView, log_steps: bool) -> Figure {
         fig.series
             .push(series(label, shift(history.points()), mark, color));
     }
-    for (k, p) in view.pinned.iter().enumerate() {
-        fig.series.push(series(
-            &format!("pinned loss: {}", p.name),
+    // A pin's loss as a line and its L2RE as a line with points, in the pin's colour.
+    for p in shown_pins(view) {
+        fig.series.push(pin_series(
+            format!("pin {} loss", p.number),
             shift(p.loss.clone()),
             Mark::Line,
-            3 + k,
+            p.color,
         ));
-        fig.series.push(series(
-            &format!("pinned L2RE: {}", p.name),
+        fig.series.push(pin_series(
+            format!("pin {} L2RE", p.number),
             shift(p.l2re.clone()),
-            Mark::Line,
-            3 + k,
+            Mark::LineAndPoints,
+            p.color,
         ));
     }
     // ε and s changes as unlabelled lines, phase changes labelled (at most the last 60 labels).

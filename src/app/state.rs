@@ -79,10 +79,39 @@ pub struct Sweep {
 /// A finished run kept for comparison.
 #[derive(Clone, Debug)]
 pub struct PinnedRun {
+    /// Its number, as the legends name it ("pin 2"); the pins table says what it was.
+    pub number: usize,
+    /// What the run was: strategy, schedule, ε*, seed (see [`pin_name`]).
     pub name: String,
+    /// The problem it solved: pins are drawn on runs of the same problem only.
+    pub problem: crate::problem::ProblemKind,
+    /// Its colour, from [`crate::export::figure::PIN_PALETTE`] (never a live curve's).
+    pub color: (u8, u8, u8),
     pub solution: Vec<[f64; 2]>,
     pub loss: Vec<[f64; 2]>,
     pub l2re: Vec<[f64; 2]>,
+    /// Its `summary.json` when pinned (final loss, L2RE, x₀, steps, wall time).
+    pub summary: crate::train::RunSummary,
+}
+
+/// A pin's name from its configuration: the strategy, for a homotopy its schedule and ε₀,
+/// the target ε and the seed — what tells runs of one problem apart.
+pub fn pin_name(c: &RunConfig) -> String {
+    use crate::config::ScheduleConfig;
+    let mut name = c.strategy.kind.label().to_string();
+    if c.strategy.kind.is_homotopy() {
+        let schedule = match &c.strategy.schedule {
+            ScheduleConfig::List { values } => format!("list of {}", values.len()),
+            ScheduleConfig::Linear { delta } => format!("linear Δε = {delta}"),
+            ScheduleConfig::Geometric { steps } => format!("geometric {steps}"),
+            ScheduleConfig::Adaptive { .. } => "adaptive".to_string(),
+        };
+        name.push_str(&format!(", {schedule} from ε₀ = {}", c.strategy.eps_start));
+    }
+    if c.hrta.enabled {
+        name.push_str(", HRTA");
+    }
+    format!("{name}, ε* = {}, seed {}", c.problem.eps, c.training.seed)
 }
 
 /// Everything the plots and tables show.
@@ -253,10 +282,17 @@ impl RunView {
 
     /// Keep the current run's curves for comparison (a 2D field is not kept: only its loss and
     /// L2RE curves are compared).
-    pub fn pin_current(&mut self, name: String) -> bool {
-        let Some(snap) = &self.latest else {
+    pub fn pin_current(&mut self) -> bool {
+        let (Some(snap), Some(config)) = (&self.latest, &self.config) else {
             return false;
         };
+        let used: Vec<_> = self.pinned.iter().map(|p| p.color).collect();
+        let palette = crate::export::figure::PIN_PALETTE;
+        let color = palette
+            .iter()
+            .copied()
+            .find(|c| !used.contains(c))
+            .unwrap_or(palette[self.pinned.len() % palette.len()]);
         let solution = if snap.grid.is_some() {
             Vec::new()
         } else {
@@ -266,11 +302,16 @@ impl RunView {
                 .map(|(&x, &u)| [x, u])
                 .collect()
         };
+        let number = self.pinned.iter().map(|p| p.number).max().unwrap_or(0) + 1;
         self.pinned.push(PinnedRun {
-            name,
+            number,
+            name: pin_name(config),
+            problem: config.problem.kind,
+            color,
             solution,
             loss: self.histories.loss.points(),
             l2re: self.histories.l2re_exact.points(),
+            summary: (*snap.summary).clone(),
         });
         true
     }

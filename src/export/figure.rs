@@ -157,6 +157,16 @@ pub const PALETTE: [(u8, u8, u8); 8] = [
     (127, 127, 127),
 ];
 
+/// Colours of pinned runs: the light Tableau 20 tones, none of which a live curve uses.
+pub const PIN_PALETTE: [(u8, u8, u8); 6] = [
+    (188, 189, 34),
+    (23, 190, 207),
+    (255, 152, 150),
+    (197, 176, 213),
+    (196, 156, 148),
+    (247, 182, 210),
+];
+
 impl Figure {
     pub fn new(title: &str, x_label: &str, y_label: &str) -> Self {
         Self {

@@ -176,9 +176,11 @@ fn save_as(app: &mut ExplorerApp) {
 
 /// Every shipped preset, in a list that scrolls when the window is shorter than the list.
 fn presets_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    // The menu's own frame is shorter than the window: scroll within what it shows, so that
+    // scrolling to an entry brings it into view.
     let room = (ui.ctx().content_rect().height() - 80.0).max(200.0);
     egui::ScrollArea::vertical()
-        .max_height(room)
+        .max_height(room.min(ui.available_height()))
         .show(ui, |ui| {
             for (name, _) in crate::presets::SHIPPED {
                 if ui.button(name.trim_end_matches(".toml")).clicked()

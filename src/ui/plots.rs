@@ -39,6 +39,7 @@ fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) -> Option<PlotKind> {
         ui.label("All plots are hidden (View menu).");
         return None;
     }
+    pins_table_ui(app, ui);
     let mut focus = None;
     let columns = if ui.available_width() > 900.0 { 2 } else { 1 };
     let rows = visible.len().div_ceil(columns);
@@ -161,15 +162,9 @@ fn header_buttons(app: &mut ExplorerApp, ui: &mut egui::Ui, kind: PlotKind, focu
                     .small_button("Pin run")
                     .on_hover_text("Keep this run's curves to compare with the next one")
                     .clicked()
+                    && !app.view.pin_current()
                 {
-                    let name = format!(
-                        "{} #{}",
-                        app.config().strategy.kind.name(),
-                        app.view.pinned.len() + 1
-                    );
-                    if !app.view.pin_current(name) {
-                        app.view.message(true, "nothing to pin yet");
-                    }
+                    app.view.message(true, "nothing to pin yet");
                 }
             }
             PlotKind::Loss => {
@@ -190,4 +185,71 @@ fn header_buttons(app: &mut ExplorerApp, ui: &mut egui::Ui, kind: PlotKind, focu
         toggle
     })
     .inner
+}
+
+/// The pinned runs of the shown problem, one row each: colour, what the run was, its final
+/// loss, L2RE, x₀, steps and wall time, and a button to unpin it. Pins of other problems are
+/// counted, not listed.
+fn pins_table_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    if app.view.pinned.is_empty() {
+        return;
+    }
+    let problem = app.config().problem.kind;
+    let elsewhere = app
+        .view
+        .pinned
+        .iter()
+        .filter(|p| p.problem != problem)
+        .count();
+    let title = match elsewhere {
+        0 => format!("Pinned runs ({})", app.view.pinned.len()),
+        n => format!(
+            "Pinned runs ({} here, {n} of other problems hidden)",
+            app.view.pinned.len() - n
+        ),
+    };
+    let mut remove = None;
+    egui::CollapsingHeader::new(title)
+        .default_open(true)
+        .show(ui, |ui| {
+            // Its own horizontal scroll, so long names never widen the plot grid.
+            egui::ScrollArea::horizontal()
+                .id_salt("pins-scroll")
+                .show(ui, |ui| {
+                    egui::Grid::new("pins").striped(true).show(ui, |ui| {
+                        for h in ["", "run", "final loss", "L2RE", "x₀", "steps", "wall s", ""] {
+                            ui.strong(h);
+                        }
+                        ui.end_row();
+                        let fmt =
+                            |v: Option<f64>, f: fn(f64) -> String| v.map_or("—".to_string(), f);
+                        for (i, p) in app.view.pinned.iter().enumerate() {
+                            if p.problem != problem {
+                                continue;
+                            }
+                            let (r, g, b) = p.color;
+                            ui.label(
+                                egui::RichText::new(format!("■ pin {}", p.number))
+                                    .color(egui::Color32::from_rgb(r, g, b)),
+                            );
+                            ui.label(&p.name);
+                            let s = &p.summary;
+                            ui.label(format!("{:.3e}", s.final_loss.total));
+                            ui.label(fmt(s.l2re_exact.or(s.l2re_reference), |v| {
+                                format!("{v:.3e}")
+                            }));
+                            ui.label(fmt(s.front_x0, |v| format!("{v:.4}")));
+                            ui.label(s.steps.to_string());
+                            ui.label(format!("{:.1}", s.wall_secs));
+                            if ui.small_button("Unpin").clicked() {
+                                remove = Some(i);
+                            }
+                            ui.end_row();
+                        }
+                    });
+                });
+        });
+    if let Some(i) = remove {
+        app.view.pinned.remove(i);
+    }
 }
