@@ -8,7 +8,7 @@ mod common;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use homotopy_explorer::app::{ExplorerApp, PlotKind};
+use homotopy_explorer::app::{ExplorerApp, LossAxis, PlotKind};
 use homotopy_explorer::config::{RunConfig, StrategyKind};
 use homotopy_explorer::ui::Explorer;
 
@@ -259,7 +259,7 @@ fn a_pinned_run_is_overlaid_on_the_next_one_with_a_legend() {
     let app = h.state();
     assert_eq!(app.view.pinned.len(), 1, "a reset keeps the pinned run");
     let labels = |kind: PlotKind| -> Vec<String> {
-        kind.figure(&app.view, false)
+        kind.figure(&app.view, LossAxis::Step)
             .series
             .iter()
             .filter(|s| !s.points.is_empty())
@@ -278,7 +278,7 @@ fn a_pinned_run_is_overlaid_on_the_next_one_with_a_legend() {
     let l2re = pin.summary.l2re_exact.expect("an exact solution");
     h.get_by_label(&format!("{l2re:.3e}"));
     let live: Vec<_> = PlotKind::Loss
-        .figure(&app.view, false)
+        .figure(&app.view, LossAxis::Step)
         .series
         .iter()
         .filter(|s| !s.label.starts_with("pin "))
@@ -301,7 +301,7 @@ fn a_pinned_run_is_overlaid_on_the_next_one_with_a_legend() {
     let app = h.state();
     assert_eq!(app.view.pinned.len(), 1);
     for kind in [PlotKind::Solution, PlotKind::Loss] {
-        let fig = kind.figure(&app.view, false);
+        let fig = kind.figure(&app.view, LossAxis::Step);
         assert!(!fig.series.iter().any(|s| s.label.starts_with("pin ")));
     }
     h.get_by_label("Pinned runs (0 here, 1 of other problems hidden)");
@@ -379,7 +379,7 @@ max_steps = 50
 "#;
     let h = run_to_end(preset);
     let app = h.state();
-    let heat = |k: PlotKind| k.figure(&app.view, false).heatmap;
+    let heat = |k: PlotKind| k.figure(&app.view, LossAxis::Step).heatmap;
     let solution = heat(PlotKind::Solution).expect("solution heat map");
     assert_eq!((solution.nx, solution.ny), (21, 21));
     assert_eq!(solution.x, (0.0, 1.0));
@@ -409,7 +409,7 @@ train_output_only = true
 max_steps = 40
 "#;
     let h = run_to_end(preset);
-    let fig = PlotKind::Loss.figure(&h.state().view, false);
+    let fig = PlotKind::Loss.figure(&h.state().view, LossAxis::Step);
     let norm = fig
         .series
         .iter()
@@ -688,4 +688,29 @@ fn view_menu_zooms_within_its_range_and_switches_to_the_light_theme() {
     h.run_steps(2);
     assert!(h.state().remembered.light_theme);
     assert_eq!(h.ctx.theme(), egui::Theme::Light);
+}
+
+#[test]
+fn the_loss_plot_can_follow_the_path_by_stage_or_by_eps() {
+    let mut h = run_to_end(PRESET);
+    h.get_by_label("x axis").click();
+    h.run_steps(2);
+    h.get_by_label("ε").click();
+    h.run_steps(2);
+    let app = h.state();
+    assert_eq!(app.remembered.loss_axis, LossAxis::Eps);
+    let fig = PlotKind::Loss.figure(&app.view, app.remembered.loss_axis);
+    assert!(
+        fig.x_log && fig.x_reversed,
+        "ε on a log axis running down to the right"
+    );
+    let stage_loss = fig
+        .series
+        .iter()
+        .find(|s| s.label == "stage loss")
+        .expect("a stage loss curve");
+    assert_eq!(stage_loss.points.len(), app.view.stages.len());
+    assert!(app.view.stages.len() > 10, "a homotopy run has its stages");
+    let last = app.view.stages.last().unwrap();
+    assert_eq!(*stage_loss.points.last().unwrap(), (last.eps, last.loss));
 }

@@ -57,7 +57,7 @@ impl ExportBundle {
         let latest = app.view.latest.as_ref()?;
         let figures = PlotKind::ALL
             .iter()
-            .map(|k| k.figure(&app.view, app.remembered.log_steps))
+            .map(|k| k.figure(&app.view, app.remembered.loss_axis))
             .collect();
         let summary =
             serde_json::to_value(&*latest.summary).expect("a RunSummary always serializes");
@@ -174,7 +174,7 @@ pub fn start_export_ntk_lab(app: &mut ExplorerApp, parent: PathBuf) {
 
 /// Export one plot: ask for a path, then write it (both off the UI thread).
 pub fn start_export_plot(app: &mut ExplorerApp, kind: PlotKind, format: Format) {
-    let fig = kind.figure(&app.view, app.remembered.log_steps);
+    let fig = kind.figure(&app.view, app.remembered.loss_axis);
     if app.headless {
         app.view
             .message(true, "file dialogs are not available in this mode");

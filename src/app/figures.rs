@@ -46,11 +46,16 @@ impl PlotKind {
     }
 
     /// Build the figure for this plot.
-    pub fn figure(self, view: &RunView, log_steps: bool) -> Figure {
+    pub fn figure(self, view: &RunView, axis: super::LossAxis) -> Figure {
         match self {
             Self::Solution => solution(view),
             Self::Residual => residual(view),
-            Self::Loss => loss(view, log_steps),
+            Self::Loss => match axis {
+                super::LossAxis::Step => loss(view, false),
+                super::LossAxis::LogStep => loss(view, true),
+                super::LossAxis::Stage => loss_per_stage(view, false),
+                super::LossAxis::Eps => loss_per_stage(view, true),
+            },
             Self::Kernel => kernel(view),
             Self::Operator => operator(view),
             Self::Spectrum => spectrum(view),
@@ -227,6 +232,50 @@ fn residual(view: &RunView) -> Figure {
             pairs(&s.residual_x, &s.residual),
             mark,
             3,
+        ));
+    }
+    fig
+}
+
+/// Loss and L2RE at the end of each finished stage of a homotopy, against the stage number
+/// or (`by_eps`) its ε on a log axis decreasing to the right; pins of the same problem beside
+/// them from their summaries' stages.
+fn loss_per_stage(view: &RunView, by_eps: bool) -> Figure {
+    let x_label = if by_eps {
+        "ε (decreasing →)"
+    } else {
+        "stage k"
+    };
+    let mut fig = Figure::new("Loss and L2RE at the end of each stage", x_label, "value").log_y();
+    fig.x_log = by_eps;
+    fig.x_reversed = by_eps;
+    let x = |s: &crate::train::StageRecord| if by_eps { s.eps } else { s.stage as f64 };
+    let curves = |stages: &[crate::train::StageRecord]| {
+        let loss: Vec<(f64, f64)> = stages.iter().map(|s| (x(s), s.loss)).collect();
+        let l2re: Vec<(f64, f64)> = stages
+            .iter()
+            .filter_map(|s| Some((x(s), s.l2re_exact.or(s.l2re_reference)?)))
+            .collect();
+        (loss, l2re)
+    };
+    let (loss, l2re) = curves(&view.stages);
+    fig.series
+        .push(series("stage loss", loss, Mark::LineAndPoints, 0));
+    fig.series
+        .push(series("stage L2RE", l2re, Mark::LineAndPoints, 1));
+    for p in shown_pins(view) {
+        let (loss, l2re) = curves(&p.summary.stages);
+        fig.series.push(pin_series(
+            format!("pin {} loss", p.number),
+            loss,
+            Mark::Line,
+            p.color,
+        ));
+        fig.series.push(pin_series(
+            format!("pin {} L2RE", p.number),
+            l2re,
+            Mark::LineAndPoints,
+            p.color,
         ));
     }
     fig

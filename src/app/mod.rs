@@ -37,7 +37,8 @@ pub struct Remembered {
     pub last_preset_path: Option<PathBuf>,
     pub show_controls: bool,
     pub show_schedule: bool,
-    pub log_steps: bool,
+    /// What the loss plot's x axis is.
+    pub loss_axis: LossAxis,
     /// Plots the user hid from the central area (hidden, not shown, is remembered, so plots
     /// added by a newer version appear).
     pub hidden_plots: Vec<PlotKind>,
@@ -47,6 +48,31 @@ pub struct Remembered {
     pub zoom: f32,
     /// Light theme (for projectors) instead of the dark one.
     pub light_theme: bool,
+}
+
+/// The x axis of the loss and L2RE plot: training steps (linear or log), or, for a
+/// homotopy, the finished stages by their number k or their ε (log, decreasing to the right,
+/// so the path runs left to right), where Phase I no longer takes most of the axis.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LossAxis {
+    #[default]
+    Step,
+    LogStep,
+    Stage,
+    Eps,
+}
+
+impl LossAxis {
+    pub const ALL: [LossAxis; 4] = [Self::Step, Self::LogStep, Self::Stage, Self::Eps];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Step => "step",
+            Self::LogStep => "step (log)",
+            Self::Stage => "stage k",
+            Self::Eps => "ε",
+        }
+    }
 }
 
 /// The zoom factors View → Zoom and ctrl +/− move within.
@@ -59,7 +85,7 @@ impl Default for Remembered {
             last_preset_path: None,
             show_controls: true,
             show_schedule: true,
-            log_steps: false,
+            loss_axis: LossAxis::Step,
             hidden_plots: Vec::new(),
             lecture_mode: false,
             zoom: 1.0,

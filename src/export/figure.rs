@@ -135,6 +135,8 @@ pub struct Figure {
     pub y_label: String,
     pub x_log: bool,
     pub y_log: bool,
+    /// x grows to the left (ε along a homotopy: the path runs left to right).
+    pub x_reversed: bool,
     pub series: Vec<Series>,
     /// Vertical markers at x with a label (empty labels draw unlabelled lines).
     pub vlines: Vec<(f64, String)>,
@@ -479,6 +481,7 @@ impl Figure {
                     .map_err(|e| anyhow!("{e}"))?;
             }};
         }
+        let (x0, x1) = if self.x_reversed { (x1, x0) } else { (x0, x1) };
         match (self.x_log, self.y_log) {
             (false, false) => render!(
                 builder
@@ -545,6 +548,42 @@ mod tests {
         assert!(text.contains("<svg") && text.contains("ours") && text.contains("λ_max"));
         let bytes = std::fs::read(&png).unwrap();
         assert_eq!(&bytes[1..4], b"PNG");
+    }
+
+    #[test]
+    fn a_reversed_log_x_axis_draws_larger_x_further_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut fig = Figure::new("path", "ε", "loss")
+            .log_x()
+            .log_y()
+            .with_series(
+                "stage loss",
+                vec![(0.1, 1e-3), (0.03, 1e-5), (0.01, 1e-7)],
+                Mark::Line,
+            );
+        fig.x_reversed = true;
+        let svg = dir.path().join("r.svg");
+        fig.write_svg(&svg, (640, 400)).unwrap();
+        let text = std::fs::read_to_string(&svg).unwrap();
+        // The curve is the polyline in the first palette colour.
+        let line = text
+            .split("<polyline")
+            .find(|p| p.to_ascii_lowercase().contains("#1f77b4"))
+            .expect("the curve");
+        let xs: Vec<f64> = line
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .map(|pt| pt.split(',').next().unwrap().parse().unwrap())
+            .collect();
+        assert!(
+            xs[0] < xs[1] && xs[1] < xs[2],
+            "ε decreasing must run left to right: {xs:?}"
+        );
     }
 
     #[test]

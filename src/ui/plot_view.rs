@@ -85,6 +85,7 @@ pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32) {
     // The mouse wheel scrolls the page of plots; zoom is ctrl + wheel or a right-button box.
     let mut plot = Plot::new(id)
         .height(height)
+        .invert_x(fig.x_reversed)
         .allow_scroll(false)
         .legend(Legend::default().position(egui_plot::Corner::RightTop))
         .x_axis_label(fig.x_label.clone())

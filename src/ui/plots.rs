@@ -81,7 +81,7 @@ fn plot_cell_ui(
     height: f32,
     focused: bool,
 ) -> bool {
-    let fig = kind.figure(&app.view, app.remembered.log_steps);
+    let fig = kind.figure(&app.view, app.remembered.loss_axis);
     // Title and buttons share a row when both fit; in a narrow cell (or at a large zoom) the
     // buttons move to a row of their own instead of running over the title.
     let wide = ui.available_width() > fig.title.chars().count() as f32 * 7.5 + 230.0;
@@ -168,7 +168,16 @@ fn header_buttons(app: &mut ExplorerApp, ui: &mut egui::Ui, kind: PlotKind, focu
                 }
             }
             PlotKind::Loss => {
-                ui.checkbox(&mut app.remembered.log_steps, "log steps");
+                let axis = &mut app.remembered.loss_axis;
+                egui::ComboBox::new("loss-axis", "x axis")
+                    .selected_text(axis.label())
+                    .show_ui(ui, |ui| {
+                        for a in crate::app::LossAxis::ALL {
+                            ui.selectable_value(axis, a, a.label());
+                        }
+                    })
+                    .response
+                    .on_hover_text("Plot against steps, or per finished stage by k or by ε");
             }
             PlotKind::Operator => {
                 if ui.small_button("Recompute").clicked() {
