@@ -714,3 +714,41 @@ fn the_loss_plot_can_follow_the_path_by_stage_or_by_eps() {
     let last = app.view.stages.last().unwrap();
     assert_eq!(*stage_loss.points.last().unwrap(), (last.eps, last.loss));
 }
+
+#[test]
+fn without_a_file_dialog_exports_land_in_the_default_folder_and_the_path_can_be_copied() {
+    let mut h = run_to_end(PRESET);
+    let root = tempfile::tempdir().unwrap();
+    h.state_mut().export_root = root.path().to_path_buf();
+    // One plot: the first plot's SVG button (the harness opens no dialogs).
+    h.query_all_by_label("SVG").next().unwrap().click();
+    assert!(settle(&mut h, |app| app.view.last_written.is_some()));
+    let written = h.state().view.last_written.clone().unwrap();
+    assert!(written.starts_with(root.path()) && written.extension().unwrap() == "svg");
+    assert!(std::fs::read_to_string(&written).unwrap().contains("<svg"));
+    assert!(has_message(h.state(), Some(false), "wrote "));
+    // Export all, from the File menu, into a new folder there too.
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Export all…").click();
+    assert!(
+        settle(&mut h, |app| app
+            .view
+            .last_written
+            .as_ref()
+            .is_some_and(|p| p.is_dir())),
+        "{:?}",
+        h.state().view.messages
+    );
+    let folder = h.state().view.last_written.clone().unwrap();
+    assert!(folder.join("summary.json").is_file(), "{folder:?}");
+    h.get_by_label("copy path").click();
+    h.run_steps(1);
+    // Several messages go with one click, and none comes back.
+    h.state_mut().view.message(true, "an older error");
+    h.state_mut().view.message(false, "the newest note");
+    h.run_steps(1);
+    h.get_by_label_contains("dismiss all").click();
+    h.run_steps(2);
+    assert!(h.state().view.messages.is_empty());
+}

@@ -13,6 +13,9 @@ use crate::export::figure::Figure;
 use crate::export::write_atomic;
 use crate::worker::Command;
 
+/// Where exports go when no file dialog can open (relative to the working folder).
+pub const EXPORT_ROOT: &str = "out/exports";
+
 /// Figure size for exports (pixels for PNG, user units for SVG).
 pub const EXPORT_SIZE: (u32, u32) = (1000, 620);
 
@@ -104,6 +107,19 @@ impl ExportBundle {
 }
 
 /// A folder name with the current time.
+/// `name` under `parent`, or `name-2`, `name-3`, … when that (or its `.partial`) is taken:
+/// two exports in the same second get two folders, and nothing is overwritten.
+pub fn fresh_name(parent: &Path, name: &str) -> String {
+    let taken = |n: &str| parent.join(n).exists() || parent.join(format!("{n}.partial")).exists();
+    if !taken(name) {
+        return name.to_string();
+    }
+    (2..)
+        .map(|k| format!("{name}-{k}"))
+        .find(|n| !taken(n))
+        .expect("some suffix is free")
+}
+
 pub fn timestamped_name() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -124,8 +140,8 @@ pub fn start_export_all(app: &mut ExplorerApp, parent: PathBuf) {
     let (tx, rx) = crossbeam_channel::bounded(1);
     std::thread::spawn(move || {
         let result = bundle
-            .write(&parent, &timestamped_name())
-            .map(|dir| format!("exported everything to {}", dir.display()))
+            .write(&parent, &fresh_name(&parent, &timestamped_name()))
+            .map(|dir| (format!("exported everything to {}", dir.display()), dir))
             .map_err(|e| format!("export failed, nothing written: {e:#}"));
         let _ = tx.send(result);
     });
@@ -163,9 +179,12 @@ pub fn start_export_ntk_lab(app: &mut ExplorerApp, parent: PathBuf) {
         let result = bundle
             .write(
                 &parent,
-                &timestamped_name().replacen("export", "ntk-lab", 1),
+                &fresh_name(
+                    &parent,
+                    &timestamped_name().replacen("export", "ntk-lab", 1),
+                ),
             )
-            .map(|dir| format!("exported the NTK lab to {}", dir.display()))
+            .map(|dir| (format!("exported the NTK lab to {}", dir.display()), dir))
             .map_err(|e| format!("export failed, nothing written: {e:#}"));
         let _ = tx.send(result);
     });
@@ -175,25 +194,45 @@ pub fn start_export_ntk_lab(app: &mut ExplorerApp, parent: PathBuf) {
 /// Export one plot: ask for a path, then write it (both off the UI thread).
 pub fn start_export_plot(app: &mut ExplorerApp, kind: PlotKind, format: Format) {
     let fig = kind.figure(&app.view, app.remembered.loss_axis);
-    if app.headless {
-        app.view
-            .message(true, "file dialogs are not available in this mode");
-        return;
-    }
+    let fallback = app.export_root.join("plots");
+    let native = !app.headless;
     let (tx, rx) = crossbeam_channel::bounded(1);
     std::thread::spawn(move || {
         let ext = format.extension();
-        let opened = Instant::now();
-        let picked = rfd::FileDialog::new()
-            .set_title(format!("Export {}", fig.title))
-            .add_filter(ext, &[ext])
-            .set_file_name(format!("{}.{ext}", fig.file_stem()))
-            .save_file();
-        let result = match dialog_answer(picked, opened.elapsed()) {
-            Err(why) => Err(why),
-            Ok(None) => Err("export cancelled".to_string()),
-            Ok(Some(path)) => write_figure(&fig, &path, format)
-                .map(|()| format!("wrote {}", path.display()))
+        let file = format!("{}.{ext}", fig.file_stem());
+        // Without a dialog (none installed, or headless) the file goes to `plots/` under the
+        // export root — a second export of the same plot gets a new name — and the status line
+        // says where.
+        let stem = fig.file_stem();
+        let fallback_file = (1..)
+            .map(|k| match k {
+                1 => fallback.join(&file),
+                k => fallback.join(format!("{stem}-{k}.{ext}")),
+            })
+            .find(|p| !p.exists())
+            .expect("some suffix is free");
+        let (picked, note) = if native {
+            let opened = Instant::now();
+            let picked = rfd::FileDialog::new()
+                .set_title(format!("Export {}", fig.title))
+                .add_filter(ext, &[ext])
+                .set_file_name(&file)
+                .save_file();
+            match dialog_answer(picked, opened.elapsed()) {
+                Err(_) => (Some(fallback_file), "no file dialog could be opened; "),
+                Ok(path) => (path, ""),
+            }
+        } else {
+            (Some(fallback_file), "")
+        };
+        let result = match picked {
+            None => Err("export cancelled".to_string()),
+            Some(path) => path
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| write_figure(&fig, &path, format))
+                .map(|()| (format!("{note}wrote {}", path.display()), path))
                 .map_err(|e| format!("{e:#}")),
         };
         let _ = tx.send(result);
@@ -223,11 +262,22 @@ pub fn poll_pending(app: &mut ExplorerApp) {
                     save_preset(app, path);
                 }
             }
-            Pending::ExportFolder(rx) => {
-                if let Some(dir) = dialog_result(app, rx, Pending::ExportFolder) {
-                    start_export_all(app, dir);
+            Pending::ExportFolder(rx) => match rx.try_recv() {
+                Ok(Ok(Some(dir))) => start_export_all(app, dir),
+                Ok(Ok(None)) => {}
+                // No dialog: the default folder, with a word on why.
+                Ok(Err(_)) => {
+                    app.view.message(
+                        false,
+                        format!(
+                            "no file dialog could be opened; exporting under {}",
+                            app.export_root.display()
+                        ),
+                    );
+                    start_export_all(app, app.export_root.clone());
                 }
-            }
+                Err(_) => app.pending.push(Pending::ExportFolder(rx)),
+            },
             Pending::NtkLabFolder(rx) => {
                 if let Some(dir) = dialog_result(app, rx, Pending::NtkLabFolder) {
                     start_export_ntk_lab(app, dir);
@@ -258,7 +308,10 @@ pub fn poll_pending(app: &mut ExplorerApp) {
                 }
             }
             Pending::Export(rx) => match rx.try_recv() {
-                Ok(Ok(text)) => app.view.message(false, text),
+                Ok(Ok((text, path))) => {
+                    app.view.message(false, text);
+                    app.view.last_written = Some(path);
+                }
                 Ok(Err(text)) => app.view.message(!text.ends_with("cancelled"), text),
                 Err(_) => app.pending.push(Pending::Export(rx)),
             },
@@ -295,5 +348,19 @@ pub fn save_preset(app: &mut ExplorerApp, path: PathBuf) {
             app.remembered.last_preset_path = Some(path);
         }
         Err(e) => app.view.message(true, format!("{e:#}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_export_name_gets_the_next_free_suffix() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(fresh_name(dir.path(), "e"), "e");
+        std::fs::create_dir(dir.path().join("e")).unwrap();
+        std::fs::create_dir(dir.path().join("e-2.partial")).unwrap();
+        assert_eq!(fresh_name(dir.path(), "e"), "e-3");
     }
 }

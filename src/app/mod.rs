@@ -102,7 +102,8 @@ pub enum Pending {
     SaveCheckpoint(DialogRx),
     LoadCheckpoint(DialogRx),
     NtkLabFolder(DialogRx),
-    Export(Receiver<Result<String, String>>),
+    /// An export's message and the file or folder it wrote, or why nothing was written.
+    Export(Receiver<Result<(String, PathBuf), String>>),
 }
 
 /// A native dialog's answer: the chosen path, `None` when cancelled, or why no dialog opened.
@@ -144,6 +145,9 @@ pub struct ExplorerApp {
     pub ntk_lab: ntk_lab::NtkLab,
     /// Native dialogs and persistence are off under test.
     pub headless: bool,
+    /// Where exports go when no file dialog can open (and in headless mode): a new
+    /// timestamped folder under it. `out/exports` unless changed (tests use a temporary one).
+    pub export_root: PathBuf,
     ctx: egui::Context,
     /// Last frame durations (seconds) for the status line.
     pub frame_times: std::collections::VecDeque<f64>,
@@ -224,6 +228,7 @@ impl ExplorerApp {
             loads: 0,
             ntk_lab: ntk_lab::NtkLab::default(),
             headless,
+            export_root: PathBuf::from(export::EXPORT_ROOT),
             ctx,
             frame_times: Default::default(),
             frame_started: None,

@@ -133,6 +133,8 @@ pub struct RunView {
     pub pinned: Vec<PinnedRun>,
     /// Messages for the status line (newest last).
     pub messages: VecDeque<(bool, String)>,
+    /// The file or folder the last export wrote (the status line offers to copy its path).
+    pub last_written: Option<std::path::PathBuf>,
 }
 
 impl RunView {

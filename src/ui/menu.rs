@@ -139,17 +139,24 @@ fn file_menu_ui(app: &mut ExplorerApp, paste: &mut Option<String>, ui: &mut egui
     }
     ui.separator();
     if ui
-        .add_enabled(native, egui::Button::new("Export all…"))
-        .on_hover_text(
-            "Every figure (SVG, PNG), its data (CSV), the preset and a summary into a new folder",
-        )
+        .button("Export all…")
+        .on_hover_text(format!(
+            "Every figure (SVG, PNG), its data (CSV), the preset and a summary into a new folder \
+             (under {} when no file dialog can open)",
+            app.export_root.display()
+        ))
         .clicked()
     {
-        app.dialog(Pending::ExportFolder, || {
-            rfd::FileDialog::new()
-                .set_title("Export into folder")
-                .pick_folder()
-        });
+        if native {
+            app.dialog(Pending::ExportFolder, || {
+                rfd::FileDialog::new()
+                    .set_title("Export into folder")
+                    .pick_folder()
+            });
+        } else {
+            let root = app.export_root.clone();
+            crate::app::export::start_export_all(app, root);
+        }
     }
     ui.separator();
     if ui.button("Quit").clicked() {

@@ -46,9 +46,23 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 ui.visuals().weak_text_color()
             };
             ui.label(egui::RichText::new(text).color(color));
-            if ui.small_button("dismiss").clicked() {
-                app.view.messages.pop_back();
+            // Dismissing clears every message: an older one never comes back in its place.
+            let more = app.view.messages.len() - 1;
+            let label = match more {
+                0 => "dismiss".to_string(),
+                n => format!("dismiss all ({} more)", n),
+            };
+            if ui.small_button(label).clicked() {
+                app.view.messages.clear();
             }
+        }
+        if let Some(path) = &app.view.last_written
+            && ui
+                .small_button("copy path")
+                .on_hover_text(format!("Copy {} to the clipboard", path.display()))
+                .clicked()
+        {
+            ui.ctx().copy_text(path.display().to_string());
         }
     });
 }
