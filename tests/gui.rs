@@ -752,3 +752,36 @@ fn without_a_file_dialog_exports_land_in_the_default_folder_and_the_path_can_be_
     h.run_steps(2);
     assert!(h.state().view.messages.is_empty());
 }
+
+/// A file as the window system hands a drop to egui.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn f1_lists_the_shortcuts_and_a_dropped_preset_loads() {
+    let mut h = harness();
+    h.key_press(egui::Key::F1);
+    h.run_steps(2);
+    h.get_by_label("start / pause training");
+    // A checkpoint dropped by mistake is refused with what to do instead.
+    let drop = |h: &mut Harness<'static, Explorer>, path: &str| {
+        h.input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(Dropped(path.into())));
+        h.run_steps(2);
+    };
+    drop(&mut h, "run/checkpoint.json");
+    assert!(has_message(h.state(), Some(true), "drop a preset (.toml)"));
+    drop(&mut h, "presets/burgers_1d_classical.toml");
+    assert!(settle(&mut h, |app| app.config().problem.kind
+        == homotopy_explorer::problem::ProblemKind::Burgers1d));
+}

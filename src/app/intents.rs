@@ -196,6 +196,30 @@ impl ExplorerApp {
             egui::Theme::Dark
         });
     }
+
+    /// A file dropped on the window: a preset (`.toml`) loads as if opened, honouring the
+    /// lecture locks; anything else is refused with a message naming what is accepted. `read`
+    /// gives the file's bytes (called for presets only).
+    pub fn open_dropped(
+        &mut self,
+        path: &std::path::Path,
+        read: impl FnOnce() -> Result<Vec<u8>, String>,
+    ) {
+        let name = path.display().to_string();
+        if !name.to_ascii_lowercase().ends_with(".toml") {
+            self.view.message(
+                true,
+                format!("{name} was not opened: drop a preset (.toml); checkpoints load from File → Load checkpoint…"),
+            );
+            return;
+        }
+        match read().and_then(|b| String::from_utf8(b).map_err(|e| e.to_string())) {
+            Ok(text) => {
+                self.load_preset_text(&text, &name, Some(path.to_path_buf()));
+            }
+            Err(e) => self.view.message(true, format!("cannot read {name}: {e}")),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -511,6 +511,10 @@ impl ExplorerApp {
         // ctrl +/−/0 zoom in egui itself; remember where they left it.
         self.remembered.zoom = ctx.zoom_factor();
         self.poll();
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        for file in dropped {
+            self.open_dropped(file.path(), || file.bytes());
+        }
         self.shortcuts(ctx);
         if self.running() {
             ctx.request_repaint_after(crate::worker::SNAPSHOT_INTERVAL);

@@ -16,7 +16,30 @@ pub struct MenuBar {
     lecture: Option<Vec<Control>>,
     /// [`ExplorerApp::loads`] when the lecture-locks window opened.
     lecture_opened_at: u64,
+    /// The keyboard-shortcuts window (F1).
+    help: bool,
 }
+
+/// Every shortcut the explorer answers to, as the F1 window lists them.
+pub const SHORTCUTS: [(&str, &str); 11] = [
+    ("Space", "start / pause training"),
+    ("S", "one step"),
+    ("R", "reset the run"),
+    ("Ctrl +  /  Ctrl −", "zoom the window in / out"),
+    ("Ctrl 0", "zoom 100 %"),
+    ("double-click a plot title", "fill the area with that plot"),
+    ("Esc", "back from a focused plot to all plots"),
+    ("Ctrl + mouse wheel", "zoom inside a plot"),
+    (
+        "right-button drag",
+        "zoom a plot to a box; double-click resets it",
+    ),
+    (
+        "drop a .toml file",
+        "load it as a preset (lecture locks apply)",
+    ),
+    ("F1", "this list"),
+];
 
 impl MenuBar {
     pub fn ui(&mut self, app: &mut ExplorerApp, ui: &mut egui::Ui) {
@@ -25,6 +48,21 @@ impl MenuBar {
 
     /// The windows opened from the menu.
     pub fn windows_ui(&mut self, app: &mut ExplorerApp, ctx: &egui::Context) {
+        if ctx.input(|i| i.key_pressed(egui::Key::F1)) {
+            self.help = !self.help;
+        }
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut self.help)
+            .resizable(false)
+            .show(ctx, |ui| {
+                egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                    for (keys, what) in SHORTCUTS {
+                        ui.strong(keys);
+                        ui.label(what);
+                        ui.end_row();
+                    }
+                });
+            });
         paste_window(app, &mut self.paste, ctx);
         if app.loads() != self.lecture_opened_at {
             self.lecture = None;
@@ -227,6 +265,13 @@ fn view_menu_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
     ui.separator();
     ui.checkbox(&mut app.remembered.lecture_mode, "Lecture mode")
         .on_hover_text("Lock the controls the preset marks as locked");
+    if ui
+        .add(egui::Button::new("Keyboard shortcuts…").shortcut_text("F1"))
+        .clicked()
+    {
+        menu.help = true;
+        ui.close();
+    }
     if ui.button("Lecture locks…").clicked() {
         menu.lecture = Some(app.config().lecture.locked.clone());
         menu.lecture_opened_at = app.loads();
