@@ -218,3 +218,44 @@ pub fn first_for(kind: crate::problem::ProblemKind) -> Option<(&'static str, &'s
         crate::config::RunConfig::from_toml_str(text).is_ok_and(|c| c.problem.kind == kind)
     })
 }
+
+/// The shipped presets grouped by the problem they solve, problems in the registry's order
+/// and presets in [`SHIPPED`]'s (parsed once).
+pub fn shipped_by_problem() -> &'static [(crate::problem::ProblemKind, Vec<&'static str>)] {
+    static GROUPS: std::sync::OnceLock<Vec<(crate::problem::ProblemKind, Vec<&'static str>)>> =
+        std::sync::OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let kinds: Vec<_> = SHIPPED
+            .iter()
+            .map(|(name, text)| {
+                let config = crate::config::RunConfig::from_toml_str(text)
+                    .unwrap_or_else(|e| panic!("shipped preset {name} is invalid: {e}"));
+                (config.problem.kind, *name)
+            })
+            .collect();
+        crate::problem::ProblemKind::all()
+            .map(|kind| {
+                let names = kinds
+                    .iter()
+                    .filter(|(k, _)| *k == kind)
+                    .map(|(_, n)| *n)
+                    .collect();
+                (kind, names)
+            })
+            .filter(|(_, names): &(_, Vec<_>)| !names.is_empty())
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod group_tests {
+    #[test]
+    fn every_shipped_preset_sits_in_exactly_one_problem_group() {
+        let groups = super::shipped_by_problem();
+        let mut names: Vec<&str> = groups.iter().flat_map(|(_, n)| n.iter().copied()).collect();
+        assert_eq!(names.len(), super::SHIPPED.len());
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), super::SHIPPED.len());
+    }
+}

@@ -72,6 +72,36 @@ fn has_message(app: &ExplorerApp, error: Option<bool>, part: &str) -> bool {
         .any(|(e, t)| error.is_none_or(|want| *e == want) && t.contains(part))
 }
 
+/// Open Presets → the preset's problem and scroll to the preset; asserts it is on screen and
+/// returns its label.
+fn reach_shipped(h: &mut Harness<'static, Explorer>, file: &str) -> String {
+    let (kind, names) = homotopy_explorer::presets::shipped_by_problem()
+        .iter()
+        .find(|(_, names)| names.contains(&file))
+        .expect("a shipped preset");
+    h.get_by_label("Presets").click();
+    h.run_steps(2);
+    h.get_by_label(&format!("{} ({})", kind.label(), names.len()))
+        .click();
+    h.run_steps(2);
+    let label = file.trim_end_matches(".toml").to_string();
+    h.get_by_label(&label).scroll_to_me();
+    h.run_steps(3);
+    let rect = h.get_by_label(&label).rect();
+    let screen = h.ctx.content_rect();
+    assert!(
+        screen.contains_rect(rect),
+        "{label} is off screen at {rect:?} ({screen:?})"
+    );
+    label
+}
+
+/// Load a shipped preset the way a user does: Presets → its problem → the preset.
+fn load_shipped(h: &mut Harness<'static, Explorer>, file: &str) {
+    let label = reach_shipped(h, file);
+    h.get_by_label(&label).click();
+}
+
 /// Open the strategy picker and choose the entry labelled `label`.
 fn pick_strategy(h: &mut Harness<'static, Explorer>, label: &str) {
     h.get_by_label("Strategy").click();
@@ -286,11 +316,7 @@ fn a_pinned_run_is_overlaid_on_the_next_one_with_a_legend() {
         .collect();
     assert!(!live.contains(&pin.color));
     // On another problem the pin stays pinned but is not drawn, and the table says why.
-    h.get_by_label("Presets").click();
-    h.run_steps(2);
-    h.get_by_label("burgers_1d_classical").scroll_to_me();
-    h.run_steps(3);
-    h.get_by_label("burgers_1d_classical").click();
+    load_shipped(&mut h, "burgers_1d_classical.toml");
     assert!(
         settle(&mut h, |app| app.config().problem.kind
             == homotopy_explorer::problem::ProblemKind::Burgers1d),
@@ -630,20 +656,15 @@ fn at_720_pixels_every_preset_can_be_reached_and_the_view_menu_stays_open_while_
             Explorer::new(ExplorerApp::headless(cc.egui_ctx.clone(), Some(config)))
         });
     assert!(settle(&mut h, |app| app.view.latest.is_some()));
-    // The last shipped preset sits below the window's edge until the menu scrolls to it.
+    // Every shipped preset can be reached in its problem's submenu; the last one loads.
+    for (file, _) in &homotopy_explorer::presets::SHIPPED {
+        reach_shipped(&mut h, file);
+        h.key_press(egui::Key::Escape);
+        h.run_steps(2);
+    }
     let (file, text) = homotopy_explorer::presets::SHIPPED.last().unwrap();
-    let label = file.trim_end_matches(".toml");
     let name = RunConfig::from_toml_str(text).unwrap().name;
-    h.get_by_label("Presets").click();
-    h.run_steps(2);
-    h.get_by_label(label).scroll_to_me();
-    h.run_steps(3);
-    let rect = h.get_by_label(label).rect();
-    assert!(
-        rect.bottom() <= 720.0,
-        "{label} is still off screen at {rect:?}"
-    );
-    h.get_by_label(label).click();
+    load_shipped(&mut h, file);
     assert!(settle(&mut h, |app| app.config().name == name));
     // Toggling a panel in the View menu leaves the menu open for the next toggle.
     h.get_by_label("View").click();
@@ -784,4 +805,19 @@ fn f1_lists_the_shortcuts_and_a_dropped_preset_loads() {
     drop(&mut h, "presets/burgers_1d_classical.toml");
     assert!(settle(&mut h, |app| app.config().problem.kind
         == homotopy_explorer::problem::ProblemKind::Burgers1d));
+}
+
+#[test]
+fn the_title_says_modified_once_the_run_differs_from_the_loaded_preset() {
+    let mut h = harness();
+    h.run();
+    h.get_by_label("GUI test");
+    assert!(!h.state().modified());
+    assert!(h.state_mut().set_eps_target(0.02));
+    assert!(settle(&mut h, |app| app.modified()));
+    h.run();
+    h.get_by_label("GUI test (modified)");
+    load_shipped(&mut h, "allen_cahn_1d_classical.toml");
+    assert!(settle(&mut h, |app| app.config().name != "GUI test"
+        && !app.modified()));
 }

@@ -141,6 +141,9 @@ pub struct ExplorerApp {
     draft_revision: u64,
     /// Bumped by every preset or checkpoint load (windows editing the previous run close).
     loads: u64,
+    /// The configuration as last loaded (preset, checkpoint, or the one the window opened
+    /// with): the title says "(modified)" once the run or the draft differs from it.
+    loaded: RunConfig,
     /// The NTK lab window and its sweep.
     pub ntk_lab: ntk_lab::NtkLab,
     /// Native dialogs and persistence are off under test.
@@ -218,6 +221,7 @@ impl ExplorerApp {
         let mut app = Self {
             view,
             worker: None,
+            loaded: config.clone(),
             draft: config,
             remembered,
             cpu,
@@ -306,6 +310,7 @@ impl ExplorerApp {
             self.remembered.last_preset_path = path;
         }
         self.draft = config.clone();
+        self.loaded = config.clone();
         // The reported configuration changes when the worker confirms the load; the lecture
         // locks are the window's and apply at once. Without a worker, the loaded preset is
         // what a restarted worker will run.
@@ -381,6 +386,11 @@ impl ExplorerApp {
     /// is stale when this differs from the revision it was read at.
     pub fn draft_revision(&self) -> u64 {
         self.draft_revision
+    }
+
+    /// Whether the run's configuration or the draft differs from what was last loaded.
+    pub fn modified(&self) -> bool {
+        self.draft != self.loaded || *self.config() != self.loaded
     }
 
     /// How many presets or checkpoints were loaded (a window editing the previous run's

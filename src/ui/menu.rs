@@ -106,7 +106,14 @@ fn menu_bar_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
                 }
             });
         }
-        ui.label(egui::RichText::new(&app.config().name).strong());
+        let title = if app.modified() {
+            format!("{} (modified)", app.config().name)
+        } else {
+            app.config().name.clone()
+        };
+        ui.label(egui::RichText::new(title).strong()).on_hover_text(
+            "“(modified)”: the run or the edited settings differ from the preset as loaded",
+        );
     });
 }
 
@@ -219,23 +226,28 @@ fn save_as(app: &mut ExplorerApp) {
     });
 }
 
-/// Every shipped preset, in a list that scrolls when the window is shorter than the list.
+/// The shipped presets, one submenu per problem (each list scrolls when the window is shorter
+/// than it).
 fn presets_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
-    // The menu's own frame is shorter than the window: scroll within what it shows, so that
-    // scrolling to an entry brings it into view.
-    let room = (ui.ctx().content_rect().height() - 80.0).max(200.0);
-    egui::ScrollArea::vertical()
-        .max_height(room.min(ui.available_height()))
-        .show(ui, |ui| {
-            for (name, _) in crate::presets::SHIPPED {
-                if ui.button(name.trim_end_matches(".toml")).clicked()
-                    && let Some((text, origin)) =
-                        crate::presets::text(&PathBuf::from("presets"), name)
-                {
-                    app.load_preset_text(&text, &origin, None);
-                }
-            }
+    for (kind, names) in crate::presets::shipped_by_problem() {
+        ui.menu_button(format!("{} ({})", kind.label(), names.len()), |ui| {
+            // The menu's own frame is shorter than the window: scroll within what it shows,
+            // so that scrolling to an entry brings it into view.
+            let room = (ui.ctx().content_rect().height() - 80.0).max(200.0);
+            egui::ScrollArea::vertical()
+                .max_height(room.min(ui.available_height()))
+                .show(ui, |ui| {
+                    for name in names {
+                        if ui.button(name.trim_end_matches(".toml")).clicked()
+                            && let Some((text, origin)) =
+                                crate::presets::text(&PathBuf::from("presets"), name)
+                        {
+                            app.load_preset_text(&text, &origin, None);
+                        }
+                    }
+                });
         });
+    }
 }
 
 fn view_menu_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
