@@ -645,6 +645,28 @@ fn lecture_locks_change_only_the_locks_and_a_locked_problem_refuses_other_preset
         h.state().config().problem.kind,
         homotopy_explorer::problem::ProblemKind::AllenCahn1d
     );
+    // The same through the Presets menu and through a dropped file.
+    h.state_mut().view.messages.clear();
+    load_shipped(&mut h, "burgers_1d_classical.toml");
+    h.run_steps(2);
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(
+            "presets/burgers_1d_strategy1.toml".into(),
+        )));
+    h.run_steps(3);
+    let refusals = h
+        .state()
+        .view
+        .messages
+        .iter()
+        .filter(|(error, text)| *error && text.contains("which lecture mode locks"))
+        .count();
+    assert_eq!(refusals, 2, "{:?}", h.state().view.messages);
+    assert_eq!(
+        h.state().config().problem.kind,
+        homotopy_explorer::problem::ProblemKind::AllenCahn1d
+    );
 }
 
 #[test]
