@@ -38,15 +38,9 @@ impl Points2d {
     /// (at least 3 × 3, boundary included); `salt` keeps random points of different problems
     /// apart.
     pub fn new((lo, hi): (f64, f64), a: &BuildArgs, salt: u64) -> Self {
-        let BuildArgs {
-            n_res,
-            n_bc,
-            n_eval,
-            sampling,
-            seed,
-            ..
-        } = *a;
+        let (n_res, n_bc, n_eval, seed) = (a.n_res, a.n_bc, a.n_eval, a.seed);
         let len = hi - lo;
+        let sampling = a.sampling;
         let residual_side = grid_side(n_res, 2).filter(|_| sampling == Sampling::Grid);
         let residual = match residual_side {
             Some(m) => {

@@ -101,12 +101,7 @@ impl super::Reproduction for Spec {
             .methods
             .iter()
             .map(|m| {
-                let v: Vec<f64> = report
-                    .rows
-                    .iter()
-                    .filter(|r| r.method == m.name && r.eps == smallest)
-                    .filter_map(|r| r.l2re)
-                    .collect();
+                let v = report.l2re_of(m.name, smallest);
                 format!(
                     "{}: median L2RE at ε = {} = {}",
                     m.name,
@@ -152,6 +147,17 @@ pub struct Report {
     pub operator: Vec<(f64, f64)>,
     pub stiffness: Vec<StiffnessRow>,
     pub seconds: f64,
+}
+
+impl Report {
+    /// The L2RE of every seed of `method` at `eps` that has one.
+    pub fn l2re_of(&self, method: &str, eps: f64) -> Vec<f64> {
+        self.rows
+            .iter()
+            .filter(|r| r.method == method && r.eps == eps)
+            .filter_map(|r| r.l2re)
+            .collect()
+    }
 }
 
 fn measure(
@@ -517,13 +523,7 @@ fn write_outputs(
             .table_eps
             .iter()
             .filter_map(|&e| {
-                let v: Vec<f64> = report
-                    .rows
-                    .iter()
-                    .filter(|r| r.method == m.name && r.eps == e)
-                    .filter_map(|r| r.l2re)
-                    .collect();
-                let med = median_spread(&v).0;
+                let med = median_spread(&report.l2re_of(m.name, e)).0;
                 (med.is_finite() && med > 0.0).then_some((e, med))
             })
             .collect();
