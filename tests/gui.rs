@@ -843,3 +843,17 @@ fn the_title_says_modified_once_the_run_differs_from_the_loaded_preset() {
     assert!(settle(&mut h, |app| app.config().name != "GUI test"
         && !app.modified()));
 }
+
+#[test]
+fn a_list_entry_that_is_not_a_number_is_named_and_nothing_is_applied() {
+    let mut h = harness();
+    let before = h.state().draft.network.hidden.clone();
+    h.get_by_label("Network, sampling, backend").click();
+    h.run_steps(2);
+    h.get_by_label("hidden widths").click();
+    h.run_steps(1);
+    h.get_by_label("hidden widths").type_text(", x");
+    h.run_steps(2);
+    h.get_by_label_contains("“x” is not a number: not applied");
+    assert_eq!(h.state().draft.network.hidden, before);
+}

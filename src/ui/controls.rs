@@ -3,7 +3,7 @@
 //! settings are edited in a draft and sent with “Apply”; the strategy picker, the HRTA toggle
 //! and the ε slider act at once.
 
-use crate::app::{ExplorerApp, parse_list};
+use crate::app::ExplorerApp;
 use crate::config::{BackendKind, Control, HrtaSwitch, OptimizerKind};
 use crate::net::{ActivationKind, InitKind};
 use crate::problem::ProblemKind;
@@ -146,13 +146,16 @@ fn hrta_ui(app: &mut ExplorerApp, s_values: &mut ListText, ui: &mut egui::Ui) {
                 .text_edit_singleline(&mut s_values.text)
                 .labelled_by(label.id)
                 .changed()
+                && let Some(v) = s_values.parse::<f64>()
             {
-                match parse_list::<f64>(&s_values.text) {
-                    Ok(v) if !v.is_empty() => app.draft.hrta.s_values = v,
-                    _ => {}
-                }
+                app.draft.hrta.s_values = v;
             }
             ui.end_row();
+            if s_values.has_error() {
+                ui.label("");
+                s_values.error_ui(ui);
+                ui.end_row();
+            }
             ui.label("Switch");
             let h = &mut app.draft.hrta;
             ui.horizontal(|ui| {
@@ -263,12 +266,16 @@ fn network_ui(app: &mut ExplorerApp, widths: &mut ListText, ui: &mut egui::Ui) {
                         .text_edit_singleline(&mut widths.text)
                         .labelled_by(label.id)
                         .changed()
-                        && let Ok(w) = parse_list::<usize>(&widths.text)
-                        && !w.is_empty()
+                        && let Some(w) = widths.parse::<usize>()
                     {
                         app.draft.network.hidden = w;
                     }
                     ui.end_row();
+                    if widths.has_error() {
+                        ui.label("");
+                        widths.error_ui(ui);
+                        ui.end_row();
+                    }
                     let label = ui.label("activation");
                     let act = &mut app.draft.network.activation;
                     egui::ComboBox::from_id_salt("activation")

@@ -5,7 +5,7 @@
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 use super::widgets::{ListText, log_drag};
-use crate::app::{ExplorerApp, parse_list};
+use crate::app::ExplorerApp;
 use crate::config::{Control, RunConfig, ScheduleConfig, StrategyKind};
 use crate::train::schedule::planned_values;
 
@@ -145,11 +145,11 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
                 )
                 .labelled_by(label.id);
             if r.changed()
-                && let Ok(v) = parse_list::<f64>(&eps_list.text)
-                && !v.is_empty()
+                && let Some(v) = eps_list.parse::<f64>()
             {
                 *values = v;
             }
+            eps_list.error_ui(ui);
         }
         ScheduleConfig::Linear { delta } => {
             ui.horizontal(|ui| {

@@ -31,6 +31,8 @@ pub fn log_drag(ui: &mut egui::Ui, value: &mut f64, min: f64, max: f64) -> egui:
 pub struct ListText {
     pub text: String,
     revision: Option<u64>,
+    /// Why the text does not parse, shown under the field until it does.
+    error: Option<String>,
 }
 
 impl ListText {
@@ -42,8 +44,40 @@ impl ListText {
         }
     }
 
+    /// The values the text holds; None, with the reason kept for [`Self::error_ui`], when an
+    /// entry is not a number or the list is empty (the setting then keeps its last values).
+    pub fn parse<T: std::str::FromStr>(&mut self) -> Option<Vec<T>> {
+        let result = match crate::app::parse_list::<T>(&self.text) {
+            Ok(v) if !v.is_empty() => Ok(v),
+            Ok(_) => Err("the list is empty".to_string()),
+            Err(e) => Err(e),
+        };
+        self.error = result
+            .as_ref()
+            .err()
+            .map(|e| format!("{e}: not applied, the setting keeps its last values"));
+        result.ok()
+    }
+
+    /// The parse error under the field, while there is one.
+    pub fn error_ui(&self, ui: &mut egui::Ui) {
+        if let Some(e) = &self.error {
+            ui.label(
+                egui::RichText::new(e)
+                    .small()
+                    .color(ui.visuals().error_fg_color),
+            );
+        }
+    }
+
+    /// Whether the text currently fails to parse.
+    pub fn has_error(&self) -> bool {
+        self.error.is_some()
+    }
+
     /// Show `values` now (after the panel itself rewrote the setting).
     pub fn set<T: std::fmt::Display>(&mut self, values: &[T]) {
+        self.error = None;
         self.text = values
             .iter()
             .map(|x| x.to_string())
