@@ -94,6 +94,19 @@ pub struct PinnedRun {
     pub summary: crate::train::RunSummary,
 }
 
+/// Seconds the `ahead` stages still planned should take at `steps_per_s`, from the mean
+/// steps per stage of the last (up to) ten finished stages; None before two stages have
+/// finished or while the speed is unknown.
+pub fn stages_eta(stages: &[StageRecord], ahead: usize, steps_per_s: f64) -> Option<f64> {
+    let recent = &stages[stages.len().saturating_sub(11)..];
+    if recent.len() < 2 || steps_per_s.is_nan() || steps_per_s <= 0.0 {
+        return None;
+    }
+    let span = recent[recent.len() - 1].step.saturating_sub(recent[0].step);
+    let per_stage = span as f64 / (recent.len() - 1) as f64;
+    Some(ahead as f64 * per_stage / steps_per_s)
+}
+
 /// A pin's name from its configuration: the strategy, for a homotopy its schedule and ε₀,
 /// the target ε and the seed — what tells runs of one problem apart.
 pub fn pin_name(c: &RunConfig) -> String {
@@ -323,6 +336,24 @@ impl RunView {
 mod tests {
     use super::*;
     use crate::config::RunConfig;
+
+    #[test]
+    fn the_eta_is_the_stages_left_at_the_recent_steps_per_stage() {
+        let stage = |step| StageRecord {
+            step,
+            stage: 0,
+            eps: 0.1,
+            loss: 0.0,
+            l2re_exact: None,
+            l2re_reference: None,
+            front_x0: None,
+        };
+        let stages: Vec<_> = [0, 40, 100, 150].into_iter().map(stage).collect();
+        // 50 steps per stage, 10 stages at 100 steps/s.
+        assert_eq!(stages_eta(&stages, 10, 100.0), Some(5.0));
+        assert_eq!(stages_eta(&stages[..1], 10, 100.0), None);
+        assert_eq!(stages_eta(&stages, 10, 0.0), None);
+    }
 
     fn config(kind: &str, eps: f64) -> RunConfig {
         RunConfig::from_toml_str(&format!(

@@ -1,5 +1,6 @@
-//! The status line: step, ε, s, loss, L2RE, x₀, speed, what the trainer is doing, the latest
-//! message, and a restart button when the worker is gone.
+//! The status line: step, ε, s, loss, L2RE, x₀, speed, what the trainer is doing, the time
+//! left to the end of a homotopy's schedule, the latest message, and a restart button when the
+//! worker is gone.
 
 use crate::app::ExplorerApp;
 
@@ -26,6 +27,16 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             ));
             ui.separator();
             ui.label(egui::RichText::new(&s.phase).italics());
+            let ahead = s.schedule_ahead.len();
+            if s.running
+                && ahead > 0
+                && let Some(secs) =
+                    crate::app::state::stages_eta(&app.view.stages, ahead, s.steps_per_s)
+            {
+                ui.separator();
+                ui.label(format!("{ahead} stages left, ≈ {}", duration(secs)))
+                    .on_hover_text("At the current speed and the steps the last ten stages took");
+            }
         } else {
             ui.label("starting…");
         }
@@ -65,4 +76,15 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             ui.ctx().copy_text(path.display().to_string());
         }
     });
+}
+
+/// "45 s", "3 min", "1.2 h".
+fn duration(secs: f64) -> String {
+    if secs < 90.0 {
+        format!("{secs:.0} s")
+    } else if secs < 5400.0 {
+        format!("{:.0} min", secs / 60.0)
+    } else {
+        format!("{:.1} h", secs / 3600.0)
+    }
 }
