@@ -730,6 +730,9 @@ fn view_menu_zooms_within_its_range_and_switches_to_the_light_theme() {
     h.get_by_label("Light theme").click();
     h.run_steps(2);
     assert!(h.state().remembered.light_theme);
+    h.get_by_label("Legends on plots").click();
+    h.run_steps(2);
+    assert!(!h.state().remembered.show_legends);
     assert_eq!(h.ctx.theme(), egui::Theme::Light);
 }
 

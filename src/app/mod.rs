@@ -48,6 +48,8 @@ pub struct Remembered {
     pub zoom: f32,
     /// Light theme (for projectors) instead of the dark one.
     pub light_theme: bool,
+    /// Legends on the plots (off when they would cover a heat map or a curve on a projector).
+    pub show_legends: bool,
 }
 
 /// The x axis of the loss and L2RE plot: training steps (linear or log), or, for a
@@ -90,6 +92,7 @@ impl Default for Remembered {
             lecture_mode: false,
             zoom: 1.0,
             light_theme: false,
+            show_legends: true,
         }
     }
 }

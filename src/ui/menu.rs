@@ -261,6 +261,8 @@ fn view_menu_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
         app.set_light_theme(light);
     }
     ui.separator();
+    ui.checkbox(&mut app.remembered.show_legends, "Legends on plots")
+        .on_hover_text("Hide them where they cover the data; the pins table still names the pins");
     ui.checkbox(&mut app.remembered.show_controls, "Controls panel");
     ui.checkbox(&mut app.remembered.show_schedule, "Schedule editor");
     ui.separator();

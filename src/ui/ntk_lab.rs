@@ -113,7 +113,7 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                 let figs = [(&spread, "ntk_spread"), (&drift, "ntk_drift")];
                 for (ui, (fig, id)) in cols.iter_mut().zip(figs) {
                     ui.strong(&fig.title);
-                    figure_ui(ui, id, fig, 300.0);
+                    figure_ui(ui, id, fig, 300.0, true);
                 }
             });
             egui::Grid::new("ntk_rows")

@@ -80,14 +80,14 @@ fn heatmap_texture(ui: &egui::Ui, id: &str, h: &Heatmap) -> egui::TextureHandle 
 }
 
 /// Show `fig` in `ui` with the given height; `id` keeps each plot's zoom state apart.
-pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32) {
+/// `legend`: draw the legend (top right) — off when it would hide the data.
+pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32, legend: bool) {
     let (x_log, y_log) = (fig.x_log, fig.y_log);
     // The mouse wheel scrolls the page of plots; zoom is ctrl + wheel or a right-button box.
     let mut plot = Plot::new(id)
         .height(height)
         .invert_x(fig.x_reversed)
         .allow_scroll(false)
-        .legend(Legend::default().position(egui_plot::Corner::RightTop))
         .x_axis_label(fig.x_label.clone())
         .y_axis_label(fig.y_label.clone())
         .x_axis_formatter(move |m, _| tick_label(x_log, m))
@@ -109,6 +109,9 @@ pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32) {
                 format!("{name}\nx = {x:.4e}\ny = {y:.4e}")
             })
         });
+    if legend {
+        plot = plot.legend(Legend::default().position(egui_plot::Corner::RightTop));
+    }
     if x_log {
         plot = plot.x_grid_spacer(log_grid_spacer(10));
     }

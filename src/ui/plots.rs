@@ -105,7 +105,7 @@ fn plot_cell_ui(
     if !wide {
         ui.horizontal(|ui| toggle |= header_buttons(app, ui, kind, focused));
     }
-    figure_ui(ui, kind.title(), &fig, height);
+    figure_ui(ui, kind.title(), &fig, height, app.remembered.show_legends);
     if kind == PlotKind::Kernel && app.view.diagnostics.is_none() {
         ui.label(
             egui::RichText::new("No spectrum yet: set Diagnostics → spectrum every N steps, or press “Compute now”.")
