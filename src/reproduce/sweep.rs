@@ -403,7 +403,22 @@ fn write_outputs(
         opts.seeds.saturating_sub(1),
         sources.join("; ")
     ));
-    md.push_str("| method | ε | paper loss | ours loss | paper L2RE | ours L2RE | against | ours front x₀ | how runs ended |\n|---|---|---|---|---|---|---|---|---|\n");
+    md.push_str(&results_table(spec, report));
+    md.push_str(&stiffness_section(spec, report));
+    md.push_str(&operator_section(report, problem, out)?);
+    md.push_str(&timing_section(spec, report, problem));
+    write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
+    super::write_json_and_table(out, report, &report.rows)?;
+    l2re_figure(spec, report).write_svg(&out.join("l2re_vs_eps.svg"), (720, 460))?;
+    solution_figures(spec, problem, solutions, out)
+}
+
+/// The page's main table: per method and table ε, the paper's and our loss and L2RE, what the
+/// L2RE is against, the front and how the runs ended.
+fn results_table(spec: &Spec, report: &Report) -> String {
+    let mut md = String::from(
+        "| method | ε | paper loss | ours loss | paper L2RE | ours L2RE | against | ours front x₀ | how runs ended |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
     for m in spec.methods {
         for &eps in spec.table_eps {
             let rows: Vec<&Row> = report
@@ -449,6 +464,12 @@ fn write_outputs(
             ));
         }
     }
+    md
+}
+
+/// λ_max(JᵀJ) at each table ε along the spec's stiffness method (empty when not measured).
+fn stiffness_section(spec: &Spec, report: &Report) -> String {
+    let mut md = String::new();
     if !report.stiffness.is_empty() {
         md.push_str(&format!(
             "\n## Stiffness: λ_max(JᵀJ) of the Gauss–Newton Hessian along `{}`\n\n| ε | λ_max(JᵀJ) |\n|---|---|\n",
@@ -470,6 +491,17 @@ fn write_outputs(
             }
         }
     }
+    md
+}
+
+/// λ(D_ε) along ε as a table, with `operator.csv` and `operator.svg` written beside the page
+/// (empty when not measured).
+fn operator_section(
+    report: &Report,
+    problem: &dyn Problem,
+    out: &std::path::Path,
+) -> Result<String> {
+    let mut md = String::new();
     if !report.operator.is_empty() {
         let closed_form = problem.exact_at(problem.residual_points(), 1.0).is_some();
         md.push_str(&format!(
@@ -490,6 +522,12 @@ fn write_outputs(
             .with_series("ours", report.operator.clone(), Mark::LineAndPoints)
             .write_svg(&out.join("operator.svg"), (720, 460))?;
     }
+    Ok(md)
+}
+
+/// Seconds per run and for the whole reproduction, and which figures the page has.
+fn timing_section(spec: &Spec, report: &Report, problem: &dyn Problem) -> String {
+    let mut md = String::new();
     md.push_str(
         "\n## Time per run\n\n| method | ε | seed | steps | seconds |\n|---|---|---|---|---|\n",
     );
@@ -513,8 +551,11 @@ fn write_outputs(
         },
         if report.operator.is_empty() { "" } else { ", `operator.svg`" }
     ));
-    write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
-    super::write_json_and_table(out, report, &report.rows)?;
+    md
+}
+
+/// Median L2RE against ε, one curve per method.
+fn l2re_figure(spec: &Spec, report: &Report) -> Figure {
     let mut fig = Figure::new(&format!("{}: median L2RE vs ε", spec.id), "ε", "L2RE")
         .log_x()
         .log_y();
@@ -531,7 +572,17 @@ fn write_outputs(
             fig = fig.with_series(m.name, pts, Mark::LineAndPoints);
         }
     }
-    fig.write_svg(&out.join("l2re_vs_eps.svg"), (720, 460))?;
+    fig
+}
+
+/// u_θ of each method (seed 0) at the smallest ε with the truth: curves in 1D and along s, heat
+/// maps of u_θ and its error in the plane.
+fn solution_figures(
+    spec: &Spec,
+    problem: &dyn Problem,
+    solutions: &[(String, Vec<f64>)],
+    out: &std::path::Path,
+) -> Result<()> {
     let smallest = spec.table_eps[spec.table_eps.len() - 1];
     let at = fmt_eps(smallest, spec.fractions);
     let truth = problem
