@@ -107,15 +107,16 @@ impl ExportBundle {
 }
 
 /// A folder name with the current time.
-/// `name` under `parent`, or `name-2`, `name-3`, … when that (or its `.partial`) is taken:
-/// two exports in the same second get two folders, and nothing is overwritten.
-pub fn fresh_name(parent: &Path, name: &str) -> String {
+/// `stem` + `ext` under `parent`, or `stem-2` + `ext`, `stem-3` + `ext`, … when that (or its
+/// `.partial`) is taken: two exports in the same second get two folders, a plot exported
+/// twice two files, and nothing is overwritten. `ext` is `""` for a folder, else `".svg"` etc.
+pub fn fresh_name(parent: &Path, stem: &str, ext: &str) -> String {
     let taken = |n: &str| parent.join(n).exists() || parent.join(format!("{n}.partial")).exists();
-    if !taken(name) {
-        return name.to_string();
-    }
-    (2..)
-        .map(|k| format!("{name}-{k}"))
+    (1..)
+        .map(|k| match k {
+            1 => format!("{stem}{ext}"),
+            k => format!("{stem}-{k}{ext}"),
+        })
         .find(|n| !taken(n))
         .expect("some suffix is free")
 }
@@ -140,7 +141,7 @@ pub fn start_export_all(app: &mut ExplorerApp, parent: PathBuf) {
     let (tx, rx) = crossbeam_channel::bounded(1);
     std::thread::spawn(move || {
         let result = bundle
-            .write(&parent, &fresh_name(&parent, &timestamped_name()))
+            .write(&parent, &fresh_name(&parent, &timestamped_name(), ""))
             .map(|dir| (format!("exported everything to {}", dir.display()), dir))
             .map_err(|e| format!("export failed, nothing written: {e:#}"));
         let _ = tx.send(result);
@@ -182,6 +183,7 @@ pub fn start_export_ntk_lab(app: &mut ExplorerApp, parent: PathBuf) {
                 &fresh_name(
                     &parent,
                     &timestamped_name().replacen("export", "ntk-lab", 1),
+                    "",
                 ),
             )
             .map(|dir| (format!("exported the NTK lab to {}", dir.display()), dir))
@@ -203,14 +205,8 @@ pub fn start_export_plot(app: &mut ExplorerApp, kind: PlotKind, format: Format) 
         // Without a dialog (none installed, or headless) the file goes to `plots/` under the
         // export root — a second export of the same plot gets a new name — and the status line
         // says where.
-        let stem = fig.file_stem();
-        let fallback_file = (1..)
-            .map(|k| match k {
-                1 => fallback.join(&file),
-                k => fallback.join(format!("{stem}-{k}.{ext}")),
-            })
-            .find(|p| !p.exists())
-            .expect("some suffix is free");
+        let fallback_file =
+            || fallback.join(fresh_name(&fallback, &fig.file_stem(), &format!(".{ext}")));
         let (picked, note) = if native {
             let opened = Instant::now();
             let picked = rfd::FileDialog::new()
@@ -219,11 +215,11 @@ pub fn start_export_plot(app: &mut ExplorerApp, kind: PlotKind, format: Format) 
                 .set_file_name(&file)
                 .save_file();
             match dialog_answer(picked, opened.elapsed()) {
-                Err(_) => (Some(fallback_file), "no file dialog could be opened; "),
+                Err(_) => (Some(fallback_file()), "no file dialog could be opened; "),
                 Ok(path) => (path, ""),
             }
         } else {
-            (Some(fallback_file), "")
+            (Some(fallback_file()), "")
         };
         let result = match picked {
             None => Err("export cancelled".to_string()),
@@ -358,9 +354,11 @@ mod tests {
     #[test]
     fn a_taken_export_name_gets_the_next_free_suffix() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(fresh_name(dir.path(), "e"), "e");
+        assert_eq!(fresh_name(dir.path(), "e", ""), "e");
         std::fs::create_dir(dir.path().join("e")).unwrap();
         std::fs::create_dir(dir.path().join("e-2.partial")).unwrap();
-        assert_eq!(fresh_name(dir.path(), "e"), "e-3");
+        assert_eq!(fresh_name(dir.path(), "e", ""), "e-3");
+        std::fs::write(dir.path().join("p.svg"), "").unwrap();
+        assert_eq!(fresh_name(dir.path(), "p", ".svg"), "p-2.svg");
     }
 }

@@ -66,12 +66,7 @@ impl PlotKind {
 }
 
 fn series(label: &str, points: Vec<(f64, f64)>, mark: Mark, color: usize) -> Series {
-    Series {
-        label: label.into(),
-        points,
-        mark,
-        color: PALETTE[color % PALETTE.len()],
-    }
+    pin_series(label.into(), points, mark, PALETTE[color % PALETTE.len()])
 }
 
 /// The pinned runs of the problem the view shows (pins of another problem stay pinned but
@@ -83,7 +78,7 @@ fn shown_pins(view: &RunView) -> impl Iterator<Item = &super::state::PinnedRun> 
         .filter(move |p| Some(p.problem) == problem)
 }
 
-/// A pinned run's curve in its own colour.
+/// A curve in a given colour (a pinned run's own).
 fn pin_series(label: String, points: Vec<(f64, f64)>, mark: Mark, color: (u8, u8, u8)) -> Series {
     Series {
         label,
