@@ -99,11 +99,11 @@ fn plot_cell_ui(
             });
         toggle |= title.double_clicked();
         if wide {
-            toggle |= header_buttons(app, ui, kind, focused);
+            toggle |= header_buttons(app, ui, kind, focused, false);
         }
     });
     if !wide {
-        ui.horizontal(|ui| toggle |= header_buttons(app, ui, kind, focused));
+        ui.horizontal(|ui| toggle |= header_buttons(app, ui, kind, focused, true));
     }
     figure_ui(ui, kind.title(), &fig, height, app.remembered.show_legends);
     if kind == PlotKind::Kernel && app.view.diagnostics.is_none() {
@@ -133,10 +133,22 @@ fn plot_cell_ui(
     toggle
 }
 
-/// The buttons of a plot's header, right-aligned: Focus/Back, export, and the plot's own
-/// actions. Returns whether Focus or Back was pressed.
-fn header_buttons(app: &mut ExplorerApp, ui: &mut egui::Ui, kind: PlotKind, focused: bool) -> bool {
-    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+/// The buttons of a plot's header: Focus/Back, export, and the plot's own actions,
+/// right-aligned beside the title, or (`wrap`, on a row of their own) wrapping onto further
+/// rows rather than running out of a narrow cell. Returns whether Focus or Back was pressed.
+fn header_buttons(
+    app: &mut ExplorerApp,
+    ui: &mut egui::Ui,
+    kind: PlotKind,
+    focused: bool,
+    wrap: bool,
+) -> bool {
+    let layout = if wrap {
+        egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true)
+    } else {
+        egui::Layout::right_to_left(egui::Align::Center)
+    };
+    ui.with_layout(layout, |ui| {
         let (label, hint) = if focused {
             ("Back", "Return to all plots (Esc)")
         } else {
