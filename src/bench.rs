@@ -163,6 +163,7 @@ fn reproduce_ac1_one_seed() -> Result<()> {
         presets_dir: std::path::PathBuf::from("presets"),
         verbose: false,
         full: false,
+        figures: Default::default(),
     };
     let t0 = Instant::now();
     let result = crate::reproduce::ac1::run(&opts);

@@ -80,6 +80,73 @@ pub struct ReproduceArgs {
     /// CPU-sized ones; each page says what changed. Expect hours to days on a laptop CPU.
     #[arg(long)]
     pub full: bool,
+    #[command(flatten)]
+    pub figures: FigureArgs,
+}
+
+/// How figures look and which files they become (`run` and `reproduce`).
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct FigureArgs {
+    /// Figure style: paper (3.3 in column, 9 pt, dash patterns) or slide (16:9, 20 pt).
+    #[arg(long, value_name = "paper|slide", default_value = "paper")]
+    pub figure_style: String,
+    /// Figure size in inches, WIDTHxHEIGHT (default: the style's, 3.3x2.4 or 10x5.625).
+    #[arg(long, value_name = "WxH")]
+    pub figure_size: Option<String>,
+    /// Tick-label font size in points (titles are 15 % larger).
+    #[arg(long, value_name = "PT")]
+    pub font_pt: Option<f64>,
+    /// PNG resolution in dots per inch.
+    #[arg(long)]
+    pub dpi: Option<u32>,
+    /// Dark slide figures (light is the default).
+    #[arg(long)]
+    pub dark: bool,
+    /// Figure formats, comma-separated: svg, png, pdf (`reproduce` always writes svg;
+    /// `run` writes figures only when this is given).
+    #[arg(long, value_name = "LIST")]
+    pub figure_formats: Option<String>,
+}
+
+impl FigureArgs {
+    /// The figure output these flags ask for; `always_svg` adds SVG when it is not listed.
+    pub fn output(
+        &self,
+        always_svg: bool,
+    ) -> Result<Option<crate::export::figure::FigureOutput>, CliError> {
+        use crate::export::figure::{FigureFormat, FigureOutput, FigureStyle, StyleKind, Theme};
+        let bad = |m: String| CliError::bad_input(m);
+        let kind = StyleKind::parse(&self.figure_style).map_err(bad)?;
+        let theme = if self.dark { Theme::Dark } else { Theme::Light };
+        let mut style = FigureStyle::of(kind, theme);
+        if let Some(size) = &self.figure_size {
+            let (w, h) = crate::export::figure::style::parse_size_in(size).map_err(bad)?;
+            style.width_in = w;
+            style.height_in = h;
+        }
+        if let Some(pt) = self.font_pt {
+            style.font_pt = pt;
+        }
+        if let Some(dpi) = self.dpi {
+            style.dpi = dpi;
+        }
+        style.check().map_err(bad)?;
+        let mut formats = match &self.figure_formats {
+            Some(list) => FigureFormat::parse_list(list).map_err(bad)?,
+            None if always_svg => vec![],
+            None => return Ok(None),
+        };
+        if always_svg && !formats.contains(&FigureFormat::Svg) {
+            formats.insert(0, FigureFormat::Svg);
+        }
+        if formats.is_empty() {
+            return Err(bad(
+                "--figure-formats lists no format: expected svg, png or pdf".into(),
+            ));
+        }
+        formats.dedup();
+        Ok(Some(FigureOutput { style, formats }))
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -101,6 +168,9 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Figures of the run (loss.*, solution.*) in these formats and this style.
+    #[command(flatten)]
+    pub figures: FigureArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -203,6 +273,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         code: EXIT_NO_BACKEND,
         message: format!("backend {} unavailable: {e}", config.backend.id()),
     })?;
+    let figures = args.figures.output(false)?;
     let out_dir = output_dir(args, &config);
     std::fs::create_dir_all(&out_dir)
         .with_context(|| format!("cannot create output folder {}", out_dir.display()))?;
@@ -213,7 +284,14 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         // A second Ctrl-C while the first is handled falls through to the default action.
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
     }
-    let summary = train_and_write(config, &device, &out_dir, &interrupt, !args.quiet)?;
+    let summary = train_and_write(
+        config,
+        &device,
+        &out_dir,
+        &interrupt,
+        !args.quiet,
+        figures.as_ref(),
+    )?;
     eprintln!(
         "{}: {} after {} steps, loss {:.3e}, L2RE {} (exact) / {} (reference), x0 {}; wrote {}",
         summary.name,
@@ -263,6 +341,10 @@ pub fn reproduce(args: &ReproduceArgs) -> Result<(), CliError> {
         presets_dir: args.presets.clone(),
         verbose: !args.quiet,
         full: args.full,
+        figures: args
+            .figures
+            .output(true)?
+            .expect("reproduce always writes figures"),
     };
     if args.full {
         eprintln!(
@@ -300,6 +382,7 @@ pub fn train_and_write(
     out_dir: &Path,
     interrupt: &AtomicBool,
     progress: bool,
+    figures: Option<&crate::export::figure::FigureOutput>,
 ) -> Result<RunSummary> {
     let started = Instant::now();
     let mut session = Session::new(config, device);
@@ -334,6 +417,11 @@ pub fn train_and_write(
     })?;
     bar.finish_and_clear();
     let summary = export::write_run(&session, device, out_dir, started.elapsed().as_secs_f64())?;
+    if let Some(figures) = figures {
+        for (stem, fig) in export::run::figures(&session) {
+            figures.write_one(&fig, out_dir, stem)?;
+        }
+    }
     debug_assert_eq!(summary.end_reason, end.name());
     Ok(summary)
 }

@@ -254,13 +254,16 @@ fn export_all_writes_every_figure_the_preset_and_a_summary() {
         "{summary}"
     );
     assert!(summary["stages"].is_array() && summary["versions"].is_object());
-    for ext in ["svg", "png", "csv"] {
+    // Every plot in each format, and the plots on screen as one figure (not as CSV).
+    for ext in ["svg", "png", "pdf", "csv"] {
+        let shown = usize::from(ext != "csv");
         assert_eq!(
             names.iter().filter(|n| n.ends_with(ext)).count(),
-            homotopy_explorer::app::PlotKind::ALL.len(),
+            homotopy_explorer::app::PlotKind::ALL.len() + shown,
             "{ext}: {names:?}"
         );
     }
+    assert!(names.iter().any(|n| n == "shown_plots.pdf"), "{names:?}");
     // An unwritable target fails cleanly and leaves nothing behind.
     let blocked = dir.path().join("not-a-folder");
     std::fs::write(&blocked, "x").unwrap();

@@ -1,6 +1,7 @@
-//! File work the explorer does off the UI thread: native dialogs, figure exports (SVG, PNG, CSV),
-//! "export all" into a new folder (written as `<name>.partial` and renamed when complete, so a
-//! failure leaves nothing behind), presets and checkpoints.
+//! File work the explorer does off the UI thread: native dialogs, figure exports (SVG, PNG, PDF,
+//! CSV) of one plot or of the plots on screen as one multi-panel figure, "export all" into a new
+//! folder (written as `<name>.partial` and renamed when complete, so a failure leaves nothing
+//! behind), presets and checkpoints. Figures take the style of File → Figure style….
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -9,46 +10,66 @@ use anyhow::{Context, Result};
 
 use super::figures::PlotKind;
 use super::{DialogRx, ExplorerApp, Pending, dialog_answer};
-use crate::export::figure::Figure;
+use crate::export::figure::{Figure, FigureStyle, write_file};
 use crate::export::write_atomic;
 use crate::worker::Command;
 
 /// Where exports go when no file dialog can open (relative to the working folder).
 pub const EXPORT_ROOT: &str = "out/exports";
 
-/// Figure size for exports (pixels for PNG, user units for SVG).
-pub const EXPORT_SIZE: (u32, u32) = (1000, 620);
-
-/// A file format for one plot.
+/// A file format for plots.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Svg,
     Png,
+    Pdf,
     Csv,
 }
 
 impl Format {
+    pub const ALL: [Format; 4] = [Self::Svg, Self::Png, Self::Pdf, Self::Csv];
+
     pub fn extension(self) -> &'static str {
         match self {
             Self::Svg => "svg",
             Self::Png => "png",
+            Self::Pdf => "pdf",
             Self::Csv => "csv",
         }
     }
 }
 
-/// Write one figure in one format.
-pub fn write_figure(fig: &Figure, path: &Path, format: Format) -> Result<()> {
+/// Write figures in one format: a drawing (one panel, or a grid of `cols` columns) or their
+/// data (CSV, one figure's; several figures' rows follow each other under their titles).
+pub fn write_figures(
+    figs: &[&Figure],
+    cols: usize,
+    style: &FigureStyle,
+    path: &Path,
+    format: Format,
+) -> Result<()> {
     match format {
-        Format::Svg => fig.write_svg(path, EXPORT_SIZE),
-        Format::Png => fig.write_png(path, EXPORT_SIZE),
-        Format::Csv => write_atomic(path, &fig.to_csv()?),
+        Format::Csv => {
+            let mut bytes = Vec::new();
+            for fig in figs {
+                if figs.len() > 1 {
+                    bytes.extend(format!("# {}\n", fig.title).as_bytes());
+                }
+                bytes.extend(fig.to_csv()?);
+            }
+            write_atomic(path, &bytes)
+        }
+        _ => write_file(figs, cols, style, path),
     }
 }
 
 /// Everything "export all" writes, already captured from the UI state.
 pub struct ExportBundle {
     pub figures: Vec<Figure>,
+    /// Indices into `figures` of the plots on screen and their columns: also written as one
+    /// figure, `shown_plots.*` (empty: none).
+    pub shown: (Vec<usize>, usize),
+    pub style: FigureStyle,
     pub preset: String,
     pub summary: serde_json::Value,
 }
@@ -62,10 +83,17 @@ impl ExportBundle {
             .iter()
             .map(|k| k.figure(&app.view, app.remembered.loss_axis))
             .collect();
+        let (kinds, cols) = &app.on_screen;
+        let shown = kinds
+            .iter()
+            .filter_map(|k| PlotKind::ALL.iter().position(|a| a == k))
+            .collect();
         let summary =
             serde_json::to_value(&*latest.summary).expect("a RunSummary always serializes");
         Some(Self {
             figures,
+            shown: (shown, *cols),
+            style: app.export_style(),
             preset: app.config().to_toml_string(),
             summary,
         })
@@ -84,9 +112,16 @@ impl ExportBundle {
                 .with_context(|| format!("cannot create {}", partial.display()))?;
             for fig in &self.figures {
                 let stem = fig.file_stem();
-                for format in [Format::Svg, Format::Png, Format::Csv] {
+                for format in Format::ALL {
                     let path = partial.join(format!("{stem}.{}", format.extension()));
-                    write_figure(fig, &path, format)?;
+                    write_figures(&[fig], 1, &self.style, &path, format)?;
+                }
+            }
+            let shown: Vec<&Figure> = self.shown.0.iter().map(|&i| &self.figures[i]).collect();
+            if !shown.is_empty() {
+                for format in [Format::Svg, Format::Png, Format::Pdf] {
+                    let path = partial.join(format!("shown_plots.{}", format.extension()));
+                    write_figures(&shown, self.shown.1, &self.style, &path, format)?;
                 }
             }
             write_atomic(&partial.join("preset.toml"), self.preset.as_bytes())?;
@@ -161,6 +196,8 @@ pub fn start_export_ntk_lab(app: &mut ExplorerApp, parent: PathBuf) {
     let (spread, drift) = crate::lab::ntk::figures(&lab.rows);
     let bundle = ExportBundle {
         figures: vec![spread, drift],
+        shown: (vec![0, 1], 2),
+        style: app.export_style(),
         preset: base.to_toml_string(),
         summary: serde_json::json!({
             "lab": "ntk",
@@ -196,21 +233,54 @@ pub fn start_export_ntk_lab(app: &mut ExplorerApp, parent: PathBuf) {
 /// Export one plot: ask for a path, then write it (both off the UI thread).
 pub fn start_export_plot(app: &mut ExplorerApp, kind: PlotKind, format: Format) {
     let fig = kind.figure(&app.view, app.remembered.loss_axis);
+    start_export(app, vec![fig], 1, format, None);
+}
+
+/// Export the plots on screen as one figure, laid out as they are shown (the focused plot
+/// alone when one fills the area), with (a), (b), … panel labels.
+pub fn start_export_shown(app: &mut ExplorerApp, format: Format) {
+    let (kinds, cols) = app.on_screen.clone();
+    if kinds.is_empty() {
+        app.view
+            .message(true, "no plot is shown: show one in the View menu first");
+        return;
+    }
+    let figs = kinds
+        .iter()
+        .map(|k| k.figure(&app.view, app.remembered.loss_axis))
+        .collect();
+    start_export(app, figs, cols, format, Some("shown_plots"));
+}
+
+/// Ask for a path (or use the fallback folder), then write `figs` there, off the UI thread.
+fn start_export(
+    app: &mut ExplorerApp,
+    figs: Vec<Figure>,
+    cols: usize,
+    format: Format,
+    stem: Option<&str>,
+) {
+    let style = app.export_style();
     let fallback = app.export_root.join("plots");
     let native = !app.headless;
+    let stem = stem.map_or_else(|| figs[0].file_stem(), str::to_string);
+    let title = if figs.len() == 1 {
+        figs[0].title.clone()
+    } else {
+        format!("{} plots", figs.len())
+    };
     let (tx, rx) = crossbeam_channel::bounded(1);
     std::thread::spawn(move || {
         let ext = format.extension();
-        let file = format!("{}.{ext}", fig.file_stem());
+        let file = format!("{stem}.{ext}");
         // Without a dialog (none installed, or headless) the file goes to `plots/` under the
         // export root — a second export of the same plot gets a new name — and the status line
         // says where.
-        let fallback_file =
-            || fallback.join(fresh_name(&fallback, &fig.file_stem(), &format!(".{ext}")));
+        let fallback_file = || fallback.join(fresh_name(&fallback, &stem, &format!(".{ext}")));
         let (picked, note) = if native {
             let opened = Instant::now();
             let picked = rfd::FileDialog::new()
-                .set_title(format!("Export {}", fig.title))
+                .set_title(format!("Export {title}"))
                 .add_filter(ext, &[ext])
                 .set_file_name(&file)
                 .save_file();
@@ -221,13 +291,14 @@ pub fn start_export_plot(app: &mut ExplorerApp, kind: PlotKind, format: Format) 
         } else {
             (Some(fallback_file()), "")
         };
+        let refs: Vec<&Figure> = figs.iter().collect();
         let result = match picked {
             None => Err("export cancelled".to_string()),
             Some(path) => path
                 .parent()
                 .map_or(Ok(()), std::fs::create_dir_all)
                 .map_err(anyhow::Error::from)
-                .and_then(|()| write_figure(&fig, &path, format))
+                .and_then(|()| write_figures(&refs, cols, &style, &path, format))
                 .map(|()| (format!("{note}wrote {}", path.display()), path))
                 .map_err(|e| format!("{e:#}")),
         };

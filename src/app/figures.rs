@@ -172,12 +172,20 @@ fn solution(view: &RunView) -> Figure {
         fig.series
             .push(series("u_θ", pairs(&s.plot_x, &s.u), Mark::Line, 0));
         if let Some(e) = &s.exact {
-            fig.series
-                .push(series("exact", pairs(&s.plot_x, e), Mark::Line, 1));
+            fig.series.push(pin_series(
+                "exact".into(),
+                pairs(&s.plot_x, e),
+                Mark::Reference,
+                (0, 0, 0),
+            ));
         }
         if let Some(r) = &s.reference {
-            fig.series
-                .push(series("FD reference", pairs(&s.plot_x, r), Mark::Line, 2));
+            fig.series.push(series(
+                "FD reference",
+                pairs(&s.plot_x, r),
+                Mark::Reference,
+                2,
+            ));
         }
         let pts = s
             .residual_x

@@ -197,6 +197,28 @@ impl ExplorerApp {
         });
     }
 
+    /// The style of exported figures (File → Figure style…), refused with the reason when a
+    /// value is outside its range; returns the refusal.
+    pub fn set_figure_style(
+        &mut self,
+        style: crate::export::figure::FigureStyle,
+    ) -> Result<(), String> {
+        style.check()?;
+        self.remembered.figure_style = style;
+        Ok(())
+    }
+
+    /// The style exports use now: the remembered one, a slide in the window's theme.
+    pub fn export_style(&self) -> crate::export::figure::FigureStyle {
+        use crate::export::figure::{StyleKind, Theme};
+        let mut s = self.remembered.figure_style;
+        s.theme = match (s.kind, self.remembered.light_theme) {
+            (StyleKind::Slide, false) => Theme::Dark,
+            _ => Theme::Light,
+        };
+        s
+    }
+
     /// A file dropped on the window: a preset (`.toml`) loads as if opened, honouring the
     /// lecture locks; anything else is refused with a message naming what is accepted. `read`
     /// gives the file's bytes (called for presets only).
@@ -267,6 +289,57 @@ locked = ["problem", "eps"]
             .back()
             .map(|(_, t)| t.clone())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn figure_styles_are_checked_and_slides_follow_the_theme() {
+        use crate::export::figure::{FigureStyle, Theme};
+        let mut app = app();
+        let mut bad = FigureStyle::paper();
+        bad.width_in = 0.5;
+        assert!(app.set_figure_style(bad).unwrap_err().contains("width"));
+        assert_eq!(app.remembered.figure_style, FigureStyle::paper());
+        app.set_figure_style(FigureStyle::slide(Theme::Light))
+            .unwrap();
+        app.set_light_theme(false);
+        assert_eq!(app.export_style().theme, Theme::Dark);
+        app.set_light_theme(true);
+        assert_eq!(app.export_style().theme, Theme::Light);
+        // Paper stays white whatever the window's theme.
+        app.set_figure_style(FigureStyle::paper()).unwrap();
+        app.set_light_theme(false);
+        assert_eq!(app.export_style().theme, Theme::Light);
+    }
+
+    #[test]
+    fn the_plots_on_screen_export_as_one_labelled_figure_without_a_dialog() {
+        use super::super::export::{Format, start_export_shown};
+        let mut app = app();
+        let dir = tempfile::tempdir().unwrap();
+        app.export_root = dir.path().to_path_buf();
+        app.on_screen = (
+            vec![
+                crate::app::PlotKind::Solution,
+                crate::app::PlotKind::Loss,
+                crate::app::PlotKind::Residual,
+            ],
+            2,
+        );
+        for format in [Format::Svg, Format::Pdf] {
+            app.view.last_written = None;
+            start_export_shown(&mut app, format);
+            assert!(settle(&mut app, |a| a.view.last_written.is_some()));
+        }
+        let plots = dir.path().join("plots");
+        let svg = std::fs::read_to_string(plots.join("shown_plots.svg")).unwrap();
+        assert!(svg.contains("(a)") && svg.contains("(c)") && !svg.contains("(d)"));
+        // Two columns of paper: the 6.7 in double column.
+        assert!(svg.contains("width=\"6.7in\""), "{}", &svg[..120]);
+        let pdf = std::fs::read(plots.join("shown_plots.pdf")).unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+        app.on_screen = (vec![], 1);
+        start_export_shown(&mut app, Format::Svg);
+        assert!(last_message(&app).contains("no plot is shown"));
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub struct Remembered {
     pub light_theme: bool,
     /// Legends on the plots (off when they would cover a heat map or a curve on a projector).
     pub show_legends: bool,
+    /// How exported figures look (File → Figure style…); a slide's light or dark follows the
+    /// window's theme.
+    pub figure_style: crate::export::figure::FigureStyle,
 }
 
 /// The x axis of the loss and L2RE plot: training steps (linear or log), or, for a
@@ -93,6 +96,7 @@ impl Default for Remembered {
             zoom: 1.0,
             light_theme: false,
             show_legends: true,
+            figure_style: Default::default(),
         }
     }
 }
@@ -157,6 +161,9 @@ pub struct ExplorerApp {
     ctx: egui::Context,
     /// Last frame durations (seconds) for the status line.
     pub frame_times: std::collections::VecDeque<f64>,
+    /// The plots the central area shows now, in screen order, and its number of columns
+    /// (what "Export shown plots" lays out).
+    pub on_screen: (Vec<figures::PlotKind>, usize),
     frame_started: Option<Instant>,
 }
 
@@ -238,8 +245,16 @@ impl ExplorerApp {
             export_root: PathBuf::from(export::EXPORT_ROOT),
             ctx,
             frame_times: Default::default(),
+            on_screen: (figures::PlotKind::ALL.to_vec(), 2),
             frame_started: None,
         };
+        if let Err(why) = app.remembered.figure_style.check() {
+            app.view.message(
+                true,
+                format!("remembered figure style not used ({why}); exports use the paper style"),
+            );
+            app.remembered.figure_style = Default::default();
+        }
         let zoom = app.remembered.zoom;
         if !app.set_zoom(zoom) {
             app.view.message(

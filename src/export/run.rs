@@ -1,6 +1,7 @@
 //! The files of one run, written the same way by `run` and anyone else holding a finished
 //! [`Session`]: `history.csv`, `solution.csv` (u_θ, exact, reference and residual at the
-//! evaluation points) and `summary.json` ([`RunSummary`], documented in docs/summary.md).
+//! evaluation points) and `summary.json` ([`RunSummary`], documented in docs/summary.md); and,
+//! when asked, the run's two figures ([`figures`]: loss and L2RE over the steps, the solution).
 
 use std::path::Path;
 
@@ -9,6 +10,7 @@ use anyhow::Result;
 use super::{RunSummary, columns_csv, history_csv, write_atomic};
 use crate::backend::ComputeDevice;
 use crate::diagnostics::metrics::residual_at;
+use crate::export::figure::{Figure, Heatmap, Mark, Series};
 use crate::train::{Session, SummaryInputs};
 
 /// Write the three run files for a finished session and return its summary.
@@ -68,4 +70,64 @@ pub fn write_run(
         serde_json::to_string_pretty(&summary)?.as_bytes(),
     )?;
     Ok(summary)
+}
+
+/// The figures of a finished session: `loss` (loss and L2RE against the step) and `solution`
+/// (u_θ with the exact or reference solution dashed on top; a heat map on a grid of the plane).
+pub fn figures(session: &Session) -> Vec<(&'static str, Figure)> {
+    let h = session.history();
+    let mut loss = Figure::new(
+        &format!("{}: loss and L2RE", session.config().name),
+        "step",
+        "value",
+    )
+    .log_y()
+    .with_series(
+        "loss",
+        h.iter().map(|r| (r.step as f64, r.loss)).collect(),
+        Mark::Line,
+    );
+    for (label, pick) in [
+        (
+            "L2RE vs exact",
+            (|r| r.l2re_exact) as fn(&crate::train::HistoryRow) -> Option<f64>,
+        ),
+        ("L2RE vs reference", |r| r.l2re_reference),
+    ] {
+        let pts: Vec<(f64, f64)> = h
+            .iter()
+            .filter_map(|r| Some((r.step as f64, pick(r)?)))
+            .collect();
+        if !pts.is_empty() {
+            loss = loss.with_series(label, pts, Mark::LineAndPoints);
+        }
+    }
+    let problem = session.problem().as_ref();
+    let eps = session.state().eps;
+    let eval = session.evaluate();
+    let title = format!("u_θ at ε = {eps:.4} ({})", session.config().name);
+    let solution = match problem.eval_grid() {
+        Some(g) if eval.u.len() >= g.nx * g.ny => {
+            Heatmap::figure(&title, "u_θ", g, eval.u[..g.nx * g.ny].to_vec())
+        }
+        _ => {
+            let x = crate::problem::plot_coordinates(problem, problem.eval_points());
+            let pair = |v: &[f64]| x.iter().copied().zip(v.iter().copied()).collect();
+            let mut fig = Figure::new(&title, problem.plot_label(), "u").with_series(
+                "u_θ",
+                pair(&eval.u),
+                Mark::Line,
+            );
+            if let Some(t) = problem.exact(eps).or_else(|| problem.reference(eps)) {
+                fig.series.push(Series {
+                    label: t.label.to_string(),
+                    points: pair(&t.values),
+                    mark: Mark::Reference,
+                    color: (0, 0, 0),
+                });
+            }
+            fig
+        }
+    };
+    vec![("loss", loss), ("solution", solution)]
 }

@@ -477,7 +477,7 @@ fn write_outputs(
     for (name, seed, secs) in &report.timings {
         md.push_str(&format!("| {name} | {seed} | {secs:.1} |\n"));
     }
-    md.push_str("\nFigures: `fig4.svg`, `l2re_vs_eps.svg`, `solutions.svg`.\n");
+    md.push_str("\nFigures: `table1.svg` (solution, error and L2RE along ε as one figure), `fig4.svg`, `l2re_vs_eps.svg`, `solutions.svg`.\n");
     write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
     write_atomic(
         &out.join("reproduce.json"),
@@ -495,17 +495,18 @@ fn write_outputs(
         .iter()
         .map(|&e| (e, 4.0 * e * e * (n_res as f64).powi(2)))
         .collect();
-    Figure::new("Fig. 4: λ_max(D_ε) vs ε", "ε", "λ_max(D_ε)")
+    let fig4 = Figure::new("Fig. 4: λ_max(D_ε) vs ε", "ε", "λ_max(D_ε)")
         .log_x()
         .log_y()
         .with_series(
             "ours (exact u)",
             eps.iter().copied().zip(lam.iter().copied()).collect(),
             Mark::LineAndPoints,
-        )
-        .with_series("4ε²n² (paper's scale)", scale, Mark::Line)
-        .write_svg(&out.join("fig4.svg"), (720, 460))?;
-    let mut fig = Figure::new("Table 1: median L2RE vs ε", "ε", "L2RE vs tanh")
+        );
+    // The paper's scale is a guide, not data: dashed, on top.
+    let fig4 = with_reference(fig4, "4ε²n² (paper's scale)", scale);
+    opts.figures.write_one(&fig4, out, "fig4")?;
+    let mut l2re = Figure::new("Table 1: median L2RE vs ε", "ε", "L2RE vs tanh")
         .log_x()
         .log_y();
     for method in Method::ALL.map(Method::id) {
@@ -521,28 +522,52 @@ fn write_outputs(
                 (e, median_spread(&v).0)
             })
             .collect();
-        fig = fig.with_series(method, pts, Mark::LineAndPoints);
+        l2re = l2re.with_series(method, pts, Mark::LineAndPoints);
     }
-    fig.write_svg(&out.join("l2re_vs_eps.svg"), (720, 460))?;
+    opts.figures.write_one(&l2re, out, "l2re_vs_eps")?;
     let problem = configs[&Method::Classical].build_problem();
+    let exact = problem.exact(0.01);
     let mut fig = Figure::new("u_θ at ε = 0.01 (seed 0)", "x", "u");
-    if let Some(exact) = problem.exact(0.01) {
-        fig = fig.with_series(
-            "tanh (exact)",
-            problem
-                .eval_points()
-                .iter()
-                .copied()
-                .zip(exact.values)
-                .collect(),
-            Mark::Line,
-        );
-    }
+    let mut error = Figure::new("u_θ − tanh at ε = 0.01 (seed 0)", "x", "u_θ − u*");
     for (name, pts) in solutions {
         fig = fig.with_series(name, pts.clone(), Mark::Line);
+        if let Some(e) = &exact {
+            let diff = pts
+                .iter()
+                .zip(&e.values)
+                .map(|(&(x, u), v)| (x, u - v))
+                .collect();
+            error = error.with_series(name, diff, Mark::Line);
+        }
     }
-    fig.write_svg(&out.join("solutions.svg"), (720, 460))?;
+    if let Some(e) = exact {
+        let pts = problem
+            .eval_points()
+            .iter()
+            .copied()
+            .zip(e.values)
+            .collect();
+        fig = with_reference(fig, "tanh (exact)", pts);
+    }
+    opts.figures.write_one(&fig, out, "solutions")?;
+    // Table 1 as the paper would print it: solution, error and L2RE along ε; (a)'s legend
+    // names the methods for all three panels (same colours and dashes).
+    error.hide_legend = true;
+    l2re.hide_legend = true;
+    opts.figures
+        .write(&[&fig, &error, &l2re], 3, out, "table1")?;
     Ok(())
+}
+
+/// `fig` with a dashed reference curve drawn on top of the others.
+fn with_reference(mut fig: Figure, label: &str, points: Vec<(f64, f64)>) -> Figure {
+    fig.series.push(crate::export::figure::Series {
+        label: label.into(),
+        points,
+        mark: Mark::Reference,
+        color: (0, 0, 0),
+    });
+    fig
 }
 
 fn rows_csv<T: Serialize>(rows: &[T]) -> Result<Vec<u8>> {

@@ -243,8 +243,10 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
         loss_fig = loss_fig.with_series(m, loss, Mark::Line);
         l2re_fig = l2re_fig.with_series(m, l2re, Mark::LineAndPoints);
     }
-    loss_fig.write_svg(&opts.out_dir.join("poisson_loss.svg"), (720, 460))?;
-    l2re_fig.write_svg(&opts.out_dir.join("poisson_l2re.svg"), (720, 460))?;
+    opts.figures
+        .write_one(&loss_fig, &opts.out_dir, "poisson_loss")?;
+    opts.figures
+        .write_one(&l2re_fig, &opts.out_dir, "poisson_l2re")?;
     md.push_str(
         "\n## Time per run\n\n| method | d | width | seed | seconds |\n|---|---|---|---|---|\n",
     );

@@ -30,6 +30,8 @@ pub struct ReproduceOptions {
     pub verbose: bool,
     /// The papers' sizes instead of the shipped presets' ([`full`]).
     pub full: bool,
+    /// Style and formats of the pages' figures.
+    pub figures: crate::export::figure::FigureOutput,
 }
 
 impl ReproduceOptions {

@@ -132,7 +132,8 @@ fn write_outputs(
     write_atomic(&opts.out_dir.join("reproduce.md"), md.as_bytes())?;
     super::write_json_and_table(&opts.out_dir, &rows, rows)?;
     let (spread, drift) = ntk::figures(rows);
-    spread.write_svg(&opts.out_dir.join("ntk_spread.svg"), (720, 460))?;
-    drift.write_svg(&opts.out_dir.join("ntk_drift.svg"), (720, 460))?;
+    opts.figures
+        .write_one(&spread, &opts.out_dir, "ntk_spread")?;
+    opts.figures.write_one(&drift, &opts.out_dir, "ntk_drift")?;
     Ok(())
 }

@@ -158,7 +158,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
             Mark::Line,
         );
     }
-    fig.write_svg(&opts.out_dir.join("norm.svg"), (720, 460))?;
+    opts.figures.write_one(&fig, &opts.out_dir, "norm")?;
     Ok(METHODS
         .iter()
         .map(|(name, _)| {

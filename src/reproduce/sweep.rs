@@ -15,7 +15,7 @@ use crate::backend::{self, ComputeDevice};
 use crate::config::RunConfig;
 use crate::diagnostics::evaluate;
 use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep};
-use crate::export::figure::{Figure, Heatmap, Mark};
+use crate::export::figure::{Figure, FigureOutput, Heatmap, Mark, Series};
 use crate::export::{columns_csv, write_atomic};
 use crate::linalg::{gram, lambda_max_power};
 use crate::problem::{Problem, plot_coordinates};
@@ -405,12 +405,22 @@ fn write_outputs(
     ));
     md.push_str(&results_table(spec, report));
     md.push_str(&stiffness_section(spec, report));
-    md.push_str(&operator_section(report, problem, out)?);
+    md.push_str(&operator_section(report, problem, out, &opts.figures)?);
     md.push_str(&timing_section(spec, report, problem));
     write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
     super::write_json_and_table(out, report, &report.rows)?;
-    l2re_figure(spec, report).write_svg(&out.join("l2re_vs_eps.svg"), (720, 460))?;
-    solution_figures(spec, problem, solutions, out)
+    let l2re = l2re_figure(spec, report);
+    opts.figures.write_one(&l2re, out, "l2re_vs_eps")?;
+    let solution = solution_figures(spec, problem, solutions, out, &opts.figures)?;
+    // The page's summary figure: the solutions beside the L2RE along ε.
+    let mut panels: Vec<&Figure> = solution.iter().collect();
+    panels.push(&l2re);
+    let cols = if panels.len() > 3 {
+        panels.len().div_ceil(2)
+    } else {
+        panels.len()
+    };
+    opts.figures.write(&panels, cols, out, "panels")
 }
 
 /// The page's main table: per method and table ε, the paper's and our loss and L2RE, what the
@@ -500,6 +510,7 @@ fn operator_section(
     report: &Report,
     problem: &dyn Problem,
     out: &std::path::Path,
+    figures: &FigureOutput,
 ) -> Result<String> {
     let mut md = String::new();
     if !report.operator.is_empty() {
@@ -516,11 +527,11 @@ fn operator_section(
             &out.join("operator.csv"),
             &columns_csv(&[("eps", &eps), ("lambda_d", &lam)])?,
         )?;
-        Figure::new("λ(D_ε) vs ε", "ε", "λ(D_ε)")
+        let fig = Figure::new("λ(D_ε) vs ε", "ε", "λ(D_ε)")
             .log_x()
             .log_y()
-            .with_series("ours", report.operator.clone(), Mark::LineAndPoints)
-            .write_svg(&out.join("operator.svg"), (720, 460))?;
+            .with_series("ours", report.operator.clone(), Mark::LineAndPoints);
+        figures.write_one(&fig, out, "operator")?;
     }
     Ok(md)
 }
@@ -542,7 +553,7 @@ fn timing_section(spec: &Spec, report: &Report, problem: &dyn Problem) -> String
         ));
     }
     md.push_str(&format!(
-        "\nWhole reproduction: {:.0} s. Homotopy rows share one run per seed; their seconds are the time since that run started. Figures: `l2re_vs_eps.svg`, {}{}.\n",
+        "\nWhole reproduction: {:.0} s. Homotopy rows share one run per seed; their seconds are the time since that run started. Figures: `panels.svg` (the solutions beside the L2RE along ε, as one figure), `l2re_vs_eps.svg`, {}{}.\n",
         report.seconds,
         if problem.eval_grid().is_some() {
             "`solution_truth.svg` and per method `solution_<method>.svg`, `error_<method>.svg` (heat maps, seed 0)"
@@ -576,13 +587,15 @@ fn l2re_figure(spec: &Spec, report: &Report) -> Figure {
 }
 
 /// u_θ of each method (seed 0) at the smallest ε with the truth: curves in 1D and along s, heat
-/// maps of u_θ and its error in the plane.
+/// maps of u_θ and its error in the plane. Returns the solution figures for the page's panels
+/// (the curves, or the truth and each method's u_θ).
 fn solution_figures(
     spec: &Spec,
     problem: &dyn Problem,
     solutions: &[(String, Vec<f64>)],
     out: &std::path::Path,
-) -> Result<()> {
+    figures: &FigureOutput,
+) -> Result<Vec<Figure>> {
     let smallest = spec.table_eps[spec.table_eps.len() - 1];
     let at = fmt_eps(smallest, spec.fractions);
     let truth = problem
@@ -593,28 +606,31 @@ fn solution_figures(
         let map = |title: String, label: &str, values: Vec<f64>| {
             Heatmap::figure(&title, label, grid, values)
         };
+        let mut shown = Vec::new();
         if let Some(t) = &truth {
-            map(format!("{} at ε = {at}", t.label), "u*", t.values.clone())
-                .write_svg(&out.join("solution_truth.svg"), (620, 560))?;
+            let fig = map(format!("{} at ε = {at}", t.label), "u*", t.values.clone());
+            figures.write_one(&fig, out, "solution_truth")?;
+            shown.push(fig);
         }
         for (name, u) in solutions {
-            map(
+            let fig = map(
                 format!("{name}: u_θ at ε = {at} (seed 0)"),
                 "u_θ",
                 u.clone(),
-            )
-            .write_svg(&out.join(format!("solution_{name}.svg")), (620, 560))?;
+            );
+            figures.write_one(&fig, out, &format!("solution_{name}"))?;
+            shown.push(fig);
             if let Some(t) = &truth {
                 let err = u.iter().zip(&t.values).map(|(a, b)| a - b).collect();
-                map(
+                let fig = map(
                     format!("{name}: u_θ − {} at ε = {at} (seed 0)", t.label),
                     "u_θ − u*",
                     err,
-                )
-                .write_svg(&out.join(format!("error_{name}.svg")), (620, 560))?;
+                );
+                figures.write_one(&fig, out, &format!("error_{name}"))?;
             }
         }
-        return Ok(());
+        return Ok(shown);
     }
     let x = plot_coordinates(problem, problem.eval_points());
     let mut fig = Figure::new(
@@ -622,13 +638,6 @@ fn solution_figures(
         problem.plot_label(),
         "u",
     );
-    if let Some(t) = truth {
-        fig = fig.with_series(
-            &t.label,
-            x.iter().copied().zip(t.values).collect(),
-            Mark::Line,
-        );
-    }
     for (name, u) in solutions {
         fig = fig.with_series(
             name,
@@ -636,8 +645,17 @@ fn solution_figures(
             Mark::Line,
         );
     }
-    fig.write_svg(&out.join("solutions.svg"), (720, 460))?;
-    Ok(())
+    if let Some(t) = truth {
+        // The truth last: dashed, on top of the curves it is compared with.
+        fig.series.push(Series {
+            label: t.label,
+            points: x.iter().copied().zip(t.values).collect(),
+            mark: Mark::Reference,
+            color: (0, 0, 0),
+        });
+    }
+    figures.write_one(&fig, out, "solutions")?;
+    Ok(vec![fig])
 }
 
 /// ε as 1/k when `fractions` and 1/ε is a whole number above 2, else decimal.

@@ -18,6 +18,8 @@ pub struct MenuBar {
     lecture_opened_at: u64,
     /// The keyboard-shortcuts window (F1).
     help: bool,
+    /// File → Figure style….
+    figure_style: super::figure_style::FigureStyleWindow,
 }
 
 /// Every shortcut the explorer answers to, as the F1 window lists them.
@@ -68,12 +70,20 @@ impl MenuBar {
             self.lecture = None;
         }
         lecture_window(app, &mut self.lecture, ctx);
+        self.figure_style.ui(app, ctx);
     }
 }
 
 fn menu_bar_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
     egui::MenuBar::new().ui(ui, |ui| {
-        ui.menu_button("File", |ui| file_menu_ui(app, &mut menu.paste, ui));
+        ui.menu_button("File", |ui| {
+            file_menu_ui(app, &mut menu.paste, ui);
+            figure_menu_ui(app, &mut menu.figure_style, ui);
+            ui.separator();
+            if ui.button("Quit").clicked() {
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        });
         ui.menu_button("Presets", |ui| presets_menu_ui(app, ui));
         // Toggling plots and panels keeps the View menu open (a click outside closes it).
         egui::containers::menu::MenuButton::new("View")
@@ -186,8 +196,8 @@ fn file_menu_ui(app: &mut ExplorerApp, paste: &mut Option<String>, ui: &mut egui
     if ui
         .button("Export all…")
         .on_hover_text(format!(
-            "Every figure (SVG, PNG), its data (CSV), the preset and a summary into a new folder \
-             (under {} when no file dialog can open)",
+            "Every figure (SVG, PNG, PDF), its data (CSV), the plots on screen as one figure, \
+             the preset and a summary into a new folder (under {} when no file dialog can open)",
             app.export_root.display()
         ))
         .clicked()
@@ -203,9 +213,44 @@ fn file_menu_ui(app: &mut ExplorerApp, paste: &mut Option<String>, ui: &mut egui
             crate::app::export::start_export_all(app, root);
         }
     }
-    ui.separator();
-    if ui.button("Quit").clicked() {
-        ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+}
+
+/// Export the plots on screen as one figure, and the style every figure export uses.
+fn figure_menu_ui(
+    app: &mut ExplorerApp,
+    window: &mut super::figure_style::FigureStyleWindow,
+    ui: &mut egui::Ui,
+) {
+    use crate::app::export::{Format, start_export_shown};
+    ui.menu_button("Export shown plots as one figure", |ui| {
+        for format in [Format::Svg, Format::Pdf, Format::Png] {
+            if ui
+                .button(format.extension().to_uppercase())
+                .on_hover_text(
+                    "The plots on screen, laid out as they are shown, with (a), (b), … labels",
+                )
+                .clicked()
+            {
+                start_export_shown(app, format);
+                ui.close();
+            }
+        }
+    });
+    let s = app.remembered.figure_style;
+    if ui
+        .button("Figure style…")
+        .on_hover_text(format!(
+            "Now: {} {} × {} in, {} pt, {} dpi",
+            s.kind.name(),
+            s.width_in,
+            s.height_in,
+            s.font_pt,
+            s.dpi
+        ))
+        .clicked()
+    {
+        window.open(app);
+        ui.close();
     }
 }
 

@@ -4,6 +4,7 @@
 //! each panel a struct owning its widgets' own state (text being typed, open windows).
 
 pub mod controls;
+pub mod figure_style;
 pub mod menu;
 pub mod ntk_lab;
 pub mod plot_view;

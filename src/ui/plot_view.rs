@@ -131,6 +131,7 @@ pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32, legend:
     if heatmap.is_some() {
         plot = plot.data_aspect(1.0);
     }
+    let foreground = ui.visuals().text_color();
     plot.show(ui, |plot_ui| {
         if let Some((h, texture)) = &heatmap {
             let ((x0, y0), _) = h.cell(0, 0);
@@ -164,13 +165,26 @@ pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32, legend:
                 );
             }
         }
-        for s in &fig.series {
+        // Exact and reference curves last, dashed, on top of the curves they judge.
+        let (ordinary, references): (Vec<_>, Vec<_>) =
+            fig.series.iter().partition(|s| s.mark != Mark::Reference);
+        for s in ordinary.into_iter().chain(references) {
             let pts = map(&s.points);
             if pts.is_empty() {
                 continue;
             }
             let c = color(s.color);
             match s.mark {
+                Mark::Reference => {
+                    // Black means "the foreground": readable in either theme.
+                    let c = if s.color == (0, 0, 0) { foreground } else { c };
+                    plot_ui.line(
+                        Line::new(s.label.clone(), PlotPoints::from(pts))
+                            .color(c)
+                            .width(1.5)
+                            .style(egui_plot::LineStyle::dashed_dense()),
+                    )
+                }
                 Mark::Line => {
                     plot_ui.line(Line::new(s.label.clone(), PlotPoints::from(pts)).color(c))
                 }

@@ -1,5 +1,5 @@
 //! The plot grid: solution, its error against the reference, residual, loss and L2RE, λ(K_ε) over training, λ_max(D_ε) vs ε,
-//! the K_ε spectrum and its soft mode — each with SVG/PNG/CSV export and, where it applies,
+//! the K_ε spectrum and its soft mode — each with SVG/PDF/PNG/CSV export and, where it applies,
 //! pin/compare and recompute buttons.
 
 use crate::app::export::{Format, start_export_plot};
@@ -17,6 +17,7 @@ pub struct PlotsPanel {
 impl PlotsPanel {
     pub fn ui(&mut self, app: &mut ExplorerApp, ui: &mut egui::Ui) {
         if let Some(kind) = self.focus {
+            app.on_screen = (vec![kind], 1);
             let back = ui.input(|i| i.key_pressed(egui::Key::Escape));
             let height = (ui.available_height() - 60.0).max(170.0);
             if back || plot_cell_ui(app, ui, kind, height, true) {
@@ -36,12 +37,14 @@ fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) -> Option<PlotKind> {
         .filter(|k| !app.remembered.hidden_plots.contains(k))
         .collect();
     if visible.is_empty() {
+        app.on_screen = (vec![], 1);
         ui.label("All plots are hidden (View menu).");
         return None;
     }
     pins_table_ui(app, ui);
     let mut focus = None;
     let columns = if ui.available_width() > 900.0 { 2 } else { 1 };
+    app.on_screen = (visible.clone(), columns);
     let rows = visible.len().div_ceil(columns);
     let plot_height = ((ui.available_height() / rows as f32) - 48.0).clamp(170.0, 420.0);
     // Fixed, equal column widths (not an egui Grid, whose remembered column widths would let
@@ -155,7 +158,7 @@ fn header_buttons(
             ("Focus", "Fill the area with this plot (Esc returns)")
         };
         let toggle = ui.small_button(label).on_hover_text(hint).clicked();
-        for format in [Format::Csv, Format::Png, Format::Svg] {
+        for format in [Format::Csv, Format::Png, Format::Pdf, Format::Svg] {
             let label = format.extension().to_uppercase();
             if ui
                 .small_button(&label)

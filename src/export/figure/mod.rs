@@ -1,20 +1,27 @@
-//! Figures as data ([`Figure`]: series, axes, markers, bands) rendered to SVG (vector) and PNG
-//! with plotters. The same description feeds the reproduction reports and, later, the GUI's
-//! figure export, so a saved figure shows exactly the data and labels of the plot.
+//! Figures as data ([`Figure`]: series, axes, markers, bands, heat maps). The explorer draws
+//! them on screen with egui_plot and every file comes from the same values: [`layout`] places
+//! axes, ticks, text and legend for a [`style::FigureStyle`] (paper or slide), [`render`] draws
+//! with plotters to SVG and converts that to PNG and PDF, one panel or several per file.
+
+pub mod layout;
+pub mod render;
+pub mod style;
+pub mod ticks;
 
 use std::path::Path;
 use std::sync::Once;
 
-use anyhow::{Context, Result, anyhow};
-use plotters::coord::Shift;
-use plotters::prelude::*;
+use anyhow::Result;
+use plotters::prelude::FontStyle;
 
 use crate::problem::Grid2d;
+pub use render::{FigureFormat, FigureOutput, render_svg, write_file};
+pub use style::{FigureStyle, StyleKind, Theme};
 
 /// The sans-serif font bundled in `assets/` (DejaVu Sans), used for every figure.
-const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+const FONT: &[u8] = include_bytes!("../../../assets/DejaVuSans.ttf");
 
-fn register_font() {
+pub(crate) fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The bundled font is valid; a failure here would only drop text from figures.
@@ -28,6 +35,8 @@ pub enum Mark {
     Line,
     Points,
     LineAndPoints,
+    /// An exact or reference solution: a dashed line in the foreground colour, drawn on top.
+    Reference,
 }
 
 /// One named data series.
@@ -145,6 +154,8 @@ pub struct Figure {
     pub bands: Vec<Band>,
     /// A field over the plane (2D problems); drawn beneath the series.
     pub heatmap: Option<Heatmap>,
+    /// No legend in exported files (a panel whose series another panel's legend names).
+    pub hide_legend: bool,
 }
 
 /// A qualitative palette (Tableau 10).
@@ -276,7 +287,7 @@ impl Figure {
     }
 
     /// Data ranges (padded) over everything drawable.
-    fn ranges(&self) -> ((f64, f64), (f64, f64)) {
+    pub fn ranges(&self) -> ((f64, f64), (f64, f64)) {
         let mut pts: Vec<(f64, f64)> = self
             .series
             .iter()
@@ -324,205 +335,10 @@ impl Figure {
         )
     }
 
-    /// Write the figure as SVG.
-    pub fn write_svg(&self, path: &Path, size: (u32, u32)) -> Result<()> {
-        register_font();
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-            self.draw(&root)?;
-            root.present().map_err(|e| anyhow!("{e}"))?;
-        }
-        super::write_atomic(path, svg.as_bytes())
-            .with_context(|| format!("cannot write figure {}", path.display()))
+    /// Write the figure alone to `path` (its extension names the format: svg, png or pdf).
+    pub fn write(&self, path: &Path, style: &FigureStyle) -> Result<()> {
+        write_file(&[self], 1, style, path)
     }
-
-    /// Write the figure as PNG.
-    pub fn write_png(&self, path: &Path, size: (u32, u32)) -> Result<()> {
-        register_font();
-        let mut buf = vec![0u8; (size.0 * size.1 * 3) as usize];
-        {
-            let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
-            self.draw(&root)?;
-            root.present().map_err(|e| anyhow!("{e}"))?;
-        }
-        let img = image_png(&buf, size)?;
-        super::write_atomic(path, &img)
-            .with_context(|| format!("cannot write figure {}", path.display()))
-    }
-
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        root.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
-        let ((x0, x1), (y0, y1)) = self.ranges();
-        let mut builder = ChartBuilder::on(root);
-        builder
-            .caption(&self.title, ("sans-serif", 20))
-            .margin(12)
-            .x_label_area_size(42)
-            .y_label_area_size(70);
-        macro_rules! render {
-            ($chart:expr) => {{
-                let mut chart = $chart;
-                chart
-                    .configure_mesh()
-                    .x_desc(&self.x_label)
-                    .y_desc(&self.y_label)
-                    .label_style(("sans-serif", 13))
-                    .axis_desc_style(("sans-serif", 15))
-                    .light_line_style(RGBColor(235, 235, 235))
-                    .draw()
-                    .map_err(|e| anyhow!("{e}"))?;
-                if let Some(h) = &self.heatmap {
-                    let m = h.scale();
-                    chart
-                        .draw_series(h.values.iter().enumerate().map(|(k, &v)| {
-                            let (a, b) = h.cell(k % h.nx, k / h.nx);
-                            let (r, g, bl) = h.color(v, m);
-                            Rectangle::new([a, b], RGBColor(r, g, bl).filled())
-                        }))
-                        .map_err(|e| anyhow!("{e}"))?;
-                    root.draw(&Text::new(
-                        h.legend(),
-                        (90, 34),
-                        ("sans-serif", 12).into_font().color(&RGBColor(60, 60, 60)),
-                    ))
-                    .map_err(|e| anyhow!("{e}"))?;
-                }
-                for b in &self.bands {
-                    let c = RGBColor(b.color.0, b.color.1, b.color.2);
-                    let mut poly: Vec<(f64, f64)> =
-                        b.x.iter().zip(&b.upper).map(|(&x, &y)| (x, y)).collect();
-                    poly.extend(b.x.iter().zip(&b.lower).rev().map(|(&x, &y)| (x, y)));
-                    poly.retain(|&p| self.usable(p));
-                    chart
-                        .draw_series(std::iter::once(Polygon::new(poly, c.mix(0.18).filled())))
-                        .map_err(|e| anyhow!("{e}"))?
-                        .label(&b.label)
-                        .legend(move |(x, y)| {
-                            Rectangle::new([(x, y - 5), (x + 16, y + 5)], c.mix(0.3).filled())
-                        });
-                }
-                for (y, label) in &self.hlines {
-                    if self.y_log && *y <= 0.0 {
-                        continue;
-                    }
-                    let grey = RGBColor(120, 120, 120);
-                    chart
-                        .draw_series(LineSeries::new(
-                            vec![(x0, *y), (x1, *y)],
-                            grey.stroke_width(1),
-                        ))
-                        .map_err(|e| anyhow!("{e}"))?;
-                    chart
-                        .draw_series(std::iter::once(Text::new(
-                            label.clone(),
-                            (x0, *y),
-                            ("sans-serif", 11).into_font().color(&grey),
-                        )))
-                        .map_err(|e| anyhow!("{e}"))?;
-                }
-                for (x, label) in &self.vlines {
-                    if self.x_log && *x <= 0.0 {
-                        continue;
-                    }
-                    let grey = RGBColor(150, 150, 150);
-                    chart
-                        .draw_series(LineSeries::new(
-                            vec![(*x, y0), (*x, y1)],
-                            grey.stroke_width(1),
-                        ))
-                        .map_err(|e| anyhow!("{e}"))?;
-                    chart
-                        .draw_series(std::iter::once(Text::new(
-                            label.clone(),
-                            (*x, y1),
-                            ("sans-serif", 11).into_font().color(&grey),
-                        )))
-                        .map_err(|e| anyhow!("{e}"))?;
-                }
-                for s in &self.series {
-                    let c = RGBColor(s.color.0, s.color.1, s.color.2);
-                    let pts: Vec<(f64, f64)> = s
-                        .points
-                        .iter()
-                        .copied()
-                        .filter(|&p| self.usable(p))
-                        .collect();
-                    if matches!(s.mark, Mark::Line | Mark::LineAndPoints) {
-                        chart
-                            .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))
-                            .map_err(|e| anyhow!("{e}"))?
-                            .label(&s.label)
-                            .legend(move |(x, y)| {
-                                PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2))
-                            });
-                    }
-                    if matches!(s.mark, Mark::Points | Mark::LineAndPoints) {
-                        let drawn = chart
-                            .draw_series(pts.iter().map(|&p| Circle::new(p, 3, c.filled())))
-                            .map_err(|e| anyhow!("{e}"))?;
-                        if s.mark == Mark::Points {
-                            drawn
-                                .label(&s.label)
-                                .legend(move |(x, y)| Circle::new((x + 8, y), 3, c.filled()));
-                        }
-                    }
-                }
-                chart
-                    .configure_series_labels()
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(RGBColor(180, 180, 180))
-                    .label_font(("sans-serif", 13))
-                    .position(SeriesLabelPosition::UpperRight)
-                    .draw()
-                    .map_err(|e| anyhow!("{e}"))?;
-            }};
-        }
-        let (x0, x1) = if self.x_reversed { (x1, x0) } else { (x0, x1) };
-        match (self.x_log, self.y_log) {
-            (false, false) => render!(
-                builder
-                    .build_cartesian_2d(x0..x1, y0..y1)
-                    .map_err(|e| anyhow!("{e}"))?
-            ),
-            (true, false) => render!(
-                builder
-                    .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
-                    .map_err(|e| anyhow!("{e}"))?
-            ),
-            (false, true) => render!(
-                builder
-                    .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
-                    .map_err(|e| anyhow!("{e}"))?
-            ),
-            (true, true) => render!(
-                builder
-                    .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
-                    .map_err(|e| anyhow!("{e}"))?
-            ),
-        }
-        Ok(())
-    }
-}
-
-/// Encode an RGB buffer as PNG.
-fn image_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, w, h);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder
-            .write_header()
-            .map_err(|e| anyhow!("PNG encoding failed: {e}"))?;
-        writer
-            .write_image_data(rgb)
-            .map_err(|e| anyhow!("PNG encoding failed: {e}"))?;
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -542,8 +358,8 @@ mod tests {
             );
         let svg = dir.path().join("f.svg");
         let png = dir.path().join("f.png");
-        fig.write_svg(&svg, (640, 400)).unwrap();
-        fig.write_png(&png, (640, 400)).unwrap();
+        fig.write(&svg, &FigureStyle::paper()).unwrap();
+        fig.write(&png, &FigureStyle::paper()).unwrap();
         let text = std::fs::read_to_string(&svg).unwrap();
         assert!(text.contains("<svg") && text.contains("ours") && text.contains("λ_max"));
         let bytes = std::fs::read(&png).unwrap();
@@ -563,7 +379,7 @@ mod tests {
             );
         fig.x_reversed = true;
         let svg = dir.path().join("r.svg");
-        fig.write_svg(&svg, (640, 400)).unwrap();
+        fig.write(&svg, &FigureStyle::paper()).unwrap();
         let text = std::fs::read_to_string(&svg).unwrap();
         // The curve is the polyline in the first palette colour.
         let line = text
@@ -608,7 +424,7 @@ mod tests {
         assert!(csv.contains("u_θ,5e-1,1e0,NaN"), "{csv}");
         let dir = tempfile::tempdir().unwrap();
         let svg = dir.path().join("h.svg");
-        fig.write_svg(&svg, (400, 300)).unwrap();
+        fig.write(&svg, &FigureStyle::paper()).unwrap();
         let text = std::fs::read_to_string(&svg).unwrap();
         assert!(
             text.contains("#2166AC")
@@ -616,6 +432,10 @@ mod tests {
                 || text.contains("#2166ac"),
             "no blue cell"
         );
-        assert!(text.contains("blue -2.000e0"));
+        // The colour bar names the field and its scale.
+        assert!(
+            text.contains("u_θ") && text.contains("−2.00"),
+            "no colour bar labels"
+        );
     }
 }

@@ -1,0 +1,1062 @@
+//! Where everything of one figure panel goes, as plain geometry in logical units (CSS pixels):
+//! the plot rectangle, the axis maps, the ticks that survive thinning by measured label width,
+//! every piece of text with its box, the legend (in the emptiest inside corner when one is
+//! empty, else below the axes) and a heat map's colour bar. Text is measured with the bundled
+//! DejaVu Sans, so the boxes are the ones a renderer draws; `tests` assert that no two overlap.
+
+use std::sync::OnceLock;
+
+use ab_glyph::{Font, FontRef};
+
+use super::style::FigureStyle;
+use super::ticks::{self, Tick};
+use super::{FONT, Figure, Mark};
+
+/// An axis-aligned rectangle (y grows downwards).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rect {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+impl Rect {
+    pub fn new(x0: f64, y0: f64, x1: f64, y1: f64) -> Self {
+        Self { x0, y0, x1, y1 }
+    }
+
+    pub fn width(&self) -> f64 {
+        self.x1 - self.x0
+    }
+
+    pub fn height(&self) -> f64 {
+        self.y1 - self.y0
+    }
+
+    /// Whether the interiors meet.
+    pub fn intersects(&self, o: &Rect) -> bool {
+        self.x0 < o.x1 && o.x0 < self.x1 && self.y0 < o.y1 && o.y0 < self.y1
+    }
+
+    pub fn contains(&self, (x, y): (f64, f64)) -> bool {
+        x >= self.x0 && x <= self.x1 && y >= self.y0 && y <= self.y1
+    }
+
+    /// Whether `o` lies inside (with a small tolerance for round-off).
+    pub fn encloses(&self, o: &Rect) -> bool {
+        o.x0 >= self.x0 - 1e-6
+            && o.y0 >= self.y0 - 1e-6
+            && o.x1 <= self.x1 + 1e-6
+            && o.y1 <= self.y1 + 1e-6
+    }
+
+    fn grown(&self, d: f64) -> Rect {
+        Rect::new(self.x0 - d, self.y0 - d, self.x1 + d, self.y1 + d)
+    }
+}
+
+fn font() -> &'static FontRef<'static> {
+    static F: OnceLock<FontRef<'static>> = OnceLock::new();
+    F.get_or_init(|| FontRef::try_from_slice(FONT).expect("the bundled DejaVu Sans parses"))
+}
+
+/// Advance width of `text` at font size `size` (em), with kerning.
+pub fn text_width(text: &str, size: f64) -> f64 {
+    let f = font();
+    let upem = f.units_per_em().unwrap_or(2048.0) as f64;
+    let mut w = 0.0;
+    let mut prev = None;
+    for c in text.chars() {
+        let g = f.glyph_id(c);
+        if let Some(p) = prev {
+            w += f.kern_unscaled(p, g) as f64;
+        }
+        w += f.h_advance_unscaled(g) as f64;
+        prev = Some(g);
+    }
+    w / upem * size
+}
+
+/// Ascent above and descent below the baseline, as fractions of the em.
+pub const ASCENT: f64 = 0.93;
+pub const DESCENT: f64 = 0.24;
+/// Where the SVG writer puts the baseline below a top-anchored text's y (its `dy="0.76em"`).
+pub const TOP_TO_BASELINE: f64 = 0.76;
+
+/// A piece of text and the box it occupies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TextItem {
+    pub text: String,
+    /// Font size (em) in logical units.
+    pub size: f64,
+    /// Read bottom to top (the y axis label).
+    pub rotated: bool,
+    pub bold: bool,
+    pub ink: Ink,
+    pub bbox: Rect,
+}
+
+/// Which colour a text takes from the style.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Ink {
+    Foreground,
+    Muted,
+}
+
+impl TextItem {
+    /// Text whose box has its top-left corner at (x, y).
+    fn at(text: &str, size: f64, x: f64, y: f64, ink: Ink) -> Self {
+        let w = text_width(text, size);
+        Self {
+            text: text.into(),
+            size,
+            rotated: false,
+            bold: false,
+            ink,
+            bbox: Rect::new(x, y, x + w, y + (ASCENT + DESCENT) * size),
+        }
+    }
+
+    /// Horizontal text centred on x with its box top at y.
+    fn centred(text: &str, size: f64, x: f64, y: f64, ink: Ink) -> Self {
+        let w = text_width(text, size);
+        Self::at(text, size, x - w / 2.0, y, ink)
+    }
+
+    /// Horizontal text ending at x, vertically centred on y.
+    fn right_of_centre(text: &str, size: f64, x: f64, y: f64, ink: Ink) -> Self {
+        let w = text_width(text, size);
+        Self::at(text, size, x - w, y - (ASCENT + DESCENT) * size / 2.0, ink)
+    }
+
+    /// Text read bottom to top, centred on y, its box's left edge at x.
+    fn upward(text: &str, size: f64, x: f64, y: f64, ink: Ink) -> Self {
+        let w = text_width(text, size);
+        Self {
+            text: text.into(),
+            size,
+            rotated: true,
+            bold: false,
+            ink,
+            bbox: Rect::new(x, y - w / 2.0, x + (ASCENT + DESCENT) * size, y + w / 2.0),
+        }
+    }
+}
+
+/// Data ↔ logical coordinate on one axis.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AxisMap {
+    /// The range in data units (lo < hi).
+    pub lo: f64,
+    pub hi: f64,
+    pub log: bool,
+    /// Logical coordinates of lo and of hi (hi < lo on a y axis or a reversed x axis).
+    pub at_lo: f64,
+    pub at_hi: f64,
+}
+
+impl AxisMap {
+    /// The logical coordinate of a data value (None where a log axis cannot show it).
+    pub fn map(&self, v: f64) -> Option<f64> {
+        if !v.is_finite() || (self.log && v <= 0.0) {
+            return None;
+        }
+        let t = |v: f64| if self.log { v.log10() } else { v };
+        let f = (t(v) - t(self.lo)) / (t(self.hi) - t(self.lo));
+        Some(self.at_lo + f * (self.at_hi - self.at_lo))
+    }
+}
+
+/// One legend entry: which series or band and the text beside its sample.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegendEntry {
+    pub what: Entry,
+    /// Where the sample (line, dot or patch) is drawn.
+    pub sample: Rect,
+    /// Index of the entry's text in [`Layout::texts`].
+    pub text: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    Series(usize),
+    Band(usize),
+}
+
+/// The geometry of one panel.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// The panel's whole area.
+    pub canvas: Rect,
+    pub plot: Rect,
+    pub x: AxisMap,
+    pub y: AxisMap,
+    /// Logical positions of ticks and whether each is labelled (labelled ones are longer).
+    pub x_ticks: Vec<(f64, bool)>,
+    pub y_ticks: Vec<(f64, bool)>,
+    pub texts: Vec<TextItem>,
+    /// The legend's frame (None without labelled series).
+    pub legend: Option<Rect>,
+    pub legend_entries: Vec<LegendEntry>,
+    /// A heat map's colour bar and its scale m (blue −m … red +m).
+    pub colorbar: Option<(Rect, f64)>,
+    /// Marker lines whose label did not fit (they are drawn unlabelled).
+    pub dropped_labels: usize,
+}
+
+/// Lay a figure out in `canvas`; `panel_label` ("(a)") goes at the top left.
+pub fn layout(
+    fig: &Figure,
+    style: &FigureStyle,
+    canvas: Rect,
+    panel_label: Option<&str>,
+) -> Layout {
+    let f = style.font_px();
+    let pad = 0.5 * f;
+    let title_size = 1.15 * f;
+    let line_h = (ASCENT + DESCENT) * f;
+    let mut texts = Vec::new();
+
+    // Title (wrapped to the width left by the panel label) and the panel label.
+    let mut top = canvas.y0 + pad;
+    let label_w = panel_label.map_or(0.0, |l| text_width(l, title_size) + pad);
+    if let Some(l) = panel_label {
+        let mut t = TextItem::at(l, title_size, canvas.x0 + pad, top, Ink::Foreground);
+        t.bold = true;
+        texts.push(t);
+    }
+    // The title is centred in the width right of the panel label.
+    let title_width = canvas.width() - 2.0 * pad - label_w;
+    let (title_size, lines) = title_lines(&fig.title, title_size, f, title_width);
+    for line in lines {
+        texts.push(TextItem::centred(
+            &line,
+            title_size,
+            (canvas.x0 + pad + label_w + canvas.x1 - pad) / 2.0,
+            top,
+            Ink::Foreground,
+        ));
+        top += (ASCENT + DESCENT) * title_size;
+    }
+    if panel_label.is_some() && fig.title.is_empty() {
+        top += (ASCENT + DESCENT) * title_size;
+    }
+    top += 0.6 * f;
+
+    let ((x_lo, x_hi), (y_lo, y_hi)) = fig.ranges();
+    let colorbar_w = fig.heatmap.as_ref().map_or(0.0, |h| {
+        let m = h.scale();
+        let widest = [colorbar_label(-m, m), colorbar_label(m, m), h.label.clone()]
+            .iter()
+            .map(|s| text_width(s, f))
+            .fold(0.0, f64::max);
+        0.9 * f + 0.4 * f + widest + pad
+    });
+
+    // Try the legend inside first; if every corner would cover data, reserve rows below.
+    let entries = if fig.hide_legend {
+        vec![]
+    } else {
+        legend_entries(fig)
+    };
+    // Legend text is a tenth smaller than the tick labels.
+    let lf = 0.9 * f;
+    let row_h = 1.25 * (ASCENT + DESCENT) * lf;
+    let mut legend_rows: Option<Vec<Vec<Entry>>> = None;
+    loop {
+        let legend_h = legend_rows
+            .as_ref()
+            .map_or(0.0, |rows| rows.len() as f64 * row_h + 0.4 * lf);
+        let x_area = line_h
+            + 0.6 * f
+            + if fig.x_label.is_empty() {
+                0.0
+            } else {
+                line_h + 0.2 * f
+            };
+        let plot_bottom = canvas.y1 - pad - x_area - legend_h;
+        let plot_top = top;
+        // y ticks first (the height is known), then the left margin their labels need.
+        let y_map = AxisMap {
+            lo: y_lo,
+            hi: y_hi,
+            log: fig.y_log,
+            at_lo: plot_bottom,
+            at_hi: plot_top,
+        };
+        let y_ticks = choose_ticks(&y_map, f, false);
+        let y_label_w = y_ticks
+            .iter()
+            .filter_map(|t| t.label.as_ref())
+            .map(|l| text_width(l, f))
+            .fold(0.0, f64::max);
+        let y_desc_w = if fig.y_label.is_empty() {
+            0.0
+        } else {
+            line_h + 0.3 * f
+        };
+        let plot_left = canvas.x0 + pad + y_desc_w + y_label_w + 0.35 * f;
+        // x tick labels may reach past the plot's right edge, up to the colour bar or the
+        // canvas; shrink the plot until the outermost one fits.
+        let label_limit = canvas.x1 - pad - colorbar_w;
+        let mut plot_right = label_limit - 0.8 * f;
+        let (x_map, x_ticks) = loop {
+            let (at_lo, at_hi) = if fig.x_reversed {
+                (plot_right, plot_left)
+            } else {
+                (plot_left, plot_right)
+            };
+            let x_map = AxisMap {
+                lo: x_lo,
+                hi: x_hi,
+                log: fig.x_log,
+                at_lo,
+                at_hi,
+            };
+            let x_ticks = choose_ticks(&x_map, f, true);
+            let reach = x_ticks
+                .iter()
+                .filter_map(|t| Some(x_map.map(t.value)? + text_width(t.label.as_ref()?, f) / 2.0))
+                .fold(f64::NEG_INFINITY, f64::max);
+            if reach <= label_limit || plot_right - plot_left < 4.0 * f {
+                break (x_map, x_ticks);
+            }
+            plot_right -= reach - label_limit + 0.01;
+        };
+        let plot = Rect::new(plot_left, plot_top, plot_right, plot_bottom);
+
+        let mut out = Layout {
+            canvas,
+            plot,
+            x: x_map,
+            y: y_map,
+            x_ticks: vec![],
+            y_ticks: vec![],
+            texts: texts.clone(),
+            legend: None,
+            legend_entries: vec![],
+            colorbar: None,
+            dropped_labels: 0,
+        };
+        // Tick labels; a y label that would touch an x label (the bottom-left corner) goes.
+        let mut x_boxes = Vec::new();
+        for t in &x_ticks {
+            let Some(px) = x_map.map(t.value) else {
+                continue;
+            };
+            out.x_ticks.push((px, t.label.is_some()));
+            if let Some(l) = &t.label {
+                let item = TextItem::centred(l, f, px, plot_bottom + 0.6 * f, Ink::Foreground);
+                x_boxes.push(item.bbox.grown(0.1 * f));
+                out.texts.push(item);
+            }
+        }
+        for t in &y_ticks {
+            let Some(py) = y_map.map(t.value) else {
+                continue;
+            };
+            let mut labelled = false;
+            if let Some(l) = &t.label {
+                let item =
+                    TextItem::right_of_centre(l, f, plot_left - 0.35 * f, py, Ink::Foreground);
+                if !x_boxes.iter().any(|b| b.intersects(&item.bbox)) {
+                    out.texts.push(item);
+                    labelled = true;
+                }
+            }
+            out.y_ticks.push((py, labelled));
+        }
+        // Axis descriptions.
+        if !fig.x_label.is_empty() {
+            out.texts.push(TextItem::centred(
+                &fig.x_label,
+                f,
+                (plot_left + plot_right) / 2.0,
+                plot_bottom + 0.6 * f + line_h + 0.2 * f,
+                Ink::Foreground,
+            ));
+        }
+        if !fig.y_label.is_empty() {
+            out.texts.push(TextItem::upward(
+                &fig.y_label,
+                f,
+                canvas.x0 + pad,
+                (plot_top + plot_bottom) / 2.0,
+                Ink::Foreground,
+            ));
+        }
+        // A heat map's colour bar to the right of the plot, its label above it.
+        if let Some(h) = &fig.heatmap {
+            let m = h.scale();
+            let bar = Rect::new(
+                label_limit + 0.4 * f,
+                plot_top + line_h + 0.9 * f,
+                label_limit + 1.3 * f,
+                plot_bottom,
+            );
+            out.texts
+                .push(TextItem::at(&h.label, f, bar.x0, plot_top, Ink::Foreground));
+            for (v, y) in [(m, bar.y0), (0.0, (bar.y0 + bar.y1) / 2.0), (-m, bar.y1)] {
+                let l = colorbar_label(v, m);
+                let w = text_width(&l, f);
+                out.texts.push(TextItem::right_of_centre(
+                    &l,
+                    f,
+                    bar.x1 + 0.4 * f + w,
+                    y,
+                    Ink::Foreground,
+                ));
+            }
+            out.colorbar = Some((bar, m));
+        }
+        // The legend: inside when a corner is empty, else in rows below the axes.
+        match &legend_rows {
+            _ if entries.is_empty() => {}
+            None => {
+                let (w, h) = legend_size(&entries, fig, lf);
+                let fits = w < plot.width() * 0.75 && h < plot.height() * 0.75;
+                match fits.then(|| emptiest_corner(fig, &out, w, h, f)).flatten() {
+                    Some(r) => place_legend_column(&mut out, fig, &entries, r, lf),
+                    None => {
+                        // As many rows as leave the plot 30 % of the panel's height.
+                        let spare = plot.height() - 0.3 * canvas.height();
+                        let max_rows = ((spare - 0.4 * lf) / row_h).floor().max(1.0) as usize;
+                        legend_rows = Some(legend_rows_of(
+                            &entries,
+                            fig,
+                            lf,
+                            canvas.width() - 2.0 * pad,
+                            max_rows,
+                        ));
+                        continue;
+                    }
+                }
+            }
+            Some(rows) => {
+                let area = Rect::new(
+                    canvas.x0 + pad,
+                    canvas.y1 - pad - legend_h,
+                    canvas.x1 - pad,
+                    canvas.y1 - pad,
+                );
+                place_legend_rows(&mut out, fig, rows, entries.len(), area, lf);
+            }
+        }
+        place_marker_labels(fig, &mut out, f);
+        return out;
+    }
+}
+
+/// The title in at most two lines: at the title size, else at the text size, else cut after
+/// the second line with "…" (the file name and the CSV keep the whole title).
+fn title_lines(title: &str, large: f64, small: f64, width: f64) -> (f64, Vec<String>) {
+    let lines = wrap(title, large, width);
+    if lines.len() <= 2 {
+        return (large, lines);
+    }
+    let mut lines = wrap(title, small, width);
+    if lines.len() > 2 {
+        lines.truncate(2);
+        let last = &mut lines[1];
+        while text_width(&format!("{last} …"), small) > width {
+            match last.rfind(' ') {
+                Some(i) => last.truncate(i),
+                None => break,
+            }
+        }
+        last.push_str(" …");
+    }
+    (small, lines)
+}
+
+/// Words of `text` in lines no wider than `width` (a word wider than the line stands alone).
+fn wrap(text: &str, size: f64, width: f64) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if text_width(&format!("{l} {word}"), size) <= width => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// The colour bar's end and middle labels: three significant digits.
+pub fn colorbar_label(v: f64, m: f64) -> String {
+    if m <= 0.0 || !m.is_finite() {
+        return ticks::format_value(v, 1.0);
+    }
+    let step = 10f64.powf(m.log10().floor() - 2.0);
+    ticks::format_value((v / step).round() * step, step)
+}
+
+/// The densest candidate tick set whose labels keep a gap of half an em; if none does, the
+/// sparsest with labels dropped greedily until none overlap.
+fn choose_ticks(map: &AxisMap, f: f64, horizontal: bool) -> Vec<Tick> {
+    let candidates = ticks::candidates(map.lo, map.hi, map.log);
+    let gap = 0.5 * f;
+    let extents = |set: &[Tick]| -> Vec<(f64, f64, usize)> {
+        set.iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                let label = t.label.as_ref()?;
+                let c = map.map(t.value)?;
+                let half = if horizontal {
+                    text_width(label, f) / 2.0
+                } else {
+                    (ASCENT + DESCENT) * f / 2.0
+                };
+                Some((c - half, c + half, i))
+            })
+            .collect()
+    };
+    let fits = |set: &[Tick]| {
+        let mut e = extents(set);
+        e.sort_by(|a, b| a.0.total_cmp(&b.0));
+        e.windows(2).all(|w| w[0].1 + gap <= w[1].0)
+    };
+    if let Some(set) = candidates.iter().find(|s| fits(s)) {
+        return set.clone();
+    }
+    let Some(mut set) = candidates.last().cloned() else {
+        return vec![];
+    };
+    let mut e = extents(&set);
+    e.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut end = f64::NEG_INFINITY;
+    for (lo, hi, i) in e {
+        if lo >= end + gap {
+            end = hi;
+        } else {
+            set[i].label = None;
+        }
+    }
+    set
+}
+
+fn legend_entries(fig: &Figure) -> Vec<Entry> {
+    let mut out: Vec<Entry> = (0..fig.bands.len())
+        .filter(|&i| !fig.bands[i].label.is_empty())
+        .map(Entry::Band)
+        .collect();
+    out.extend(
+        (0..fig.series.len())
+            .filter(|&i| !fig.series[i].label.is_empty())
+            .map(Entry::Series),
+    );
+    out
+}
+
+fn entry_label(fig: &Figure, e: Entry) -> &str {
+    match e {
+        Entry::Series(i) => &fig.series[i].label,
+        Entry::Band(i) => &fig.bands[i].label,
+    }
+}
+
+const SAMPLE_EM: f64 = 2.2;
+
+fn entry_width(fig: &Figure, e: Entry, f: f64) -> f64 {
+    SAMPLE_EM * f + 0.4 * f + text_width(entry_label(fig, e), f)
+}
+
+fn legend_size(entries: &[Entry], fig: &Figure, f: f64) -> (f64, f64) {
+    let line_h = (ASCENT + DESCENT) * f;
+    let w = entries
+        .iter()
+        .map(|&e| entry_width(fig, e, f))
+        .fold(0.0, f64::max);
+    (w + 0.8 * f, entries.len() as f64 * 1.1 * line_h + 0.5 * f)
+}
+
+/// The inside corner (legend-sized) covering the fewest drawn points, if one covers none.
+fn emptiest_corner(fig: &Figure, out: &Layout, w: f64, h: f64, f: f64) -> Option<Rect> {
+    if fig.heatmap.is_some() {
+        return None;
+    }
+    let p = out.plot;
+    let m = 0.3 * f;
+    let corners = [
+        Rect::new(p.x1 - m - w, p.y0 + m, p.x1 - m, p.y0 + m + h),
+        Rect::new(p.x0 + m, p.y0 + m, p.x0 + m + w, p.y0 + m + h),
+        Rect::new(p.x1 - m - w, p.y1 - m - h, p.x1 - m, p.y1 - m),
+        Rect::new(p.x0 + m, p.y1 - m - h, p.x0 + m + w, p.y1 - m),
+    ];
+    let samples = drawn_samples(fig, out, f);
+    corners
+        .into_iter()
+        .find(|r| !samples.iter().any(|&s| r.grown(0.3 * f).contains(s)))
+}
+
+/// Points along every drawn curve and band edge, at most half an em apart.
+fn drawn_samples(fig: &Figure, out: &Layout, f: f64) -> Vec<(f64, f64)> {
+    let mut curves: Vec<Vec<(f64, f64)>> = fig.series.iter().map(|s| s.points.clone()).collect();
+    for b in &fig.bands {
+        curves.push(b.x.iter().copied().zip(b.lower.iter().copied()).collect());
+        curves.push(b.x.iter().copied().zip(b.upper.iter().copied()).collect());
+    }
+    let mut pts = Vec::new();
+    for c in curves {
+        let mapped: Vec<(f64, f64)> = c
+            .iter()
+            .filter_map(|&(x, y)| Some((out.x.map(x)?, out.y.map(y)?)))
+            .collect();
+        for w in mapped.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
+            let n = ((len / (0.5 * f)).ceil() as usize).clamp(1, 400);
+            for k in 0..n {
+                let t = k as f64 / n as f64;
+                pts.push((a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1)));
+            }
+        }
+        if let Some(&last) = mapped.last() {
+            pts.push(last);
+        }
+    }
+    pts
+}
+
+/// One legend entry with its sample's top-left corner at `(x, y)` and its text beside it.
+fn push_entry(out: &mut Layout, fig: &Figure, e: Entry, (x, y): (f64, f64), f: f64) {
+    let line_h = (ASCENT + DESCENT) * f;
+    out.texts.push(TextItem::at(
+        entry_label(fig, e),
+        f,
+        x + SAMPLE_EM * f + 0.4 * f,
+        y,
+        Ink::Foreground,
+    ));
+    out.legend_entries.push(LegendEntry {
+        what: e,
+        sample: Rect::new(x, y, x + SAMPLE_EM * f, y + line_h),
+        text: out.texts.len() - 1,
+    });
+}
+
+fn place_legend_column(out: &mut Layout, fig: &Figure, entries: &[Entry], r: Rect, f: f64) {
+    let line_h = (ASCENT + DESCENT) * f;
+    let mut y = r.y0 + 0.25 * f;
+    for &e in entries {
+        let x = r.x0 + 0.4 * f;
+        push_entry(out, fig, e, (x, y), f);
+        y += 1.1 * line_h;
+    }
+    out.legend = Some(r);
+}
+
+/// Entries flowed left to right in rows of `width`, at most `max_rows` rows; when some are
+/// left over, the last row ends in room for a "+ N more" note.
+fn legend_rows_of(
+    entries: &[Entry],
+    fig: &Figure,
+    f: f64,
+    width: f64,
+    max_rows: usize,
+) -> Vec<Vec<Entry>> {
+    let mut rows: Vec<Vec<Entry>> = vec![];
+    let mut used = f64::INFINITY;
+    for &e in entries {
+        let w = entry_width(fig, e, f) + f;
+        if used + w > width {
+            rows.push(vec![]);
+            used = 0.0;
+        }
+        rows.last_mut().expect("a row").push(e);
+        used += w;
+    }
+    if rows.len() > max_rows {
+        rows.truncate(max_rows.max(1));
+        let shown = |rows: &Vec<Vec<Entry>>| rows.iter().map(Vec::len).sum::<usize>();
+        loop {
+            let more = more_note(entries.len() - shown(&rows));
+            let last = rows.last().expect("a row");
+            let used: f64 = last.iter().map(|&e| entry_width(fig, e, f) + f).sum();
+            if used + text_width(&more, f) <= width || last.is_empty() {
+                break;
+            }
+            rows.last_mut().expect("a row").pop();
+        }
+    }
+    rows
+}
+
+fn more_note(n: usize) -> String {
+    format!("+ {n} more (see the CSV)")
+}
+
+fn place_legend_rows(
+    out: &mut Layout,
+    fig: &Figure,
+    rows: &[Vec<Entry>],
+    total: usize,
+    area: Rect,
+    f: f64,
+) {
+    let line_h = (ASCENT + DESCENT) * f;
+    let shown: usize = rows.iter().map(Vec::len).sum();
+    let mut y = area.y0 + 0.4 * f;
+    for (r, row) in rows.iter().enumerate() {
+        let more = (r + 1 == rows.len() && shown < total).then(|| more_note(total - shown));
+        let width: f64 = row.iter().map(|&e| entry_width(fig, e, f) + f).sum::<f64>()
+            + more.as_ref().map_or(-f, |m| text_width(m, f));
+        let mut x = (area.x0 + area.x1) / 2.0 - width / 2.0;
+        for &e in row {
+            push_entry(out, fig, e, (x, y), f);
+            x += entry_width(fig, e, f) + f;
+        }
+        if let Some(m) = more {
+            out.texts.push(TextItem::at(&m, f, x, y, Ink::Muted));
+        }
+        y += 1.25 * line_h;
+    }
+    out.legend = None;
+}
+
+/// Labels of marker lines inside the plot: vertical ones along the top or the bottom (up to
+/// three rows each, either side of the line), horizontal ones at either end above or below
+/// their line; spots clear of the data first. A label that would touch another text or the
+/// legend wherever it went is left off and counted.
+fn place_marker_labels(fig: &Figure, out: &mut Layout, f: f64) {
+    let size = 0.85 * f;
+    let line_h = (ASCENT + DESCENT) * size;
+    let p = out.plot;
+    let samples = drawn_samples(fig, out, f);
+    let mut taken: Vec<Rect> = out.texts.iter().map(|t| t.bbox.grown(0.15 * f)).collect();
+    taken.extend(out.legend);
+    // A spot that leaves the data clear is preferred; one over the data will do.
+    let mut place = |candidates: Vec<TextItem>, out: &mut Layout| -> bool {
+        for clear_of_data in [true, false] {
+            for t in &candidates {
+                let ok = p.encloses(&t.bbox)
+                    && !taken.iter().any(|r| r.intersects(&t.bbox))
+                    && !(clear_of_data && samples.iter().any(|&s| t.bbox.contains(s)));
+                if ok {
+                    taken.push(t.bbox.grown(0.15 * f));
+                    out.texts.push(t.clone());
+                    return true;
+                }
+            }
+        }
+        false
+    };
+    for (x, label) in &fig.vlines {
+        if label.is_empty() {
+            continue;
+        }
+        let Some(px) = out.x.map(*x) else { continue };
+        // Three rows along the top, then three along the bottom; right of the line, else left.
+        let w = text_width(label, size);
+        let tops: Vec<f64> = (0..3)
+            .map(|row| p.y0 + 0.2 * f + row as f64 * line_h)
+            .chain((1..4).map(|row| p.y1 - 0.2 * f - row as f64 * line_h))
+            .collect();
+        let candidates = tops
+            .iter()
+            .flat_map(|&top| {
+                [
+                    TextItem::at(label, size, px + 0.25 * f, top, Ink::Muted),
+                    TextItem::at(label, size, px - 0.25 * f - w, top, Ink::Muted),
+                ]
+            })
+            .collect();
+        if !place(candidates, out) {
+            out.dropped_labels += 1;
+        }
+    }
+    for (y, label) in &fig.hlines {
+        if label.is_empty() {
+            continue;
+        }
+        let Some(py) = out.y.map(*y) else { continue };
+        let w = text_width(label, size);
+        let candidates = [py - 0.1 * f - line_h, py + 0.1 * f]
+            .into_iter()
+            .flat_map(|top| {
+                [
+                    TextItem::at(label, size, p.x1 - 0.3 * f - w, top, Ink::Muted),
+                    TextItem::at(label, size, p.x0 + 0.3 * f, top, Ink::Muted),
+                ]
+            })
+            .collect();
+        if !place(candidates, out) {
+            out.dropped_labels += 1;
+        }
+    }
+}
+
+/// The dash pattern (on, off, … in multiples of the line width) of the k-th line series in a
+/// style that tells series apart by dashes; empty means solid.
+pub fn dash_pattern(k: usize) -> &'static [f64] {
+    const PATTERNS: [&[f64]; 5] = [
+        &[],
+        &[5.0, 2.5],
+        &[1.0, 2.0],
+        &[7.0, 2.0, 1.5, 2.0],
+        &[11.0, 3.0],
+    ];
+    PATTERNS[k % PATTERNS.len()]
+}
+
+/// The pattern of exact and reference curves.
+pub const REFERENCE_DASH: [f64; 2] = [3.5, 2.5];
+
+/// Whether a series is drawn as a line.
+pub fn has_line(m: Mark) -> bool {
+    matches!(m, Mark::Line | Mark::LineAndPoints | Mark::Reference)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::super::style::Theme;
+    use super::super::{Band, Heatmap};
+    use super::*;
+
+    /// Every kind of figure the project draws, in miniature and at its worst: long titles,
+    /// many series, log axes over one or many decades, reversed ε axes, heat maps, bands and
+    /// labelled marker lines.
+    pub(crate) fn gallery() -> Vec<Figure> {
+        let x: Vec<f64> = (0..200).map(|i| -1.0 + 2.0 * i as f64 / 199.0).collect();
+        let front = |e: f64| {
+            x.iter()
+                .map(|&x| (x, (x / (e * 2f64.sqrt())).tanh()))
+                .collect()
+        };
+        let mut solutions = Figure::new("u_θ at ε = 0.01 (seed 0)", "x", "u")
+            .with_series("Strategy 1", front(0.012), Mark::Line)
+            .with_series("Strategy 2", front(0.011), Mark::Line)
+            .with_series("classical", front(0.05), Mark::Line);
+        solutions.series.push(super::super::Series {
+            label: "tanh (exact)".into(),
+            points: front(0.01),
+            mark: Mark::Reference,
+            color: (0, 0, 0),
+        });
+        let eps = [0.1, 0.09, 0.05, 0.02, 0.01];
+        let l2re = Figure::new("Table 1: median L2RE vs ε", "ε", "L2RE vs tanh")
+            .log_x()
+            .log_y()
+            .with_series(
+                "Strategy 1",
+                eps.iter().map(|&e| (e, 3e-4 * e)).collect(),
+                Mark::LineAndPoints,
+            )
+            .with_series(
+                "Strategy 2",
+                eps.iter().map(|&e| (e, 2e-2 * e)).collect(),
+                Mark::LineAndPoints,
+            )
+            .with_series(
+                "classical",
+                eps.iter().map(|&e| (e, 0.4 - e)).collect(),
+                Mark::LineAndPoints,
+            );
+        let mut loss = Figure::new("Loss and L2RE", "step", "value").log_y();
+        loss = loss
+            .with_series(
+                "loss",
+                (1..3000)
+                    .map(|i| (i as f64, 1.0 / (i as f64).powi(2)))
+                    .collect(),
+                Mark::Line,
+            )
+            .with_series(
+                "L2RE vs reference",
+                (1..3000)
+                    .step_by(50)
+                    .map(|i| (i as f64, 0.5 / i as f64))
+                    .collect(),
+                Mark::LineAndPoints,
+            );
+        for k in 0..40 {
+            loss.vlines.push((
+                100.0 + 70.0 * k as f64,
+                format!("stage {k}: ε = {:.4}", 0.1 - k as f64 * 0.002),
+            ));
+        }
+        let mut path = Figure::new("Loss and L2RE at the end of each stage", "ε", "value")
+            .log_x()
+            .log_y()
+            .with_series(
+                "stage loss",
+                (0..50)
+                    .map(|k| (0.1 * 0.95f64.powi(k), 1e-6 * 1.1f64.powi(k)))
+                    .collect(),
+                Mark::LineAndPoints,
+            );
+        path.x_reversed = true;
+        let mut spectrum = Figure::new("Spectrum of K_ε", "index i", "λ_i")
+            .log_y()
+            .with_series(
+                "λ_i",
+                (0..60)
+                    .map(|i| (i as f64, 10f64.powf(3.0 - 0.3 * i as f64)))
+                    .collect(),
+                Mark::Points,
+            );
+        spectrum.hlines.push((1e-13, "round-off floor".into()));
+        spectrum.hlines.push((2e-13, "cutoff rcond 1e-8".into()));
+        let mut bands = Figure::new("λ_max(D_ε) vs ε", "ε", "λ_max").log_x().log_y();
+        bands.bands.push(Band {
+            label: "min … max over seeds".into(),
+            x: eps.to_vec(),
+            lower: eps.iter().map(|e| 1.0 / e).collect(),
+            upper: eps.iter().map(|e| 3.0 / e).collect(),
+            color: (31, 119, 180),
+        });
+        bands = bands.with_series(
+            "ours",
+            eps.iter().map(|&e| (e, 2.0 / e)).collect(),
+            Mark::LineAndPoints,
+        );
+        bands.vlines.push((0.02, "ε = 0.0200".into()));
+        let grid = crate::problem::Grid2d {
+            nx: 24,
+            ny: 24,
+            x: (-1.0, 1.0),
+            y: (-1.0, 1.0),
+        };
+        let heat = Heatmap::figure(
+            "Solution u_θ(x, y) at ε = 0.0500",
+            "u_θ",
+            grid,
+            (0..576)
+                .map(|k| ((k % 24) as f64 * 0.3).sin() * 0.98)
+                .collect(),
+        );
+        let flat = Figure::new("Residual H(u_θ(x_i), ε)", "x", "H").with_series(
+            "residual",
+            x.iter().map(|&x| (x, 1e-7 * x)).collect(),
+            Mark::Points,
+        );
+        let empty = Figure::new("λ(K_ε) over training", "step", "eigenvalue").log_y();
+        let mut many = Figure::new(
+            "A figure with a title long enough that it has to wrap onto a second line somewhere",
+            "step",
+            "‖θ‖",
+        );
+        for k in 0..9 {
+            many = many.with_series(
+                &format!("pin {k} L2RE (Strategy 1, 230 stages)"),
+                (0..30).map(|i| (i as f64, (i * k) as f64)).collect(),
+                Mark::Line,
+            );
+        }
+        vec![
+            solutions, l2re, loss, path, spectrum, bands, heat, flat, empty, many,
+        ]
+    }
+
+    pub(crate) fn styles() -> Vec<FigureStyle> {
+        let mut small = FigureStyle::paper();
+        small.width_in = 2.0;
+        small.height_in = 1.6;
+        vec![FigureStyle::paper(), FigureStyle::slide(Theme::Dark), small]
+    }
+
+    fn canvas(style: &FigureStyle) -> Rect {
+        let u = super::super::style::UNITS_PER_INCH;
+        Rect::new(0.0, 0.0, style.width_in * u, style.height_in * u)
+    }
+
+    /// Every text box of a layout lies in its canvas and meets no other, nor the legend frame
+    /// (its own entries aside).
+    pub(crate) fn assert_no_collisions(l: &Layout, what: &str) {
+        for (i, a) in l.texts.iter().enumerate() {
+            assert!(
+                l.canvas.encloses(&a.bbox),
+                "{what}: `{}` leaves the canvas {:?} vs {:?}",
+                a.text,
+                a.bbox,
+                l.canvas
+            );
+            for b in &l.texts[i + 1..] {
+                assert!(
+                    !a.bbox.intersects(&b.bbox),
+                    "{what}: `{}` {:?} overlaps `{}` {:?}",
+                    a.text,
+                    a.bbox,
+                    b.text,
+                    b.bbox
+                );
+            }
+            let in_legend = l.legend_entries.iter().any(|e| e.text == i);
+            if let (Some(frame), false) = (l.legend, in_legend) {
+                assert!(
+                    !frame.intersects(&a.bbox),
+                    "{what}: `{}` under the legend",
+                    a.text
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_two_labels_of_any_figure_kind_overlap() {
+        for style in styles() {
+            for fig in gallery() {
+                let l = layout(&fig, &style, canvas(&style), None);
+                assert_no_collisions(&l, &format!("{} ({:?})", fig.title, style.kind));
+                let l = layout(&fig, &style, canvas(&style), Some("(b)"));
+                assert_no_collisions(&l, &format!("{} (panel, {:?})", fig.title, style.kind));
+                assert!(
+                    l.plot.width() > 0.0 && l.plot.height() > 0.0,
+                    "{} {:?}: plot {:?}",
+                    fig.title,
+                    style.kind,
+                    l.plot
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_legend_avoids_the_data_or_leaves_the_plot() {
+        let style = FigureStyle::paper();
+        for fig in gallery() {
+            let l = layout(&fig, &style, canvas(&style), None);
+            if let Some(frame) = l.legend {
+                let inside = drawn_samples(&fig, &l, style.font_px())
+                    .into_iter()
+                    .filter(|&p| frame.contains(p))
+                    .count();
+                assert_eq!(inside, 0, "{}: legend covers data", fig.title);
+            }
+            // Every labelled series has an entry, or the legend says how many it leaves out.
+            let labelled = fig.series.iter().filter(|s| !s.label.is_empty()).count()
+                + fig.bands.iter().filter(|b| !b.label.is_empty()).count();
+            let more = l
+                .texts
+                .iter()
+                .any(|t| t.text.contains("more (see the CSV)"));
+            assert!(
+                l.legend_entries.len() == labelled || more,
+                "{}: {} of {labelled}",
+                fig.title,
+                l.legend_entries.len()
+            );
+        }
+    }
+
+    #[test]
+    fn the_close_ticks_of_the_l2re_figure_do_not_print_on_each_other() {
+        let fig = Figure::new("l2re", "ε", "L2RE")
+            .log_x()
+            .log_y()
+            .with_series(
+                "a",
+                vec![(0.1, 1e-3), (0.09, 2e-3), (0.01, 1e-2)],
+                Mark::Line,
+            );
+        let style = FigureStyle::paper();
+        let l = layout(&fig, &style, canvas(&style), None);
+        let labels: Vec<&str> = l.texts.iter().map(|t| t.text.as_str()).collect();
+        assert!(!labels.iter().any(|t| t.contains("-0")), "{labels:?}");
+        assert_no_collisions(&l, "l2re");
+        assert!(l.x_ticks.iter().filter(|t| t.1).count() >= 2);
+    }
+}

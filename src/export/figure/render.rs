@@ -1,0 +1,712 @@
+//! Drawing laid-out figures with plotters and turning the result into files. One path for every
+//! format: plotters writes SVG on a logical grid [`SUBPIXEL`] times finer than the figure's
+//! units (the root element's size in inches and its viewBox keep the sub-pixel precision), and
+//! PNG (antialiased, by resvg) and PDF (svg2pdf, the bundled DejaVu Sans embedded) are made
+//! from that SVG. A multi-panel figure is the same drawing repeated over a grid of panels with
+//! (a), (b), … labels.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use anyhow::{Context, Result, anyhow, bail};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use resvg::{tiny_skia, usvg};
+
+use super::layout::{
+    ASCENT, Entry, Ink, Layout, REFERENCE_DASH, Rect, TOP_TO_BASELINE, dash_pattern, has_line,
+    layout,
+};
+use super::style::{FigureStyle, UNITS_PER_INCH};
+use super::{FONT, Figure, Mark};
+
+/// Logical units are drawn on a grid this many times finer (plotters works in whole units).
+pub const SUBPIXEL: f64 = 20.0;
+
+/// A figure file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum FigureFormat {
+    Svg,
+    Png,
+    Pdf,
+}
+
+impl FigureFormat {
+    pub const ALL: [FigureFormat; 3] = [Self::Svg, Self::Png, Self::Pdf];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Svg => "svg",
+            Self::Png => "png",
+            Self::Pdf => "pdf",
+        }
+    }
+
+    /// The format a file name asks for.
+    pub fn of_path(path: &Path) -> Result<Self> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        Self::ALL
+            .into_iter()
+            .find(|f| f.extension() == ext)
+            .ok_or_else(|| {
+                anyhow!(
+                    "cannot tell the figure format of {}: the name must end in .svg, .png or .pdf",
+                    path.display()
+                )
+            })
+    }
+
+    /// Parse a comma-separated list such as `svg,pdf`.
+    pub fn parse_list(text: &str) -> Result<Vec<Self>, String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                Self::ALL
+                    .into_iter()
+                    .find(|f| f.extension() == t.to_ascii_lowercase())
+                    .ok_or_else(|| format!("unknown figure format `{t}`: expected svg, png or pdf"))
+            })
+            .collect()
+    }
+}
+
+/// The figures of one file: one panel, or several on a grid of `cols` columns.
+pub fn render_svg(figs: &[&Figure], cols: usize, style: &FigureStyle) -> Result<String> {
+    style.check().map_err(|e| anyhow!(e))?;
+    if figs.is_empty() {
+        bail!("no figure to draw");
+    }
+    super::register_font();
+    let cols = cols.clamp(1, figs.len());
+    let rows = figs.len().div_ceil(cols);
+    let (w_in, h_in) = style.page_in(rows, cols);
+    let (w, h) = (w_in * UNITS_PER_INCH, h_in * UNITS_PER_INCH);
+    let size = ((w * SUBPIXEL).round() as u32, (h * SUBPIXEL).round() as u32);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&rgb(style.background()))
+            .map_err(|e| anyhow!("{e}"))?;
+        let (pw, ph) = (w / cols as f64, h / rows as f64);
+        for (k, fig) in figs.iter().enumerate() {
+            let (r, c) = (k / cols, k % cols);
+            let canvas = Rect::new(
+                c as f64 * pw,
+                r as f64 * ph,
+                (c + 1) as f64 * pw,
+                (r + 1) as f64 * ph,
+            );
+            let label = (figs.len() > 1).then(|| panel_label(k));
+            let l = layout(fig, style, canvas, label.as_deref());
+            draw(&root, fig, &l, style)?;
+        }
+        root.present().map_err(|e| anyhow!("{e}"))?;
+    }
+    // The page in inches; the viewBox keeps the fine grid.
+    let header = format!("width=\"{}\" height=\"{}\"", size.0, size.1);
+    let sized = format!("width=\"{w_in}in\" height=\"{h_in}in\"");
+    Ok(svg.replacen(&header, &sized, 1))
+}
+
+/// "(a)", "(b)", …
+pub fn panel_label(k: usize) -> String {
+    let letter = (b'a' + (k % 26) as u8) as char;
+    format!("({letter})")
+}
+
+/// Write figures to `path` in the format its extension names (svg, png, pdf), atomically.
+pub fn write_file(figs: &[&Figure], cols: usize, style: &FigureStyle, path: &Path) -> Result<()> {
+    let format = FigureFormat::of_path(path)?;
+    let svg = render_svg(figs, cols, style)?;
+    let bytes = match format {
+        FigureFormat::Svg => svg.into_bytes(),
+        FigureFormat::Png => svg_to_png(&svg, style.dpi)?,
+        FigureFormat::Pdf => svg_to_pdf(&svg)?,
+    };
+    crate::export::write_atomic(path, &bytes)
+        .with_context(|| format!("cannot write figure {}", path.display()))
+}
+
+/// How a command writes its figures: one style, and the formats beside the SVG.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FigureOutput {
+    pub style: FigureStyle,
+    /// Formats written for every figure (SVG always comes first and is always written by
+    /// pages that link to it).
+    pub formats: Vec<FigureFormat>,
+}
+
+impl Default for FigureOutput {
+    fn default() -> Self {
+        Self {
+            style: FigureStyle::paper(),
+            formats: vec![FigureFormat::Svg],
+        }
+    }
+}
+
+impl FigureOutput {
+    /// Write `stem.svg` (and `stem.png`, `stem.pdf` as asked) in `dir`: the figures on a grid
+    /// of `cols` columns, drawn once.
+    pub fn write(&self, figs: &[&Figure], cols: usize, dir: &Path, stem: &str) -> Result<()> {
+        let svg = render_svg(figs, cols, &self.style)?;
+        for format in &self.formats {
+            let path = dir.join(format!("{stem}.{}", format.extension()));
+            let bytes = match format {
+                FigureFormat::Svg => svg.as_bytes().to_vec(),
+                FigureFormat::Png => svg_to_png(&svg, self.style.dpi)?,
+                FigureFormat::Pdf => svg_to_pdf(&svg)?,
+            };
+            crate::export::write_atomic(&path, &bytes)
+                .with_context(|| format!("cannot write figure {}", path.display()))?;
+        }
+        Ok(())
+    }
+
+    /// One figure alone.
+    pub fn write_one(&self, fig: &Figure, dir: &Path, stem: &str) -> Result<()> {
+        self.write(&[fig], 1, dir, stem)
+    }
+
+    /// The formats as a list for a page ("`name.svg`, `name.pdf`").
+    pub fn files(&self, stem: &str) -> String {
+        self.formats
+            .iter()
+            .map(|f| format!("`{stem}.{}`", f.extension()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn usvg_options() -> &'static usvg::Options<'static> {
+    static OPTIONS: OnceLock<usvg::Options<'static>> = OnceLock::new();
+    OPTIONS.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        db.load_font_data(FONT.to_vec());
+        db.set_sans_serif_family("DejaVu Sans");
+        usvg::Options {
+            font_family: "DejaVu Sans".into(),
+            fontdb: Arc::new(db),
+            ..Default::default()
+        }
+    })
+}
+
+fn parse(svg: &str) -> Result<usvg::Tree> {
+    usvg::Tree::from_str(svg, usvg_options()).map_err(|e| anyhow!("cannot read the SVG: {e}"))
+}
+
+/// Rasterize (antialiased) at `dpi`, with the resolution recorded in the PNG.
+pub fn svg_to_png(svg: &str, dpi: u32) -> Result<Vec<u8>> {
+    let tree = parse(svg)?;
+    let scale = dpi as f32 / UNITS_PER_INCH as f32;
+    let size = tree.size();
+    let (w, h) = (
+        (size.width() * scale).round() as u32,
+        (size.height() * scale).round() as u32,
+    );
+    let mut pixmap =
+        tiny_skia::Pixmap::new(w, h).ok_or_else(|| anyhow!("cannot make a {w}×{h} image"))?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, w, h);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let per_metre = (dpi as f64 / 0.0254).round() as u32;
+        encoder.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: per_metre,
+            yppu: per_metre,
+            unit: png::Unit::Meter,
+        }));
+        let mut writer = encoder
+            .write_header()
+            .map_err(|e| anyhow!("PNG encoding failed: {e}"))?;
+        // The background is opaque, so premultiplied and straight alpha agree.
+        writer
+            .write_image_data(pixmap.data())
+            .map_err(|e| anyhow!("PNG encoding failed: {e}"))?;
+    }
+    Ok(out)
+}
+
+/// A one-page PDF of the SVG, text as embedded DejaVu Sans.
+pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>> {
+    let tree = parse(svg)?;
+    svg2pdf::to_pdf(
+        &tree,
+        svg2pdf::ConversionOptions::default(),
+        svg2pdf::PageOptions {
+            dpi: UNITS_PER_INCH as f32,
+        },
+    )
+    .map_err(|e| anyhow!("PDF conversion failed: {e}"))
+}
+
+fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
+    RGBColor(r, g, b)
+}
+
+/// Logical → backend coordinate.
+fn at(x: f64, y: f64) -> (i32, i32) {
+    ((x * SUBPIXEL).round() as i32, (y * SUBPIXEL).round() as i32)
+}
+
+fn width(px: f64) -> u32 {
+    (px * SUBPIXEL).round().max(1.0) as u32
+}
+
+/// Pieces of a polyline under a dash pattern (lengths in logical units; empty = solid).
+pub fn dashed(points: &[(f64, f64)], pattern: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    if pattern.is_empty() || points.len() < 2 {
+        return vec![points.to_vec()];
+    }
+    let mut out: Vec<Vec<(f64, f64)>> = vec![];
+    let (mut k, mut left, mut on) = (0usize, pattern[0], true);
+    let mut current = vec![points[0]];
+    for w in points.windows(2) {
+        let (mut a, b) = (w[0], w[1]);
+        let mut len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
+        while len > left {
+            let t = left / len;
+            let p = (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
+            if on {
+                current.push(p);
+                out.push(std::mem::take(&mut current));
+            } else {
+                current = vec![p];
+            }
+            len -= left;
+            a = p;
+            on = !on;
+            k = (k + 1) % pattern.len();
+            left = pattern[k];
+        }
+        left -= len;
+        if on {
+            current.push(b);
+        }
+    }
+    if on && current.len() > 1 {
+        out.push(current);
+    }
+    out
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+fn stroke(root: &Area, pts: &[(f64, f64)], color: RGBColor, w: f64, pattern: &[f64]) -> Result<()> {
+    let scaled: Vec<f64> = pattern.iter().map(|p| p * w).collect();
+    for piece in dashed(pts, &scaled) {
+        let coords: Vec<(i32, i32)> = piece.iter().map(|&(x, y)| at(x, y)).collect();
+        root.draw(&PathElement::new(coords, color.stroke_width(width(w))))
+            .map_err(|e| anyhow!("{e}"))?;
+    }
+    Ok(())
+}
+
+/// A rectangle's edge as a closed polyline.
+fn outline(r: Rect) -> [(f64, f64); 5] {
+    [
+        (r.x0, r.y0),
+        (r.x1, r.y0),
+        (r.x1, r.y1),
+        (r.x0, r.y1),
+        (r.x0, r.y0),
+    ]
+}
+
+fn fill_rect(root: &Area, r: Rect, style: ShapeStyle) -> Result<()> {
+    root.draw(&Rectangle::new([at(r.x0, r.y0), at(r.x1, r.y1)], style))
+        .map_err(|e| anyhow!("{e}"))
+}
+
+/// Draw one laid-out panel.
+fn draw(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Result<()> {
+    let f = style.font_px();
+    let lw = style.line_px();
+    let p = l.plot;
+    let grid = rgb(style.grid());
+    let muted = rgb(style.muted());
+    let fore = rgb(style.foreground());
+    // Grid lines at labelled ticks.
+    for &(x, labelled) in &l.x_ticks {
+        if labelled {
+            stroke(root, &[(x, p.y0), (x, p.y1)], grid, 0.6, &[])?;
+        }
+    }
+    for &(y, labelled) in &l.y_ticks {
+        if labelled {
+            stroke(root, &[(p.x0, y), (p.x1, y)], grid, 0.6, &[])?;
+        }
+    }
+    if let Some(h) = &fig.heatmap {
+        let m = h.scale();
+        for (k, &v) in h.values.iter().enumerate() {
+            let ((x0, y0), (x1, y1)) = h.cell(k % h.nx, k / h.nx);
+            let (Some(a), Some(b), Some(c), Some(d)) =
+                (l.x.map(x0), l.y.map(y0), l.x.map(x1), l.y.map(y1))
+            else {
+                continue;
+            };
+            // Cells overlap by a hair so no seam shows between them.
+            let r = Rect::new(
+                a.min(c) - 0.3,
+                b.min(d) - 0.3,
+                a.max(c) + 0.3,
+                b.max(d) + 0.3,
+            );
+            let r = Rect::new(
+                r.x0.max(p.x0),
+                r.y0.max(p.y0),
+                r.x1.min(p.x1),
+                r.y1.min(p.y1),
+            );
+            fill_rect(root, r, rgb(h.color(v, m)).filled())?;
+        }
+    }
+    for b in &fig.bands {
+        let mut poly: Vec<(i32, i32)> = Vec::new();
+        let upper = b.x.iter().zip(&b.upper);
+        let lower = b.x.iter().zip(&b.lower).rev();
+        for (&x, &y) in upper.chain(lower) {
+            if let (Some(px), Some(py)) = (l.x.map(x), l.y.map(y)) {
+                poly.push(at(px, py));
+            }
+        }
+        root.draw(&Polygon::new(poly, rgb(b.color).mix(0.2).filled()))
+            .map_err(|e| anyhow!("{e}"))?;
+    }
+    for (y, _) in &fig.hlines {
+        if let Some(py) = l.y.map(*y).filter(|py| *py >= p.y0 && *py <= p.y1) {
+            stroke(root, &[(p.x0, py), (p.x1, py)], muted, 0.8, &[4.0, 3.0])?;
+        }
+    }
+    for (x, _) in &fig.vlines {
+        if let Some(px) =
+            l.x.map(*x)
+                .filter(|px| *px >= p.x0.min(p.x1) && *px <= p.x1)
+        {
+            stroke(
+                root,
+                &[(px, p.y0), (px, p.y1)],
+                rgb(style.marker()),
+                0.6,
+                &[],
+            )?;
+        }
+    }
+    // Data: ordinary series, then exact/reference curves dashed on top.
+    let mut line_index = 0;
+    for reference in [false, true] {
+        for s in fig
+            .series
+            .iter()
+            .filter(|s| (s.mark == Mark::Reference) == reference)
+        {
+            let pts: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .filter_map(|&(x, y)| Some((l.x.map(x)?, l.y.map(y)?)))
+                .collect();
+            let (color, pattern) = series_look(s.mark, s.color, style, &mut line_index);
+            if has_line(s.mark) && pts.len() > 1 {
+                let w = if reference { lw * 1.1 } else { lw };
+                stroke(root, &pts, color, w, pattern)?;
+            }
+            if matches!(s.mark, Mark::Points | Mark::LineAndPoints) {
+                let r = if s.mark == Mark::Points {
+                    1.1 * lw
+                } else {
+                    1.5 * lw
+                };
+                for &(x, y) in &pts {
+                    root.draw(&Circle::new(at(x, y), width(r), color.filled()))
+                        .map_err(|e| anyhow!("{e}"))?;
+                }
+            }
+        }
+    }
+    // The frame and tick marks.
+    let frame = outline(p);
+    stroke(root, &frame, fore, 0.8, &[])?;
+    for &(x, labelled) in &l.x_ticks {
+        let len = if labelled { 0.3 * f } else { 0.17 * f };
+        stroke(root, &[(x, p.y1), (x, p.y1 + len)], fore, 0.8, &[])?;
+    }
+    for &(y, labelled) in &l.y_ticks {
+        let len = if labelled { 0.3 * f } else { 0.17 * f };
+        stroke(root, &[(p.x0 - len, y), (p.x0, y)], fore, 0.8, &[])?;
+    }
+    if let Some((bar, _)) = l.colorbar
+        && let Some(h) = &fig.heatmap
+    {
+        let n = 64;
+        for i in 0..n {
+            let t0 = bar.y0 + bar.height() * i as f64 / n as f64;
+            let t1 = bar.y0 + bar.height() * (i + 1) as f64 / n as f64 + 0.3;
+            let v = 1.0 - 2.0 * (i as f64 + 0.5) / n as f64;
+            fill_rect(
+                root,
+                Rect::new(bar.x0, t0, bar.x1, t1.min(bar.y1)),
+                rgb(h.color(v, 1.0)).filled(),
+            )?;
+        }
+        let edge = outline(bar);
+        stroke(root, &edge, fore, 0.6, &[])?;
+    }
+    // The legend's frame and samples.
+    if let Some(r) = l.legend {
+        fill_rect(root, r, rgb(style.background()).mix(0.9).filled())?;
+        stroke(root, &outline(r), muted, 0.6, &[])?;
+    }
+    let mut line_index = 0;
+    let mut looks: Vec<(RGBColor, &[f64])> = Vec::new();
+    for reference in [false, true] {
+        for s in &fig.series {
+            if (s.mark == Mark::Reference) == reference {
+                looks.push(series_look(s.mark, s.color, style, &mut line_index));
+            }
+        }
+    }
+    let order: Vec<usize> = [false, true]
+        .iter()
+        .flat_map(|&r| {
+            (0..fig.series.len()).filter(move |&i| (fig.series[i].mark == Mark::Reference) == r)
+        })
+        .collect();
+    for e in &l.legend_entries {
+        let r = e.sample;
+        let mid = (r.y0 + r.y1) / 2.0;
+        match e.what {
+            Entry::Band(i) => fill_rect(
+                root,
+                Rect::new(r.x0, mid - 0.3 * f, r.x1, mid + 0.3 * f),
+                rgb(fig.bands[i].color).mix(0.35).filled(),
+            )?,
+            Entry::Series(i) => {
+                let s = &fig.series[i];
+                let pos = order
+                    .iter()
+                    .position(|&k| k == i)
+                    .expect("every series has a look");
+                let (color, pattern) = looks[pos];
+                if has_line(s.mark) {
+                    stroke(root, &[(r.x0, mid), (r.x1, mid)], color, lw, pattern)?;
+                }
+                if matches!(s.mark, Mark::Points | Mark::LineAndPoints) {
+                    root.draw(&Circle::new(
+                        at((r.x0 + r.x1) / 2.0, mid),
+                        width(1.5 * lw),
+                        color.filled(),
+                    ))
+                    .map_err(|e| anyhow!("{e}"))?;
+                }
+            }
+        }
+    }
+    // Every text last, above the data.
+    for t in &l.texts {
+        let color = match t.ink {
+            Ink::Foreground => fore,
+            Ink::Muted => muted,
+        };
+        // plotters' SVG writer divides the size by 1.24 and puts the baseline 0.76 em below
+        // a top-anchored y.
+        let font = ("sans-serif", t.size * SUBPIXEL * 1.24).into_font();
+        let (x, y, pos, font) = if t.rotated {
+            (
+                t.bbox.x0 + (ASCENT - TOP_TO_BASELINE) * t.size,
+                (t.bbox.y0 + t.bbox.y1) / 2.0,
+                Pos::new(HPos::Center, VPos::Top),
+                font.transform(FontTransform::Rotate270),
+            )
+        } else {
+            (
+                t.bbox.x0,
+                t.bbox.y0 + (ASCENT - TOP_TO_BASELINE) * t.size,
+                Pos::new(HPos::Left, VPos::Top),
+                font,
+            )
+        };
+        let style = TextStyle::from(font).color(&color).pos(pos);
+        root.draw(&Text::new(t.text.clone(), at(x, y), style))
+            .map_err(|e| anyhow!("{e}"))?;
+    }
+    Ok(())
+}
+
+/// A series' colour and dash pattern: reference curves in the style's reference colour and
+/// dashed; line series in paper style each with their own pattern after the first.
+fn series_look(
+    mark: Mark,
+    color: (u8, u8, u8),
+    style: &FigureStyle,
+    line_index: &mut usize,
+) -> (RGBColor, &'static [f64]) {
+    if mark == Mark::Reference {
+        // Black stands for the foreground, so it reads on a dark slide too.
+        let c = if color == (0, 0, 0) {
+            style.reference()
+        } else {
+            color
+        };
+        return (rgb(c), &REFERENCE_DASH);
+    }
+    if !has_line(mark) {
+        return (rgb(color), &[]);
+    }
+    let k = *line_index;
+    *line_index += 1;
+    let pattern = if style.dashes() { dash_pattern(k) } else { &[] };
+    (rgb(color), pattern)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::layout::tests::{gallery, styles};
+    use super::*;
+
+    /// The numbers of every `points="…"` list, in figure units.
+    fn polyline_points(svg: &str) -> Vec<(f64, f64)> {
+        svg.split("points=\"")
+            .skip(1)
+            .flat_map(|rest| {
+                let list = rest.split('"').next().unwrap_or("");
+                list.split_whitespace()
+                    .map(|pt| {
+                        let (x, y) = pt.split_once(',').expect("x,y");
+                        (
+                            x.parse::<f64>().unwrap() / SUBPIXEL,
+                            y.parse::<f64>().unwrap() / SUBPIXEL,
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn steep_curves_keep_sub_pixel_coordinates() {
+        let fig = &gallery()[0];
+        let svg = render_svg(&[fig], 1, &FigureStyle::paper()).unwrap();
+        assert!(svg.contains("width=\"3.3in\""), "{}", &svg[..200]);
+        let vb: Vec<f64> = svg
+            .split("viewBox=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .split(' ')
+            .map(|v| v.parse().unwrap())
+            .collect();
+        // viewBox units per figure unit.
+        assert!((vb[2] / (3.3 * UNITS_PER_INCH) - SUBPIXEL).abs() < 0.01);
+        let pts = polyline_points(&svg);
+        assert!(pts.len() > 200);
+        assert!(pts.iter().all(|p| p.0.is_finite() && p.1.is_finite()));
+        let off_lattice = pts
+            .iter()
+            .filter(|p| p.0.fract().abs() > 1e-9 || p.1.fract().abs() > 1e-9)
+            .count();
+        assert!(
+            off_lattice > pts.len() / 2,
+            "{off_lattice} of {} points off the whole-pixel lattice",
+            pts.len()
+        );
+    }
+
+    #[test]
+    fn dashes_split_a_line_by_its_pattern() {
+        let pieces = dashed(&[(0.0, 0.0), (10.0, 0.0)], &[2.0, 1.0]);
+        assert_eq!(pieces.len(), 4);
+        assert_eq!(pieces[0], vec![(0.0, 0.0), (2.0, 0.0)]);
+        assert_eq!(pieces[1], vec![(3.0, 0.0), (5.0, 0.0)]);
+        assert_eq!(dashed(&[(0.0, 0.0), (1.0, 1.0)], &[]).len(), 1);
+    }
+
+    #[test]
+    fn every_kind_renders_to_svg_png_and_pdf_in_every_style() {
+        let dir = tempfile::tempdir().unwrap();
+        let figs = gallery();
+        for (s, style) in styles().iter().enumerate() {
+            for (i, fig) in figs.iter().enumerate() {
+                let svg = render_svg(&[fig], 1, style).unwrap();
+                assert!(
+                    svg.contains("<svg") && !svg.contains("NaN"),
+                    "{}",
+                    fig.title
+                );
+                if i % 3 == 0 {
+                    let png = svg_to_png(&svg, 96).unwrap();
+                    assert_eq!(&png[1..4], b"PNG");
+                }
+            }
+            let refs: Vec<&Figure> = figs.iter().take(4).collect();
+            let path = dir.path().join(format!("panels{s}.pdf"));
+            write_file(&refs, 2, style, &path).unwrap();
+            let pdf = std::fs::read(&path).unwrap();
+            assert!(pdf.starts_with(b"%PDF"));
+            // The font travels with the file.
+            assert!(
+                pdf.windows(8).any(|w| w == b"FontFile")
+                    || pdf.windows(9).any(|w| w == b"FontFile2"),
+                "no embedded font"
+            );
+        }
+        // HX_FIGURE_DUMP=<folder> keeps every kind in every style as PNG and PDF to look at.
+        if let Ok(folder) = std::env::var("HX_FIGURE_DUMP") {
+            let folder = std::path::PathBuf::from(folder);
+            std::fs::create_dir_all(&folder).unwrap();
+            for (s, style) in styles().iter().enumerate() {
+                for (i, fig) in figs.iter().enumerate() {
+                    for ext in ["png", "pdf"] {
+                        let name = format!("style{s}_{i}_{}.{ext}", fig.file_stem());
+                        write_file(&[fig], 1, style, &folder.join(name)).unwrap();
+                    }
+                }
+                let refs: Vec<&Figure> = figs.iter().take(6).collect();
+                write_file(
+                    &refs,
+                    3,
+                    style,
+                    &folder.join(format!("style{s}_panels.png")),
+                )
+                .unwrap();
+            }
+        }
+        let bad = write_file(
+            &[&figs[0]],
+            1,
+            &FigureStyle::paper(),
+            &dir.path().join("f.jpg"),
+        );
+        assert!(bad.unwrap_err().to_string().contains(".svg, .png or .pdf"));
+    }
+
+    #[test]
+    fn png_is_antialiased_at_the_asked_resolution() {
+        let svg = render_svg(&[&gallery()[1]], 1, &FigureStyle::paper()).unwrap();
+        let png = svg_to_png(&svg, 200).unwrap();
+        let decoder = png::Decoder::new(std::io::Cursor::new(png));
+        let mut reader = decoder.read_info().unwrap();
+        let info = reader.info();
+        assert_eq!(info.width, (3.3f64 * 200.0).round() as u32);
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        reader.next_frame(&mut buf).unwrap();
+        // Antialiasing leaves many distinct grey levels, not just the palette's colours.
+        let levels: std::collections::BTreeSet<[u8; 3]> =
+            buf.chunks(4).map(|p| [p[0], p[1], p[2]]).collect();
+        assert!(levels.len() > 100, "{} colours", levels.len());
+    }
+}
