@@ -213,47 +213,7 @@ pub fn layout(
     panel_label: Option<&str>,
 ) -> Layout {
     let f = style.font_px();
-    let pad = 0.5 * f;
-    let title_size = 1.15 * f;
-    let line_h = (ASCENT + DESCENT) * f;
-    let mut texts = Vec::new();
-
-    // Title (wrapped to the width left by the panel label) and the panel label.
-    let mut top = canvas.y0 + pad;
-    let label_w = panel_label.map_or(0.0, |l| text_width(l, title_size) + pad);
-    if let Some(l) = panel_label {
-        let mut t = TextItem::at(l, title_size, canvas.x0 + pad, top, Ink::Foreground);
-        t.bold = true;
-        texts.push(t);
-    }
-    // The title is centred in the width right of the panel label.
-    let title_width = canvas.width() - 2.0 * pad - label_w;
-    let (title_size, lines) = title_lines(&fig.title, title_size, f, title_width);
-    for line in lines {
-        texts.push(TextItem::centred(
-            &line,
-            title_size,
-            (canvas.x0 + pad + label_w + canvas.x1 - pad) / 2.0,
-            top,
-            Ink::Foreground,
-        ));
-        top += (ASCENT + DESCENT) * title_size;
-    }
-    if panel_label.is_some() && fig.title.is_empty() {
-        top += (ASCENT + DESCENT) * title_size;
-    }
-    top += 0.6 * f;
-
-    let ((x_lo, x_hi), (y_lo, y_hi)) = fig.ranges();
-    let colorbar_w = fig.heatmap.as_ref().map_or(0.0, |h| {
-        let m = h.scale();
-        let widest = [colorbar_label(-m, m), colorbar_label(m, m), h.label.clone()]
-            .iter()
-            .map(|s| text_width(s, f))
-            .fold(0.0, f64::max);
-        0.9 * f + 0.4 * f + widest + pad
-    });
-
+    let (texts, top) = title_block(fig, f, canvas, panel_label);
     // Try the legend inside first; if every corner would cover data, reserve rows below.
     let entries = if fig.hide_legend {
         vec![]
@@ -268,153 +228,16 @@ pub fn layout(
         let legend_h = legend_rows
             .as_ref()
             .map_or(0.0, |rows| rows.len() as f64 * row_h + 0.4 * lf);
-        let x_area = line_h
-            + 0.6 * f
-            + if fig.x_label.is_empty() {
-                0.0
-            } else {
-                line_h + 0.2 * f
-            };
-        let plot_bottom = canvas.y1 - pad - x_area - legend_h;
-        let plot_top = top;
-        // y ticks first (the height is known), then the left margin their labels need.
-        let y_map = AxisMap {
-            lo: y_lo,
-            hi: y_hi,
-            log: fig.y_log,
-            at_lo: plot_bottom,
-            at_hi: plot_top,
-        };
-        let y_ticks = choose_ticks(&y_map, f, false);
-        let y_label_w = y_ticks
-            .iter()
-            .filter_map(|t| t.label.as_ref())
-            .map(|l| text_width(l, f))
-            .fold(0.0, f64::max);
-        let y_desc_w = if fig.y_label.is_empty() {
-            0.0
-        } else {
-            line_h + 0.3 * f
-        };
-        let plot_left = canvas.x0 + pad + y_desc_w + y_label_w + 0.35 * f;
-        // x tick labels may reach past the plot's right edge, up to the colour bar or the
-        // canvas; shrink the plot until the outermost one fits.
-        let label_limit = canvas.x1 - pad - colorbar_w;
-        let mut plot_right = label_limit - 0.8 * f;
-        let (x_map, x_ticks) = loop {
-            let (at_lo, at_hi) = if fig.x_reversed {
-                (plot_right, plot_left)
-            } else {
-                (plot_left, plot_right)
-            };
-            let x_map = AxisMap {
-                lo: x_lo,
-                hi: x_hi,
-                log: fig.x_log,
-                at_lo,
-                at_hi,
-            };
-            let x_ticks = choose_ticks(&x_map, f, true);
-            let reach = x_ticks
-                .iter()
-                .filter_map(|t| Some(x_map.map(t.value)? + text_width(t.label.as_ref()?, f) / 2.0))
-                .fold(f64::NEG_INFINITY, f64::max);
-            if reach <= label_limit || plot_right - plot_left < 4.0 * f {
-                break (x_map, x_ticks);
-            }
-            plot_right -= reach - label_limit + 0.01;
-        };
-        let plot = Rect::new(plot_left, plot_top, plot_right, plot_bottom);
-
-        let mut out = Layout {
-            canvas,
-            plot,
-            x: x_map,
-            y: y_map,
-            x_ticks: vec![],
-            y_ticks: vec![],
-            texts: texts.clone(),
-            legend: None,
-            legend_entries: vec![],
-            colorbar: None,
-            dropped_labels: 0,
-        };
-        // Tick labels; a y label that would touch an x label (the bottom-left corner) goes.
-        let mut x_boxes = Vec::new();
-        for t in &x_ticks {
-            let Some(px) = x_map.map(t.value) else {
-                continue;
-            };
-            out.x_ticks.push((px, t.label.is_some()));
-            if let Some(l) = &t.label {
-                let item = TextItem::centred(l, f, px, plot_bottom + 0.6 * f, Ink::Foreground);
-                x_boxes.push(item.bbox.grown(0.1 * f));
-                out.texts.push(item);
-            }
-        }
-        for t in &y_ticks {
-            let Some(py) = y_map.map(t.value) else {
-                continue;
-            };
-            let mut labelled = false;
-            if let Some(l) = &t.label {
-                let item =
-                    TextItem::right_of_centre(l, f, plot_left - 0.35 * f, py, Ink::Foreground);
-                if !x_boxes.iter().any(|b| b.intersects(&item.bbox)) {
-                    out.texts.push(item);
-                    labelled = true;
-                }
-            }
-            out.y_ticks.push((py, labelled));
-        }
-        // Axis descriptions.
-        if !fig.x_label.is_empty() {
-            out.texts.push(TextItem::centred(
-                &fig.x_label,
-                f,
-                (plot_left + plot_right) / 2.0,
-                plot_bottom + 0.6 * f + line_h + 0.2 * f,
-                Ink::Foreground,
-            ));
-        }
-        if !fig.y_label.is_empty() {
-            out.texts.push(TextItem::upward(
-                &fig.y_label,
-                f,
-                canvas.x0 + pad,
-                (plot_top + plot_bottom) / 2.0,
-                Ink::Foreground,
-            ));
-        }
-        // A heat map's colour bar to the right of the plot, its label above it.
-        if let Some(h) = &fig.heatmap {
-            let m = h.scale();
-            let bar = Rect::new(
-                label_limit + 0.4 * f,
-                plot_top + line_h + 0.9 * f,
-                label_limit + 1.3 * f,
-                plot_bottom,
-            );
-            out.texts
-                .push(TextItem::at(&h.label, f, bar.x0, plot_top, Ink::Foreground));
-            for (v, y) in [(m, bar.y0), (0.0, (bar.y0 + bar.y1) / 2.0), (-m, bar.y1)] {
-                let l = colorbar_label(v, m);
-                let w = text_width(&l, f);
-                out.texts.push(TextItem::right_of_centre(
-                    &l,
-                    f,
-                    bar.x1 + 0.4 * f + w,
-                    y,
-                    Ink::Foreground,
-                ));
-            }
-            out.colorbar = Some((bar, m));
-        }
+        let mut out = axes(fig, f, canvas, top, legend_h);
+        out.texts.splice(0..0, texts.iter().cloned());
+        colorbar(fig, f, &mut out);
         // The legend: inside when a corner is empty, else in rows below the axes.
+        let pad = 0.5 * f;
         match &legend_rows {
             _ if entries.is_empty() => {}
             None => {
                 let (w, h) = legend_size(&entries, fig, lf);
+                let plot = out.plot;
                 let fits = w < plot.width() * 0.75 && h < plot.height() * 0.75;
                 match fits.then(|| emptiest_corner(fig, &out, w, h, f)).flatten() {
                     Some(r) => place_legend_column(&mut out, fig, &entries, r, lf),
@@ -446,6 +269,213 @@ pub fn layout(
         place_marker_labels(fig, &mut out, f);
         return out;
     }
+}
+
+/// The panel label and the title (wrapped, centred right of the label); returns them and the
+/// y where the plot may start.
+fn title_block(
+    fig: &Figure,
+    f: f64,
+    canvas: Rect,
+    panel_label: Option<&str>,
+) -> (Vec<TextItem>, f64) {
+    let pad = 0.5 * f;
+    let title_size = 1.15 * f;
+    let mut texts = Vec::new();
+    let mut top = canvas.y0 + pad;
+    let label_w = panel_label.map_or(0.0, |l| text_width(l, title_size) + pad);
+    if let Some(l) = panel_label {
+        let mut t = TextItem::at(l, title_size, canvas.x0 + pad, top, Ink::Foreground);
+        t.bold = true;
+        texts.push(t);
+    }
+    let title_width = canvas.width() - 2.0 * pad - label_w;
+    let (title_size, lines) = title_lines(&fig.title, title_size, f, title_width);
+    for line in lines {
+        texts.push(TextItem::centred(
+            &line,
+            title_size,
+            (canvas.x0 + pad + label_w + canvas.x1 - pad) / 2.0,
+            top,
+            Ink::Foreground,
+        ));
+        top += (ASCENT + DESCENT) * title_size;
+    }
+    if panel_label.is_some() && fig.title.is_empty() {
+        top += (ASCENT + DESCENT) * title_size;
+    }
+    (texts, top + 0.6 * f)
+}
+
+/// Width a heat map's colour bar and its labels take right of the plot (0 without one).
+fn colorbar_width(fig: &Figure, f: f64) -> f64 {
+    fig.heatmap.as_ref().map_or(0.0, |h| {
+        let m = h.scale();
+        let widest = [colorbar_label(-m, m), colorbar_label(m, m), h.label.clone()]
+            .iter()
+            .map(|s| text_width(s, f))
+            .fold(0.0, f64::max);
+        0.9 * f + 0.4 * f + widest + 0.5 * f
+    })
+}
+
+/// The plot box between `top` and the x axis area (above `legend_h` of legend rows), its axis
+/// maps, the ticks that fit and their labels, and the axis descriptions.
+fn axes(fig: &Figure, f: f64, canvas: Rect, top: f64, legend_h: f64) -> Layout {
+    let pad = 0.5 * f;
+    let line_h = (ASCENT + DESCENT) * f;
+    let ((x_lo, x_hi), (y_lo, y_hi)) = fig.ranges();
+    let x_area = line_h
+        + 0.6 * f
+        + if fig.x_label.is_empty() {
+            0.0
+        } else {
+            line_h + 0.2 * f
+        };
+    let plot_bottom = canvas.y1 - pad - x_area - legend_h;
+    let plot_top = top;
+    // y ticks first (the height is known), then the left margin their labels need.
+    let y_map = AxisMap {
+        lo: y_lo,
+        hi: y_hi,
+        log: fig.y_log,
+        at_lo: plot_bottom,
+        at_hi: plot_top,
+    };
+    let y_ticks = choose_ticks(&y_map, f, false);
+    let y_label_w = y_ticks
+        .iter()
+        .filter_map(|t| t.label.as_ref())
+        .map(|l| text_width(l, f))
+        .fold(0.0, f64::max);
+    let y_desc_w = if fig.y_label.is_empty() {
+        0.0
+    } else {
+        line_h + 0.3 * f
+    };
+    let plot_left = canvas.x0 + pad + y_desc_w + y_label_w + 0.35 * f;
+    // x tick labels may reach past the plot's right edge, up to the colour bar or the
+    // canvas; shrink the plot until the outermost one fits.
+    let label_limit = canvas.x1 - pad - colorbar_width(fig, f);
+    let mut plot_right = label_limit - 0.8 * f;
+    let (x_map, x_ticks) = loop {
+        let (at_lo, at_hi) = if fig.x_reversed {
+            (plot_right, plot_left)
+        } else {
+            (plot_left, plot_right)
+        };
+        let x_map = AxisMap {
+            lo: x_lo,
+            hi: x_hi,
+            log: fig.x_log,
+            at_lo,
+            at_hi,
+        };
+        let x_ticks = choose_ticks(&x_map, f, true);
+        let reach = x_ticks
+            .iter()
+            .filter_map(|t| Some(x_map.map(t.value)? + text_width(t.label.as_ref()?, f) / 2.0))
+            .fold(f64::NEG_INFINITY, f64::max);
+        if reach <= label_limit || plot_right - plot_left < 4.0 * f {
+            break (x_map, x_ticks);
+        }
+        plot_right -= reach - label_limit + 0.01;
+    };
+    let mut out = Layout {
+        canvas,
+        plot: Rect::new(plot_left, plot_top, plot_right, plot_bottom),
+        x: x_map,
+        y: y_map,
+        x_ticks: vec![],
+        y_ticks: vec![],
+        texts: vec![],
+        legend: None,
+        legend_entries: vec![],
+        colorbar: None,
+        dropped_labels: 0,
+    };
+    tick_labels(&mut out, &x_ticks, &y_ticks, f);
+    // Axis descriptions.
+    if !fig.x_label.is_empty() {
+        out.texts.push(TextItem::centred(
+            &fig.x_label,
+            f,
+            (plot_left + plot_right) / 2.0,
+            plot_bottom + 0.6 * f + line_h + 0.2 * f,
+            Ink::Foreground,
+        ));
+    }
+    if !fig.y_label.is_empty() {
+        out.texts.push(TextItem::upward(
+            &fig.y_label,
+            f,
+            canvas.x0 + pad,
+            (plot_top + plot_bottom) / 2.0,
+            Ink::Foreground,
+        ));
+    }
+    out
+}
+
+/// Tick positions and labels; a y label that would touch an x label (the bottom-left corner)
+/// goes.
+fn tick_labels(out: &mut Layout, x_ticks: &[Tick], y_ticks: &[Tick], f: f64) {
+    let p = out.plot;
+    let mut x_boxes = Vec::new();
+    for t in x_ticks {
+        let Some(px) = out.x.map(t.value) else {
+            continue;
+        };
+        out.x_ticks.push((px, t.label.is_some()));
+        if let Some(l) = &t.label {
+            let item = TextItem::centred(l, f, px, p.y1 + 0.6 * f, Ink::Foreground);
+            x_boxes.push(item.bbox.grown(0.1 * f));
+            out.texts.push(item);
+        }
+    }
+    for t in y_ticks {
+        let Some(py) = out.y.map(t.value) else {
+            continue;
+        };
+        let mut labelled = false;
+        if let Some(l) = &t.label {
+            let item = TextItem::right_of_centre(l, f, p.x0 - 0.35 * f, py, Ink::Foreground);
+            if !x_boxes.iter().any(|b| b.intersects(&item.bbox)) {
+                out.texts.push(item);
+                labelled = true;
+            }
+        }
+        out.y_ticks.push((py, labelled));
+    }
+}
+
+/// A heat map's colour bar right of the plot (where [`axes`] left room), its label above it.
+fn colorbar(fig: &Figure, f: f64, out: &mut Layout) {
+    let Some(h) = &fig.heatmap else { return };
+    let line_h = (ASCENT + DESCENT) * f;
+    let label_limit = out.canvas.x1 - 0.5 * f - colorbar_width(fig, f);
+    let p = out.plot;
+    let m = h.scale();
+    let bar = Rect::new(
+        label_limit + 0.4 * f,
+        p.y0 + line_h + 0.9 * f,
+        label_limit + 1.3 * f,
+        p.y1,
+    );
+    out.texts
+        .push(TextItem::at(&h.label, f, bar.x0, p.y0, Ink::Foreground));
+    for (v, y) in [(m, bar.y0), (0.0, (bar.y0 + bar.y1) / 2.0), (-m, bar.y1)] {
+        let l = colorbar_label(v, m);
+        let w = text_width(&l, f);
+        out.texts.push(TextItem::right_of_centre(
+            &l,
+            f,
+            bar.x1 + 0.4 * f + w,
+            y,
+            Ink::Foreground,
+        ));
+    }
+    out.colorbar = Some((bar, m));
 }
 
 /// The title in at most two lines: at the title size, else at the text size, else cut after

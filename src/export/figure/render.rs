@@ -330,15 +330,10 @@ fn fill_rect(root: &Area, r: Rect, style: ShapeStyle) -> Result<()> {
         .map_err(|e| anyhow!("{e}"))
 }
 
-/// Draw one laid-out panel.
+/// Draw one laid-out panel: grid, data, frame, legend, then every text on top.
 fn draw(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Result<()> {
-    let f = style.font_px();
-    let lw = style.line_px();
-    let p = l.plot;
     let grid = rgb(style.grid());
-    let muted = rgb(style.muted());
-    let fore = rgb(style.foreground());
-    // Grid lines at labelled ticks.
+    let p = l.plot;
     for &(x, labelled) in &l.x_ticks {
         if labelled {
             stroke(root, &[(x, p.y0), (x, p.y1)], grid, 0.6, &[])?;
@@ -349,31 +344,49 @@ fn draw(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Result<()
             stroke(root, &[(p.x0, y), (p.x1, y)], grid, 0.6, &[])?;
         }
     }
-    if let Some(h) = &fig.heatmap {
-        let m = h.scale();
-        for (k, &v) in h.values.iter().enumerate() {
-            let ((x0, y0), (x1, y1)) = h.cell(k % h.nx, k / h.nx);
-            let (Some(a), Some(b), Some(c), Some(d)) =
-                (l.x.map(x0), l.y.map(y0), l.x.map(x1), l.y.map(y1))
-            else {
-                continue;
-            };
-            // Cells overlap by a hair so no seam shows between them.
-            let r = Rect::new(
-                a.min(c) - 0.3,
-                b.min(d) - 0.3,
-                a.max(c) + 0.3,
-                b.max(d) + 0.3,
-            );
-            let r = Rect::new(
-                r.x0.max(p.x0),
-                r.y0.max(p.y0),
-                r.x1.min(p.x1),
-                r.y1.min(p.y1),
-            );
-            fill_rect(root, r, rgb(h.color(v, m)).filled())?;
-        }
+    draw_field(root, fig, l)?;
+    draw_bands_and_markers(root, fig, l, style)?;
+    let looks = looks(fig, style);
+    draw_series(root, fig, l, style, &looks)?;
+    draw_frame(root, fig, l, style)?;
+    draw_legend(root, fig, l, style, &looks)?;
+    draw_texts(root, l, style)
+}
+
+/// A heat map's cells.
+fn draw_field(root: &Area, fig: &Figure, l: &Layout) -> Result<()> {
+    let Some(h) = &fig.heatmap else {
+        return Ok(());
+    };
+    let p = l.plot;
+    let m = h.scale();
+    for (k, &v) in h.values.iter().enumerate() {
+        let ((x0, y0), (x1, y1)) = h.cell(k % h.nx, k / h.nx);
+        let (Some(a), Some(b), Some(c), Some(d)) =
+            (l.x.map(x0), l.y.map(y0), l.x.map(x1), l.y.map(y1))
+        else {
+            continue;
+        };
+        // Cells overlap by a hair so no seam shows between them.
+        let r = Rect::new(
+            (a.min(c) - 0.3).max(p.x0),
+            (b.min(d) - 0.3).max(p.y0),
+            (a.max(c) + 0.3).min(p.x1),
+            (b.max(d) + 0.3).min(p.y1),
+        );
+        fill_rect(root, r, rgb(h.color(v, m)).filled())?;
     }
+    Ok(())
+}
+
+/// Shaded bands, then the horizontal (dashed) and vertical marker lines.
+fn draw_bands_and_markers(
+    root: &Area,
+    fig: &Figure,
+    l: &Layout,
+    style: &FigureStyle,
+) -> Result<()> {
+    let p = l.plot;
     for b in &fig.bands {
         let mut poly: Vec<(i32, i32)> = Vec::new();
         let upper = b.x.iter().zip(&b.upper);
@@ -388,6 +401,7 @@ fn draw(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Result<()
     }
     for (y, _) in &fig.hlines {
         if let Some(py) = l.y.map(*y).filter(|py| *py >= p.y0 && *py <= p.y1) {
+            let muted = rgb(style.muted());
             stroke(root, &[(p.x0, py), (p.x1, py)], muted, 0.8, &[4.0, 3.0])?;
         }
     }
@@ -396,49 +410,78 @@ fn draw(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Result<()
             l.x.map(*x)
                 .filter(|px| *px >= p.x0.min(p.x1) && *px <= p.x1)
         {
-            stroke(
-                root,
-                &[(px, p.y0), (px, p.y1)],
-                rgb(style.marker()),
-                0.6,
-                &[],
-            )?;
+            let marker = rgb(style.marker());
+            stroke(root, &[(px, p.y0), (px, p.y1)], marker, 0.6, &[])?;
         }
     }
-    // Data: ordinary series, then exact/reference curves dashed on top.
+    Ok(())
+}
+
+/// Each series' colour and dash pattern, by series index (patterns are handed out in drawing
+/// order: ordinary series first, then the reference curves).
+fn looks(fig: &Figure, style: &FigureStyle) -> Vec<(RGBColor, &'static [f64])> {
+    let mut out = vec![(RGBColor(0, 0, 0), &[][..]); fig.series.len()];
     let mut line_index = 0;
-    for reference in [false, true] {
-        for s in fig
-            .series
+    for i in drawing_order(fig) {
+        let s = &fig.series[i];
+        out[i] = series_look(s.mark, s.color, style, &mut line_index);
+    }
+    out
+}
+
+/// Series indices, ordinary series first and exact/reference curves last (on top).
+fn drawing_order(fig: &Figure) -> Vec<usize> {
+    let is_ref = |i: &usize| fig.series[*i].mark == Mark::Reference;
+    let (refs, plain): (Vec<usize>, Vec<usize>) = (0..fig.series.len()).partition(is_ref);
+    plain.into_iter().chain(refs).collect()
+}
+
+/// The data curves and points.
+fn draw_series(
+    root: &Area,
+    fig: &Figure,
+    l: &Layout,
+    style: &FigureStyle,
+    looks: &[(RGBColor, &[f64])],
+) -> Result<()> {
+    let lw = style.line_px();
+    for i in drawing_order(fig) {
+        let s = &fig.series[i];
+        let pts: Vec<(f64, f64)> = s
+            .points
             .iter()
-            .filter(|s| (s.mark == Mark::Reference) == reference)
-        {
-            let pts: Vec<(f64, f64)> = s
-                .points
-                .iter()
-                .filter_map(|&(x, y)| Some((l.x.map(x)?, l.y.map(y)?)))
-                .collect();
-            let (color, pattern) = series_look(s.mark, s.color, style, &mut line_index);
-            if has_line(s.mark) && pts.len() > 1 {
-                let w = if reference { lw * 1.1 } else { lw };
-                stroke(root, &pts, color, w, pattern)?;
-            }
-            if matches!(s.mark, Mark::Points | Mark::LineAndPoints) {
-                let r = if s.mark == Mark::Points {
-                    1.1 * lw
-                } else {
-                    1.5 * lw
-                };
-                for &(x, y) in &pts {
-                    root.draw(&Circle::new(at(x, y), width(r), color.filled()))
-                        .map_err(|e| anyhow!("{e}"))?;
-                }
+            .filter_map(|&(x, y)| Some((l.x.map(x)?, l.y.map(y)?)))
+            .collect();
+        let (color, pattern) = looks[i];
+        if has_line(s.mark) && pts.len() > 1 {
+            let w = if s.mark == Mark::Reference {
+                lw * 1.1
+            } else {
+                lw
+            };
+            stroke(root, &pts, color, w, pattern)?;
+        }
+        if matches!(s.mark, Mark::Points | Mark::LineAndPoints) {
+            let r = if s.mark == Mark::Points {
+                1.1 * lw
+            } else {
+                1.5 * lw
+            };
+            for &(x, y) in &pts {
+                root.draw(&Circle::new(at(x, y), width(r), color.filled()))
+                    .map_err(|e| anyhow!("{e}"))?;
             }
         }
     }
-    // The frame and tick marks.
-    let frame = outline(p);
-    stroke(root, &frame, fore, 0.8, &[])?;
+    Ok(())
+}
+
+/// The plot's frame, tick marks and a heat map's colour bar.
+fn draw_frame(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Result<()> {
+    let f = style.font_px();
+    let fore = rgb(style.foreground());
+    let p = l.plot;
+    stroke(root, &outline(p), fore, 0.8, &[])?;
     for &(x, labelled) in &l.x_ticks {
         let len = if labelled { 0.3 * f } else { 0.17 * f };
         stroke(root, &[(x, p.y1), (x, p.y1 + len)], fore, 0.8, &[])?;
@@ -461,29 +504,25 @@ fn draw(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Result<()
                 rgb(h.color(v, 1.0)).filled(),
             )?;
         }
-        let edge = outline(bar);
-        stroke(root, &edge, fore, 0.6, &[])?;
+        stroke(root, &outline(bar), fore, 0.6, &[])?;
     }
-    // The legend's frame and samples.
+    Ok(())
+}
+
+/// The legend's frame (inside placement) and each entry's sample.
+fn draw_legend(
+    root: &Area,
+    fig: &Figure,
+    l: &Layout,
+    style: &FigureStyle,
+    looks: &[(RGBColor, &[f64])],
+) -> Result<()> {
+    let f = style.font_px();
+    let lw = style.line_px();
     if let Some(r) = l.legend {
         fill_rect(root, r, rgb(style.background()).mix(0.9).filled())?;
-        stroke(root, &outline(r), muted, 0.6, &[])?;
+        stroke(root, &outline(r), rgb(style.muted()), 0.6, &[])?;
     }
-    let mut line_index = 0;
-    let mut looks: Vec<(RGBColor, &[f64])> = Vec::new();
-    for reference in [false, true] {
-        for s in &fig.series {
-            if (s.mark == Mark::Reference) == reference {
-                looks.push(series_look(s.mark, s.color, style, &mut line_index));
-            }
-        }
-    }
-    let order: Vec<usize> = [false, true]
-        .iter()
-        .flat_map(|&r| {
-            (0..fig.series.len()).filter(move |&i| (fig.series[i].mark == Mark::Reference) == r)
-        })
-        .collect();
     for e in &l.legend_entries {
         let r = e.sample;
         let mid = (r.y0 + r.y1) / 2.0;
@@ -495,11 +534,7 @@ fn draw(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Result<()
             )?,
             Entry::Series(i) => {
                 let s = &fig.series[i];
-                let pos = order
-                    .iter()
-                    .position(|&k| k == i)
-                    .expect("every series has a look");
-                let (color, pattern) = looks[pos];
+                let (color, pattern) = looks[i];
                 if has_line(s.mark) {
                     stroke(root, &[(r.x0, mid), (r.x1, mid)], color, lw, pattern)?;
                 }
@@ -514,11 +549,15 @@ fn draw(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Result<()
             }
         }
     }
-    // Every text last, above the data.
+    Ok(())
+}
+
+/// Every text of the layout.
+fn draw_texts(root: &Area, l: &Layout, style: &FigureStyle) -> Result<()> {
     for t in &l.texts {
         let color = match t.ink {
-            Ink::Foreground => fore,
-            Ink::Muted => muted,
+            Ink::Foreground => rgb(style.foreground()),
+            Ink::Muted => rgb(style.muted()),
         };
         // plotters' SVG writer divides the size by 1.24 and puts the baseline 0.76 em below
         // a top-anchored y.
