@@ -89,12 +89,16 @@ impl FigureStyleWindow {
                 });
                 ui.label(match draft.kind {
                     StyleKind::Paper => "White; a 3.3 in column (several plots widen to 6.7 in); series told apart by dash pattern as well as colour.",
-                    StyleKind::Slide => "16:9, large text, thick lines; light or dark as the window's theme (View → Light theme).",
+                    StyleKind::Slide => "16:9, large text, thick lines; light or dark as the window's theme (View → Light theme). Several plots share the page, re-gridded to fit it, with smaller text.",
                 });
                 egui::Grid::new("figure-style").num_columns(3).show(ui, |ui| {
                     let row = |ui: &mut egui::Ui, name: &str, text: &mut String, range: String| {
                         ui.label(name);
-                        ui.add(egui::TextEdit::singleline(text).desired_width(70.0));
+                        ui.add(
+                            egui::TextEdit::singleline(text)
+                                .desired_width(90.0)
+                                .clip_text(false),
+                        );
                         ui.weak(range);
                         ui.end_row();
                     };

@@ -594,6 +594,22 @@ fn entry_width(fig: &Figure, e: Entry, f: f64) -> f64 {
     SAMPLE_EM * f + 0.4 * f + text_width(entry_label(fig, e), f)
 }
 
+/// `text` cut with "…" to at most `width` (whole when it fits).
+fn ellipsize(text: &str, size: f64, width: f64) -> String {
+    if text_width(text, size) <= width {
+        return text.to_string();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let cut: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
+        if text_width(&cut, size) <= width {
+            return cut;
+        }
+    }
+    "…".into()
+}
+
 fn legend_size(entries: &[Entry], fig: &Figure, f: f64) -> (f64, f64) {
     let line_h = (ASCENT + DESCENT) * f;
     let w = entries
@@ -652,10 +668,12 @@ fn drawn_samples(fig: &Figure, out: &Layout, f: f64) -> Vec<(f64, f64)> {
 }
 
 /// One legend entry with its sample's top-left corner at `(x, y)` and its text beside it.
-fn push_entry(out: &mut Layout, fig: &Figure, e: Entry, (x, y): (f64, f64), f: f64) {
+/// A label longer than `max_w` (the row it sits in) is cut with "…"; the CSV keeps it whole.
+fn push_entry(out: &mut Layout, fig: &Figure, e: Entry, (x, y): (f64, f64), f: f64, max_w: f64) {
     let line_h = (ASCENT + DESCENT) * f;
+    let label = ellipsize(entry_label(fig, e), f, max_w - SAMPLE_EM * f - 0.4 * f);
     out.texts.push(TextItem::at(
-        entry_label(fig, e),
+        &label,
         f,
         x + SAMPLE_EM * f + 0.4 * f,
         y,
@@ -673,7 +691,7 @@ fn place_legend_column(out: &mut Layout, fig: &Figure, entries: &[Entry], r: Rec
     let mut y = r.y0 + 0.25 * f;
     for &e in entries {
         let x = r.x0 + 0.4 * f;
-        push_entry(out, fig, e, (x, y), f);
+        push_entry(out, fig, e, (x, y), f, f64::INFINITY);
         y += 1.1 * line_h;
     }
     out.legend = Some(r);
@@ -691,7 +709,7 @@ fn legend_rows_of(
     let mut rows: Vec<Vec<Entry>> = vec![];
     let mut used = f64::INFINITY;
     for &e in entries {
-        let w = entry_width(fig, e, f) + f;
+        let w = entry_width(fig, e, f).min(width) + f;
         if used + w > width {
             rows.push(vec![]);
             used = 0.0;
@@ -705,7 +723,10 @@ fn legend_rows_of(
         loop {
             let more = more_note(entries.len() - shown(&rows));
             let last = rows.last().expect("a row");
-            let used: f64 = last.iter().map(|&e| entry_width(fig, e, f) + f).sum();
+            let used: f64 = last
+                .iter()
+                .map(|&e| entry_width(fig, e, f).min(width) + f)
+                .sum();
             if used + text_width(&more, f) <= width || last.is_empty() {
                 break;
             }
@@ -732,12 +753,13 @@ fn place_legend_rows(
     let mut y = area.y0 + 0.4 * f;
     for (r, row) in rows.iter().enumerate() {
         let more = (r + 1 == rows.len() && shown < total).then(|| more_note(total - shown));
-        let width: f64 = row.iter().map(|&e| entry_width(fig, e, f) + f).sum::<f64>()
+        let w = |e: Entry| entry_width(fig, e, f).min(area.width());
+        let width: f64 = row.iter().map(|&e| w(e) + f).sum::<f64>()
             + more.as_ref().map_or(-f, |m| text_width(m, f));
         let mut x = (area.x0 + area.x1) / 2.0 - width / 2.0;
         for &e in row {
-            push_entry(out, fig, e, (x, y), f);
-            x += entry_width(fig, e, f) + f;
+            push_entry(out, fig, e, (x, y), f, area.width());
+            x += w(e) + f;
         }
         if let Some(m) = more {
             out.texts.push(TextItem::at(&m, f, x, y, Ink::Muted));
@@ -959,7 +981,7 @@ pub(crate) mod tests {
                 .collect(),
         );
         let flat = Figure::new("Residual H(u_θ(x_i), ε)", "x", "H").with_series(
-            "residual",
+            "residual at the points of the run, a label far longer than a narrow panel is wide",
             x.iter().map(|&x| (x, 1e-7 * x)).collect(),
             Mark::Points,
         );

@@ -82,9 +82,9 @@ pub fn render_svg(figs: &[&Figure], cols: usize, style: &FigureStyle) -> Result<
         bail!("no figure to draw");
     }
     super::register_font();
-    let cols = cols.clamp(1, figs.len());
-    let rows = figs.len().div_ceil(cols);
+    let (rows, cols) = style.panel_grid(figs.len(), cols);
     let (w_in, h_in) = style.page_in(rows, cols);
+    let panel_style = style.panel_style(rows, cols);
     let (w, h) = (w_in * UNITS_PER_INCH, h_in * UNITS_PER_INCH);
     let size = ((w * SUBPIXEL).round() as u32, (h * SUBPIXEL).round() as u32);
     let mut svg = String::new();
@@ -102,8 +102,8 @@ pub fn render_svg(figs: &[&Figure], cols: usize, style: &FigureStyle) -> Result<
                 (r + 1) as f64 * ph,
             );
             let label = (figs.len() > 1).then(|| panel_label(k));
-            let l = layout(fig, style, canvas, label.as_deref());
-            draw(&root, fig, &l, style)?;
+            let l = layout(fig, &panel_style, canvas, label.as_deref());
+            draw(&root, fig, &l, &panel_style)?;
         }
         root.present().map_err(|e| anyhow!("{e}"))?;
     }

@@ -114,6 +114,33 @@ impl FigureStyle {
         }
     }
 
+    /// Rows and columns for `n` panels asked for in `cols` columns: as asked on paper (the
+    /// page grows); on a slide, whose 16:9 page is fixed, the grid that fits it best.
+    pub fn panel_grid(&self, n: usize, cols: usize) -> (usize, usize) {
+        let n = n.max(1);
+        let cols = match self.kind {
+            StyleKind::Paper => cols.clamp(1, n),
+            StyleKind::Slide => match n {
+                1..=3 => n,
+                4 => 2,
+                5 | 6 => 3,
+                7 | 8 => 4,
+                n => (n as f64).sqrt().ceil() as usize,
+            },
+        };
+        (n.div_ceil(cols), cols)
+    }
+
+    /// The style of one panel of a `rows` × `cols` figure: a slide's text and lines shrink
+    /// with the panels (to half at four across), paper keeps its sizes.
+    pub fn panel_style(&self, rows: usize, cols: usize) -> FigureStyle {
+        let mut s = *self;
+        if self.kind == StyleKind::Slide {
+            s.font_pt *= (2.0 / rows.max(cols) as f64).min(1.0);
+        }
+        s
+    }
+
     /// Every value within its range, else a message naming the field and the range.
     pub fn check(&self) -> Result<(), String> {
         let within = |name: &str, v: f64, (lo, hi): (f64, f64), unit: &str| {
@@ -240,5 +267,11 @@ mod tests {
         assert_eq!(p.page_in(2, 3), (6.7, 4.8));
         let s = FigureStyle::slide(Theme::Light);
         assert_eq!(s.page_in(2, 2), (10.0, 5.625));
+        // Eight plots shown in one column: paper keeps the column, a slide re-grids its page.
+        assert_eq!(p.panel_grid(8, 1), (8, 1));
+        assert_eq!(s.panel_grid(8, 1), (2, 4));
+        assert_eq!(s.panel_grid(3, 1), (1, 3));
+        assert_eq!(s.panel_style(2, 4).font_pt, 10.0);
+        assert_eq!(p.panel_style(8, 1), p);
     }
 }
