@@ -529,15 +529,25 @@ fn write_outputs(
     let exact = problem.exact(0.01);
     let mut fig = Figure::new("u_θ at ε = 0.01 (seed 0)", "x", "u");
     let mut error = Figure::new("u_θ − tanh at ε = 0.01 (seed 0)", "x", "u_θ − u*");
+    // Each method keeps its Table 1 colour (and dashes) in every panel.
+    let color = |name: &str| {
+        crate::export::figure::palette(Method::ALL.iter().position(|m| m.id() == name).unwrap_or(0))
+    };
+    let line = |name: &str, points| crate::export::figure::Series {
+        label: name.into(),
+        points,
+        mark: Mark::Line,
+        color: color(name),
+    };
     for (name, pts) in solutions {
-        fig = fig.with_series(name, pts.clone(), Mark::Line);
+        fig.series.push(line(name, pts.clone()));
         if let Some(e) = &exact {
             let diff = pts
                 .iter()
                 .zip(&e.values)
                 .map(|(&(x, u), v)| (x, u - v))
                 .collect();
-            error = error.with_series(name, diff, Mark::Line);
+            error.series.push(line(name, diff));
         }
     }
     if let Some(e) = exact {

@@ -152,8 +152,19 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
             .copied()
             .filter(|p| p.1.is_finite() && p.1 > 0.0)
             .collect();
+        // A run that blew up stops within a sample or two of its start: the legend says
+        // how far ‖θ‖ went, which the axis (scaled to the others) does not show.
+        let diverged = if !r.norm_end.is_finite() || r.norm_max > 1e6 * r.norm_start {
+            if r.norm_max.is_finite() {
+                format!(" (diverged, ‖θ‖ up to {:.1e})", r.norm_max)
+            } else {
+                " (diverged, ‖θ‖ overflowed)".to_string()
+            }
+        } else {
+            String::new()
+        };
         fig = fig.with_series(
-            &format!("{} η = {}", r.method, r.step_size),
+            &format!("{} η = {}{diverged}", r.method, r.step_size),
             pts,
             Mark::Line,
         );

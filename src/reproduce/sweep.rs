@@ -15,7 +15,7 @@ use crate::backend::{self, ComputeDevice};
 use crate::config::RunConfig;
 use crate::diagnostics::evaluate;
 use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep};
-use crate::export::figure::{Figure, FigureOutput, Heatmap, Mark, Series};
+use crate::export::figure::{Figure, FigureOutput, Heatmap, Mark, Series, palette};
 use crate::export::{columns_csv, write_atomic};
 use crate::linalg::{gram, lambda_max_power};
 use crate::problem::{Problem, plot_coordinates};
@@ -580,10 +580,25 @@ fn l2re_figure(spec: &Spec, report: &Report) -> Figure {
             })
             .collect();
         if !pts.is_empty() {
-            fig = fig.with_series(m.name, pts, Mark::LineAndPoints);
+            fig.series.push(Series {
+                label: m.name.into(),
+                points: pts,
+                mark: Mark::LineAndPoints,
+                color: method_color(spec, m.name),
+            });
         }
     }
     fig
+}
+
+/// A method's colour on every figure of its page (its place in the spec, not in a figure).
+fn method_color(spec: &Spec, name: &str) -> (u8, u8, u8) {
+    palette(
+        spec.methods
+            .iter()
+            .position(|m| m.name == name)
+            .unwrap_or(0),
+    )
 }
 
 /// u_θ of each method (seed 0) at the smallest ε with the truth: curves in 1D and along s, heat
@@ -606,6 +621,12 @@ fn solution_figures(
         let map = |title: String, label: &str, values: Vec<f64>| {
             Heatmap::figure(&title, label, grid, values)
         };
+        // u_θ on the truth's colour scale, so the panels compare (errors keep their own).
+        let truth_scale = truth.as_ref().map(|t| {
+            map(String::new(), "", t.values.clone())
+                .heatmap
+                .map_or(1.0, |h| h.scale())
+        });
         let mut shown = Vec::new();
         if let Some(t) = &truth {
             let fig = map(format!("{} at ε = {at}", t.label), "u*", t.values.clone());
@@ -613,17 +634,20 @@ fn solution_figures(
             shown.push(fig);
         }
         for (name, u) in solutions {
-            let fig = map(
+            let mut fig = map(
                 format!("{name}: u_θ at ε = {at} (seed 0)"),
                 "u_θ",
                 u.clone(),
             );
+            if let Some(h) = fig.heatmap.as_mut() {
+                h.fixed_scale = truth_scale;
+            }
             figures.write_one(&fig, out, &format!("solution_{name}"))?;
             shown.push(fig);
             if let Some(t) = &truth {
                 let err = u.iter().zip(&t.values).map(|(a, b)| a - b).collect();
                 let fig = map(
-                    format!("{name}: u_θ − {} at ε = {at} (seed 0)", t.label),
+                    format!("{name}: u_θ − {} at ε = {at} (seed 0)", bracketed(&t.label)),
                     "u_θ − u*",
                     err,
                 );
@@ -639,11 +663,12 @@ fn solution_figures(
         "u",
     );
     for (name, u) in solutions {
-        fig = fig.with_series(
-            name,
-            x.iter().copied().zip(u.iter().copied()).collect(),
-            Mark::Line,
-        );
+        fig.series.push(Series {
+            label: name.clone(),
+            points: x.iter().copied().zip(u.iter().copied()).collect(),
+            mark: Mark::Line,
+            color: method_color(spec, name),
+        });
     }
     if let Some(t) = truth {
         // The truth last: dashed, on top of the curves it is compared with.
@@ -656,6 +681,15 @@ fn solution_figures(
     }
     figures.write_one(&fig, out, "solutions")?;
     Ok(vec![fig])
+}
+
+/// A formula as the right operand of a minus: in parentheses when it is a sum.
+fn bracketed(label: &str) -> String {
+    if label.contains(" + ") || label.contains(" − ") || label.contains(" - ") {
+        format!("({label})")
+    } else {
+        label.to_string()
+    }
 }
 
 /// ε as 1/k when `fractions` and 1/ε is a whole number above 2, else decimal.

@@ -212,6 +212,19 @@ pub fn layout(
     canvas: Rect,
     panel_label: Option<&str>,
 ) -> Layout {
+    layout_aligned(fig, style, canvas, panel_label, (0.0, 0.0))
+}
+
+/// [`layout`] with the plot box at least `margins.0` below the canvas top and `margins.1`
+/// above its bottom: the panels of one row of a multi-panel figure share their plot boxes'
+/// top and bottom edges.
+pub fn layout_aligned(
+    fig: &Figure,
+    style: &FigureStyle,
+    canvas: Rect,
+    panel_label: Option<&str>,
+    margins: (f64, f64),
+) -> Layout {
     let f = style.font_px();
     let (texts, top) = title_block(fig, f, canvas, panel_label);
     // Try the legend inside first; if every corner would cover data, reserve rows below.
@@ -228,7 +241,14 @@ pub fn layout(
         let legend_h = legend_rows
             .as_ref()
             .map_or(0.0, |rows| rows.len() as f64 * row_h + 0.4 * lf);
-        let mut out = axes(fig, f, canvas, top, legend_h);
+        let mut out = axes(
+            fig,
+            f,
+            canvas,
+            top.max(canvas.y0 + margins.0),
+            legend_h,
+            margins.1,
+        );
         out.texts.splice(0..0, texts.iter().cloned());
         colorbar(fig, f, &mut out);
         // The legend: inside when a corner is empty, else in rows below the axes.
@@ -299,7 +319,7 @@ fn title_block(
             top,
             Ink::Foreground,
         ));
-        top += (ASCENT + DESCENT) * title_size;
+        top += (ASCENT + DESCENT + 0.12) * title_size;
     }
     if panel_label.is_some() && fig.title.is_empty() {
         top += (ASCENT + DESCENT) * title_size;
@@ -321,7 +341,7 @@ fn colorbar_width(fig: &Figure, f: f64) -> f64 {
 
 /// The plot box between `top` and the x axis area (above `legend_h` of legend rows), its axis
 /// maps, the ticks that fit and their labels, and the axis descriptions.
-fn axes(fig: &Figure, f: f64, canvas: Rect, top: f64, legend_h: f64) -> Layout {
+fn axes(fig: &Figure, f: f64, canvas: Rect, top: f64, legend_h: f64, bottom_margin: f64) -> Layout {
     let pad = 0.5 * f;
     let line_h = (ASCENT + DESCENT) * f;
     let ((x_lo, x_hi), (y_lo, y_hi)) = fig.ranges();
@@ -332,7 +352,7 @@ fn axes(fig: &Figure, f: f64, canvas: Rect, top: f64, legend_h: f64) -> Layout {
         } else {
             line_h + 0.2 * f
         };
-    let plot_bottom = canvas.y1 - pad - x_area - legend_h;
+    let plot_bottom = (canvas.y1 - pad - x_area - legend_h).min(canvas.y1 - bottom_margin);
     let plot_top = top;
     // y ticks first (the height is known), then the left margin their labels need.
     let y_map = AxisMap {
@@ -502,8 +522,13 @@ fn title_lines(title: &str, large: f64, small: f64, width: f64) -> (f64, Vec<Str
 
 /// Words of `text` in lines no wider than `width` (a word wider than the line stands alone).
 fn wrap(text: &str, size: f64, width: f64) -> Vec<String> {
+    // Never break inside "ε = 1/4", "(seed 0)" or "vs ε" (no-break spaces join them).
+    let joined = text
+        .replace(" = ", "\u{a0}=\u{a0}")
+        .replace("(seed ", "(seed\u{a0}")
+        .replace(" vs ", " vs\u{a0}");
     let mut lines: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
+    for word in joined.split(' ').filter(|w| !w.is_empty()) {
         match lines.last_mut() {
             Some(l) if text_width(&format!("{l} {word}"), size) <= width => {
                 l.push(' ');
@@ -581,17 +606,21 @@ fn legend_entries(fig: &Figure) -> Vec<Entry> {
     out
 }
 
-fn entry_label(fig: &Figure, e: Entry) -> &str {
+/// An entry's text; a curve that leaves the y axis's range says so.
+fn entry_label(fig: &Figure, e: Entry) -> String {
     match e {
-        Entry::Series(i) => &fig.series[i].label,
-        Entry::Band(i) => &fig.bands[i].label,
+        Entry::Series(i) if fig.off_scale(i, fig.ranges().1) => {
+            format!("{} (off scale)", fig.series[i].label)
+        }
+        Entry::Series(i) => fig.series[i].label.clone(),
+        Entry::Band(i) => fig.bands[i].label.clone(),
     }
 }
 
 const SAMPLE_EM: f64 = 2.2;
 
 fn entry_width(fig: &Figure, e: Entry, f: f64) -> f64 {
-    SAMPLE_EM * f + 0.4 * f + text_width(entry_label(fig, e), f)
+    SAMPLE_EM * f + 0.4 * f + text_width(&entry_label(fig, e), f)
 }
 
 /// `text` cut with "…" to at most `width` (whole when it fits).
@@ -671,7 +700,7 @@ fn drawn_samples(fig: &Figure, out: &Layout, f: f64) -> Vec<(f64, f64)> {
 /// A label longer than `max_w` (the row it sits in) is cut with "…"; the CSV keeps it whole.
 fn push_entry(out: &mut Layout, fig: &Figure, e: Entry, (x, y): (f64, f64), f: f64, max_w: f64) {
     let line_h = (ASCENT + DESCENT) * f;
-    let label = ellipsize(entry_label(fig, e), f, max_w - SAMPLE_EM * f - 0.4 * f);
+    let label = ellipsize(&entry_label(fig, e), f, max_w - SAMPLE_EM * f - 0.4 * f);
     out.texts.push(TextItem::at(
         &label,
         f,

@@ -71,6 +71,9 @@ pub struct Heatmap {
     pub y: (f64, f64),
     /// nx·ny values, x fastest.
     pub values: Vec<f64>,
+    /// The colour scale m to use instead of the field's own (panels compared with one truth
+    /// share its scale; values beyond ±m take the end colours).
+    pub fixed_scale: Option<f64>,
 }
 
 impl Heatmap {
@@ -84,12 +87,17 @@ impl Heatmap {
             x: grid.x,
             y: grid.y,
             values,
+            fixed_scale: None,
         });
         fig
     }
 
-    /// m = max |value| over the finite values (1 when there are none or all are 0).
+    /// m = the fixed scale, else max |value| over the finite values (1 when there are none or
+    /// all are 0).
     pub fn scale(&self) -> f64 {
+        if let Some(m) = self.fixed_scale.filter(|m| m.is_finite() && *m > 0.0) {
+            return m;
+        }
         let m = self
             .values
             .iter()
@@ -159,7 +167,7 @@ pub struct Figure {
 }
 
 /// A qualitative palette (Tableau 10).
-pub const PALETTE: [(u8, u8, u8); 8] = [
+pub const PALETTE: [(u8, u8, u8); 10] = [
     (31, 119, 180),
     (255, 127, 14),
     (44, 160, 44),
@@ -168,7 +176,14 @@ pub const PALETTE: [(u8, u8, u8); 8] = [
     (140, 86, 75),
     (227, 119, 194),
     (127, 127, 127),
+    (188, 189, 34),
+    (23, 190, 207),
 ];
+
+/// The colour of the k-th of a fixed list of methods (the same in every panel of a page).
+pub fn palette(k: usize) -> (u8, u8, u8) {
+    PALETTE[k % PALETTE.len()]
+}
 
 /// Colours of pinned runs: the light Tableau 20 tones, none of which a live curve uses.
 pub const PIN_PALETTE: [(u8, u8, u8); 6] = [
@@ -323,16 +338,50 @@ impl Figure {
                 } else {
                     (lo, hi)
                 };
-                (lo / 1.3, hi * 1.3)
+                // 6 % of the decades shown on each side (at least a factor 1.3), so markers
+                // clear the frame.
+                let f = 10f64.powf(0.06 * (hi / lo).log10()).max(1.3);
+                (lo / f, hi * f)
             } else {
                 let span = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
                 (lo - 0.05 * span, hi + 0.05 * span)
             }
         };
-        (
-            pad(fold(|p| p.0), self.x_log),
-            pad(fold(|p| p.1), self.y_log),
-        )
+        let mut y = fold(|p| p.1);
+        if let Some(window) = self.reference_window() {
+            // Curves far off the exact/reference solution (a diverged run) leave the axes
+            // instead of flattening everything else; the legend says which.
+            y = (y.0.max(window.0), y.1.min(window.1));
+        }
+        (pad(fold(|p| p.0), self.x_log), pad(y, self.y_log))
+    }
+
+    /// The y window the exact/reference curves allow on a linear axis: their range widened by
+    /// its span on each side (None without such a curve).
+    fn reference_window(&self) -> Option<(f64, f64)> {
+        if self.y_log {
+            return None;
+        }
+        let (lo, hi) = self
+            .series
+            .iter()
+            .filter(|s| s.mark == Mark::Reference)
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            });
+        let span = (hi - lo).max(hi.abs().max(lo.abs()) * 0.1);
+        (lo.is_finite() && span > 0.0).then_some((lo - span, hi + span))
+    }
+
+    /// Whether series `i` has finite points outside the y range `(lo, hi)` (drawn clipped at
+    /// the frame; the legend marks it).
+    pub fn off_scale(&self, i: usize, (lo, hi): (f64, f64)) -> bool {
+        self.series[i]
+            .points
+            .iter()
+            .any(|p| self.usable(*p) && (p.1 < lo || p.1 > hi))
     }
 
     /// Write the figure alone to `path` (its extension names the format: svg, png or pdf).
@@ -412,6 +461,7 @@ mod tests {
             x: (0.0, 1.0),
             y: (-1.0, 1.0),
             values: vec![-2.0, 0.0, 1.0, 2.0, f64::NAN, 0.5],
+            fixed_scale: None,
         });
         let h = fig.heatmap.as_ref().unwrap();
         assert_eq!(h.scale(), 2.0);

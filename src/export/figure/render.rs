@@ -16,7 +16,7 @@ use resvg::{tiny_skia, usvg};
 
 use super::layout::{
     ASCENT, Entry, Ink, Layout, REFERENCE_DASH, Rect, TOP_TO_BASELINE, dash_pattern, has_line,
-    layout,
+    layout, layout_aligned,
 };
 use super::style::{FigureStyle, UNITS_PER_INCH};
 use super::{FONT, Figure, Mark};
@@ -93,16 +93,38 @@ pub fn render_svg(figs: &[&Figure], cols: usize, style: &FigureStyle) -> Result<
         root.fill(&rgb(style.background()))
             .map_err(|e| anyhow!("{e}"))?;
         let (pw, ph) = (w / cols as f64, h / rows as f64);
-        for (k, fig) in figs.iter().enumerate() {
+        let canvas = |k: usize| {
             let (r, c) = (k / cols, k % cols);
-            let canvas = Rect::new(
+            Rect::new(
                 c as f64 * pw,
                 r as f64 * ph,
                 (c + 1) as f64 * pw,
                 (r + 1) as f64 * ph,
-            );
-            let label = (figs.len() > 1).then(|| panel_label(k));
-            let l = layout(fig, &panel_style, canvas, label.as_deref());
+            )
+        };
+        let label = |k: usize| (figs.len() > 1).then(|| panel_label(k));
+        // First pass: each panel alone; then every panel of a row takes the row's deepest
+        // top and bottom margins, so the plot boxes line up.
+        let mut margins = vec![(0.0f64, 0.0f64); rows];
+        for (k, fig) in figs.iter().enumerate() {
+            let c = canvas(k);
+            let l = layout(fig, &panel_style, c, label(k).as_deref());
+            let m = &mut margins[k / cols];
+            m.0 = m.0.max(l.plot.y0 - c.y0);
+            m.1 = m.1.max(c.y1 - l.plot.y1);
+        }
+        for (k, fig) in figs.iter().enumerate() {
+            let l = if figs.len() > 1 {
+                layout_aligned(
+                    fig,
+                    &panel_style,
+                    canvas(k),
+                    label(k).as_deref(),
+                    margins[k / cols],
+                )
+            } else {
+                layout(fig, &panel_style, canvas(k), None)
+            };
             draw(&root, fig, &l, &panel_style)?;
         }
         root.present().map_err(|e| anyhow!("{e}"))?;
@@ -459,7 +481,9 @@ fn draw_series(
             } else {
                 lw
             };
-            stroke(root, &pts, color, w, pattern)?;
+            for piece in clip(&pts, l.plot) {
+                stroke(root, &piece, color, w, pattern)?;
+            }
         }
         if matches!(s.mark, Mark::Points | Mark::LineAndPoints) {
             let r = if s.mark == Mark::Points {
@@ -467,7 +491,7 @@ fn draw_series(
             } else {
                 1.5 * lw
             };
-            for &(x, y) in &pts {
+            for &(x, y) in pts.iter().filter(|&&p| l.plot.contains(p)) {
                 root.draw(&Circle::new(at(x, y), width(r), color.filled()))
                     .map_err(|e| anyhow!("{e}"))?;
             }
@@ -604,10 +628,69 @@ fn series_look(
     if !has_line(mark) {
         return (rgb(color), &[]);
     }
-    let k = *line_index;
-    *line_index += 1;
+    // A palette colour brings its own pattern, so a method keeps colour and dashes in every
+    // panel; other colours take the next pattern in drawing order.
+    let k = match super::PALETTE.iter().position(|&c| c == color) {
+        Some(k) => k,
+        None => {
+            *line_index += 1;
+            *line_index - 1
+        }
+    };
     let pattern = if style.dashes() { dash_pattern(k) } else { &[] };
     (rgb(color), pattern)
+}
+
+/// The pieces of a polyline inside `r` (Liang–Barsky on each segment).
+pub fn clip(points: &[(f64, f64)], r: Rect) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = vec![];
+    let mut current: Vec<(f64, f64)> = vec![];
+    for w in points.windows(2) {
+        let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+        let (dx, dy) = (x1 - x0, y1 - y0);
+        let (mut t0, mut t1) = (0.0f64, 1.0f64);
+        let edges = [
+            (-dx, x0 - r.x0),
+            (dx, r.x1 - x0),
+            (-dy, y0 - r.y0),
+            (dy, r.y1 - y0),
+        ];
+        let visible = edges.iter().all(|&(p, q)| {
+            if p == 0.0 {
+                return q >= 0.0;
+            }
+            let t = q / p;
+            if p < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+            t0 <= t1
+        });
+        if !visible {
+            if current.len() > 1 {
+                out.push(std::mem::take(&mut current));
+            }
+            current.clear();
+            continue;
+        }
+        let a = (x0 + t0 * dx, y0 + t0 * dy);
+        let b = (x0 + t1 * dx, y0 + t1 * dy);
+        if current.last() != Some(&a) {
+            if current.len() > 1 {
+                out.push(std::mem::take(&mut current));
+            }
+            current = vec![a];
+        }
+        current.push(b);
+        if t1 < 1.0 {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if current.len() > 1 {
+        out.push(current);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -663,6 +746,17 @@ mod tests {
             "{off_lattice} of {} points off the whole-pixel lattice",
             pts.len()
         );
+    }
+
+    #[test]
+    fn curves_are_clipped_to_the_plot() {
+        let r = Rect::new(0.0, 0.0, 10.0, 10.0);
+        let pieces = clip(&[(5.0, 5.0), (5.0, 20.0), (7.0, 5.0), (8.0, 6.0)], r);
+        assert_eq!(pieces.len(), 2, "{pieces:?}");
+        assert_eq!(pieces[0], vec![(5.0, 5.0), (5.0, 10.0)]);
+        assert!((pieces[1][0].0 - (5.0 + 2.0 * 2.0 / 3.0)).abs() < 1e-12 && pieces[1][0].1 == 10.0);
+        assert_eq!(*pieces[1].last().unwrap(), (8.0, 6.0));
+        assert!(clip(&[(20.0, 20.0), (30.0, 30.0)], r).is_empty());
     }
 
     #[test]

@@ -55,9 +55,10 @@ fn log_decades(lo: f64, hi: f64, d0: i32, d1: i32, stride: i32) -> Vec<Tick> {
     for d in (d0 - 1)..=d1 {
         let v = 10f64.powi(d);
         if d >= d0 && d.rem_euclid(stride) == 0 {
+            // Every decade as 10ⁿ (10⁰, 10¹ too), so one axis never mixes "10" and 10⁻³.
             ticks.push(Tick {
                 value: v,
-                label: Some(power_of_ten(d)),
+                label: Some(format!("10{}", superscript(d))),
             });
         } else if d >= d0 {
             ticks.push(Tick {
@@ -83,15 +84,23 @@ fn log_decades(lo: f64, hi: f64, d0: i32, d1: i32, stride: i32) -> Vec<Tick> {
 
 /// m × 10ⁿ inside [lo, hi] for every m in 1…9, labelled where m is in `labelled`.
 fn log_nice(lo: f64, hi: f64, labelled: &[i32]) -> Vec<Tick> {
+    let (d0, d1) = (lo.log10().floor() as i32, hi.log10().floor() as i32);
+    // One notation for the whole axis: a×10ⁿ when any value needs it.
+    let scientific = d0 < -3 || d1 >= 4;
     let mut ticks = Vec::new();
-    for d in (lo.log10().floor() as i32)..=(hi.log10().floor() as i32) {
+    for d in d0..=d1 {
         let unit = 10f64.powi(d);
         for m in 1..10 {
             let v = m as f64 * unit;
             if v >= lo * (1.0 - 1e-12) && v <= hi * (1.0 + 1e-12) {
+                let label = match (m, scientific) {
+                    (1, true) => format!("10{}", superscript(d)),
+                    (m, true) => format!("{m}×10{}", superscript(d)),
+                    (_, false) => format_value(v, unit),
+                };
                 ticks.push(Tick {
                     value: v,
-                    label: labelled.contains(&m).then(|| format_value(v, unit)),
+                    label: labelled.contains(&m).then_some(label),
                 });
             }
         }
@@ -258,6 +267,19 @@ mod tests {
             labels(first),
             ["10⁻⁶", "10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²", "10⁻¹"]
         );
+        // Decades on both sides of 1 share one notation.
+        assert_eq!(
+            labels(&candidates(0.02, 300.0, true)[0]),
+            ["10⁻¹", "10⁰", "10¹", "10²"]
+        );
+        // So do 1-2-5 labels across 10⁴.
+        let wide = candidates(1100.0, 60000.0, true);
+        assert!(
+            labels(&wide[0]).contains(&"5×10³"),
+            "{:?}",
+            labels(&wide[0])
+        );
+        assert!(!labels(&wide[0]).contains(&"5000"));
         // Minor ticks are present and unlabelled.
         assert!(first.iter().any(|t| t.label.is_none() && t.value > 1e-3));
         // A sparser candidate labels every other decade.
