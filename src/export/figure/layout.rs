@@ -258,12 +258,19 @@ pub fn layout_aligned(
             None => {
                 let (w, h) = legend_size(&entries, fig, lf);
                 let plot = out.plot;
-                let fits = w < plot.width() * 0.75 && h < plot.height() * 0.75;
+                // The legend is sized against the plot as this panel alone would have it
+                // (a row's shared margin may already hold another panel's legend rows).
+                let natural = if margins.1 > 0.0 {
+                    axes(fig, f, canvas, plot.y0, 0.0, 0.0).plot.height()
+                } else {
+                    plot.height()
+                };
+                let fits = w < plot.width() * 0.75 && h < natural * 0.75;
                 match fits.then(|| emptiest_corner(fig, &out, w, h, f)).flatten() {
                     Some(r) => place_legend_column(&mut out, fig, &entries, r, lf),
                     None => {
                         // As many rows as leave the plot 30 % of the panel's height.
-                        let spare = plot.height() - 0.3 * canvas.height();
+                        let spare = natural - 0.3 * canvas.height();
                         let max_rows = ((spare - 0.4 * lf) / row_h).floor().max(1.0) as usize;
                         legend_rows = Some(legend_rows_of(
                             &entries,

@@ -92,39 +92,10 @@ pub fn render_svg(figs: &[&Figure], cols: usize, style: &FigureStyle) -> Result<
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&rgb(style.background()))
             .map_err(|e| anyhow!("{e}"))?;
-        let (pw, ph) = (w / cols as f64, h / rows as f64);
-        let canvas = |k: usize| {
-            let (r, c) = (k / cols, k % cols);
-            Rect::new(
-                c as f64 * pw,
-                r as f64 * ph,
-                (c + 1) as f64 * pw,
-                (r + 1) as f64 * ph,
-            )
-        };
-        let label = |k: usize| (figs.len() > 1).then(|| panel_label(k));
-        // First pass: each panel alone; then every panel of a row takes the row's deepest
-        // top and bottom margins, so the plot boxes line up.
-        let mut margins = vec![(0.0f64, 0.0f64); rows];
-        for (k, fig) in figs.iter().enumerate() {
-            let c = canvas(k);
-            let l = layout(fig, &panel_style, c, label(k).as_deref());
-            let m = &mut margins[k / cols];
-            m.0 = m.0.max(l.plot.y0 - c.y0);
-            m.1 = m.1.max(c.y1 - l.plot.y1);
-        }
-        for (k, fig) in figs.iter().enumerate() {
-            let l = if figs.len() > 1 {
-                layout_aligned(
-                    fig,
-                    &panel_style,
-                    canvas(k),
-                    label(k).as_deref(),
-                    margins[k / cols],
-                )
-            } else {
-                layout(fig, &panel_style, canvas(k), None)
-            };
+        for (fig, l) in figs
+            .iter()
+            .zip(panel_layouts(figs, cols, &panel_style, (w, h)))
+        {
             draw(&root, fig, &l, &panel_style)?;
         }
         root.present().map_err(|e| anyhow!("{e}"))?;
@@ -133,6 +104,52 @@ pub fn render_svg(figs: &[&Figure], cols: usize, style: &FigureStyle) -> Result<
     let header = format!("width=\"{}\" height=\"{}\"", size.0, size.1);
     let sized = format!("width=\"{w_in}in\" height=\"{h_in}in\"");
     Ok(svg.replacen(&header, &sized, 1))
+}
+
+/// The layouts of `figs` on a grid of `cols` columns over a page of `w × h` units. First each
+/// panel alone; then every panel of a row takes the row's deepest top and bottom margins, so
+/// the plot boxes line up.
+pub fn panel_layouts(
+    figs: &[&Figure],
+    cols: usize,
+    style: &FigureStyle,
+    (w, h): (f64, f64),
+) -> Vec<Layout> {
+    let rows = figs.len().div_ceil(cols.max(1));
+    let (pw, ph) = (w / cols as f64, h / rows as f64);
+    let canvas = |k: usize| {
+        let (r, c) = (k / cols, k % cols);
+        Rect::new(
+            c as f64 * pw,
+            r as f64 * ph,
+            (c + 1) as f64 * pw,
+            (r + 1) as f64 * ph,
+        )
+    };
+    if figs.len() == 1 {
+        return vec![layout(figs[0], style, canvas(0), None)];
+    }
+    let label = |k: usize| Some(panel_label(k));
+    let mut margins = vec![(0.0f64, 0.0f64); rows];
+    for (k, fig) in figs.iter().enumerate() {
+        let c = canvas(k);
+        let l = layout(fig, style, c, label(k).as_deref());
+        let m = &mut margins[k / cols];
+        m.0 = m.0.max(l.plot.y0 - c.y0);
+        m.1 = m.1.max(c.y1 - l.plot.y1);
+    }
+    figs.iter()
+        .enumerate()
+        .map(|(k, fig)| {
+            layout_aligned(
+                fig,
+                style,
+                canvas(k),
+                label(k).as_deref(),
+                margins[k / cols],
+            )
+        })
+        .collect()
 }
 
 /// "(a)", "(b)", …
@@ -757,6 +774,26 @@ mod tests {
         assert!((pieces[1][0].0 - (5.0 + 2.0 * 2.0 / 3.0)).abs() < 1e-12 && pieces[1][0].1 == 10.0);
         assert_eq!(*pieces[1].last().unwrap(), (8.0, 6.0));
         assert!(clip(&[(20.0, 20.0), (30.0, 30.0)], r).is_empty());
+    }
+
+    #[test]
+    fn the_panels_of_a_row_line_up_and_keep_their_whole_legend() {
+        let g = gallery();
+        let (mut b, mut c) = (g[0].clone(), g[1].clone());
+        b.hide_legend = true;
+        c.hide_legend = true;
+        let style = FigureStyle::paper();
+        let (w, h) = style.page_in(1, 3);
+        let u = UNITS_PER_INCH;
+        let ls = panel_layouts(&[&g[0], &b, &c], 3, &style, (w * u, h * u));
+        assert_eq!(ls.len(), 3);
+        for l in &ls {
+            assert!((l.plot.y1 - ls[0].plot.y1).abs() < 1e-9, "bottoms differ");
+            assert!((l.plot.y0 - ls[0].plot.y0).abs() < 1e-9, "tops differ");
+        }
+        // (a) names all four curves for the three panels.
+        assert_eq!(ls[0].legend_entries.len(), g[0].series.len());
+        assert!(ls[1].legend_entries.is_empty());
     }
 
     #[test]
