@@ -338,7 +338,11 @@ fn title_block(
 fn colorbar_width(fig: &Figure, f: f64) -> f64 {
     fig.heatmap.as_ref().map_or(0.0, |h| {
         let m = h.scale();
-        let widest = [colorbar_label(-m, m), colorbar_label(m, m), h.label.clone()]
+        let label = match h.fixed_scale {
+            Some(_) => format!("{} (clipped)", h.label),
+            None => h.label.clone(),
+        };
+        let widest = [colorbar_label(-m, m), colorbar_label(m, m), label]
             .iter()
             .map(|s| text_width(s, f))
             .fold(0.0, f64::max);
@@ -489,8 +493,19 @@ fn colorbar(fig: &Figure, f: f64, out: &mut Layout) {
         label_limit + 1.3 * f,
         p.y1,
     );
+    // On a shared scale a field that goes beyond ±m says so (its ends take the end colours).
+    let own = h
+        .values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |a, v| a.max(v.abs()));
+    let label = if own > m * (1.0 + 1e-9) {
+        format!("{} (clipped)", h.label)
+    } else {
+        h.label.clone()
+    };
     out.texts
-        .push(TextItem::at(&h.label, f, bar.x0, p.y0, Ink::Foreground));
+        .push(TextItem::at(&label, f, bar.x0, p.y0, Ink::Foreground));
     for (v, y) in [(m, bar.y0), (0.0, (bar.y0 + bar.y1) / 2.0), (-m, bar.y1)] {
         let l = colorbar_label(v, m);
         let w = text_width(&l, f);
@@ -1128,6 +1143,21 @@ pub(crate) mod tests {
                 l.legend_entries.len()
             );
         }
+    }
+
+    #[test]
+    fn a_field_beyond_its_shared_scale_says_it_is_clipped() {
+        let mut fig = gallery()[6].clone();
+        let style = FigureStyle::paper();
+        let label = |fig: &Figure| {
+            let l = layout(fig, &style, canvas(&style), None);
+            l.texts.iter().any(|t| t.text.contains("(clipped)"))
+        };
+        assert!(!label(&fig));
+        fig.heatmap.as_mut().unwrap().fixed_scale = Some(0.5);
+        assert!(label(&fig));
+        fig.heatmap.as_mut().unwrap().fixed_scale = Some(2.0);
+        assert!(!label(&fig));
     }
 
     #[test]
