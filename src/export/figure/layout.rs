@@ -338,14 +338,16 @@ fn title_block(
 fn colorbar_width(fig: &Figure, f: f64) -> f64 {
     fig.heatmap.as_ref().map_or(0.0, |h| {
         let m = h.scale();
-        let label = match h.fixed_scale {
-            Some(_) => format!("{} (clipped)", h.label),
-            None => h.label.clone(),
-        };
-        let widest = [colorbar_label(-m, m), colorbar_label(m, m), label]
-            .iter()
-            .map(|s| text_width(s, f))
-            .fold(0.0, f64::max);
+        // Room for "≤ −m" on a shared scale.
+        let prefix = if h.fixed_scale.is_some() { "≤ " } else { "" };
+        let widest = [
+            format!("{prefix}{}", colorbar_label(-m, m)),
+            colorbar_label(m, m),
+            h.label.clone(),
+        ]
+        .iter()
+        .map(|s| text_width(s, f))
+        .fold(0.0, f64::max);
         0.9 * f + 0.4 * f + widest + 0.5 * f
     })
 }
@@ -493,21 +495,22 @@ fn colorbar(fig: &Figure, f: f64, out: &mut Layout) {
         label_limit + 1.3 * f,
         p.y1,
     );
-    // On a shared scale a field that goes beyond ±m says so (its ends take the end colours).
+    out.texts
+        .push(TextItem::at(&h.label, f, bar.x0, p.y0, Ink::Foreground));
+    // On a shared scale a field that goes beyond ±m says so: "≥ m" and "≤ −m" at the ends
+    // (its values there take the end colours).
     let own = h
         .values
         .iter()
         .filter(|v| v.is_finite())
         .fold(0.0f64, |a, v| a.max(v.abs()));
-    let label = if own > m * (1.0 + 1e-9) {
-        format!("{} (clipped)", h.label)
-    } else {
-        h.label.clone()
-    };
-    out.texts
-        .push(TextItem::at(&label, f, bar.x0, p.y0, Ink::Foreground));
+    let clipped = own > m * (1.0 + 1e-6);
     for (v, y) in [(m, bar.y0), (0.0, (bar.y0 + bar.y1) / 2.0), (-m, bar.y1)] {
-        let l = colorbar_label(v, m);
+        let l = match (clipped, v.total_cmp(&0.0)) {
+            (true, std::cmp::Ordering::Greater) => format!("≥ {}", colorbar_label(v, m)),
+            (true, std::cmp::Ordering::Less) => format!("≤ {}", colorbar_label(v, m)),
+            _ => colorbar_label(v, m),
+        };
         let w = text_width(&l, f);
         out.texts.push(TextItem::right_of_centre(
             &l,
@@ -1151,7 +1154,8 @@ pub(crate) mod tests {
         let style = FigureStyle::paper();
         let label = |fig: &Figure| {
             let l = layout(fig, &style, canvas(&style), None);
-            l.texts.iter().any(|t| t.text.contains("(clipped)"))
+            l.texts.iter().any(|t| t.text.starts_with("≥ "))
+                && l.texts.iter().any(|t| t.text.starts_with("≤ −"))
         };
         assert!(!label(&fig));
         fig.heatmap.as_mut().unwrap().fixed_scale = Some(0.5);
