@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use ab_glyph::{Font, FontRef};
 
+use super::legend;
 use super::style::FigureStyle;
 use super::ticks::{self, Tick};
 use super::{FONT, Figure, Mark};
@@ -51,7 +52,7 @@ impl Rect {
             && o.y1 <= self.y1 + 1e-6
     }
 
-    fn grown(&self, d: f64) -> Rect {
+    pub(super) fn grown(&self, d: f64) -> Rect {
         Rect::new(self.x0 - d, self.y0 - d, self.x1 + d, self.y1 + d)
     }
 }
@@ -106,7 +107,7 @@ pub enum Ink {
 
 impl TextItem {
     /// Text whose box has its top-left corner at (x, y).
-    fn at(text: &str, size: f64, x: f64, y: f64, ink: Ink) -> Self {
+    pub(super) fn at(text: &str, size: f64, x: f64, y: f64, ink: Ink) -> Self {
         let w = text_width(text, size);
         Self {
             text: text.into(),
@@ -231,12 +232,12 @@ pub fn layout_aligned(
     let entries = if fig.hide_legend {
         vec![]
     } else {
-        legend_entries(fig)
+        legend::items(fig)
     };
     // Legend text is a tenth smaller than the tick labels.
     let lf = 0.9 * f;
     let row_h = 1.25 * (ASCENT + DESCENT) * lf;
-    let mut legend_rows: Option<Vec<Vec<Entry>>> = None;
+    let mut legend_rows: Option<Vec<Vec<usize>>> = None;
     loop {
         let legend_h = legend_rows
             .as_ref()
@@ -256,7 +257,7 @@ pub fn layout_aligned(
         match &legend_rows {
             _ if entries.is_empty() => {}
             None => {
-                let (w, h) = legend_size(&entries, fig, lf);
+                let (w, h) = legend::size(&entries, lf);
                 let plot = out.plot;
                 // The legend is sized against the plot as this panel alone would have it
                 // (a row's shared margin may already hold another panel's legend rows).
@@ -266,15 +267,17 @@ pub fn layout_aligned(
                     plot.height()
                 };
                 let fits = w < plot.width() * 0.75 && h < natural * 0.75;
-                match fits.then(|| emptiest_corner(fig, &out, w, h, f)).flatten() {
-                    Some(r) => place_legend_column(&mut out, fig, &entries, r, lf),
+                match fits
+                    .then(|| legend::emptiest_corner(fig, &out, w, h, f))
+                    .flatten()
+                {
+                    Some(r) => legend::place_column(&mut out, &entries, r, lf),
                     None => {
                         // As many rows as leave the plot 30 % of the panel's height.
                         let spare = natural - 0.3 * canvas.height();
                         let max_rows = ((spare - 0.4 * lf) / row_h).floor().max(1.0) as usize;
-                        legend_rows = Some(legend_rows_of(
+                        legend_rows = Some(legend::rows_of(
                             &entries,
-                            fig,
                             lf,
                             canvas.width() - 2.0 * pad,
                             max_rows,
@@ -290,7 +293,7 @@ pub fn layout_aligned(
                     canvas.x1 - pad,
                     canvas.y1 - pad,
                 );
-                place_legend_rows(&mut out, fig, rows, entries.len(), area, lf);
+                legend::place_rows(&mut out, &entries, rows, area, lf);
             }
         }
         place_marker_labels(fig, &mut out, f);
@@ -618,211 +621,6 @@ fn choose_ticks(map: &AxisMap, f: f64, horizontal: bool) -> Vec<Tick> {
     set
 }
 
-fn legend_entries(fig: &Figure) -> Vec<Entry> {
-    let mut out: Vec<Entry> = (0..fig.bands.len())
-        .filter(|&i| !fig.bands[i].label.is_empty())
-        .map(Entry::Band)
-        .collect();
-    out.extend(
-        (0..fig.series.len())
-            .filter(|&i| !fig.series[i].label.is_empty())
-            .map(Entry::Series),
-    );
-    out
-}
-
-/// An entry's text; a curve that leaves the y axis's range says so.
-fn entry_label(fig: &Figure, e: Entry) -> String {
-    match e {
-        Entry::Series(i) if fig.off_scale(i, fig.ranges().1) => {
-            format!("{} (off scale)", fig.series[i].label)
-        }
-        Entry::Series(i) => fig.series[i].label.clone(),
-        Entry::Band(i) => fig.bands[i].label.clone(),
-    }
-}
-
-const SAMPLE_EM: f64 = 2.2;
-
-fn entry_width(fig: &Figure, e: Entry, f: f64) -> f64 {
-    SAMPLE_EM * f + 0.4 * f + text_width(&entry_label(fig, e), f)
-}
-
-/// `text` cut with "…" to at most `width` (whole when it fits).
-fn ellipsize(text: &str, size: f64, width: f64) -> String {
-    if text_width(text, size) <= width {
-        return text.to_string();
-    }
-    let mut chars: Vec<char> = text.chars().collect();
-    while !chars.is_empty() {
-        chars.pop();
-        let cut: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
-        if text_width(&cut, size) <= width {
-            return cut;
-        }
-    }
-    "…".into()
-}
-
-fn legend_size(entries: &[Entry], fig: &Figure, f: f64) -> (f64, f64) {
-    let line_h = (ASCENT + DESCENT) * f;
-    let w = entries
-        .iter()
-        .map(|&e| entry_width(fig, e, f))
-        .fold(0.0, f64::max);
-    (w + 0.8 * f, entries.len() as f64 * 1.1 * line_h + 0.5 * f)
-}
-
-/// The inside corner (legend-sized) covering the fewest drawn points, if one covers none.
-fn emptiest_corner(fig: &Figure, out: &Layout, w: f64, h: f64, f: f64) -> Option<Rect> {
-    if fig.heatmap.is_some() {
-        return None;
-    }
-    let p = out.plot;
-    let m = 0.3 * f;
-    let corners = [
-        Rect::new(p.x1 - m - w, p.y0 + m, p.x1 - m, p.y0 + m + h),
-        Rect::new(p.x0 + m, p.y0 + m, p.x0 + m + w, p.y0 + m + h),
-        Rect::new(p.x1 - m - w, p.y1 - m - h, p.x1 - m, p.y1 - m),
-        Rect::new(p.x0 + m, p.y1 - m - h, p.x0 + m + w, p.y1 - m),
-    ];
-    let samples = drawn_samples(fig, out, f);
-    corners
-        .into_iter()
-        .find(|r| !samples.iter().any(|&s| r.grown(0.3 * f).contains(s)))
-}
-
-/// Points along every drawn curve and band edge, at most half an em apart.
-fn drawn_samples(fig: &Figure, out: &Layout, f: f64) -> Vec<(f64, f64)> {
-    let mut curves: Vec<Vec<(f64, f64)>> = fig.series.iter().map(|s| s.points.clone()).collect();
-    for b in &fig.bands {
-        curves.push(b.x.iter().copied().zip(b.lower.iter().copied()).collect());
-        curves.push(b.x.iter().copied().zip(b.upper.iter().copied()).collect());
-    }
-    let mut pts = Vec::new();
-    for c in curves {
-        let mapped: Vec<(f64, f64)> = c
-            .iter()
-            .filter_map(|&(x, y)| Some((out.x.map(x)?, out.y.map(y)?)))
-            .collect();
-        for w in mapped.windows(2) {
-            let (a, b) = (w[0], w[1]);
-            let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
-            let n = ((len / (0.5 * f)).ceil() as usize).clamp(1, 400);
-            for k in 0..n {
-                let t = k as f64 / n as f64;
-                pts.push((a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1)));
-            }
-        }
-        if let Some(&last) = mapped.last() {
-            pts.push(last);
-        }
-    }
-    pts
-}
-
-/// One legend entry with its sample's top-left corner at `(x, y)` and its text beside it.
-/// A label longer than `max_w` (the row it sits in) is cut with "…"; the CSV keeps it whole.
-fn push_entry(out: &mut Layout, fig: &Figure, e: Entry, (x, y): (f64, f64), f: f64, max_w: f64) {
-    let line_h = (ASCENT + DESCENT) * f;
-    let label = ellipsize(&entry_label(fig, e), f, max_w - SAMPLE_EM * f - 0.4 * f);
-    out.texts.push(TextItem::at(
-        &label,
-        f,
-        x + SAMPLE_EM * f + 0.4 * f,
-        y,
-        Ink::Foreground,
-    ));
-    out.legend_entries.push(LegendEntry {
-        what: e,
-        sample: Rect::new(x, y, x + SAMPLE_EM * f, y + line_h),
-        text: out.texts.len() - 1,
-    });
-}
-
-fn place_legend_column(out: &mut Layout, fig: &Figure, entries: &[Entry], r: Rect, f: f64) {
-    let line_h = (ASCENT + DESCENT) * f;
-    let mut y = r.y0 + 0.25 * f;
-    for &e in entries {
-        let x = r.x0 + 0.4 * f;
-        push_entry(out, fig, e, (x, y), f, f64::INFINITY);
-        y += 1.1 * line_h;
-    }
-    out.legend = Some(r);
-}
-
-/// Entries flowed left to right in rows of `width`, at most `max_rows` rows; when some are
-/// left over, the last row ends in room for a "+ N more" note.
-fn legend_rows_of(
-    entries: &[Entry],
-    fig: &Figure,
-    f: f64,
-    width: f64,
-    max_rows: usize,
-) -> Vec<Vec<Entry>> {
-    let mut rows: Vec<Vec<Entry>> = vec![];
-    let mut used = f64::INFINITY;
-    for &e in entries {
-        let w = entry_width(fig, e, f).min(width) + f;
-        if used + w > width {
-            rows.push(vec![]);
-            used = 0.0;
-        }
-        rows.last_mut().expect("a row").push(e);
-        used += w;
-    }
-    if rows.len() > max_rows {
-        rows.truncate(max_rows.max(1));
-        let shown = |rows: &Vec<Vec<Entry>>| rows.iter().map(Vec::len).sum::<usize>();
-        loop {
-            let more = more_note(entries.len() - shown(&rows));
-            let last = rows.last().expect("a row");
-            let used: f64 = last
-                .iter()
-                .map(|&e| entry_width(fig, e, f).min(width) + f)
-                .sum();
-            if used + text_width(&more, f) <= width || last.is_empty() {
-                break;
-            }
-            rows.last_mut().expect("a row").pop();
-        }
-    }
-    rows
-}
-
-fn more_note(n: usize) -> String {
-    format!("+ {n} more (see the CSV)")
-}
-
-fn place_legend_rows(
-    out: &mut Layout,
-    fig: &Figure,
-    rows: &[Vec<Entry>],
-    total: usize,
-    area: Rect,
-    f: f64,
-) {
-    let line_h = (ASCENT + DESCENT) * f;
-    let shown: usize = rows.iter().map(Vec::len).sum();
-    let mut y = area.y0 + 0.4 * f;
-    for (r, row) in rows.iter().enumerate() {
-        let more = (r + 1 == rows.len() && shown < total).then(|| more_note(total - shown));
-        let w = |e: Entry| entry_width(fig, e, f).min(area.width());
-        let width: f64 = row.iter().map(|&e| w(e) + f).sum::<f64>()
-            + more.as_ref().map_or(-f, |m| text_width(m, f));
-        let mut x = (area.x0 + area.x1) / 2.0 - width / 2.0;
-        for &e in row {
-            push_entry(out, fig, e, (x, y), f, area.width());
-            x += w(e) + f;
-        }
-        if let Some(m) = more {
-            out.texts.push(TextItem::at(&m, f, x, y, Ink::Muted));
-        }
-        y += 1.25 * line_h;
-    }
-    out.legend = None;
-}
-
 /// Labels of marker lines inside the plot: vertical ones along the top or the bottom (up to
 /// three rows each, either side of the line), horizontal ones at either end above or below
 /// their line; spots clear of the data first. A label that would touch another text or the
@@ -831,7 +629,7 @@ fn place_marker_labels(fig: &Figure, out: &mut Layout, f: f64) {
     let size = 0.85 * f;
     let line_h = (ASCENT + DESCENT) * size;
     let p = out.plot;
-    let samples = drawn_samples(fig, out, f);
+    let samples = legend::drawn_samples(fig, out, f);
     let mut taken: Vec<Rect> = out.texts.iter().map(|t| t.bbox.grown(0.15 * f)).collect();
     taken.extend(out.legend);
     // A spot that leaves the data clear is preferred; one over the data will do.
@@ -918,151 +716,8 @@ pub fn has_line(m: Mark) -> bool {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::super::style::Theme;
-    use super::super::{Band, Heatmap};
+    use super::super::fixtures::{gallery, styles};
     use super::*;
-
-    /// Every kind of figure the project draws, in miniature and at its worst: long titles,
-    /// many series, log axes over one or many decades, reversed ε axes, heat maps, bands and
-    /// labelled marker lines.
-    pub(crate) fn gallery() -> Vec<Figure> {
-        let x: Vec<f64> = (0..200).map(|i| -1.0 + 2.0 * i as f64 / 199.0).collect();
-        let front = |e: f64| {
-            x.iter()
-                .map(|&x| (x, (x / (e * 2f64.sqrt())).tanh()))
-                .collect()
-        };
-        let mut solutions = Figure::new("u_θ at ε = 0.01 (seed 0)", "x", "u")
-            .with_series("Strategy 1", front(0.012), Mark::Line)
-            .with_series("Strategy 2", front(0.011), Mark::Line)
-            .with_series("classical", front(0.05), Mark::Line);
-        solutions.series.push(super::super::Series {
-            label: "tanh (exact)".into(),
-            points: front(0.01),
-            mark: Mark::Reference,
-            color: (0, 0, 0),
-        });
-        let eps = [0.1, 0.09, 0.05, 0.02, 0.01];
-        let l2re = Figure::new("Table 1: median L2RE vs ε", "ε", "L2RE vs tanh")
-            .log_x()
-            .log_y()
-            .with_series(
-                "Strategy 1",
-                eps.iter().map(|&e| (e, 3e-4 * e)).collect(),
-                Mark::LineAndPoints,
-            )
-            .with_series(
-                "Strategy 2",
-                eps.iter().map(|&e| (e, 2e-2 * e)).collect(),
-                Mark::LineAndPoints,
-            )
-            .with_series(
-                "classical",
-                eps.iter().map(|&e| (e, 0.4 - e)).collect(),
-                Mark::LineAndPoints,
-            );
-        let mut loss = Figure::new("Loss and L2RE", "step", "value").log_y();
-        loss = loss
-            .with_series(
-                "loss",
-                (1..3000)
-                    .map(|i| (i as f64, 1.0 / (i as f64).powi(2)))
-                    .collect(),
-                Mark::Line,
-            )
-            .with_series(
-                "L2RE vs reference",
-                (1..3000)
-                    .step_by(50)
-                    .map(|i| (i as f64, 0.5 / i as f64))
-                    .collect(),
-                Mark::LineAndPoints,
-            );
-        for k in 0..40 {
-            loss.vlines.push((
-                100.0 + 70.0 * k as f64,
-                format!("stage {k}: ε = {:.4}", 0.1 - k as f64 * 0.002),
-            ));
-        }
-        let mut path = Figure::new("Loss and L2RE at the end of each stage", "ε", "value")
-            .log_x()
-            .log_y()
-            .with_series(
-                "stage loss",
-                (0..50)
-                    .map(|k| (0.1 * 0.95f64.powi(k), 1e-6 * 1.1f64.powi(k)))
-                    .collect(),
-                Mark::LineAndPoints,
-            );
-        path.x_reversed = true;
-        let mut spectrum = Figure::new("Spectrum of K_ε", "index i", "λ_i")
-            .log_y()
-            .with_series(
-                "λ_i",
-                (0..60)
-                    .map(|i| (i as f64, 10f64.powf(3.0 - 0.3 * i as f64)))
-                    .collect(),
-                Mark::Points,
-            );
-        spectrum.hlines.push((1e-13, "round-off floor".into()));
-        spectrum.hlines.push((2e-13, "cutoff rcond 1e-8".into()));
-        let mut bands = Figure::new("λ_max(D_ε) vs ε", "ε", "λ_max").log_x().log_y();
-        bands.bands.push(Band {
-            label: "min … max over seeds".into(),
-            x: eps.to_vec(),
-            lower: eps.iter().map(|e| 1.0 / e).collect(),
-            upper: eps.iter().map(|e| 3.0 / e).collect(),
-            color: (31, 119, 180),
-        });
-        bands = bands.with_series(
-            "ours",
-            eps.iter().map(|&e| (e, 2.0 / e)).collect(),
-            Mark::LineAndPoints,
-        );
-        bands.vlines.push((0.02, "ε = 0.0200".into()));
-        let grid = crate::problem::Grid2d {
-            nx: 24,
-            ny: 24,
-            x: (-1.0, 1.0),
-            y: (-1.0, 1.0),
-        };
-        let heat = Heatmap::figure(
-            "Solution u_θ(x, y) at ε = 0.0500",
-            "u_θ",
-            grid,
-            (0..576)
-                .map(|k| ((k % 24) as f64 * 0.3).sin() * 0.98)
-                .collect(),
-        );
-        let flat = Figure::new("Residual H(u_θ(x_i), ε)", "x", "H").with_series(
-            "residual at the points of the run, a label far longer than a narrow panel is wide",
-            x.iter().map(|&x| (x, 1e-7 * x)).collect(),
-            Mark::Points,
-        );
-        let empty = Figure::new("λ(K_ε) over training", "step", "eigenvalue").log_y();
-        let mut many = Figure::new(
-            "A figure with a title long enough that it has to wrap onto a second line somewhere",
-            "step",
-            "‖θ‖",
-        );
-        for k in 0..9 {
-            many = many.with_series(
-                &format!("pin {k} L2RE (Strategy 1, 230 stages)"),
-                (0..30).map(|i| (i as f64, (i * k) as f64)).collect(),
-                Mark::Line,
-            );
-        }
-        vec![
-            solutions, l2re, loss, path, spectrum, bands, heat, flat, empty, many,
-        ]
-    }
-
-    pub(crate) fn styles() -> Vec<FigureStyle> {
-        let mut small = FigureStyle::paper();
-        small.width_in = 2.0;
-        small.height_in = 1.6;
-        vec![FigureStyle::paper(), FigureStyle::slide(Theme::Dark), small]
-    }
 
     fn canvas(style: &FigureStyle) -> Rect {
         let u = super::super::style::UNITS_PER_INCH;
@@ -1126,7 +781,7 @@ pub(crate) mod tests {
         for fig in gallery() {
             let l = layout(&fig, &style, canvas(&style), None);
             if let Some(frame) = l.legend {
-                let inside = drawn_samples(&fig, &l, style.font_px())
+                let inside = legend::drawn_samples(&fig, &l, style.font_px())
                     .into_iter()
                     .filter(|&p| frame.contains(p))
                     .count();

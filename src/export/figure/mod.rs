@@ -3,7 +3,11 @@
 //! axes, ticks, text and legend for a [`style::FigureStyle`] (paper or slide), [`render`] draws
 //! with plotters to SVG and converts that to PNG and PDF, one panel or several per file.
 
+pub mod files;
+#[cfg(test)]
+mod fixtures;
 pub mod layout;
+pub mod legend;
 pub mod render;
 pub mod style;
 pub mod ticks;
@@ -15,7 +19,8 @@ use anyhow::Result;
 use plotters::prelude::FontStyle;
 
 use crate::problem::Grid2d;
-pub use render::{FigureFormat, FigureOutput, render_svg, write_file};
+pub use files::{FigureFormat, FigureOutput, write_file};
+pub use render::render_svg;
 pub use style::{FigureStyle, StyleKind, Theme};
 
 /// The sans-serif font bundled in `assets/` (DejaVu Sans), used for every figure.

@@ -1,79 +1,22 @@
-//! Drawing laid-out figures with plotters and turning the result into files. One path for every
-//! format: plotters writes SVG on a logical grid [`SUBPIXEL`] times finer than the figure's
-//! units (the root element's size in inches and its viewBox keep the sub-pixel precision), and
-//! PNG (antialiased, by resvg) and PDF (svg2pdf, the bundled DejaVu Sans embedded) are made
-//! from that SVG. A multi-panel figure is the same drawing repeated over a grid of panels with
-//! (a), (b), … labels.
+//! Drawing laid-out figures with plotters: SVG on a logical grid [`SUBPIXEL`] times finer than
+//! the figure's units (the root element's size in inches and its viewBox keep the sub-pixel
+//! precision). A multi-panel figure is the same drawing repeated over a grid of panels with
+//! (a), (b), … labels. [`super::files`] turns the SVG into PNG and PDF and writes files.
 
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
-
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use resvg::{tiny_skia, usvg};
 
 use super::layout::{
     ASCENT, Entry, Ink, Layout, REFERENCE_DASH, Rect, TOP_TO_BASELINE, dash_pattern, has_line,
     layout, layout_aligned,
 };
 use super::style::{FigureStyle, UNITS_PER_INCH};
-use super::{FONT, Figure, Mark};
+use super::{Figure, Mark};
 
 /// Logical units are drawn on a grid this many times finer (plotters works in whole units).
 pub const SUBPIXEL: f64 = 20.0;
-
-/// A figure file format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum FigureFormat {
-    Svg,
-    Png,
-    Pdf,
-}
-
-impl FigureFormat {
-    pub const ALL: [FigureFormat; 3] = [Self::Svg, Self::Png, Self::Pdf];
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            Self::Svg => "svg",
-            Self::Png => "png",
-            Self::Pdf => "pdf",
-        }
-    }
-
-    /// The format a file name asks for.
-    pub fn of_path(path: &Path) -> Result<Self> {
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        Self::ALL
-            .into_iter()
-            .find(|f| f.extension() == ext)
-            .ok_or_else(|| {
-                anyhow!(
-                    "cannot tell the figure format of {}: the name must end in .svg, .png or .pdf",
-                    path.display()
-                )
-            })
-    }
-
-    /// Parse a comma-separated list such as `svg,pdf`.
-    pub fn parse_list(text: &str) -> Result<Vec<Self>, String> {
-        text.split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(|t| {
-                Self::ALL
-                    .into_iter()
-                    .find(|f| f.extension() == t.to_ascii_lowercase())
-                    .ok_or_else(|| format!("unknown figure format `{t}`: expected svg, png or pdf"))
-            })
-            .collect()
-    }
-}
 
 /// The figures of one file: one panel, or several on a grid of `cols` columns.
 pub fn render_svg(figs: &[&Figure], cols: usize, style: &FigureStyle) -> Result<String> {
@@ -156,139 +99,6 @@ pub fn panel_layouts(
 pub fn panel_label(k: usize) -> String {
     let letter = (b'a' + (k % 26) as u8) as char;
     format!("({letter})")
-}
-
-/// Write figures to `path` in the format its extension names (svg, png, pdf), atomically.
-pub fn write_file(figs: &[&Figure], cols: usize, style: &FigureStyle, path: &Path) -> Result<()> {
-    let format = FigureFormat::of_path(path)?;
-    let svg = render_svg(figs, cols, style)?;
-    let bytes = match format {
-        FigureFormat::Svg => svg.into_bytes(),
-        FigureFormat::Png => svg_to_png(&svg, style.dpi)?,
-        FigureFormat::Pdf => svg_to_pdf(&svg)?,
-    };
-    crate::export::write_atomic(path, &bytes)
-        .with_context(|| format!("cannot write figure {}", path.display()))
-}
-
-/// How a command writes its figures: one style, and the formats beside the SVG.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FigureOutput {
-    pub style: FigureStyle,
-    /// Formats written for every figure (SVG always comes first and is always written by
-    /// pages that link to it).
-    pub formats: Vec<FigureFormat>,
-}
-
-impl Default for FigureOutput {
-    fn default() -> Self {
-        Self {
-            style: FigureStyle::paper(),
-            formats: vec![FigureFormat::Svg],
-        }
-    }
-}
-
-impl FigureOutput {
-    /// Write `stem.svg` (and `stem.png`, `stem.pdf` as asked) in `dir`: the figures on a grid
-    /// of `cols` columns, drawn once.
-    pub fn write(&self, figs: &[&Figure], cols: usize, dir: &Path, stem: &str) -> Result<()> {
-        let svg = render_svg(figs, cols, &self.style)?;
-        for format in &self.formats {
-            let path = dir.join(format!("{stem}.{}", format.extension()));
-            let bytes = match format {
-                FigureFormat::Svg => svg.as_bytes().to_vec(),
-                FigureFormat::Png => svg_to_png(&svg, self.style.dpi)?,
-                FigureFormat::Pdf => svg_to_pdf(&svg)?,
-            };
-            crate::export::write_atomic(&path, &bytes)
-                .with_context(|| format!("cannot write figure {}", path.display()))?;
-        }
-        Ok(())
-    }
-
-    /// One figure alone.
-    pub fn write_one(&self, fig: &Figure, dir: &Path, stem: &str) -> Result<()> {
-        self.write(&[fig], 1, dir, stem)
-    }
-
-    /// The formats as a list for a page ("`name.svg`, `name.pdf`").
-    pub fn files(&self, stem: &str) -> String {
-        self.formats
-            .iter()
-            .map(|f| format!("`{stem}.{}`", f.extension()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-fn usvg_options() -> &'static usvg::Options<'static> {
-    static OPTIONS: OnceLock<usvg::Options<'static>> = OnceLock::new();
-    OPTIONS.get_or_init(|| {
-        let mut db = usvg::fontdb::Database::new();
-        db.load_font_data(FONT.to_vec());
-        db.set_sans_serif_family("DejaVu Sans");
-        usvg::Options {
-            font_family: "DejaVu Sans".into(),
-            fontdb: Arc::new(db),
-            ..Default::default()
-        }
-    })
-}
-
-fn parse(svg: &str) -> Result<usvg::Tree> {
-    usvg::Tree::from_str(svg, usvg_options()).map_err(|e| anyhow!("cannot read the SVG: {e}"))
-}
-
-/// Rasterize (antialiased) at `dpi`, with the resolution recorded in the PNG.
-pub fn svg_to_png(svg: &str, dpi: u32) -> Result<Vec<u8>> {
-    let tree = parse(svg)?;
-    let scale = dpi as f32 / UNITS_PER_INCH as f32;
-    let size = tree.size();
-    let (w, h) = (
-        (size.width() * scale).round() as u32,
-        (size.height() * scale).round() as u32,
-    );
-    let mut pixmap =
-        tiny_skia::Pixmap::new(w, h).ok_or_else(|| anyhow!("cannot make a {w}×{h} image"))?;
-    resvg::render(
-        &tree,
-        tiny_skia::Transform::from_scale(scale, scale),
-        &mut pixmap.as_mut(),
-    );
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, w, h);
-        encoder.set_color(png::ColorType::Rgba);
-        encoder.set_depth(png::BitDepth::Eight);
-        let per_metre = (dpi as f64 / 0.0254).round() as u32;
-        encoder.set_pixel_dims(Some(png::PixelDimensions {
-            xppu: per_metre,
-            yppu: per_metre,
-            unit: png::Unit::Meter,
-        }));
-        let mut writer = encoder
-            .write_header()
-            .map_err(|e| anyhow!("PNG encoding failed: {e}"))?;
-        // The background is opaque, so premultiplied and straight alpha agree.
-        writer
-            .write_image_data(pixmap.data())
-            .map_err(|e| anyhow!("PNG encoding failed: {e}"))?;
-    }
-    Ok(out)
-}
-
-/// A one-page PDF of the SVG, text as embedded DejaVu Sans.
-pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>> {
-    let tree = parse(svg)?;
-    svg2pdf::to_pdf(
-        &tree,
-        svg2pdf::ConversionOptions::default(),
-        svg2pdf::PageOptions {
-            dpi: UNITS_PER_INCH as f32,
-        },
-    )
-    .map_err(|e| anyhow!("PDF conversion failed: {e}"))
 }
 
 fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
@@ -712,7 +522,8 @@ pub fn clip(points: &[(f64, f64)], r: Rect) -> Vec<Vec<(f64, f64)>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::layout::tests::{gallery, styles};
+    use super::super::files::{svg_to_png, write_file};
+    use super::super::fixtures::{gallery, styles};
     use super::*;
 
     /// The numbers of every `points="…"` list, in figure units.
