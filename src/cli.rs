@@ -1,5 +1,6 @@
 //! The command line: `run` trains a preset headless, `reproduce` rebuilds a paper's tables,
-//! `bench` prints speed figures as JSON lines, `gui` (or no subcommand) opens the explorer.
+//! `bench` prints speed figures as JSON lines, `restyle` draws a finished folder's figures
+//! again in another style, `gui` (or no subcommand) opens the explorer.
 //! Exit codes: 0 success, 2 bad preset or argument (nothing written), 3 backend unavailable,
 //! 130 interrupted (the files of the run so far are written).
 
@@ -43,8 +44,23 @@ pub enum Command {
     Bench(BenchArgs),
     /// Rebuild a source paper's tables and figures from the shipped presets (ac1, ac2, hf, …, or `all`).
     Reproduce(ReproduceArgs),
+    /// Draw the figures of a finished `run` or `reproduce` folder again in another style, size
+    /// or format, from the `*.figure.toml` source beside each figure (nothing is trained).
+    Restyle(RestyleArgs),
     /// Open the explorer (the default without a subcommand), optionally with a preset.
     Gui(GuiArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RestyleArgs {
+    /// A folder written by `run --figure-formats …` or `reproduce` (searched recursively).
+    pub dir: PathBuf,
+    /// Output folder (default: DIR-<style>, e.g. out/reproduce/ac1-slide; the same folder as DIR
+    /// replaces its figures).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub figures: FigureArgs,
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -367,6 +383,50 @@ pub fn reproduce(args: &ReproduceArgs) -> Result<(), CliError> {
         started.elapsed().as_secs_f64(),
         out_dir.display(),
         if all { "index.md" } else { "reproduce.md" }
+    );
+    Ok(())
+}
+
+/// `homotopy-explorer restyle`.
+pub fn restyle(args: &RestyleArgs) -> Result<(), CliError> {
+    if !args.dir.is_dir() {
+        return Err(CliError::bad_input(format!(
+            "{} is not a folder: give the output folder of a `run` or `reproduce`",
+            args.dir.display()
+        )));
+    }
+    let output = args
+        .figures
+        .output(true)?
+        .expect("restyle always writes figures");
+    let out = args.out.clone().unwrap_or_else(|| {
+        let mut name = args
+            .dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "figures".into());
+        name.push('-');
+        name.push_str(&args.figures.figure_style);
+        if args.figures.dark {
+            name.push_str("-dark");
+        }
+        args.dir.with_file_name(name)
+    });
+    let started = Instant::now();
+    let drawn = export::figure::source::restyle(&args.dir, &out, &output)
+        .map_err(|e| CliError::bad_input(format!("{e:#}")))?;
+    eprintln!(
+        "restyled {} figure(s) from {} into {} ({}) in {:.1} s",
+        drawn.len(),
+        args.dir.display(),
+        out.display(),
+        output
+            .formats
+            .iter()
+            .map(|f| f.extension())
+            .collect::<Vec<_>>()
+            .join(", "),
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

@@ -159,7 +159,7 @@ fn help_lists_the_subcommands() {
     let o = Command::new(BIN).arg("--help").output().unwrap();
     assert!(o.status.success());
     let text = String::from_utf8_lossy(&o.stdout);
-    for sub in ["run", "bench", "reproduce"] {
+    for sub in ["run", "bench", "reproduce", "restyle"] {
         assert!(text.contains(sub), "{text}");
     }
 }
@@ -228,4 +228,37 @@ fn reproduce_rf_writes_its_table_and_gradient_descent_alone_diverges_at_large_st
     }
     let all = run(&["reproduce", "nope"], &[]);
     assert!(String::from_utf8_lossy(&all.stderr).contains("all"));
+
+    // The finished page drawn again as slides, without training: next to it by default.
+    assert!(out.join("norm.figure.toml").is_file());
+    let before = std::fs::read(out.join("norm.svg")).unwrap();
+    let o = Command::new(BIN)
+        .args(["restyle", out.to_str().unwrap(), "--figure-style", "slide"])
+        .args(["--figure-formats", "png,pdf"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let slides = dir.path().join("rf-slide");
+    for f in ["norm.svg", "norm.png", "norm.pdf", "norm.figure.toml"] {
+        assert!(slides.join(f).is_file(), "{f} missing");
+    }
+    assert_ne!(std::fs::read(slides.join("norm.svg")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(out.join("norm.svg")).unwrap(),
+        before,
+        "the page's own figure changed"
+    );
+    // A folder without figure sources, and a bad style, are named.
+    let o = Command::new(BIN)
+        .args(["restyle", dir.path().join("nowhere").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a folder"));
+    let o = Command::new(BIN)
+        .args(["restyle", out.to_str().unwrap(), "--figure-style", "poster"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("poster"));
 }

@@ -72,21 +72,32 @@ pub fn write_run(
     Ok(summary)
 }
 
+/// Four significant digits without trailing zeros (0.01, not 0.0100 or 0.010000000000000002).
+fn short_number(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let digits = (3 - v.abs().log10().floor() as i32).max(0) as usize;
+    let text = format!("{v:.digits$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
 /// The figures of a finished session: `loss` (loss and L2RE against the step) and `solution`
 /// (u_θ with the exact or reference solution dashed on top; a heat map on a grid of the plane).
 pub fn figures(session: &Session) -> Vec<(&'static str, Figure)> {
     let h = session.history();
-    let mut loss = Figure::new(
-        &format!("{}: loss and L2RE", session.config().name),
-        "step",
-        "value",
-    )
-    .log_y()
-    .with_series(
-        "loss",
-        h.iter().map(|r| (r.step as f64, r.loss)).collect(),
-        Mark::Line,
-    );
+    let kind = session.config().problem.kind.label();
+    let mut loss = Figure::new(&format!("{kind}: loss and L2RE"), "step", "value")
+        .log_y()
+        .with_series(
+            "loss",
+            h.iter().map(|r| (r.step as f64, r.loss)).collect(),
+            Mark::Line,
+        );
     for (label, pick) in [
         (
             "L2RE vs exact",
@@ -105,7 +116,7 @@ pub fn figures(session: &Session) -> Vec<(&'static str, Figure)> {
     let problem = session.problem().as_ref();
     let eps = session.state().eps;
     let eval = session.evaluate();
-    let title = format!("u_θ at ε = {eps:.4} ({})", session.config().name);
+    let title = format!("{kind}: u_θ at ε = {}", short_number(eps));
     let solution = match problem.eval_grid() {
         Some(g) if eval.u.len() >= g.nx * g.ny => {
             Heatmap::figure(&title, "u_θ", g, eval.u[..g.nx * g.ny].to_vec())

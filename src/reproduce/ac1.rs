@@ -522,7 +522,7 @@ fn write_outputs(
                 (e, median_spread(&v).0)
             })
             .collect();
-        l2re = l2re.with_series(method, pts, Mark::LineAndPoints);
+        l2re = l2re.with_series(&super::method_label(method), pts, Mark::LineAndPoints);
     }
     opts.figures.write_one(&l2re, out, "l2re_vs_eps")?;
     let problem = configs[&Method::Classical].build_problem();
@@ -534,7 +534,7 @@ fn write_outputs(
         crate::export::figure::palette(Method::ALL.iter().position(|m| m.id() == name).unwrap_or(0))
     };
     let line = |name: &str, points| crate::export::figure::Series {
-        label: name.into(),
+        label: super::method_label(name),
         points,
         mark: Mark::Line,
         color: color(name),

@@ -240,8 +240,8 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
     let mut loss_fig = Figure::new("Poisson by Sobolev training: loss", "step", "loss").log_y();
     let mut l2re_fig = Figure::new("Poisson by Sobolev training: L2RE", "step", "L2RE").log_y();
     for (m, loss, l2re) in curves {
-        loss_fig = loss_fig.with_series(m, loss, Mark::Line);
-        l2re_fig = l2re_fig.with_series(m, l2re, Mark::LineAndPoints);
+        loss_fig = loss_fig.with_series(&super::method_label(m), loss, Mark::Line);
+        l2re_fig = l2re_fig.with_series(&super::method_label(m), l2re, Mark::LineAndPoints);
     }
     opts.figures
         .write_one(&loss_fig, &opts.out_dir, "poisson_loss")?;

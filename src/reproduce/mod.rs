@@ -186,6 +186,31 @@ pub fn run_all(opts: &ReproduceOptions) -> Result<Vec<String>> {
     Ok(lines)
 }
 
+/// How a method is named in figures (tables, CSV and JSON keep the short id): "adam_lr0.5" is
+/// "Adam, rate 0.5", "strategy1" is "Strategy 1"; an id not listed has its underscores spaced.
+pub fn method_label(id: &str) -> String {
+    let known = match id {
+        "adam" => "Adam",
+        "adam_lr0.5" => "Adam, rate 0.5",
+        "sgd_lr0.5" => "SGD, rate 0.5",
+        "isgd" => "ISGD",
+        "lbfgs" => "L-BFGS",
+        "pinn" => "PINN",
+        "gd" => "GD",
+        "implicit_gn" => "implicit GN",
+        "strategy1" => "Strategy 1",
+        "strategy1_paper" => "Strategy 1, Δε = 0.001",
+        "strategy2" => "Strategy 2",
+        "s_homotopy" => "s-homotopy",
+        "time_sequential" => "time-sequential",
+        "time_sequential_adam" => "time-sequential, Adam",
+        "hrta_s0.5" => "HRTA s = 0.5",
+        "hrta_s1.5" => "HRTA s = 1.5",
+        other => return other.replace('_', " "),
+    };
+    known.to_string()
+}
+
 /// A shipped preset: the file in `dir` if present, else the copy built into the binary.
 /// Returns the config and where it came from.
 pub fn load_preset(dir: &Path, name: &str, builtin: &str) -> Result<(RunConfig, String)> {

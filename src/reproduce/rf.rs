@@ -139,37 +139,49 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
     md.push('\n');
     md.push_str(&PAGE.scale_line(opts.full));
     md.push_str(&format!(
-        "Whole lab: {:.0} s. Figure: `norm.svg` (seed 0).\n",
+        "Whole lab: {:.0} s. Figure: `norm.svg`, ‖θ‖ over training, a panel per method (seed 0).\n",
         started.elapsed().as_secs_f64()
     ));
     write_atomic(&opts.out_dir.join("reproduce.md"), md.as_bytes())?;
     super::write_json_and_table(&opts.out_dir, &rows, &rows)?;
-    let mut fig = Figure::new("‖θ‖ of the trained layer over training", "step", "‖θ‖").log_y();
-    for r in rows.iter().filter(|r| r.seed == 0) {
-        let pts: Vec<(f64, f64)> = r
-            .trace
-            .iter()
-            .copied()
-            .filter(|p| p.1.is_finite() && p.1 > 0.0)
-            .collect();
-        // A run that blew up stops within a sample or two of its start: the legend says
-        // how far ‖θ‖ went, which the axis (scaled to the others) does not show.
-        let diverged = if !r.norm_end.is_finite() || r.norm_max > 1e6 * r.norm_start {
-            if r.norm_max.is_finite() {
-                format!(" (diverged, ‖θ‖ up to {:.1e})", r.norm_max)
+    // One panel per method, a curve per step size (its colour the same in every panel).
+    let mut panels = Vec::new();
+    for (name, _) in METHODS {
+        let mut fig = Figure::new(&super::method_label(name), "step", "‖θ‖").log_y();
+        for r in rows.iter().filter(|r| r.seed == 0 && r.method == name) {
+            let pts: Vec<(f64, f64)> = r
+                .trace
+                .iter()
+                .copied()
+                .filter(|p| p.1.is_finite() && p.1 > 0.0)
+                .collect();
+            // A run that blew up stops within a sample or two of its start: the legend says
+            // how far ‖θ‖ went, which the axis (scaled to the others) does not show.
+            let diverged = if !r.norm_end.is_finite() || r.norm_max > 1e6 * r.norm_start {
+                if r.norm_max.is_finite() {
+                    format!(" (diverged, to {:.0e})", r.norm_max)
+                } else {
+                    " (diverged to ∞)".to_string()
+                }
             } else {
-                " (diverged, ‖θ‖ overflowed)".to_string()
-            }
-        } else {
-            String::new()
-        };
-        fig = fig.with_series(
-            &format!("{} η = {}{diverged}", r.method, r.step_size),
-            pts,
-            Mark::Line,
-        );
+                String::new()
+            };
+            let k = STEP_SIZES
+                .iter()
+                .position(|&e| e == r.step_size)
+                .unwrap_or(0);
+            fig.series.push(crate::export::figure::Series {
+                label: format!("η = {}{diverged}", r.step_size),
+                points: pts,
+                mark: Mark::Line,
+                color: crate::export::figure::palette(k),
+            });
+        }
+        panels.push(fig);
     }
-    opts.figures.write_one(&fig, &opts.out_dir, "norm")?;
+    let refs: Vec<&Figure> = panels.iter().collect();
+    opts.figures
+        .write(&refs, refs.len(), &opts.out_dir, "norm")?;
     Ok(METHODS
         .iter()
         .map(|(name, _)| {

@@ -410,12 +410,28 @@ fn write_outputs(
     write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
     super::write_json_and_table(out, report, &report.rows)?;
     let l2re = l2re_figure(spec, report);
-    opts.figures.write_one(&l2re, out, "l2re_vs_eps")?;
+    opts.figures.write_one(&l2re, out, l2re_stem(spec))?;
     let solution = solution_figures(spec, problem, solutions, out, &opts.figures)?;
-    // The page's summary figure: the solutions beside the L2RE along ε.
+    // The page's summary figure: the solutions beside the L2RE along ε; the solutions' legend
+    // names the methods for both when it lists them all (same colours and dashes).
+    let named: Vec<&str> = solution
+        .iter()
+        .flat_map(|f| f.series.iter().map(|s| s.label.as_str()))
+        .collect();
+    let mut l2re_panel = l2re.clone();
+    if l2re
+        .series
+        .iter()
+        .all(|s| named.contains(&s.label.as_str()))
+    {
+        l2re_panel.hide_legend = true;
+    }
     let mut panels: Vec<&Figure> = solution.iter().collect();
-    panels.push(&l2re);
-    let cols = if panels.len() > 3 {
+    panels.push(&l2re_panel);
+    // Fields need room for their colour bars: at most three a row; curves two rows at most.
+    let cols = if problem.eval_grid().is_some() {
+        panels.len().min(3)
+    } else if panels.len() > 3 {
         panels.len().div_ceil(2)
     } else {
         panels.len()
@@ -531,6 +547,11 @@ fn operator_section(
             .log_x()
             .log_y()
             .with_series("ours", report.operator.clone(), Mark::LineAndPoints);
+        // One curve: the axes say what it is.
+        let fig = Figure {
+            hide_legend: true,
+            ..fig
+        };
         figures.write_one(&fig, out, "operator")?;
     }
     Ok(md)
@@ -553,8 +574,9 @@ fn timing_section(spec: &Spec, report: &Report, problem: &dyn Problem) -> String
         ));
     }
     md.push_str(&format!(
-        "\nWhole reproduction: {:.0} s. Homotopy rows share one run per seed; their seconds are the time since that run started. Figures: `panels.svg` (the solutions beside the L2RE along ε, as one figure), `l2re_vs_eps.svg`, {}{}.\n",
+        "\nWhole reproduction: {:.0} s. Homotopy rows share one run per seed; their seconds are the time since that run started. Figures: `panels.svg` (the solutions beside the L2RE, as one figure), `{}.svg`, {}{}.\n",
         report.seconds,
+        l2re_stem(spec),
         if problem.eval_grid().is_some() {
             "`solution_truth.svg` and per method `solution_<method>.svg`, `error_<method>.svg` (heat maps, seed 0)"
         } else {
@@ -565,11 +587,49 @@ fn timing_section(spec: &Spec, report: &Report, problem: &dyn Problem) -> String
     md
 }
 
-/// Median L2RE against ε, one curve per method.
+/// The L2RE figure's file name: against ε, or by method on a page with one ε.
+fn l2re_stem(spec: &Spec) -> &'static str {
+    if spec.table_eps.len() == 1 {
+        "l2re_by_method"
+    } else {
+        "l2re_vs_eps"
+    }
+}
+
+/// Median L2RE against ε, one curve per method; with one ε, a dot per seed on a row per method
+/// (a curve "vs ε" would be a single point).
 fn l2re_figure(spec: &Spec, report: &Report) -> Figure {
-    let mut fig = Figure::new(&format!("{}: median L2RE vs ε", spec.id), "ε", "L2RE")
-        .log_x()
-        .log_y();
+    if let [eps] = spec.table_eps {
+        let mut fig = Figure::new(
+            &format!(
+                "L2RE at ε = {} (a dot per seed)",
+                fmt_eps(*eps, spec.fractions)
+            ),
+            "L2RE",
+            "",
+        )
+        .log_x();
+        let n = spec.methods.len();
+        for (k, m) in spec.methods.iter().enumerate() {
+            fig.y_categories.push(super::method_label(m.name));
+            let row = (n - 1 - k) as f64;
+            fig.series.push(Series {
+                label: super::method_label(m.name),
+                points: report
+                    .l2re_of(m.name, *eps)
+                    .into_iter()
+                    .filter(|v| v.is_finite() && *v > 0.0)
+                    .map(|v| (v, row))
+                    .collect(),
+                mark: Mark::Points,
+                color: method_color(spec, m.name),
+            });
+        }
+        // The rows name the methods.
+        fig.hide_legend = true;
+        return fig;
+    }
+    let mut fig = Figure::new("Median L2RE vs ε", "ε", "L2RE").log_x().log_y();
     for m in spec.methods {
         let pts: Vec<(f64, f64)> = spec
             .table_eps
@@ -581,7 +641,7 @@ fn l2re_figure(spec: &Spec, report: &Report) -> Figure {
             .collect();
         if !pts.is_empty() {
             fig.series.push(Series {
-                label: m.name.into(),
+                label: super::method_label(m.name),
                 points: pts,
                 mark: Mark::LineAndPoints,
                 color: method_color(spec, m.name),
@@ -635,7 +695,7 @@ fn solution_figures(
         }
         for (name, u) in solutions {
             let mut fig = map(
-                format!("{name}: u_θ at ε = {at} (seed 0)"),
+                format!("{}: u_θ at ε = {at} (seed 0)", super::method_label(name)),
                 "u_θ",
                 u.clone(),
             );
@@ -647,7 +707,11 @@ fn solution_figures(
             if let Some(t) = &truth {
                 let err = u.iter().zip(&t.values).map(|(a, b)| a - b).collect();
                 let fig = map(
-                    format!("{name}: u_θ − {} at ε = {at} (seed 0)", bracketed(&t.label)),
+                    format!(
+                        "{}: u_θ − {} at ε = {at} (seed 0)",
+                        super::method_label(name),
+                        bracketed(&t.label)
+                    ),
                     "u_θ − u*",
                     err,
                 );
@@ -662,11 +726,22 @@ fn solution_figures(
         problem.plot_label(),
         "u",
     );
+    // Points in the order of the plot coordinate, so lines run left to right. Where that
+    // coordinate is a projection of several dimensions (Helmholtz along s), u_θ is not a
+    // function of it: dots, not a line.
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let along = |v: &[f64]| -> Vec<(f64, f64)> { order.iter().map(|&i| (x[i], v[i])).collect() };
+    let mark = if problem.dim() > 1 {
+        Mark::Points
+    } else {
+        Mark::Line
+    };
     for (name, u) in solutions {
         fig.series.push(Series {
-            label: name.clone(),
-            points: x.iter().copied().zip(u.iter().copied()).collect(),
-            mark: Mark::Line,
+            label: super::method_label(name),
+            points: along(u),
+            mark,
             color: method_color(spec, name),
         });
     }
@@ -674,7 +749,7 @@ fn solution_figures(
         // The truth last: dashed, on top of the curves it is compared with.
         fig.series.push(Series {
             label: t.label,
-            points: x.iter().copied().zip(t.values).collect(),
+            points: along(&t.values),
             mark: Mark::Reference,
             color: (0, 0, 0),
         });

@@ -98,8 +98,10 @@ impl Default for FigureOutput {
 impl FigureOutput {
     /// Write `stem.svg` (and `stem.png`, `stem.pdf` as asked) in `dir`: the figures on a grid
     /// of `cols` columns, drawn once.
+    /// The figure's source goes beside them (`stem.figure.toml`, for `restyle`).
     pub fn write(&self, figs: &[&Figure], cols: usize, dir: &Path, stem: &str) -> Result<()> {
         let svg = render_svg(figs, cols, &self.style)?;
+        super::source::FigureSource::new(figs, cols).write(dir, stem)?;
         for format in &self.formats {
             let path = dir.join(format!("{stem}.{}", format.extension()));
             let bytes = match format {
@@ -184,15 +186,93 @@ pub fn svg_to_png(svg: &str, dpi: u32) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// A one-page PDF of the SVG, text as embedded DejaVu Sans.
+/// A one-page PDF of the SVG, text as embedded DejaVu Sans; the same bytes for the same SVG.
 pub fn svg_to_pdf(svg: &str) -> Result<Vec<u8>> {
     let tree = parse(svg)?;
-    svg2pdf::to_pdf(
+    let pdf = svg2pdf::to_pdf(
         &tree,
         svg2pdf::ConversionOptions::default(),
         svg2pdf::PageOptions {
             dpi: UNITS_PER_INCH as f32,
         },
     )
-    .map_err(|e| anyhow!("PDF conversion failed: {e}"))
+    .map_err(|e| anyhow!("PDF conversion failed: {e}"))?;
+    Ok(sorted_resources(pdf))
+}
+
+/// svg2pdf lists a page's resources (`/xo1 10 0 R` lines of an `/XObject << … >>`
+/// dictionary) in hash order, which changes from run to run. Sorting the lines of each such
+/// dictionary changes neither its length nor any object's offset, so the cross-reference table
+/// stays valid and equal figures give equal files.
+fn sorted_resources(mut pdf: Vec<u8>) -> Vec<u8> {
+    const KEYS: [&[u8]; 6] = [
+        b"/XObject <<\n",
+        b"/ExtGState <<\n",
+        b"/Font <<\n",
+        b"/Pattern <<\n",
+        b"/Shading <<\n",
+        b"/ColorSpace <<\n",
+    ];
+    let is_ref = |line: &[u8]| {
+        let t = line.trim_ascii();
+        t.first() == Some(&b'/')
+            && t.ends_with(b" 0 R")
+            && t.iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"/ R".contains(c))
+    };
+    for key in KEYS {
+        let mut from = 0;
+        while let Some(k) = pdf[from..].windows(key.len()).position(|w| w == key) {
+            let start = from + k + key.len();
+            let mut lines: Vec<Vec<u8>> = Vec::new();
+            let mut end = start;
+            while let Some(nl) = pdf[end..].iter().position(|&c| c == b'\n') {
+                let line = &pdf[end..end + nl];
+                if !is_ref(line) {
+                    break;
+                }
+                lines.push(line.to_vec());
+                end += nl + 1;
+            }
+            if lines.len() > 1 {
+                lines.sort();
+                let sorted: Vec<u8> = lines
+                    .iter()
+                    .flat_map(|l| [&l[..], b"\n"].concat())
+                    .collect();
+                pdf[start..end].copy_from_slice(&sorted);
+            }
+            from = end.max(start);
+        }
+    }
+    pdf
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_figure_gives_the_same_pdf_bytes() {
+        // Translucent bands give a page several graphics states and XObjects, which svg2pdf
+        // lists in hash order.
+        let figs = super::super::fixtures::gallery();
+        let banded = figs
+            .iter()
+            .find(|f| !f.bands.is_empty())
+            .expect("a fixture with a band");
+        let svg = render_svg(&[banded], 1, &FigureStyle::paper()).unwrap();
+        let first = svg_to_pdf(&svg).unwrap();
+        let text = String::from_utf8_lossy(&first);
+        assert!(
+            text.contains("/ExtGState <<"),
+            "no graphics states to order"
+        );
+        for _ in 0..8 {
+            assert!(
+                svg_to_pdf(&svg).unwrap() == first,
+                "PDF bytes differ between runs"
+            );
+        }
+    }
 }

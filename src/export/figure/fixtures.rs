@@ -134,8 +134,29 @@ pub fn gallery() -> Vec<Figure> {
             Mark::Line,
         );
     }
+    // One ε: a dot per seed on a row per method (named rows instead of a y axis).
+    let mut by_method = Figure::new("L2RE at ε = 1/10 (a dot per seed)", "L2RE", "").log_x();
+    let methods = [
+        "Adam",
+        "Adam, rate 0.5",
+        "ISGD",
+        "homotopy",
+        "time-sequential",
+    ];
+    for (k, m) in methods.iter().enumerate() {
+        by_method.y_categories.push(m.to_string());
+        let row = (methods.len() - 1 - k) as f64;
+        by_method = by_method.with_series(
+            m,
+            (0..3)
+                .map(|s| (10f64.powi(-(k as i32)) * (1.0 + 0.3 * s as f64), row))
+                .collect(),
+            Mark::Points,
+        );
+    }
+    by_method.hide_legend = true;
     vec![
-        solutions, l2re, loss, path, spectrum, bands, heat, flat, empty, many,
+        solutions, l2re, loss, path, spectrum, bands, heat, flat, empty, many, by_method,
     ]
 }
 

@@ -62,8 +62,25 @@ fn font() -> &'static FontRef<'static> {
     F.get_or_init(|| FontRef::try_from_slice(FONT).expect("the bundled DejaVu Sans parses"))
 }
 
-/// Advance width of `text` at font size `size` (em), with kerning.
+/// Advance width of `text` at font size `size` (em), with kerning and its subscripts
+/// ([`super::markup`]) at their smaller size.
 pub fn text_width(text: &str, size: f64) -> f64 {
+    super::markup::spans(text)
+        .iter()
+        .map(|(s, sub)| {
+            plain_width(
+                s,
+                if *sub {
+                    size * super::markup::SUB_SCALE
+                } else {
+                    size
+                },
+            )
+        })
+        .sum()
+}
+
+fn plain_width(text: &str, size: f64) -> f64 {
     let f = font();
     let upem = f.units_per_em().unwrap_or(2048.0) as f64;
     let mut w = 0.0;
@@ -213,23 +230,27 @@ pub fn layout(
     canvas: Rect,
     panel_label: Option<&str>,
 ) -> Layout {
-    layout_aligned(fig, style, canvas, panel_label, (0.0, 0.0))
+    layout_aligned(fig, style, canvas, panel_label, (0.0, 0.0), None)
 }
 
 /// [`layout`] with the plot box at least `margins.0` below the canvas top and `margins.1`
 /// above its bottom: the panels of one row of a multi-panel figure share their plot boxes'
-/// top and bottom edges.
+/// top and bottom edges. A legend below the axes spans `legend_span` (x from, to) when given
+/// (the whole row, when this panel's legend names the series of all the row's panels), else
+/// the canvas.
 pub fn layout_aligned(
     fig: &Figure,
     style: &FigureStyle,
     canvas: Rect,
     panel_label: Option<&str>,
     margins: (f64, f64),
+    legend_span: Option<(f64, f64)>,
 ) -> Layout {
+    let (span_x0, span_x1) = legend_span.unwrap_or((canvas.x0, canvas.x1));
     let f = style.font_px();
     let (texts, top) = title_block(fig, f, canvas, panel_label);
     // Try the legend inside first; if every corner would cover data, reserve rows below.
-    let entries = if fig.hide_legend {
+    let mut entries = if fig.hide_legend {
         vec![]
     } else {
         legend::items(fig)
@@ -250,6 +271,19 @@ pub fn layout_aligned(
             legend_h,
             margins.1,
         );
+        if entries.is_empty()
+            && !fig.y_categories.is_empty()
+            && !fig
+                .y_categories
+                .iter()
+                .all(|name| out.texts.iter().any(|t| &t.text == name))
+        {
+            // Named rows too close to name them all: the (hidden) legend names them instead.
+            entries = legend::items(fig);
+            if !entries.is_empty() {
+                continue;
+            }
+        }
         out.texts.splice(0..0, texts.iter().cloned());
         colorbar(fig, f, &mut out);
         // The legend: inside when a corner is empty, else in rows below the axes.
@@ -279,7 +313,7 @@ pub fn layout_aligned(
                         legend_rows = Some(legend::rows_of(
                             &entries,
                             lf,
-                            canvas.width() - 2.0 * pad,
+                            span_x1 - span_x0 - 2.0 * pad,
                             max_rows,
                         ));
                         continue;
@@ -288,9 +322,9 @@ pub fn layout_aligned(
             }
             Some(rows) => {
                 let area = Rect::new(
-                    canvas.x0 + pad,
+                    span_x0 + pad,
                     canvas.y1 - pad - legend_h,
-                    canvas.x1 - pad,
+                    span_x1 - pad,
                     canvas.y1 - pad,
                 );
                 legend::place_rows(&mut out, &entries, rows, area, lf);
@@ -358,6 +392,56 @@ fn colorbar_width(fig: &Figure, f: f64) -> f64 {
 /// The plot box between `top` and the x axis area (above `legend_h` of legend rows), its axis
 /// maps, the ticks that fit and their labels, and the axis descriptions.
 fn axes(fig: &Figure, f: f64, canvas: Rect, top: f64, legend_h: f64, bottom_margin: f64) -> Layout {
+    let out = axes_within(fig, f, canvas, top, legend_h, bottom_margin, f64::INFINITY);
+    let Some(h) = &fig.heatmap else {
+        return out;
+    };
+    // A field keeps the plane's proportions: one unit of x as long as one of y.
+    let ((x0, x1), (y0, y1)) = fig.ranges();
+    let aspect = (x1 - x0).abs() / (y1 - y0).abs();
+    if !aspect.is_finite() || aspect <= 0.0 || h.nx < 2 || h.ny < 2 {
+        return out;
+    }
+    let p = out.plot;
+    if p.width() < f || p.height() < f {
+        // No room to keep proportions: the box as it is.
+        return out;
+    }
+    if p.width() > p.height() * aspect {
+        axes_within(
+            fig,
+            f,
+            canvas,
+            top,
+            legend_h,
+            bottom_margin,
+            p.height() * aspect,
+        )
+    } else {
+        // Too narrow: a shorter box, centred in the height it had.
+        let d = p.height() - p.width() / aspect;
+        axes_within(
+            fig,
+            f,
+            canvas,
+            p.y0 + d / 2.0,
+            legend_h,
+            (canvas.y1 - p.y1 + d / 2.0).max(bottom_margin),
+            f64::INFINITY,
+        )
+    }
+}
+
+/// [`axes`] with the plot box at most `max_width` wide.
+fn axes_within(
+    fig: &Figure,
+    f: f64,
+    canvas: Rect,
+    top: f64,
+    legend_h: f64,
+    bottom_margin: f64,
+    max_width: f64,
+) -> Layout {
     let pad = 0.5 * f;
     let line_h = (ASCENT + DESCENT) * f;
     let ((x_lo, x_hi), (y_lo, y_hi)) = fig.ranges();
@@ -378,7 +462,18 @@ fn axes(fig: &Figure, f: f64, canvas: Rect, top: f64, legend_h: f64, bottom_marg
         at_lo: plot_bottom,
         at_hi: plot_top,
     };
-    let y_ticks = choose_ticks(&y_map, f, false);
+    let y_ticks = if fig.y_categories.is_empty() {
+        choose_ticks(&y_map, f, false, ticks::candidates(y_lo, y_hi, fig.y_log))
+    } else {
+        let n = fig.y_categories.len();
+        let named = (0..n)
+            .map(|k| Tick {
+                value: (n - 1 - k) as f64,
+                label: Some(fig.y_categories[k].clone()),
+            })
+            .collect();
+        choose_ticks(&y_map, f, false, vec![named])
+    };
     let y_label_w = y_ticks
         .iter()
         .filter_map(|t| t.label.as_ref())
@@ -393,7 +488,7 @@ fn axes(fig: &Figure, f: f64, canvas: Rect, top: f64, legend_h: f64, bottom_marg
     // x tick labels may reach past the plot's right edge, up to the colour bar or the
     // canvas; shrink the plot until the outermost one fits.
     let label_limit = canvas.x1 - pad - colorbar_width(fig, f);
-    let mut plot_right = label_limit - 0.8 * f;
+    let mut plot_right = (label_limit - 0.8 * f).min(plot_left + max_width);
     let (x_map, x_ticks) = loop {
         let (at_lo, at_hi) = if fig.x_reversed {
             (plot_right, plot_left)
@@ -407,7 +502,7 @@ fn axes(fig: &Figure, f: f64, canvas: Rect, top: f64, legend_h: f64, bottom_marg
             at_lo,
             at_hi,
         };
-        let x_ticks = choose_ticks(&x_map, f, true);
+        let x_ticks = choose_ticks(&x_map, f, true, ticks::candidates(x_lo, x_hi, fig.x_log));
         let reach = x_ticks
             .iter()
             .filter_map(|t| Some(x_map.map(t.value)? + text_width(t.label.as_ref()?, f) / 2.0))
@@ -489,15 +584,11 @@ fn tick_labels(out: &mut Layout, x_ticks: &[Tick], y_ticks: &[Tick], f: f64) {
 fn colorbar(fig: &Figure, f: f64, out: &mut Layout) {
     let Some(h) = &fig.heatmap else { return };
     let line_h = (ASCENT + DESCENT) * f;
-    let label_limit = out.canvas.x1 - 0.5 * f - colorbar_width(fig, f);
     let p = out.plot;
     let m = h.scale();
-    let bar = Rect::new(
-        label_limit + 0.4 * f,
-        p.y0 + line_h + 0.9 * f,
-        label_limit + 1.3 * f,
-        p.y1,
-    );
+    // Beside the plot (a square field's box leaves room to its right).
+    let left = (p.x1 + 0.8 * f).min(out.canvas.x1 - 0.5 * f - colorbar_width(fig, f) + 0.4 * f);
+    let bar = Rect::new(left, p.y0 + line_h + 0.9 * f, left + 0.9 * f, p.y1);
     out.texts
         .push(TextItem::at(&h.label, f, bar.x0, p.y0, Ink::Foreground));
     // On a shared scale a field that goes beyond ±m says so: "≥ m" and "≤ −m" at the ends
@@ -573,14 +664,14 @@ pub fn colorbar_label(v: f64, m: f64) -> String {
     if m <= 0.0 || !m.is_finite() {
         return ticks::format_value(v, 1.0);
     }
-    let step = 10f64.powf(m.log10().floor() - 2.0);
+    // (m = 0.99999 reads "1.00", not "1.000".)
+    let step = 10f64.powf((m * (1.0 + 5e-3)).log10().floor() - 2.0);
     ticks::format_value((v / step).round() * step, step)
 }
 
 /// The densest candidate tick set whose labels keep a gap of half an em; if none does, the
 /// sparsest with labels dropped greedily until none overlap.
-fn choose_ticks(map: &AxisMap, f: f64, horizontal: bool) -> Vec<Tick> {
-    let candidates = ticks::candidates(map.lo, map.hi, map.log);
+fn choose_ticks(map: &AxisMap, f: f64, horizontal: bool, candidates: Vec<Vec<Tick>>) -> Vec<Tick> {
     let gap = 0.5 * f;
     let extents = |set: &[Tick]| -> Vec<(f64, f64, usize)> {
         set.iter()
@@ -787,6 +878,14 @@ pub(crate) mod tests {
                     .count();
                 assert_eq!(inside, 0, "{}: legend covers data", fig.title);
             }
+            if fig.hide_legend {
+                assert!(
+                    l.legend_entries.is_empty(),
+                    "{}: a hidden legend drawn",
+                    fig.title
+                );
+                continue;
+            }
             // Every labelled series has an entry, or the legend says how many it leaves out.
             let labelled = fig.series.iter().filter(|s| !s.label.is_empty()).count()
                 + fig.bands.iter().filter(|b| !b.label.is_empty()).count();
@@ -800,6 +899,38 @@ pub(crate) mod tests {
                 fig.title,
                 l.legend_entries.len()
             );
+        }
+    }
+
+    #[test]
+    fn fields_keep_their_proportions_and_named_rows_keep_every_name() {
+        for style in styles() {
+            for fig in gallery() {
+                let l = layout(&fig, &style, canvas(&style), None);
+                if fig.heatmap.is_some() {
+                    // The gallery's field spans [−1, 1]²: a square box.
+                    let (w, h) = (l.plot.width(), l.plot.height());
+                    assert!((w - h).abs() < 0.02 * h, "{:?}: {w} × {h}", style.kind);
+                }
+                for name in &fig.y_categories {
+                    // Rows too close to be named get legend entries instead (or, where not
+                    // even those fit, the note that sends the reader to the CSV).
+                    assert!(
+                        l.texts.iter().any(|t| &t.text == name)
+                            || !l.legend_entries.is_empty()
+                            || l.texts
+                                .iter()
+                                .any(|t| t.text.contains("more (see the CSV)")),
+                        "{:?}: row `{name}` lost its name: {:?} {:?}",
+                        style.kind,
+                        l.plot,
+                        l.texts
+                            .iter()
+                            .map(|t| (&t.text, t.bbox))
+                            .collect::<Vec<_>>()
+                    );
+                }
+            }
         }
     }
 

@@ -8,7 +8,9 @@ pub mod files;
 mod fixtures;
 pub mod layout;
 pub mod legend;
+pub mod markup;
 pub mod render;
+pub mod source;
 pub mod style;
 pub mod ticks;
 
@@ -35,7 +37,8 @@ pub(crate) fn register_font() {
 }
 
 /// How a series is drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Mark {
     Line,
     Points,
@@ -45,7 +48,7 @@ pub enum Mark {
 }
 
 /// One named data series.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Series {
     pub label: String,
     pub points: Vec<(f64, f64)>,
@@ -55,7 +58,7 @@ pub struct Series {
 }
 
 /// A shaded band between two curves over the same x values.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Band {
     pub label: String,
     pub x: Vec<f64>,
@@ -66,7 +69,7 @@ pub struct Band {
 
 /// Values on a tensor grid in the plane, drawn as coloured cells centred on the nodes with a
 /// diverging map symmetric about 0 (blue −m, white 0, red +m, m = max |value|).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Heatmap {
     pub label: String,
     pub nx: usize,
@@ -150,7 +153,8 @@ fn diverging(t: f64) -> (u8, u8, u8) {
 }
 
 /// A 2-D line/scatter figure, or a heat map with optional overlaid series.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Figure {
     pub title: String,
     pub x_label: String,
@@ -169,6 +173,9 @@ pub struct Figure {
     pub heatmap: Option<Heatmap>,
     /// No legend in exported files (a panel whose series another panel's legend names).
     pub hide_legend: bool,
+    /// Named rows instead of a numeric y axis: category k sits at y = n − 1 − k (the first
+    /// on top), each labelled with its name (a dot plot of one value per method).
+    pub y_categories: Vec<String>,
 }
 
 /// A qualitative palette (Tableau 10).
@@ -343,15 +350,19 @@ impl Figure {
                 } else {
                     (lo, hi)
                 };
-                // 6 % of the decades shown on each side (at least a factor 1.3), so markers
-                // clear the frame.
-                let f = 10f64.powf(0.06 * (hi / lo).log10()).max(1.3);
+                // 6 % of the decades shown on each side, so markers clear the frame (a span
+                // well under a decade stays as tight as it would on a linear axis).
+                let f = 10f64.powf(0.06 * (hi / lo).log10());
                 (lo / f, hi * f)
             } else {
                 let span = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
                 (lo - 0.05 * span, hi + 0.05 * span)
             }
         };
+        if !self.y_categories.is_empty() {
+            let n = self.y_categories.len() as f64;
+            return (pad(fold(|p| p.0), self.x_log), (-0.5, n - 0.5));
+        }
         let mut y = fold(|p| p.1);
         if let Some(window) = self.reference_window() {
             // Curves far off the exact/reference solution (a diverged run) leave the axes
@@ -415,7 +426,9 @@ mod tests {
         fig.write(&svg, &FigureStyle::paper()).unwrap();
         fig.write(&png, &FigureStyle::paper()).unwrap();
         let text = std::fs::read_to_string(&svg).unwrap();
-        assert!(text.contains("<svg") && text.contains("ours") && text.contains("λ_max"));
+        assert!(text.contains("<svg") && text.contains("ours") && text.contains("λ<tspan"));
+        // The subscript is set as one, not printed with its underscore.
+        assert!(text.contains(">max</tspan>") && !text.contains("λ_max"));
         let bytes = std::fs::read(&png).unwrap();
         assert_eq!(&bytes[1..4], b"PNG");
     }
@@ -489,7 +502,7 @@ mod tests {
         );
         // The colour bar names the field and its scale.
         assert!(
-            text.contains("u_θ") && text.contains("−2.00"),
+            text.contains(">θ</tspan>") && text.contains("−2.00"),
             "no colour bar labels"
         );
     }

@@ -46,7 +46,9 @@ pub fn render_svg(figs: &[&Figure], cols: usize, style: &FigureStyle) -> Result<
     // The page in inches; the viewBox keeps the fine grid.
     let header = format!("width=\"{}\" height=\"{}\"", size.0, size.1);
     let sized = format!("width=\"{w_in}in\" height=\"{h_in}in\"");
-    Ok(svg.replacen(&header, &sized, 1))
+    Ok(super::markup::svg_subscripts(
+        &svg.replacen(&header, &sized, 1),
+    ))
 }
 
 /// The layouts of `figs` on a grid of `cols` columns over a page of `w × h` units. First each
@@ -73,13 +75,39 @@ pub fn panel_layouts(
         return vec![layout(figs[0], style, canvas(0), None)];
     }
     let label = |k: usize| Some(panel_label(k));
-    let mut margins = vec![(0.0f64, 0.0f64); rows];
+    // A row whose only legend is one panel's (the others hide theirs: it names their series
+    // too) lays that legend out across the whole row.
+    let spans: Vec<Option<(f64, f64)>> = (0..figs.len())
+        .map(|k| {
+            let row = (k / cols) * cols..((k / cols + 1) * cols).min(figs.len());
+            let with_legend =
+                |j: usize| !figs[j].hide_legend && !super::legend::items(figs[j]).is_empty();
+            let alone = with_legend(k) && row.clone().filter(|&j| with_legend(j)).count() == 1;
+            let last = canvas(row.end - 1);
+            (alone && row.len() > 1).then(|| (canvas(row.start).x0, last.x1))
+        })
+        .collect();
+    // Heat maps (square boxes, centred) line up with each other, curves with curves, so a
+    // field's shorter box does not shrink the curves beside it.
+    let group = |k: usize| (k / cols, figs[k].heatmap.is_some() as usize);
+    let mut margins = vec![[(0.0f64, 0.0f64); 2]; rows];
     for (k, fig) in figs.iter().enumerate() {
         let c = canvas(k);
-        let l = layout(fig, style, c, label(k).as_deref());
-        let m = &mut margins[k / cols];
+        let l = layout_aligned(fig, style, c, label(k).as_deref(), (0.0, 0.0), spans[k]);
+        let (r, g) = group(k);
+        let m = &mut margins[r][g];
         m.0 = m.0.max(l.plot.y0 - c.y0);
         m.1 = m.1.max(c.y1 - l.plot.y1);
+    }
+    // A row's legend spanning the row sits in every panel's bottom margin.
+    for (k, span) in spans.iter().enumerate() {
+        if span.is_some() {
+            let (r, g) = group(k);
+            let shared = margins[r][g].1;
+            for m in &mut margins[r] {
+                m.1 = m.1.max(shared);
+            }
+        }
     }
     figs.iter()
         .enumerate()
@@ -89,7 +117,11 @@ pub fn panel_layouts(
                 style,
                 canvas(k),
                 label(k).as_deref(),
-                margins[k / cols],
+                {
+                    let (r, g) = group(k);
+                    margins[r][g]
+                },
+                spans[k],
             )
         })
         .collect()

@@ -143,17 +143,21 @@ fn ticks_len(t: Option<&Vec<Tick>>) -> usize {
     t.map_or(0, Vec::len)
 }
 
-/// Multiples of `step` in [lo, hi], labelled with as many decimals as the step needs.
+/// Multiples of `step` in [lo, hi], labelled with as many decimals as the step needs and one
+/// notation for the whole axis: a×10ⁿ for every label when any needs it (never "5000" beside
+/// "1.0×10⁴"), and zero with the others' decimals ("0.0" beside "0.5").
 pub fn linear_ticks(lo: f64, hi: f64, step: f64) -> Vec<Tick> {
     let first = (lo / step - 1e-9).ceil() as i64;
     let last = (hi / step + 1e-9).floor() as i64;
-    (first..=last)
-        .map(|k| {
-            let v = k as f64 * step;
-            Tick {
-                value: v,
-                label: Some(format_value(v, step)),
-            }
+    let values: Vec<f64> = (first..=last).map(|k| k as f64 * step).collect();
+    let scientific = values
+        .iter()
+        .any(|&v| v != 0.0 && v.abs() >= step * 1e-6 && !(1e-3..1e4).contains(&v.abs()));
+    values
+        .into_iter()
+        .map(|v| Tick {
+            value: v,
+            label: Some(format_in(v, step, scientific)),
         })
         .collect()
 }
@@ -192,7 +196,20 @@ pub fn format_value(v: f64, step: f64) -> String {
     if v == 0.0 || (step > 0.0 && v.abs() < step * 1e-6) {
         return "0".into();
     }
-    let text = if (1e-3..1e4).contains(&v.abs()) {
+    format_in(v, step, !(1e-3..1e4).contains(&v.abs()))
+}
+
+/// `v` in plain decimals or (when `scientific`) as a×10ⁿ; zero is "0" in scientific notation
+/// and has the step's decimals in plain ("0.0").
+fn format_in(v: f64, step: f64, scientific: bool) -> String {
+    if v == 0.0 || (step > 0.0 && v.abs() < step * 1e-6) {
+        return if scientific {
+            "0".into()
+        } else {
+            format!("{:.*}", decimals_for(step), 0.0)
+        };
+    }
+    let text = if !scientific {
         let decimals = decimals_for(step);
         format!("{:.*}", decimals, v.abs())
     } else {
@@ -201,9 +218,10 @@ pub fn format_value(v: f64, step: f64) -> String {
         // The mantissa with the digits the step needs at this exponent.
         let decimals = decimals_for(step / 10f64.powi(e)).min(3);
         let mantissa = format!("{m:.decimals$}");
-        if mantissa == "1" {
+        let exact = mantissa.parse::<f64>().unwrap_or(f64::NAN);
+        if exact == 1.0 {
             power_of_ten(e)
-        } else if mantissa == "10" {
+        } else if exact == 10.0 {
             power_of_ten(e + 1)
         } else {
             format!("{mantissa}×{}", power_of_ten(e))
@@ -242,7 +260,16 @@ mod tests {
             }
         }
         let ticks = linear_ticks(-1.0, 1.0, 0.5);
-        assert_eq!(labels(&ticks), ["−1.0", "−0.5", "0", "0.5", "1.0"]);
+        assert_eq!(labels(&ticks), ["−1.0", "−0.5", "0.0", "0.5", "1.0"]);
+        assert_eq!(
+            labels(&linear_ticks(0.0, 4.0, 1.0)),
+            ["0", "1", "2", "3", "4"]
+        );
+        // One notation per axis: 5000 is not printed beside 1.0×10⁴.
+        assert_eq!(
+            labels(&linear_ticks(0.0, 15000.0, 5000.0)),
+            ["0", "5×10³", "10⁴", "1.5×10⁴"]
+        );
         assert_eq!(labels(&linear_ticks(0.0, 1.0, 0.25))[1], "0.25");
         assert_eq!(format_value(2e-5, 1e-5), "2×10⁻⁵");
         assert_eq!(format_value(-3e5, 1e5), "−3×10⁵");
