@@ -4,7 +4,9 @@
 //! their row, "+ N more (see the CSV)" when the rows run out). Used by [`super::layout`].
 
 use super::Figure;
-use super::layout::{ASCENT, DESCENT, Entry, Ink, Layout, LegendEntry, Rect, TextItem, text_width};
+use super::geometry::{
+    ASCENT, DESCENT, Entry, Ink, Layout, LegendEntry, Rect, TextItem, text_width,
+};
 
 /// One legend entry and its text.
 pub struct Item {

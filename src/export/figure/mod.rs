@@ -6,6 +6,7 @@
 pub mod files;
 #[cfg(test)]
 mod fixtures;
+pub mod geometry;
 pub mod layout;
 pub mod legend;
 pub mod markup;
