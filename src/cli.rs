@@ -7,16 +7,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::backend::{self, ComputeDevice};
+use crate::backend;
 use crate::config::{BackendKind, ConfigError, RunConfig};
-use crate::export::{self, RunSummary};
-use crate::train::Session;
+use crate::export;
+pub use crate::export::run::train_and_write;
 
 /// Exit code for a bad preset or argument.
 pub const EXIT_BAD_INPUT: i32 = 2;
@@ -47,8 +46,63 @@ pub enum Command {
     /// Draw the figures of a finished `run` or `reproduce` folder again in another style, size
     /// or format, from the `*.figure.toml` source beside each figure (nothing is trained).
     Restyle(RestyleArgs),
+    /// Sweeps of presets × seeds × overrides from a manifest: plan, run (one task, or all on a
+    /// local process pool), collect into tables and figures, or write a Slurm array script.
+    Sweep(SweepArgs),
     /// Open the explorer (the default without a subcommand), optionally with a preset.
     Gui(GuiArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SweepArgs {
+    #[command(subcommand)]
+    pub command: SweepCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SweepCommand {
+    /// Print the tasks: index, preset, overrides, seed and output folder (finished ones marked).
+    Plan {
+        /// The sweep manifest (TOML), e.g. presets/sweeps/ac1_schedule.toml.
+        manifest: PathBuf,
+    },
+    /// Run one task (--index K, else SLURM_ARRAY_TASK_ID, else JOB_COMPLETION_INDEX) or, with
+    /// --jobs N, every unfinished task on N local processes and then collect.
+    Run {
+        manifest: PathBuf,
+        /// The task to run (see `sweep plan`).
+        #[arg(long)]
+        index: Option<usize>,
+        /// Run all tasks, this many at a time (at most the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// No progress display.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Merge a sweep folder's finished tasks into sweep.csv, sweep.md and figures.
+    Collect {
+        /// The sweep's output folder (out/sweeps/<name> unless the manifest says otherwise).
+        dir: PathBuf,
+        #[command(flatten)]
+        figures: FigureArgs,
+    },
+    /// Write <out>/sweep.sbatch, a Slurm job array with one task per sweep task.
+    Slurm {
+        manifest: PathBuf,
+        /// CPUs per task.
+        #[arg(long, default_value_t = 1)]
+        cpus: usize,
+        /// Memory per task (Slurm's notation).
+        #[arg(long, default_value = "2G")]
+        mem: String,
+        /// Wall-time limit per task.
+        #[arg(long, default_value = "02:00:00")]
+        time: String,
+        /// Slurm partition (default: the cluster's).
+        #[arg(long)]
+        partition: Option<String>,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -431,57 +485,160 @@ pub fn restyle(args: &RestyleArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn fmt_opt(v: Option<f64>) -> String {
-    v.map(|x| format!("{x:.3e}")).unwrap_or_else(|| "-".into())
-}
-
-/// Train a config to its end and write history.csv, solution.csv and summary.json.
-pub fn train_and_write(
-    config: RunConfig,
-    device: &ComputeDevice,
-    out_dir: &Path,
-    interrupt: &AtomicBool,
-    progress: bool,
-    figures: Option<&crate::export::figure::FigureOutput>,
-) -> Result<RunSummary> {
-    let started = Instant::now();
-    let mut session = Session::new(config, device);
-    let bar = if progress {
-        let bar = ProgressBar::new(session.config().training.max_steps as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
-                .expect("static template")
-                .progress_chars("=> "),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
+/// `homotopy-explorer sweep …`.
+pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
+    use crate::sweep::{self, Manifest};
+    let load = |path: &Path| {
+        let m = Manifest::from_file(path).map_err(|e| CliError::bad_input(format!("{e:#}")))?;
+        // Every task resolves (an override no preset accepts is named) before anything runs.
+        m.tasks()
+            .map_err(|e| CliError::bad_input(format!("{}: {e:#}", path.display())))?;
+        Ok::<_, CliError>(m)
     };
-    let mut last_draw = Instant::now() - Duration::from_secs(1);
-    let mut l2re = None;
-    let end = session.run(interrupt, |p| {
-        if let Some(e) = &p.eval {
-            l2re = e.l2re_exact;
+    match &args.command {
+        SweepCommand::Plan { manifest } => {
+            let m = load(manifest)?;
+            let lines = sweep::run::plan_lines(&m)?;
+            println!("{} tasks of sweep `{}`:", lines.len(), m.name);
+            for l in lines {
+                println!("{l}");
+            }
         }
-        if last_draw.elapsed() >= Duration::from_millis(100) || p.end.is_some() {
-            last_draw = Instant::now();
-            bar.set_position(p.report.step as u64 + 1);
-            let rate = (p.report.step + 1) as f64 / started.elapsed().as_secs_f64();
-            bar.set_message(format!(
-                "{rate:.0} steps/s  loss {:.3e}  L2RE {}  ε {:.4}",
-                p.report.loss.total,
-                fmt_opt(l2re),
-                p.report.eps
-            ));
+        SweepCommand::Run {
+            manifest,
+            index,
+            jobs,
+            quiet,
+        } => {
+            let m = load(manifest)?;
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            match (*index, *jobs) {
+                (Some(_), Some(_)) => {
+                    return Err(CliError::bad_input(
+                        "give --index K (one task) or --jobs N (all tasks), not both",
+                    ));
+                }
+                (_, Some(n)) if n == 0 || n > cores => {
+                    return Err(CliError::bad_input(format!(
+                        "--jobs {n} is out of range: 1 to {cores} (the cores of this machine; each task uses one)"
+                    )));
+                }
+                (_, Some(n)) => {
+                    let started = Instant::now();
+                    let failed = sweep::run::run_local(&m, n, *quiet)?;
+                    let out = m.out_dir();
+                    let collected =
+                        sweep::collect::collect(&out, &sweep::collect::default_output())?;
+                    eprintln!(
+                        "sweep `{}`: {} tasks finished in {:.1} s on {n} processes; wrote {}",
+                        m.name,
+                        collected.rows,
+                        started.elapsed().as_secs_f64(),
+                        out.join("sweep.md").display()
+                    );
+                    if !failed.is_empty() {
+                        return Err(CliError {
+                            code: 1,
+                            message: format!(
+                                "{} task(s) failed:
+{}",
+                                failed.len(),
+                                failed
+                                    .iter()
+                                    .map(|(t, why)| format!(
+                                        "  task {} ({}): {why}",
+                                        t.index,
+                                        t.describe()
+                                    ))
+                                    .collect::<Vec<_>>()
+                                    .join("\n")
+                            ),
+                        });
+                    }
+                }
+                (_, None) => {
+                    let k = sweep::run::task_index(*index, |v| std::env::var(v).ok())
+                        .map_err(|e| CliError::bad_input(e.to_string()))?;
+                    let interrupt = Arc::new(AtomicBool::new(false));
+                    {
+                        let flag = interrupt.clone();
+                        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+                    }
+                    let (outcome, dir) =
+                        sweep::run::run_one(&m, k, &interrupt, !*quiet).map_err(|e| {
+                            if e.to_string().contains("out of range") {
+                                CliError::bad_input(e.to_string())
+                            } else {
+                                CliError::from(e)
+                            }
+                        })?;
+                    eprintln!(
+                        "task {k}: {} ({})",
+                        match outcome {
+                            sweep::run::Outcome::Ran => "finished",
+                            sweep::run::Outcome::Skipped =>
+                                "already finished with the same preset, skipped",
+                        },
+                        dir.display()
+                    );
+                    if interrupt.load(Ordering::Relaxed) {
+                        return Err(CliError {
+                            code: EXIT_INTERRUPTED,
+                            message: format!(
+                                "interrupted; the results so far are in {}",
+                                dir.display()
+                            ),
+                        });
+                    }
+                }
+            }
         }
-    })?;
-    bar.finish_and_clear();
-    let summary = export::write_run(&session, device, out_dir, started.elapsed().as_secs_f64())?;
-    if let Some(figures) = figures {
-        for (stem, fig) in export::run::figures(&session) {
-            figures.write_one(&fig, out_dir, stem)?;
+        SweepCommand::Collect { dir, figures } => {
+            let mut output = sweep::collect::default_output();
+            if figures.figure_formats.is_some() || figures.figure_style != "paper" {
+                output = figures
+                    .output(true)?
+                    .expect("collect always writes figures");
+            }
+            let c = sweep::collect::collect(dir, &output)
+                .map_err(|e| CliError::bad_input(format!("{e:#}")))?;
+            eprintln!(
+                "collected {} finished tasks from {}; wrote {} files ({})",
+                c.rows,
+                dir.display(),
+                c.files.len(),
+                dir.join("sweep.md").display()
+            );
+        }
+        SweepCommand::Slurm {
+            manifest,
+            cpus,
+            mem,
+            time,
+            partition,
+        } => {
+            let m = load(manifest)?;
+            let r = sweep::slurm::Resources {
+                cpus: *cpus,
+                mem: mem.clone(),
+                time: time.clone(),
+                partition: partition.clone(),
+            };
+            r.check().map_err(|e| CliError::bad_input(e.to_string()))?;
+            let path = sweep::slurm::write(&m, &r)?;
+            println!(
+                "wrote {}
+submit it with:   sbatch {}
+then collect with: homotopy-explorer sweep collect {}",
+                path.display(),
+                path.display(),
+                m.out_dir().display()
+            );
         }
     }
-    debug_assert_eq!(summary.end_reason, end.name());
-    Ok(summary)
+    Ok(())
+}
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.3e}")).unwrap_or_else(|| "-".into())
 }

@@ -20,6 +20,7 @@ pub mod net;
 pub mod presets;
 pub mod problem;
 pub mod reproduce;
+pub mod sweep;
 pub mod train;
 pub mod ui;
 pub mod worker;

@@ -22,6 +22,7 @@ fn main() {
         }
         Some(Command::Reproduce(args)) => cli::reproduce(args),
         Some(Command::Restyle(args)) => cli::restyle(args),
+        Some(Command::Sweep(args)) => cli::sweep(args),
         Some(Command::Gui(args)) => gui(args),
         None => gui(&cli::GuiArgs::default()),
     };

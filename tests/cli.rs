@@ -262,3 +262,125 @@ fn reproduce_rf_writes_its_table_and_gradient_descent_alone_diverges_at_large_st
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("poster"));
 }
+
+#[test]
+fn a_sweep_plans_runs_on_two_processes_resumes_and_repeats_with_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "short.toml", SHORT);
+    let out = tmp.path().join("sw");
+    let manifest = write(
+        tmp.path(),
+        "m.toml",
+        &format!(
+            "version = 1\nname = \"tiny\"\npresets = [\"short.toml\"]\nseeds = [0, 1]\nout = \"{}\"\n[[axis]]\nkey = \"problem.eps\"\nvalues = [0.1, 0.05]\n[[axis]]\nkey = \"training.max_steps\"\nvalues = [40]\n",
+            out.display()
+        ),
+    );
+    let sweep = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("sweep")
+            .args(args)
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .env_remove("JOB_COMPLETION_INDEX")
+            .output()
+            .unwrap()
+    };
+    let text = |o: &Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    let plan = sweep(&["plan", &manifest]);
+    assert!(plan.status.success(), "{}", text(&plan));
+    assert!(
+        text(&plan).contains("4 tasks")
+            && text(&plan).contains("eps = 0.05, max_steps = 40, seed 1")
+    );
+
+    // Two processes where the machine has two cores (more would be refused as oversubscribing).
+    let jobs = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(2)
+        .to_string();
+    let o = sweep(&["run", &manifest, "--jobs", &jobs, "--quiet"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 4, "{csv}");
+    assert!(csv.starts_with("index,preset,problem.eps,training.max_steps,seed,end_reason,l2re,"));
+    let md = std::fs::read_to_string(out.join("sweep.md")).unwrap();
+    assert!(md.contains("| short.toml | 0.05 | 40 | 2 |"), "{md}");
+    for f in ["l2re_by_eps.svg", "loss_by_eps.png", "manifest.toml"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+
+    // A finished task is skipped; its preset.toml repeats it with `run`, to the byte.
+    let o = sweep(&["run", &manifest, "--index", "3", "--quiet"]);
+    assert!(
+        o.status.success() && text(&o).contains("skipped"),
+        "{}",
+        text(&o)
+    );
+    let task = out.join("tasks").join("t003");
+    let again = tmp.path().join("again");
+    let o = run(
+        &[
+            "run",
+            task.join("preset.toml").to_str().unwrap(),
+            "--out",
+            again.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    for f in ["history.csv", "solution.csv"] {
+        assert_eq!(
+            std::fs::read(task.join(f)).unwrap(),
+            std::fs::read(again.join(f)).unwrap(),
+            "{f} differs from `run`"
+        );
+    }
+
+    // An array task reads its index from Slurm's variable; without one it says which it reads.
+    let o = Command::new(BIN)
+        .args(["sweep", "run", &manifest, "--quiet"])
+        .env("SLURM_ARRAY_TASK_ID", "2")
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success() && text(&o).contains("task 2"),
+        "{}",
+        text(&o)
+    );
+    let o = sweep(&["run", &manifest, "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("SLURM_ARRAY_TASK_ID") && text(&o).contains("JOB_COMPLETION_INDEX"));
+    let o = sweep(&["run", &manifest, "--index", "9"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("0 to 3"), "{}", text(&o));
+    let o = sweep(&["run", &manifest, "--jobs", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("--jobs 0"), "{}", text(&o));
+
+    // The Slurm script: one array task per sweep task.
+    let o = sweep(&["slurm", &manifest, "--mem", "1G"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let script = std::fs::read_to_string(out.join("sweep.sbatch")).unwrap();
+    assert!(script.contains("#SBATCH --array=0-3") && script.contains("#SBATCH --mem=1G"));
+    assert!(script.contains("sweep run") && text(&o).contains("sbatch"));
+
+    // A bad manifest names the line and the key, and nothing runs.
+    let bad = write(
+        tmp.path(),
+        "bad.toml",
+        "version = 1\nname = \"b\"\npresets = [\"short.toml\"]\nseeds = [0]\nseed = 3\n",
+    );
+    let o = sweep(&["plan", &bad]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("line 5") && text(&o).contains("seed"),
+        "{}",
+        text(&o)
+    );
+}

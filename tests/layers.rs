@@ -20,6 +20,7 @@ const LAYERS: &[&str] = &[
     "lab",
     "worker",
     "reproduce",
+    "sweep",
     "app",
     "ui",
     "bench",

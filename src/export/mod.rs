@@ -14,14 +14,16 @@ pub use run::write_run;
 
 use crate::train::HistoryRow;
 
-/// Write `bytes` to `path` atomically (temporary file + rename).
+/// Write `bytes` to `path` atomically (temporary file + rename). The temporary name carries the
+/// process id, so processes writing the same file at once (the tasks of a sweep) each rename a
+/// whole file of their own.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
-    let tmp = dir.join(format!(".{name}.partial"));
+    let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
     let result = (|| -> Result<()> {
         let mut f = std::fs::File::create(&tmp)
             .with_context(|| format!("cannot create {}", tmp.display()))?;

@@ -5,10 +5,15 @@
 
 use std::path::Path;
 
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
 use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{RunSummary, columns_csv, history_csv, write_atomic};
 use crate::backend::ComputeDevice;
+use crate::config::RunConfig;
 use crate::diagnostics::metrics::residual_at;
 use crate::export::figure::{Figure, Heatmap, Mark, Series};
 use crate::train::{Session, SummaryInputs};
@@ -141,4 +146,56 @@ pub fn figures(session: &Session) -> Vec<(&'static str, Figure)> {
         }
     };
     vec![("loss", loss), ("solution", solution)]
+}
+
+/// Train a config to its end and write history.csv, solution.csv and summary.json.
+pub fn train_and_write(
+    config: RunConfig,
+    device: &ComputeDevice,
+    out_dir: &Path,
+    interrupt: &AtomicBool,
+    progress: bool,
+    figures: Option<&crate::export::figure::FigureOutput>,
+) -> Result<RunSummary> {
+    let started = Instant::now();
+    let mut session = Session::new(config, device);
+    let bar = if progress {
+        let bar = ProgressBar::new(session.config().training.max_steps as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
+                .expect("static template")
+                .progress_chars("=> "),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut last_draw = Instant::now() - Duration::from_secs(1);
+    let mut l2re = None;
+    let end = session.run(interrupt, |p| {
+        if let Some(e) = &p.eval {
+            l2re = e.l2re_exact;
+        }
+        if last_draw.elapsed() >= Duration::from_millis(100) || p.end.is_some() {
+            last_draw = Instant::now();
+            bar.set_position(p.report.step as u64 + 1);
+            let rate = (p.report.step + 1) as f64 / started.elapsed().as_secs_f64();
+            bar.set_message(format!(
+                "{rate:.0} steps/s  loss {:.3e}  L2RE {}  ε {:.4}",
+                p.report.loss.total,
+                l2re.map(|x| format!("{x:.3e}"))
+                    .unwrap_or_else(|| "-".into()),
+                p.report.eps
+            ));
+        }
+    })?;
+    bar.finish_and_clear();
+    let summary = super::write_run(&session, device, out_dir, started.elapsed().as_secs_f64())?;
+    if let Some(output) = figures {
+        for (stem, fig) in self::figures(&session) {
+            output.write_one(&fig, out_dir, stem)?;
+        }
+    }
+    debug_assert_eq!(summary.end_reason, end.name());
+    Ok(summary)
 }

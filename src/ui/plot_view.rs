@@ -59,13 +59,12 @@ fn heatmap_texture(ui: &egui::Ui, id: &str, h: &Heatmap) -> egui::TextureHandle 
     {
         return texture;
     }
-    let m = h.scale();
     // Image rows run top to bottom, i.e. y descending.
     let pixels = (0..h.ny)
         .rev()
         .flat_map(|j| {
             (0..h.nx).map(move |i| {
-                let (r, g, b) = h.color(h.values[j * h.nx + i], m);
+                let (r, g, b) = h.color_of(h.values[j * h.nx + i]);
                 egui::Color32::from_rgb(r, g, b)
             })
         })

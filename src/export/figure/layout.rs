@@ -167,14 +167,20 @@ fn colorbar_width(fig: &Figure, f: f64) -> f64 {
         let m = h.scale();
         // Room for "≤ −m" on a shared scale.
         let prefix = if h.fixed_scale.is_some() { "≤ " } else { "" };
-        let widest = [
-            format!("{prefix}{}", colorbar_label(-m, m)),
-            colorbar_label(m, m),
-            h.label.clone(),
-        ]
-        .iter()
-        .map(|s| text_width(s, f))
-        .fold(0.0, f64::max);
+        let ends = if h.sequential {
+            let (lo, hi) = h.span();
+            let m = lo.abs().max(hi.abs());
+            [colorbar_label(lo, m), colorbar_label(hi, m)]
+        } else {
+            [
+                format!("{prefix}{}", colorbar_label(-m, m)),
+                colorbar_label(m, m),
+            ]
+        };
+        let widest = [ends[0].clone(), ends[1].clone(), h.label.clone()]
+            .iter()
+            .map(|s| text_width(s, f))
+            .fold(0.0, f64::max);
         0.9 * f + 0.4 * f + widest + 0.5 * f
     })
 }
@@ -292,7 +298,21 @@ fn axes_within(
             at_lo,
             at_hi,
         };
-        let x_ticks = choose_ticks(&x_map, f, true, ticks::candidates(x_lo, x_hi, fig.x_log));
+        let x_candidates = if fig.x_categories.is_empty() {
+            ticks::candidates(x_lo, x_hi, fig.x_log)
+        } else {
+            vec![
+                fig.x_categories
+                    .iter()
+                    .enumerate()
+                    .map(|(k, name)| Tick {
+                        value: k as f64,
+                        label: Some(name.clone()),
+                    })
+                    .collect(),
+            ]
+        };
+        let x_ticks = choose_ticks(&x_map, f, true, x_candidates);
         let reach = x_ticks
             .iter()
             .filter_map(|t| Some(x_map.map(t.value)? + text_width(t.label.as_ref()?, f) / 2.0))
@@ -388,8 +408,17 @@ fn colorbar(fig: &Figure, f: f64, out: &mut Layout) {
         .iter()
         .filter(|v| v.is_finite())
         .fold(0.0f64, |a, v| a.max(v.abs()));
-    let clipped = own > m * (1.0 + 1e-6);
-    for (v, y) in [(m, bar.y0), (0.0, (bar.y0 + bar.y1) / 2.0), (-m, bar.y1)] {
+    let clipped = own > m * (1.0 + 1e-6) && !h.sequential;
+    let (lo, hi) = h.span();
+    let (m, ends) = if h.sequential {
+        (lo.abs().max(hi.abs()), [hi, (lo + hi) / 2.0, lo])
+    } else {
+        (m, [m, 0.0, -m])
+    };
+    for (v, y) in ends
+        .into_iter()
+        .zip([bar.y0, (bar.y0 + bar.y1) / 2.0, bar.y1])
+    {
         let l = match (clipped, v.total_cmp(&0.0)) {
             (true, std::cmp::Ordering::Greater) => format!("≥ {}", colorbar_label(v, m)),
             (true, std::cmp::Ordering::Less) => format!("≤ {}", colorbar_label(v, m)),

@@ -1,6 +1,7 @@
 //! Subscripts in figure text: `_` followed by letters or digits (Greek included) sets them as a
 //! subscript — λ_max, D_ε, u_θ, x_i — and `_{…}` sets everything up to the closing brace
-//! (K_{ε,0}). An underscore followed by anything else is printed as it is. [`spans`] splits a
+//! (K_{ε,0}). An underscore followed by anything else is printed as it is, and `\_` is a literal
+//! underscore (names such as `phase_condition`: [`literal`] escapes a text). [`spans`] splits a
 //! text, the layout measures it with the subscripts at [`SUB_SCALE`], and [`svg_subscripts`]
 //! turns the SVG writer's plain `<text>` contents into `<tspan>`s.
 
@@ -21,6 +22,13 @@ pub fn spans(text: &str) -> Vec<(String, bool)> {
     };
     let mut rest = text;
     while let Some(i) = rest.find('_') {
+        if rest[..i].ends_with('\\') {
+            // `\_`: the underscore itself.
+            push(&rest[..i - 1], false);
+            push("_", false);
+            rest = &rest[i + 1..];
+            continue;
+        }
         push(&rest[..i], false);
         let after = &rest[i + 1..];
         if let Some(inner) = after.strip_prefix('{')
@@ -43,6 +51,12 @@ pub fn spans(text: &str) -> Vec<(String, bool)> {
     }
     push(rest, false);
     out
+}
+
+/// `text` with every underscore kept as one (no subscripts): for names from data, such as a
+/// preset key `strategy.euler.phase_condition`.
+pub fn literal(text: &str) -> String {
+    text.replace('_', "\\_")
 }
 
 /// The text as it reads, without the markup (λmax for λ_max).
@@ -101,6 +115,10 @@ mod tests {
         assert_eq!(s("a _ b_"), [("a _ b_".to_string(), false)]);
         assert_eq!(plain("u_θ − u*"), "uθ − u*");
         assert_eq!(s("plain"), [("plain".to_string(), false)]);
+        assert_eq!(
+            s(&literal("phase_condition = u_θ")),
+            [("phase_condition = u_θ".to_string(), false)]
+        );
     }
 
     #[test]

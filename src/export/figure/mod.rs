@@ -83,6 +83,10 @@ pub struct Heatmap {
     /// The colour scale m to use instead of the field's own (panels compared with one truth
     /// share its scale; values beyond ±m take the end colours).
     pub fixed_scale: Option<f64>,
+    /// A sequential map from the smallest to the largest value (dark blue → yellow) instead of
+    /// the diverging one about 0: for quantities with no natural zero, such as log₁₀ L2RE.
+    #[serde(default)]
+    pub sequential: bool,
 }
 
 impl Heatmap {
@@ -97,8 +101,44 @@ impl Heatmap {
             y: grid.y,
             values,
             fixed_scale: None,
+            sequential: false,
         });
         fig
+    }
+
+    /// The values at the two ends of the colour scale: (−m, m) for the diverging map, the
+    /// smallest and largest finite value for a sequential one.
+    pub fn span(&self) -> (f64, f64) {
+        if !self.sequential {
+            let m = self.scale();
+            return (-m, m);
+        }
+        let (lo, hi) = self
+            .values
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        if !lo.is_finite() {
+            (0.0, 1.0)
+        } else if lo == hi {
+            (lo - 0.5, hi + 0.5)
+        } else {
+            (lo, hi)
+        }
+    }
+
+    /// The colour of `v` on this map's own scale (grey for non-finite values).
+    pub fn color_of(&self, v: f64) -> (u8, u8, u8) {
+        if !self.sequential {
+            return self.color(v, self.scale());
+        }
+        if !v.is_finite() {
+            return (128, 128, 128);
+        }
+        let (lo, hi) = self.span();
+        sequential((v - lo) / (hi - lo))
     }
 
     /// m = the fixed scale, else max |value| over the finite values (1 when there are none or
@@ -141,6 +181,24 @@ impl Heatmap {
     }
 }
 
+/// Dark blue (t = 0) → teal → green → yellow (1), clamped: viridis at five stops, linearly
+/// between them (ordered in lightness, readable in grayscale).
+fn sequential(t: f64) -> (u8, u8, u8) {
+    const STOPS: [(f64, f64, f64); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
+    let t = t.clamp(0.0, 1.0) * 4.0;
+    let k = (t.floor() as usize).min(3);
+    let w = t - k as f64;
+    let (a, b) = (STOPS[k], STOPS[k + 1]);
+    let mix = |x: f64, y: f64| (x + (y - x) * w).round() as u8;
+    (mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
 /// Blue (t = −1) → white (0) → red (+1), clamped.
 fn diverging(t: f64) -> (u8, u8, u8) {
     let t = t.clamp(-1.0, 1.0);
@@ -177,6 +235,8 @@ pub struct Figure {
     /// Named rows instead of a numeric y axis: category k sits at y = n − 1 − k (the first
     /// on top), each labelled with its name (a dot plot of one value per method).
     pub y_categories: Vec<String>,
+    /// Named columns instead of a numeric x axis: category k sits at x = k.
+    pub x_categories: Vec<String>,
 }
 
 /// A qualitative palette (Tableau 10).
@@ -360,9 +420,17 @@ impl Figure {
                 (lo - 0.05 * span, hi + 0.05 * span)
             }
         };
+        let named = |names: &Vec<String>| (-0.5, names.len() as f64 - 0.5);
         if !self.y_categories.is_empty() {
-            let n = self.y_categories.len() as f64;
-            return (pad(fold(|p| p.0), self.x_log), (-0.5, n - 0.5));
+            let x = if self.x_categories.is_empty() {
+                pad(fold(|p| p.0), self.x_log)
+            } else {
+                named(&self.x_categories)
+            };
+            return (x, named(&self.y_categories));
+        }
+        if !self.x_categories.is_empty() {
+            return (named(&self.x_categories), pad(fold(|p| p.1), self.y_log));
         }
         let mut y = fold(|p| p.1);
         if let Some(window) = self.reference_window() {
@@ -481,6 +549,7 @@ mod tests {
             y: (-1.0, 1.0),
             values: vec![-2.0, 0.0, 1.0, 2.0, f64::NAN, 0.5],
             fixed_scale: None,
+            sequential: false,
         });
         let h = fig.heatmap.as_ref().unwrap();
         assert_eq!(h.scale(), 2.0);

@@ -240,7 +240,6 @@ fn draw_field(root: &Area, fig: &Figure, l: &Layout) -> Result<()> {
         return Ok(());
     };
     let p = l.plot;
-    let m = h.scale();
     for (k, &v) in h.values.iter().enumerate() {
         let ((x0, y0), (x1, y1)) = h.cell(k % h.nx, k / h.nx);
         let (Some(a), Some(b), Some(c), Some(d)) =
@@ -255,7 +254,7 @@ fn draw_field(root: &Area, fig: &Figure, l: &Layout) -> Result<()> {
             (a.max(c) + 0.3).min(p.x1),
             (b.max(d) + 0.3).min(p.y1),
         );
-        fill_rect(root, r, rgb(h.color(v, m)).filled())?;
+        fill_rect(root, r, rgb(h.color_of(v)).filled())?;
     }
     Ok(())
 }
@@ -380,11 +379,16 @@ fn draw_frame(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Res
         for i in 0..n {
             let t0 = bar.y0 + bar.height() * i as f64 / n as f64;
             let t1 = bar.y0 + bar.height() * (i + 1) as f64 / n as f64 + 0.3;
-            let v = 1.0 - 2.0 * (i as f64 + 0.5) / n as f64;
+            let color = if h.sequential {
+                let (lo, hi) = h.span();
+                h.color_of(hi - (hi - lo) * (i as f64 + 0.5) / n as f64)
+            } else {
+                h.color(1.0 - 2.0 * (i as f64 + 0.5) / n as f64, 1.0)
+            };
             fill_rect(
                 root,
                 Rect::new(bar.x0, t0, bar.x1, t1.min(bar.y1)),
-                rgb(h.color(v, 1.0)).filled(),
+                rgb(color).filled(),
             )?;
         }
         stroke(root, &outline(bar), fore, 0.6, &[])?;

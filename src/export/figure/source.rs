@@ -174,6 +174,7 @@ mod tests {
             y: (0.0, 1.0),
             values: vec![0.1, -0.2, 1.0 / 3.0, f64::NEG_INFINITY],
             fixed_scale: Some(0.5),
+            sequential: false,
         });
         vec![a, b]
     }
