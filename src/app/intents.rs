@@ -219,19 +219,53 @@ impl ExplorerApp {
         s
     }
 
+    /// A finished run's folder (`run`, a sweep task, Export all) pinned beside the live run:
+    /// its loss, L2RE and (1D) solution curves, drawn on runs of the same problem. What is
+    /// missing or malformed is said and nothing is pinned.
+    pub fn open_run_folder(&mut self, dir: &std::path::Path) {
+        match super::run_folder::read(dir) {
+            Ok(run) => {
+                let folder = dir.file_name().map_or_else(
+                    || dir.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                let text = format!(
+                    "{} ({folder}: {} steps, {})",
+                    run.summary.name, run.summary.steps, run.summary.end_reason
+                );
+                let other_problem = run.problem != self.config().problem.kind;
+                let problem = run.problem.label();
+                let number = self.view.pin_folder(run, text);
+                self.view.message(
+                    false,
+                    if other_problem {
+                        format!("pinned {} as pin {number}; it solved {problem}, so it shows on runs of that problem", dir.display())
+                    } else {
+                        format!("pinned {} as pin {number}", dir.display())
+                    },
+                );
+            }
+            Err(e) => self.view.message(true, format!("nothing pinned: {e}")),
+        }
+    }
+
     /// A file dropped on the window: a preset (`.toml`) loads as if opened, honouring the
-    /// lecture locks; anything else is refused with a message naming what is accepted. `read`
-    /// gives the file's bytes (called for presets only).
+    /// lecture locks; a run folder is pinned; anything else is refused with a message naming
+    /// what is accepted. `read` gives the file's bytes (called for presets only).
     pub fn open_dropped(
         &mut self,
         path: &std::path::Path,
         read: impl FnOnce() -> Result<Vec<u8>, String>,
     ) {
         let name = path.display().to_string();
+        if path.is_dir() {
+            self.open_run_folder(path);
+            return;
+        }
         if !name.to_ascii_lowercase().ends_with(".toml") {
             self.view.message(
                 true,
-                format!("{name} was not opened: drop a preset (.toml); checkpoints load from File → Load checkpoint…"),
+                format!("{name} was not opened: drop a preset (.toml) or a run folder; checkpoints load from File → Load checkpoint…"),
             );
             return;
         }
@@ -445,5 +479,39 @@ locked = ["problem", "eps"]
         assert_eq!(app.ctx.theme(), egui::Theme::Light);
         app.set_light_theme(false);
         assert_eq!(app.ctx.theme(), egui::Theme::Dark);
+    }
+
+    #[test]
+    fn a_run_folder_dropped_on_the_window_becomes_a_pin_and_anything_else_is_named() {
+        let mut app = app();
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("finished");
+        std::fs::create_dir(&run).unwrap();
+        let mut config = RunConfig::from_toml_str(PRESET).unwrap();
+        config.training.max_steps = 30;
+        config.training.eval_every = 10;
+        let device = crate::backend::cpu().unwrap();
+        let never = std::sync::atomic::AtomicBool::new(false);
+        let summary =
+            crate::export::run::train_and_write(config, &device, &run, &never, false, None)
+                .unwrap();
+        app.open_dropped(&run, || unreachable!("a folder is not read as a file"));
+        assert_eq!(app.view.pinned.len(), 1, "{:?}", app.view.messages);
+        let pin = &app.view.pinned[0];
+        assert!(pin.name.contains("finished") && pin.name.contains(&summary.end_reason));
+        assert_eq!(pin.summary.steps, summary.steps);
+        assert_eq!(pin.solution.len(), 101, "u_θ at the evaluation points");
+        assert!(!pin.loss.is_empty() && !pin.l2re.is_empty());
+        // A folder without a summary, and a run folder with a broken history, pin nothing.
+        app.open_dropped(dir.path(), || unreachable!());
+        std::fs::write(run.join("history.csv"), "step,loss\n1,x\n").unwrap();
+        app.open_dropped(&run, || unreachable!());
+        assert_eq!(app.view.pinned.len(), 1);
+        let said: Vec<&str> = app.view.messages.iter().map(|(_, t)| t.as_str()).collect();
+        assert!(
+            said.iter().any(|t| t.contains("no summary.json")),
+            "{said:?}"
+        );
+        assert!(said.iter().any(|t| t.contains("l2re_exact")), "{said:?}");
     }
 }

@@ -7,6 +7,7 @@ pub mod export;
 pub mod figures;
 pub mod intents;
 pub mod ntk_lab;
+pub mod run_folder;
 pub mod state;
 
 use std::path::PathBuf;
@@ -109,6 +110,7 @@ pub enum Pending {
     SaveCheckpoint(DialogRx),
     LoadCheckpoint(DialogRx),
     NtkLabFolder(DialogRx),
+    OpenRunFolder(DialogRx),
     /// An export's message and the file or folder it wrote, or why nothing was written.
     Export(Receiver<Result<(String, PathBuf), String>>),
 }

@@ -301,13 +301,7 @@ impl RunView {
         let (Some(snap), Some(config)) = (&self.latest, &self.config) else {
             return false;
         };
-        let used: Vec<_> = self.pinned.iter().map(|p| p.color).collect();
-        let palette = crate::export::figure::PIN_PALETTE;
-        let color = palette
-            .iter()
-            .copied()
-            .find(|c| !used.contains(c))
-            .unwrap_or(palette[self.pinned.len() % palette.len()]);
+        let (number, color) = self.next_pin();
         let solution = if snap.grid.is_some() {
             Vec::new()
         } else {
@@ -317,7 +311,6 @@ impl RunView {
                 .map(|(&x, &u)| [x, u])
                 .collect()
         };
-        let number = self.pinned.iter().map(|p| p.number).max().unwrap_or(0) + 1;
         self.pinned.push(PinnedRun {
             number,
             name: pin_name(config),
@@ -329,6 +322,35 @@ impl RunView {
             summary: (*snap.summary).clone(),
         });
         true
+    }
+
+    /// The next pin's number and a colour no other pin uses (while the palette lasts).
+    fn next_pin(&self) -> (usize, (u8, u8, u8)) {
+        let used: Vec<_> = self.pinned.iter().map(|p| p.color).collect();
+        let palette = crate::export::figure::PIN_PALETTE;
+        let color = palette
+            .iter()
+            .copied()
+            .find(|c| !used.contains(c))
+            .unwrap_or(palette[self.pinned.len() % palette.len()]);
+        let number = self.pinned.iter().map(|p| p.number).max().unwrap_or(0) + 1;
+        (number, color)
+    }
+
+    /// Pin a finished run read from its folder; `name` says where it came from.
+    pub fn pin_folder(&mut self, run: super::run_folder::FolderRun, name: String) -> usize {
+        let (number, color) = self.next_pin();
+        self.pinned.push(PinnedRun {
+            number,
+            name,
+            problem: run.problem,
+            color,
+            solution: run.solution,
+            loss: run.loss,
+            l2re: run.l2re,
+            summary: run.summary,
+        });
+        number
     }
 }
 

@@ -53,7 +53,7 @@ impl HistoryRow {
 }
 
 /// A finished homotopy stage (or path point) with its accuracy.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct StageRecord {
     pub step: usize,
     pub stage: usize,

@@ -2,32 +2,32 @@
 //! `run` (at the end) and the explorer's *Export all* (at the step shown), built by
 //! [`super::Session::summary`] and documented field by field in docs/summary.md.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::session::StageRecord;
 use super::{EndReason, LossParts};
 use crate::config::StrategyKind;
 
 /// Versions of this program and of the numeric stack.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Versions {
-    pub homotopy_explorer: &'static str,
-    pub burn: &'static str,
-    pub faer: &'static str,
+    pub homotopy_explorer: String,
+    pub burn: String,
+    pub faer: String,
 }
 
 impl Default for Versions {
     fn default() -> Self {
         Self {
-            homotopy_explorer: env!("CARGO_PKG_VERSION"),
-            burn: "0.22.1",
-            faer: "0.24",
+            homotopy_explorer: env!("CARGO_PKG_VERSION").into(),
+            burn: "0.22.1".into(),
+            faer: "0.24".into(),
         }
     }
 }
 
-/// The final state of a run.
-#[derive(Clone, Debug, Serialize)]
+/// The final state of a run (read back from a run folder by the explorer).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunSummary {
     /// Preset title.
     pub name: String,

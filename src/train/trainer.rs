@@ -8,7 +8,7 @@ use super::objective::{LossParts, Objective, ObjectiveError};
 use crate::config::StrategyKind;
 
 /// Why a run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum EndReason {
     /// The loss fell below the tolerance.

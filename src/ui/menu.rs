@@ -192,6 +192,17 @@ fn file_menu_ui(app: &mut ExplorerApp, paste: &mut Option<String>, ui: &mut egui
                 .pick_file()
         });
     }
+    if ui
+        .add_enabled(native, egui::Button::new("Open run folder…"))
+        .on_hover_text("Pin a finished run (a `run` or sweep task folder, or an Export all) beside the live one; dropping the folder on the window does the same")
+        .clicked()
+    {
+        app.dialog(Pending::OpenRunFolder, || {
+            rfd::FileDialog::new()
+                .set_title("Open run folder")
+                .pick_folder()
+        });
+    }
     ui.separator();
     if ui
         .button("Export all…")

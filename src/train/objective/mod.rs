@@ -31,7 +31,7 @@ mod jacobians;
 pub use super::linearization::{Block, Linearization};
 
 /// Loss value split into its parts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LossParts {
     /// residual + λ·boundary + α·homotopy.
     pub total: f64,
