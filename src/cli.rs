@@ -107,7 +107,7 @@ pub enum SweepCommand {
 
 #[derive(clap::Args, Debug)]
 pub struct RestyleArgs {
-    /// A folder written by `run --figure-formats …` or `reproduce` (searched recursively).
+    /// A folder written by `run --figure-formats …`, `reproduce` or `sweep collect` (searched recursively).
     pub dir: PathBuf,
     /// Output folder (default: DIR-<style>, e.g. out/reproduce/ac1-slide; the same folder as DIR
     /// replaces its figures).
@@ -128,6 +128,9 @@ pub struct GuiArgs {
     /// Compute a spectrum every this many steps (overrides the preset's diagnostics.every).
     #[arg(long)]
     pub diagnostics_every: Option<usize>,
+    /// A finished run folder to pin, or a collected sweep folder to show, once the window opens.
+    #[arg(long)]
+    pub open: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -499,7 +502,14 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
         SweepCommand::Plan { manifest } => {
             let m = load(manifest)?;
             let lines = sweep::run::plan_lines(&m)?;
-            println!("{} tasks of sweep `{}`:", lines.len(), m.name);
+            let out = m.out_dir();
+            let shown = std::path::absolute(&out).unwrap_or(out);
+            println!(
+                "{} tasks of sweep `{}`, output in {} (the `out` key, relative to where the command runs):",
+                lines.len(),
+                m.name,
+                shown.display()
+            );
             for l in lines {
                 println!("{l}");
             }
@@ -525,25 +535,49 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
                 }
                 (_, Some(n)) => {
                     let started = Instant::now();
-                    let failed = sweep::run::run_local(&m, n, *quiet)?;
+                    let interrupt = Arc::new(AtomicBool::new(false));
+                    {
+                        let flag = interrupt.clone();
+                        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+                    }
+                    let report = sweep::run::run_local(&m, n, *quiet, &interrupt)?;
                     let out = m.out_dir();
+                    let plural = |k: usize| if k == 1 { "task" } else { "tasks" };
+                    eprintln!(
+                        "sweep `{}`: {} {} ran, {} had finished before, {} failed, in {:.1} s on {n} processes",
+                        m.name,
+                        report.ran,
+                        plural(report.ran),
+                        report.skipped,
+                        report.failed.len(),
+                        started.elapsed().as_secs_f64(),
+                    );
+                    if report.interrupted {
+                        return Err(CliError {
+                            code: EXIT_INTERRUPTED,
+                            message: format!(
+                                "interrupted; the finished tasks are kept in {} and the same command goes on from there",
+                                out.display()
+                            ),
+                        });
+                    }
                     let collected =
                         sweep::collect::collect(&out, &sweep::collect::default_output())?;
                     eprintln!(
-                        "sweep `{}`: {} tasks finished in {:.1} s on {n} processes; wrote {}",
-                        m.name,
+                        "collected {} finished {}: {}",
                         collected.rows,
-                        started.elapsed().as_secs_f64(),
+                        plural(collected.rows),
                         out.join("sweep.md").display()
                     );
-                    if !failed.is_empty() {
+                    if !report.failed.is_empty() {
                         return Err(CliError {
                             code: 1,
                             message: format!(
-                                "{} task(s) failed:
-{}",
-                                failed.len(),
-                                failed
+                                "{} {} failed:\n{}",
+                                report.failed.len(),
+                                plural(report.failed.len()),
+                                report
+                                    .failed
                                     .iter()
                                     .map(|(t, why)| format!(
                                         "  task {} ({}): {why}",
@@ -578,6 +612,8 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
                             sweep::run::Outcome::Ran => "finished",
                             sweep::run::Outcome::Skipped =>
                                 "already finished with the same preset, skipped",
+                            sweep::run::Outcome::Interrupted =>
+                                "interrupted; it runs again next time",
                         },
                         dir.display()
                     );
@@ -594,18 +630,26 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
             }
         }
         SweepCommand::Collect { dir, figures } => {
-            let mut output = sweep::collect::default_output();
-            if figures.figure_formats.is_some() || figures.figure_style != "paper" {
-                output = figures
-                    .output(true)?
-                    .expect("collect always writes figures");
+            let mut output = figures
+                .output(true)?
+                .expect("collect always writes figures");
+            if figures.figure_formats.is_none() {
+                output.formats = sweep::collect::default_output().formats;
             }
             let c = sweep::collect::collect(dir, &output)
                 .map_err(|e| CliError::bad_input(format!("{e:#}")))?;
             eprintln!(
-                "collected {} finished tasks from {}; wrote {} files ({})",
+                "collected {} finished tasks from {}{}; wrote {} files ({})",
                 c.rows,
                 dir.display(),
+                if c.stale > 0 {
+                    format!(
+                        " (left out {} task folders of an earlier version of the manifest)",
+                        c.stale
+                    )
+                } else {
+                    String::new()
+                },
                 c.files.len(),
                 dir.join("sweep.md").display()
             );

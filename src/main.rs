@@ -48,7 +48,18 @@ fn gui(args: &cli::GuiArgs) -> Result<(), cli::CliError> {
         }
         c
     });
-    homotopy_explorer::ui::run_gui(preset, args.start).map_err(|e| cli::CliError {
+    if let Some(dir) = &args.open
+        && !dir.is_dir()
+    {
+        return Err(cli::CliError {
+            code: cli::EXIT_BAD_INPUT,
+            message: format!(
+                "--open {}: not a folder (give a run folder or a collected sweep folder)",
+                dir.display()
+            ),
+        });
+    }
+    homotopy_explorer::ui::run_gui(preset, args.start, args.open.clone()).map_err(|e| cli::CliError {
             code: 1,
             message: format!(
                 "cannot open the explorer window ({e}); on a machine without a display use the headless `run` subcommand:\n{}",

@@ -363,11 +363,29 @@ fn a_sweep_plans_runs_on_two_processes_resumes_and_repeats_with_run() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("--jobs 0"), "{}", text(&o));
 
+    // A smaller manifest over the same folder: its tasks are done, the others left out.
+    let smaller = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("values = [0.1, 0.05]", "values = [0.1]");
+    std::fs::write(&manifest, smaller).unwrap();
+    let o = sweep(&["run", &manifest, "--jobs", &jobs, "--quiet"]);
+    assert!(
+        o.status.success() && text(&o).contains("0 tasks ran, 2 had finished before"),
+        "{}",
+        text(&o)
+    );
+    let md = std::fs::read_to_string(out.join("sweep.md")).unwrap();
+    assert!(
+        md.contains("2 finished tasks")
+            && md.contains("2 finished task folders of an earlier version"),
+        "{md}"
+    );
+
     // The Slurm script: one array task per sweep task.
     let o = sweep(&["slurm", &manifest, "--mem", "1G"]);
     assert!(o.status.success(), "{}", text(&o));
     let script = std::fs::read_to_string(out.join("sweep.sbatch")).unwrap();
-    assert!(script.contains("#SBATCH --array=0-3") && script.contains("#SBATCH --mem=1G"));
+    assert!(script.contains("#SBATCH --array=0-1") && script.contains("#SBATCH --mem=1G"));
     assert!(script.contains("sweep run") && text(&o).contains("sbatch"));
 
     // A bad manifest names the line and the key, and nothing runs.

@@ -346,12 +346,12 @@ pub fn poll_pending(app: &mut ExplorerApp) {
                 Err(_) => app.pending.push(Pending::ExportFolder(rx)),
             },
             Pending::OpenRunFolder(rx) => match rx.try_recv() {
-                Ok(Ok(Some(dir))) => app.open_run_folder(&dir),
+                Ok(Ok(Some(dir))) => app.open_folder(&dir),
                 Ok(Ok(None)) => {}
                 // No dialog: dropping the folder on the window does the same.
                 Ok(Err(_)) => app.view.message(
                     true,
-                    "no folder dialog could be opened (it needs xdg-desktop-portal or zenity); drop the run folder on the window instead",
+                    "no folder dialog could be opened (it needs xdg-desktop-portal or zenity); drop the folder on the window instead, or start with `homotopy-explorer gui --open <folder>`",
                 ),
                 Err(_) => app.pending.push(Pending::OpenRunFolder(rx)),
             },

@@ -219,6 +219,30 @@ impl ExplorerApp {
         s
     }
 
+    /// A folder opened or dropped: a collected sweep shows in its window, anything else is
+    /// read as a run folder and pinned.
+    pub fn open_folder(&mut self, dir: &std::path::Path) {
+        if super::sweep_folder::is_sweep(dir) {
+            match super::sweep_folder::read(dir) {
+                Ok(view) => {
+                    self.view.message(
+                        false,
+                        format!(
+                            "opened sweep {} ({} groups, {} figures)",
+                            dir.display(),
+                            view.rows.len(),
+                            view.figures.len()
+                        ),
+                    );
+                    self.sweep_view = Some(view);
+                }
+                Err(e) => self.view.message(true, format!("sweep not opened: {e}")),
+            }
+        } else {
+            self.open_run_folder(dir);
+        }
+    }
+
     /// A finished run's folder (`run`, a sweep task, Export all) pinned beside the live run:
     /// its loss, L2RE and (1D) solution curves, drawn on runs of the same problem. What is
     /// missing or malformed is said and nothing is pinned.
@@ -259,13 +283,13 @@ impl ExplorerApp {
     ) {
         let name = path.display().to_string();
         if path.is_dir() {
-            self.open_run_folder(path);
+            self.open_folder(path);
             return;
         }
         if !name.to_ascii_lowercase().ends_with(".toml") {
             self.view.message(
                 true,
-                format!("{name} was not opened: drop a preset (.toml) or a run folder; checkpoints load from File → Load checkpoint…"),
+                format!("{name} was not opened: drop a preset (.toml), a run folder or a sweep folder; checkpoints load from File → Load checkpoint…"),
             );
             return;
         }
@@ -513,5 +537,40 @@ locked = ["problem", "eps"]
             "{said:?}"
         );
         assert!(said.iter().any(|t| t.contains("l2re_exact")), "{said:?}");
+    }
+
+    #[test]
+    fn a_collected_sweep_folder_opens_in_its_window_and_an_uncollected_one_says_how() {
+        let mut app = app();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("p.toml"), PRESET).unwrap();
+        let out = dir.path().join("sw");
+        let manifest = dir.path().join("m.toml");
+        std::fs::write(
+            &manifest,
+            format!(
+                "version = 1\nname = \"t\"\npresets = [\"p.toml\"]\nseeds = [0]\nout = \"{}\"\n[[axis]]\nkey = \"training.max_steps\"\nvalues = [10, 20]\n",
+                out.display()
+            ),
+        )
+        .unwrap();
+        let m = crate::sweep::Manifest::from_file(&manifest).unwrap();
+        let never = std::sync::atomic::AtomicBool::new(false);
+        for k in 0..2 {
+            crate::sweep::run::run_one(&m, k, &never, false).unwrap();
+        }
+        app.open_dropped(&out, || unreachable!());
+        assert!(app.sweep_view.is_none());
+        let said = app.view.messages.back().unwrap().1.clone();
+        assert!(said.contains("sweep collect"), "{said}");
+        crate::sweep::collect::collect(&out, &crate::sweep::collect::default_output()).unwrap();
+        app.open_dropped(&out, || unreachable!());
+        let view = app.sweep_view.as_ref().expect("the sweep window");
+        assert_eq!(view.rows.len(), 2);
+        assert!(view.header.iter().any(|h| h == "training.max_steps"));
+        assert!(view.figures[0].0.starts_with("l2re"), "L2RE first");
+        // A task of it is a run folder: it pins.
+        app.open_dropped(&out.join("tasks").join("t001"), || unreachable!());
+        assert_eq!(app.view.pinned.len(), 1);
     }
 }

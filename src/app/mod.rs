@@ -9,6 +9,7 @@ pub mod intents;
 pub mod ntk_lab;
 pub mod run_folder;
 pub mod state;
+pub mod sweep_folder;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -155,6 +156,8 @@ pub struct ExplorerApp {
     loaded: RunConfig,
     /// The NTK lab window and its sweep.
     pub ntk_lab: ntk_lab::NtkLab,
+    /// A collected sweep folder shown in its window.
+    pub sweep_view: Option<sweep_folder::SweepView>,
     /// Native dialogs and persistence are off under test.
     pub headless: bool,
     /// Where exports go when no file dialog can open (and in headless mode): a new
@@ -243,6 +246,7 @@ impl ExplorerApp {
             draft_revision: 0,
             loads: 0,
             ntk_lab: ntk_lab::NtkLab::default(),
+            sweep_view: None,
             headless,
             export_root: PathBuf::from(export::EXPORT_ROOT),
             ctx,

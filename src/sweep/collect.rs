@@ -23,6 +23,8 @@ pub struct Row {
 /// What `collect` wrote.
 pub struct Collected {
     pub rows: usize,
+    /// Finished task folders left out: they belong to an earlier version of the manifest.
+    pub stale: usize,
     pub files: Vec<PathBuf>,
 }
 
@@ -87,7 +89,20 @@ fn short(key: &str) -> &str {
 /// Collect `dir` (a sweep's output folder); the metrics are those of the manifest copied there
 /// by `sweep run`, else L2RE and loss.
 pub fn collect(dir: &Path, figures: &FigureOutput) -> Result<Collected> {
-    let rows = read_rows(dir)?;
+    let mut rows = read_rows(dir)?;
+    // Only the tasks of the manifest as last planned (a task left from an earlier version of
+    // the manifest, with other axes or values, is not merged).
+    let mut stale = 0;
+    if let Ok(text) = std::fs::read_to_string(dir.join("plan.json"))
+        && let Ok(plan) = serde_json::from_str::<Vec<(usize, String)>>(&text)
+    {
+        let before = rows.len();
+        rows.retain(|r| {
+            plan.iter()
+                .any(|(i, h)| *i == r.task.index && *h == r.task.hash)
+        });
+        stale = before - rows.len();
+    }
     if rows.is_empty() {
         bail!(
             "no finished task under {}: each task writes task.json and summary.json when it ends",
@@ -130,7 +145,7 @@ pub fn collect(dir: &Path, figures: &FigureOutput) -> Result<Collected> {
         rec.extend(
             Metric::ALL
                 .iter()
-                .map(|m| m.of(&r.summary).map_or(String::new(), |v| format!("{v:e}"))),
+                .map(|m| m.of(&r.summary).map_or(String::new(), |v| format!("{v}"))),
         );
         w.write_record(&rec)?;
     }
@@ -153,9 +168,16 @@ pub fn collect(dir: &Path, figures: &FigureOutput) -> Result<Collected> {
             .push(r);
     }
     let mut md = format!(
-        "# Sweep `{name}`\n\n{} finished tasks in {} groups; each cell is the median [min, max] over the seeds that finished. Every task's numbers are in `sweep.csv`, its files in `tasks/tNNN/` (`preset.toml` there repeats it with `run`).\n\n| preset | {} seeds | {} | how runs ended |\n|---|{}---|{}---|\n",
+        "# Sweep `{name}`\n\n{} finished tasks in {} groups; each cell is the median [min, max] over the seeds that finished. Every task's numbers are in `sweep.csv`, its files in `tasks/tNNN/` (`preset.toml` there repeats it with `run`).{}\n\n| preset | {}seeds | {} | how runs ended |\n|---|{}---|{}---|\n",
         rows.len(),
         groups.len(),
+        if stale > 0 {
+            format!(
+                " {stale} finished task folders of an earlier version of the manifest are left out."
+            )
+        } else {
+            String::new()
+        },
         keys.iter().map(|k| format!("{k} | ")).collect::<String>(),
         metrics
             .iter()
@@ -260,6 +282,7 @@ pub fn collect(dir: &Path, figures: &FigureOutput) -> Result<Collected> {
     }
     Ok(Collected {
         rows: rows.len(),
+        stale,
         files,
     })
 }
@@ -321,15 +344,13 @@ fn by_axis(rows: &[Row], k: usize, key: &str, values: &[String], m: Metric) -> F
                 .collect();
             pts.sort_by(|a, b| a.0.total_cmp(&b.0));
             // With one preset its name says nothing: the other axes label the curve.
-            let label = if one_preset {
-                label
-                    .split_once(", ")
-                    .map_or("median".to_string(), |(_, r)| r.to_string())
-            } else {
-                label
+            let label = match (one_preset, label.split_once(", ")) {
+                (true, Some((_, rest))) => format!("{rest} (median)"),
+                (true, None) => "median over seeds".to_string(),
+                (false, _) => format!("{label} (median)"),
             };
             fig.series.push(Series {
-                label: literal(&format!("{label} (median)")),
+                label: literal(&label),
                 points: pts,
                 mark: Mark::LineAndPoints,
                 color: palette(i),

@@ -166,10 +166,15 @@ pub struct Task {
 }
 
 impl Task {
+    /// The task's name among `count` tasks: `t007` (as wide as the largest index, at least 3).
+    pub fn name(&self, count: usize) -> String {
+        let width = count.saturating_sub(1).to_string().len().max(3);
+        format!("t{:0width$}", self.index)
+    }
+
     /// The task's folder under the sweep's output folder.
     pub fn dir(&self, out: &Path, count: usize) -> PathBuf {
-        let width = count.saturating_sub(1).to_string().len().max(3);
-        out.join("tasks").join(format!("t{:0width$}", self.index))
+        out.join("tasks").join(self.name(count))
     }
 
     /// "steps = 50, kind = \"linear\", seed 2".
@@ -233,9 +238,25 @@ impl Manifest {
         if self.seeds.is_empty() {
             bail!("`seeds` is empty: list at least one seed, e.g. seeds = [0, 1, 2]");
         }
+        if let Some(s) = self
+            .seeds
+            .iter()
+            .enumerate()
+            .find(|(i, s)| self.seeds[..*i].contains(s))
+        {
+            bail!("`seeds` lists {} twice: each seed once", s.1);
+        }
         for (k, a) in self.axes.iter().enumerate() {
             if a.values.is_empty() {
                 bail!("axis {} (`{}`): `values` is empty", k + 1, a.key);
+            }
+            if let Some((_, v)) = a
+                .values
+                .iter()
+                .enumerate()
+                .find(|(i, v)| a.values[..*i].contains(v))
+            {
+                bail!("axis `{}` lists {v} twice: each value once", a.key);
             }
             if a.key.split('.').any(str::is_empty) {
                 bail!(
@@ -415,13 +436,28 @@ pub fn write_task_file(task: &Task, dir: &Path) -> Result<()> {
     )
 }
 
-/// Whether the task already finished with the same resolved preset.
+/// Whether the task already finished with the same resolved preset (a run that was
+/// interrupted has not finished: it runs again).
 pub fn is_done(task: &Task, dir: &Path) -> bool {
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
     let same = read("task.json")
         .and_then(|t| serde_json::from_str::<Task>(&t).ok())
         .is_some_and(|t| t.hash == task.hash);
-    same && dir.join("summary.json").is_file()
+    same && read("summary.json")
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+        .is_some_and(|s| s.get("end_reason").and_then(|e| e.as_str()) != Some("interrupted"))
+}
+
+/// The tasks of the manifest as last planned (`<out>/plan.json`: index and hash of each), so
+/// `collect` merges only tasks of the current manifest.
+pub fn write_plan(manifest: &Manifest, tasks: &[Task]) -> Result<()> {
+    let plan: Vec<(usize, &str)> = tasks.iter().map(|t| (t.index, t.hash.as_str())).collect();
+    let out = manifest.out_dir();
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    crate::export::write_atomic(
+        &out.join("plan.json"),
+        serde_json::to_string(&plan)?.as_bytes(),
+    )
 }
 
 #[cfg(test)]
@@ -463,6 +499,35 @@ mod tests {
     }
 
     #[test]
+    fn an_interrupted_task_has_not_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let m = manifest(
+            dir.path(),
+            "version = 1\nname = \"s\"\npresets = [\"base.toml\"]\nseeds = [0]\n",
+        )
+        .unwrap();
+        let task = &m.tasks().unwrap()[0];
+        write_task_file(task, dir.path()).unwrap();
+        let summary = |end: &str| {
+            std::fs::write(
+                dir.path().join("summary.json"),
+                format!("{{\"end_reason\": \"{end}\"}}"),
+            )
+            .unwrap()
+        };
+        summary("interrupted");
+        assert!(!is_done(task, dir.path()));
+        summary("max_steps");
+        assert!(is_done(task, dir.path()));
+        let mut other = task.clone();
+        other.hash = "0".into();
+        assert!(
+            !is_done(&other, dir.path()),
+            "another preset is another task"
+        );
+    }
+
+    #[test]
     fn bad_manifests_name_the_key_and_what_is_allowed() {
         let dir = tempfile::tempdir().unwrap();
         let err = |body: &str| format!("{:#}", manifest(dir.path(), body).unwrap_err());
@@ -476,6 +541,11 @@ mod tests {
         assert!(e.contains("zip") && e.contains("training.max_steps"), "{e}");
         let e = err(&format!("{head}seeds = [0]\nmetrics = [\"speed\"]\n"));
         assert!(e.contains("speed"), "{e}");
+        assert!(err(&format!("{head}seeds = [0, 0]\n")).contains("twice"));
+        let e = err(&format!(
+            "{head}seeds = [0]\n[[axis]]\nkey = \"problem.eps\"\nvalues = [0.1, 0.1]\n"
+        ));
+        assert!(e.contains("problem.eps") && e.contains("twice"), "{e}");
         // An override the preset does not accept is named with its axis and value.
         let m = manifest(
             dir.path(),

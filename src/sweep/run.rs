@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -14,6 +14,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Manifest, Task, is_done, write_task_file};
 use crate::config::RunConfig;
+
+/// The exit code of a task stopped by a signal (the command line's `EXIT_INTERRUPTED`).
+const TASK_INTERRUPTED: i32 = 130;
 
 /// The scheduler variables that name an array task, in the order they are read.
 pub const INDEX_VARIABLES: [&str; 2] = ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"];
@@ -42,6 +45,8 @@ pub enum Outcome {
     Ran,
     /// Finished before with the same resolved preset.
     Skipped,
+    /// Stopped by a signal; it runs again next time.
+    Interrupted,
 }
 
 /// Train task `k` of the manifest into its folder.
@@ -61,6 +66,7 @@ pub fn run_one(
     })?;
     let dir = task.dir(&manifest.out_dir(), tasks.len());
     super::write_manifest_copy(manifest)?;
+    super::write_plan(manifest, &tasks)?;
     if is_done(task, &dir) {
         return Ok((Outcome::Skipped, dir));
     }
@@ -71,17 +77,42 @@ pub fn run_one(
     let config = RunConfig::from_toml_str(&task.preset_text).map_err(|e| anyhow!("{e}"))?;
     let device = crate::backend::device_for(config.backend)
         .map_err(|e| anyhow!("backend {} unavailable: {e}", config.backend.id()))?;
-    crate::export::run::train_and_write(config, &device, &dir, interrupt, progress, None)?;
-    // task.json last: its presence with summary.json marks the task finished.
+    let summary =
+        crate::export::run::train_and_write(config, &device, &dir, interrupt, progress, None)?;
+    // task.json last: with a summary of a run that ended by itself it marks the task finished
+    // (an interrupted one runs again next time).
     write_task_file(task, &dir)?;
+    if summary.end_detail == Some(crate::train::EndReason::Interrupted) {
+        return Ok((Outcome::Interrupted, dir));
+    }
     Ok((Outcome::Ran, dir))
 }
 
-/// Run every task on `jobs` child processes (`sweep run <manifest> --index K`), each logging to
-/// `<out>/logs/tK.log`; returns the failed tasks with the tail of their logs.
-pub fn run_local(manifest: &Manifest, jobs: usize, quiet: bool) -> Result<Vec<(Task, String)>> {
+/// How a local run of a sweep went.
+pub struct LocalRun {
+    /// Tasks that ran to their end now.
+    pub ran: usize,
+    /// Tasks that had finished before (same resolved preset).
+    pub skipped: usize,
+    /// Tasks that failed, with where their log is and its last lines.
+    pub failed: Vec<(Task, String)>,
+    /// Whether a signal stopped the sweep (the running tasks were stopped too and run again
+    /// next time).
+    pub interrupted: bool,
+}
+
+/// Run every unfinished task on `jobs` child processes (`sweep run <manifest> --index K`),
+/// each logging to `<out>/logs/tNNN.log`. When `interrupt` is set (Ctrl-C, SIGTERM) no task
+/// starts and the running ones are stopped (they write what they have and run again later).
+pub fn run_local(
+    manifest: &Manifest,
+    jobs: usize,
+    quiet: bool,
+    interrupt: &AtomicBool,
+) -> Result<LocalRun> {
     let tasks = manifest.tasks()?;
     super::write_manifest_copy(manifest)?;
+    super::write_plan(manifest, &tasks)?;
     let out = manifest.out_dir();
     let logs = out.join("logs");
     std::fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
@@ -106,16 +137,31 @@ pub fn run_local(manifest: &Manifest, jobs: usize, quiet: bool) -> Result<Vec<(T
             pending.push(t);
         }
     }
-    if bar.position() > 0 {
-        bar.set_message(format!("({} finished before)", bar.position()));
+    let mut report = LocalRun {
+        ran: 0,
+        skipped: tasks.len() - pending.len(),
+        failed: Vec::new(),
+        interrupted: false,
+    };
+    if report.skipped > 0 {
+        bar.set_message(format!("({} finished before)", report.skipped));
     }
     let mut running: Vec<(&Task, Child, PathBuf, Instant)> = Vec::new();
-    let mut failed = Vec::new();
     let mut queue = pending.into_iter();
     loop {
-        while running.len() < jobs.max(1) {
+        if interrupt.load(Ordering::Relaxed) && !report.interrupted {
+            // Pass the stop on: each task writes what it has and exits.
+            report.interrupted = true;
+            for (_, child, _, _) in &running {
+                let _ = Command::new("kill")
+                    .arg("-TERM")
+                    .arg(child.id().to_string())
+                    .status();
+            }
+        }
+        while running.len() < jobs.max(1) && !report.interrupted {
             let Some(t) = queue.next() else { break };
-            let log_path = logs.join(format!("t{}.log", t.index));
+            let log_path = logs.join(format!("{}.log", t.name(tasks.len())));
             let log = std::fs::File::create(&log_path)
                 .with_context(|| format!("cannot create {}", log_path.display()))?;
             let child = Command::new(&exe)
@@ -148,10 +194,15 @@ pub fn run_local(manifest: &Manifest, jobs: usize, quiet: bool) -> Result<Vec<(T
                         t.describe(),
                         started.elapsed().as_secs_f64()
                     ));
-                    if !status.success() {
+                    if status.success() {
+                        report.ran += 1;
+                    } else if status.code() == Some(TASK_INTERRUPTED) {
+                        // Stopped by the same signal as this process (it runs again next time).
+                        report.interrupted = true;
+                    } else if !report.interrupted {
                         let text = std::fs::read_to_string(&log).unwrap_or_default();
                         let tail: Vec<&str> = text.lines().rev().take(3).collect();
-                        failed.push((
+                        report.failed.push((
                             t.clone(),
                             format!(
                                 "exit {} ({}): {}",
@@ -167,7 +218,7 @@ pub fn run_local(manifest: &Manifest, jobs: usize, quiet: bool) -> Result<Vec<(T
         }
     }
     bar.finish();
-    Ok(failed)
+    Ok(report)
 }
 
 /// The tasks as `sweep plan` prints them.

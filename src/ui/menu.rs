@@ -193,13 +193,13 @@ fn file_menu_ui(app: &mut ExplorerApp, paste: &mut Option<String>, ui: &mut egui
         });
     }
     if ui
-        .add_enabled(native, egui::Button::new("Open run folder…"))
-        .on_hover_text("Pin a finished run (a `run` or sweep task folder, or an Export all) beside the live one; dropping the folder on the window does the same")
+        .add_enabled(native, egui::Button::new("Open run or sweep folder…"))
+        .on_hover_text("A finished run (a `run` or sweep task folder, an Export all) is pinned beside the live one; a collected sweep opens in its window. Dropping the folder on the window does the same")
         .clicked()
     {
         app.dialog(Pending::OpenRunFolder, || {
             rfd::FileDialog::new()
-                .set_title("Open run folder")
+                .set_title("Open run or sweep folder")
                 .pick_folder()
         });
     }

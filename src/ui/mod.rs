@@ -12,6 +12,7 @@ pub mod plots;
 pub mod schedule;
 pub mod status;
 pub mod strategy;
+pub mod sweep_window;
 pub mod widgets;
 pub mod window;
 
@@ -52,6 +53,7 @@ impl Panels {
         egui::CentralPanel::default().show(ui, |ui| self.plots.ui(app, ui));
         self.menu.windows_ui(app, ui.ctx());
         ntk_lab::ntk_lab_ui(app, ui.ctx());
+        sweep_window::sweep_window_ui(app, ui.ctx());
     }
 }
 

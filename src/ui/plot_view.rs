@@ -80,17 +80,47 @@ fn heatmap_texture(ui: &egui::Ui, id: &str, h: &Heatmap) -> egui::TextureHandle 
 
 /// Show `fig` in `ui` with the given height; `id` keeps each plot's zoom state apart.
 /// `legend`: draw the legend (top right) — off when it would hide the data.
+/// A figure text as the screen shows it: subscripts stay `_x` (egui draws plain text) and an
+/// escaped underscore (`\_`, names from data) is a plain one.
+fn screen_text(text: &str) -> String {
+    text.replace("\\_", "_")
+}
+
+/// The name of the category at `v` (named rows or columns), if `v` sits on one.
+fn category_at(names: &[String], v: f64, top_first: bool) -> Option<String> {
+    let k = v.round();
+    if (v - k).abs() > 1e-6 || k < 0.0 || k as usize >= names.len() {
+        return None;
+    }
+    let k = k as usize;
+    let i = if top_first { names.len() - 1 - k } else { k };
+    Some(screen_text(&names[i]))
+}
+
 pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32, legend: bool) {
     let (x_log, y_log) = (fig.x_log, fig.y_log);
+    let (x_names, y_names) = (fig.x_categories.clone(), fig.y_categories.clone());
     // The mouse wheel scrolls the page of plots; zoom is ctrl + wheel or a right-button box.
     let mut plot = Plot::new(id)
         .height(height)
         .invert_x(fig.x_reversed)
         .allow_scroll(false)
-        .x_axis_label(fig.x_label.clone())
-        .y_axis_label(fig.y_label.clone())
-        .x_axis_formatter(move |m, _| tick_label(x_log, m))
-        .y_axis_formatter(move |m, _| tick_label(y_log, m))
+        .x_axis_label(screen_text(&fig.x_label))
+        .y_axis_label(screen_text(&fig.y_label))
+        .x_axis_formatter(move |m, _| {
+            if x_names.is_empty() {
+                tick_label(x_log, m)
+            } else {
+                category_at(&x_names, m.value, false).unwrap_or_default()
+            }
+        })
+        .y_axis_formatter(move |m, _| {
+            if y_names.is_empty() {
+                tick_label(y_log, m)
+            } else {
+                category_at(&y_names, m.value, true).unwrap_or_default()
+            }
+        })
         .label_formatter(move |pos| {
             let (name, p) = match pos {
                 HoverPosition::NearDataPoint {
@@ -110,6 +140,17 @@ pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32, legend:
         });
     if legend {
         plot = plot.legend(Legend::default().position(egui_plot::Corner::RightTop));
+    }
+    // Named rows or columns keep half a step of room around them.
+    if !fig.y_categories.is_empty() {
+        plot = plot
+            .include_y(-0.5)
+            .include_y(fig.y_categories.len() as f64 - 0.5);
+    }
+    if !fig.x_categories.is_empty() {
+        plot = plot
+            .include_x(-0.5)
+            .include_x(fig.x_categories.len() as f64 - 0.5);
     }
     if x_log {
         plot = plot.x_grid_spacer(log_grid_spacer(10));
@@ -159,7 +200,7 @@ pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32, legend:
             }
             if !xs.is_empty() {
                 plot_ui.add(
-                    FilledArea::new(b.label.clone(), &xs, &lo, &hi)
+                    FilledArea::new(screen_text(&b.label), &xs, &lo, &hi)
                         .fill_color(color(b.color).gamma_multiply(0.25)),
                 );
             }
@@ -178,25 +219,26 @@ pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32, legend:
                     // Black means "the foreground": readable in either theme.
                     let c = if s.color == (0, 0, 0) { foreground } else { c };
                     plot_ui.line(
-                        Line::new(s.label.clone(), PlotPoints::from(pts))
+                        Line::new(screen_text(&s.label), PlotPoints::from(pts))
                             .color(c)
                             .width(1.5)
                             .style(egui_plot::LineStyle::dashed_dense()),
                     )
                 }
                 Mark::Line => {
-                    plot_ui.line(Line::new(s.label.clone(), PlotPoints::from(pts)).color(c))
+                    plot_ui.line(Line::new(screen_text(&s.label), PlotPoints::from(pts)).color(c))
                 }
                 Mark::Points => plot_ui.points(
-                    Points::new(s.label.clone(), PlotPoints::from(pts))
+                    Points::new(screen_text(&s.label), PlotPoints::from(pts))
                         .color(c)
                         .radius(2.0),
                 ),
                 Mark::LineAndPoints => {
-                    plot_ui
-                        .line(Line::new(s.label.clone(), PlotPoints::from(pts.clone())).color(c));
+                    plot_ui.line(
+                        Line::new(screen_text(&s.label), PlotPoints::from(pts.clone())).color(c),
+                    );
                     plot_ui.points(
-                        Points::new(s.label.clone(), PlotPoints::from(pts))
+                        Points::new(screen_text(&s.label), PlotPoints::from(pts))
                             .color(c)
                             .radius(1.5),
                     );

@@ -27,7 +27,11 @@ impl eframe::App for Explorer {
 
 /// Open the explorer window, with `preset` instead of the remembered configuration when given,
 /// training from the start when `start`. Errors (no display, no OpenGL) are returned as text.
-pub fn run_gui(preset: Option<RunConfig>, start: bool) -> Result<(), String> {
+pub fn run_gui(
+    preset: Option<RunConfig>,
+    start: bool,
+    open: Option<std::path::PathBuf>,
+) -> Result<(), String> {
     let options = eframe::NativeOptions {
         renderer: eframe::Renderer::Glow,
         viewport: egui::ViewportBuilder::default()
@@ -46,6 +50,9 @@ pub fn run_gui(preset: Option<RunConfig>, start: bool) -> Result<(), String> {
             }
             if start {
                 app.send(Command::Play);
+            }
+            if let Some(dir) = &open {
+                app.open_folder(dir);
             }
             Ok(Box::new(Explorer::new(app)))
         }),

@@ -176,6 +176,10 @@ impl Heatmap {
 
     /// The legend line: what the colours mean.
     pub fn legend(&self) -> String {
+        if self.sequential {
+            let (lo, hi) = self.span();
+            return format!("{}: dark blue {lo:.3e} … yellow {hi:.3e}", self.label);
+        }
         let m = self.scale();
         format!("{}: blue {:.3e} … white 0 … red {:.3e}", self.label, -m, m)
     }

@@ -127,7 +127,7 @@ pub fn restyle(src: &Path, dst: &Path, output: &FigureOutput) -> Result<Vec<Path
     let paths = find(src)?;
     if paths.is_empty() {
         bail!(
-            "no figure sources (*{SUFFIX}) under {}: `run --figure-formats …` and `reproduce` write one beside every figure",
+            "no figure sources (*{SUFFIX}) under {}: `run --figure-formats …`, `reproduce` and `sweep collect` write one beside every figure",
             src.display()
         );
     }
