@@ -102,6 +102,9 @@ pub enum SweepCommand {
         /// Slurm partition (default: the cluster's).
         #[arg(long)]
         partition: Option<String>,
+        /// The program each task runs (default: this one; give a path every node can read).
+        #[arg(long)]
+        exe: Option<PathBuf>,
     },
 }
 
@@ -660,6 +663,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
             mem,
             time,
             partition,
+            exe,
         } => {
             let m = load(manifest)?;
             let r = sweep::slurm::Resources {
@@ -669,7 +673,15 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
                 partition: partition.clone(),
             };
             r.check().map_err(|e| CliError::bad_input(e.to_string()))?;
-            let path = sweep::slurm::write(&m, &r)?;
+            if let Some(e) = exe
+                && !e.is_file()
+            {
+                return Err(CliError::bad_input(format!(
+                    "--exe {}: no such program",
+                    e.display()
+                )));
+            }
+            let path = sweep::slurm::write(&m, &r, exe.as_deref())?;
             println!(
                 "wrote {}
 submit it with:   sbatch {}

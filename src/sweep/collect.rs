@@ -246,7 +246,11 @@ pub fn collect(dir: &Path, figures: &FigureOutput) -> Result<Collected> {
             figure_names.push(stem);
         }
     }
-    if keys.len() == 2 {
+    // A heat map needs every pair of values: not for axes walked together (zip).
+    let product = manifest
+        .as_ref()
+        .is_none_or(|m| m.combine == super::Combine::Product);
+    if keys.len() == 2 && product {
         let (vx, vy) = (distinct(0), distinct(1));
         let presets: Vec<&str> = {
             let mut p: Vec<&str> = rows.iter().map(|r| r.task.preset.as_str()).collect();
@@ -337,12 +341,25 @@ fn by_axis(rows: &[Row], k: usize, key: &str, values: &[String], m: Metric) -> F
             }
         }
         let one_preset = rows.iter().all(|r| r.task.preset == rows[0].task.preset);
+        let mut spread = false;
         for (i, (label, pts)) in curves.into_iter().enumerate() {
-            let mut pts: Vec<(f64, f64)> = pts
+            let mut st: Vec<(f64, (f64, f64, f64))> = pts
                 .into_iter()
-                .filter_map(|(x, vs)| Some((x, stats(&vs)?.0)))
+                .filter_map(|(x, vs)| Some((x, stats(&vs)?)))
                 .collect();
-            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+            st.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let pts: Vec<(f64, f64)> = st.iter().map(|(x, s)| (*x, s.0)).collect();
+            // The seeds' range as a band, so a median never hides how far seeds fall apart.
+            if st.iter().any(|(_, s)| s.2 > s.1) {
+                spread = true;
+                fig.bands.push(crate::export::figure::Band {
+                    label: String::new(),
+                    x: st.iter().map(|(x, _)| *x).collect(),
+                    lower: st.iter().map(|(_, s)| s.1).collect(),
+                    upper: st.iter().map(|(_, s)| s.2).collect(),
+                    color: palette(i),
+                });
+            }
             // With one preset its name says nothing: the other axes label the curve.
             let label = match (one_preset, label.split_once(", ")) {
                 (true, Some((_, rest))) => format!("{rest} (median)"),
@@ -355,6 +372,9 @@ fn by_axis(rows: &[Row], k: usize, key: &str, values: &[String], m: Metric) -> F
                 mark: Mark::LineAndPoints,
                 color: palette(i),
             });
+        }
+        if spread {
+            fig.title = format!("{title} (median; band: min … max over seeds)");
         }
         return fig;
     }

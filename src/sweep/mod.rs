@@ -205,9 +205,15 @@ impl Manifest {
             let line = e
                 .span()
                 .map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count());
+            // A preset given where a manifest belongs.
+            let hint = if text.contains("[problem]") {
+                " (this looks like a preset; a sweep manifest names presets in `presets = [...]`)"
+            } else {
+                ""
+            };
             match line {
-                Some(l) => anyhow!("line {l}: {}", e.message()),
-                None => anyhow!("{}", e.message()),
+                Some(l) => anyhow!("line {l}: {}{hint}", e.message()),
+                None => anyhow!("{}{hint}", e.message()),
             }
         })?;
         m.check()?;
@@ -359,20 +365,8 @@ impl Manifest {
                     }
                     set_path(&mut t, "training.seed", toml::Value::Integer(seed as i64))?;
                     let preset_text = toml::to_string(&t).context("cannot write the preset")?;
-                    let config = RunConfig::from_toml_str(&preset_text).map_err(|e| {
-                        anyhow!(
-                            "preset `{preset}` with {}: {e}",
-                            if overrides.is_empty() {
-                                "no overrides".to_string()
-                            } else {
-                                overrides
-                                    .iter()
-                                    .map(|(k, v)| format!("{k} = {v}"))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            }
-                        )
-                    })?;
+                    let config = RunConfig::from_toml_str(&preset_text)
+                        .map_err(|e| self.explain(preset, &overrides, e))?;
                     config.validate().map_err(|e| {
                         anyhow!("preset `{preset}` with these overrides is not valid: {e}")
                     })?;
@@ -388,6 +382,53 @@ impl Manifest {
             }
         }
         Ok(tasks)
+    }
+}
+
+impl Manifest {
+    /// A preset error of a resolved task, in the manifest's terms: the axis (and its line in
+    /// the manifest) whose override the error is about, else the preset; line numbers of the
+    /// resolved text (which no file shows) are left out.
+    fn explain(
+        &self,
+        preset: &str,
+        overrides: &[(String, String)],
+        e: crate::config::ConfigError,
+    ) -> anyhow::Error {
+        let (key, message) = match &e {
+            crate::config::ConfigError::Invalid { key, message, .. } => {
+                (key.clone(), message.clone())
+            }
+            other => (None, other.to_string()),
+        };
+        let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+        let axis = overrides.iter().find(|(k, _)| {
+            key.as_deref().is_some_and(|key| {
+                key == k || key.starts_with(&format!("{k}.")) || k.starts_with(&format!("{key}."))
+            })
+        });
+        match axis {
+            Some((k, v)) => {
+                let line = text
+                    .lines()
+                    .position(|l| l.contains(&format!("\"{k}\"")))
+                    .map_or(String::new(), |n| format!(" (manifest line {})", n + 1));
+                anyhow!("axis `{k}`{line} = {v} on preset `{preset}`: {message}")
+            }
+            None => anyhow!(
+                "preset `{preset}` with {}: {}{message}",
+                if overrides.is_empty() {
+                    "no overrides".to_string()
+                } else {
+                    overrides
+                        .iter()
+                        .map(|(k, v)| format!("{k} = {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+                key.map_or(String::new(), |k| format!("key `{k}`: "))
+            ),
+        }
     }
 }
 
@@ -554,7 +595,7 @@ mod tests {
         .unwrap();
         let e = format!("{:#}", m.tasks().unwrap_err());
         assert!(
-            e.contains("problem.epsilon = 0.1") && e.contains("epsilon"),
+            e.contains("axis `problem.epsilon` (manifest line 6) = 0.1") && e.contains("epsilon"),
             "{e}"
         );
         let m = manifest(

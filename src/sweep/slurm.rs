@@ -32,6 +32,12 @@ impl Resources {
                 self.mem
             );
         }
+        if matches!(
+            self.time.to_ascii_lowercase().as_str(),
+            "infinite" | "unlimited"
+        ) {
+            return Ok(());
+        }
         let parts: Vec<&str> = self.time.split(':').collect();
         if parts.len() > 3
             || parts
@@ -85,16 +91,22 @@ pub fn script(
     s
 }
 
-/// Write `<out>/sweep.sbatch` (and the logs folder Slurm writes into); returns its path.
-pub fn write(manifest: &Manifest, r: &Resources) -> Result<PathBuf> {
+/// Write `<out>/sweep.sbatch` (and the logs folder Slurm writes into) for the program `exe`
+/// (default: this one); returns its path.
+pub fn write(manifest: &Manifest, r: &Resources, exe: Option<&Path>) -> Result<PathBuf> {
     r.check()?;
-    let tasks = manifest.tasks()?.len();
+    let all = manifest.tasks()?;
+    let tasks = all.len();
     let workdir = std::env::current_dir().context("cannot tell the current folder")?;
-    let exe = std::env::current_exe().context("cannot find this program")?;
+    let exe = match exe {
+        Some(e) => std::path::absolute(e).context("cannot resolve --exe")?,
+        None => std::env::current_exe().context("cannot find this program")?,
+    };
     let out = manifest.out_dir();
     std::fs::create_dir_all(out.join("logs"))
         .with_context(|| format!("cannot create {}", out.join("logs").display()))?;
     super::write_manifest_copy(manifest)?;
+    super::write_plan(manifest, &all)?;
     let path = out.join("sweep.sbatch");
     crate::export::write_atomic(&path, script(manifest, tasks, r, &exe, &workdir).as_bytes())?;
     Ok(path)
