@@ -40,17 +40,19 @@ munged --force --key-file="$dir/munge/munge.key" --socket="$dir/munge/socket" \
 host=$(hostname -s)
 cpus=$(nproc)
 mem=$(awk '/MemTotal/ {print int($2 / 1024 * 0.8)}' /proc/meminfo)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])'; }
+# Two ports unlikely to be taken (bash only: no python on a bare machine).
+ctl_port=$((20000 + RANDOM % 20000))
+node_port=$((ctl_port + 1))
 cat > "$dir/slurm.conf" <<CONF
 ClusterName=hx-test
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$dir/munge/socket
-SlurmctldPort=$(free_port)
-SlurmdPort=$(free_port)
+SlurmctldPort=$ctl_port
+SlurmdPort=$node_port
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
 SlurmctldPidFile=$dir/slurmctld.pid
@@ -67,12 +69,12 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
 MpiDefault=none
-NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF="$dir/slurm.conf"
 slurmctld -f "$SLURM_CONF" || { echo "slurmctld did not start: $(tail -3 "$dir/slurmctld.log" 2>/dev/null)" >&2; stop; exit 1; }
-slurmd -f "$SLURM_CONF" || { echo "slurmd did not start: $(tail -3 "$dir/slurmd.log" 2>/dev/null)" >&2; stop; exit 1; }
+slurmd -f "$SLURM_CONF" -N "$host" || { echo "slurmd did not start: $(tail -3 "$dir/slurmd.log" 2>/dev/null)" >&2; stop; exit 1; }
 # Wait until the node takes jobs.
 for _ in $(seq 1 60); do
   if sinfo -h -o '%t' 2>/dev/null | grep -qE '^(idle|mix|alloc)'; then
