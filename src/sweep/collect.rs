@@ -82,6 +82,18 @@ fn fmt(m: Metric, v: f64) -> String {
     }
 }
 
+/// An axis value as figures name it: a TOML inline table or string without its braces and
+/// quotes (`{ kind = "linear", delta = 0.002 }` reads `kind = linear, delta = 0.002`).
+fn value_label(v: &str) -> String {
+    let t = v.trim();
+    let t = t
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(t)
+        .trim();
+    t.replace('"', "")
+}
+
 fn short(key: &str) -> &str {
     key.rsplit('.').next().unwrap_or(key)
 }
@@ -382,11 +394,15 @@ fn by_axis(rows: &[Row], k: usize, key: &str, values: &[String], m: Metric) -> F
     fig.x_log = m.log();
     let n = values.len();
     for (j, value) in values.iter().enumerate() {
-        fig.y_categories
-            .push(literal(&format!("{} = {value}", short(key))));
+        let name = if value.trim_start().starts_with('{') {
+            value_label(value)
+        } else {
+            format!("{} = {}", short(key), value_label(value))
+        };
+        fig.y_categories.push(literal(&name));
         let row = (n - 1 - j) as f64;
         fig.series.push(Series {
-            label: literal(&format!("{} = {value}", short(key))),
+            label: literal(&name),
             points: rows
                 .iter()
                 .filter(|r| &r.task.overrides[k].1 == value)
@@ -439,8 +455,8 @@ fn heat_map(rows: &[Row], keys: &[String], (vx, vy): (&[String], &[String]), m: 
     );
     fig.x_label = literal(&keys[0]);
     fig.y_label = literal(&keys[1]);
-    fig.x_categories = vx.iter().map(|v| literal(v)).collect();
-    fig.y_categories = vy.iter().map(|v| literal(v)).collect();
+    fig.x_categories = vx.iter().map(|v| literal(&value_label(v))).collect();
+    fig.y_categories = vy.iter().map(|v| literal(&value_label(v))).collect();
     if let Some(h) = fig.heatmap.as_mut() {
         h.sequential = true;
     }
