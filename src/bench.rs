@@ -164,6 +164,7 @@ fn reproduce_ac1_one_seed() -> Result<()> {
         verbose: false,
         full: false,
         figures: Default::default(),
+        jobs: 1,
     };
     let t0 = Instant::now();
     let result = crate::reproduce::ac1::run(&opts);

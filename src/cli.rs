@@ -156,6 +156,11 @@ pub struct ReproduceArgs {
     /// CPU-sized ones; each page says what changed. Expect hours to days on a laptop CPU.
     #[arg(long)]
     pub full: bool,
+    /// Independent runs at once (1 to the number of cores) on the method × ε pages (ac2, hf,
+    /// bu, hh, cd, pm, pm2, hk); the tables are the same as with 1. ac1, hr, ntk and rf run one
+    /// at a time.
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
     #[command(flatten)]
     pub figures: FigureArgs,
 }
@@ -403,6 +408,13 @@ pub fn reproduce(args: &ReproduceArgs) -> Result<(), CliError> {
     if args.seeds == 0 {
         return Err(CliError::bad_input("--seeds must be at least 1"));
     }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if args.jobs == 0 || args.jobs > cores {
+        return Err(CliError::bad_input(format!(
+            "--jobs {} is out of range: 1 to {cores} (the cores of this machine; each run uses one)",
+            args.jobs
+        )));
+    }
     let out_dir = args.out.clone().unwrap_or_else(|| {
         let base = Path::new("out").join(if args.full {
             "reproduce-full"
@@ -417,6 +429,7 @@ pub fn reproduce(args: &ReproduceArgs) -> Result<(), CliError> {
         presets_dir: args.presets.clone(),
         verbose: !args.quiet,
         full: args.full,
+        jobs: args.jobs,
         figures: args
             .figures
             .output(true)?

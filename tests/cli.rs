@@ -402,3 +402,85 @@ fn a_sweep_plans_runs_on_two_processes_resumes_and_repeats_with_run() {
         text(&o)
     );
 }
+
+/// The shipped preset `name` with its step counts cut by 8 (at least 20): the same pages,
+/// in seconds.
+fn quick_preset(name: &str) -> String {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("presets")
+            .join(name),
+    )
+    .unwrap();
+    text.lines()
+        .map(|l| {
+            let key = l.split('=').next().unwrap_or("").trim();
+            match (
+                [
+                    "max_steps",
+                    "adam_steps",
+                    "final_max_steps",
+                    "initial_steps",
+                ]
+                .contains(&key),
+                l.split('=')
+                    .nth(1)
+                    .and_then(|v| v.trim().parse::<usize>().ok()),
+            ) {
+                (true, Some(n)) => format!("{key} = {}", (n / 8).max(20)),
+                _ => l.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn reproduce_with_two_jobs_writes_the_same_tables_as_with_one() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let tmp = tempfile::tempdir().unwrap();
+    let presets = tmp.path().join("presets");
+    std::fs::create_dir(&presets).unwrap();
+    for p in [
+        "burgers_1d_classical.toml",
+        "burgers_1d_strategy1.toml",
+        "burgers_1d_s_homotopy.toml",
+    ] {
+        std::fs::write(presets.join(p), quick_preset(p)).unwrap();
+    }
+    let page = |jobs: usize| {
+        let out = tmp.path().join(format!("bu{jobs}"));
+        let o = run(
+            &[
+                "reproduce",
+                "bu",
+                "--seeds",
+                "1",
+                "--presets",
+                presets.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--jobs",
+                &jobs.to_string(),
+            ],
+            &[],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        // Everything but the seconds each run took.
+        let mut rows: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("reproduce.json")).unwrap())
+                .unwrap();
+        for r in rows["rows"].as_array_mut().unwrap() {
+            r.as_object_mut().unwrap().remove("seconds");
+        }
+        rows.as_object_mut().unwrap().remove("seconds");
+        (rows, std::fs::read(out.join("panels.figure.toml")).unwrap())
+    };
+    let one = page(1);
+    // Classical training at 3 ε and two homotopies through them: 5 runs, 9 rows.
+    assert_eq!(one.0["rows"].as_array().unwrap().len(), 9, "{}", one.0);
+    assert_eq!(page(cores.min(2)), one);
+    let o = run(&["reproduce", "bu", "--jobs", "0"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--jobs 0"));
+}

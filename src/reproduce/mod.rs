@@ -32,6 +32,9 @@ pub struct ReproduceOptions {
     pub full: bool,
     /// Style and formats of the pages' figures.
     pub figures: crate::export::figure::FigureOutput,
+    /// Independent runs (method × seed, and × ε for classical training) at once, each on its
+    /// own thread, on the method × ε pages; the tables are the same as with 1.
+    pub jobs: usize,
 }
 
 impl ReproduceOptions {

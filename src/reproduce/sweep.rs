@@ -280,10 +280,137 @@ fn run_homotopy(
     Ok((rows, thetas, session))
 }
 
+/// What one independent run of a page contributes.
+struct CellOut {
+    rows: Vec<Row>,
+    stiffness: Vec<StiffnessRow>,
+    /// u_θ at the smallest ε (seed 0 only), for the solution figures.
+    solution: Option<(String, Vec<f64>)>,
+}
+
+/// Run `f` on every cell with at most `jobs` at once (each on its own thread, with its own
+/// CPU device inside `f`); the results come back in the cells' order, so the page does not
+/// depend on which finished first. The first error stops the cells not yet started.
+fn run_cells<C: Sync, T: Send>(
+    cells: &[C],
+    jobs: usize,
+    f: impl Fn(&C) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    if jobs <= 1 {
+        return cells.iter().map(&f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let results: std::sync::Mutex<Vec<Option<Result<T>>>> =
+        std::sync::Mutex::new((0..cells.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(cells.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= cells.len() || failed.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let r = f(&cells[i]);
+                    if r.is_err() {
+                        failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    results
+                        .lock()
+                        .expect("no cell panics while holding the lock")[i] = Some(r);
+                }
+            });
+        }
+    });
+    let results = results.into_inner().expect("the cells finished");
+    let mut out = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Some(r) => out.push(r?),
+            // Not started after an earlier failure: that failure was returned above.
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+/// One run of a page: a homotopy through every table ε (`eps` None), or classical training at
+/// one ε.
+fn run_cell(
+    spec: &Spec,
+    name: &str,
+    config: &RunConfig,
+    seed: u64,
+    eps: Option<f64>,
+    smallest: f64,
+    say: &(impl Fn(String) + Sync),
+) -> Result<CellOut> {
+    let device = backend::cpu().context("CPU device")?;
+    let mut out = CellOut {
+        rows: Vec::new(),
+        stiffness: Vec::new(),
+        solution: None,
+    };
+    match eps {
+        None => {
+            let (rows, thetas, session) = run_homotopy(spec, name, config.clone(), seed, &device)?;
+            for r in &rows {
+                say(format!(
+                    "[{} seed {seed}] {name} ε = {}: loss {:.3e}, L2RE {}, {}",
+                    spec.id,
+                    r.eps,
+                    r.loss,
+                    r.l2re.map_or("—".into(), |v| format!("{v:.3e}")),
+                    r.end
+                ));
+            }
+            if spec.stiffness_along == Some(name) {
+                for (eps, theta) in &thetas {
+                    out.stiffness.push(StiffnessRow {
+                        eps: *eps,
+                        seed,
+                        lambda_max_gn: gauss_newton_lambda_max(&session, theta, *eps)?,
+                    });
+                }
+            }
+            if seed == 0 {
+                out.solution = Some((
+                    name.to_string(),
+                    values(&session, &session.state().theta, session.state().eps),
+                ));
+            }
+            out.rows = rows;
+        }
+        Some(eps) => {
+            let started = Instant::now();
+            let mut c = config.clone();
+            c.problem.eps = eps;
+            c.training.seed = seed;
+            let mut session = Session::new(c, &device);
+            let never = std::sync::atomic::AtomicBool::new(false);
+            session.run(&never, |_| {})?;
+            let theta = session.state().theta.clone();
+            let r = measure(name, seed, eps, &session, &theta, &started)?;
+            say(format!(
+                "[{} seed {seed}] {name} ε = {eps}: loss {:.3e}, L2RE {}, {}, {:.1} s",
+                spec.id,
+                r.loss,
+                r.l2re.map_or("—".into(), |v| format!("{v:.3e}")),
+                r.end,
+                r.seconds
+            ));
+            if seed == 0 && eps == smallest {
+                out.solution = Some((name.to_string(), values(&session, &theta, eps)));
+            }
+            out.rows.push(r);
+        }
+    }
+    Ok(out)
+}
+
 /// Run the reproduction described by `spec`.
 pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
     let all_started = Instant::now();
-    let device = backend::cpu().context("CPU device")?;
     std::fs::create_dir_all(&opts.out_dir)
         .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
     let mut configs = Vec::new();
@@ -309,64 +436,27 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
         .table_eps
         .last()
         .context("a reproduction needs at least one ε")?;
-    let mut solutions: Vec<(String, Vec<f64>)> = Vec::new();
+    // The independent runs, in the order their rows are reported: by seed, then method, then
+    // (classical training) ε.
+    let mut cells = Vec::new();
     for seed in 0..opts.seeds {
-        for (name, config) in &configs {
+        for (k, (_, config)) in configs.iter().enumerate() {
             if config.strategy.kind.is_homotopy() {
-                let (rows, thetas, session) =
-                    run_homotopy(spec, name, config.clone(), seed, &device)?;
-                for r in &rows {
-                    say(format!(
-                        "[{} seed {seed}] {name} ε = {}: loss {:.3e}, L2RE {}, {}",
-                        spec.id,
-                        r.eps,
-                        r.loss,
-                        r.l2re.map_or("—".into(), |v| format!("{v:.3e}")),
-                        r.end
-                    ));
-                }
-                if spec.stiffness_along == Some(*name) {
-                    for (eps, theta) in &thetas {
-                        report.stiffness.push(StiffnessRow {
-                            eps: *eps,
-                            seed,
-                            lambda_max_gn: gauss_newton_lambda_max(&session, theta, *eps)?,
-                        });
-                    }
-                }
-                if seed == 0 {
-                    solutions.push((
-                        name.to_string(),
-                        values(&session, &session.state().theta, session.state().eps),
-                    ));
-                }
-                report.rows.extend(rows);
+                cells.push((seed, k, None));
             } else {
-                for &eps in spec.table_eps {
-                    let started = Instant::now();
-                    let mut c = config.clone();
-                    c.problem.eps = eps;
-                    c.training.seed = seed;
-                    let mut session = Session::new(c, &device);
-                    let never = std::sync::atomic::AtomicBool::new(false);
-                    session.run(&never, |_| {})?;
-                    let theta = session.state().theta.clone();
-                    let r = measure(name, seed, eps, &session, &theta, &started)?;
-                    say(format!(
-                        "[{} seed {seed}] {name} ε = {eps}: loss {:.3e}, L2RE {}, {}, {:.1} s",
-                        spec.id,
-                        r.loss,
-                        r.l2re.map_or("—".into(), |v| format!("{v:.3e}")),
-                        r.end,
-                        r.seconds
-                    ));
-                    if seed == 0 && eps == smallest {
-                        solutions.push((name.to_string(), values(&session, &theta, eps)));
-                    }
-                    report.rows.push(r);
-                }
+                cells.extend(spec.table_eps.iter().map(|&e| (seed, k, Some(e))));
             }
         }
+    }
+    let outs = run_cells(&cells, opts.jobs, |&(seed, k, eps)| {
+        let (name, config) = &configs[k];
+        run_cell(spec, name, config, seed, eps, smallest, &say)
+    })?;
+    let mut solutions: Vec<(String, Vec<f64>)> = Vec::new();
+    for out in outs {
+        report.rows.extend(out.rows);
+        report.stiffness.extend(out.stiffness);
+        solutions.extend(out.solution);
     }
     // The first preset's problem (every method of a spec shares the problem) for the operator
     // sweep and the figures.
