@@ -420,10 +420,25 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
         configs.push((m.name, config));
         sources.push(format!("`{}`: {from}", m.name));
     }
-    let say = |line: String| {
-        if opts.verbose {
-            eprintln!("{line}");
-        }
+    // On a terminal: a bar over the page's runs with the overall ETA, each run's line printed
+    // above it as it finishes; elsewhere (a log) the lines alone.
+    let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let bar = if opts.verbose && on_terminal {
+        indicatif::ProgressBar::new(0)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} runs of the page, ETA {eta}",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
+    );
+    let say = |line: String| match (opts.verbose, on_terminal) {
+        (true, true) => bar.println(line),
+        (true, false) => eprintln!("{line}"),
+        (false, _) => {}
     };
     let mut report = Report {
         id: spec.id.into(),
@@ -448,10 +463,14 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
             }
         }
     }
+    bar.set_length(cells.len() as u64);
     let outs = run_cells(&cells, opts.jobs, |&(seed, k, eps)| {
         let (name, config) = &configs[k];
-        run_cell(spec, name, config, seed, eps, smallest, &say)
+        let out = run_cell(spec, name, config, seed, eps, smallest, &say);
+        bar.inc(1);
+        out
     })?;
+    bar.finish_and_clear();
     let mut solutions: Vec<(String, Vec<f64>)> = Vec::new();
     for out in outs {
         report.rows.extend(out.rows);
