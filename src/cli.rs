@@ -156,9 +156,9 @@ pub struct ReproduceArgs {
     /// CPU-sized ones; each page says what changed. Expect hours to days on a laptop CPU.
     #[arg(long)]
     pub full: bool,
-    /// Independent runs at once (1 to the number of cores) on the method × ε pages (ac2, hf,
-    /// bu, hh, cd, pm, pm2, hk); the tables are the same as with 1. ac1, hr, ntk and rf run one
-    /// at a time.
+    /// Independent runs at once (1 to the number of cores) on ac1 and the method × ε pages
+    /// (ac2, hf, bu, hh, cd, pm, pm2, hk); the tables are the same as with 1. hr, ntk and rf
+    /// run one at a time.
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,
     #[command(flatten)]

@@ -271,9 +271,91 @@ pub const PAGE: Page = Page {
     },
 };
 
+/// What one run of the page contributes.
+struct CellOut {
+    table1: Vec<Table1Row>,
+    table2: Vec<Table2Row>,
+    timing: (String, u64, f64),
+    solution: Option<(String, Vec<(f64, f64)>)>,
+}
+
+/// One run: classical training at `eps`, or a homotopy method through the table's ε (with
+/// Table 2's kernel rows along the best Strategy 1 path).
+fn run_cell(
+    configs: &BTreeMap<Method, RunConfig>,
+    seed: u64,
+    method: Method,
+    eps: Option<f64>,
+    say: &(impl Fn(String) + Sync),
+) -> Result<CellOut> {
+    let device = backend::cpu().context("CPU device")?;
+    let started = Instant::now();
+    if let Some(eps) = eps {
+        let mut config = configs[&Method::Classical].clone();
+        config.problem.eps = eps;
+        config.training.seed = seed;
+        let mut session = Session::new(config, &device);
+        let never = std::sync::atomic::AtomicBool::new(false);
+        session.run(&never, |_| {})?;
+        let r = row(
+            Method::Classical.id(),
+            seed,
+            eps,
+            &session,
+            &session.state().theta,
+        )?;
+        let secs = started.elapsed().as_secs_f64();
+        say(format!(
+            "[seed {seed}] classical ε = {eps}: L2RE {:.3e}, x0 {:.4}, {secs:.1} s",
+            r.l2re_tanh.unwrap_or(f64::NAN),
+            r.front_x0.unwrap_or(f64::NAN)
+        ));
+        return Ok(CellOut {
+            solution: (seed == 0 && eps == 0.01).then(|| {
+                (
+                    "classical".into(),
+                    curve(&session, &session.state().theta, eps),
+                )
+            }),
+            table1: vec![r],
+            table2: Vec::new(),
+            timing: (format!("classical ε={eps}"), seed, secs),
+        });
+    }
+    let (rows, thetas, sol) = run_homotopy(method.id(), configs[&method].clone(), seed, &device)?;
+    let secs = started.elapsed().as_secs_f64();
+    let last = rows.iter().find(|r| r.eps == 0.01);
+    say(format!(
+        "[seed {seed}] {}: L2RE at ε = 0.01 {:.3e}, x0 {:.4}, {secs:.1} s",
+        method.id(),
+        last.and_then(|r| r.l2re_tanh).unwrap_or(f64::NAN),
+        last.and_then(|r| r.front_x0).unwrap_or(f64::NAN)
+    ));
+    let mut table2 = Vec::new();
+    if method == Method::Strategy1 && configs[&method].strategy.kind == StrategyKind::Strategy1 {
+        // Table 2 from the best Strategy 1 path, plus the Xavier initialization.
+        let mut config = configs[&Method::Strategy1].clone();
+        config.training.seed = seed;
+        let session = Session::new(config, &device);
+        let init = session
+            .objective()
+            .shape()
+            .init(session.config().network.init, seed);
+        table2.push(k_row("xavier", seed, &session, &init)?);
+        for (eps, theta) in &thetas {
+            table2.push(k_row(&format!("hom_eps_{eps}"), seed, &session, theta)?);
+        }
+    }
+    Ok(CellOut {
+        table1: rows,
+        table2,
+        timing: (method.id().into(), seed, secs),
+        solution: (seed == 0).then(|| (method.id().into(), sol)),
+    })
+}
+
 /// Run the whole reproduction.
 pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
-    let device = backend::cpu().context("CPU device")?;
     std::fs::create_dir_all(&opts.out_dir)
         .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
     let mut configs = BTreeMap::new();
@@ -296,77 +378,30 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
             eprintln!("{line}");
         }
     };
+    // The independent runs, in the order the tables list them: per seed, classical training
+    // at each ε, then each homotopy method.
+    let mut cells: Vec<(u64, Method, Option<f64>)> = Vec::new();
     for seed in 0..opts.seeds {
-        // Classical: a fresh run at each ε.
-        for &eps in &TABLE1_EPS {
-            let started = Instant::now();
-            let mut config = configs[&Method::Classical].clone();
-            config.problem.eps = eps;
-            config.training.seed = seed;
-            let mut session = Session::new(config, &device);
-            let never = std::sync::atomic::AtomicBool::new(false);
-            session.run(&never, |_| {})?;
-            let r = row(
-                Method::Classical.id(),
-                seed,
-                eps,
-                &session,
-                &session.state().theta,
-            )?;
-            let secs = started.elapsed().as_secs_f64();
-            say(format!(
-                "[seed {seed}] classical ε = {eps}: L2RE {:.3e}, x0 {:.4}, {secs:.1} s",
-                r.l2re_tanh.unwrap_or(f64::NAN),
-                r.front_x0.unwrap_or(f64::NAN)
-            ));
-            report
-                .timings
-                .push((format!("classical ε={eps}"), seed, secs));
-            if seed == 0 && eps == 0.01 {
-                solutions.push((
-                    "classical".into(),
-                    curve(&session, &session.state().theta, eps),
-                ));
-            }
-            report.table1.push(r);
-        }
-        // Homotopy methods: one run each.
-        for method in Method::ALL.into_iter().filter(|&m| m != Method::Classical) {
-            let started = Instant::now();
-            let (rows, thetas, sol) =
-                run_homotopy(method.id(), configs[&method].clone(), seed, &device)?;
-            let secs = started.elapsed().as_secs_f64();
-            let last = rows.iter().find(|r| r.eps == 0.01);
-            say(format!(
-                "[seed {seed}] {}: L2RE at ε = 0.01 {:.3e}, x0 {:.4}, {secs:.1} s",
-                method.id(),
-                last.and_then(|r| r.l2re_tanh).unwrap_or(f64::NAN),
-                last.and_then(|r| r.front_x0).unwrap_or(f64::NAN)
-            ));
-            report.timings.push((method.id().into(), seed, secs));
-            if seed == 0 {
-                solutions.push((method.id().into(), sol));
-            }
-            report.table1.extend(rows);
-            if method == Method::Strategy1
-                && configs[&method].strategy.kind == StrategyKind::Strategy1
-            {
-                // Table 2 from the best Strategy 1 path, plus the Xavier initialization.
-                let mut config = configs[&Method::Strategy1].clone();
-                config.training.seed = seed;
-                let session = Session::new(config, &device);
-                let init = session
-                    .objective()
-                    .shape()
-                    .init(session.config().network.init, seed);
-                report.table2.push(k_row("xavier", seed, &session, &init)?);
-                for (eps, theta) in &thetas {
-                    report
-                        .table2
-                        .push(k_row(&format!("hom_eps_{eps}"), seed, &session, theta)?);
-                }
-            }
-        }
+        cells.extend(
+            TABLE1_EPS
+                .iter()
+                .map(|&e| (seed, Method::Classical, Some(e))),
+        );
+        cells.extend(
+            Method::ALL
+                .into_iter()
+                .filter(|&m| m != Method::Classical)
+                .map(|m| (seed, m, None)),
+        );
+    }
+    let outs = super::run_cells(&cells, opts.jobs, |&(seed, method, eps)| {
+        run_cell(&configs, seed, method, eps, &say)
+    })?;
+    for out in outs {
+        report.table1.extend(out.table1);
+        report.table2.extend(out.table2);
+        report.timings.push(out.timing);
+        solutions.extend(out.solution);
     }
     // Fig. 4: λ_max(D_ε) with the exact solution on the residual grid.
     let problem = configs[&Method::Classical].build_problem();

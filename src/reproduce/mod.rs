@@ -33,7 +33,7 @@ pub struct ReproduceOptions {
     /// Style and formats of the pages' figures.
     pub figures: crate::export::figure::FigureOutput,
     /// Independent runs (method × seed, and × ε for classical training) at once, each on its
-    /// own thread, on the method × ε pages; the tables are the same as with 1.
+    /// own thread, on ac1 and the method × ε pages; the tables are the same as with 1.
     pub jobs: usize,
 }
 
@@ -212,6 +212,52 @@ pub fn method_label(id: &str) -> String {
         other => return other.replace('_', " "),
     };
     known.to_string()
+}
+
+/// Run `f` on every cell with at most `jobs` at once (each on its own thread, with its own
+/// CPU device inside `f`); the results come back in the cells' order, so the page does not
+/// depend on which finished first. The first error stops the cells not yet started.
+pub(crate) fn run_cells<C: Sync, T: Send>(
+    cells: &[C],
+    jobs: usize,
+    f: impl Fn(&C) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    if jobs <= 1 {
+        return cells.iter().map(&f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let results: std::sync::Mutex<Vec<Option<Result<T>>>> =
+        std::sync::Mutex::new((0..cells.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(cells.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= cells.len() || failed.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let r = f(&cells[i]);
+                    if r.is_err() {
+                        failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    results
+                        .lock()
+                        .expect("no cell panics while holding the lock")[i] = Some(r);
+                }
+            });
+        }
+    });
+    let results = results.into_inner().expect("the cells finished");
+    let mut out = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Some(r) => out.push(r?),
+            // Not started after an earlier failure: that failure was returned above.
+            None => break,
+        }
+    }
+    Ok(out)
 }
 
 /// A shipped preset: the file in `dir` if present, else the copy built into the binary.

@@ -288,52 +288,6 @@ struct CellOut {
     solution: Option<(String, Vec<f64>)>,
 }
 
-/// Run `f` on every cell with at most `jobs` at once (each on its own thread, with its own
-/// CPU device inside `f`); the results come back in the cells' order, so the page does not
-/// depend on which finished first. The first error stops the cells not yet started.
-fn run_cells<C: Sync, T: Send>(
-    cells: &[C],
-    jobs: usize,
-    f: impl Fn(&C) -> Result<T> + Sync,
-) -> Result<Vec<T>> {
-    if jobs <= 1 {
-        return cells.iter().map(&f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let failed = std::sync::atomic::AtomicBool::new(false);
-    let results: std::sync::Mutex<Vec<Option<Result<T>>>> =
-        std::sync::Mutex::new((0..cells.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(cells.len()) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if i >= cells.len() || failed.load(std::sync::atomic::Ordering::Relaxed) {
-                        break;
-                    }
-                    let r = f(&cells[i]);
-                    if r.is_err() {
-                        failed.store(true, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    results
-                        .lock()
-                        .expect("no cell panics while holding the lock")[i] = Some(r);
-                }
-            });
-        }
-    });
-    let results = results.into_inner().expect("the cells finished");
-    let mut out = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Some(r) => out.push(r?),
-            // Not started after an earlier failure: that failure was returned above.
-            None => break,
-        }
-    }
-    Ok(out)
-}
-
 /// One run of a page: a homotopy through every table ε (`eps` None), or classical training at
 /// one ε.
 fn run_cell(
@@ -464,7 +418,7 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Report> {
         }
     }
     bar.set_length(cells.len() as u64);
-    let outs = run_cells(&cells, opts.jobs, |&(seed, k, eps)| {
+    let outs = super::run_cells(&cells, opts.jobs, |&(seed, k, eps)| {
         let (name, config) = &configs[k];
         let out = run_cell(spec, name, config, seed, eps, smallest, &say);
         bar.inc(1);
