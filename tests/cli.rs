@@ -5,17 +5,12 @@ use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_homotopy-explorer");
 
-const SHORT: &str = r#"version = 1
-name = "short"
-[problem]
-kind = "allen_cahn_1d"
-eps = 0.1
-n_res = 50
-[training]
-seed = 3
-max_steps = 150
-eval_every = 50
-"#;
+mod common;
+
+/// The preset most tests run: 150 steps, evaluated every 50.
+fn short() -> String {
+    common::short_ac1(150, 50)
+}
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
@@ -39,7 +34,7 @@ fn summary(dir: &Path) -> serde_json::Value {
 #[test]
 fn run_writes_history_solution_and_summary() {
     let tmp = tempfile::tempdir().unwrap();
-    let preset = write(tmp.path(), "short.toml", SHORT);
+    let preset = write(tmp.path(), "short.toml", &short());
     let out = tmp.path().join("out");
     let o = run(&["run", &preset, "--out", out.to_str().unwrap()], &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -66,7 +61,7 @@ fn run_writes_history_solution_and_summary() {
 #[test]
 fn same_preset_and_seed_give_bit_identical_numbers() {
     let tmp = tempfile::tempdir().unwrap();
-    let preset = write(tmp.path(), "short.toml", SHORT);
+    let preset = write(tmp.path(), "short.toml", &short());
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     for dir in [&a, &b] {
         let o = run(&["run", &preset, "--out", dir.to_str().unwrap()], &[]);
@@ -96,14 +91,14 @@ fn same_preset_and_seed_give_bit_identical_numbers() {
 fn bad_presets_exit_2_name_the_problem_and_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let cases = [
-        (SHORT.replace("eps = 0.1", "eps = -0.1"), "problem.eps"),
+        (short().replace("eps = 0.1", "eps = -0.1"), "problem.eps"),
         (
-            SHORT.replace("allen_cahn_1d", "navier_stokes"),
+            short().replace("allen_cahn_1d", "navier_stokes"),
             "navier_stokes",
         ),
-        (format!("{SHORT}learning_rate = 1\n"), "learning_rate"),
+        (format!("{}learning_rate = 1\n", short()), "learning_rate"),
         (
-            SHORT.replace("max_steps = 150", "max_steps = \"many\""),
+            short().replace("max_steps = 150", "max_steps = \"many\""),
             "training.max_steps",
         ),
     ];
@@ -119,7 +114,7 @@ fn bad_presets_exit_2_name_the_problem_and_write_nothing() {
     }
     let o = run(&["run", "does/not/exist.toml"], &[]);
     assert_eq!(o.status.code(), Some(2));
-    let preset = write(tmp.path(), "ok.toml", SHORT);
+    let preset = write(tmp.path(), "ok.toml", &short());
     let o = run(&["run", &preset, "--steps", "0"], &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("training.max_steps"));
@@ -128,7 +123,7 @@ fn bad_presets_exit_2_name_the_problem_and_write_nothing() {
 #[test]
 fn unavailable_wgpu_exits_3_with_one_line() {
     let tmp = tempfile::tempdir().unwrap();
-    let preset = write(tmp.path(), "short.toml", SHORT);
+    let preset = write(tmp.path(), "short.toml", &short());
     let out = tmp.path().join("out");
     // Hide every Vulkan driver and every EGL vendor: no adapter can be found.
     let o = run(
@@ -266,7 +261,7 @@ fn reproduce_rf_writes_its_table_and_gradient_descent_alone_diverges_at_large_st
 #[test]
 fn a_sweep_plans_runs_on_two_processes_resumes_and_repeats_with_run() {
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "short.toml", SHORT);
+    write(tmp.path(), "short.toml", &short());
     let out = tmp.path().join("sw");
     let manifest = write(
         tmp.path(),

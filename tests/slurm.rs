@@ -9,17 +9,7 @@ use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_homotopy-explorer");
 
-const PRESET: &str = r#"version = 1
-name = "short"
-[problem]
-kind = "allen_cahn_1d"
-eps = 0.1
-n_res = 50
-[training]
-seed = 3
-max_steps = 40
-eval_every = 20
-"#;
+mod common;
 
 /// Stops the cluster however the test ends.
 struct Cluster<'a>(&'a Path);
@@ -63,7 +53,7 @@ fn table_without_seconds(path: &Path) -> Vec<Vec<String>> {
 fn a_sweep_run_as_a_slurm_array_collects_to_the_same_table_as_a_local_run() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::write(dir.join("short.toml"), PRESET).unwrap();
+    std::fs::write(dir.join("short.toml"), common::short_ac1(40, 20)).unwrap();
     let manifest = |name: &str, out: &str| {
         let path = dir.join(name);
         std::fs::write(

@@ -556,8 +556,9 @@ locked = ["problem", "eps"]
         .unwrap();
         let m = crate::sweep::Manifest::from_file(&manifest).unwrap();
         let never = std::sync::atomic::AtomicBool::new(false);
+        let tasks = m.tasks().unwrap();
         for k in 0..2 {
-            crate::sweep::run::run_one(&m, k, &never, false).unwrap();
+            crate::sweep::run::run_one(&m, &tasks, k, &never, false).unwrap();
         }
         app.open_dropped(&out, || unreachable!());
         assert!(app.sweep_view.is_none());

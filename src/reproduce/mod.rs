@@ -8,6 +8,7 @@ pub mod ntk;
 pub mod rf;
 pub mod specs;
 pub mod sweep;
+mod sweep_page;
 
 use std::path::{Path, PathBuf};
 

@@ -52,11 +52,11 @@ pub enum Outcome {
 /// Train task `k` of the manifest into its folder.
 pub fn run_one(
     manifest: &Manifest,
+    tasks: &[Task],
     k: usize,
     interrupt: &AtomicBool,
     progress: bool,
 ) -> Result<(Outcome, PathBuf)> {
-    let tasks = manifest.tasks()?;
     let task = tasks.get(k).ok_or_else(|| {
         anyhow!(
             "task index {k} is out of range: this sweep has {} tasks (0 to {})",
@@ -66,7 +66,7 @@ pub fn run_one(
     })?;
     let dir = task.dir(&manifest.out_dir(), tasks.len());
     super::write_manifest_copy(manifest)?;
-    super::write_plan(manifest, &tasks)?;
+    super::write_plan(manifest, tasks)?;
     if is_done(task, &dir) {
         return Ok((Outcome::Skipped, dir));
     }
@@ -106,13 +106,13 @@ pub struct LocalRun {
 /// starts and the running ones are stopped (they write what they have and run again later).
 pub fn run_local(
     manifest: &Manifest,
+    tasks: &[Task],
     jobs: usize,
     quiet: bool,
     interrupt: &AtomicBool,
 ) -> Result<LocalRun> {
-    let tasks = manifest.tasks()?;
     super::write_manifest_copy(manifest)?;
-    super::write_plan(manifest, &tasks)?;
+    super::write_plan(manifest, tasks)?;
     let out = manifest.out_dir();
     let logs = out.join("logs");
     std::fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
@@ -130,7 +130,7 @@ pub fn run_local(
         .progress_chars("=> "),
     );
     let mut pending: Vec<&Task> = Vec::new();
-    for t in &tasks {
+    for t in tasks {
         if is_done(t, &t.dir(&out, tasks.len())) {
             bar.inc(1);
         } else {
@@ -222,26 +222,22 @@ pub fn run_local(
 }
 
 /// The tasks as `sweep plan` prints them.
-pub fn plan_lines(manifest: &Manifest) -> Result<Vec<String>> {
-    let tasks = manifest.tasks()?;
+pub fn plan_lines(manifest: &Manifest, tasks: &[Task]) -> Vec<String> {
     let out = manifest.out_dir();
-    Ok(tasks
+    tasks
         .iter()
         .map(|t| {
+            let dir = t.dir(&out, tasks.len());
+            let done = if is_done(t, &dir) { "  (finished)" } else { "" };
             format!(
-                "{:>4}  {}  {}  → {}{}",
+                "{:>4}  {}  {}  → {}{done}",
                 t.index,
                 t.preset,
                 t.describe(),
-                t.dir(&out, tasks.len()).display(),
-                if is_done(t, &t.dir(&out, tasks.len())) {
-                    "  (finished)"
-                } else {
-                    ""
-                }
+                dir.display()
             )
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

@@ -93,9 +93,13 @@ pub fn script(
 
 /// Write `<out>/sweep.sbatch` (and the logs folder Slurm writes into) for the program `exe`
 /// (default: this one); returns its path.
-pub fn write(manifest: &Manifest, r: &Resources, exe: Option<&Path>) -> Result<PathBuf> {
+pub fn write(
+    manifest: &Manifest,
+    all: &[super::Task],
+    r: &Resources,
+    exe: Option<&Path>,
+) -> Result<PathBuf> {
     r.check()?;
-    let all = manifest.tasks()?;
     let tasks = all.len();
     let workdir = std::env::current_dir().context("cannot tell the current folder")?;
     let exe = match exe {
@@ -106,7 +110,7 @@ pub fn write(manifest: &Manifest, r: &Resources, exe: Option<&Path>) -> Result<P
     std::fs::create_dir_all(out.join("logs"))
         .with_context(|| format!("cannot create {}", out.join("logs").display()))?;
     super::write_manifest_copy(manifest)?;
-    super::write_plan(manifest, &all)?;
+    super::write_plan(manifest, all)?;
     let path = out.join("sweep.sbatch");
     crate::export::write_atomic(&path, script(manifest, tasks, r, &exe, &workdir).as_bytes())?;
     Ok(path)

@@ -60,11 +60,12 @@ fn heatmap_texture(ui: &egui::Ui, id: &str, h: &Heatmap) -> egui::TextureHandle 
         return texture;
     }
     // Image rows run top to bottom, i.e. y descending.
+    let color = &h.colors();
     let pixels = (0..h.ny)
         .rev()
         .flat_map(|j| {
             (0..h.nx).map(move |i| {
-                let (r, g, b) = h.color_of(h.values[j * h.nx + i]);
+                let (r, g, b) = color(h.values[j * h.nx + i]);
                 egui::Color32::from_rgb(r, g, b)
             })
         })

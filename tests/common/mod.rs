@@ -17,3 +17,11 @@ pub fn small_ac2(training: &str) -> String {
         "version = 1\n[problem]\nkind = \"allen_cahn_2d\"\neps = 0.05\nn_res = 100\nn_bc = 40\nn_eval = 121\n[network]\nhidden = [8, 8]\n[training]\n{training}"
     )
 }
+
+/// The command-line tests' preset: 1D Allen–Cahn at ε = 0.1 on 50 points, seed 3, with the
+/// given step cap and evaluation interval (named "short").
+pub fn short_ac1(max_steps: usize, eval_every: usize) -> String {
+    format!(
+        "version = 1\nname = \"short\"\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.1\nn_res = 50\n[training]\nseed = 3\nmax_steps = {max_steps}\neval_every = {eval_every}\n"
+    )
+}

@@ -129,16 +129,19 @@ impl Heatmap {
         }
     }
 
-    /// The colour of `v` on this map's own scale (grey for non-finite values).
-    pub fn color_of(&self, v: f64) -> (u8, u8, u8) {
-        if !self.sequential {
-            return self.color(v, self.scale());
-        }
-        if !v.is_finite() {
-            return (128, 128, 128);
-        }
+    /// The colour of a value on this map's own scale (grey for non-finite values), its scale
+    /// found once: call it for every cell of the field.
+    pub fn colors(&self) -> impl Fn(f64) -> (u8, u8, u8) + '_ {
         let (lo, hi) = self.span();
-        sequential((v - lo) / (hi - lo))
+        move |v| {
+            if !v.is_finite() {
+                (128, 128, 128)
+            } else if self.sequential {
+                sequential((v - lo) / (hi - lo))
+            } else {
+                self.color(v, hi)
+            }
+        }
     }
 
     /// m = the fixed scale, else max |value| over the finite values (1 when there are none or

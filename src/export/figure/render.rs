@@ -240,6 +240,7 @@ fn draw_field(root: &Area, fig: &Figure, l: &Layout) -> Result<()> {
         return Ok(());
     };
     let p = l.plot;
+    let color = h.colors();
     for (k, &v) in h.values.iter().enumerate() {
         let ((x0, y0), (x1, y1)) = h.cell(k % h.nx, k / h.nx);
         let (Some(a), Some(b), Some(c), Some(d)) =
@@ -254,7 +255,7 @@ fn draw_field(root: &Area, fig: &Figure, l: &Layout) -> Result<()> {
             (a.max(c) + 0.3).min(p.x1),
             (b.max(d) + 0.3).min(p.y1),
         );
-        fill_rect(root, r, rgb(h.color_of(v)).filled())?;
+        fill_rect(root, r, rgb(color(v)).filled())?;
     }
     Ok(())
 }
@@ -376,12 +377,13 @@ fn draw_frame(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Res
         && let Some(h) = &fig.heatmap
     {
         let n = 64;
+        let (lo, hi) = h.span();
+        let scale = h.colors();
         for i in 0..n {
             let t0 = bar.y0 + bar.height() * i as f64 / n as f64;
             let t1 = bar.y0 + bar.height() * (i + 1) as f64 / n as f64 + 0.3;
             let color = if h.sequential {
-                let (lo, hi) = h.span();
-                h.color_of(hi - (hi - lo) * (i as f64 + 0.5) / n as f64)
+                scale(hi - (hi - lo) * (i as f64 + 0.5) / n as f64)
             } else {
                 h.color(1.0 - 2.0 * (i as f64 + 0.5) / n as f64, 1.0)
             };
