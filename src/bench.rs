@@ -165,6 +165,7 @@ fn reproduce_ac1_one_seed() -> Result<()> {
         full: false,
         figures: Default::default(),
         jobs: 1,
+        mode: crate::reproduce::cells::Mode::Fresh,
     };
     let t0 = Instant::now();
     let result = crate::reproduce::ac1::run(&opts);

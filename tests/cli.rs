@@ -21,6 +21,15 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().expect("binary runs")
 }
 
+/// What a command printed, stdout then stderr.
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
@@ -280,13 +289,6 @@ fn a_sweep_plans_runs_on_two_processes_resumes_and_repeats_with_run() {
             .output()
             .unwrap()
     };
-    let text = |o: &Output| {
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    };
     let plan = sweep(&["plan", &manifest]);
     assert!(plan.status.success(), "{}", text(&plan));
     assert!(
@@ -398,40 +400,8 @@ fn a_sweep_plans_runs_on_two_processes_resumes_and_repeats_with_run() {
     );
 }
 
-/// The shipped preset `name` with its step counts cut by 8 (at least 20): the same pages,
-/// in seconds.
-fn quick_preset(name: &str) -> String {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("presets")
-            .join(name),
-    )
-    .unwrap();
-    text.lines()
-        .map(|l| {
-            let key = l.split('=').next().unwrap_or("").trim();
-            match (
-                [
-                    "max_steps",
-                    "adam_steps",
-                    "final_max_steps",
-                    "initial_steps",
-                ]
-                .contains(&key),
-                l.split('=')
-                    .nth(1)
-                    .and_then(|v| v.trim().parse::<usize>().ok()),
-            ) {
-                (true, Some(n)) => format!("{key} = {}", (n / 8).max(20)),
-                _ => l.to_string(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
-fn reproduce_with_two_jobs_writes_the_same_tables_as_with_one() {
+fn reproduce_pages_are_the_same_with_two_jobs_and_from_cells_run_one_by_one() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let tmp = tempfile::tempdir().unwrap();
     let presets = tmp.path().join("presets");
@@ -441,27 +411,25 @@ fn reproduce_with_two_jobs_writes_the_same_tables_as_with_one() {
         "burgers_1d_strategy1.toml",
         "burgers_1d_s_homotopy.toml",
     ] {
-        std::fs::write(presets.join(p), quick_preset(p)).unwrap();
+        std::fs::write(presets.join(p), common::quick_preset(p)).unwrap();
     }
-    let page = |jobs: usize| {
-        let out = tmp.path().join(format!("bu{jobs}"));
-        let o = run(
-            &[
-                "reproduce",
-                "bu",
-                "--seeds",
-                "1",
-                "--presets",
-                presets.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--jobs",
-                &jobs.to_string(),
-            ],
-            &[],
-        );
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        // Everything but the seconds each run took.
+    let reproduce = |out: &str, extra: &[&str], env: &[(&str, &str)]| {
+        let out = tmp.path().join(out);
+        let mut a = vec![
+            "reproduce",
+            "bu",
+            "--seeds",
+            "1",
+            "--presets",
+            presets.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        a.extend(extra);
+        (run(&a, env), out)
+    };
+    // The page's tables and figure data: everything but the seconds each run took.
+    let page = |out: &Path| {
         let mut rows: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("reproduce.json")).unwrap())
                 .unwrap();
@@ -471,10 +439,54 @@ fn reproduce_with_two_jobs_writes_the_same_tables_as_with_one() {
         rows.as_object_mut().unwrap().remove("seconds");
         (rows, std::fs::read(out.join("panels.figure.toml")).unwrap())
     };
-    let one = page(1);
+    let ok = |o: &Output| assert!(o.status.success(), "{}", text(o));
+    let (o, one) = reproduce("bu1", &["--jobs", "1"], &[]);
+    ok(&o);
+    let one = page(&one);
     // Classical training at 3 ε and two homotopies through them: 5 runs, 9 rows.
     assert_eq!(one.0["rows"].as_array().unwrap().len(), 9, "{}", one.0);
-    assert_eq!(page(cores.min(2)), one);
+    let (o, two) = reproduce("bu2", &["--jobs", &cores.min(2).to_string()], &[]);
+    ok(&o);
+    assert_eq!(page(&two), one);
+
+    // The same page as a sweep of its cells: planned, run one at a time (the index given, or
+    // from a Kubernetes Indexed Job's variable), then collected.
+    let (o, _) = reproduce("split", &["--plan"], &[]);
+    ok(&o);
+    assert!(
+        text(&o).contains("5 cells")
+            && text(&o).contains("seed 0, strategy1 through every table ε"),
+        "{}",
+        text(&o)
+    );
+    let (o, _) = reproduce("split", &["--collect"], &[]);
+    assert!(
+        !o.status.success() && text(&o).contains("5 of 5 cells"),
+        "{}",
+        text(&o)
+    );
+    for k in 0..5 {
+        let k = k.to_string();
+        let (o, _) = if k == "4" {
+            reproduce("split", &["--index"], &[("JOB_COMPLETION_INDEX", &k)])
+        } else {
+            reproduce("split", &["--index", &k], &[])
+        };
+        ok(&o);
+    }
+    let (o, split) = reproduce("split", &["--collect"], &[]);
+    ok(&o);
+    assert_eq!(page(&split), one);
+    let (o, _) = reproduce("split", &["--index", "5"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("0 to 4"), "{}", text(&o));
+
+    // A second run into a folder with every cell stored reuses them: nothing is trained.
+    let (o, again) = reproduce("bu1", &["--jobs", "1"], &[]);
+    ok(&o);
+    assert!(text(&o).contains("5 of 5 cells are stored"), "{}", text(&o));
+    assert_eq!(page(&again), one);
+
     let o = run(&["reproduce", "bu", "--jobs", "0"], &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--jobs 0"));

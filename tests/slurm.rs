@@ -1,8 +1,10 @@
-//! A sweep on a real Slurm: `tests/slurm/cluster.sh` starts a one-node cluster (munged,
-//! slurmctld, slurmd; Debian's slurm-wlm and munge, which `.ci/deps` installs), the sweep's
-//! `sweep.sbatch` is submitted as a 4-task array and waited for, and its collected table must
-//! equal `sweep run --jobs N` of the same manifest. A cluster that cannot start fails the test
-//! with the reason; it never passes silently.
+//! Sweeps and reproductions on a real Slurm: `tests/slurm/cluster.sh` starts a one-node
+//! cluster (munged, slurmctld, slurmd; Debian's slurm-wlm and munge, which `.ci/deps`
+//! installs); a sweep (a 4-task array) and `reproduce bu` (a 5-task array, one per cell) are
+//! submitted with the commands `sweep slurm` and `reproduce --slurm` print, each with its
+//! collect job chained after the array; the collected table must equal `sweep run --jobs N`
+//! of the same manifest, and the page `reproduce bu --jobs N` on this machine. A cluster that
+//! cannot start fails the test with the reason; it never passes silently.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -50,7 +52,7 @@ fn table_without_seconds(path: &Path) -> Vec<Vec<String>> {
 }
 
 #[test]
-fn a_sweep_run_as_a_slurm_array_collects_to_the_same_table_as_a_local_run() {
+fn sweeps_and_reproductions_run_as_slurm_arrays_collect_to_the_same_tables_as_local_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     std::fs::write(dir.join("short.toml"), common::short_ac1(40, 20)).unwrap();
@@ -83,38 +85,94 @@ fn a_sweep_run_as_a_slurm_array_collects_to_the_same_table_as_a_local_run() {
     );
     let conf = state.join("slurm.conf");
 
-    let o = Command::new(BIN)
-        .args(["sweep", "slurm"])
-        .arg(&on_cluster)
-        .args(["--mem", "500M", "--time", "10"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
-    let script_path = dir.join("cluster").join("sweep.sbatch");
-    let o = Command::new("sbatch")
-        .arg("--wait")
-        .arg(&script_path)
-        .env("SLURM_CONF", &conf)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "the array failed: {}; task logs: {:?}",
-        text(&o),
-        std::fs::read_dir(dir.join("cluster/logs"))
-            .map(|d| d
-                .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
-                .collect::<Vec<_>>())
-            .unwrap_or_default()
-    );
-    let o = Command::new(BIN)
-        .args(["sweep", "collect"])
-        .arg(dir.join("cluster"))
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    // Both arrays and their collect jobs, submitted as the commands printed say.
+    let presets = dir.join("presets");
+    std::fs::create_dir(&presets).unwrap();
+    for p in [
+        "burgers_1d_classical.toml",
+        "burgers_1d_strategy1.toml",
+        "burgers_1d_s_homotopy.toml",
+    ] {
+        std::fs::write(presets.join(p), common::quick_preset(p)).unwrap();
+    }
+    let bu_args = |out: &str| {
+        vec![
+            "reproduce".to_string(),
+            "bu".into(),
+            "--seeds".into(),
+            "1".into(),
+            "--presets".into(),
+            presets.display().to_string(),
+            "--out".into(),
+            dir.join(out).display().to_string(),
+        ]
+    };
+    let mut sweep_slurm = vec!["sweep".to_string(), "slurm".into()];
+    sweep_slurm.push(on_cluster.display().to_string());
+    let mut bu_slurm = bu_args("bu-cluster");
+    bu_slurm.push("--slurm".into());
+    for args in [sweep_slurm, bu_slurm] {
+        let o = Command::new(BIN)
+            .args(&args)
+            .args(["--mem", "500M", "--time", "10"])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        let submit = String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .find_map(|l| l.trim().starts_with("jobid=").then(|| l.trim().to_string()))
+            .unwrap_or_else(|| panic!("no submit command printed: {}", text(&o)));
+        let o = Command::new("bash")
+            .args(["-c", &submit])
+            .env("SLURM_CONF", &conf)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "`{submit}` failed: {}", text(&o));
+    }
+    // Wait until the queue is empty: both arrays and both collect jobs have ended.
+    let logs = || {
+        ["cluster/logs", "bu-cluster/logs"]
+            .iter()
+            .filter_map(|d| std::fs::read_dir(dir.join(d)).ok())
+            .flatten()
+            .filter_map(|e| {
+                let p = e.ok()?.path();
+                Some(format!(
+                    "{}: {}",
+                    p.display(),
+                    std::fs::read_to_string(&p).ok()?
+                ))
+            })
+            .collect::<Vec<_>>()
+    };
+    let started = std::time::Instant::now();
+    loop {
+        let q = Command::new("squeue")
+            .args(["-h", "-o", "%i %j %T"])
+            .env("SLURM_CONF", &conf)
+            .output()
+            .unwrap();
+        assert!(q.status.success(), "squeue failed: {}", text(&q));
+        if q.stdout.iter().all(u8::is_ascii_whitespace) {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 300,
+            "the jobs did not end within 5 minutes: {}; logs: {:?}",
+            String::from_utf8_lossy(&q.stdout),
+            logs()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    for (page, folder) in [("sweep.md", "cluster"), ("reproduce.md", "bu-cluster")] {
+        assert!(
+            dir.join(folder).join(page).is_file(),
+            "the collect job wrote no {folder}/{page}; logs: {:?}",
+            logs()
+        );
+    }
 
     let jobs = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -138,4 +196,25 @@ fn a_sweep_run_as_a_slurm_array_collects_to_the_same_table_as_a_local_run() {
         std::fs::read_to_string(dir.join("cluster/sweep.md")).unwrap(),
         std::fs::read_to_string(dir.join("local/sweep.md")).unwrap()
     );
+
+    let mut bu_local = bu_args("bu-local");
+    bu_local.extend(["--jobs".into(), jobs, "--quiet".into()]);
+    let o = Command::new(BIN).args(&bu_local).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        page_without_seconds(&dir.join("bu-cluster")),
+        page_without_seconds(&dir.join("bu-local"))
+    );
+}
+
+/// A reproduction's results and figure data without the seconds each run took.
+fn page_without_seconds(out: &Path) -> (serde_json::Value, Vec<u8>) {
+    let mut rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("reproduce.json")).unwrap())
+            .unwrap();
+    for r in rows["rows"].as_array_mut().unwrap() {
+        r.as_object_mut().unwrap().remove("seconds");
+    }
+    rows.as_object_mut().unwrap().remove("seconds");
+    (rows, std::fs::read(out.join("panels.figure.toml")).unwrap())
 }

@@ -16,8 +16,10 @@ use crate::backend;
 use crate::config::{BackendKind, ConfigError, RunConfig};
 use crate::export;
 pub use crate::export::run::train_and_write;
+pub use reproduce::reproduce;
 pub use sweep::sweep;
 
+mod reproduce;
 mod sweep;
 
 /// Exit code for a bad preset or argument.
@@ -90,25 +92,65 @@ pub enum SweepCommand {
         #[command(flatten)]
         figures: FigureArgs,
     },
-    /// Write <out>/sweep.sbatch, a Slurm job array with one task per sweep task.
+    /// Write <out>/sweep.sbatch, a Slurm job array with one task per sweep task, and
+    /// <out>/collect.sbatch, which collects once the array has ended; prints the command that
+    /// submits both.
     Slurm {
         manifest: PathBuf,
-        /// CPUs per task.
-        #[arg(long, default_value_t = 1)]
-        cpus: usize,
-        /// Memory per task (Slurm's notation).
-        #[arg(long, default_value = "2G")]
-        mem: String,
-        /// Wall-time limit per task.
-        #[arg(long, default_value = "02:00:00")]
-        time: String,
-        /// Slurm partition (default: the cluster's).
-        #[arg(long)]
-        partition: Option<String>,
-        /// The program each task runs (default: this one; give a path every node can read).
-        #[arg(long)]
-        exe: Option<PathBuf>,
+        #[command(flatten)]
+        slurm: SlurmArgs,
     },
+}
+
+/// What each Slurm array task asks for, and which program it runs.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct SlurmArgs {
+    /// CPUs per array task [default: 1].
+    #[arg(long)]
+    pub cpus: Option<usize>,
+    /// Memory per array task in Slurm's notation [default: 2G].
+    #[arg(long)]
+    pub mem: Option<String>,
+    /// Wall-time limit per array task, minutes or [D-]HH:MM:SS [default: 02:00:00].
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Slurm partition [default: the cluster's].
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// The program each task runs [default: this one]; give a path every node can read.
+    #[arg(long)]
+    pub exe: Option<PathBuf>,
+}
+
+impl SlurmArgs {
+    /// Whether any flag was given (they mean something only where a script is written).
+    pub fn given(&self) -> bool {
+        self.cpus.is_some()
+            || self.mem.is_some()
+            || self.time.is_some()
+            || self.partition.is_some()
+            || self.exe.is_some()
+    }
+
+    /// The resources asked for, checked, and the program (checked to exist when given).
+    pub fn resources(&self) -> Result<(crate::sweep::slurm::Resources, Option<PathBuf>), CliError> {
+        let r = crate::sweep::slurm::Resources {
+            cpus: self.cpus.unwrap_or(1),
+            mem: self.mem.clone().unwrap_or_else(|| "2G".into()),
+            time: self.time.clone().unwrap_or_else(|| "02:00:00".into()),
+            partition: self.partition.clone(),
+        };
+        r.check().map_err(|e| CliError::bad_input(e.to_string()))?;
+        if let Some(e) = &self.exe
+            && !e.is_file()
+        {
+            return Err(CliError::bad_input(format!(
+                "--exe {}: no such program",
+                e.display()
+            )));
+        }
+        Ok((r, self.exe.clone()))
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -159,11 +201,32 @@ pub struct ReproduceArgs {
     /// CPU-sized ones; each page says what changed. Expect hours to days on a laptop CPU.
     #[arg(long)]
     pub full: bool,
-    /// Independent runs at once (1 to the number of cores) on ac1 and the method × ε pages
-    /// (ac2, hf, bu, hh, cd, pm, pm2, hk); the tables are the same as with 1. hr, ntk and rf
-    /// run one at a time.
+    /// Independent runs (the page's cells) at once, 1 to the number of cores; the tables are
+    /// the same as with 1.
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,
+    /// Run every cell again instead of reusing the ones stored in <out>/cells by an earlier,
+    /// interrupted or partial run with the same presets and seeds.
+    #[arg(long)]
+    pub fresh: bool,
+    /// List the page's cells (its independent runs) and which are stored; runs nothing.
+    #[arg(long, conflicts_with_all = ["index", "collect", "slurm", "fresh"])]
+    pub plan: bool,
+    /// Run one cell and store it in <out>/cells (no page): --index K, or a bare --index for
+    /// SLURM_ARRAY_TASK_ID, else JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).
+    #[arg(long, value_name = "K", num_args = 0..=1, conflicts_with_all = ["collect", "slurm", "fresh"])]
+    pub index: Option<Option<usize>>,
+    /// Write the page from the cells stored in <out>/cells, wherever they ran; names the
+    /// cells still missing.
+    #[arg(long, conflicts_with_all = ["slurm", "fresh"])]
+    pub collect: bool,
+    /// Write <out>/reproduce.sbatch (a Slurm array, one task per cell) and
+    /// <out>/collect.sbatch (writes the page after the array), and print the command that
+    /// submits both.
+    #[arg(long)]
+    pub slurm: bool,
+    #[command(flatten)]
+    pub cluster: SlurmArgs,
     #[command(flatten)]
     pub figures: FigureArgs,
 }
@@ -193,6 +256,25 @@ pub struct FigureArgs {
 }
 
 impl FigureArgs {
+    /// These flags again, as arguments for another command (a Slurm collect job).
+    pub fn to_args(&self) -> Vec<String> {
+        let mut a = vec!["--figure-style".to_string(), self.figure_style.clone()];
+        let mut opt = |flag: &str, v: Option<String>| {
+            if let Some(v) = v {
+                a.push(flag.into());
+                a.push(v);
+            }
+        };
+        opt("--figure-size", self.figure_size.clone());
+        opt("--font-pt", self.font_pt.map(|v| v.to_string()));
+        opt("--dpi", self.dpi.map(|v| v.to_string()));
+        opt("--figure-formats", self.figure_formats.clone());
+        if self.dark {
+            a.push("--dark".into());
+        }
+        a
+    }
+
     /// The figure output these flags ask for; `always_svg` adds SVG when it is not listed.
     pub fn output(
         &self,
@@ -294,7 +376,7 @@ pub struct CliError {
 }
 
 impl CliError {
-    fn bad_input(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_input(message: impl Into<String>) -> Self {
         Self {
             code: EXIT_BAD_INPUT,
             message: message.into(),
@@ -399,67 +481,6 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             ),
         });
     }
-    Ok(())
-}
-
-/// `homotopy-explorer reproduce`.
-pub fn reproduce(args: &ReproduceArgs) -> Result<(), CliError> {
-    let all = args.id == "all";
-    if !all && let Err(e) = crate::reproduce::find(&args.id) {
-        return Err(CliError::bad_input(e.to_string()));
-    }
-    if args.seeds == 0 {
-        return Err(CliError::bad_input("--seeds must be at least 1"));
-    }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if args.jobs == 0 || args.jobs > cores {
-        return Err(CliError::bad_input(format!(
-            "--jobs {} is out of range: 1 to {cores} (the cores of this machine; each run uses one)",
-            args.jobs
-        )));
-    }
-    let out_dir = args.out.clone().unwrap_or_else(|| {
-        let base = Path::new("out").join(if args.full {
-            "reproduce-full"
-        } else {
-            "reproduce"
-        });
-        if all { base } else { base.join(&args.id) }
-    });
-    let opts = crate::reproduce::ReproduceOptions {
-        seeds: args.seeds,
-        out_dir: out_dir.clone(),
-        presets_dir: args.presets.clone(),
-        verbose: !args.quiet,
-        full: args.full,
-        jobs: args.jobs,
-        figures: args
-            .figures
-            .output(true)?
-            .expect("reproduce always writes figures"),
-    };
-    if args.full {
-        eprintln!(
-            "--full: the papers' sizes (see the scale line of each page); this takes hours to days on a CPU"
-        );
-    }
-    let started = Instant::now();
-    let lines = if all {
-        crate::reproduce::run_all(&opts)?
-    } else {
-        crate::reproduce::run(&args.id, &opts)?
-    };
-    for line in lines {
-        eprintln!("{line}");
-    }
-    eprintln!(
-        "reproduce {} with {} seed(s) took {:.1} s; wrote {}/{}",
-        args.id,
-        args.seeds,
-        started.elapsed().as_secs_f64(),
-        out_dir.display(),
-        if all { "index.md" } else { "reproduce.md" }
-    );
     Ok(())
 }
 

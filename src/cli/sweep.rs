@@ -177,37 +177,20 @@ pub fn sweep(args: &SweepArgs) -> Result<(), CliError> {
                 dir.join("sweep.md").display()
             );
         }
-        SweepCommand::Slurm {
-            manifest,
-            cpus,
-            mem,
-            time,
-            partition,
-            exe,
-        } => {
+        SweepCommand::Slurm { manifest, slurm } => {
             let (m, tasks) = load(manifest)?;
-            let r = sweep::slurm::Resources {
-                cpus: *cpus,
-                mem: mem.clone(),
-                time: time.clone(),
-                partition: partition.clone(),
-            };
-            r.check().map_err(|e| CliError::bad_input(e.to_string()))?;
-            if let Some(e) = exe
-                && !e.is_file()
-            {
-                return Err(CliError::bad_input(format!(
-                    "--exe {}: no such program",
-                    e.display()
-                )));
-            }
-            let path = sweep::slurm::write(&m, &tasks, &r, exe.as_deref())?;
+            let (r, exe) = slurm.resources()?;
+            let written = sweep::slurm::write(&m, &tasks, &r, exe.as_deref())?;
             println!(
-                "wrote {}
-submit it with:   sbatch {}
-then collect with: homotopy-explorer sweep collect {}",
-                path.display(),
-                path.display(),
+                "wrote {} ({} array tasks) and {}
+submit both (the collect job starts once every task has ended):
+  {}
+or submit the array alone and collect by hand: sbatch {}; homotopy-explorer sweep collect {}",
+                written.array.display(),
+                tasks.len(),
+                written.collect.display(),
+                written.submit_command(),
+                written.array.display(),
                 m.out_dir().display()
             );
         }

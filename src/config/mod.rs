@@ -267,6 +267,14 @@ impl Default for OutputConfig {
     }
 }
 
+/// The 64-bit FNV-1a hash of `bytes`: stable across builds and machines, for telling whether
+/// a stored result (a sweep task, a reproduction's cell) was made from the same inputs.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Everything a run needs. A preset file is this struct as TOML.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -70,7 +70,7 @@ impl LabSettings {
 }
 
 /// One (a, N) cell over all seeds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct NtkRow {
     pub exponent: f64,
     pub width: usize,

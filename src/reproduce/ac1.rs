@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::cells::{self, Step};
 use super::sweep::curve;
 use super::{Page, ReproduceOptions, Reproduction, fmt_stat, median_spread, with_waypoints};
 use crate::backend;
@@ -101,7 +102,7 @@ impl Method {
 }
 
 /// One Table 1 entry.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Table1Row {
     pub method: String,
     pub eps: f64,
@@ -114,7 +115,7 @@ pub struct Table1Row {
 }
 
 /// One Table 2 entry (K at ε = 0.01).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Table2Row {
     /// "xavier" or "hom_eps_0.05" etc.
     pub init: String,
@@ -263,15 +264,22 @@ pub const PAGE: Page = Page {
     full_note: super::full::AC1_NOTE,
     scale_full: |_| {},
     run: |opts| {
-        let report = run(opts)?;
-        Ok(Method::ALL
-            .iter()
-            .map(|m| summary_line(&report, m.id()))
-            .collect())
+        let (report, cells) = match run(opts)? {
+            Step::Page(page) => page,
+            Step::Done(said) => return Ok(said),
+        };
+        Ok(super::Said {
+            lines: Method::ALL
+                .iter()
+                .map(|m| summary_line(&report, m.id()))
+                .collect(),
+            cells,
+        })
     },
 };
 
-/// What one run of the page contributes.
+/// What one run of the page contributes (stored as a cell, [`cells`]).
+#[derive(Serialize, Deserialize)]
 struct CellOut {
     table1: Vec<Table1Row>,
     table2: Vec<Table2Row>,
@@ -286,7 +294,7 @@ fn run_cell(
     seed: u64,
     method: Method,
     eps: Option<f64>,
-    say: &(impl Fn(String) + Sync),
+    say: &(dyn Fn(String) + Sync),
 ) -> Result<CellOut> {
     let device = backend::cpu().context("CPU device")?;
     let started = Instant::now();
@@ -354,10 +362,9 @@ fn run_cell(
     })
 }
 
-/// Run the whole reproduction.
-pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
-    std::fs::create_dir_all(&opts.out_dir)
-        .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
+/// Run the whole reproduction as `opts.mode` asks; the report and the number of cells when
+/// the page was written.
+pub fn run(opts: &ReproduceOptions) -> Result<Step<(Ac1Report, usize)>> {
     let mut configs = BTreeMap::new();
     let mut sources = Vec::new();
     for method in Method::ALL {
@@ -373,11 +380,6 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
         timings: Vec::new(),
     };
     let mut solutions: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
-    let say = |line: String| {
-        if opts.verbose {
-            eprintln!("{line}");
-        }
-    };
     // The independent runs, in the order the tables list them: per seed, classical training
     // at each ε, then each homotopy method.
     let mut cells: Vec<(u64, Method, Option<f64>)> = Vec::new();
@@ -394,9 +396,22 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
                 .map(|m| (seed, m, None)),
         );
     }
-    let outs = super::run_cells(&cells, opts.jobs, |&(seed, method, eps)| {
-        run_cell(&configs, seed, method, eps, &say)
-    })?;
+    let describe = |&(seed, method, eps): &(u64, Method, Option<f64>)| match eps {
+        Some(e) => format!("seed {seed}, {} at ε = {e}", method.id()),
+        None => format!("seed {seed}, {} through every table ε", method.id()),
+    };
+    let material = cells::material_of(configs.values());
+    let outs = match cells::run(
+        opts,
+        "ac1",
+        &material,
+        &cells,
+        describe,
+        |&(seed, method, eps), say| run_cell(&configs, seed, method, eps, say),
+    )? {
+        Step::Page(outs) => outs,
+        Step::Done(said) => return Ok(Step::Done(said)),
+    };
     for out in outs {
         report.table1.extend(out.table1);
         report.table2.extend(out.table2);
@@ -414,7 +429,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Ac1Report> {
         }
     }
     write_outputs(opts, &report, &solutions, &sources, &configs)?;
-    Ok(report)
+    Ok(Step::Page((report, cells.len())))
 }
 
 fn opt(v: Option<f64>) -> String {

@@ -8,10 +8,12 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{Page, ReproduceOptions, Reproduction, fmt_stat};
+use super::cells::{self, Step};
+use super::{Page, ReproduceOptions, Reproduction, Said, fmt_stat};
 use crate::backend;
+use crate::config::RunConfig;
 use crate::diagnostics::evaluate;
 use crate::export::figure::{Figure, Mark};
 use crate::export::write_atomic;
@@ -88,7 +90,7 @@ const PAPER: [(usize, f64, f64, &str); 3] = [
 ];
 
 /// One run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct HrRow {
     pub method: String,
     /// Input dimension (1: sin(2πx); 3: sin(2π(x₁ + x₂ + x₃)); 2: the Poisson problem).
@@ -109,23 +111,73 @@ pub const PAGE: Page = Page {
     run,
 };
 
-/// Run the table; returns one summary line per method at width 1000.
-pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
-    let started_all = Instant::now();
+/// What one run contributes (stored as a cell, [`cells`]): its row and, for the Poisson runs
+/// with seed 0, its loss and L2RE curves.
+#[derive(Serialize, Deserialize)]
+struct CellOut {
+    row: HrRow,
+    curves: Option<(Curve, Curve)>,
+}
+
+/// One run: a fit of `width` by `method` of set `dim`, seed `seed`.
+fn run_cell(
+    config: &RunConfig,
+    (dim, method, seed, width): (usize, &str, u64, usize),
+    say: &(dyn Fn(String) + Sync),
+) -> Result<CellOut> {
     let device = backend::cpu().context("CPU device")?;
-    std::fs::create_dir_all(&opts.out_dir)
-        .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
-    let mut rows = Vec::new();
+    let started = Instant::now();
+    let mut c = config.clone();
+    c.network.hidden = vec![width];
+    c.training.seed = seed;
+    let mut session = Session::new(c, &device);
+    let never = std::sync::atomic::AtomicBool::new(false);
+    session.run(&never, |_| {})?;
+    let parts = session.current_loss()?;
+    let eval = evaluate(
+        session.problem().as_ref(),
+        session.objective().shape(),
+        &session.state().theta,
+        session.state().eps,
+    );
+    let curves = (dim == POISSON && seed == 0).then(|| {
+        let h = &session.history();
+        (
+            h.iter().map(|r| (r.step as f64, r.loss)).collect(),
+            h.iter()
+                .filter_map(|r| Some((r.step as f64, r.l2re_exact?)))
+                .collect(),
+        )
+    });
+    let row = HrRow {
+        method: method.into(),
+        dim,
+        width,
+        seed,
+        loss: parts.residual + session.objective().bc_weight() * parts.boundary,
+        l2re: eval.l2re_exact,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    say(format!(
+        "[hr seed {seed}] {method} {dim}D width {width}: loss {:.3e}, {:.1} s",
+        row.loss, row.seconds
+    ));
+    Ok(CellOut { row, curves })
+}
+
+/// Run the table as `opts.mode` asks; one summary line per method at width 1000.
+pub fn run(opts: &ReproduceOptions) -> Result<Said> {
     let mut sources = Vec::new();
     let sets: [(usize, &[Method], &[usize]); 3] = [
         (1, &METHODS, &WIDTHS),
         (3, &METHODS_3D, &[1000]),
         (POISSON, &METHODS_POISSON, &[1000]),
     ];
-    // Loss and L2RE over steps of the Poisson runs with seed 0 (Figs. 4–5).
-    let mut curves: Vec<(&str, Curve, Curve)> = Vec::new();
     // The 1D fits' step count and s = 0.5 switch, for the page (they differ under --full).
     let (mut fit_steps, mut fit_switch) = (0, String::from("?"));
+    let mut configs = Vec::new();
+    // (config index, dim, method, seed, width), in the order of the table's rows.
+    let mut cells = Vec::new();
     for (dim, methods, widths) in sets {
         for &(method, file, builtin) in methods {
             let (config, from) = opts.preset("hr", method, file, builtin)?;
@@ -142,49 +194,37 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
             }
             for seed in 0..opts.seeds {
                 for &width in widths {
-                    let started = Instant::now();
-                    let mut c = config.clone();
-                    c.network.hidden = vec![width];
-                    c.training.seed = seed;
-                    let mut session = Session::new(c, &device);
-                    let never = std::sync::atomic::AtomicBool::new(false);
-                    session.run(&never, |_| {})?;
-                    let parts = session.current_loss()?;
-                    let eval = evaluate(
-                        session.problem().as_ref(),
-                        session.objective().shape(),
-                        &session.state().theta,
-                        session.state().eps,
-                    );
-                    if dim == POISSON && seed == 0 {
-                        let h = &session.history();
-                        curves.push((
-                            method,
-                            h.iter().map(|r| (r.step as f64, r.loss)).collect(),
-                            h.iter()
-                                .filter_map(|r| Some((r.step as f64, r.l2re_exact?)))
-                                .collect(),
-                        ));
-                    }
-                    let row = HrRow {
-                        method: method.into(),
-                        dim,
-                        width,
-                        seed,
-                        loss: parts.residual + session.objective().bc_weight() * parts.boundary,
-                        l2re: eval.l2re_exact,
-                        seconds: started.elapsed().as_secs_f64(),
-                    };
-                    if opts.verbose {
-                        eprintln!(
-                            "[hr seed {seed}] {method} {dim}D width {width}: loss {:.3e}, {:.1} s",
-                            row.loss, row.seconds
-                        );
-                    }
-                    rows.push(row);
+                    cells.push((configs.len(), dim, method, seed, width));
                 }
             }
+            configs.push(config);
         }
+    }
+    let describe = |&(_, dim, method, seed, width): &(usize, usize, &str, u64, usize)| {
+        format!("seed {seed}, {method} {dim}D width {width}")
+    };
+    let material = cells::material_of(&configs);
+    let outs = match cells::run(
+        opts,
+        "hr",
+        &material,
+        &cells,
+        describe,
+        |&(k, dim, method, seed, width), say| {
+            run_cell(&configs[k], (dim, method, seed, width), say)
+        },
+    )? {
+        Step::Page(outs) => outs,
+        Step::Done(said) => return Ok(said),
+    };
+    // Loss and L2RE over steps of the Poisson runs with seed 0 (Figs. 4–5).
+    let mut curves: Vec<(&str, Curve, Curve)> = Vec::new();
+    let mut rows = Vec::new();
+    for (out, &(_, _, method, _, _)) in outs.into_iter().zip(&cells) {
+        if let Some((loss, l2re)) = out.curves {
+            curves.push((method, loss, l2re));
+        }
+        rows.push(out.row);
     }
     let stat_in = |dim: usize, method: &str, width: usize, f: &dyn Fn(&HrRow) -> Option<f64>| {
         fmt_stat(
@@ -257,12 +297,12 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
         ));
     }
     md.push_str(&format!(
-        "\nWhole reproduction: {:.0} s.\n",
-        started_all.elapsed().as_secs_f64()
+        "\nAll runs: {:.0} s added up (wherever and however many at a time they ran).\n",
+        rows.iter().map(|r| r.seconds).sum::<f64>()
     ));
     write_atomic(&opts.out_dir.join("reproduce.md"), md.as_bytes())?;
     super::write_json_and_table(&opts.out_dir, &rows, &rows)?;
-    Ok(METHODS
+    let lines = METHODS
         .iter()
         .map(|(m, _, _)| {
             format!(
@@ -270,5 +310,9 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
                 stat(m, 1000, &|r| Some(r.loss))
             )
         })
-        .collect())
+        .collect();
+    Ok(Said {
+        lines,
+        cells: cells.len(),
+    })
 }

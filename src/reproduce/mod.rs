@@ -2,6 +2,7 @@
 //! shipped presets, with the paper's numbers beside ours, as markdown, CSV, SVG and JSON.
 
 pub mod ac1;
+pub mod cells;
 pub mod full;
 pub mod hr;
 pub mod ntk;
@@ -17,6 +18,7 @@ use anyhow::Result;
 use crate::config::RunConfig;
 pub use crate::diagnostics::metrics::median_spread;
 use crate::train::schedule::planned_values;
+pub use cells::Said;
 
 /// Options shared by every reproduction.
 #[derive(Clone, Debug)]
@@ -36,6 +38,8 @@ pub struct ReproduceOptions {
     /// Independent runs (method × seed, and × ε for classical training) at once, each on its
     /// own thread, on ac1 and the method × ε pages; the tables are the same as with 1.
     pub jobs: usize,
+    /// Run the page, list its cells, run one cell, or write the page from stored cells.
+    pub mode: cells::Mode,
 }
 
 impl ReproduceOptions {
@@ -70,8 +74,9 @@ pub trait Reproduction: Sync {
     /// The papers' sizes applied to one method's preset under `--full` (none by default).
     fn scale_full(&self, _config: &mut RunConfig) {}
 
-    /// Run it into `opts.out_dir`; returns one summary line per method.
-    fn run(&self, opts: &ReproduceOptions) -> Result<Vec<String>>;
+    /// Run it into `opts.out_dir` as `opts.mode` asks; says one summary line per method (or
+    /// the plan, or the one cell run) and how many cells the page has.
+    fn run(&self, opts: &ReproduceOptions) -> Result<Said>;
 
     /// The page's line saying which scale it ran at.
     fn scale_line(&self, full: bool) -> String {
@@ -93,8 +98,8 @@ pub struct Page {
     pub id: &'static str,
     pub full_note: &'static str,
     pub scale_full: fn(&mut RunConfig),
-    /// Returns one summary line per method.
-    pub run: fn(&ReproduceOptions) -> Result<Vec<String>>,
+    /// Says one summary line per method (or the plan, or the one cell run).
+    pub run: fn(&ReproduceOptions) -> Result<Said>,
 }
 
 impl Reproduction for Page {
@@ -110,7 +115,7 @@ impl Reproduction for Page {
         (self.scale_full)(config)
     }
 
-    fn run(&self, opts: &ReproduceOptions) -> Result<Vec<String>> {
+    fn run(&self, opts: &ReproduceOptions) -> Result<Said> {
         (self.run)(opts)
     }
 }
@@ -154,8 +159,8 @@ pub fn find(id: &str) -> Result<&'static dyn Reproduction> {
         })
 }
 
-/// Run reproduction `id`; returns one summary line per method.
-pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Vec<String>> {
+/// Run reproduction `id` as `opts.mode` asks.
+pub fn run(id: &str, opts: &ReproduceOptions) -> Result<Said> {
     find(id)?.run(opts)
 }
 
@@ -174,7 +179,7 @@ pub fn run_all(opts: &ReproduceOptions) -> Result<Vec<String>> {
         let result = run(id, &sub);
         let secs = started.elapsed().as_secs_f64();
         let summary = match &result {
-            Ok(l) => l.join("<br>"),
+            Ok(said) => said.lines.join("<br>"),
             Err(e) => format!("failed: {e:#}"),
         };
         index.push_str(&format!(

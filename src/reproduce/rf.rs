@@ -7,11 +7,12 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::{Page, ReproduceOptions, Reproduction};
+use super::cells::{self, Step};
+use super::{Page, ReproduceOptions, Reproduction, Said};
 use crate::backend;
-use crate::config::OptimizerKind;
+use crate::config::{OptimizerKind, RunConfig};
 use crate::export::figure::{Figure, Mark};
 use crate::export::write_atomic;
 use crate::train::Session;
@@ -29,7 +30,7 @@ const PRESET: (&str, &str) = (
 );
 
 /// One run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RfRow {
     pub method: String,
     pub step_size: f64,
@@ -56,64 +57,101 @@ pub const PAGE: Page = Page {
     run,
 };
 
-/// Run every (method, η, seed).
-pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
-    let started = Instant::now();
+/// What one run contributes (stored as a cell, [`cells`]).
+#[derive(Serialize, Deserialize)]
+struct CellOut {
+    row: RfRow,
+    /// (step, ‖θ‖) every 10 steps (not in the table, so stored beside the row).
+    trace: Vec<(f64, f64)>,
+    seconds: f64,
+}
+
+/// One run: `base` with optimizer `kind` at step size `eta`, seed `seed`.
+fn run_cell(
+    base: &RunConfig,
+    (name, kind, eta, seed): (&str, OptimizerKind, f64, u64),
+    say: &(dyn Fn(String) + Sync),
+) -> Result<CellOut> {
     let device = backend::cpu().context("CPU device")?;
-    std::fs::create_dir_all(&opts.out_dir)
-        .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
+    let started = Instant::now();
+    let mut c = base.clone();
+    c.optimizer.kind = kind;
+    c.optimizer.lr = eta;
+    c.training.seed = seed;
+    let mut session = Session::new(c, &device);
+    let from_idx = session.objective().trainable_from();
+    let norm_start = norm(&session.state().theta[from_idx..]);
+    let mut trace = vec![(0.0, norm_start)];
+    let mut norm_max = norm_start;
+    while let Some(p) = session.step()? {
+        let n = norm(&session.state().theta[from_idx..]);
+        norm_max = norm_max.max(n);
+        if p.report.step % 10 == 0 {
+            trace.push((p.report.step as f64, n));
+        }
+        if p.end.is_some() {
+            break;
+        }
+    }
+    let eval = session.evaluate();
+    let row = RfRow {
+        method: name.into(),
+        step_size: eta,
+        seed,
+        norm_start,
+        norm_end: norm(&session.state().theta[from_idx..]),
+        norm_max,
+        loss_end: session.current_loss()?.total,
+        l2re: eval.l2re_exact,
+        end: session
+            .end_reason()
+            .map_or("running".into(), |e| e.name().to_string()),
+        trace: Vec::new(),
+    };
+    say(format!(
+        "[rf seed {seed}] {name} η = {eta}: ‖θ‖ {:.3} → {:.3} (max {:.3}), loss {:.3e}, {}",
+        row.norm_start, row.norm_end, row.norm_max, row.loss_end, row.end
+    ));
+    Ok(CellOut {
+        row,
+        trace,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Run every (method, η, seed) as `opts.mode` asks.
+pub fn run(opts: &ReproduceOptions) -> Result<Said> {
     let (base, from) = opts.preset("rf", "base", PRESET.0, PRESET.1)?;
     if !base.network.train_output_only {
         anyhow::bail!("{from}: the random-feature lab needs network.train_output_only = true");
     }
-    let mut rows = Vec::new();
+    let mut cells = Vec::new();
     for (name, kind) in METHODS {
         for &eta in &STEP_SIZES {
             for seed in 0..opts.seeds {
-                let mut c = base.clone();
-                c.optimizer.kind = kind;
-                c.optimizer.lr = eta;
-                c.training.seed = seed;
-                let mut session = Session::new(c, &device);
-                let from_idx = session.objective().trainable_from();
-                let norm_start = norm(&session.state().theta[from_idx..]);
-                let mut trace = vec![(0.0, norm_start)];
-                let mut norm_max = norm_start;
-                while let Some(p) = session.step()? {
-                    let n = norm(&session.state().theta[from_idx..]);
-                    norm_max = norm_max.max(n);
-                    if p.report.step % 10 == 0 {
-                        trace.push((p.report.step as f64, n));
-                    }
-                    if p.end.is_some() {
-                        break;
-                    }
-                }
-                let eval = session.evaluate();
-                let row = RfRow {
-                    method: name.into(),
-                    step_size: eta,
-                    seed,
-                    norm_start,
-                    norm_end: norm(&session.state().theta[from_idx..]),
-                    norm_max,
-                    loss_end: session.current_loss()?.total,
-                    l2re: eval.l2re_exact,
-                    end: session
-                        .end_reason()
-                        .map_or("running".into(), |e| e.name().to_string()),
-                    trace,
-                };
-                if opts.verbose {
-                    eprintln!(
-                        "[rf seed {seed}] {name} η = {eta}: ‖θ‖ {:.3} → {:.3} (max {:.3}), loss {:.3e}, {}",
-                        row.norm_start, row.norm_end, row.norm_max, row.loss_end, row.end
-                    );
-                }
-                rows.push(row);
+                cells.push((name, kind, eta, seed));
             }
         }
     }
+    let outs = match cells::run(
+        opts,
+        "rf",
+        &base.to_toml_string(),
+        &cells,
+        |&(name, _, eta, seed)| format!("seed {seed}, {name} at η = {eta}"),
+        |&cell, say| run_cell(&base, cell, say),
+    )? {
+        Step::Page(outs) => outs,
+        Step::Done(said) => return Ok(said),
+    };
+    let seconds: f64 = outs.iter().map(|o| o.seconds).sum();
+    let rows: Vec<RfRow> = outs
+        .into_iter()
+        .map(|o| RfRow {
+            trace: o.trace,
+            ..o.row
+        })
+        .collect();
     let mut md = format!(
         "# Random-feature model (`reproduce rf`)\n\n{} at ε = {}, two-layer tanh network of width {} with the hidden layer frozen at its N(0, 1) initialization; only the output layer (1/√N scaling) is trained, {} steps (preset: {from}). ‖θ‖ is the norm of the trained layer. Methods: gradient descent θ ← θ − η∇L; the linearized implicit step θ ← θ − (I/η + JᵀJ)⁻¹Jᵀr; ISGD ({} implicit steps of {} inner Adam steps, then Adam). The paper's claim: the implicit dynamics keep ‖θ‖ bounded whatever the step size, while explicit gradient descent needs η below 2/λ_max.\n\n| method | η | ‖θ‖ start | ‖θ‖ end | max ‖θ‖ | loss end | L2RE | how it ended |\n|---|---|---|---|---|---|---|---|\n",
         base.problem.kind.label(),
@@ -139,8 +177,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
     md.push('\n');
     md.push_str(&PAGE.scale_line(opts.full));
     md.push_str(&format!(
-        "Whole lab: {:.0} s. Figure: `norm.svg`, ‖θ‖ over training, a panel per method (seed 0).\n",
-        started.elapsed().as_secs_f64()
+        "All runs: {seconds:.0} s added up (wherever and however many at a time they ran). Figure: `norm.svg`, ‖θ‖ over training, a panel per method (seed 0).\n"
     ));
     write_atomic(&opts.out_dir.join("reproduce.md"), md.as_bytes())?;
     super::write_json_and_table(&opts.out_dir, &rows, &rows)?;
@@ -182,7 +219,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
     let refs: Vec<&Figure> = panels.iter().collect();
     opts.figures
         .write(&refs, refs.len(), &opts.out_dir, "norm")?;
-    Ok(METHODS
+    let lines = METHODS
         .iter()
         .map(|(name, _)| {
             let worst = rows
@@ -192,5 +229,9 @@ pub fn run(opts: &ReproduceOptions) -> Result<Vec<String>> {
                 .fold(0.0, f64::max);
             format!("{name}: largest ‖θ‖ over all η and seeds = {worst:.3e}")
         })
-        .collect())
+        .collect();
+    Ok(Said {
+        lines,
+        cells: cells.len(),
+    })
 }

@@ -9,8 +9,9 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::cells::{self, Step};
 use super::{ReproduceOptions, with_waypoints};
 use crate::backend::{self, ComputeDevice};
 use crate::config::RunConfig;
@@ -80,7 +81,7 @@ impl Spec {
 }
 
 /// One table entry.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Row {
     pub method: String,
     pub eps: f64,
@@ -98,7 +99,7 @@ pub struct Row {
 }
 
 /// One λ_max(JᵀJ) entry.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StiffnessRow {
     pub eps: f64,
     pub seed: u64,
@@ -112,6 +113,7 @@ pub struct Report {
     pub rows: Vec<Row>,
     pub operator: Vec<(f64, f64)>,
     pub stiffness: Vec<StiffnessRow>,
+    /// The runs' seconds added up, wherever and however many at a time they ran.
     pub seconds: f64,
 }
 
@@ -246,12 +248,14 @@ fn run_homotopy(
     Ok((rows, thetas, session))
 }
 
-/// What one independent run of a page contributes.
+/// What one independent run of a page contributes (stored as a cell, [`cells`]).
+#[derive(Serialize, Deserialize)]
 struct CellOut {
     rows: Vec<Row>,
     stiffness: Vec<StiffnessRow>,
     /// u_θ at the smallest ε (seed 0 only), for the solution figures.
     solution: Option<(String, Vec<f64>)>,
+    seconds: f64,
 }
 
 /// One run of a page: a homotopy through every table ε (`eps` None), or classical training at
@@ -263,13 +267,15 @@ fn run_cell(
     seed: u64,
     eps: Option<f64>,
     smallest: f64,
-    say: &(impl Fn(String) + Sync),
+    say: &(dyn Fn(String) + Sync),
 ) -> Result<CellOut> {
+    let started = Instant::now();
     let device = backend::cpu().context("CPU device")?;
     let mut out = CellOut {
         rows: Vec::new(),
         stiffness: Vec::new(),
         solution: None,
+        seconds: 0.0,
     };
     match eps {
         None => {
@@ -325,6 +331,7 @@ fn run_cell(
             out.rows.push(r);
         }
     }
+    out.seconds = started.elapsed().as_secs_f64();
     Ok(out)
 }
 
@@ -339,11 +346,9 @@ pub struct Outcome {
     pub problem: Box<dyn crate::problem::Problem>,
 }
 
-/// Run the reproduction described by `spec` (its page is written by [`super::sweep_page`]).
-pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Outcome> {
-    let all_started = Instant::now();
-    std::fs::create_dir_all(&opts.out_dir)
-        .with_context(|| format!("cannot create {}", opts.out_dir.display()))?;
+/// Run the reproduction described by `spec` as `opts.mode` asks (its page is written by
+/// [`super::sweep_page`] when the mode writes one): every method's runs are the page's cells.
+pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Step<(Outcome, usize)>> {
     let mut configs = Vec::new();
     let mut sources = Vec::new();
     for m in spec.methods {
@@ -351,33 +356,6 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Outcome> {
         configs.push((m.name, config));
         sources.push(format!("`{}`: {from}", m.name));
     }
-    // On a terminal: a bar over the page's runs with the overall ETA, each run's line printed
-    // above it as it finishes; elsewhere (a log) the lines alone.
-    let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let bar = if opts.verbose && on_terminal {
-        indicatif::ProgressBar::new(0)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:30}] {pos}/{len} runs of the page, ETA {eta}",
-        )
-        .expect("static template")
-        .progress_chars("=> "),
-    );
-    let say = |line: String| match (opts.verbose, on_terminal) {
-        (true, true) => bar.println(line),
-        (true, false) => eprintln!("{line}"),
-        (false, _) => {}
-    };
-    let mut report = Report {
-        id: spec.id.into(),
-        rows: Vec::new(),
-        operator: Vec::new(),
-        stiffness: Vec::new(),
-        seconds: 0.0,
-    };
     let smallest = *spec
         .table_eps
         .last()
@@ -394,19 +372,38 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Outcome> {
             }
         }
     }
-    bar.set_length(cells.len() as u64);
-    let outs = super::run_cells(&cells, opts.jobs, |&(seed, k, eps)| {
-        let (name, config) = &configs[k];
-        let out = run_cell(spec, name, config, seed, eps, smallest, &say);
-        bar.inc(1);
-        out
-    })?;
-    bar.finish_and_clear();
+    let describe = |&(seed, k, eps): &(u64, usize, Option<f64>)| match eps {
+        None => format!("seed {seed}, {} through every table ε", configs[k].0),
+        Some(e) => format!("seed {seed}, {} at ε = {e}", configs[k].0),
+    };
+    let material = cells::material_of(configs.iter().map(|(_, c)| c));
+    let outs = match cells::run(
+        opts,
+        spec.id,
+        &material,
+        &cells,
+        describe,
+        |&(seed, k, eps), say| {
+            let (name, config) = &configs[k];
+            run_cell(spec, name, config, seed, eps, smallest, say)
+        },
+    )? {
+        Step::Page(outs) => outs,
+        Step::Done(said) => return Ok(Step::Done(said)),
+    };
+    let mut report = Report {
+        id: spec.id.into(),
+        rows: Vec::new(),
+        operator: Vec::new(),
+        stiffness: Vec::new(),
+        seconds: 0.0,
+    };
     let mut solutions: Vec<(String, Vec<f64>)> = Vec::new();
     for out in outs {
         report.rows.extend(out.rows);
         report.stiffness.extend(out.stiffness);
         solutions.extend(out.solution);
+        report.seconds += out.seconds;
     }
     // The first preset's problem (every method of a spec shares the problem) for the operator
     // sweep and the figures.
@@ -417,13 +414,15 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Outcome> {
             .filter_map(|(e, v)| v.map(|v| (e, v)))
             .collect();
     }
-    report.seconds = all_started.elapsed().as_secs_f64();
-    Ok(Outcome {
-        report,
-        solutions,
-        sources,
-        problem,
-    })
+    Ok(Step::Page((
+        Outcome {
+            report,
+            solutions,
+            sources,
+            problem,
+        },
+        cells.len(),
+    )))
 }
 
 /// ε as 1/k when `fractions` and 1/ε is a whole number above 2, else decimal.

@@ -204,7 +204,7 @@ fn timing_section(spec: &Spec, report: &Report, problem: &dyn Problem) -> String
         ));
     }
     md.push_str(&format!(
-        "\nWhole reproduction: {:.0} s. Homotopy rows share one run per seed; their seconds are the time since that run started. Figures: `panels.svg` (the solutions beside the L2RE, as one figure), `{}.svg`, {}{}.\n",
+        "\nAll runs: {:.0} s added up (wherever and however many at a time they ran). Homotopy rows share one run per seed; their seconds are the time since that run started. Figures: `panels.svg` (the solutions beside the L2RE, as one figure), `{}.svg`, {}{}.\n",
         report.seconds,
         l2re_stem(spec),
         if problem.eval_grid().is_some() {
@@ -411,8 +411,11 @@ impl super::Reproduction for Spec {
     }
 
     /// Run the table and give each method's median L2RE at the smallest ε.
-    fn run(&self, opts: &ReproduceOptions) -> Result<Vec<String>> {
-        let o = super::sweep::run(self, opts)?;
+    fn run(&self, opts: &ReproduceOptions) -> Result<super::Said> {
+        let (o, cells) = match super::sweep::run(self, opts)? {
+            super::cells::Step::Page(o) => o,
+            super::cells::Step::Done(said) => return Ok(said),
+        };
         write_outputs(
             self,
             opts,
@@ -423,7 +426,7 @@ impl super::Reproduction for Spec {
         )?;
         let report = o.report;
         let smallest = self.table_eps[self.table_eps.len() - 1];
-        Ok(self
+        let lines = self
             .methods
             .iter()
             .map(|m| {
@@ -435,6 +438,7 @@ impl super::Reproduction for Spec {
                     fmt_stat(&v)
                 )
             })
-            .collect())
+            .collect();
+        Ok(super::Said { lines, cells })
     }
 }

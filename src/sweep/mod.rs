@@ -375,7 +375,7 @@ impl Manifest {
                         preset: preset.clone(),
                         overrides,
                         seed,
-                        hash: format!("{:016x}", fnv1a(preset_text.as_bytes())),
+                        hash: format!("{:016x}", crate::config::fnv1a(preset_text.as_bytes())),
                         preset_text,
                     });
                 }
@@ -450,13 +450,6 @@ fn set_path(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<()
     }
     t.insert(leaf.to_string(), value);
     Ok(())
-}
-
-/// 64-bit FNV-1a.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// Keep a copy of the manifest as `<out>/manifest.toml` (what `collect` reads the metrics and

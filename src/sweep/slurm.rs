@@ -1,6 +1,8 @@
-//! A Slurm job-array script for a sweep: one array task per sweep task, each running
-//! `homotopy-explorer sweep run <manifest>` (the task index comes from `SLURM_ARRAY_TASK_ID`),
-//! its log in the sweep's `logs/` folder. Nothing else in the project depends on Slurm.
+//! Slurm job arrays for a sweep and for a reproduction's cells: an array script with one task
+//! per sweep task or cell (each running `homotopy-explorer sweep run <manifest>` or
+//! `reproduce <id> --index`, the index from `SLURM_ARRAY_TASK_ID`), a collect script that
+//! writes the tables and figures once the array has ended, and the one command that submits
+//! both. Logs go to the output's `logs/` folder. Nothing else in the project depends on Slurm.
 
 use std::path::{Path, PathBuf};
 
@@ -53,14 +55,173 @@ impl Resources {
     }
 }
 
-/// The script's text for `manifest` run by the program at `exe`, from the folder `workdir`.
-pub fn script(
+/// An array job and the job that collects after it.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// Slurm's job name, e.g. `hx-ac1_schedule`.
+    pub name: String,
+    /// What the scripts' first comment says.
+    pub title: String,
+    pub tasks: usize,
+    /// The output folder: the scripts and `logs/` go here (absolute).
+    pub dir: PathBuf,
+    /// The array script's file stem: `sweep` writes `sweep.sbatch`.
+    pub stem: &'static str,
+    /// The program's arguments for one array task (its index from `SLURM_ARRAY_TASK_ID`).
+    pub task_args: Vec<String>,
+    /// The program's arguments for the collect job.
+    pub collect_args: Vec<String>,
+}
+
+/// The scripts [`write_job`] wrote.
+#[derive(Clone, Debug)]
+pub struct Written {
+    pub array: PathBuf,
+    pub collect: PathBuf,
+}
+
+impl Written {
+    /// The shell command that submits the array and, after all its tasks have ended, the
+    /// collect job (which names any task that did not finish).
+    pub fn submit_command(&self) -> String {
+        format!(
+            "jobid=$(sbatch --parsable {}) && sbatch --dependency=afterany:${{jobid%%;*}} {}",
+            quote(&self.array.display().to_string()),
+            quote(&self.collect.display().to_string())
+        )
+    }
+}
+
+/// `s` as one word for a POSIX shell.
+pub fn quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn header(job: &Job, r: &Resources, workdir: &Path, array: bool) -> String {
+    let mut s = format!(
+        "#!/bin/bash\n# {}, written by homotopy-explorer.\n#SBATCH --job-name={}\n",
+        if array {
+            format!("{}: {} array tasks", job.title, job.tasks)
+        } else {
+            format!("{}: collect after the array", job.title)
+        },
+        if array {
+            job.name.clone()
+        } else {
+            format!("{}-collect", job.name)
+        },
+    );
+    if array {
+        s.push_str(&format!(
+            "#SBATCH --array=0-{}\n",
+            job.tasks.saturating_sub(1)
+        ));
+    }
+    s.push_str(&format!(
+        "#SBATCH --cpus-per-task={}\n#SBATCH --mem={}\n#SBATCH --time={}\n#SBATCH --chdir={}\n#SBATCH --output={}\n",
+        if array { r.cpus } else { 1 },
+        r.mem,
+        r.time,
+        workdir.display(),
+        job.dir
+            .join("logs")
+            .join(if array { "t%a.log" } else { "collect.log" })
+            .display(),
+    ));
+    if let Some(p) = &r.partition {
+        s.push_str(&format!("#SBATCH --partition={p}\n"));
+    }
+    s
+}
+
+/// The array script's and the collect script's text for the program at `exe`, run from
+/// `workdir`.
+pub fn scripts(job: &Job, r: &Resources, exe: &Path, workdir: &Path) -> (String, String) {
+    let command = |args: &[String]| {
+        std::iter::once(quote(&exe.display().to_string()))
+            .chain(args.iter().map(|a| quote(a)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    (
+        format!(
+            "{}exec {}\n",
+            header(job, r, workdir, true),
+            command(&job.task_args)
+        ),
+        format!(
+            "{}exec {}\n",
+            header(job, r, workdir, false),
+            command(&job.collect_args)
+        ),
+    )
+}
+
+/// The cluster's largest array (`MaxArraySize` of `scontrol show config`), where `scontrol`
+/// answers.
+pub fn max_array_size() -> Option<usize> {
+    let out = std::process::Command::new("scontrol")
+        .args(["show", "config"])
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout).lines().find_map(|l| {
+        let (k, v) = l.split_once('=')?;
+        (k.trim() == "MaxArraySize")
+            .then(|| v.trim().parse().ok())
+            .flatten()
+    })
+}
+
+/// Write `<dir>/<stem>.sbatch` and `<dir>/collect.sbatch` (and the logs folder Slurm writes
+/// into) for the program `exe` (default: this one). Refuses an array larger than the cluster's
+/// `MaxArraySize` where `scontrol` can tell it.
+pub fn write_job(job: &Job, r: &Resources, exe: Option<&Path>) -> Result<Written> {
+    r.check()?;
+    if job.tasks == 0 {
+        bail!("{} has no tasks to submit", job.title);
+    }
+    if let Some(max) = max_array_size()
+        && job.tasks > max
+    {
+        bail!(
+            "{} has {} tasks but this cluster's MaxArraySize is {max} (scontrol show config): split it into smaller sweeps, or ask for a larger MaxArraySize",
+            job.title,
+            job.tasks
+        );
+    }
+    let workdir = std::env::current_dir().context("cannot tell the current folder")?;
+    let exe = match exe {
+        Some(e) => std::path::absolute(e).context("cannot resolve --exe")?,
+        None => std::env::current_exe().context("cannot find this program")?,
+    };
+    std::fs::create_dir_all(job.dir.join("logs"))
+        .with_context(|| format!("cannot create {}", job.dir.join("logs").display()))?;
+    let (array, collect) = scripts(job, r, &exe, &workdir);
+    let written = Written {
+        array: job.dir.join(format!("{}.sbatch", job.stem)),
+        collect: job.dir.join("collect.sbatch"),
+    };
+    crate::export::write_atomic(&written.array, array.as_bytes())?;
+    crate::export::write_atomic(&written.collect, collect.as_bytes())?;
+    Ok(written)
+}
+
+/// Write the sweep's scripts (`sweep.sbatch`, `collect.sbatch`) for the program `exe`
+/// (default: this one), with its manifest copy and plan.
+pub fn write(
     manifest: &Manifest,
-    tasks: usize,
+    all: &[super::Task],
     r: &Resources,
-    exe: &Path,
-    workdir: &Path,
-) -> String {
+    exe: Option<&Path>,
+) -> Result<Written> {
+    let workdir = std::env::current_dir().context("cannot tell the current folder")?;
     let abs = |p: &Path| {
         if p.is_absolute() {
             p.to_path_buf()
@@ -69,49 +230,36 @@ pub fn script(
         }
     };
     let out = abs(&manifest.out_dir());
-    let mut s = format!(
-        "#!/bin/bash\n# Sweep `{}`: {tasks} tasks, written by `homotopy-explorer sweep slurm`.\n#SBATCH --job-name=hx-{}\n#SBATCH --array=0-{}\n#SBATCH --cpus-per-task={}\n#SBATCH --mem={}\n#SBATCH --time={}\n#SBATCH --chdir={}\n#SBATCH --output={}/logs/t%a.log\n",
-        manifest.name,
-        manifest.name,
-        tasks.saturating_sub(1),
-        r.cpus,
-        r.mem,
-        r.time,
-        workdir.display(),
-        out.display(),
-    );
-    if let Some(p) = &r.partition {
-        s.push_str(&format!("#SBATCH --partition={p}\n"));
-    }
-    s.push_str(&format!(
-        "exec '{}' sweep run '{}' --quiet\n",
-        exe.display(),
-        abs(&manifest.path).display()
-    ));
-    s
-}
-
-/// Write `<out>/sweep.sbatch` (and the logs folder Slurm writes into) for the program `exe`
-/// (default: this one); returns its path.
-pub fn write(
-    manifest: &Manifest,
-    all: &[super::Task],
-    r: &Resources,
-    exe: Option<&Path>,
-) -> Result<PathBuf> {
-    r.check()?;
-    let tasks = all.len();
-    let workdir = std::env::current_dir().context("cannot tell the current folder")?;
-    let exe = match exe {
-        Some(e) => std::path::absolute(e).context("cannot resolve --exe")?,
-        None => std::env::current_exe().context("cannot find this program")?,
+    let job = Job {
+        name: format!("hx-{}", manifest.name),
+        title: format!("Sweep `{}`", manifest.name),
+        tasks: all.len(),
+        dir: out.clone(),
+        stem: "sweep",
+        task_args: vec![
+            "sweep".into(),
+            "run".into(),
+            abs(&manifest.path).display().to_string(),
+            "--quiet".into(),
+        ],
+        collect_args: vec!["sweep".into(), "collect".into(), out.display().to_string()],
     };
-    let out = manifest.out_dir();
-    std::fs::create_dir_all(out.join("logs"))
-        .with_context(|| format!("cannot create {}", out.join("logs").display()))?;
+    r.check()?;
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     super::write_manifest_copy(manifest)?;
     super::write_plan(manifest, all)?;
-    let path = out.join("sweep.sbatch");
-    crate::export::write_atomic(&path, script(manifest, tasks, r, &exe, &workdir).as_bytes())?;
-    Ok(path)
+    write_job(&job, r, exe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_quoted_for_the_shell() {
+        assert_eq!(quote("out/sweeps/a_b-1.toml"), "out/sweeps/a_b-1.toml");
+        assert_eq!(quote("my runs/x"), "'my runs/x'");
+        assert_eq!(quote("it's"), "'it'\\''s'");
+        assert_eq!(quote(""), "''");
+    }
 }

@@ -25,3 +25,35 @@ pub fn short_ac1(max_steps: usize, eval_every: usize) -> String {
         "version = 1\nname = \"short\"\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.1\nn_res = 50\n[training]\nseed = 3\nmax_steps = {max_steps}\neval_every = {eval_every}\n"
     )
 }
+
+/// The shipped preset `name` with its step counts cut by 8 (at least 20): the same pages,
+/// in seconds.
+pub fn quick_preset(name: &str) -> String {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("presets")
+            .join(name),
+    )
+    .unwrap();
+    text.lines()
+        .map(|l| {
+            let key = l.split('=').next().unwrap_or("").trim();
+            match (
+                [
+                    "max_steps",
+                    "adam_steps",
+                    "final_max_steps",
+                    "initial_steps",
+                ]
+                .contains(&key),
+                l.split('=')
+                    .nth(1)
+                    .and_then(|v| v.trim().parse::<usize>().ok()),
+            ) {
+                (true, Some(n)) => format!("{key} = {}", (n / 8).max(20)),
+                _ => l.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
