@@ -7,7 +7,7 @@ use std::time::Duration;
 mod common;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use homotopy_explorer::app::{ExplorerApp, LossAxis, PlotKind};
 use homotopy_explorer::config::{RunConfig, StrategyKind};
 use homotopy_explorer::ui::Explorer;
@@ -862,4 +862,99 @@ fn a_list_entry_that_is_not_a_number_is_named_and_nothing_is_applied() {
     h.run_steps(2);
     h.get_by_label_contains("“x” is not a number: not applied");
     assert_eq!(h.state().draft.network.hidden, before);
+}
+
+/// Type `text` into the number field labelled `label` and press Enter.
+fn type_into(h: &mut Harness<'static, Explorer>, label: &str, text: &str) {
+    h.get_by_label(label).click();
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+}
+
+#[test]
+fn typed_numbers_outside_a_fields_range_are_refused_with_the_range_not_clamped() {
+    let mut h = harness();
+    h.get_by_label("Optimizer").click();
+    h.run();
+    let before = h.state().app.draft.training.max_steps;
+    type_into(&mut h, "step cap", "0");
+    assert_eq!(h.state().app.draft.training.max_steps, before);
+    assert!(
+        has_message(
+            &h.state().app,
+            Some(true),
+            "step cap: 0 is outside the range; allowed 1 to 1e8, kept"
+        ),
+        "{:?}",
+        h.state().app.view.messages
+    );
+    type_into(&mut h, "step cap", "2.5");
+    assert_eq!(h.state().app.draft.training.max_steps, before);
+    assert!(has_message(
+        &h.state().app,
+        Some(true),
+        "2.5 is not a whole number"
+    ));
+    // Not a number at all, in a log-scale field: named, and the value kept.
+    let tol = h.state().app.draft.training.loss_tolerance;
+    type_into(&mut h, "loss tolerance", "abc");
+    assert_eq!(h.state().app.draft.training.loss_tolerance, tol);
+    assert!(has_message(
+        &h.state().app,
+        Some(true),
+        "loss tolerance: “abc” is not a number"
+    ));
+    // A value inside the range is taken as typed.
+    type_into(&mut h, "step cap", "500");
+    assert_eq!(h.state().app.draft.training.max_steps, 500);
+    type_into(&mut h, "loss tolerance", "1e-9");
+    assert!((h.state().app.draft.training.loss_tolerance - 1e-9).abs() < 1e-20);
+}
+
+/// Type `text` into the ε target slider's number box, which shows `shown` (the slider itself
+/// carries the same value), and press Enter.
+fn type_eps(h: &mut Harness<'static, Explorer>, shown: &str, text: &str) {
+    let number_box = |h: &Harness<'static, Explorer>| {
+        let roles: Vec<_> = h
+            .get_all_by_value(shown)
+            .map(|n| n.accesskit_node().role())
+            .collect();
+        roles
+            .iter()
+            .position(|r| *r != egui::accesskit::Role::Slider)
+            .unwrap_or_else(|| panic!("no number box among {roles:?}"))
+    };
+    let k = number_box(h);
+    h.get_all_by_value(shown).nth(k).unwrap().click();
+    h.run();
+    let k = number_box(h);
+    h.get_all_by_value(shown).nth(k).unwrap().type_text(text);
+    h.key_press(egui::Key::Enter);
+    h.run();
+}
+
+#[test]
+fn an_eps_target_above_the_paths_current_eps_waits_for_confirmation() {
+    // Strategy 1 from ε₀ = 0.1 (not started: the path stands at ε₀).
+    let mut h = harness();
+    let target = h.state().app.config().problem.eps;
+    h.state_mut().app.view.messages.clear();
+    // 0.5 typed into the slider's number box lies above ε₀ = 0.1: nothing is sent yet.
+    type_eps(&mut h, "0.05", "0.5");
+    assert_eq!(h.state().app.config().problem.eps, target);
+    h.get_by_label("Keep ε target 0.05").click();
+    h.run();
+    assert_eq!(h.state().app.config().problem.eps, target);
+    assert!(h.query_by_label("Run the path upward").is_none());
+    // Asked again and confirmed: the target goes up.
+    type_eps(&mut h, "0.05", "0.5");
+    h.get_by_label("Run the path upward").click();
+    assert!(settle(&mut h, |app| app
+        .view
+        .latest
+        .as_ref()
+        .is_some_and(|s| s.eps_target == 0.5)));
 }

@@ -9,13 +9,15 @@ use crate::net::{ActivationKind, InitKind};
 use crate::problem::ProblemKind;
 use crate::worker::Command;
 
-use super::widgets::{ListText, log_drag};
+use super::widgets::{ListText, bounded, bounded_log_slider, bounded_row, log_drag};
 
 /// The controls panel, with the text it keeps for the hidden widths and the HRTA s values.
 #[derive(Debug, Default)]
 pub struct ControlsPanel {
     widths: ListText,
     s_values: ListText,
+    /// An ε target above the path's current ε, waiting for the user to confirm it.
+    upward: Option<f64>,
 }
 
 impl ControlsPanel {
@@ -32,7 +34,7 @@ fn controls_ui(app: &mut ExplorerApp, panel: &mut ControlsPanel, ui: &mut egui::
     run_buttons_ui(app, ui);
     ui.separator();
     problem_ui(app, ui);
-    eps_ui(app, ui);
+    eps_ui(app, &mut panel.upward, ui);
     ui.separator();
     super::strategy::strategy_ui(app, ui);
     hrta_ui(app, &mut panel.s_values, ui);
@@ -99,22 +101,51 @@ fn problem_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     });
 }
 
-fn eps_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+/// The ε target slider. On a homotopy a target above the path's current ε would plan the path
+/// upward (ε growing); that waits in `upward` until the user confirms or keeps the old target.
+fn eps_ui(app: &mut ExplorerApp, upward: &mut Option<f64>, ui: &mut egui::Ui) {
     ui.add_enabled_ui(!app.locked(Control::Eps), |ui| {
-        let mut eps = app
-            .view
-            .latest
-            .as_ref()
-            .map(|s| s.eps_target)
-            .unwrap_or(app.config().problem.eps);
-        let response = ui.add(
-            egui::Slider::new(&mut eps, 1e-4..=1.0)
-                .logarithmic(true)
-                .text("ε target")
-                .custom_formatter(|v, _| format!("{v:.4}")),
-        );
+        // Before the first snapshot the path stands at ε₀ with the preset's target.
+        let (target, current) = match &app.view.latest {
+            Some(s) => (s.eps_target, s.eps),
+            None => (app.config().problem.eps, app.config().strategy.eps_start),
+        };
+        let homotopy = app.config().strategy.kind.is_homotopy();
+        let mut eps = upward.unwrap_or(target);
+        // Four significant digits in shortest form: 0.01 reads "0.01", a dragged value
+        // 0.0123456… reads "0.01235".
+        let response = bounded_log_slider(ui, "ε target", &mut eps, 1e-4..=1.0, "ε target", |v| {
+            super::widgets::number(format!("{v:.3e}").parse().unwrap_or(v))
+        });
         if response.changed() {
-            app.set_eps_target(eps);
+            if homotopy && eps > current {
+                *upward = Some(eps);
+            } else {
+                *upward = None;
+                app.set_eps_target(eps);
+            }
+        }
+        if let Some(up) = *upward {
+            ui.label(
+                egui::RichText::new(format!(
+                    "ε target {} lies above the path's current ε = {}: the homotopy would run upward, ε growing.",
+                    super::widgets::number(up),
+                    super::widgets::number(current)
+                ))
+                .color(ui.visuals().warn_fg_color),
+            );
+            ui.horizontal(|ui| {
+                if ui.button("Run the path upward").clicked() {
+                    *upward = None;
+                    app.set_eps_target(up);
+                }
+                if ui
+                    .button(format!("Keep ε target {}", super::widgets::number(target)))
+                    .clicked()
+                {
+                    *upward = None;
+                }
+            });
         }
         ui.label(
             egui::RichText::new(
@@ -174,13 +205,11 @@ fn hrta_ui(app: &mut ExplorerApp, s_values: &mut ListText, ui: &mut egui::Ui) {
             match &mut h.switch {
                 HrtaSwitch::Steps { every } => {
                     let label = ui.label("steps per s");
-                    ui.add(egui::DragValue::new(every).range(1..=1_000_000))
-                        .labelled_by(label.id);
+                    bounded(ui, "steps per s", every, 1..=1_000_000, |d| d).labelled_by(label.id);
                 }
                 HrtaSwitch::Plateau { patience, .. } => {
                     let label = ui.label("patience (steps)");
-                    ui.add(egui::DragValue::new(patience).range(1..=1_000_000))
-                        .labelled_by(label.id);
+                    bounded(ui, "patience", patience, 1..=1_000_000, |d| d).labelled_by(label.id);
                 }
             }
             ui.end_row();
@@ -218,35 +247,49 @@ fn optimizer_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                         OptimizerKind::Adam | OptimizerKind::Sgd => "learning rate",
                     };
                     let label = ui.label(lr_label);
-                    log_drag(ui, &mut o.lr, 1e-8, 10.0).labelled_by(label.id);
+                    log_drag(ui, lr_label, &mut o.lr, 1e-8, 10.0).labelled_by(label.id);
                     ui.end_row();
                     if o.kind == OptimizerKind::Isgd {
                         let i = &mut o.isgd;
-                        let label = ui.label("K₀ implicit steps");
-                        ui.add(egui::DragValue::new(&mut i.outer_steps).range(1..=10_000_000))
-                            .labelled_by(label.id);
-                        ui.end_row();
-                        let label = ui.label("K₁ inner Adam steps");
-                        ui.add(egui::DragValue::new(&mut i.inner_steps).range(1..=100_000))
-                            .labelled_by(label.id);
-                        ui.end_row();
+                        bounded_row(
+                            ui,
+                            "K₀ implicit steps",
+                            &mut i.outer_steps,
+                            1..=10_000_000,
+                            |d| d,
+                        );
+                        bounded_row(
+                            ui,
+                            "K₁ inner Adam steps",
+                            &mut i.inner_steps,
+                            1..=100_000,
+                            |d| d,
+                        );
                         let label = ui.label("inner Adam γ");
-                        log_drag(ui, &mut i.inner_lr, 1e-8, 1.0).labelled_by(label.id);
+                        log_drag(ui, "inner Adam γ", &mut i.inner_lr, 1e-8, 1.0)
+                            .labelled_by(label.id);
                         ui.end_row();
                         let label = ui.label("final Adam η");
-                        log_drag(ui, &mut i.final_lr, 1e-8, 1.0).labelled_by(label.id);
+                        log_drag(ui, "final Adam η", &mut i.final_lr, 1e-8, 1.0)
+                            .labelled_by(label.id);
                         ui.end_row();
                     }
-                    let label = ui.label("step cap");
-                    ui.add(
-                        egui::DragValue::new(&mut app.draft.training.max_steps)
-                            .range(1..=100_000_000),
+                    bounded_row(
+                        ui,
+                        "step cap",
+                        &mut app.draft.training.max_steps,
+                        1..=100_000_000,
+                        |d| d,
+                    );
+                    let label = ui.label("loss tolerance");
+                    log_drag(
+                        ui,
+                        "loss tolerance",
+                        &mut app.draft.training.loss_tolerance,
+                        1e-20,
+                        1.0,
                     )
                     .labelled_by(label.id);
-                    ui.end_row();
-                    let label = ui.label("loss tolerance");
-                    log_drag(ui, &mut app.draft.training.loss_tolerance, 1e-20, 1.0)
-                        .labelled_by(label.id);
                     ui.end_row();
                 });
             });
@@ -303,14 +346,13 @@ fn network_ui(app: &mut ExplorerApp, widths: &mut ListText, ui: &mut egui::Ui) {
                         .labelled_by(label.id);
                     ui.end_row();
                     if app.draft.network.init == InitKind::NtkNormal {
-                        let label = ui.label("output exponent a");
-                        ui.add(
-                            egui::DragValue::new(&mut app.draft.network.output_scale_exponent)
-                                .range(0.0..=2.0)
-                                .speed(0.05),
-                        )
-                        .labelled_by(label.id);
-                        ui.end_row();
+                        bounded_row(
+                            ui,
+                            "output exponent a",
+                            &mut app.draft.network.output_scale_exponent,
+                            0.0..=2.0,
+                            |d| d.speed(0.05),
+                        );
                     }
                     ui.label("");
                     ui.checkbox(
@@ -318,14 +360,20 @@ fn network_ui(app: &mut ExplorerApp, widths: &mut ListText, ui: &mut egui::Ui) {
                         "random features (train the output layer only)",
                     );
                     ui.end_row();
-                    let label = ui.label("seed");
-                    ui.add(egui::DragValue::new(&mut app.draft.training.seed))
-                        .labelled_by(label.id);
-                    ui.end_row();
-                    let label = ui.label("residual points");
-                    ui.add(egui::DragValue::new(&mut app.draft.problem.n_res).range(1..=100_000))
-                        .labelled_by(label.id);
-                    ui.end_row();
+                    bounded_row(
+                        ui,
+                        "seed",
+                        &mut app.draft.training.seed,
+                        0..=u64::MAX,
+                        |d| d,
+                    );
+                    bounded_row(
+                        ui,
+                        "residual points",
+                        &mut app.draft.problem.n_res,
+                        1..=100_000,
+                        |d| d,
+                    );
                 });
             });
             ui.add_enabled_ui(!lock_backend, |ui| {
@@ -359,10 +407,12 @@ fn diagnostics_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         .show(ui, |ui| {
             ui.horizontal(|ui| {
                 let label = ui.label("spectrum every");
-                ui.add(
-                    egui::DragValue::new(&mut app.draft.diagnostics.every)
-                        .range(0..=1_000_000)
-                        .suffix(" steps"),
+                bounded(
+                    ui,
+                    "spectrum every",
+                    &mut app.draft.diagnostics.every,
+                    0..=1_000_000,
+                    |d| d.suffix(" steps"),
                 )
                 .labelled_by(label.id);
             });

@@ -4,6 +4,7 @@
 use crate::app::{ExplorerApp, Pending};
 use crate::lab::ntk;
 use crate::ui::plot_view::figure_ui;
+use crate::ui::widgets::bounded_row;
 
 pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
     if !app.ntk_lab.open {
@@ -44,22 +45,17 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                         ui.text_edit_singleline(&mut lab.exponents)
                             .labelled_by(l.id);
                         ui.end_row();
-                        let l = ui.label("Seeds per cell");
-                        ui.add(egui::DragValue::new(&mut lab.settings.seeds).range(2..=64))
-                            .labelled_by(l.id);
-                        ui.end_row();
-                        let l = ui.label("Training steps");
-                        ui.add(egui::DragValue::new(&mut lab.settings.steps).range(1..=100_000))
-                            .labelled_by(l.id);
-                        ui.end_row();
-                        let l = ui.label("Rate (GD)");
-                        ui.add(
-                            egui::DragValue::new(&mut lab.settings.lr)
-                                .range(1e-6..=10.0)
-                                .speed(0.01),
-                        )
-                        .labelled_by(l.id);
-                        ui.end_row();
+                        bounded_row(ui, "Seeds per cell", &mut lab.settings.seeds, 2..=64, |d| d);
+                        bounded_row(
+                            ui,
+                            "Training steps",
+                            &mut lab.settings.steps,
+                            1..=100_000,
+                            |d| d,
+                        );
+                        bounded_row(ui, "Rate (GD)", &mut lab.settings.lr, 1e-6..=10.0, |d| {
+                            d.speed(0.01)
+                        });
                     });
             });
             ui.horizontal(|ui| {

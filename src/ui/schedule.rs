@@ -4,7 +4,7 @@
 
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
-use super::widgets::{ListText, log_drag};
+use super::widgets::{ListText, bounded, log_drag};
 use crate::app::ExplorerApp;
 use crate::config::{Control, RunConfig, ScheduleConfig, StrategyKind};
 use crate::train::schedule::planned_values;
@@ -154,15 +154,13 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
         ScheduleConfig::Linear { delta } => {
             ui.horizontal(|ui| {
                 let label = ui.label("Δε");
-                ui.add(egui::DragValue::new(delta).speed(1e-5).range(1e-7..=1.0))
-                    .labelled_by(label.id);
+                bounded(ui, "Δε", delta, 1e-7..=1.0, |d| d.speed(1e-5)).labelled_by(label.id);
             });
         }
         ScheduleConfig::Geometric { steps } => {
             ui.horizontal(|ui| {
                 let label = ui.label("steps from ε₀ to ε*");
-                ui.add(egui::DragValue::new(steps).range(1..=100_000))
-                    .labelled_by(label.id);
+                bounded(ui, "steps from ε₀ to ε*", steps, 1..=100_000, |d| d).labelled_by(label.id);
             });
         }
         ScheduleConfig::Adaptive {
@@ -181,8 +179,8 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
                 ] {
                     // Scientific notation: a tolerance of 1e-8 read "0.000000" as a plain
                     // drag value.
-                    let label = ui.label(label);
-                    log_drag(ui, v, 1e-14, 1.0).labelled_by(label.id);
+                    let l = ui.label(label);
+                    log_drag(ui, label, v, 1e-14, 1.0).labelled_by(l.id);
                     ui.end_row();
                 }
             });

@@ -8,7 +8,7 @@ use crate::config::{
     TimeMarchConfig,
 };
 
-use super::widgets::log_drag;
+use super::widgets::{bounded, bounded_row, log_drag};
 
 fn stage_optimizer_label(o: StageOptimizer) -> &'static str {
     match o {
@@ -59,33 +59,36 @@ fn time_parameters(ui: &mut egui::Ui, t: &mut TimeMarchConfig) {
         .show(ui, |ui| {
             egui::Grid::new("time-grid").num_columns(2).show(ui, |ui| {
                 let label = ui.label("Δt (window)");
-                log_drag(ui, &mut t.dt, 1e-5, 1.0).labelled_by(label.id);
+                log_drag(ui, "Δt (window)", &mut t.dt, 1e-5, 1.0).labelled_by(label.id);
                 ui.end_row();
-                let label = ui.label("Steps fitting u₀ (cap)");
-                ui.add(egui::DragValue::new(&mut t.initial_steps).range(0..=1_000_000))
-                    .labelled_by(label.id);
-                ui.end_row();
-                let label = ui.label("Steps per window (cap)");
-                ui.add(egui::DragValue::new(&mut t.window_steps).range(1..=1_000_000))
-                    .labelled_by(label.id);
-                ui.end_row();
+                bounded_row(
+                    ui,
+                    "Steps fitting u₀ (cap)",
+                    &mut t.initial_steps,
+                    0..=1_000_000,
+                    |d| d,
+                );
+                bounded_row(
+                    ui,
+                    "Steps per window (cap)",
+                    &mut t.window_steps,
+                    1..=1_000_000,
+                    |d| d,
+                );
                 let label = ui.label("Window τ");
-                log_drag(ui, &mut t.tolerance, 1e-16, 1.0).labelled_by(label.id);
+                log_drag(ui, "Window τ", &mut t.tolerance, 1e-16, 1.0).labelled_by(label.id);
                 ui.end_row();
-                let label = ui.label("End time");
-                ui.add(
-                    egui::DragValue::new(&mut t.t_end)
-                        .speed(0.1)
-                        .range(1e-4..=1e4),
-                )
-                .labelled_by(label.id);
-                ui.end_row();
+                bounded_row(ui, "End time", &mut t.t_end, 1e-4..=1e4, |d| d.speed(0.1));
                 let label = ui.label("Steady when rate <");
-                log_drag(ui, &mut t.steady_tolerance, 1e-12, 1.0)
-                    .labelled_by(label.id)
-                    .on_hover_text(
-                        "‖H(u)‖/‖u‖ at the residual points: the relative rate of u_t = −H",
-                    );
+                log_drag(
+                    ui,
+                    "Steady when rate <",
+                    &mut t.steady_tolerance,
+                    1e-12,
+                    1.0,
+                )
+                .labelled_by(label.id)
+                .on_hover_text("‖H(u)‖/‖u‖ at the residual points: the relative rate of u_t = −H");
                 ui.end_row();
             });
             ui.label(
@@ -106,24 +109,11 @@ fn homotopy_parameters(ui: &mut egui::Ui, st: &mut StrategyConfig) {
             egui::Grid::new("strategy-grid")
                 .num_columns(2)
                 .show(ui, |ui| {
-                    let label = ui.label("ε₀ (start)");
-                    ui.add(
-                        egui::DragValue::new(&mut st.eps_start)
-                            .speed(0.001)
-                            .range(1e-4..=10.0),
-                    )
-                    .labelled_by(label.id);
-                    ui.end_row();
-                    let label = ui.label("Phase I Adam steps");
-                    ui.add(egui::DragValue::new(&mut st.phase1.adam_steps).range(0..=1_000_000))
-                        .labelled_by(label.id);
-                    ui.end_row();
-                    let label = ui.label("Phase I LM iterations");
-                    ui.add(egui::DragValue::new(&mut st.phase1.lm_iterations).range(0..=100_000))
-                        .labelled_by(label.id);
-                    ui.end_row();
+                    bounded_row(ui, "ε₀ (start)", &mut st.eps_start, 1e-4..=10.0, |d| { d.speed(0.001) });
+                    bounded_row(ui, "Phase I Adam steps", &mut st.phase1.adam_steps, 0..=1_000_000, |d| d);
+                    bounded_row(ui, "Phase I LM iterations", &mut st.phase1.lm_iterations, 0..=100_000, |d| d);
                     let label = ui.label("Phase I τ");
-                    log_drag(ui, &mut st.phase1.tolerance, 1e-16, 1.0).labelled_by(label.id);
+                    log_drag(ui, "Phase I τ", &mut st.phase1.tolerance, 1e-16, 1.0).labelled_by(label.id);
                     ui.end_row();
                     let label = ui.label("Phase I phase condition");
                     ui.checkbox(&mut st.phase1.phase_condition, "LM orthogonal to u′ (⟨u′, δu⟩ = 0)")
@@ -170,11 +160,18 @@ fn euler_rows(ui: &mut egui::Ui, euler: &mut EulerConfig) {
     match euler.solver {
         PseudoInverse::TruncatedSvd => {
             let label = ui.label("cutoff rcond");
-            log_drag(ui, &mut euler.rcond, 1e-14, 1e-1).labelled_by(label.id);
+            log_drag(ui, "cutoff rcond", &mut euler.rcond, 1e-14, 1e-1).labelled_by(label.id);
         }
         PseudoInverse::Tikhonov => {
             let label = ui.label("damping μ / σ²_max");
-            log_drag(ui, &mut euler.tikhonov_mu, 1e-16, 1e-1).labelled_by(label.id);
+            log_drag(
+                ui,
+                "damping μ / σ²_max",
+                &mut euler.tikhonov_mu,
+                1e-16,
+                1e-1,
+            )
+            .labelled_by(label.id);
         }
     }
     ui.end_row();
@@ -197,10 +194,12 @@ fn euler_rows(ui: &mut egui::Ui, euler: &mut EulerConfig) {
             })
             .response
             .labelled_by(label.id);
-        ui.add(
-            egui::DragValue::new(&mut euler.corrector_steps)
-                .range(1..=100)
-                .suffix(" steps"),
+        bounded(
+            ui,
+            "corrector steps",
+            &mut euler.corrector_steps,
+            1..=100,
+            |d| d.suffix(" steps"),
         )
         .labelled_by(label.id);
     });
@@ -211,7 +210,7 @@ fn euler_rows(ui: &mut egui::Ui, euler: &mut EulerConfig) {
 fn stage_rows(ui: &mut egui::Ui, st: &mut StrategyConfig) {
     if st.kind == StrategyKind::Strategy2 {
         let label = ui.label("α (L_{H_ε} weight)");
-        log_drag(ui, &mut st.stages.alpha, 1e-6, 100.0).labelled_by(label.id);
+        log_drag(ui, "α (L_{H_ε} weight)", &mut st.stages.alpha, 1e-6, 100.0).labelled_by(label.id);
         ui.end_row();
     }
     let label = ui.label("Stage optimizer");
@@ -230,16 +229,22 @@ fn stage_rows(ui: &mut egui::Ui, st: &mut StrategyConfig) {
         .labelled_by(label.id);
     ui.end_row();
     let label = ui.label("Stage τ");
-    log_drag(ui, &mut st.stages.tolerance, 1e-16, 1.0).labelled_by(label.id);
+    log_drag(ui, "Stage τ", &mut st.stages.tolerance, 1e-16, 1.0).labelled_by(label.id);
     ui.end_row();
-    let label = ui.label("Steps per stage (cap)");
-    ui.add(egui::DragValue::new(&mut st.stages.max_steps).range(1..=1_000_000))
-        .labelled_by(label.id);
-    ui.end_row();
-    let label = ui.label("Plateau patience");
-    ui.add(egui::DragValue::new(&mut st.stages.plateau_patience).range(0..=1_000_000))
-        .labelled_by(label.id);
-    ui.end_row();
+    bounded_row(
+        ui,
+        "Steps per stage (cap)",
+        &mut st.stages.max_steps,
+        1..=1_000_000,
+        |d| d,
+    );
+    bounded_row(
+        ui,
+        "Plateau patience",
+        &mut st.stages.plateau_patience,
+        0..=1_000_000,
+        |d| d,
+    );
     if st.stages.optimizer == StageOptimizer::Lm {
         ui.label("");
         ui.checkbox(&mut st.stages.phase_condition, "⟨∂ⱼu, δu⟩ = 0")

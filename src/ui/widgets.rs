@@ -1,23 +1,166 @@
 //! Small widgets the panels share, and [`ListText`], the text a panel keeps for a list-valued
 //! setting while it is being typed.
 
-/// A DragValue on a log scale for small positive numbers.
-pub fn log_drag(ui: &mut egui::Ui, value: &mut f64, min: f64, max: f64) -> egui::Response {
+/// Where typed values refused this frame wait for the status line ([`take_refusals`]).
+fn refusals_id() -> egui::Id {
+    egui::Id::unique("hx-refused-input")
+}
+
+/// Say on the status line (at the end of the frame) that a typed value was refused.
+fn refuse(ctx: &egui::Context, message: String) {
+    ctx.data_mut(|d| {
+        d.get_temp_mut_or_default::<Vec<String>>(refusals_id())
+            .push(message)
+    });
+}
+
+/// The refusals of this frame, oldest first; the window moves them to the status line.
+pub fn take_refusals(ctx: &egui::Context) -> Vec<String> {
+    ctx.data_mut(|d| d.remove_temp::<Vec<String>>(refusals_id()))
+        .unwrap_or_default()
+}
+
+/// A number as a person types it: shortest round-trip form, 1e-7 rather than 0.0000001.
+pub fn number(v: f64) -> String {
+    if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e7) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// A parser for typed text (whitespace ignored, “−” read as “-”, as egui's own) that refuses,
+/// instead of letting the widget clamp or drop it in silence, text that is not a number, not a
+/// whole number where `whole`, or outside `lo..=hi`; the reason is left in `why`.
+fn checking_parser<'a>(
+    lo: f64,
+    hi: f64,
+    whole: bool,
+    why: &'a std::cell::Cell<Option<String>>,
+) -> impl Fn(&str) -> Option<f64> + 'a {
+    move |text: &str| {
+        let clean: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| if c == '−' { '-' } else { c })
+            .collect();
+        let refused = match clean.parse::<f64>() {
+            Err(_) => format!("“{}” is not a number", text.trim()),
+            Ok(v) if !v.is_finite() => format!("{v} is not a finite number"),
+            Ok(v) if whole && v.fract() != 0.0 => format!("{} is not a whole number", number(v)),
+            Ok(v) if v < lo || v > hi => format!("{} is outside the range", number(v)),
+            Ok(v) => return Some(v),
+        };
+        why.set(Some(refused));
+        None
+    }
+}
+
+fn refusal(name: &str, why: String, lo: f64, hi: f64, kept: f64) -> String {
+    format!(
+        "{name}: {why}; allowed {} to {}, kept {}",
+        number(lo),
+        number(hi),
+        number(kept)
+    )
+}
+
+/// A number field for `value` within `range`, named `name` in messages: a drag stops at the
+/// range's ends; a typed value outside the range, not a number, or not whole for an integer is
+/// refused with a message naming the range (the field keeps its value), not clamped in silence.
+/// `style` sets speed, suffix and the like.
+pub fn bounded<N: egui::emath::Numeric>(
+    ui: &mut egui::Ui,
+    name: &str,
+    value: &mut N,
+    range: std::ops::RangeInclusive<N>,
+    style: impl FnOnce(egui::DragValue<'_>) -> egui::DragValue<'_>,
+) -> egui::Response {
+    let (lo, hi) = (range.start().to_f64(), range.end().to_f64());
+    let why = std::cell::Cell::new(None);
+    let kept = value.to_f64();
+    let r = ui.add(
+        style(
+            egui::DragValue::new(value)
+                .range(range)
+                .clamp_existing_to_range(false),
+        )
+        .update_while_editing(false)
+        .custom_parser(checking_parser(lo, hi, N::INTEGRAL, &why)),
+    );
+    if let Some(w) = why.take() {
+        refuse(ui.ctx(), refusal(name, w, lo, hi, kept));
+    }
+    r
+}
+
+/// A grid row: `label`, then [`bounded`] for `value` with refusals named by the label.
+pub fn bounded_row<N: egui::emath::Numeric>(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut N,
+    range: std::ops::RangeInclusive<N>,
+    style: impl FnOnce(egui::DragValue<'_>) -> egui::DragValue<'_>,
+) -> egui::Response {
+    let l = ui.label(label);
+    let r = bounded(ui, label, value, range, style).labelled_by(l.id);
+    ui.end_row();
+    r
+}
+
+/// A log-scale slider for a positive `value` within `range` (the ε target), with the same
+/// refusal of typed values as [`bounded`].
+pub fn bounded_log_slider(
+    ui: &mut egui::Ui,
+    name: &str,
+    value: &mut f64,
+    range: std::ops::RangeInclusive<f64>,
+    text: &str,
+    format: impl Fn(f64) -> String + 'static,
+) -> egui::Response {
+    let (lo, hi) = (*range.start(), *range.end());
+    let why = std::cell::Cell::new(None);
+    let kept = *value;
+    let r = ui.add(
+        egui::Slider::new(value, range)
+            .logarithmic(true)
+            .text(text)
+            .format(
+                egui::widgets::ValueFormat::default()
+                    .custom_formatter(move |v, _| format(v))
+                    .custom_parser(checking_parser(lo, hi, false, &why))
+                    .update_while_editing(false),
+            ),
+    );
+    if let Some(w) = why.take() {
+        refuse(ui.ctx(), refusal(name, w, lo, hi, kept));
+    }
+    r
+}
+
+/// A DragValue on a log scale for a small positive `value` in `min..=max`, named `name` in
+/// messages; a typed value outside the range is refused like [`bounded`]'s.
+pub fn log_drag(
+    ui: &mut egui::Ui,
+    name: &str,
+    value: &mut f64,
+    min: f64,
+    max: f64,
+) -> egui::Response {
     let mut exponent = value.max(min).log10();
+    let why = std::cell::Cell::new(None);
+    let check = checking_parser(min, max, false, &why);
     let r = ui.add(
         egui::DragValue::new(&mut exponent)
             .speed(0.05)
             .range(min.log10()..=max.log10())
+            .update_while_editing(false)
             .custom_formatter(|e, _| format!("{:.2e}", 10f64.powf(e)))
-            .custom_parser(|t| {
-                t.trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| *v > 0.0)
-                    .map(f64::log10)
-            }),
+            .custom_parser(|t| check(t).map(f64::log10)),
     );
-    if r.changed() {
+    if let Some(w) = why.take() {
+        refuse(ui.ctx(), refusal(name, w, min, max, *value));
+    } else if r.changed() {
         *value = 10f64.powf(exponent);
     }
     r

@@ -13,6 +13,9 @@ impl eframe::App for Explorer {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.panels.ui(&mut self.app, ui);
+        for refused in super::widgets::take_refusals(ui.ctx()) {
+            self.app.view.message(true, refused);
+        }
         self.app.end_frame();
     }
 
