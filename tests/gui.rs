@@ -958,3 +958,66 @@ fn an_eps_target_above_the_paths_current_eps_waits_for_confirmation() {
         .as_ref()
         .is_some_and(|s| s.eps_target == 0.5)));
 }
+
+#[test]
+fn the_timeline_scrubs_plays_and_exports_the_path() {
+    let mut h = run_to_end(PRESET);
+    let frames = h.state().view.frames();
+    // Phase I's end and each of the 50 Euler stages.
+    assert!(frames.len() > 40, "{} frames", frames.len());
+    // Scrubbed to a finished stage: the solution and the loss plot show it.
+    h.state_mut().view.scrub = Some(frames[10]);
+    h.run();
+    let stage = h.state().view.stages[frames[10]].clone();
+    let axis = h.state().remembered.loss_axis;
+    let sol = PlotKind::Solution.figure(&h.state().view, axis);
+    assert!(sol.title.contains("timeline: stage"), "{}", sol.title);
+    let u = &sol.series.iter().find(|s| s.label == "u_θ").unwrap().points;
+    assert_eq!(u.iter().map(|p| p.1).collect::<Vec<_>>(), stage.u);
+    let loss = PlotKind::Loss.figure(&h.state().view, axis);
+    assert!(
+        loss.vlines
+            .iter()
+            .any(|(_, l)| l.starts_with("timeline: stage"))
+    );
+    // Live again: the latest state.
+    h.get_by_label("● Live").click();
+    h.run();
+    assert_eq!(h.state().view.scrub, None);
+    // Play runs from the first frame to the last and stops there.
+    h.get_by_label("▶ Play").click();
+    h.step();
+    assert_eq!(h.state().view.scrub, Some(frames[0]));
+    for _ in 0..400 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+        if h.query_by_label("▶ Play").is_some() {
+            break;
+        }
+    }
+    assert_eq!(h.state().view.scrub, Some(*frames.last().unwrap()));
+    // The path as a GIF (one frame per stage here, under 120) and the evolution figure.
+    let root = tempfile::tempdir().unwrap();
+    h.state_mut().export_root = root.path().to_path_buf();
+    h.get_by_label("Export path").click();
+    h.run();
+    h.get_by_label("Animated GIF…").click();
+    assert!(settle(&mut h, |app| app
+        .view
+        .last_written
+        .as_ref()
+        .is_some_and(|p| p.extension().is_some_and(|e| e == "gif"))));
+    let gif = h.state().view.last_written.clone().unwrap();
+    let mut decoder = gif::DecodeOptions::new()
+        .read_info(std::fs::File::open(&gif).unwrap())
+        .unwrap();
+    let mut count = 0;
+    while decoder.read_next_frame().unwrap().is_some() {
+        count += 1;
+    }
+    assert_eq!(count, frames.len().min(120));
+    let evolution = homotopy_explorer::app::figures::evolution(&h.state().view, 6).unwrap();
+    let labels: Vec<&str> = evolution.series.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels.len(), 7, "{labels:?}");
+    assert!(labels[0].starts_with("ε = 0.1") && labels[6].starts_with("reference at ε = 0.05"));
+}

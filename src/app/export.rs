@@ -24,6 +24,8 @@ pub enum Format {
     Png,
     Pdf,
     Csv,
+    /// An animation with one frame per figure (the path); not offered per plot.
+    Gif,
 }
 
 impl Format {
@@ -35,6 +37,7 @@ impl Format {
             Self::Png => "png",
             Self::Pdf => "pdf",
             Self::Csv => "csv",
+            Self::Gif => "gif",
         }
     }
 }
@@ -49,6 +52,7 @@ pub fn write_figures(
     format: Format,
 ) -> Result<()> {
     match format {
+        Format::Gif => crate::export::figure::animation::write_gif(figs, style, path, &|_| {}),
         Format::Csv => {
             let mut bytes = Vec::new();
             for fig in figs {
@@ -252,6 +256,49 @@ pub fn start_export_shown(app: &mut ExplorerApp, format: Format) {
     start_export(app, figs, cols, format, Some("shown_plots"));
 }
 
+/// Frames at most in a path animation (evenly spaced stages; 12 s at 10 frames a second).
+pub const GIF_FRAMES: usize = 120;
+
+/// Export the homotopy path as an animated GIF: the solution at up to [`GIF_FRAMES`] finished
+/// stages, evenly spaced, in the figure style at most 960 px wide.
+pub fn start_export_path_gif(app: &mut ExplorerApp) {
+    let figs = super::figures::path_frames(&app.view, GIF_FRAMES);
+    if figs.len() < 2 {
+        app.view.message(
+            true,
+            "the path has fewer than two finished stages with a frame: nothing to animate yet",
+        );
+        return;
+    }
+    app.view.message(
+        false,
+        format!(
+            "writing the path as a GIF of {} frames ({} s at {} frames a second)…",
+            figs.len(),
+            figs.len() as u16 / crate::export::figure::animation::FPS,
+            crate::export::figure::animation::FPS
+        ),
+    );
+    let mut style = app.export_style();
+    // At most 960 px wide, but not below the 50 dpi a figure style allows.
+    style.dpi = style
+        .dpi
+        .min((960.0 / style.width_in).floor() as u32)
+        .max(50);
+    start_export_styled(app, figs, 1, Format::Gif, Some("homotopy_path"), style);
+}
+
+/// Export the evolution figure (u_θ at six ε along the path overlaid) in `format`.
+pub fn start_export_evolution(app: &mut ExplorerApp, format: Format) {
+    match super::figures::evolution(&app.view, 6) {
+        Some(fig) => start_export(app, vec![fig], 1, format, Some("path_evolution")),
+        None => app.view.message(
+            true,
+            "the path has fewer than two finished stages with a frame: no evolution figure yet",
+        ),
+    }
+}
+
 /// Ask for a path (or use the fallback folder), then write `figs` there, off the UI thread.
 fn start_export(
     app: &mut ExplorerApp,
@@ -261,6 +308,18 @@ fn start_export(
     stem: Option<&str>,
 ) {
     let style = app.export_style();
+    start_export_styled(app, figs, cols, format, stem, style);
+}
+
+/// [`start_export`] in a given style.
+fn start_export_styled(
+    app: &mut ExplorerApp,
+    figs: Vec<Figure>,
+    cols: usize,
+    format: Format,
+    stem: Option<&str>,
+    style: FigureStyle,
+) {
     let fallback = app.export_root.join("plots");
     let native = !app.headless;
     let stem = stem.map_or_else(|| figs[0].file_stem(), str::to_string);

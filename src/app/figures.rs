@@ -45,8 +45,25 @@ impl PlotKind {
         }
     }
 
-    /// Build the figure for this plot.
+    /// Build the figure for this plot (the solution and the error of the scrubbed stage while
+    /// the timeline is not live, with a mark on the loss plot where that stage ended).
     pub fn figure(self, view: &RunView, axis: super::LossAxis) -> Figure {
+        let mut fig = self.live_or_scrubbed(view, axis);
+        if self == Self::Loss
+            && let Some(stage) = view.scrub.and_then(|k| view.stages.get(k))
+        {
+            let x = match axis {
+                super::LossAxis::Step | super::LossAxis::LogStep => stage.step as f64,
+                super::LossAxis::Stage => stage.stage as f64,
+                super::LossAxis::Eps => stage.eps,
+            };
+            fig.vlines
+                .push((x, format!("timeline: stage {}", stage.stage)));
+        }
+        fig
+    }
+
+    fn live_or_scrubbed(self, view: &RunView, axis: super::LossAxis) -> Figure {
         match self {
             Self::Solution => solution(view),
             Self::Residual => residual(view),
@@ -134,7 +151,7 @@ fn solution_2d(s: &Snapshot) -> Option<Figure> {
 /// the plot coordinate otherwise; empty while neither is known (e.g. inside an s-homotopy).
 fn error(view: &RunView) -> Figure {
     let mut fig = Figure::new("Error u_θ − reference", "x", "u_θ − u*");
-    let Some(s) = &view.latest else {
+    let Some(s) = view.shown() else {
         return fig;
     };
     let (against, name) = match (&s.reference, &s.exact) {
@@ -162,13 +179,30 @@ fn error(view: &RunView) -> Figure {
 }
 
 fn solution(view: &RunView) -> Figure {
-    if let Some(fig) = view.latest.as_ref().and_then(solution_2d) {
+    let shown = view.shown();
+    let of = view.scrub.map_or_else(String::new, |k| stage_of(view, k));
+    solution_with(view, shown.as_deref(), &of)
+}
+
+/// " (timeline: stage k of n)" for stage index `k` of the view.
+fn stage_of(view: &RunView, k: usize) -> String {
+    match (view.stages.get(k), view.stages.last()) {
+        (Some(s), Some(last)) => format!(" (timeline: stage {} of {})", s.stage, last.stage),
+        _ => String::new(),
+    }
+}
+
+/// The solution figure of snapshot `shown` (the live one or a stage's frame), `of` added to
+/// its title, with the view's pins.
+fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
+    if let Some(mut fig) = shown.and_then(solution_2d) {
+        fig.title.push_str(of);
         return fig;
     }
     let mut fig = Figure::new("Solution u_θ(x)", "x", "u");
-    if let Some(s) = &view.latest {
+    if let Some(s) = shown {
         fig.x_label = s.plot_label.to_string();
-        fig.title = format!("Solution u_θ(x) at ε = {:.4}", s.eps);
+        fig.title = format!("Solution u_θ(x) at ε = {:.4}{of}", s.eps);
         fig.series
             .push(series("u_θ", pairs(&s.plot_x, &s.u), Mark::Line, 0));
         if let Some(e) = &s.exact {
@@ -181,7 +215,11 @@ fn solution(view: &RunView) -> Figure {
         }
         if let Some(r) = &s.reference {
             fig.series.push(series(
-                "FD reference",
+                if of.is_empty() {
+                    "FD reference"
+                } else {
+                    "reference at this ε"
+                },
                 pairs(&s.plot_x, r),
                 Mark::Reference,
                 2,
@@ -207,6 +245,107 @@ fn solution(view: &RunView) -> Figure {
         ));
     }
     fig
+}
+
+/// The homotopy path as animation frames: the solution figure of at most `max` stages with a
+/// frame, evenly spaced along the path (the first and the last included).
+pub fn path_frames(view: &RunView, max: usize) -> Vec<Figure> {
+    spaced(&view.frames(), max)
+        .into_iter()
+        .filter_map(|k| {
+            Some(solution_with(
+                view,
+                Some(&view.frame(k)?),
+                &stage_of(view, k),
+            ))
+        })
+        .collect()
+}
+
+/// `v` to four significant digits in shortest form (0.01 → "0.01", 0.0123456 → "0.01235").
+fn short(v: f64) -> String {
+    format!("{}", format!("{v:.3e}").parse::<f64>().unwrap_or(v))
+}
+
+/// `count` of `items` evenly spaced, the first and the last included (all when fewer).
+fn spaced(items: &[usize], count: usize) -> Vec<usize> {
+    if items.len() <= count || count < 2 {
+        return items.to_vec();
+    }
+    let mut out: Vec<usize> = (0..count)
+        .map(|i| items[(i * (items.len() - 1) + (count - 1) / 2) / (count - 1)])
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The papers' evolution figure (homotopy paper Figs. 3 and 5): u_θ at about `count` ε along
+/// the path overlaid, with the reference at the last; for a problem on the plane the cross-section
+/// at y = 0.5. None before two stages have frames.
+pub fn evolution(view: &RunView, count: usize) -> Option<Figure> {
+    let frames = view.frames();
+    if frames.len() < 2 {
+        return None;
+    }
+    let latest = view.latest.as_ref()?;
+    // 1D: the plot coordinate; on the plane: the row of the grid nearest y = 0.5.
+    let (x, row, x_label): (Vec<f64>, Option<(usize, usize)>, String) = match latest.grid {
+        Some(g) if g.nx >= 2 && g.ny >= 1 => {
+            let j = if g.ny == 1 {
+                0
+            } else {
+                (((0.5 - g.y.0) / (g.y.1 - g.y.0)) * (g.ny - 1) as f64)
+                    .round()
+                    .clamp(0.0, (g.ny - 1) as f64) as usize
+            };
+            let y = if g.ny == 1 {
+                g.y.0
+            } else {
+                g.y.0 + j as f64 * (g.y.1 - g.y.0) / (g.ny - 1) as f64
+            };
+            let x = (0..g.nx)
+                .map(|i| g.x.0 + i as f64 * (g.x.1 - g.x.0) / (g.nx - 1) as f64)
+                .collect();
+            (
+                x,
+                Some((j * g.nx, g.nx)),
+                format!("x (cross-section at y = {y:.2})"),
+            )
+        }
+        _ => (latest.plot_x.clone(), None, latest.plot_label.to_string()),
+    };
+    let cut = |values: &[f64]| -> Vec<f64> {
+        match row {
+            Some((start, n)) => values[start..start + n].to_vec(),
+            None => values.to_vec(),
+        }
+    };
+    let mut fig = Figure::new("u_θ along the homotopy path", &x_label, "u");
+    let chosen = spaced(&frames, count);
+    for (c, &k) in chosen.iter().enumerate() {
+        let s = &view.stages[k];
+        if s.u.len() != latest.u.len() {
+            continue;
+        }
+        fig.series.push(series(
+            &format!("ε = {}", short(s.eps)),
+            pairs(&x, &cut(&s.u)),
+            Mark::Line,
+            c,
+        ));
+    }
+    let last = &view.stages[*chosen.last()?];
+    if let Some(r) = &last.reference
+        && r.len() == latest.u.len()
+    {
+        fig.series.push(pin_series(
+            format!("reference at ε = {}", short(last.eps)),
+            pairs(&x, &cut(r)),
+            Mark::Reference,
+            (0, 0, 0),
+        ));
+    }
+    Some(fig)
 }
 
 /// H at the residual points: a heat map when they form a grid of the plane, else against the

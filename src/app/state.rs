@@ -127,6 +127,10 @@ pub fn pin_name(c: &RunConfig) -> String {
     format!("{name}, ε* = {}, seed {}", c.problem.eps, c.training.seed)
 }
 
+/// Memory the timeline's frames may take: u_θ and the reference of each finished stage. Past
+/// it every other frame is dropped (their numbers stay in the stage table).
+pub const FRAME_BUDGET_BYTES: usize = 64 << 20;
+
 /// Everything the plots and tables show.
 #[derive(Clone, Debug, Default)]
 pub struct RunView {
@@ -137,6 +141,11 @@ pub struct RunView {
     pub diagnostics: Option<Diagnostics>,
     pub sweep: Option<Sweep>,
     pub stages: Vec<StageRecord>,
+    /// The finished stage (index into `stages`, one with a frame) the timeline shows instead of
+    /// the live state; None: live.
+    pub scrub: Option<usize>,
+    /// Frames are kept for every `frame_stride`-th stage (1 until the budget is reached).
+    pub frame_stride: usize,
     pub end: Option<EndReason>,
     /// The configuration the worker runs, as it last reported it (its `Config` events, and the
     /// target ε of each snapshot): the app's one reported configuration. The lecture locks in
@@ -165,6 +174,69 @@ impl RunView {
             sweep,
             ..Self::default()
         };
+    }
+
+    /// The indices of the stages that have a frame (u_θ kept), oldest first.
+    pub fn frames(&self) -> Vec<usize> {
+        (0..self.stages.len())
+            .filter(|&i| !self.stages[i].u.is_empty())
+            .collect()
+    }
+
+    /// Keep the frames under [`FRAME_BUDGET_BYTES`]: drop every other one (never the newest)
+    /// until they fit, doubling `frame_stride`.
+    fn thin_frames(&mut self) {
+        self.thin_frames_within(FRAME_BUDGET_BYTES);
+    }
+
+    fn thin_frames_within(&mut self, budget: usize) {
+        let bytes = |s: &StageRecord| 8 * (s.u.len() + s.reference.as_ref().map_or(0, Vec::len));
+        self.frame_stride = self.frame_stride.max(1);
+        while self.stages.iter().map(bytes).sum::<usize>() > budget {
+            let frames = self.frames();
+            if frames.len() < 3 {
+                break;
+            }
+            for &i in frames.iter().skip(1).step_by(2) {
+                if i != frames[frames.len() - 1] {
+                    self.stages[i].u = Vec::new();
+                    self.stages[i].reference = None;
+                }
+            }
+            self.frame_stride *= 2;
+            if self.scrub.is_some_and(|k| self.stages[k].u.is_empty()) {
+                self.scrub = None;
+            }
+        }
+    }
+
+    /// The live snapshot, or the scrubbed stage's frame in its place (u_θ, ε, front and the
+    /// reference at that ε; the rest stays live).
+    pub fn shown(&self) -> Option<std::borrow::Cow<'_, Snapshot>> {
+        let latest = self.latest.as_ref()?;
+        match self.scrub.and_then(|k| self.frame(k)) {
+            Some(s) => Some(std::borrow::Cow::Owned(s)),
+            None => Some(std::borrow::Cow::Borrowed(latest)),
+        }
+    }
+
+    /// The live snapshot with stage `k`'s frame in it (u_θ, ε, front, the reference at that ε);
+    /// None when the stage has no frame or its points are not the live ones.
+    pub fn frame(&self, k: usize) -> Option<Snapshot> {
+        let latest = self.latest.as_ref()?;
+        let stage = self.stages.get(k)?;
+        if stage.u.is_empty() || stage.u.len() != latest.u.len() {
+            return None;
+        }
+        let mut s = latest.clone();
+        s.u = stage.u.clone();
+        s.eps = stage.eps;
+        s.step = stage.step;
+        s.stage = stage.stage;
+        s.front_x0 = stage.front_x0;
+        s.exact = None;
+        s.reference = stage.reference.clone();
+        Some(s)
     }
 
     /// Report a message (error or info) on the status line.
@@ -205,6 +277,11 @@ impl RunView {
                 self.stages.append(&mut snap.stages);
                 let excess = self.stages.len().saturating_sub(5000);
                 self.stages.drain(..excess);
+                if excess > 0 {
+                    // The stage scrubbed to may be gone; the indices moved either way.
+                    self.scrub = None;
+                }
+                self.thin_frames();
                 self.end = if snap.running { None } else { self.end };
                 self.latest = Some(*snap);
             }
@@ -360,6 +437,39 @@ mod tests {
     use crate::config::RunConfig;
 
     #[test]
+    fn timeline_frames_are_thinned_to_every_other_stage_past_the_budget_keeping_the_newest() {
+        let stages = (0..9)
+            .map(|k| StageRecord {
+                step: 10 * k,
+                stage: k,
+                eps: 0.1,
+                loss: 0.0,
+                l2re_exact: None,
+                l2re_reference: None,
+                front_x0: None,
+                u: vec![0.0; 100],
+                reference: Some(vec![0.0; 100]),
+            })
+            .collect();
+        let mut view = RunView {
+            stages,
+            scrub: Some(1),
+            ..RunView::default()
+        };
+        // 9 frames of 1600 bytes: within 15 000 they all stay.
+        view.thin_frames_within(15_000);
+        assert_eq!(view.frames().len(), 9);
+        assert_eq!(view.frame_stride, 1);
+        // Within 8 000: every other frame goes (5 stay, the newest among them).
+        view.thin_frames_within(8_000);
+        assert_eq!(view.frames(), vec![0, 2, 4, 6, 8]);
+        assert_eq!(view.frame_stride, 2);
+        // The stage scrubbed to lost its frame: back to live.
+        assert_eq!(view.scrub, None);
+        assert_eq!(view.stages.len(), 9, "the stages' numbers all stay");
+    }
+
+    #[test]
     fn the_eta_is_the_stages_left_at_the_recent_steps_per_stage() {
         let stage = |step| StageRecord {
             step,
@@ -369,6 +479,8 @@ mod tests {
             l2re_exact: None,
             l2re_reference: None,
             front_x0: None,
+            u: Vec::new(),
+            reference: None,
         };
         let stages: Vec<_> = [0, 40, 100, 150].into_iter().map(stage).collect();
         // 50 steps per stage, 10 stages at 100 steps/s.

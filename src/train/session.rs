@@ -62,6 +62,13 @@ pub struct StageRecord {
     pub l2re_exact: Option<f64>,
     pub l2re_reference: Option<f64>,
     pub front_x0: Option<f64>,
+    /// u_θ at the evaluation points as the stage ended: a frame of the explorer's timeline
+    /// (only in [`Progress::stages`]; the session's own list and summary.json leave it out).
+    #[serde(skip)]
+    pub u: Vec<f64>,
+    /// The reference (else exact) solution at this ε on the same points, where one is known.
+    #[serde(skip)]
+    pub reference: Option<Vec<f64>>,
 }
 
 /// What one call to [`Session::step`] produced.
@@ -577,6 +584,11 @@ impl Session {
                     &self.state.theta,
                     eps,
                 );
+                let reference = self
+                    .problem
+                    .reference(eps)
+                    .or_else(|| self.problem.exact(eps))
+                    .map(|r| r.values);
                 stages.push(StageRecord {
                     step,
                     stage,
@@ -585,11 +597,17 @@ impl Session {
                     l2re_exact: eval.l2re_exact,
                     l2re_reference: eval.l2re_reference,
                     front_x0: eval.front_x0,
+                    u: eval.u,
+                    reference,
                 });
             }
         }
         self.events.extend(events.iter().cloned());
-        self.stages.extend(stages.iter().cloned());
+        self.stages.extend(stages.iter().map(|s| StageRecord {
+            u: Vec::new(),
+            reference: None,
+            ..s.clone()
+        }));
         let eval_due = report.step % self.config.training.eval_every == 0 || end.is_some();
         let eval = eval_due.then(|| self.evaluate());
         if eval_due || report.step % self.config.outputs.history_every == 0 {

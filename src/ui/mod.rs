@@ -1,5 +1,5 @@
 //! The explorer's window state and panels, one file each: menu bar, controls, Δε schedule
-//! editor, plot grid, status line, small windows and the NTK lab. [`Explorer`] is the window:
+//! editor, plot grid, timeline, status line, small windows and the NTK lab. [`Explorer`] is the window:
 //! the app state ([`ExplorerApp`], changed through its intents) and the [`Panels`] drawing it,
 //! each panel a struct owning its widgets' own state (text being typed, open windows).
 
@@ -13,6 +13,7 @@ pub mod schedule;
 pub mod status;
 pub mod strategy;
 pub mod sweep_window;
+pub mod timeline;
 pub mod widgets;
 pub mod window;
 
@@ -27,6 +28,7 @@ pub struct Panels {
     controls: controls::ControlsPanel,
     schedule: schedule::SchedulePanel,
     plots: plots::PlotsPanel,
+    timeline: timeline::TimelinePanel,
 }
 
 impl Panels {
@@ -49,6 +51,9 @@ impl Panels {
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| self.schedule.ui(app, ui));
                 });
+        }
+        if timeline::has_path(app) {
+            egui::Panel::bottom("timeline").show(ui, |ui| self.timeline.ui(app, ui));
         }
         egui::CentralPanel::default().show(ui, |ui| self.plots.ui(app, ui));
         self.menu.windows_ui(app, ui.ctx());

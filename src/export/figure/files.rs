@@ -148,8 +148,8 @@ fn parse(svg: &str) -> Result<usvg::Tree> {
     usvg::Tree::from_str(svg, usvg_options()).map_err(|e| anyhow!("cannot read the SVG: {e}"))
 }
 
-/// Rasterize (antialiased) at `dpi`, with the resolution recorded in the PNG.
-pub fn svg_to_png(svg: &str, dpi: u32) -> Result<Vec<u8>> {
+/// Rasterize (antialiased) at `dpi`: width, height and the RGBA pixels (opaque background).
+pub fn svg_to_rgba(svg: &str, dpi: u32) -> Result<(u32, u32, Vec<u8>)> {
     let tree = parse(svg)?;
     let scale = dpi as f32 / UNITS_PER_INCH as f32;
     let size = tree.size();
@@ -164,6 +164,12 @@ pub fn svg_to_png(svg: &str, dpi: u32) -> Result<Vec<u8>> {
         tiny_skia::Transform::from_scale(scale, scale),
         &mut pixmap.as_mut(),
     );
+    Ok((w, h, pixmap.take()))
+}
+
+/// Rasterize (antialiased) at `dpi`, with the resolution recorded in the PNG.
+pub fn svg_to_png(svg: &str, dpi: u32) -> Result<Vec<u8>> {
+    let (w, h, pixels) = svg_to_rgba(svg, dpi)?;
     let mut out = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut out, w, h);
@@ -180,7 +186,7 @@ pub fn svg_to_png(svg: &str, dpi: u32) -> Result<Vec<u8>> {
             .map_err(|e| anyhow!("PNG encoding failed: {e}"))?;
         // The background is opaque, so premultiplied and straight alpha agree.
         writer
-            .write_image_data(pixmap.data())
+            .write_image_data(&pixels)
             .map_err(|e| anyhow!("PNG encoding failed: {e}"))?;
     }
     Ok(out)

@@ -3,6 +3,7 @@
 //! axes, ticks, text and legend for a [`style::FigureStyle`] (paper or slide), [`render`] draws
 //! with plotters to SVG and converts that to PNG and PDF, one panel or several per file.
 
+pub mod animation;
 pub mod files;
 #[cfg(test)]
 mod fixtures;

@@ -1,0 +1,143 @@
+//! The timeline under the plots: a homotopy's finished stages as frames to scrub (the solution
+//! and its error show the stage's u_θ and the reference at its ε, the loss plot marks where it
+//! ended; the other plots stay live), *Play* to animate the path, *Live* to return to the
+//! running state, and the path's exports (an animated GIF, the evolution figure).
+
+use crate::app::ExplorerApp;
+use crate::app::export::{self, Format};
+use crate::export::figure::animation::FPS;
+
+/// Seconds a whole path takes to play (longer paths skip frames to keep it).
+const PLAY_SECONDS: f64 = 8.0;
+
+/// The timeline's own state: whether it plays, and when it moves next.
+#[derive(Debug, Default)]
+pub struct TimelinePanel {
+    playing: bool,
+    next_tick: f64,
+}
+
+/// Whether the view has a path to scrub (two finished stages with frames).
+pub fn has_path(app: &ExplorerApp) -> bool {
+    app.view
+        .stages
+        .iter()
+        .filter(|s| !s.u.is_empty())
+        .nth(1)
+        .is_some()
+}
+
+impl TimelinePanel {
+    pub fn ui(&mut self, app: &mut ExplorerApp, ui: &mut egui::Ui) {
+        let frames = app.view.frames();
+        let n = frames.len();
+        if n < 2 {
+            self.playing = false;
+            return;
+        }
+        let pos = app
+            .view
+            .scrub
+            .and_then(|k| frames.iter().position(|&f| f == k));
+        let now = ui.input(|i| i.time);
+        // Buttons and the stage on one line, the slider across the whole width under them (the
+        // central column can be narrow on a projector).
+        ui.horizontal_wrapped(|ui| {
+            let play = if self.playing {
+                "■ Pause"
+            } else {
+                "▶ Play"
+            };
+            if ui
+                .button(play)
+                .on_hover_text("Animate the path stage by stage (about 8 s)")
+                .clicked()
+            {
+                self.playing = !self.playing;
+                if self.playing && pos.is_none_or(|p| p + 1 == n) {
+                    app.view.scrub = Some(frames[0]);
+                }
+                self.next_tick = now + 1.0 / f64::from(FPS);
+            }
+            if ui
+                .add_enabled(app.view.scrub.is_some(), egui::Button::new("● Live"))
+                .on_hover_text("Back to the running state")
+                .clicked()
+            {
+                app.view.scrub = None;
+                self.playing = false;
+            }
+            ui.menu_button("Export path", |ui| {
+                if ui
+                    .button("Animated GIF…")
+                    .on_hover_text("u_θ stage by stage, 10 frames a second")
+                    .clicked()
+                {
+                    export::start_export_path_gif(app);
+                    ui.close();
+                }
+                for (label, format) in [
+                    ("Evolution figure (SVG)…", Format::Svg),
+                    ("Evolution figure (PNG)…", Format::Png),
+                    ("Evolution figure (PDF)…", Format::Pdf),
+                ] {
+                    if ui
+                        .button(label)
+                        .on_hover_text(
+                            "u_θ at six ε along the path overlaid (the papers' Figs. 3 and 5)",
+                        )
+                        .clicked()
+                    {
+                        export::start_export_evolution(app, format);
+                        ui.close();
+                    }
+                }
+            });
+            let last = app.view.stages.last().map_or(0, |s| s.stage);
+            let text = match app.view.scrub.and_then(|k| app.view.stages.get(k)) {
+                Some(s) => format!(
+                    "stage {} of {last} · ε = {} · step {}",
+                    s.stage,
+                    format!("{:.3e}", s.eps).parse::<f64>().unwrap_or(s.eps),
+                    s.step
+                ),
+                None => format!("live · {n} stages"),
+            };
+            ui.label(text);
+            if app.view.frame_stride > 1 {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "(every {}th stage kept: {} MB cap)",
+                        app.view.frame_stride,
+                        crate::app::state::FRAME_BUDGET_BYTES >> 20
+                    ))
+                    .weak(),
+                );
+            }
+        });
+        let mut p = pos.unwrap_or(n - 1);
+        ui.spacing_mut().slider_width = ui.available_width().max(60.0);
+        let slider = ui
+            .add(egui::Slider::new(&mut p, 0..=n - 1).show_value(false))
+            .on_hover_text("Scrub the finished stages");
+        if slider.changed() {
+            app.view.scrub = Some(frames[p]);
+            self.playing = false;
+        }
+        if self.playing {
+            if now >= self.next_tick {
+                let step = ((n as f64) / (PLAY_SECONDS * f64::from(FPS)))
+                    .ceil()
+                    .max(1.0) as usize;
+                let next = pos.map_or(0, |p| (p + step).min(n - 1));
+                app.view.scrub = Some(frames[next]);
+                if next + 1 == n {
+                    self.playing = false;
+                }
+                self.next_tick = now + 1.0 / f64::from(FPS);
+            }
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs_f64(1.0 / f64::from(FPS)));
+        }
+    }
+}
