@@ -445,6 +445,15 @@ fn reproduce_pages_are_the_same_with_two_jobs_and_from_cells_run_one_by_one() {
     let one = page(&one);
     // Classical training at 3 ε and two homotopies through them: 5 runs, 9 rows.
     assert_eq!(one.0["rows"].as_array().unwrap().len(), 9, "{}", one.0);
+    // Each homotopy's path as the papers' evolution figure: six ε and the reference.
+    for method in ["strategy1", "s_homotopy"] {
+        let source = tmp
+            .path()
+            .join(format!("bu1/evolution_{method}.figure.toml"));
+        let text = std::fs::read_to_string(&source).unwrap();
+        assert_eq!(text.matches("label = \"ε = ").count(), 6, "{text}");
+        assert!(text.contains("reference at ε = 0.05"), "{text}");
+    }
     let (o, two) = reproduce("bu2", &["--jobs", &cores.min(2).to_string()], &[]);
     ok(&o);
     assert_eq!(page(&two), one);

@@ -3,7 +3,7 @@
 //! and CSV, so an exported figure always shows what the window showed.
 
 use super::state::RunView;
-use crate::export::figure::{Band, Figure, Heatmap, Mark, PALETTE, Series};
+use crate::export::figure::{Band, Figure, Heatmap, Mark, PALETTE, Series, evolution};
 use crate::problem::Grid2d;
 use crate::worker::Snapshot;
 
@@ -250,7 +250,7 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
 /// The homotopy path as animation frames: the solution figure of at most `max` stages with a
 /// frame, evenly spaced along the path (the first and the last included).
 pub fn path_frames(view: &RunView, max: usize) -> Vec<Figure> {
-    spaced(&view.frames(), max)
+    evolution::spaced(&view.frames(), max)
         .into_iter()
         .filter_map(|k| {
             Some(solution_with(
@@ -262,90 +262,29 @@ pub fn path_frames(view: &RunView, max: usize) -> Vec<Figure> {
         .collect()
 }
 
-/// `v` to four significant digits in shortest form (0.01 → "0.01", 0.0123456 → "0.01235").
-fn short(v: f64) -> String {
-    format!("{}", format!("{v:.3e}").parse::<f64>().unwrap_or(v))
-}
-
-/// `count` of `items` evenly spaced, the first and the last included (all when fewer).
-fn spaced(items: &[usize], count: usize) -> Vec<usize> {
-    if items.len() <= count || count < 2 {
-        return items.to_vec();
-    }
-    let mut out: Vec<usize> = (0..count)
-        .map(|i| items[(i * (items.len() - 1) + (count - 1) / 2) / (count - 1)])
-        .collect();
-    out.dedup();
-    out
-}
-
-/// The papers' evolution figure (homotopy paper Figs. 3 and 5): u_θ at about `count` ε along
-/// the path overlaid, with the reference at the last; for a problem on the plane the cross-section
-/// at y = 0.5. None before two stages have frames.
+/// The papers' evolution figure of the path so far ([`evolution::figure`]): u_θ at about
+/// `count` finished stages overlaid, the reference at the last; None before two stages have
+/// frames.
 pub fn evolution(view: &RunView, count: usize) -> Option<Figure> {
     let frames = view.frames();
     if frames.len() < 2 {
         return None;
     }
     let latest = view.latest.as_ref()?;
-    // 1D: the plot coordinate; on the plane: the row of the grid nearest y = 0.5.
-    let (x, row, x_label): (Vec<f64>, Option<(usize, usize)>, String) = match latest.grid {
-        Some(g) if g.nx >= 2 && g.ny >= 1 => {
-            let j = if g.ny == 1 {
-                0
-            } else {
-                (((0.5 - g.y.0) / (g.y.1 - g.y.0)) * (g.ny - 1) as f64)
-                    .round()
-                    .clamp(0.0, (g.ny - 1) as f64) as usize
-            };
-            let y = if g.ny == 1 {
-                g.y.0
-            } else {
-                g.y.0 + j as f64 * (g.y.1 - g.y.0) / (g.ny - 1) as f64
-            };
-            let x = (0..g.nx)
-                .map(|i| g.x.0 + i as f64 * (g.x.1 - g.x.0) / (g.nx - 1) as f64)
-                .collect();
-            (
-                x,
-                Some((j * g.nx, g.nx)),
-                format!("x (cross-section at y = {y:.2})"),
-            )
-        }
-        _ => (latest.plot_x.clone(), None, latest.plot_label.to_string()),
-    };
-    let cut = |values: &[f64]| -> Vec<f64> {
-        match row {
-            Some((start, n)) => values[start..start + n].to_vec(),
-            None => values.to_vec(),
-        }
-    };
-    let mut fig = Figure::new("u_θ along the homotopy path", &x_label, "u");
-    let chosen = spaced(&frames, count);
-    for (c, &k) in chosen.iter().enumerate() {
-        let s = &view.stages[k];
-        if s.u.len() != latest.u.len() {
-            continue;
-        }
-        fig.series.push(series(
-            &format!("ε = {}", short(s.eps)),
-            pairs(&x, &cut(&s.u)),
-            Mark::Line,
-            c,
-        ));
-    }
+    let chosen = evolution::spaced(&frames, count);
+    let curves: Vec<(f64, &[f64])> = chosen
+        .iter()
+        .map(|&k| (view.stages[k].eps, view.stages[k].u.as_slice()))
+        .collect();
     let last = &view.stages[*chosen.last()?];
-    if let Some(r) = &last.reference
-        && r.len() == latest.u.len()
-    {
-        fig.series.push(pin_series(
-            format!("reference at ε = {}", short(last.eps)),
-            pairs(&x, &cut(r)),
-            Mark::Reference,
-            (0, 0, 0),
-        ));
-    }
-    Some(fig)
+    Some(evolution::figure(
+        "u_θ along the homotopy path",
+        &latest.plot_x,
+        latest.plot_label,
+        latest.grid,
+        &curves,
+        last.reference.as_deref().map(|r| (last.eps, r)),
+    ))
 }
 
 /// H at the residual points: a heat map when they form a grid of the plane, else against the

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::cells::{self, Step};
-use super::sweep::curve;
+use super::sweep::{PathCurves, curve};
 use super::{Page, ReproduceOptions, Reproduction, fmt_stat, median_spread, with_waypoints};
 use crate::backend;
 use crate::config::{RunConfig, StrategyKind};
@@ -210,7 +210,12 @@ fn k_row(init: &str, seed: u64, session: &Session, theta: &[f64]) -> Result<Tabl
 
 /// What one homotopy run gives the tables: Table 1 rows, θ at the Table 2 ε values, and the
 /// final solution curve (x, u).
-type HomotopyRun = (Vec<Table1Row>, Vec<(f64, Vec<f64>)>, Vec<(f64, f64)>);
+type HomotopyRun = (
+    Vec<Table1Row>,
+    Vec<(f64, Vec<f64>)>,
+    Vec<(f64, f64)>,
+    Vec<crate::train::StageRecord>,
+);
 
 /// Run a homotopy preset to its end, recording Table 1 rows at [`TABLE1_EPS`] and, for
 /// Strategy 1, θ at [`TABLE2_EPS`].
@@ -228,7 +233,9 @@ fn run_homotopy(
     let mut session = Session::new(config, device);
     let mut rows = Vec::new();
     let mut thetas = Vec::new();
+    let mut stages = Vec::new();
     while let Some(p) = session.step()? {
+        stages.extend(p.stages.iter().cloned());
         for stage in &p.stages {
             if TABLE1_EPS.contains(&stage.eps) {
                 rows.push(row(
@@ -255,7 +262,7 @@ fn run_homotopy(
         }
     }
     let solution = curve(&session, &session.state().theta, session.state().eps);
-    Ok((rows, thetas, solution))
+    Ok((rows, thetas, solution, stages))
 }
 
 /// `ac1` in the registry ([`super::REPRODUCTIONS`]).
@@ -285,6 +292,8 @@ struct CellOut {
     table2: Vec<Table2Row>,
     timing: (String, u64, f64),
     solution: Option<(String, Vec<(f64, f64)>)>,
+    /// u_θ along the path (homotopy, seed 0).
+    evolution: Option<PathCurves>,
 }
 
 /// One run: classical training at `eps`, or a homotopy method through the table's ε (with
@@ -327,10 +336,12 @@ fn run_cell(
             }),
             table1: vec![r],
             table2: Vec::new(),
+            evolution: None,
             timing: (format!("classical ε={eps}"), seed, secs),
         });
     }
-    let (rows, thetas, sol) = run_homotopy(method.id(), configs[&method].clone(), seed, &device)?;
+    let (rows, thetas, sol, stages) =
+        run_homotopy(method.id(), configs[&method].clone(), seed, &device)?;
     let secs = started.elapsed().as_secs_f64();
     let last = rows.iter().find(|r| r.eps == 0.01);
     say(format!(
@@ -359,6 +370,11 @@ fn run_cell(
         table2,
         timing: (method.id().into(), seed, secs),
         solution: (seed == 0).then(|| (method.id().into(), sol)),
+        evolution: if seed == 0 {
+            PathCurves::of(method.id(), stages)
+        } else {
+            None
+        },
     })
 }
 
@@ -380,6 +396,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Step<(Ac1Report, usize)>> {
         timings: Vec::new(),
     };
     let mut solutions: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    let mut evolutions = Vec::new();
     // The independent runs, in the order the tables list them: per seed, classical training
     // at each ε, then each homotopy method.
     let mut cells: Vec<(u64, Method, Option<f64>)> = Vec::new();
@@ -417,6 +434,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Step<(Ac1Report, usize)>> {
         report.table2.extend(out.table2);
         report.timings.push(out.timing);
         solutions.extend(out.solution);
+        evolutions.extend(out.evolution);
     }
     // Fig. 4: λ_max(D_ε) with the exact solution on the residual grid.
     let problem = configs[&Method::Classical].build_problem();
@@ -429,6 +447,15 @@ pub fn run(opts: &ReproduceOptions) -> Result<Step<(Ac1Report, usize)>> {
         }
     }
     write_outputs(opts, &report, &solutions, &sources, &configs)?;
+    // Each homotopy method's path: u_θ at six ε along it (the paper's Fig. 3).
+    let problem = configs[&Method::Classical].build_problem();
+    for e in &evolutions {
+        opts.figures.write_one(
+            &e.figure(problem.as_ref()),
+            &opts.out_dir,
+            &format!("evolution_{}", e.method),
+        )?;
+    }
     Ok(Step::Page((report, cells.len())))
 }
 
@@ -527,7 +554,7 @@ fn write_outputs(
     for (name, seed, secs) in &report.timings {
         md.push_str(&format!("| {name} | {seed} | {secs:.1} |\n"));
     }
-    md.push_str("\nFigures: `table1.svg` (solution, error and L2RE along ε as one figure), `fig4.svg`, `l2re_vs_eps.svg`, `solutions.svg`.\n");
+    md.push_str("\nFigures: `table1.svg` (solution, error and L2RE along ε as one figure), `fig4.svg`, `l2re_vs_eps.svg`, `solutions.svg`, and for each homotopy method `evolution_<method>.svg` (u_θ at six ε evenly spaced over its stages, seed 0, with the reference at the last; the paper's Fig. 3).\n");
     write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
     write_atomic(
         &out.join("reproduce.json"),

@@ -198,7 +198,63 @@ pub(crate) fn curve(session: &Session, theta: &[f64], eps: f64) -> Vec<(f64, f64
         .collect()
 }
 
-/// Run a homotopy preset through the table ε; rows at each table ε it passes, θ there.
+/// u_θ at a few ε along one homotopy run (seed 0) and the reference at the last: the page's
+/// evolution figure of that method ([`crate::export::figure::evolution`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PathCurves {
+    pub method: String,
+    /// (ε, u_θ at the evaluation points) at up to six stages evenly spaced along the path.
+    pub frames: Vec<(f64, Vec<f64>)>,
+    pub reference: Option<(f64, Vec<f64>)>,
+}
+
+impl PathCurves {
+    /// The curves of `stages` (finished stages with their u_θ) of `method`; None without two.
+    pub fn of(method: &str, stages: Vec<crate::train::StageRecord>) -> Option<Self> {
+        let with: Vec<crate::train::StageRecord> =
+            stages.into_iter().filter(|s| !s.u.is_empty()).collect();
+        if with.len() < 2 {
+            return None;
+        }
+        let index: Vec<usize> = (0..with.len()).collect();
+        let chosen = crate::export::figure::evolution::spaced(
+            &index,
+            crate::export::figure::evolution::CURVES,
+        );
+        let last = &with[*chosen.last()?];
+        Some(Self {
+            method: method.into(),
+            reference: last.reference.clone().map(|r| (last.eps, r)),
+            frames: chosen
+                .iter()
+                .map(|&k| (with[k].eps, with[k].u.clone()))
+                .collect(),
+        })
+    }
+
+    /// The evolution figure on `problem`'s evaluation points.
+    pub fn figure(&self, problem: &dyn crate::problem::Problem) -> crate::export::figure::Figure {
+        let frames: Vec<(f64, &[f64])> = self
+            .frames
+            .iter()
+            .map(|(e, u)| (*e, u.as_slice()))
+            .collect();
+        crate::export::figure::evolution::figure(
+            &format!(
+                "{} along the path (seed 0)",
+                super::method_label(&self.method)
+            ),
+            &plot_coordinates(problem, problem.eval_points()),
+            problem.plot_label(),
+            problem.eval_grid(),
+            &frames,
+            self.reference.as_ref().map(|(e, r)| (*e, r.as_slice())),
+        )
+    }
+}
+
+/// Run a homotopy preset through the table ε; rows at each table ε it passes, θ there, and
+/// every finished stage (with u_θ) for the evolution figure.
 #[allow(clippy::type_complexity)]
 fn run_homotopy(
     spec: &Spec,
@@ -206,7 +262,12 @@ fn run_homotopy(
     mut config: RunConfig,
     seed: u64,
     device: &ComputeDevice,
-) -> Result<(Vec<Row>, Vec<(f64, Vec<f64>)>, Session)> {
+) -> Result<(
+    Vec<Row>,
+    Vec<(f64, Vec<f64>)>,
+    Session,
+    Vec<crate::train::StageRecord>,
+)> {
     let started = Instant::now();
     config.training.seed = seed;
     with_waypoints(&mut config, spec.table_eps);
@@ -214,8 +275,10 @@ fn run_homotopy(
     let mut session = Session::new(config, device);
     let mut rows = Vec::new();
     let mut thetas = Vec::new();
+    let mut stages = Vec::new();
     let start = session.state().eps;
     while let Some(p) = session.step()? {
+        stages.extend(p.stages.iter().cloned());
         for stage in &p.stages {
             if spec.table_eps.contains(&stage.eps) && !rows.iter().any(|r: &Row| r.eps == stage.eps)
             {
@@ -245,7 +308,7 @@ fn run_homotopy(
         }
     }
     rows.sort_by(|a, b| b.eps.total_cmp(&a.eps));
-    Ok((rows, thetas, session))
+    Ok((rows, thetas, session, stages))
 }
 
 /// What one independent run of a page contributes (stored as a cell, [`cells`]).
@@ -255,6 +318,8 @@ struct CellOut {
     stiffness: Vec<StiffnessRow>,
     /// u_θ at the smallest ε (seed 0 only), for the solution figures.
     solution: Option<(String, Vec<f64>)>,
+    /// u_θ along the path (homotopy, seed 0 only), for the evolution figure.
+    evolution: Option<PathCurves>,
     seconds: f64,
 }
 
@@ -275,11 +340,16 @@ fn run_cell(
         rows: Vec::new(),
         stiffness: Vec::new(),
         solution: None,
+        evolution: None,
         seconds: 0.0,
     };
     match eps {
         None => {
-            let (rows, thetas, session) = run_homotopy(spec, name, config.clone(), seed, &device)?;
+            let (rows, thetas, session, stages) =
+                run_homotopy(spec, name, config.clone(), seed, &device)?;
+            if seed == 0 {
+                out.evolution = PathCurves::of(name, stages);
+            }
             for r in &rows {
                 say(format!(
                     "[{} seed {seed}] {name} ε = {}: loss {:.3e}, L2RE {}, {}",
@@ -344,6 +414,8 @@ pub struct Outcome {
     pub sources: Vec<String>,
     /// The problem every method solved (for the D_ε sweep and the figures).
     pub problem: Box<dyn crate::problem::Problem>,
+    /// u_θ along each homotopy method's path (seed 0).
+    pub evolutions: Vec<PathCurves>,
 }
 
 /// Run the reproduction described by `spec` as `opts.mode` asks (its page is written by
@@ -399,7 +471,9 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Step<(Outcome, usize)
         seconds: 0.0,
     };
     let mut solutions: Vec<(String, Vec<f64>)> = Vec::new();
+    let mut evolutions = Vec::new();
     for out in outs {
+        evolutions.extend(out.evolution);
         report.rows.extend(out.rows);
         report.stiffness.extend(out.stiffness);
         solutions.extend(out.solution);
@@ -420,6 +494,7 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Step<(Outcome, usize)
             solutions,
             sources,
             problem,
+            evolutions,
         },
         cells.len(),
     )))

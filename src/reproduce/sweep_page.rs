@@ -5,21 +5,16 @@
 
 use anyhow::Result;
 
-use super::sweep::{Report, Row, Spec, fmt_eps};
+use super::sweep::{Outcome, Report, Row, Spec, fmt_eps};
 use super::{ReproduceOptions, fmt_stat, median_spread};
 use crate::config::RunConfig;
 use crate::export::figure::{Figure, FigureOutput, Heatmap, Mark, Series, palette};
 use crate::export::{columns_csv, write_atomic};
 use crate::problem::{Problem, plot_coordinates};
 
-pub(super) fn write_outputs(
-    spec: &Spec,
-    opts: &ReproduceOptions,
-    report: &Report,
-    solutions: &[(String, Vec<f64>)],
-    sources: &[String],
-    problem: &dyn Problem,
-) -> Result<()> {
+pub(super) fn write_outputs(spec: &Spec, opts: &ReproduceOptions, o: &Outcome) -> Result<()> {
+    let (report, solutions, sources, problem) =
+        (&o.report, &o.solutions, &o.sources, o.problem.as_ref());
     let out = &opts.out_dir;
     let mut md = format!(
         "# Reproduction `{}`: {}\n\n{}\n\n{}",
@@ -37,6 +32,24 @@ pub(super) fn write_outputs(
     md.push_str(&stiffness_section(spec, report));
     md.push_str(&operator_section(report, problem, out, &opts.figures)?);
     md.push_str(&timing_section(spec, report, problem));
+    // Each homotopy method's path: u_θ at six ε along it (the papers' evolution figures).
+    let mut named = Vec::new();
+    for e in &o.evolutions {
+        let stem = format!("evolution_{}", e.method);
+        opts.figures.write_one(&e.figure(problem), out, &stem)?;
+        named.push(format!("`{stem}.svg`"));
+    }
+    if !named.is_empty() {
+        md.push_str(&format!(
+            "Along each homotopy path (seed 0), u_θ at six ε evenly spaced over its stages with the reference at the last{}: {}.\n",
+            if problem.eval_grid().is_some() {
+                ", the cross-section at y = 0.5"
+            } else {
+                ""
+            },
+            named.join(", ")
+        ));
+    }
     write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
     super::write_json_and_table(out, report, &report.rows)?;
     let l2re = l2re_figure(spec, report);
@@ -416,14 +429,7 @@ impl super::Reproduction for Spec {
             super::cells::Step::Page(o) => o,
             super::cells::Step::Done(said) => return Ok(said),
         };
-        write_outputs(
-            self,
-            opts,
-            &o.report,
-            &o.solutions,
-            &o.sources,
-            o.problem.as_ref(),
-        )?;
+        write_outputs(self, opts, &o)?;
         let report = o.report;
         let smallest = self.table_eps[self.table_eps.len() - 1];
         let lines = self

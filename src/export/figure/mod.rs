@@ -4,6 +4,7 @@
 //! with plotters to SVG and converts that to PNG and PDF, one panel or several per file.
 
 pub mod animation;
+pub mod evolution;
 pub mod files;
 #[cfg(test)]
 mod fixtures;
