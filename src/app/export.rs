@@ -26,6 +26,8 @@ pub enum Format {
     Csv,
     /// An animation with one frame per figure (the path); not offered per plot.
     Gif,
+    /// The same as a video, by `ffmpeg` where it is on the PATH.
+    Mp4,
 }
 
 impl Format {
@@ -38,6 +40,7 @@ impl Format {
             Self::Pdf => "pdf",
             Self::Csv => "csv",
             Self::Gif => "gif",
+            Self::Mp4 => "mp4",
         }
     }
 }
@@ -53,6 +56,12 @@ pub fn write_figures(
 ) -> Result<()> {
     match format {
         Format::Gif => crate::export::figure::animation::write_gif(figs, style, path, &|_| {}),
+        Format::Mp4 => match crate::export::figure::animation::ffmpeg() {
+            Some(ffmpeg) => {
+                crate::export::figure::animation::write_mp4(figs, style, path, &ffmpeg, &|_| {})
+            }
+            None => anyhow::bail!("no ffmpeg on the PATH"),
+        },
         Format::Csv => {
             let mut bytes = Vec::new();
             for fig in figs {
@@ -259,9 +268,17 @@ pub fn start_export_shown(app: &mut ExplorerApp, format: Format) {
 /// Frames at most in a path animation (evenly spaced stages; 12 s at 10 frames a second).
 pub const GIF_FRAMES: usize = 120;
 
-/// Export the homotopy path as an animated GIF: the solution at up to [`GIF_FRAMES`] finished
-/// stages, evenly spaced, in the figure style at most 960 px wide.
-pub fn start_export_path_gif(app: &mut ExplorerApp) {
+/// Export the homotopy path as an animated GIF (or an MP4 video, `video`, where `ffmpeg` is on
+/// the PATH): the solution at up to [`GIF_FRAMES`] finished stages, evenly spaced, in the
+/// figure style at most 960 px wide.
+pub fn start_export_path_gif(app: &mut ExplorerApp, video: bool) {
+    if video && crate::export::figure::animation::ffmpeg().is_none() {
+        app.view.message(
+            true,
+            "an MP4 needs ffmpeg on the PATH, and there is none: install it (Debian: apt install ffmpeg) or export the animated GIF",
+        );
+        return;
+    }
     let figs = super::figures::path_frames(&app.view, GIF_FRAMES);
     if figs.len() < 2 {
         app.view.message(
@@ -273,7 +290,8 @@ pub fn start_export_path_gif(app: &mut ExplorerApp) {
     app.view.message(
         false,
         format!(
-            "writing the path as a GIF of {} frames ({} s at {} frames a second)…",
+            "writing the path as {} of {} frames ({} s at {} frames a second)…",
+            if video { "an MP4" } else { "a GIF" },
             figs.len(),
             figs.len() as u16 / crate::export::figure::animation::FPS,
             crate::export::figure::animation::FPS
@@ -285,7 +303,8 @@ pub fn start_export_path_gif(app: &mut ExplorerApp) {
         .dpi
         .min((960.0 / style.width_in).floor() as u32)
         .max(50);
-    start_export_styled(app, figs, 1, Format::Gif, Some("homotopy_path"), style);
+    let format = if video { Format::Mp4 } else { Format::Gif };
+    start_export_styled(app, figs, 1, format, Some("homotopy_path"), style);
 }
 
 /// Export the evolution figure (u_θ at six ε along the path overlaid) in `format`.

@@ -73,7 +73,15 @@ impl TimelinePanel {
                     .on_hover_text("u_θ stage by stage, 10 frames a second")
                     .clicked()
                 {
-                    export::start_export_path_gif(app);
+                    export::start_export_path_gif(app, false);
+                    ui.close();
+                }
+                if ui
+                    .button("MP4 video…")
+                    .on_hover_text("The same as a video (needs ffmpeg on the PATH)")
+                    .clicked()
+                {
+                    export::start_export_path_gif(app, true);
                     ui.close();
                 }
                 for (label, format) in [

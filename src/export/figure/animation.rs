@@ -1,6 +1,7 @@
-//! An animated GIF of figures, one frame each (the homotopy path stage by stage): every frame
-//! drawn like a PNG of the same style, its colours reduced to 256 by the gif crate's NeuQuant
-//! quantizer, the last frame held for two seconds so the end of the path can be read.
+//! An animation of figures, one frame each (the homotopy path stage by stage): an animated GIF
+//! (every frame drawn like a PNG of the same style, its colours reduced to 256 by the gif
+//! crate's NeuQuant quantizer, the last frame held for two seconds so the end of the path can
+//! be read), or an MP4 (H.264) by `ffmpeg` from PNG frames where `ffmpeg` is on the PATH.
 
 use std::path::Path;
 
@@ -58,6 +59,93 @@ pub fn write_gif(
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// A folder of PNG frames under the system's temporary folder, removed when dropped.
+struct Frames(std::path::PathBuf);
+
+impl Frames {
+    fn new() -> Result<Self> {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let dir = std::env::temp_dir().join(format!("hx-frames-{}-{stamp}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot make {} for the frames", dir.display()))?;
+        Ok(Self(dir))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Frames {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The `ffmpeg` program on the PATH, if there is one.
+pub fn ffmpeg() -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("ffmpeg"))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Write `figs` as an MP4 video (H.264, yuv420p, [`FPS`] frames a second, the last frame held
+/// two seconds) at `path` with `ffmpeg`, from PNG frames in a temporary folder.
+pub fn write_mp4(
+    figs: &[&Figure],
+    style: &FigureStyle,
+    path: &Path,
+    ffmpeg: &Path,
+    progress: &dyn Fn(usize),
+) -> Result<()> {
+    if figs.is_empty() {
+        bail!("no frames to animate");
+    }
+    let frames = Frames::new()?;
+    // The last frame repeated for two seconds, as the GIF holds it.
+    let hold = 2 * usize::from(FPS);
+    let mut k = 0;
+    for (i, fig) in figs.iter().enumerate() {
+        let png = super::files::svg_to_png(&render_svg(&[fig], 1, style)?, style.dpi)?;
+        let copies = if i + 1 == figs.len() { hold } else { 1 };
+        for _ in 0..copies {
+            std::fs::write(frames.path().join(format!("{k:05}.png")), &png)?;
+            k += 1;
+        }
+        progress(i + 1);
+    }
+    let partial = path.with_extension("partial.mp4");
+    let out = std::process::Command::new(ffmpeg)
+        .args(["-y", "-loglevel", "error", "-framerate"])
+        .arg(FPS.to_string())
+        .arg("-i")
+        .arg(frames.path().join("%05d.png"))
+        // H.264 wants even sides.
+        .args([
+            "-vf",
+            "pad=ceil(iw/2)*2:ceil(ih/2)*2:color=white",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+        ])
+        .arg(&partial)
+        .output()
+        .with_context(|| format!("cannot run {}", ffmpeg.display()))?;
+    if !out.status.success() {
+        let _ = std::fs::remove_file(&partial);
+        bail!(
+            "ffmpeg failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    std::fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +186,12 @@ mod tests {
             frames += 1;
         }
         assert_eq!(frames, 3);
+        // The same as a video (`.ci/deps` installs ffmpeg).
+        let ffmpeg = ffmpeg().expect("ffmpeg on the PATH: run .ci/deps");
+        let video = dir.join("path.mp4");
+        write_mp4(&refs, &style, &video, &ffmpeg, &|_| {}).unwrap();
+        let bytes = std::fs::read(&video).unwrap();
+        assert_eq!(&bytes[4..8], b"ftyp", "an MP4 container");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
