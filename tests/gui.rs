@@ -1021,3 +1021,24 @@ fn the_timeline_scrubs_plays_and_exports_the_path() {
     assert_eq!(labels.len(), 7, "{labels:?}");
     assert!(labels[0].starts_with("ε = 0.1") && labels[6].starts_with("reference at ε = 0.05"));
 }
+
+#[test]
+fn hrta_ticked_on_a_trained_run_is_refused_when_it_would_jump_back_to_a_smaller_s() {
+    let mut h = run_to_end(PRESET);
+    let before = h.state().app.view.latest.as_ref().unwrap().loss.total;
+    // The default schedule s = 0.5, 1 starts below the trained network's s = 1.
+    h.get_by_label("HRTA").click();
+    h.run();
+    assert!(!h.state().app.draft.hrta.enabled);
+    assert!(!h.state().app.config().hrta.enabled);
+    assert!(has_message(
+        &h.state().app,
+        Some(true),
+        "HRTA not turned on"
+    ));
+    h.run();
+    assert_eq!(
+        h.state().app.view.latest.as_ref().unwrap().loss.total,
+        before
+    );
+}

@@ -85,6 +85,17 @@ impl ExplorerApp {
         if !self.unlocked(Control::Hrta, "HRTA") {
             return false;
         }
+        // On a network that has trained, HRTA goes on from its current s; s values below it
+        // would change the learned function at once, so they are refused here, not sent.
+        if enabled
+            && !self.config().hrta.enabled
+            && let Some(s) = self.view.latest.as_ref().filter(|s| s.step > 0)
+            && let Err(why) =
+                crate::train::hrta::mid_run_schedule(&self.draft.hrta.s_schedule(), s.s, true)
+        {
+            self.view.message(true, why);
+            return false;
+        }
         self.draft.hrta.enabled = enabled;
         let hrta = self.draft.hrta.clone();
         self.send_checked(

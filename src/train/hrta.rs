@@ -9,6 +9,42 @@ use crate::config::{HrtaConfig, HrtaSwitch, StrategyKind};
 use crate::diagnostics::spectrum::kernel_spectrum;
 use crate::net::Activation;
 
+/// The largest change of s in one HRTA stage when HRTA starts on a network that has already
+/// trained: the function changes by at most this much of (x − σ(x)) at each switch.
+pub const MID_RUN_DS: f64 = 0.1;
+
+/// The s values HRTA walks when it starts (or restarts, after a settings change) on a network
+/// trained at `current`: from `current` itself (the function the run has learned) up through
+/// the schedule's values above it in steps of at most [`MID_RUN_DS`]. Refused when `fresh_on`
+/// (HRTA was off) and the schedule holds an s below `current`: going down would change the
+/// learned function at once. Values below `current` of a schedule already running are done.
+pub fn mid_run_schedule(
+    schedule: &[f64],
+    current: f64,
+    fresh_on: bool,
+) -> Result<Vec<f64>, String> {
+    let list = schedule
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if fresh_on && let Some(low) = schedule.iter().copied().find(|&s| s < current - 1e-12) {
+        return Err(format!(
+            "HRTA not turned on: its s values ({list}) start below the network's current s = {current}, and switching to s = {low} now would change the function this run has learned (the loss would jump); Reset to train with HRTA from the start, or choose s values from {current} up (a relaxation, e.g. {current}, 1.5)"
+        ));
+    }
+    let mut out = vec![current];
+    for &target in schedule.iter().filter(|&&s| s > current + 1e-12) {
+        let last = *out.last().expect("starts with current");
+        if target <= last {
+            continue;
+        }
+        let n = ((target - last) / MID_RUN_DS).ceil().max(1.0) as usize;
+        out.extend((1..=n).map(|i| last + (target - last) * i as f64 / n as f64));
+    }
+    Ok(out)
+}
+
 /// HRTA stages around an inner trainer.
 pub struct Hrta {
     inner: Box<dyn Trainer>,
@@ -155,5 +191,34 @@ impl Trainer for Hrta {
             self.index + 1,
             self.s_values.len()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hrta_mid_run_goes_on_from_the_current_s_in_small_steps_or_says_why_not() {
+        // Relaxation from a network trained at s = 1: 1 → 1.5 in steps of 0.1.
+        let up = mid_run_schedule(&[1.0, 1.5], 1.0, true).unwrap();
+        assert_eq!(up.len(), 6);
+        assert_eq!(up[0], 1.0);
+        assert!((up[5] - 1.5).abs() < 1e-12);
+        assert!(up.windows(2).all(|w| w[1] - w[0] <= MID_RUN_DS + 1e-12));
+        // The homotopy 0.5 → 1 would first jump down to 0.5: refused, saying why and what to do.
+        let why = mid_run_schedule(&[0.5, 1.0], 1.0, true).unwrap_err();
+        assert!(
+            why.contains("below the network's current s = 1") && why.contains("Reset"),
+            "{why}"
+        );
+        // A schedule already running restarts from where it stands (values below are done).
+        assert_eq!(
+            mid_run_schedule(&[0.5, 1.0], 1.0, false).unwrap(),
+            vec![1.0]
+        );
+        let rest = mid_run_schedule(&[0.5, 1.0, 1.2], 1.0, false).unwrap();
+        assert_eq!(rest.len(), 3);
+        assert!((rest[2] - 1.2).abs() < 1e-12);
     }
 }

@@ -24,7 +24,9 @@ pub mod trainer;
 
 pub use checkpoint::Checkpoint;
 pub use objective::{LossParts, NetPath, Objective, ObjectiveError};
-pub use session::{HistoryRow, OperatorSweep, Progress, Session, StageRecord, SummaryInputs};
+pub use session::{
+    EXPLODED, HistoryRow, OperatorSweep, Progress, Session, StageRecord, SummaryInputs,
+};
 pub use spectral::{DiagnosticsError, SpectralReport, spectral_report};
 pub use summary::{RunSummary, Versions};
 pub use trainer::{EndReason, StepReport, StopRules, TrainEvent, TrainState, Trainer};

@@ -141,11 +141,24 @@ pub struct Session {
     /// Spectral snapshots (step, report) at the configured cadence.
     diagnostics: Vec<(usize, SpectralReport)>,
     last_finite: Snapshot,
+    /// The loss of the untrained network: a run whose loss stays above [`EXPLODED`] times it
+    /// for [`EXPLOSION_STEPS`] steps has exploded, and goes back to `last_sane`, the last state
+    /// below (a brief spike that recovers, as Adam at a large rate shows, is left alone).
+    loss_scale: f64,
+    last_sane: Snapshot,
+    steps_above: usize,
     end: Option<EndReason>,
     train_secs: f64,
     /// Steps taken by this session (a resumed checkpoint's earlier steps are not counted).
     steps_trained: usize,
 }
+
+/// How many times the untrained network's loss the loss may stay above for
+/// [`EXPLOSION_STEPS`] steps before the run counts as exploded (rolled back to the last state
+/// below and ended as diverged).
+pub const EXPLODED: f64 = 1e4;
+/// Steps in a row above [`EXPLODED`] times the untrained loss that make an explosion.
+pub const EXPLOSION_STEPS: usize = 50;
 
 impl Session {
     /// Build problem, network, objective and trainer from a validated config.
@@ -163,6 +176,9 @@ impl Session {
         if config.network.train_output_only {
             objective.freeze_hidden_layers();
         }
+        let loss_scale = objective
+            .loss(&theta, config.problem.eps)
+            .map_or(f64::NAN, |l| l.total);
         let mut trainer = super::build_trainer(&config, shape.n_params());
         let mut state = TrainState {
             theta,
@@ -188,7 +204,10 @@ impl Session {
             events: Vec::new(),
             stages: Vec::new(),
             diagnostics: Vec::new(),
+            last_sane: last_finite.clone(),
             last_finite,
+            loss_scale,
+            steps_above: 0,
             end: None,
             train_secs: 0.0,
             steps_trained: 0,
@@ -446,6 +465,7 @@ impl Session {
     /// trainer is rebuilt (its schedule restarts from the current parameters) and a finished run
     /// becomes runnable again. Returns false when the change needs a fresh session (different
     /// problem, sampling, network or backend).
+    /// Callers check [`Self::hrta_refusal`] first.
     pub fn reconfigure(&mut self, config: RunConfig) -> bool {
         let same_problem = config.problem == self.config.problem
             && config.network.hidden == self.config.network.hidden
@@ -460,12 +480,24 @@ impl Session {
         let theta = self.state.theta.clone();
         let step = self.state.step;
         let eps = self.state.eps;
+        // HRTA on a network that has trained goes on from its current s (the function it has
+        // learned), never back to the schedule's start ([`super::hrta::mid_run_schedule`]).
+        let mut trainer_config = config.clone();
+        let mut s = config.network.hrta_s;
+        if config.hrta.enabled
+            && step > 0
+            && let Ok(values) =
+                super::hrta::mid_run_schedule(&config.hrta.s_schedule(), self.state.s, false)
+        {
+            s = self.state.s;
+            trainer_config.hrta.s_values = values;
+        }
         self.config = config;
         let shape = self.config.build_shape(self.problem.dim());
         self.objective.set_shape(shape.clone());
         self.objective.set_homotopy(None);
         self.objective.set_time_step(None);
-        self.trainer = super::build_trainer(&self.config, shape.n_params());
+        self.trainer = super::build_trainer(&trainer_config, shape.n_params());
         self.state = TrainState {
             theta,
             eps: if self.config.strategy.kind.is_homotopy() {
@@ -473,14 +505,26 @@ impl Session {
             } else {
                 self.config.problem.eps
             },
-            s: self.config.network.hrta_s,
+            s,
             stage: 0,
             step,
         };
         self.trainer.start(&mut self.state, &mut self.objective);
         self.last_finite = self.snapshot();
+        self.last_sane = self.last_finite.clone();
+        self.steps_above = 0;
         self.end = None;
         true
+    }
+
+    /// Why `config` may not be applied to this run as it stands: HRTA turned on after training
+    /// with s values below the network's current s ([`super::hrta::mid_run_schedule`]).
+    pub fn hrta_refusal(&self, config: &RunConfig) -> Option<String> {
+        (config.hrta.enabled && !self.config.hrta.enabled && self.state.step > 0)
+            .then(|| {
+                super::hrta::mid_run_schedule(&config.hrta.s_schedule(), self.state.s, true).err()
+            })
+            .flatten()
     }
 
     /// The trained state as a checkpoint.
@@ -531,6 +575,8 @@ impl Session {
         self.state.s = s;
         self.state.step = step;
         self.last_finite = self.snapshot();
+        self.last_sane = self.last_finite.clone();
+        self.steps_above = 0;
         self.end = None;
     }
 
@@ -549,18 +595,38 @@ impl Session {
         let started = Instant::now();
         let start = self.snapshot();
         let report = self.trainer.step(&mut self.state, &mut self.objective)?;
-        let end = if report.loss.is_finite() && report.finite {
+        let above = self.loss_scale > 0.0 && report.loss.total > EXPLODED * self.loss_scale;
+        let finite = report.loss.is_finite() && report.finite;
+        let end = if finite && above && self.steps_above + 1 >= EXPLOSION_STEPS {
+            self.restore(self.last_sane.clone());
+            self.steps_above = 0;
+            Some(EndReason::Diverged { step: report.step })
+        } else if finite {
             self.last_finite = if report.evaluated_after {
                 self.snapshot()
             } else {
                 start
             };
+            if above {
+                self.steps_above += 1;
+            } else {
+                self.steps_above = 0;
+                self.last_sane = self.last_finite.clone();
+            }
             self.state.step += 1;
             self.trainer.end(&report).or_else(|| {
                 (self.state.step >= self.config.training.max_steps).then_some(EndReason::MaxSteps)
             })
         } else {
-            self.restore(self.last_finite.clone());
+            // Non-finite: back to the last finite state, or, when the loss had already left
+            // the untrained network's scale, to the last state before it did.
+            let to = if self.steps_above > 0 {
+                self.last_sane.clone()
+            } else {
+                self.last_finite.clone()
+            };
+            self.steps_above = 0;
+            self.restore(to);
             Some(EndReason::Diverged { step: report.step })
         };
         let mut events = self.trainer.drain_events();

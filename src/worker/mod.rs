@@ -390,6 +390,12 @@ impl Worker {
             self.error(format!("configuration rejected: {e}"));
             return;
         }
+        if let Some(why) = self.session.hrta_refusal(&config) {
+            self.error(why);
+            // The app's draft and view go back to the configuration that runs.
+            self.push(Event::Config(Box::new(self.session.config().clone())));
+            return;
+        }
         if !self.session.reconfigure(config.clone()) {
             self.rebuild(config);
         }
