@@ -52,6 +52,9 @@ pub struct Remembered {
     pub light_theme: bool,
     /// Legends on the plots (off when they would cover a heat map or a curve on a projector).
     pub show_legends: bool,
+    /// Where each plot's legend sits, where the user moved or hid it (right-click a plot);
+    /// plots not listed have theirs at the top right.
+    pub legend_corners: Vec<(PlotKind, LegendCorner)>,
     /// How exported figures look (File → Figure style…); a slide's light or dark follows the
     /// window's theme.
     pub figure_style: crate::export::figure::FigureStyle,
@@ -82,6 +85,55 @@ impl LossAxis {
     }
 }
 
+/// Where a plot's legend sits in the window, or that it is hidden.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LegendCorner {
+    #[default]
+    RightTop,
+    LeftTop,
+    LeftBottom,
+    RightBottom,
+    Hidden,
+}
+
+impl LegendCorner {
+    pub const ALL: [LegendCorner; 5] = [
+        Self::RightTop,
+        Self::LeftTop,
+        Self::LeftBottom,
+        Self::RightBottom,
+        Self::Hidden,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::RightTop => "top right",
+            Self::LeftTop => "top left",
+            Self::LeftBottom => "bottom left",
+            Self::RightBottom => "bottom right",
+            Self::Hidden => "hidden",
+        }
+    }
+}
+
+impl Remembered {
+    /// Where `kind`'s legend sits.
+    pub fn legend_corner(&self, kind: PlotKind) -> LegendCorner {
+        self.legend_corners
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(LegendCorner::RightTop, |(_, c)| *c)
+    }
+
+    /// Move (or hide) `kind`'s legend.
+    pub fn set_legend_corner(&mut self, kind: PlotKind, corner: LegendCorner) {
+        self.legend_corners.retain(|(k, _)| *k != kind);
+        if corner != LegendCorner::RightTop {
+            self.legend_corners.push((kind, corner));
+        }
+    }
+}
+
 /// The zoom factors View → Zoom and ctrl +/− move within.
 pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.5..=3.0;
 
@@ -98,6 +150,7 @@ impl Default for Remembered {
             zoom: 1.0,
             light_theme: false,
             show_legends: true,
+            legend_corners: Vec::new(),
             figure_style: Default::default(),
         }
     }
@@ -619,6 +672,31 @@ pub fn install_fonts(ctx: &egui::Context) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn legends_move_per_plot_and_older_remembered_state_still_loads() {
+        let mut r = Remembered::default();
+        assert_eq!(r.legend_corner(PlotKind::Solution), LegendCorner::RightTop);
+        r.set_legend_corner(PlotKind::Solution, LegendCorner::LeftBottom);
+        r.set_legend_corner(PlotKind::Loss, LegendCorner::Hidden);
+        assert_eq!(
+            r.legend_corner(PlotKind::Solution),
+            LegendCorner::LeftBottom
+        );
+        assert_eq!(r.legend_corner(PlotKind::Loss), LegendCorner::Hidden);
+        assert_eq!(r.legend_corner(PlotKind::Error), LegendCorner::RightTop);
+        // Back to the default corner: nothing stored for it.
+        r.set_legend_corner(PlotKind::Solution, LegendCorner::RightTop);
+        assert_eq!(
+            r.legend_corners,
+            vec![(PlotKind::Loss, LegendCorner::Hidden)]
+        );
+        let back: Remembered = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+        assert_eq!(back.legend_corner(PlotKind::Loss), LegendCorner::Hidden);
+        // State remembered by an older version (no legend corners) loads with the defaults.
+        let old: Remembered = serde_json::from_str(r#"{"show_legends": false}"#).unwrap();
+        assert!(old.legend_corners.is_empty() && !old.show_legends);
+    }
 
     #[test]
     fn a_dialog_that_never_showed_is_reported_and_a_cancel_is_not() {

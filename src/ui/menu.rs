@@ -23,7 +23,7 @@ pub struct MenuBar {
 }
 
 /// Every shortcut the explorer answers to, as the F1 window lists them.
-pub const SHORTCUTS: [(&str, &str); 11] = [
+pub const SHORTCUTS: [(&str, &str); 12] = [
     ("Space", "start / pause training"),
     ("S", "one step"),
     ("R", "reset the run"),
@@ -35,6 +35,10 @@ pub const SHORTCUTS: [(&str, &str); 11] = [
     (
         "right-button drag",
         "zoom a plot to a box; double-click resets it",
+    ),
+    (
+        "right-click a plot",
+        "move its legend to a corner, or hide it",
     ),
     (
         "drop a .toml file",

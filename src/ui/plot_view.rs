@@ -98,7 +98,15 @@ fn category_at(names: &[String], v: f64, top_first: bool) -> Option<String> {
     Some(screen_text(&names[i]))
 }
 
-pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32, legend: bool) {
+/// Draw `fig` as an interactive plot `height` high, its legend in `legend`'s corner (none
+/// when None); returns the plot's response (for a context menu).
+pub fn figure_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    fig: &Figure,
+    height: f32,
+    legend: Option<egui_plot::Corner>,
+) -> egui::Response {
     let (x_log, y_log) = (fig.x_log, fig.y_log);
     let (x_names, y_names) = (fig.x_categories.clone(), fig.y_categories.clone());
     // The mouse wheel scrolls the page of plots; zoom is ctrl + wheel or a right-button box.
@@ -139,8 +147,8 @@ pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32, legend:
                 format!("{name}\nx = {x:.4e}\ny = {y:.4e}")
             })
         });
-    if legend {
-        plot = plot.legend(Legend::default().position(egui_plot::Corner::RightTop));
+    if let Some(corner) = legend {
+        plot = plot.legend(Legend::default().position(corner));
     }
     // Named rows or columns keep half a step of room around them.
     if !fig.y_categories.is_empty() {
@@ -264,5 +272,6 @@ pub fn figure_ui(ui: &mut egui::Ui, id: &str, fig: &Figure, height: f32, legend:
                 );
             }
         }
-    });
+    })
+    .response
 }

@@ -3,7 +3,7 @@
 //! pin/compare and recompute buttons.
 
 use crate::app::export::{Format, start_export_plot};
-use crate::app::{ExplorerApp, PlotKind};
+use crate::app::{ExplorerApp, LegendCorner, PlotKind};
 use crate::worker::Command;
 
 use super::plot_view::figure_ui;
@@ -108,7 +108,25 @@ fn plot_cell_ui(
     if !wide {
         ui.horizontal(|ui| toggle |= header_buttons(app, ui, kind, focused, true));
     }
-    figure_ui(ui, kind.title(), &fig, height, app.remembered.show_legends);
+    let corner = app.remembered.legend_corner(kind);
+    let legend = match corner {
+        _ if !app.remembered.show_legends => None,
+        LegendCorner::Hidden => None,
+        LegendCorner::RightTop => Some(egui_plot::Corner::RightTop),
+        LegendCorner::LeftTop => Some(egui_plot::Corner::LeftTop),
+        LegendCorner::LeftBottom => Some(egui_plot::Corner::LeftBottom),
+        LegendCorner::RightBottom => Some(egui_plot::Corner::RightBottom),
+    };
+    // Right-click (without dragging: a right drag zooms to a box) moves or hides the legend.
+    figure_ui(ui, kind.title(), &fig, height, legend).context_menu(|ui| {
+        ui.label("Legend");
+        for c in LegendCorner::ALL {
+            if ui.radio(corner == c, c.label()).clicked() {
+                app.remembered.set_legend_corner(kind, c);
+                ui.close();
+            }
+        }
+    });
     if kind == PlotKind::Kernel && app.view.diagnostics.is_none() {
         ui.label(
             egui::RichText::new("No spectrum yet: set Diagnostics → spectrum every N steps, or press “Compute now”.")
