@@ -1042,3 +1042,49 @@ fn hrta_ticked_on_a_trained_run_is_refused_when_it_would_jump_back_to_a_smaller_
         before
     );
 }
+
+#[test]
+fn a_schedule_applied_to_a_finished_path_asks_continue_or_restart_and_says_which_happened() {
+    let mut h = run_to_end(PRESET);
+    let end = h.state().app.view.latest.clone().unwrap();
+    assert_eq!(end.eps, 0.05);
+    // Continue: the trained network stays at ε* (nothing is left of the path to 0.05).
+    h.state_mut().app.draft.strategy.schedule =
+        homotopy_explorer::config::ScheduleConfig::Geometric { steps: 20 };
+    h.get_by_label("Apply schedule").click();
+    h.run();
+    assert!(
+        h.state().app.pending_apply.is_some(),
+        "the choice is asked for"
+    );
+    h.get_by_label("Continue from ε = 0.05").click();
+    h.run();
+    assert!(has_message(
+        &h.state().app,
+        Some(false),
+        "the path continues from ε = 0.05"
+    ));
+    assert!(settle(&mut h, |app| app.config().strategy.schedule
+        == homotopy_explorer::config::ScheduleConfig::Geometric {
+            steps: 20
+        }));
+    let s = h.state().app.view.latest.clone().unwrap();
+    assert_eq!(s.eps, 0.05, "not sent back to ε₀");
+    assert!(s.step >= end.step, "the trained steps are kept");
+    // Restart: a fresh run with the new schedule, from step 0 at ε₀.
+    h.state_mut().app.draft.strategy.schedule =
+        homotopy_explorer::config::ScheduleConfig::Geometric { steps: 30 };
+    h.get_by_label("Apply schedule").click();
+    h.run();
+    h.get_by_label("Restart from the initialization").click();
+    assert!(settle(&mut h, |app| app
+        .view
+        .latest
+        .as_ref()
+        .is_some_and(|s| s.step == 0 && s.eps == 0.1)));
+    assert!(has_message(
+        &h.state().app,
+        Some(false),
+        "restarted from its initialization"
+    ));
+}

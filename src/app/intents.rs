@@ -47,6 +47,65 @@ impl ExplorerApp {
         }
     }
 
+    /// Send a schedule or strategy `command` (for `config`) to a homotopy: while it runs the
+    /// path continues from where it stands, and the status line says so; a paused or finished
+    /// run waits for *Continue from here* or *Restart* ([`Self::resolve_apply`]).
+    fn apply_to_path(&mut self, what: &str, config: &RunConfig, command: Command) {
+        let path = self.config().strategy.kind.is_homotopy() && config.strategy.kind.is_homotopy();
+        match self.view.latest.as_ref().filter(|s| s.step > 0) {
+            Some(s) if path && !s.running => {
+                self.pending_apply = Some(super::PendingApply {
+                    what: what.to_string(),
+                    command,
+                    eps: s.eps,
+                    step: s.step,
+                    ended: self.view.end.is_some(),
+                });
+            }
+            Some(s) if path => {
+                let eps = s.eps;
+                self.send(command);
+                self.view.message(
+                    false,
+                    format!("{what} applied: the path continues from ε = {eps}"),
+                );
+            }
+            _ => self.send(command),
+        }
+    }
+
+    /// Carry out the waiting change: continue the path from where it stands, or restart the run
+    /// from its initialization with it; None drops it (the draft keeps the edit).
+    pub fn resolve_apply(&mut self, restart: Option<bool>) {
+        let Some(p) = self.pending_apply.take() else {
+            return;
+        };
+        match restart {
+            None => {}
+            Some(false) => {
+                self.send(p.command);
+                self.view.message(
+                    false,
+                    format!(
+                        "{} applied: the path continues from ε = {} (step {})",
+                        p.what, p.eps, p.step
+                    ),
+                );
+            }
+            Some(true) => {
+                self.send(p.command);
+                self.send(Command::Reset);
+                self.view.message(
+                    false,
+                    format!(
+                        "{} applied: the run restarted from its initialization",
+                        p.what
+                    ),
+                );
+            }
+        }
+    }
+
     /// Move the target ε now (the slider): every strategy re-targets from where it is.
     /// Refused unless ε is a positive finite number.
     pub fn set_eps_target(&mut self, eps: f64) -> bool {
@@ -72,12 +131,18 @@ impl ExplorerApp {
             return false;
         }
         self.draft.strategy.kind = kind;
-        let what = format!("{} not applied (adjust and Apply)", kind.label());
-        self.send_checked(
-            &what,
-            |c| c.strategy.kind = kind,
-            |c| Command::SetStrategy(Box::new(c.strategy.clone())),
-        )
+        let mut config = self.config().clone();
+        config.strategy.kind = kind;
+        if let Err(e) = config.validate() {
+            self.view.message(
+                true,
+                format!("{} not applied (adjust and Apply): {e}", kind.label()),
+            );
+            return false;
+        }
+        let command = Command::SetStrategy(Box::new(config.strategy.clone()));
+        self.apply_to_path(kind.label(), &config, command);
+        true
     }
 
     /// Switch HRTA s-stages on or off now, with the draft's HRTA settings.
@@ -110,12 +175,16 @@ impl ExplorerApp {
         if !self.unlocked(Control::Schedule, "the schedule") {
             return false;
         }
-        let schedule = self.draft.strategy.schedule.clone();
-        self.send_checked(
-            "schedule not applied",
-            |c| c.strategy.schedule = schedule,
-            |c| Command::SetSchedule(c.strategy.schedule.clone()),
-        )
+        let mut config = self.config().clone();
+        config.strategy.schedule = self.draft.strategy.schedule.clone();
+        if let Err(e) = config.validate() {
+            self.view
+                .message(true, format!("schedule not applied: {e}"));
+            return false;
+        }
+        let command = Command::SetSchedule(config.strategy.schedule.clone());
+        self.apply_to_path("New schedule", &config, command);
+        true
     }
 
     /// Open another problem at its first shipped preset (a new problem with the last one's ε,

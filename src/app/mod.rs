@@ -222,7 +222,23 @@ pub struct ExplorerApp {
     /// The plots the central area shows now, in screen order, and its number of columns
     /// (what "Export shown plots" lays out).
     pub on_screen: (Vec<figures::PlotKind>, usize),
+    /// A schedule or strategy change for a paused or finished homotopy, waiting for the user
+    /// to choose: continue the path from where it stands, or restart from the initialization.
+    pub pending_apply: Option<PendingApply>,
     frame_started: Option<Instant>,
+}
+
+/// A change waiting for *Continue from here* or *Restart* ([`ExplorerApp::resolve_apply`]).
+#[derive(Clone, Debug)]
+pub struct PendingApply {
+    /// What changes, for the messages ("the schedule", "Strategy 2").
+    pub what: String,
+    pub command: Command,
+    /// Where the run stands: ε and step.
+    pub eps: f64,
+    pub step: usize,
+    /// Whether the run had ended (else it is paused).
+    pub ended: bool,
 }
 
 /// Parse "a, b, c" into numbers; the error names the bad entry.
@@ -305,6 +321,7 @@ impl ExplorerApp {
             ctx,
             frame_times: Default::default(),
             on_screen: (figures::PlotKind::ALL.to_vec(), 2),
+            pending_apply: None,
             frame_started: None,
         };
         if let Err(why) = app.remembered.figure_style.check() {

@@ -131,6 +131,11 @@ impl Trainer for Hrta {
         self.inner.start(state, objective);
     }
 
+    fn resume(&mut self, state: &mut TrainState, objective: &mut Objective) {
+        Self::set_s(objective, state, self.s_values[0]);
+        self.inner.resume(state, objective);
+    }
+
     fn step(
         &mut self,
         state: &mut TrainState,

@@ -462,8 +462,9 @@ impl Session {
     }
 
     /// Switch to a new configuration of the same problem and network shape, keeping θ: the
-    /// trainer is rebuilt (its schedule restarts from the current parameters) and a finished run
-    /// becomes runnable again. Returns false when the change needs a fresh session (different
+    /// trainer is rebuilt and a finished run becomes runnable again. A homotopy that has trained
+    /// continues its path from the current ε with the new settings (no new Phase I); otherwise
+    /// the trainer starts from the current parameters. Returns false when the change needs a fresh session (different
     /// problem, sampling, network or backend).
     /// Callers check [`Self::hrta_refusal`] first.
     pub fn reconfigure(&mut self, config: RunConfig) -> bool {
@@ -480,6 +481,11 @@ impl Session {
         let theta = self.state.theta.clone();
         let step = self.state.step;
         let eps = self.state.eps;
+        // A homotopy that has trained continues its path; from classical training (already at
+        // ε*) a newly picked homotopy starts with its Phase I at ε₀ from the trained weights.
+        let continues = step > 0
+            && self.config.strategy.kind.is_homotopy()
+            && config.strategy.kind.is_homotopy();
         // HRTA on a network that has trained goes on from its current s (the function it has
         // learned), never back to the schedule's start ([`super::hrta::mid_run_schedule`]).
         let mut trainer_config = config.clone();
@@ -509,7 +515,11 @@ impl Session {
             stage: 0,
             step,
         };
-        self.trainer.start(&mut self.state, &mut self.objective);
+        if continues {
+            self.trainer.resume(&mut self.state, &mut self.objective);
+        } else {
+            self.trainer.start(&mut self.state, &mut self.objective);
+        }
         self.last_finite = self.snapshot();
         self.last_sane = self.last_finite.clone();
         self.steps_above = 0;

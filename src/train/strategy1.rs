@@ -234,6 +234,19 @@ impl Trainer for Strategy1 {
         self.phase_one.start(state.step, &mut self.events);
     }
 
+    fn resume(&mut self, state: &mut TrainState, _objective: &mut Objective) {
+        self.schedule.retarget(state.eps, self.target);
+        self.phase = Phase::Euler;
+        self.done = None;
+        self.events.push(TrainEvent::Phase {
+            step: state.step,
+            name: format!(
+                "phase II: Euler path tracking, continued from ε = {}",
+                state.eps
+            ),
+        });
+    }
+
     fn step(
         &mut self,
         state: &mut TrainState,

@@ -175,6 +175,18 @@ impl Trainer for Strategy2 {
         self.phase_one.start(state.step, &mut self.events);
     }
 
+    fn resume(&mut self, state: &mut TrainState, objective: &mut Objective) {
+        objective.set_homotopy(None);
+        self.schedule.retarget(state.eps, self.target);
+        self.phase = Phase::Stage;
+        self.next_stage_pending = true;
+        self.done = None;
+        self.events.push(TrainEvent::Phase {
+            step: state.step,
+            name: format!("stages continued from ε = {}", state.eps),
+        });
+    }
+
     fn step(
         &mut self,
         state: &mut TrainState,

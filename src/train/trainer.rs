@@ -211,6 +211,13 @@ pub trait Trainer: Send {
     /// Set up the state before the first step (e.g. ε₀ of a homotopy).
     fn start(&mut self, _state: &mut TrainState, _objective: &mut Objective) {}
 
+    /// Set up the state to go on from where a trained run stands (new settings applied to it,
+    /// or Play on a finished run): a homotopy plans its path from the current ε to the target
+    /// and skips its Phase I; other trainers start as usual.
+    fn resume(&mut self, state: &mut TrainState, objective: &mut Objective) {
+        self.start(state, objective);
+    }
+
     /// Forget loss-based stopping state (best loss, plateau counter) from `step` on; used when
     /// the objective changes under the trainer (a new HRTA s).
     fn reset_stopping(&mut self, _step: usize) {}

@@ -42,7 +42,12 @@ fn controls_ui(app: &mut ExplorerApp, panel: &mut ControlsPanel, ui: &mut egui::
     network_ui(app, &mut panel.widths, ui);
     diagnostics_ui(app, ui);
     ui.separator();
-    let changed = app.draft != *app.config();
+    // The schedule has its own Apply (in the schedule editor): an edit lights one button.
+    let changed = {
+        let mut draft = app.draft.clone();
+        draft.strategy.schedule = app.config().strategy.schedule.clone();
+        draft != *app.config()
+    };
     ui.horizontal(|ui| {
         let apply = egui::Button::new(if changed {
             "Apply changes"
@@ -57,7 +62,11 @@ fn controls_ui(app: &mut ExplorerApp, panel: &mut ControlsPanel, ui: &mut egui::
         {
             app.apply_draft();
         }
-        if ui.add_enabled(changed, egui::Button::new("Revert")).clicked() {
+        // Revert also undoes a schedule edit not yet applied.
+        if ui
+            .add_enabled(app.draft != *app.config(), egui::Button::new("Revert"))
+            .clicked()
+        {
             app.revert_draft();
         }
     });
@@ -426,4 +435,51 @@ fn diagnostics_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 }
             });
         });
+}
+
+/// The choice a schedule or strategy change on a paused or finished homotopy waits for:
+/// continue the path from where it stands, or restart from the initialization.
+pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
+    let Some(p) = app.pending_apply.clone() else {
+        return;
+    };
+    let mut choice = None;
+    egui::Window::new("Apply to the path")
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+        .show(ctx, |ui| {
+            ui.label(format!(
+                "{}: the run is {} at ε = {} after {} steps.",
+                p.what,
+                if p.ended { "finished" } else { "paused" },
+                super::widgets::number(p.eps),
+                p.step
+            ));
+            ui.horizontal(|ui| {
+                if ui
+                    .button(format!(
+                        "Continue from ε = {}",
+                        super::widgets::number(p.eps)
+                    ))
+                    .on_hover_text("Keep the trained network and go on along the path from here")
+                    .clicked()
+                {
+                    choice = Some(Some(false));
+                }
+                if ui
+                    .button("Restart from the initialization")
+                    .on_hover_text("A fresh run with the new settings (Phase I at ε₀)")
+                    .clicked()
+                {
+                    choice = Some(Some(true));
+                }
+                if ui.button("Cancel").clicked() {
+                    choice = Some(None);
+                }
+            });
+        });
+    if let Some(c) = choice {
+        app.resolve_apply(c);
+    }
 }
