@@ -1088,3 +1088,17 @@ fn a_schedule_applied_to_a_finished_path_asks_continue_or_restart_and_says_which
         "restarted from its initialization"
     ));
 }
+
+#[test]
+fn on_the_plane_the_soft_mode_is_a_heat_map() {
+    let preset = common::small_ac2("max_steps = 40\n[diagnostics]\nevery = 10\n");
+    let mut h = harness_with(&preset);
+    h.get_by_label("Start").click();
+    assert!(settle(&mut h, |app| app.view.diagnostics.is_some()));
+    let fig = PlotKind::SoftMode.figure(&h.state().view, h.state().remembered.loss_axis);
+    let map = fig
+        .heatmap
+        .expect("a heat map of δu over the residual grid");
+    assert_eq!((map.nx, map.ny), (10, 10));
+    assert!(fig.title.contains("over the plane"), "{}", fig.title);
+}

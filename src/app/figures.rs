@@ -564,6 +564,19 @@ fn spectrum(view: &RunView) -> Figure {
 }
 
 fn soft_mode(view: &RunView) -> Figure {
+    // On the plane, with the residual points on a grid: δu as a heat map (curves against a
+    // plot coordinate would be a tangle).
+    if let (Some(s), Some(d)) = (&view.latest, &view.diagnostics)
+        && s.dim == 2
+        && let Some(fig) = field(
+            s.residual_grid,
+            "Soft mode of K_ε: δu over the plane".into(),
+            "δu",
+            d.report.soft_mode_u.clone(),
+        )
+    {
+        return fig;
+    }
     let mut fig = Figure::new("Soft mode of K_ε", "x", "δu (scaled)");
     if let Some(s) = &view.latest {
         fig.x_label = s.plot_label.to_string();

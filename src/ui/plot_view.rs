@@ -177,8 +177,28 @@ pub fn figure_ui(
         .as_ref()
         .filter(|h| h.nx >= 2 && h.ny >= 2 && h.values.len() == h.nx * h.ny)
         .map(|h| (h, heatmap_texture(ui, id, h)));
-    if heatmap.is_some() {
+    if let Some((h, _)) = &heatmap {
+        // The plot takes the domain's shape, so the field fills it instead of sitting in a
+        // square inside a wide x range: narrower than the column when the domain is taller
+        // than the space, shorter when it is wider (room for the axes added).
+        let ((x0, y0), _) = h.cell(0, 0);
+        let (_, (x1, y1)) = h.cell(h.nx - 1, h.ny - 1);
+        let aspect = ((y1 - y0) / (x1 - x0)).abs() as f32;
+        let axes = egui::vec2(60.0, 40.0);
+        let room = egui::vec2(ui.available_width(), height) - axes;
+        if aspect.is_finite() && aspect > 0.0 && room.x > 0.0 && room.y > 0.0 {
+            if room.y / aspect < room.x {
+                plot = plot.width(room.y / aspect + axes.x);
+            } else {
+                plot = plot.height(room.x * aspect + axes.y);
+            }
+        }
         plot = plot.data_aspect(1.0);
+        // The colour scale above the field: inside a plot narrowed to the domain's shape it
+        // would be cut off.
+        if legend.is_some() {
+            ui.label(egui::RichText::new(screen_text(&h.legend())).small());
+        }
     }
     let foreground = ui.visuals().text_color();
     plot.show(ui, |plot_ui| {
@@ -186,7 +206,7 @@ pub fn figure_ui(
             let ((x0, y0), _) = h.cell(0, 0);
             let (_, (x1, y1)) = h.cell(h.nx - 1, h.ny - 1);
             plot_ui.image(PlotImage::new(
-                h.legend(),
+                "",
                 texture.id(),
                 PlotPoint::new((x0 + x1) / 2.0, (y0 + y1) / 2.0),
                 [(x1 - x0) as f32, (y1 - y0) as f32],
