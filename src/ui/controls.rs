@@ -1,7 +1,9 @@
 //! The controls panel: run buttons, problem, ε target (a log slider that works while training),
 //! strategy (in `strategy.rs`), HRTA, optimizer, network, backend and diagnostics. Training
 //! settings are edited in a draft and sent with “Apply”; the strategy picker, the HRTA toggle
-//! and the ε slider act at once.
+//! and the ε slider act at once (an ε target above a path's current ε asks first). Also the
+//! window a schedule or strategy change on a paused or finished path waits in: continue from
+//! here, or restart.
 
 use crate::app::ExplorerApp;
 use crate::config::{BackendKind, Control, HrtaSwitch, OptimizerKind};
