@@ -1101,4 +1101,6 @@ fn on_the_plane_the_soft_mode_is_a_heat_map() {
         .expect("a heat map of δu over the residual grid");
     assert_eq!((map.nx, map.ny), (10, 10));
     assert!(fig.title.contains("over the plane"), "{}", fig.title);
+    // On its s-homotopy the status line says s and ε(s), not the engine's p = s + ε*.
+    h.get_by_label_contains("homotopy s = ");
 }

@@ -8,11 +8,26 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     ui.horizontal_wrapped(|ui| {
         if let Some(s) = &app.view.latest {
             let fmt = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.3e}"));
+            // On an s-homotopy the engine walks p = s + ε*: say s, and ε(s) = max(s, ε*).
+            let problem = &app.config().problem;
+            let s_path = problem
+                .path
+                .or_else(|| problem.kind.spec().paths.first().copied())
+                .is_some_and(|p| p != crate::problem::s_path::Path::Epsilon);
+            let where_ = if s_path {
+                let homotopy_s = (s.eps - s.eps_target).max(0.0);
+                format!(
+                    "homotopy s = {:.4} → 0 (ε = {:.4}, ε* = {:.4})",
+                    homotopy_s,
+                    homotopy_s.max(s.eps_target),
+                    s.eps_target
+                )
+            } else {
+                format!("ε = {:.4} (target {:.4})", s.eps, s.eps_target)
+            };
             ui.label(format!(
-                "step {}  ·  ε = {:.4} (target {:.4})  ·  HRTA s = {}  ·  loss {:.3e}  ·  L2RE {} / ref {}  ·  x₀ {}  ·  {} steps/s",
+                "step {}  ·  {where_}  ·  HRTA s = {}  ·  loss {:.3e}  ·  L2RE {} / ref {}  ·  x₀ {}  ·  {} steps/s",
                 s.step,
-                s.eps,
-                s.eps_target,
                 s.s,
                 s.loss.total,
                 fmt(s.l2re_exact),
