@@ -445,14 +445,19 @@ fn reproduce_pages_are_the_same_with_two_jobs_and_from_cells_run_one_by_one() {
     let one = page(&one);
     // Classical training at 3 ε and two homotopies through them: 5 runs, 9 rows.
     assert_eq!(one.0["rows"].as_array().unwrap().len(), 9, "{}", one.0);
-    // Each homotopy's path as the papers' evolution figure: six ε and the reference.
-    for method in ["strategy1", "s_homotopy"] {
+    // Each homotopy's path as the papers' evolution figure: six points and the reference, named
+    // by ε on the viscosity path and by s on the s-homotopy (s = 0 at its end).
+    for (method, point, end) in [
+        ("strategy1", "ε = ", "ε = 0.05"),
+        ("s_homotopy", "s = ", "s = 0"),
+    ] {
         let source = tmp
             .path()
             .join(format!("bu1/evolution_{method}.figure.toml"));
         let text = std::fs::read_to_string(&source).unwrap();
-        assert_eq!(text.matches("label = \"ε = ").count(), 6, "{text}");
-        assert!(text.contains("reference at ε = 0.05"), "{text}");
+        let label = format!("label = \"{point}");
+        assert_eq!(text.matches(label.as_str()).count(), 6, "{text}");
+        assert!(text.contains(&format!("reference at {end}\"")), "{text}");
     }
     let (o, two) = reproduce("bu2", &["--jobs", &cores.min(2).to_string()], &[]);
     ok(&o);

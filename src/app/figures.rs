@@ -284,6 +284,10 @@ pub fn evolution(view: &RunView, count: usize) -> Option<Figure> {
         latest.grid,
         &curves,
         last.reference.as_deref().map(|r| (last.eps, r)),
+        &|p| match &view.config {
+            Some(c) => c.problem.path_point(p),
+            None => format!("ε = {p}"),
+        },
     ))
 }
 

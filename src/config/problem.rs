@@ -60,6 +60,24 @@ pub struct ResampleConfig {
 }
 
 impl ProblemConfig {
+    /// Whether the path walks the s-homotopy (the preset's `path`, else the problem's default,
+    /// the first it lists): its parameter is then p = s + ε*, not ε.
+    pub fn walks_s(&self) -> bool {
+        self.path
+            .or_else(|| self.kind.spec().paths.first().copied())
+            .is_some_and(|p| p != crate::problem::s_path::Path::Epsilon)
+    }
+
+    /// A point p of the path in the paper's terms: "s = 0.7" on an s-homotopy (s = p − ε*),
+    /// "ε = 0.05" otherwise (four significant digits).
+    pub fn path_point(&self, p: f64) -> String {
+        let short = |v: f64| format!("{}", format!("{v:.3e}").parse::<f64>().unwrap_or(v));
+        if self.walks_s() {
+            format!("s = {}", short((p - self.eps).max(0.0)))
+        } else {
+            format!("ε = {}", short(p))
+        }
+    }
     /// The input dimension d.
     pub fn dim(&self) -> usize {
         self.kind.fixed_dim().or(self.dim).unwrap_or(1)

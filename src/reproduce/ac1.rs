@@ -371,7 +371,7 @@ fn run_cell(
         timing: (method.id().into(), seed, secs),
         solution: (seed == 0).then(|| (method.id().into(), sol)),
         evolution: if seed == 0 {
-            PathCurves::of(method.id(), stages)
+            PathCurves::of(method.id(), &configs[&method].problem, stages)
         } else {
             None
         },

@@ -206,11 +206,17 @@ pub struct PathCurves {
     /// (ε, u_θ at the evaluation points) at up to six stages evenly spaced along the path.
     pub frames: Vec<(f64, Vec<f64>)>,
     pub reference: Option<(f64, Vec<f64>)>,
+    /// The preset's problem, to name path points ("ε = 0.05", or "s = 0.7" on an s-homotopy).
+    pub problem: crate::config::ProblemConfig,
 }
 
 impl PathCurves {
     /// The curves of `stages` (finished stages with their u_θ) of `method`; None without two.
-    pub fn of(method: &str, stages: Vec<crate::train::StageRecord>) -> Option<Self> {
+    pub fn of(
+        method: &str,
+        problem: &crate::config::ProblemConfig,
+        stages: Vec<crate::train::StageRecord>,
+    ) -> Option<Self> {
         let with: Vec<crate::train::StageRecord> =
             stages.into_iter().filter(|s| !s.u.is_empty()).collect();
         if with.len() < 2 {
@@ -224,6 +230,7 @@ impl PathCurves {
         let last = &with[*chosen.last()?];
         Some(Self {
             method: method.into(),
+            problem: problem.clone(),
             reference: last.reference.clone().map(|r| (last.eps, r)),
             frames: chosen
                 .iter()
@@ -249,6 +256,7 @@ impl PathCurves {
             problem.eval_grid(),
             &frames,
             self.reference.as_ref().map(|(e, r)| (*e, r.as_slice())),
+            &|p| self.problem.path_point(p),
         )
     }
 }
@@ -348,7 +356,7 @@ fn run_cell(
             let (rows, thetas, session, stages) =
                 run_homotopy(spec, name, config.clone(), seed, &device)?;
             if seed == 0 {
-                out.evolution = PathCurves::of(name, stages);
+                out.evolution = PathCurves::of(name, &config.problem, stages);
             }
             for r in &rows {
                 say(format!(

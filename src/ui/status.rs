@@ -9,11 +9,7 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         if let Some(s) = &app.view.latest {
             let fmt = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.3e}"));
             // On an s-homotopy the engine walks p = s + ε*: say s, and ε(s) = max(s, ε*).
-            let problem = &app.config().problem;
-            let s_path = problem
-                .path
-                .or_else(|| problem.kind.spec().paths.first().copied())
-                .is_some_and(|p| p != crate::problem::s_path::Path::Epsilon);
+            let s_path = app.config().problem.walks_s();
             let where_ = if s_path {
                 let homotopy_s = (s.eps - s.eps_target).max(0.0);
                 format!(

@@ -104,9 +104,9 @@ impl TimelinePanel {
             let last = app.view.stages.last().map_or(0, |s| s.stage);
             let text = match app.view.scrub.and_then(|k| app.view.stages.get(k)) {
                 Some(s) => format!(
-                    "stage {} of {last} · ε = {} · step {}",
+                    "stage {} of {last} · {} · step {}",
                     s.stage,
-                    format!("{:.3e}", s.eps).parse::<f64>().unwrap_or(s.eps),
+                    app.config().problem.path_point(s.eps),
                     s.step
                 ),
                 None => format!("live · {n} stages"),

@@ -24,10 +24,11 @@ pub fn short(v: f64) -> String {
     format!("{}", format!("{v:.3e}").parse::<f64>().unwrap_or(v))
 }
 
-/// The figure of `frames` ((ε, u_θ at the evaluation points), along the path, at most
-/// [`CURVES`] of them evenly spaced are drawn) over `plot_x` (1D) or `grid` (the plane: the
-/// row nearest y = 0.5), with `reference` (ε, values) dashed. Frames whose length is not the
-/// points' are left out.
+/// The figure of `frames` ((path point, u_θ at the evaluation points), along the path, at
+/// most [`CURVES`] of them evenly spaced are drawn) over `plot_x` (1D) or `grid` (the plane:
+/// the row nearest y = 0.5), with `reference` (point, values) dashed; `point` names a path
+/// point ("ε = 0.05", or "s = 0.7" on an s-homotopy). Frames whose length is not the points'
+/// are left out.
 pub fn figure(
     title: &str,
     plot_x: &[f64],
@@ -35,6 +36,7 @@ pub fn figure(
     grid: Option<Grid2d>,
     frames: &[(f64, &[f64])],
     reference: Option<(f64, &[f64])>,
+    point: &dyn Fn(f64) -> String,
 ) -> Figure {
     let (x, row, x_label): (Vec<f64>, Option<(usize, usize)>, String) = match grid {
         Some(g) if g.nx >= 2 => {
@@ -83,7 +85,7 @@ pub fn figure(
     for (c, (eps, u)) in spaced(&usable, CURVES).into_iter().enumerate() {
         if let Some(points) = cut(u) {
             fig.series.push(Series {
-                label: format!("ε = {}", short(eps)),
+                label: point(eps),
                 points,
                 mark: Mark::Line,
                 color: PALETTE[c % PALETTE.len()],
@@ -94,7 +96,7 @@ pub fn figure(
         && let Some(points) = cut(r)
     {
         fig.series.push(Series {
-            label: format!("reference at ε = {}", short(eps)),
+            label: format!("reference at {}", point(eps)),
             points,
             mark: Mark::Reference,
             color: (0, 0, 0),
@@ -130,7 +132,8 @@ mod tests {
             y: (0.0, 1.0),
         };
         let u: Vec<f64> = (0..9).map(f64::from).collect();
-        let fig = figure("t", &[], "", Some(g), &[(0.1, &u), (0.05, &u)], None);
+        let eps = |e: f64| format!("ε = {}", short(e));
+        let fig = figure("t", &[], "", Some(g), &[(0.1, &u), (0.05, &u)], None, &eps);
         assert_eq!(fig.series.len(), 2);
         assert_eq!(
             fig.series[0].points,
