@@ -429,16 +429,7 @@ fn reproduce_pages_are_the_same_with_two_jobs_and_from_cells_run_one_by_one() {
         (run(&a, env), out)
     };
     // The page's tables and figure data: everything but the seconds each run took.
-    let page = |out: &Path| {
-        let mut rows: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("reproduce.json")).unwrap())
-                .unwrap();
-        for r in rows["rows"].as_array_mut().unwrap() {
-            r.as_object_mut().unwrap().remove("seconds");
-        }
-        rows.as_object_mut().unwrap().remove("seconds");
-        (rows, std::fs::read(out.join("panels.figure.toml")).unwrap())
-    };
+    let page = common::page_without_seconds;
     let ok = |o: &Output| assert!(o.status.success(), "{}", text(o));
     let (o, one) = reproduce("bu1", &["--jobs", "1"], &[]);
     ok(&o);

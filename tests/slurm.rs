@@ -202,19 +202,7 @@ fn sweeps_and_reproductions_run_as_slurm_arrays_collect_to_the_same_tables_as_lo
     let o = Command::new(BIN).args(&bu_local).output().unwrap();
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(
-        page_without_seconds(&dir.join("bu-cluster")),
-        page_without_seconds(&dir.join("bu-local"))
+        common::page_without_seconds(&dir.join("bu-cluster")),
+        common::page_without_seconds(&dir.join("bu-local"))
     );
-}
-
-/// A reproduction's results and figure data without the seconds each run took.
-fn page_without_seconds(out: &Path) -> (serde_json::Value, Vec<u8>) {
-    let mut rows: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("reproduce.json")).unwrap())
-            .unwrap();
-    for r in rows["rows"].as_array_mut().unwrap() {
-        r.as_object_mut().unwrap().remove("seconds");
-    }
-    rows.as_object_mut().unwrap().remove("seconds");
-    (rows, std::fs::read(out.join("panels.figure.toml")).unwrap())
 }

@@ -267,6 +267,12 @@ impl Default for OutputConfig {
     }
 }
 
+/// `v` to four significant digits in shortest form, for labels: 0.01 → "0.01",
+/// 0.0123456 → "0.01235", 1.0 → "1".
+pub fn four_digits(v: f64) -> String {
+    format!("{}", format!("{v:.3e}").parse::<f64>().unwrap_or(v))
+}
+
 /// The 64-bit FNV-1a hash of `bytes`: stable across builds and machines, for telling whether
 /// a stored result (a sweep task, a reproduction's cell) was made from the same inputs.
 pub fn fnv1a(bytes: &[u8]) -> u64 {

@@ -71,11 +71,10 @@ impl ProblemConfig {
     /// A point p of the path in the paper's terms: "s = 0.7" on an s-homotopy (s = p − ε*),
     /// "ε = 0.05" otherwise (four significant digits).
     pub fn path_point(&self, p: f64) -> String {
-        let short = |v: f64| format!("{}", format!("{v:.3e}").parse::<f64>().unwrap_or(v));
         if self.walks_s() {
-            format!("s = {}", short((p - self.eps).max(0.0)))
+            format!("s = {}", super::four_digits((p - self.eps).max(0.0)))
         } else {
-            format!("ε = {}", short(p))
+            format!("ε = {}", super::four_digits(p))
         }
     }
     /// The input dimension d.

@@ -143,7 +143,8 @@ pub struct Session {
     last_finite: Snapshot,
     /// The loss of the untrained network: a run whose loss stays above [`EXPLODED`] times it
     /// for [`EXPLOSION_STEPS`] steps has exploded, and goes back to `last_sane`, the last state
-    /// below (a brief spike that recovers, as Adam at a large rate shows, is left alone).
+    /// below (set when the loss leaves that scale; a brief spike that recovers, as Adam at a
+    /// large rate shows, is left alone).
     loss_scale: f64,
     last_sane: Snapshot,
     steps_above: usize,
@@ -612,6 +613,12 @@ impl Session {
             self.steps_above = 0;
             Some(EndReason::Diverged { step: report.step })
         } else if finite {
+            // The loss leaves the untrained network's scale: the last finite state (that of
+            // the previous report, below the scale) is the one to come back to. Kept only at
+            // that moment, so a normal step copies θ once, not twice.
+            if above && self.steps_above == 0 {
+                self.last_sane = self.last_finite.clone();
+            }
             self.last_finite = if report.evaluated_after {
                 self.snapshot()
             } else {
@@ -621,7 +628,6 @@ impl Session {
                 self.steps_above += 1;
             } else {
                 self.steps_above = 0;
-                self.last_sane = self.last_finite.clone();
             }
             self.state.step += 1;
             self.trainer.end(&report).or_else(|| {
@@ -679,10 +685,17 @@ impl Session {
             }
         }
         self.events.extend(events.iter().cloned());
+        // The session's own list keeps the numbers; the pictures go to the caller only.
         self.stages.extend(stages.iter().map(|s| StageRecord {
+            step: s.step,
+            stage: s.stage,
+            eps: s.eps,
+            loss: s.loss,
+            l2re_exact: s.l2re_exact,
+            l2re_reference: s.l2re_reference,
+            front_x0: s.front_x0,
             u: Vec::new(),
             reference: None,
-            ..s.clone()
         }));
         let eval_due = report.step % self.config.training.eval_every == 0 || end.is_some();
         let eval = eval_due.then(|| self.evaluate());

@@ -126,7 +126,7 @@ fn eps_ui(app: &mut ExplorerApp, upward: &mut Option<f64>, ui: &mut egui::Ui) {
         // Four significant digits in shortest form: 0.01 reads "0.01", a dragged value
         // 0.0123456… reads "0.01235".
         let response = bounded_log_slider(ui, "ε target", &mut eps, 1e-4..=1.0, "ε target", |v| {
-            super::widgets::number(format!("{v:.3e}").parse().unwrap_or(v))
+            crate::config::four_digits(v)
         });
         if response.changed() {
             if homotopy && eps > current {

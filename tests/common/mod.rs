@@ -57,3 +57,15 @@ pub fn quick_preset(name: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// A reproduction's results and figure data without the seconds each run took.
+pub fn page_without_seconds(out: &std::path::Path) -> (serde_json::Value, Vec<u8>) {
+    let mut rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("reproduce.json")).unwrap())
+            .unwrap();
+    for r in rows["rows"].as_array_mut().unwrap() {
+        r.as_object_mut().unwrap().remove("seconds");
+    }
+    rows.as_object_mut().unwrap().remove("seconds");
+    (rows, std::fs::read(out.join("panels.figure.toml")).unwrap())
+}

@@ -19,11 +19,6 @@ pub fn spaced<T: Copy>(items: &[T], count: usize) -> Vec<T> {
         .collect()
 }
 
-/// `v` to four significant digits in shortest form (0.01 → "0.01", 0.0123456 → "0.01235").
-pub fn short(v: f64) -> String {
-    format!("{}", format!("{v:.3e}").parse::<f64>().unwrap_or(v))
-}
-
 /// The figure of `frames` ((path point, u_θ at the evaluation points), along the path, at
 /// most [`CURVES`] of them evenly spaced are drawn) over `plot_x` (1D) or `grid` (the plane:
 /// the row nearest y = 0.5), with `reference` (point, values) dashed; `point` names a path
@@ -132,7 +127,7 @@ mod tests {
             y: (0.0, 1.0),
         };
         let u: Vec<f64> = (0..9).map(f64::from).collect();
-        let eps = |e: f64| format!("ε = {}", short(e));
+        let eps = |e: f64| format!("ε = {}", crate::config::four_digits(e));
         let fig = figure("t", &[], "", Some(g), &[(0.1, &u), (0.05, &u)], None, &eps);
         assert_eq!(fig.series.len(), 2);
         assert_eq!(
