@@ -98,7 +98,7 @@ impl ExplorerApp {
                 self.view.message(
                     false,
                     format!(
-                        "{} applied: the run restarted from its initialization",
+                        "{} applied: the run restarted from its initialization; Start trains it",
                         p.what
                     ),
                 );
