@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::backend::ComputeDevice;
 use crate::config::RunConfig;
+use crate::linalg::Form;
 use crate::train::{NetPath, Session};
 
 /// The paper's 1D Allen–Cahn setup at ε = 0.01 ([1,30,30,30,1] tanh, n = 200, Adam).
@@ -33,6 +34,34 @@ fn adam_steps_per_s(session: &mut Session, steps: usize) -> Result<f64> {
     Ok(steps as f64 / t0.elapsed().as_secs_f64())
 }
 
+/// Print one figure as a JSON line, with the compute pool's size as its `threads` field.
+fn emit(mut line: serde_json::Value) {
+    if let Some(fields) = line.as_object_mut() {
+        fields.insert("threads".into(), json!(crate::pool::threads()));
+    }
+    println!("{line}");
+}
+
+/// The thread counts `bench` measures at: the one asked for, else one thread and every core.
+pub fn thread_counts(asked: Option<usize>) -> Vec<usize> {
+    match asked {
+        Some(n) => vec![n],
+        None => {
+            let all = crate::pool::available();
+            if all > 1 { vec![1, all] } else { vec![1] }
+        }
+    }
+}
+
+/// [`run_all`] once per thread count (the pool resized in between).
+pub fn run_at(device: &ComputeDevice, steps: usize, filter: &str, threads: &[usize]) -> Result<()> {
+    for &n in threads {
+        crate::pool::set_threads(n)?;
+        run_all(device, steps, filter)?;
+    }
+    Ok(())
+}
+
 /// Run the benchmarks named in the comma-separated `filter` (all when empty) on `device`,
 /// printing one JSON line each; the first failing benchmark stops the run with its error.
 pub fn run_all(device: &ComputeDevice, steps: usize, filter: &str) -> Result<()> {
@@ -57,6 +86,9 @@ pub fn run_all(device: &ComputeDevice, steps: usize, filter: &str) -> Result<()>
     }
     if wanted("hh20_adam_step_paper") {
         hh20_adam_step("hh20_adam_step_paper", device, steps, 10_000, 2_000)?;
+    }
+    if wanted("hh20_lm_iteration") && device.kind == crate::config::BackendKind::Cpu {
+        hh20_lm_iteration()?;
     }
     if wanted("ac2_adam_step") || wanted("ac2_lm_iteration") {
         ac2_kernels(device, steps, &wanted)?;
@@ -100,9 +132,8 @@ fn ac1_homotopy_kernels(device: &ComputeDevice, wanted: &dyn Fn(&str) -> bool) -
             objective.linearize(&theta, 0.01)?;
             Ok(())
         })?;
-        println!(
-            "{}",
-            json!({"bench": "ac1_jacobian", "ms": round3(ms), "what": "J_res (200×1951), J_bc, H_ε and residuals in one reverse pass"})
+        emit(
+            json!({"bench": "ac1_jacobian", "ms": round3(ms), "what": "J_res (200×1951), J_bc, H_ε and residuals in one reverse pass"}),
         );
     }
     if wanted("ac1_lambda_min") {
@@ -111,18 +142,16 @@ fn ac1_homotopy_kernels(device: &ComputeDevice, wanted: &dyn Fn(&str) -> bool) -
             crate::diagnostics::spectrum::kernel_spectrum(&lin.residual.jacobian, 1e-4)?;
             Ok(())
         })?;
-        println!(
-            "{}",
-            json!({"bench": "ac1_lambda_min", "ms": round3(ms), "what": "J, σ(J) by QR + SVD (accurate), full spectrum, rank and soft mode"})
+        emit(
+            json!({"bench": "ac1_lambda_min", "ms": round3(ms), "what": "J, σ(J) by QR + SVD (accurate), full spectrum, rank and soft mode"}),
         );
         let ms = median_ms(30, || {
             let lin = objective.linearize(&theta, 0.01)?;
             crate::diagnostics::spectrum::kernel_spectrum_gram(&lin.residual.jacobian, 1e-4)?;
             Ok(())
         })?;
-        println!(
-            "{}",
-            json!({"bench": "ac1_lambda_min_gram", "ms": round3(ms), "what": "J, K = JJᵀ and its eigendecomposition (fast, floor m·ε·λ_max)"})
+        emit(
+            json!({"bench": "ac1_lambda_min_gram", "ms": round3(ms), "what": "J, K = JJᵀ and its eigendecomposition (fast, floor m·ε·λ_max)"}),
         );
     }
     if wanted("ac1_lm_iteration") {
@@ -132,9 +161,8 @@ fn ac1_homotopy_kernels(device: &ComputeDevice, wanted: &dyn Fn(&str) -> bool) -
             lm.iterate(objective, &mut t, 0.1, &[])?;
             Ok(())
         })?;
-        println!(
-            "{}",
-            json!({"bench": "ac1_lm_iteration", "ms": round3(ms), "what": "one Levenberg–Marquardt iteration, 202×1951 dual form with geodesic acceleration"})
+        emit(
+            json!({"bench": "ac1_lm_iteration", "ms": round3(ms), "what": "one Levenberg–Marquardt iteration, 202×1951 dual form with geodesic acceleration"}),
         );
     }
     if wanted("ac1_euler_step") {
@@ -146,9 +174,8 @@ fn ac1_homotopy_kernels(device: &ComputeDevice, wanted: &dyn Fn(&str) -> bool) -
             times.push(t0.elapsed().as_secs_f64() * 1e3);
         }
         times.sort_by(f64::total_cmp);
-        println!(
-            "{}",
-            json!({"bench": "ac1_euler_step", "ms": round3(times[times.len() / 2]), "what": "Strategy-1 Euler predictor: J, phase condition, truncated-SVD solve, loss"})
+        emit(
+            json!({"bench": "ac1_euler_step", "ms": round3(times[times.len() / 2]), "what": "Strategy-1 Euler predictor: J, phase condition, truncated-SVD solve, loss"}),
         );
     }
     Ok(())
@@ -172,10 +199,7 @@ fn reproduce_ac1_one_seed() -> Result<()> {
     let secs = t0.elapsed().as_secs_f64();
     let _ = std::fs::remove_dir_all(&dir);
     result.context("reproduce_ac1_one_seed")?;
-    println!(
-        "{}",
-        json!({"bench": "reproduce_ac1_one_seed", "s": round3(secs)})
-    );
+    emit(json!({"bench": "reproduce_ac1_one_seed", "s": round3(secs)}));
     Ok(())
 }
 
@@ -194,7 +218,7 @@ fn adam_figure(
     if let (Some(line), Some(extra)) = (line.as_object_mut(), extra.as_object()) {
         line.extend(extra.clone());
     }
-    println!("{line}");
+    emit(line);
     Ok(())
 }
 
@@ -227,9 +251,36 @@ fn hh20_adam_step(
     )
 }
 
+/// One Levenberg–Marquardt iteration on Helmholtz in d = 20 at the paper's size (10 000
+/// residual + 2 000 boundary points, [20,30,30,30,1] tanh): a 12 000-row weighted Jacobian,
+/// primal form.
+fn hh20_lm_iteration() -> Result<()> {
+    let (n_res, n_bc) = (10_000, 2_000);
+    let config = RunConfig::from_toml_str(&format!(
+        "version = 1\nname = \"bench\"\n[problem]\nkind = \"helmholtz\"\ndim = 20\neps = 0.05\nn_res = {n_res}\nn_bc = {n_bc}\nn_eval = 100\n",
+    ))
+    .expect("built-in benchmark preset is valid");
+    let device = crate::backend::cpu().context("the CPU device")?;
+    let session = Session::new(config, &device);
+    let objective = session.objective();
+    let theta = session.state().theta.clone();
+    let mut lm = crate::train::lm::LevenbergMarquardt::new(&session.config().lm);
+    let ms = median_ms(2, || {
+        let mut t = theta.clone();
+        lm.iterate(objective, &mut t, 0.05, &[])?;
+        Ok(())
+    })?;
+    let (rows, cols) = (n_res + n_bc, theta.len());
+    emit(
+        json!({"bench": "hh20_lm_iteration", "ms": round3(ms), "n_res": n_res, "n_bc": n_bc, "d": 20,
+                "what": format!("one Levenberg–Marquardt iteration, {rows}×{cols} {} form", Form::for_shape(rows, cols).label())}),
+    );
+    Ok(())
+}
+
 /// 2D Allen–Cahn at the paper's size ([2,30,30,30,1] tanh, 50 × 50 residual grid, 198 boundary
 /// points, ε = 0.05): an Adam step, and one Levenberg–Marquardt iteration of its homotopy stages
-/// (2698 × 1981 weighted Jacobian, dual form, phase condition).
+/// (2698 × 1981 weighted Jacobian, primal form, phase condition).
 fn ac2_kernels(device: &ComputeDevice, steps: usize, wanted: &dyn Fn(&str) -> bool) -> Result<()> {
     let config = RunConfig::from_toml_str(
         "version = 1\nname = \"bench\"\n[problem]\nkind = \"allen_cahn_2d\"\neps = 0.05\nn_res = 2500\nn_bc = 198\nn_eval = 121\n",
@@ -248,6 +299,7 @@ fn ac2_kernels(device: &ComputeDevice, steps: usize, wanted: &dyn Fn(&str) -> bo
     if wanted("ac2_lm_iteration") && device.kind == crate::config::BackendKind::Cpu {
         let objective = session.objective();
         let theta = session.state().theta.clone();
+        let p = theta.len();
         let mut lm = crate::train::lm::LevenbergMarquardt::new(&session.config().lm);
         let ms = median_ms(3, || {
             let mut t = theta.clone();
@@ -255,10 +307,9 @@ fn ac2_kernels(device: &ComputeDevice, steps: usize, wanted: &dyn Fn(&str) -> bo
             lm.iterate(objective, &mut t, 0.05, &phase)?;
             Ok(())
         })?;
-        println!(
-            "{}",
-            json!({"bench": "ac2_lm_iteration", "ms": round3(ms), "what": "one Levenberg–Marquardt iteration, 2698×1981 dual form, phase condition in x and y"})
-        );
+        let form = Form::for_shape(2698, p).label();
+        emit(json!({"bench": "ac2_lm_iteration", "ms": round3(ms),
+                    "what": format!("one Levenberg–Marquardt iteration, 2698×{p} {form} form with geodesic acceleration, phase condition in x and y")}));
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ pub mod export;
 pub mod lab;
 pub mod linalg;
 pub mod net;
+pub mod pool;
 pub mod presets;
 pub mod problem;
 pub mod reproduce;

@@ -8,12 +8,26 @@ use homotopy_explorer::config::BackendKind;
 
 fn main() {
     let args = Cli::parse();
+    let threads = match (args.threads, &args.command) {
+        (Some(n), _) => n,
+        (None, Some(Command::Gui(_)) | None) => homotopy_explorer::pool::gui_default(),
+        (None, _) => homotopy_explorer::pool::available(),
+    };
+    if let Err(e) = homotopy_explorer::pool::set_threads(threads) {
+        eprintln!("error: --threads {threads}: {e}");
+        std::process::exit(cli::EXIT_BAD_INPUT);
+    }
     let result = match &args.command {
         Some(Command::Run(run)) => cli::run(run),
         Some(Command::Bench(bench)) => {
             match backend::device_for(bench.backend.map(Into::into).unwrap_or(BackendKind::Cpu)) {
-                Ok(device) => homotopy_explorer::bench::run_all(&device, bench.steps, &bench.only)
-                    .map_err(cli::CliError::from),
+                Ok(device) => homotopy_explorer::bench::run_at(
+                    &device,
+                    bench.steps,
+                    &bench.only,
+                    &homotopy_explorer::bench::thread_counts(args.threads),
+                )
+                .map_err(cli::CliError::from),
                 Err(e) => Err(cli::CliError {
                     code: cli::EXIT_NO_BACKEND,
                     message: e.to_string(),

@@ -496,3 +496,123 @@ fn reproduce_pages_are_the_same_with_two_jobs_and_from_cells_run_one_by_one() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--jobs 0"));
 }
+
+/// A small 2D Allen–Cahn s-homotopy whose 900 residual points make four chunks of the fused
+/// passes and whose LM stages solve in primal form (more rows than parameters).
+const SMALL_AC2: &str = r#"version = 1
+name = "threads"
+[problem]
+kind = "allen_cahn_2d"
+eps = 0.05
+n_res = 900
+n_bc = 120
+sampling = "grid"
+n_eval = 441
+[network]
+hidden = [12, 12]
+[training]
+seed = 1
+max_steps = 200
+eval_every = 10
+[strategy]
+kind = "strategy2"
+eps_start = 1.05
+[strategy.schedule]
+kind = "list"
+values = [0.95, 0.85]
+[strategy.phase1]
+adam_steps = 40
+lm_iterations = 0
+[strategy.stages]
+alpha = 0.0
+optimizer = "lm"
+max_steps = 3
+final_max_steps = 3
+plateau_patience = 0
+phase_condition = true
+[outputs]
+history_every = 1
+"#;
+
+/// The compute pool splits work into pieces that do not depend on the thread count, so one
+/// and two threads write the same bytes.
+#[test]
+fn one_and_two_threads_write_identical_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let preset = write(dir.path(), "ac2.toml", SMALL_AC2);
+    let mut written = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("t{threads}"));
+        let o = run(
+            &[
+                "--threads",
+                threads,
+                "run",
+                &preset,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let history = std::fs::read_to_string(out.join("history.csv")).unwrap();
+        assert!(history.lines().count() > 40, "{history}");
+        written.push((history, std::fs::read(out.join("solution.csv")).unwrap()));
+    }
+    assert!(
+        written[0] == written[1],
+        "history.csv or solution.csv differ between 1 and 2 threads"
+    );
+}
+
+#[test]
+fn a_thread_count_outside_1_to_1024_is_an_argument_error() {
+    for bad in ["0", "1025", "two"] {
+        let o = run(&["--threads", bad, "run", &short()], &[]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let t = text(&o);
+        assert!(
+            t.contains("--threads") && t.contains("1 to 1024") || t.contains("between 1 and 1024"),
+            "{t}"
+        );
+    }
+}
+
+/// LM stages solved in primal form (the default here: more rows than parameters) and in dual
+/// form write the same homotopy path. Not to the last digit: on this tall system the dual
+/// matrix JJᵀ (1020 × 1020) has rank at most 325, so its damped factor carries round-off
+/// amplified by 1/μ, which is why the shape picks the primal form.
+#[test]
+fn primal_and_dual_lm_write_the_same_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut losses = Vec::new();
+    for form in ["primal", "dual"] {
+        let preset = write(
+            dir.path(),
+            &format!("{form}.toml"),
+            &format!("{SMALL_AC2}[lm]\nform = \"{form}\"\n"),
+        );
+        let out = dir.path().join(form);
+        let o = run(&["run", &preset, "--out", out.to_str().unwrap()], &[]);
+        assert!(o.status.success(), "{}", text(&o));
+        let history = std::fs::read_to_string(out.join("history.csv")).unwrap();
+        let mut lines = history.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = header.iter().position(|h| *h == "loss").unwrap();
+        let loss: Vec<f64> = lines
+            .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+            .collect();
+        losses.push(loss);
+    }
+    assert_eq!(losses[0].len(), losses[1].len());
+    let worst = losses[0]
+        .iter()
+        .zip(&losses[1])
+        .map(|(p, d)| (p - d).abs() / p.abs())
+        .fold(0.0, f64::max);
+    assert!(
+        worst <= 1e-4,
+        "primal and dual losses differ by {worst:e} (relative)"
+    );
+    eprintln!("primal vs dual: largest relative loss difference {worst:e}");
+}

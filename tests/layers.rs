@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Top-level modules from the bottom up; a module may import only from modules listed before it.
 const LAYERS: &[&str] = &[
+    "pool",
     "net",
     "linalg",
     "problem",

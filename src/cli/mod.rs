@@ -38,6 +38,19 @@ pub const EXIT_INTERRUPTED: i32 = 130;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Compute threads: dense linear algebra, Jacobians and the forward/backward passes run on
+    /// this many cores (1 to 1024) [default: all cores; the explorer keeps one for drawing on
+    /// machines with more than two]. Results are the same at any count.
+    #[arg(long, global = true, value_name = "N", value_parser = parse_threads)]
+    pub threads: Option<usize>,
+}
+
+/// `--threads`: a whole number from 1 to 1024.
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .parse()
+        .map_err(|_| format!("'{text}' is not a whole number (allowed: 1 to 1024)"))?;
+    crate::pool::validate(n).map_err(|e| e.to_string())
 }
 
 #[derive(Subcommand, Debug)]

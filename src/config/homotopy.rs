@@ -332,6 +332,39 @@ pub struct LmConfig {
     /// Use the acceleration a only when ‖a‖ ≤ this · ‖d‖ (default 0.75).
     #[serde(default = "defaults::accel_ratio")]
     pub acceleration_ratio: f64,
+    /// Which least-squares form the damped solves use (default `auto`: primal when there are at
+    /// least as many rows as parameters, dual otherwise, matrix-free when neither fits
+    /// `memory_budget_mib`).
+    #[serde(default, skip_serializing_if = "LeastSquaresForm::is_auto")]
+    pub form: LeastSquaresForm,
+    /// Memory the Jacobian and the normal matrix may take, in MiB (default 4096). Above it the
+    /// matrix-free Gauss–Newton–CG step takes over.
+    #[serde(
+        default = "defaults::lm_memory_budget",
+        skip_serializing_if = "defaults::is_lm_memory_budget"
+    )]
+    pub memory_budget_mib: f64,
+}
+
+/// The least-squares form of Levenberg–Marquardt and the linearized implicit step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum LeastSquaresForm {
+    /// By shape and memory (see [`LmConfig::form`]).
+    #[default]
+    Auto,
+    /// n × n JᵀJ + μI (parameters).
+    Primal,
+    /// m × m JJᵀ + μI (rows).
+    Dual,
+    /// Conjugate gradients on JᵀJ + μI with J·v and Jᵀ·w products; J is never stored.
+    MatrixFree,
+}
+
+impl LeastSquaresForm {
+    pub fn is_auto(&self) -> bool {
+        *self == Self::Auto
+    }
 }
 
 impl Default for LmConfig {
@@ -344,6 +377,8 @@ impl Default for LmConfig {
             max_tries: defaults::lm_tries(),
             geodesic_acceleration: true,
             acceleration_ratio: defaults::accel_ratio(),
+            form: LeastSquaresForm::Auto,
+            memory_budget_mib: defaults::lm_memory_budget(),
         }
     }
 }
@@ -432,6 +467,12 @@ mod defaults {
     }
     pub fn accel_ratio() -> f64 {
         0.75
+    }
+    pub fn lm_memory_budget() -> f64 {
+        4096.0
+    }
+    pub fn is_lm_memory_budget(v: &f64) -> bool {
+        *v == lm_memory_budget()
     }
 }
 
@@ -599,6 +640,7 @@ impl LmConfig {
             return Err(ConfigError::invalid("lm.max_tries", "must be ≥ 1"));
         }
         positive("lm.acceleration_ratio", self.acceleration_ratio)?;
+        positive("lm.memory_budget_mib", self.memory_budget_mib)?;
         Ok(())
     }
 }

@@ -18,8 +18,8 @@ mod time_march;
 mod toml_spans;
 
 pub use homotopy::{
-    Corrector, DiagnosticsConfig, EulerConfig, LmConfig, Phase1Config, PseudoInverse,
-    ScheduleConfig, StageConfig, StageOptimizer, StrategyConfig, StrategyKind,
+    Corrector, DiagnosticsConfig, EulerConfig, LeastSquaresForm, LmConfig, Phase1Config,
+    PseudoInverse, ScheduleConfig, StageConfig, StageOptimizer, StrategyConfig, StrategyKind,
 };
 pub use hrta::{HrtaConfig, HrtaSwitch};
 pub use optimizer::{IsgdConfig, LrSchedule, OptimizerConfig, OptimizerKind};

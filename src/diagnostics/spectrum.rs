@@ -62,22 +62,8 @@ pub fn kernel_spectrum(j: &Jacobian, rcond: f64) -> Result<KernelSpectrum, Linal
     if j.data.iter().any(|v| !v.is_finite()) {
         return Err(LinalgError::NonFinite);
     }
-    // σ(J) and J's left singular vectors (K's eigenvectors), one column per σ.
-    let (sigma, left): (Vec<f64>, Mat<f64>) = if m <= p {
-        // Jᵀ = QR ⇒ J = Rᵀ Qᵀ; with R = U Σ Vᵀ, J = V Σ (QU)ᵀ: K's eigenvectors are V.
-        let jt = j.as_mat().transpose().to_owned();
-        let r = jt.qr().thin_R().to_owned();
-        let svd = r.svd().map_err(|_| LinalgError::NoConvergence)?;
-        let s = svd.S();
-        ((0..m).map(|i| s[i]).collect(), svd.V().to_owned())
-    } else {
-        let svd = j
-            .as_mat()
-            .thin_svd()
-            .map_err(|_| LinalgError::NoConvergence)?;
-        let s = svd.S();
-        ((0..p).map(|i| s[i]).collect(), svd.U().to_owned())
-    };
+    // On the compute pool: faer's decompositions use its threads.
+    let (sigma, left) = crate::pool::install(|_| singular_pairs(j))?;
     let sigma_max = sigma.first().copied().unwrap_or(0.0);
     let sigma_floor = m.max(p) as f64 * f64::EPSILON * sigma_max;
     let mut eigenvalues: Vec<f64> = sigma.iter().map(|s| s * s).collect();
@@ -125,6 +111,26 @@ pub fn kernel_spectrum_gram(j: &Jacobian, rcond: f64) -> Result<KernelSpectrum, 
         sigma_min: resolved.then(|| smallest.sqrt()),
         rank_deficient: !resolved,
         soft_mode,
+    })
+}
+
+/// σ(J) descending and J's left singular vectors (K's eigenvectors), one column per σ.
+fn singular_pairs(j: &Jacobian) -> Result<(Vec<f64>, Mat<f64>), LinalgError> {
+    let (m, p) = (j.rows, j.cols);
+    Ok(if m <= p {
+        // Jᵀ = QR ⇒ J = Rᵀ Qᵀ; with R = U Σ Vᵀ, J = V Σ (QU)ᵀ: K's eigenvectors are V.
+        let jt = j.as_mat().transpose().to_owned();
+        let r = jt.qr().thin_R().to_owned();
+        let svd = r.svd().map_err(|_| LinalgError::NoConvergence)?;
+        let s = svd.S();
+        ((0..m).map(|i| s[i]).collect(), svd.V().to_owned())
+    } else {
+        let svd = j
+            .as_mat()
+            .thin_svd()
+            .map_err(|_| LinalgError::NoConvergence)?;
+        let s = svd.S();
+        ((0..p).map(|i| s[i]).collect(), svd.U().to_owned())
     })
 }
 

@@ -95,15 +95,31 @@ pub fn per_sample(
     scratch: &mut JacobianScratch,
 ) {
     let n = tape.n;
-    let c = tape
-        .channels
-        .expect("Jacobian needs a tape from a forward pass")
-        .count();
     let p = shape.n_params();
     jac.rows = n;
     jac.cols = p;
     jac.data.clear();
     jac.data.resize(n * p, 0.0);
+    per_sample_rows(shape, theta, tape, coeff, &mut jac.data, scratch);
+}
+
+/// [`per_sample`] into `rows` (n × p row-major, zero on entry): the rows of one chunk of
+/// points written straight into their place in a larger Jacobian.
+pub fn per_sample_rows(
+    shape: &MlpShape,
+    theta: &[f64],
+    tape: &Tape,
+    coeff: &[f64],
+    rows: &mut [f64],
+    scratch: &mut JacobianScratch,
+) {
+    let n = tape.n;
+    let c = tape
+        .channels
+        .expect("Jacobian needs a tape from a forward pass")
+        .count();
+    let p = shape.n_params();
+    debug_assert_eq!(rows.len(), n * p);
     let JacobianScratch {
         pullback: pb,
         h_t,
@@ -113,7 +129,7 @@ pub fn per_sample(
         // Sample-major copies: h_t[(i·C + c)·fi + a], z_t[(i·C + c)·fo + b].
         transpose_blocks(h, cn, layer.fan_in, n, c, h_t);
         transpose_blocks(zbar, cn, layer.fan_out, n, c, z_t);
-        write_rows(layer, n, c, p, h_t, z_t, &mut jac.data);
+        write_rows(layer, n, c, p, h_t, z_t, rows);
     });
 }
 

@@ -3,6 +3,7 @@
 //! ops for any backend).
 
 pub mod activation;
+pub mod batch;
 pub mod channels;
 pub mod fastmath;
 pub mod forward;

@@ -171,6 +171,9 @@ pub fn run_local(
                 .arg("--index")
                 .arg(t.index.to_string())
                 .arg("--quiet")
+                // The jobs share the cores: each process gets its part of the pool.
+                .arg("--threads")
+                .arg((crate::pool::threads() / jobs.max(1)).max(1).to_string())
                 .stdin(Stdio::null())
                 .stdout(log.try_clone()?)
                 .stderr(log)

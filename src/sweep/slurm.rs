@@ -154,12 +154,19 @@ pub fn scripts(job: &Job, r: &Resources, exe: &Path, workdir: &Path) -> (String,
         format!(
             "{}exec {}\n",
             header(job, r, workdir, true),
-            command(&job.task_args)
+            // Each task computes on the CPUs Slurm gives it.
+            command(
+                &[
+                    &job.task_args[..],
+                    &["--threads".into(), r.cpus.to_string()]
+                ]
+                .concat()
+            )
         ),
         format!(
             "{}exec {}\n",
             header(job, r, workdir, false),
-            command(&job.collect_args)
+            command(&[&job.collect_args[..], &["--threads".into(), "1".into()]].concat())
         ),
     )
 }

@@ -9,7 +9,7 @@ use super::trainer::{EndReason, StepReport, StopRules, TrainState, Trainer};
 use crate::config::{
     IsgdConfig, LmConfig, LrSchedule, OptimizerConfig, OptimizerKind, StrategyKind,
 };
-use crate::linalg::{gram, lm_direction};
+use crate::linalg::Normal;
 
 /// ISGD's state: the anchor θ_n of the current implicit step and the loop counters.
 struct Isgd {
@@ -108,9 +108,11 @@ fn implicit_gn_step(
     if !before.is_finite() {
         return Ok(before);
     }
-    let (a, r) = lin.weighted_system();
-    let k = gram(&a);
-    if let Ok(d) = lm_direction(&a, &k, &r, 1.0 / alpha) {
+    let (a, r) = lin.into_weighted_system();
+    if let Ok(d) = Normal::new(&a)
+        .damped(1.0 / alpha)
+        .and_then(|f| f.direction(&a, &r))
+    {
         for (t, di) in theta.iter_mut().zip(d) {
             *t += di;
         }

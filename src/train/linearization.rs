@@ -53,4 +53,27 @@ impl Linearization {
         }
         (a, r)
     }
+
+    /// [`Self::weighted_system`] without copying the largest block: the residual rows are
+    /// scaled where they are (on the pool) and the other blocks appended. Same numbers.
+    pub fn into_weighted_system(self) -> (Jacobian, Vec<f64>) {
+        let Self {
+            residual,
+            boundary,
+            homotopy,
+            ..
+        } = self;
+        let w = residual.weight.sqrt();
+        let mut a = residual.jacobian;
+        let cols = a.cols.max(1);
+        let mut pieces: Vec<&mut [f64]> = a.data.chunks_mut(64 * cols).collect();
+        crate::pool::for_each(&mut pieces, |piece| piece.iter_mut().for_each(|v| *v *= w));
+        let mut r: Vec<f64> = residual.values.iter().map(|v| v * w).collect();
+        for b in std::iter::once(boundary).chain(homotopy) {
+            let w = b.weight.sqrt();
+            a.stack_scaled(&b.jacobian, w);
+            r.extend(b.values.iter().map(|v| v * w));
+        }
+        (a, r)
+    }
 }

@@ -14,7 +14,7 @@ use crate::config::{
     Corrector, LmConfig, OptimizerConfig, PseudoInverse, ScheduleConfig, StrategyConfig,
     StrategyKind,
 };
-use crate::linalg::{SymEig, gram, project_out};
+use crate::linalg::{Normal, project_out};
 use crate::net::jacobian::Jacobian;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,7 +127,7 @@ impl Strategy1 {
         let current = state.eps;
         let delta = next - current;
         let (a, b, loss_now) = self.predictor_system(objective, &state.theta, current)?;
-        let Ok(eig) = SymEig::new(&gram(&a)) else {
+        let Ok(eig) = Normal::new(&a).spectral() else {
             return Ok(StepReport::at(state, f64::NAN, loss_now, false, true));
         };
         let x = match self.cfg.euler.solver {

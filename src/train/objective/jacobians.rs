@@ -3,13 +3,12 @@
 //! directions (CPU, f64), for Levenberg–Marquardt, Euler steps and the spectral diagnostics.
 
 use super::{Block, Linearization, Objective, ObjectiveError, grad_vec, host_vec, vec_tensor};
-use crate::net::fused;
-use crate::net::jacobian::{self, Jacobian};
+use crate::net::jacobian::Jacobian;
 use crate::problem::Fields;
 
 /// Which pointwise block a reverse pass differentiates.
 #[derive(Clone, Copy)]
-enum BlockKind {
+pub(super) enum BlockKind {
     Residual,
     Homotopy,
 }
@@ -17,7 +16,7 @@ enum BlockKind {
 impl Objective {
     /// Per-point cotangents ∂block_i/∂channels at the residual points and the block values:
     /// one reverse pass of Σ_i block_i, which separates because each block is pointwise.
-    fn block_coefficients(
+    pub(super) fn block_coefficients(
         &self,
         channels: &[f64],
         eps: f64,
@@ -58,14 +57,7 @@ impl Objective {
         let channels = ws.res.out.clone();
         let (r, coeff_r) = self.block_coefficients(&channels, eps, BlockKind::Residual)?;
         let mut j_res = Jacobian::default();
-        jacobian::per_sample(
-            &self.shape,
-            theta,
-            &ws.res,
-            &coeff_r,
-            &mut j_res,
-            &mut ws.jac,
-        );
+        ws.res.per_sample(&self.shape, theta, &coeff_r, &mut j_res);
         let rb: Vec<f64> = ws
             .bc
             .out
@@ -75,14 +67,14 @@ impl Objective {
             .collect();
         let mut j_bc = Jacobian::default();
         let ones = vec![1.0; rb.len()];
-        jacobian::per_sample(&self.shape, theta, &ws.bc, &ones, &mut j_bc, &mut ws.jac);
+        ws.bc.per_sample(&self.shape, theta, &ones, &mut j_bc);
         self.mask_columns(&mut j_res);
         self.mask_columns(&mut j_bc);
         let homotopy = match self.homotopy() {
             Some(term) => {
                 let (q, coeff_q) = self.block_coefficients(&channels, eps, BlockKind::Homotopy)?;
                 let mut j_q = Jacobian::default();
-                jacobian::per_sample(&self.shape, theta, &ws.res, &coeff_q, &mut j_q, &mut ws.jac);
+                ws.res.per_sample(&self.shape, theta, &coeff_q, &mut j_q);
                 self.mask_columns(&mut j_q);
                 Some(Block {
                     weight: term.alpha / self.n_res() as f64,
@@ -164,7 +156,7 @@ impl Objective {
         let mut coeff = vec![0.0; ws.res.out.len()];
         coeff[..n].fill(1.0);
         let mut s = Jacobian::default();
-        jacobian::per_sample(&self.shape, theta, &ws.res, &coeff, &mut s, &mut ws.jac);
+        ws.res.per_sample(&self.shape, theta, &coeff, &mut s);
         (s, ws.res.out[..n].to_vec())
     }
 
@@ -186,7 +178,7 @@ impl Objective {
             let mut coeff = vec![0.0; ws.res.out.len()];
             coeff[..n].copy_from_slice(&ws.res.out[first..first + n]);
             let mut c = vec![0.0; theta.len()];
-            fused::backward_into(&self.shape, theta, &ws.res, &coeff, &mut c, &mut ws.scratch);
+            ws.res.backward(&self.shape, theta, &coeff, &mut c);
             let scale = crate::linalg::norm(&c);
             for b in &basis {
                 let dot: f64 = c.iter().zip(b).map(|(x, y)| x * y).sum();

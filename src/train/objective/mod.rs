@@ -22,11 +22,15 @@ use thiserror::Error;
 
 use crate::backend::{self, ComputeDevice};
 use crate::config::BackendKind;
-use crate::net::jacobian::{Jacobian, JacobianScratch};
-use crate::net::{Channels, DerivOrder, MlpShape, forward, fused};
+use crate::net::batch::Batch;
+use crate::net::jacobian::Jacobian;
+use crate::net::{Channels, DerivOrder, MlpShape, forward};
 use crate::problem::{Fields, Problem, coordinates};
 
 mod jacobians;
+mod products;
+
+pub use products::SystemProducts;
 
 pub use super::linearization::{Block, Linearization};
 
@@ -80,6 +84,8 @@ pub enum ObjectiveError {
         "{0} has {1} residual rows per point; Jacobians, Levenberg–Marquardt, Euler steps and kernel spectra need a pointwise residual"
     )]
     NotPointwise(&'static str, usize),
+    #[error("{0}")]
+    Memory(String),
 }
 
 /// The Strategy-2 homotopy term α/(2n) Σ (H_u[u](u − u_prev)/Δε + H_ε(u))².
@@ -132,11 +138,9 @@ pub struct Objective {
 /// Reused buffers of the fused path (no allocation per step).
 #[derive(Default)]
 struct Workspace {
-    res: fused::Tape,
-    bc: fused::Tape,
-    scratch: fused::Scratch,
+    res: Batch,
+    bc: Batch,
     grad_bc: Vec<f64>,
-    jac: JacobianScratch,
 }
 
 impl Objective {
@@ -460,9 +464,10 @@ impl Objective {
 
     fn fused_forward(&self, theta: &[f64], ws: &mut Workspace) {
         let points = self.problem.residual_points();
-        fused::forward_into(&self.shape, theta, points, self.res_channels, &mut ws.res);
+        ws.res
+            .forward(&self.shape, theta, points, self.res_channels);
         let points = self.problem.boundary_points();
-        fused::forward_into(&self.shape, theta, points, self.bc_channels, &mut ws.bc);
+        ws.bc.forward(&self.shape, theta, points, self.bc_channels);
     }
 
     fn fused_loss_and_grad(
@@ -481,23 +486,9 @@ impl Objective {
         let bc_bar = grad_vec(&bc_t, &grads, self.n_bc())?;
         let parts = self.read_parts(parts)?;
         let mut grad = vec![0.0; theta.len()];
-        fused::backward_into(
-            &self.shape,
-            theta,
-            &ws.res,
-            &out_bar,
-            &mut grad,
-            &mut ws.scratch,
-        );
+        ws.res.backward(&self.shape, theta, &out_bar, &mut grad);
         ws.grad_bc.resize(theta.len(), 0.0);
-        fused::backward_into(
-            &self.shape,
-            theta,
-            &ws.bc,
-            &bc_bar,
-            &mut ws.grad_bc,
-            &mut ws.scratch,
-        );
+        ws.bc.backward(&self.shape, theta, &bc_bar, &mut ws.grad_bc);
         for (g, b) in grad.iter_mut().zip(&ws.grad_bc) {
             *g += b;
         }

@@ -6,10 +6,16 @@
 //! Gram matrix K = A Aᵀ: A⁺b = Aᵀ(AAᵀ)⁺b, with truncation σ_i > rcond·σ_max ⇔ λ_i > rcond²·λ_max.
 
 use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, Par, Side};
+use faer::{Accum, Mat, Side};
 use thiserror::Error;
 
 use crate::net::jacobian::Jacobian;
+
+pub mod cholesky;
+pub mod least_squares;
+pub mod matrix_free;
+
+pub use least_squares::{Damped, Form, Normal, Spectral};
 
 /// A dense solve failed.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -25,14 +31,16 @@ pub enum LinalgError {
 /// K = A Aᵀ (m × m).
 pub fn gram(a: &Jacobian) -> Mat<f64> {
     let mut k = Mat::<f64>::zeros(a.rows, a.rows);
-    matmul(
-        k.as_mut(),
-        Accum::Replace,
-        a.as_mat(),
-        a.as_mat().transpose(),
-        1.0,
-        Par::Seq,
-    );
+    crate::pool::install(|par| {
+        matmul(
+            k.as_mut(),
+            Accum::Replace,
+            a.as_mat(),
+            a.as_mat().transpose(),
+            1.0,
+            par,
+        );
+    });
     k
 }
 
@@ -51,8 +59,7 @@ impl SymEig {
         if k.col_iter().any(|c| c.iter().any(|v| !v.is_finite())) {
             return Err(LinalgError::NonFinite);
         }
-        let evd = k
-            .self_adjoint_eigen(Side::Lower)
+        let evd = crate::pool::install(|_| k.self_adjoint_eigen(Side::Lower))
             .map_err(|_| LinalgError::NoConvergence)?;
         let m = k.nrows();
         let s = evd.S();
@@ -76,6 +83,11 @@ impl SymEig {
 
     /// x = Aᵀ V f(Λ) Vᵀ b for a spectral filter f applied to K = AAᵀ = VΛVᵀ.
     fn filtered_solve(&self, a: &Jacobian, b: &[f64], filter: impl Fn(f64) -> f64) -> Vec<f64> {
+        a.apply_transpose(&self.filtered_apply(b, filter))
+    }
+
+    /// V f(Λ) Vᵀ b for this matrix's eigenpairs.
+    fn filtered_apply(&self, b: &[f64], filter: impl Fn(f64) -> f64) -> Vec<f64> {
         let m = self.values.len();
         let mut coef = vec![0.0; m];
         for (j, c) in coef.iter_mut().enumerate() {
@@ -95,7 +107,7 @@ impl SymEig {
                 }
             }
         }
-        a.apply_transpose(&y)
+        y
     }
 
     /// Truncated-SVD pseudo-inverse solve A⁺b keeping σ_i > rcond·σ_max.
@@ -111,6 +123,34 @@ impl SymEig {
     }
 }
 
+/// Up to this size a plain loop does the power iteration's products (the 1D problems' exact
+/// figures come from it); above, the pool does.
+const PLAIN_MATVEC: usize = 512;
+
+/// Above [`PLAIN_MATVEC`], the power iteration stops once λ moves by less than this fraction
+/// in one iteration (each iteration reads the whole matrix; a damping scale needs no more).
+const POWER_SETTLED: f64 = 1e-4;
+
+/// k·v for a symmetric k on the pool, in fixed pieces of 64 entries (w_i = column i of k · v),
+/// each sequential: the same numbers at any thread count.
+fn symmetric_matvec(k: &Mat<f64>, v: &[f64]) -> Vec<f64> {
+    let m = k.nrows();
+    let v = faer::MatRef::from_column_major_slice(v, m, 1);
+    let mut out = vec![0.0; m];
+    let mut pieces: Vec<(usize, &mut [f64])> = out
+        .chunks_mut(64)
+        .enumerate()
+        .map(|(p, w)| (p * 64, w))
+        .collect();
+    crate::pool::for_each(&mut pieces, |(i0, w)| {
+        let rows = w.len();
+        let dst = faer::MatMut::from_column_major_slice_mut(w, rows, 1);
+        let lhs = k.as_ref().subcols(*i0, rows).transpose();
+        matmul(dst, Accum::Replace, lhs, v, 1.0, faer::Par::Seq);
+    });
+    out
+}
+
 /// Largest eigenvalue of a symmetric positive semidefinite matrix by power iteration
 /// (a cheap scale for Levenberg–Marquardt damping; exact enough to a few percent).
 pub fn lambda_max_power(k: &Mat<f64>, iterations: usize) -> f64 {
@@ -121,55 +161,43 @@ pub fn lambda_max_power(k: &Mat<f64>, iterations: usize) -> f64 {
     let mut v = vec![1.0 / (m as f64).sqrt(); m];
     let mut lambda = 0.0;
     for _ in 0..iterations {
-        let w: Vec<f64> = (0..m)
-            .map(|i| (0..m).map(|j| k[(i, j)] * v[j]).sum())
-            .collect();
+        let w = if m <= PLAIN_MATVEC {
+            (0..m)
+                .map(|i| (0..m).map(|j| k[(i, j)] * v[j]).sum())
+                .collect()
+        } else {
+            symmetric_matvec(k, &v)
+        };
         let norm = w.iter().map(|x| x * x).sum::<f64>().sqrt();
         if norm == 0.0 || !norm.is_finite() {
             return norm;
         }
+        let settled = m > PLAIN_MATVEC && (norm - lambda).abs() <= POWER_SETTLED * norm;
         lambda = norm;
         v = w.into_iter().map(|x| x / norm).collect();
+        if settled {
+            break;
+        }
     }
     lambda
-}
-
-/// Levenberg–Marquardt direction in dual form: d = −Aᵀ(AAᵀ + μ I)⁻¹ r by Cholesky, with
-/// absolute damping `mu`. Fails when the damped Gram matrix is not numerically positive
-/// definite (the caller raises μ).
-pub fn lm_direction(
-    a: &Jacobian,
-    k: &Mat<f64>,
-    r: &[f64],
-    mu: f64,
-) -> Result<Vec<f64>, LinalgError> {
-    let m = k.nrows();
-    let mut damped = k.clone();
-    for i in 0..m {
-        damped[(i, i)] += mu;
-    }
-    let llt = damped
-        .llt(Side::Lower)
-        .map_err(|_| LinalgError::NotPositiveDefinite)?;
-    let mut rhs = Mat::from_fn(m, 1, |i, _| r[i]);
-    faer::linalg::solvers::Solve::solve_in_place(&llt, rhs.as_mut());
-    let y: Vec<f64> = (0..m).map(|i| -rhs[(i, 0)]).collect();
-    if y.iter().any(|v| !v.is_finite()) {
-        return Err(LinalgError::NotPositiveDefinite);
-    }
-    Ok(a.apply_transpose(&y))
 }
 
 /// Replace A by A(I − ccᵀ) for a unit vector c: steps computed from the projected rows are
 /// orthogonal to c (the phase condition).
 pub fn project_out(a: &mut Jacobian, c: &[f64]) {
-    for i in 0..a.rows {
-        let row = a.row_mut(i);
-        let dot: f64 = row.iter().zip(c).map(|(x, y)| x * y).sum();
-        for (x, y) in row.iter_mut().zip(c) {
-            *x -= dot * y;
-        }
+    if a.cols == 0 {
+        return;
     }
+    // Rows are independent: pieces of 64 rows on the pool, each row as before.
+    let mut pieces: Vec<&mut [f64]> = a.data.chunks_mut(64 * a.cols).collect();
+    crate::pool::for_each(&mut pieces, |piece| {
+        for row in piece.chunks_mut(c.len()) {
+            let dot: f64 = row.iter().zip(c).map(|(x, y)| x * y).sum();
+            for (x, y) in row.iter_mut().zip(c) {
+                *x -= dot * y;
+            }
+        }
+    });
 }
 
 /// Euclidean norm.
@@ -233,14 +261,15 @@ mod tests {
         let r: Vec<f64> = (0..6).map(|i| 1.0 + i as f64).collect();
         let k = gram(&a);
         let eig = SymEig::new(&k).unwrap();
-        let d_small = lm_direction(&a, &k, &r, 1e-12).unwrap();
+        let normal = Normal::with_form(&a, Form::Dual);
+        let d_small = normal.damped(1e-12).unwrap().direction(&a, &r).unwrap();
         let gn = eig.truncated_solve(&a, &r, 1e-12);
         for (u, v) in d_small.iter().zip(&gn) {
             assert!((u + v).abs() < 1e-6 * (1.0 + v.abs()));
         }
         // Large μ: d ≈ −Aᵀr/μ.
         let mu = 1e8;
-        let d_large = lm_direction(&a, &k, &r, mu).unwrap();
+        let d_large = normal.damped(mu).unwrap().direction(&a, &r).unwrap();
         let g = a.apply_transpose(&r);
         for (u, v) in d_large.iter().zip(&g) {
             assert!((u + v / mu).abs() < 1e-6 * (v / mu).abs().max(1e-12));
@@ -254,8 +283,11 @@ mod tests {
         let nc = norm(&c);
         c.iter_mut().for_each(|v| *v /= nc);
         project_out(&mut a, &c);
-        let k = gram(&a);
-        let d = lm_direction(&a, &k, &[1.0, -2.0, 0.5, 3.0, 1.0], 1e-6).unwrap();
+        let d = Normal::new(&a)
+            .damped(1e-6)
+            .unwrap()
+            .direction(&a, &[1.0, -2.0, 0.5, 3.0, 1.0])
+            .unwrap();
         let dot: f64 = d.iter().zip(&c).map(|(x, y)| x * y).sum();
         assert!(dot.abs() < 1e-10 * norm(&d));
     }
