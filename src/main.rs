@@ -8,6 +8,9 @@ use homotopy_explorer::config::BackendKind;
 
 fn main() {
     let args = Cli::parse();
+    if args.threads.is_some() {
+        homotopy_explorer::pool::mark_from_command_line();
+    }
     let threads = match (args.threads, &args.command) {
         (Some(n), _) => n,
         (None, Some(Command::Gui(_)) | None) => homotopy_explorer::pool::gui_default(),

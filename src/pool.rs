@@ -37,6 +37,19 @@ struct Pool {
 
 static POOL: Mutex<Option<Pool>> = Mutex::new(None);
 
+/// Whether `--threads` was given (it then wins over the explorer's remembered setting).
+static FROM_COMMAND_LINE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Record that the command line chose the size.
+pub fn mark_from_command_line() {
+    FROM_COMMAND_LINE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether the command line chose the size.
+pub fn from_command_line() -> bool {
+    FROM_COMMAND_LINE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Cores this machine offers (1 when it cannot tell).
 pub fn available() -> usize {
     std::thread::available_parallelism().map_or(1, NonZeroUsize::get)

@@ -58,6 +58,9 @@ pub struct Remembered {
     /// How exported figures look (File → Figure style…); a slide's light or dark follows the
     /// window's theme.
     pub figure_style: crate::export::figure::FigureStyle,
+    /// Compute threads chosen in View → Compute threads (None: every core, less one for
+    /// drawing above two); `--threads` on the command line wins.
+    pub threads: Option<usize>,
 }
 
 /// The x axis of the loss and L2RE plot: training steps (linear or log), or, for a
@@ -152,6 +155,7 @@ impl Default for Remembered {
             show_legends: true,
             legend_corners: Vec::new(),
             figure_style: Default::default(),
+            threads: None,
         }
     }
 }
@@ -279,6 +283,12 @@ impl ExplorerApp {
     fn with_state(ctx: egui::Context, remembered: Remembered, headless: bool) -> Self {
         install_fonts(&ctx);
         let mut view = RunView::default();
+        if let Some(n) = remembered.threads
+            && !crate::pool::from_command_line()
+            && let Err(e) = crate::pool::set_threads(n)
+        {
+            view.message(true, format!("remembered compute threads ignored: {e}"));
+        }
         let mut config = remembered
             .last_preset
             .as_deref()

@@ -214,8 +214,8 @@ pub struct ReproduceArgs {
     /// CPU-sized ones; each page says what changed. Expect hours to days on a laptop CPU.
     #[arg(long)]
     pub full: bool,
-    /// Independent runs (the page's cells) at once, 1 to the number of cores; the tables are
-    /// the same as with 1.
+    /// Independent runs (the page's cells) at once, 1 to the number of cores; they share the
+    /// --threads compute threads, and the tables are the same as with 1.
     #[arg(long, default_value_t = 1)]
     pub jobs: usize,
     /// Run every cell again instead of reusing the ones stored in <out>/cells by an earlier,

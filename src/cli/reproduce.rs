@@ -22,7 +22,7 @@ pub fn reproduce(args: &ReproduceArgs) -> Result<(), CliError> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if args.jobs == 0 || args.jobs > cores {
         return Err(CliError::bad_input(format!(
-            "--jobs {} is out of range: 1 to {cores} (the cores of this machine; each run uses one)",
+            "--jobs {} is out of range: 1 to {cores} (the cores of this machine; the runs share the --threads compute threads)",
             args.jobs
         )));
     }

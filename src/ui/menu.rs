@@ -337,6 +337,8 @@ fn view_menu_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
         }
     }
     ui.separator();
+    threads_row(app, ui);
+    ui.separator();
     ui.checkbox(&mut app.remembered.lecture_mode, "Lecture mode")
         .on_hover_text("Lock the controls the preset marks as locked");
     if ui
@@ -351,6 +353,26 @@ fn view_menu_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
         menu.lecture_opened_at = app.loads();
         ui.close();
     }
+}
+
+/// View → Compute threads: the pool training, Jacobians and solves run on (results are the
+/// same at any count; a change applies from the next step).
+fn threads_row(app: &mut ExplorerApp, ui: &mut egui::Ui) {
+    let cores = crate::pool::available();
+    let mut n = crate::pool::threads();
+    ui.horizontal(|ui| {
+        ui.label("Compute threads");
+        let r = super::widgets::bounded(ui, "Compute threads", &mut n, 1..=cores.max(1), |d| d)
+            .on_hover_text(format!(
+                "Cores for training, Jacobians and solves (this machine has {cores}); results do not depend on it"
+            ));
+        if r.changed() && n != crate::pool::threads() {
+            match crate::pool::set_threads(n) {
+                Ok(()) => app.remembered.threads = Some(n),
+                Err(e) => super::widgets::refuse(ui.ctx(), e.to_string()),
+            }
+        }
+    });
 }
 
 /// View → Zoom in / out / 100 %, with egui's own shortcuts shown beside them.

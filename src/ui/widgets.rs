@@ -7,7 +7,7 @@ fn refusals_id() -> egui::Id {
 }
 
 /// Say on the status line (at the end of the frame) that a typed value was refused.
-fn refuse(ctx: &egui::Context, message: String) {
+pub fn refuse(ctx: &egui::Context, message: String) {
     ctx.data_mut(|d| {
         d.get_temp_mut_or_default::<Vec<String>>(refusals_id())
             .push(message)
