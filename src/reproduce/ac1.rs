@@ -235,6 +235,7 @@ fn run_homotopy(
     let mut thetas = Vec::new();
     let mut stages = Vec::new();
     while let Some(p) = session.step()? {
+        super::progress::report(&session);
         stages.extend(p.stages.iter().cloned());
         for stage in &p.stages {
             if TABLE1_EPS.contains(&stage.eps) {
@@ -312,8 +313,7 @@ fn run_cell(
         config.problem.eps = eps;
         config.training.seed = seed;
         let mut session = Session::new(config, &device);
-        let never = std::sync::atomic::AtomicBool::new(false);
-        session.run(&never, |_| {})?;
+        super::progress::run(&mut session)?;
         let r = row(
             Method::Classical.id(),
             seed,

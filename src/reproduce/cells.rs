@@ -241,11 +241,14 @@ pub fn run<C: Sync, T: Serialize + DeserializeOwned + Send>(
             let todo: Vec<usize> = (0..n).filter(|&i| results[i].is_none()).collect();
             let reused = n - todo.len();
             let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let bar = if opts.verbose && on_terminal {
-                indicatif::ProgressBar::new(todo.len() as u64)
+            let shown = opts.verbose && on_terminal;
+            // The page's bar at the bottom, one line per running cell above it.
+            let multi = if shown {
+                indicatif::MultiProgress::new()
             } else {
-                indicatif::ProgressBar::hidden()
+                indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::hidden())
             };
+            let bar = multi.add(indicatif::ProgressBar::new(todo.len() as u64));
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
                     "{elapsed_precise} [{bar:30}] {pos}/{len} runs of the page, ETA {eta}",
@@ -254,7 +257,9 @@ pub fn run<C: Sync, T: Serialize + DeserializeOwned + Send>(
                 .progress_chars("=> "),
             );
             let say = |line: String| match (opts.verbose, on_terminal) {
-                (true, true) => bar.println(line),
+                (true, true) => {
+                    let _ = multi.println(line);
+                }
                 (true, false) => eprintln!("{line}"),
                 (false, _) => {}
             };
@@ -264,15 +269,23 @@ pub fn run<C: Sync, T: Serialize + DeserializeOwned + Send>(
                     "[{id}] {reused} of {n} cells are stored in {} from an earlier run and reused (--fresh runs them again)",
                     folder.display()
                 );
-                if opts.verbose && on_terminal {
-                    bar.println(line);
+                if shown {
+                    let _ = multi.println(line);
                 } else {
                     eprintln!("{line}");
                 }
             }
             let ran = super::run_cells(&todo, opts.jobs, |&i| {
                 let started = Instant::now();
-                let result = f(&cells[i], &say)?;
+                let cell_bar = if shown {
+                    multi.insert_before(&bar, super::progress::cell_bar(&names[i]))
+                } else {
+                    indicatif::ProgressBar::hidden()
+                };
+                let result = super::progress::with_bar(cell_bar.clone(), || f(&cells[i], &say));
+                cell_bar.finish_and_clear();
+                multi.remove(&cell_bar);
+                let result = result?;
                 let secs = started.elapsed().as_secs_f64();
                 store(&path(out, i), id, &names[i], &keys[i], secs, &result)?;
                 bar.inc(1);

@@ -131,8 +131,7 @@ fn run_cell(
     c.network.hidden = vec![width];
     c.training.seed = seed;
     let mut session = Session::new(c, &device);
-    let never = std::sync::atomic::AtomicBool::new(false);
-    session.run(&never, |_| {})?;
+    super::progress::run(&mut session)?;
     let parts = session.current_loss()?;
     let eval = evaluate(
         session.problem().as_ref(),

@@ -6,6 +6,7 @@ pub mod cells;
 pub mod full;
 pub mod hr;
 pub mod ntk;
+pub mod progress;
 pub mod rf;
 pub mod specs;
 pub mod sweep;

@@ -84,6 +84,7 @@ fn run_cell(
     let mut trace = vec![(0.0, norm_start)];
     let mut norm_max = norm_start;
     while let Some(p) = session.step()? {
+        super::progress::report(&session);
         let n = norm(&session.state().theta[from_idx..]);
         norm_max = norm_max.max(n);
         if p.report.step % 10 == 0 {

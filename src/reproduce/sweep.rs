@@ -286,6 +286,7 @@ fn run_homotopy(
     let mut stages = Vec::new();
     let start = session.state().eps;
     while let Some(p) = session.step()? {
+        super::progress::report(&session);
         stages.extend(p.stages.iter().cloned());
         for stage in &p.stages {
             if spec.table_eps.contains(&stage.eps) && !rows.iter().any(|r: &Row| r.eps == stage.eps)
@@ -391,8 +392,7 @@ fn run_cell(
             c.problem.eps = eps;
             c.training.seed = seed;
             let mut session = Session::new(c, &device);
-            let never = std::sync::atomic::AtomicBool::new(false);
-            session.run(&never, |_| {})?;
+            super::progress::run(&mut session)?;
             let theta = session.state().theta.clone();
             let r = measure(name, seed, eps, &session, &theta, &started)?;
             say(format!(

@@ -326,6 +326,21 @@ impl Session {
         self.trainer.phase()
     }
 
+    /// How far the run is, from 0 to 1, for progress displays: for a homotopy the share of
+    /// its planned stages that are finished, else the steps over the step cap (whichever is
+    /// further; a run can end before either reaches 1).
+    pub fn fraction_done(&self) -> f64 {
+        let steps = self.state.step as f64 / self.config.training.max_steps.max(1) as f64;
+        let ahead = self.schedule_ahead().len() as f64;
+        let done = self.stages.len() as f64;
+        let stages = if done + ahead > 0.0 {
+            done / (done + ahead)
+        } else {
+            0.0
+        };
+        steps.max(stages).min(1.0)
+    }
+
     /// The ε values the schedule still plans after the current ε.
     pub fn schedule_ahead(&self) -> Vec<f64> {
         self.trainer.schedule_ahead(self.state.eps)
