@@ -4,12 +4,12 @@
 
 use super::adam::Adam;
 use super::inner::{Inner, InnerKind, gradient_step};
-use super::objective::{LossParts, Objective, ObjectiveError};
+use super::lm::LevenbergMarquardt;
+use super::objective::{Objective, ObjectiveError};
 use super::trainer::{EndReason, StepReport, StopRules, TrainState, Trainer};
 use crate::config::{
     IsgdConfig, LmConfig, LrSchedule, OptimizerConfig, OptimizerKind, StrategyKind,
 };
-use crate::linalg::Normal;
 
 /// ISGD's state: the anchor θ_n of the current implicit step and the loop counters.
 struct Isgd {
@@ -52,7 +52,8 @@ impl Isgd {
 enum Optimizer {
     Inner(Inner),
     Isgd(Box<Isgd>),
-    ImplicitGn,
+    /// The linearized implicit step θ ← θ − (I/α + JᵀJ)⁻¹Jᵀr (LM's routes, fixed damping).
+    ImplicitGn(LevenbergMarquardt),
 }
 
 /// The configured optimizer on L(θ; ε_target).
@@ -84,7 +85,7 @@ impl Classical {
             })),
             OptimizerKind::Lbfgs => inner(InnerKind::Lbfgs),
             OptimizerKind::Lm => inner(InnerKind::Lm),
-            OptimizerKind::ImplicitGn => Optimizer::ImplicitGn,
+            OptimizerKind::ImplicitGn => Optimizer::ImplicitGn(LevenbergMarquardt::new(lm)),
         };
         Self {
             optimizer: kind,
@@ -93,31 +94,6 @@ impl Classical {
             rules,
         }
     }
-}
-
-/// θ ← θ − (I/α + JᵀJ)⁻¹Jᵀr, accepted whatever the loss does (it is an implicit step, not a
-/// line search). Returns the loss at θ before the step.
-fn implicit_gn_step(
-    objective: &Objective,
-    theta: &mut [f64],
-    eps: f64,
-    alpha: f64,
-) -> Result<LossParts, ObjectiveError> {
-    let lin = objective.linearize(theta, eps)?;
-    let before = lin.loss;
-    if !before.is_finite() {
-        return Ok(before);
-    }
-    let (a, r) = lin.into_weighted_system();
-    if let Ok(d) = Normal::new(&a)
-        .damped(1.0 / alpha)
-        .and_then(|f| f.direction(&a, &r))
-    {
-        for (t, di) in theta.iter_mut().zip(d) {
-            *t += di;
-        }
-    }
-    Ok(before)
 }
 
 impl Trainer for Classical {
@@ -139,8 +115,8 @@ impl Trainer for Classical {
                 }
                 (out.before, out.finite)
             }
-            Optimizer::ImplicitGn => {
-                let loss = implicit_gn_step(objective, &mut state.theta, state.eps, lr)?;
+            Optimizer::ImplicitGn(lm) => {
+                let loss = lm.fixed_step(objective, &mut state.theta, state.eps, 1.0 / lr)?;
                 (loss, loss.is_finite())
             }
             Optimizer::Isgd(isgd) => {

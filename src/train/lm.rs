@@ -92,6 +92,51 @@ impl LevenbergMarquardt {
         }
     }
 
+    /// The linearized implicit step: θ ← θ − (JᵀJ + μI)⁻¹Jᵀr with a fixed absolute damping μ,
+    /// taken whatever the loss does, by the route `lm.form` and the memory budget allow.
+    /// Returns the loss before the step.
+    pub fn fixed_step(
+        &self,
+        objective: &Objective,
+        theta: &mut [f64],
+        eps: f64,
+        damping: f64,
+    ) -> Result<LossParts, ObjectiveError> {
+        let step = |system: &mut System<'_>, r: &[f64], theta: &mut [f64]| {
+            if let Ok(d) = system.prepare(damping).and_then(|()| system.direction(r)) {
+                theta.iter_mut().zip(d).for_each(|(t, di)| *t += di);
+            }
+        };
+        match self.route(objective.system_rows(), theta.len())? {
+            Plan::Dense(form) => {
+                let lin = objective.linearize(theta, eps)?;
+                let before = lin.loss;
+                if before.is_finite() {
+                    let (a, r) = lin.into_weighted_system();
+                    let normal = Normal::with_form(&a, form);
+                    let mut system = System::Dense {
+                        a: &a,
+                        normal: &normal,
+                        factor: None,
+                    };
+                    step(&mut system, &r, theta);
+                }
+                Ok(before)
+            }
+            Plan::MatrixFree => {
+                let (products, r, before) = objective.products(theta, eps)?;
+                if before.is_finite() {
+                    let mut system = System::MatrixFree {
+                        op: &products,
+                        mu: 0.0,
+                    };
+                    step(&mut system, &r, theta);
+                }
+                Ok(before)
+            }
+        }
+    }
+
     /// The route `lm.form` and the memory budget allow for an m × n system.
     pub fn route(&self, rows: usize, cols: usize) -> Result<Plan, ObjectiveError> {
         let asked = match self.config.form {
