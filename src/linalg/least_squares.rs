@@ -230,18 +230,6 @@ mod tests {
     use super::*;
     use crate::linalg::norm;
 
-    fn random(rows: usize, cols: usize, seed: u64) -> Jacobian {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-        Jacobian {
-            rows,
-            cols,
-            data: (0..rows * cols)
-                .map(|_| rng.random_range(-1.0..1.0))
-                .collect(),
-        }
-    }
-
     fn close(a: &[f64], b: &[f64], tol: f64) {
         let scale = norm(b).max(1e-300);
         let diff: f64 = a
@@ -270,7 +258,7 @@ mod tests {
     #[test]
     fn primal_and_dual_forms_agree_on_tall_and_wide_jacobians() {
         for (m, n, seed) in [(60, 25, 1), (25, 60, 2), (40, 40, 3)] {
-            let a = random(m, n, seed);
+            let a = crate::linalg::random_jacobian(m, n, seed);
             let r: Vec<f64> = (0..m).map(|i| (i as f64 * 0.3).sin()).collect();
             let primal = Normal::with_form(&a, Form::Primal);
             let dual = Normal::with_form(&a, Form::Dual);
@@ -298,7 +286,7 @@ mod tests {
 
     #[test]
     fn the_primal_gram_matrix_is_symmetric_and_exact() {
-        let a = random(30, 12, 7);
+        let a = crate::linalg::random_jacobian(30, 12, 7);
         let g = gram_primal(&a);
         for i in 0..12 {
             for j in 0..12 {

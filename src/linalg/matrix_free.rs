@@ -251,22 +251,10 @@ mod tests {
     use super::*;
     use crate::linalg::Normal;
 
-    fn random(rows: usize, cols: usize, seed: u64) -> Jacobian {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-        Jacobian {
-            rows,
-            cols,
-            data: (0..rows * cols)
-                .map(|_| rng.random_range(-1.0..1.0))
-                .collect(),
-        }
-    }
-
     #[test]
     fn cg_gives_the_factored_step() {
         for (m, n) in [(80, 30), (30, 80)] {
-            let a = random(m, n, 11);
+            let a = crate::linalg::random_jacobian(m, n, 11);
             let r: Vec<f64> = (0..m).map(|i| (i as f64 * 0.2).cos()).collect();
             let scale = lambda_max(&a, 200);
             let exact = Normal::new(&a).lambda_max(200);
@@ -293,7 +281,7 @@ mod tests {
 
     #[test]
     fn projected_products_keep_steps_orthogonal_to_the_directions() {
-        let a = random(40, 20, 3);
+        let a = crate::linalg::random_jacobian(40, 20, 3);
         let mut c: Vec<f64> = (0..20).map(|k| (k as f64).sin()).collect();
         let nc = norm(&c);
         c.iter_mut().for_each(|v| *v /= nc);

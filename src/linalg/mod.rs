@@ -205,21 +205,23 @@ pub fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
+/// A seeded random Jacobian with entries in (−1, 1), for the tests of this module's parts.
+#[cfg(test)]
+pub(crate) fn random_jacobian(rows: usize, cols: usize, seed: u64) -> Jacobian {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    Jacobian {
+        rows,
+        cols,
+        data: (0..rows * cols)
+            .map(|_| rng.random_range(-1.0..1.0))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn random_jacobian(rows: usize, cols: usize, seed: u64) -> Jacobian {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-        Jacobian {
-            rows,
-            cols,
-            data: (0..rows * cols)
-                .map(|_| rng.random_range(-1.0..1.0))
-                .collect(),
-        }
-    }
 
     #[test]
     fn truncated_solve_is_the_minimum_norm_solution_of_a_full_rank_system() {
