@@ -1,9 +1,9 @@
-//! Dense f64 linear algebra for the homotopy solvers, on faer: Gram matrices, symmetric
-//! eigendecompositions, truncated-SVD and Tikhonov pseudo-inverse solves in dual form, the
-//! Levenberg–Marquardt direction, and the phase-condition projection.
-//!
-//! Systems here are wide (m residual rows ≪ p parameters), so everything works with the m × m
-//! Gram matrix K = A Aᵀ: A⁺b = Aᵀ(AAᵀ)⁺b, with truncation σ_i > rcond·σ_max ⇔ λ_i > rcond²·λ_max.
+//! Dense f64 linear algebra for the homotopy solvers, on faer and the compute pool: the Gram
+//! matrix K = AAᵀ, symmetric eigendecompositions with spectral filters, power iteration for
+//! λ_max, and the phase-condition projection. The solves themselves pick their form by the
+//! Jacobian's shape ([`least_squares`]: primal AᵀA or dual AAᵀ, truncation σ_i > rcond·σ_max ⇔
+//! λ_i > rcond²·λ_max in both), factor with [`cholesky`] and, where neither matrix fits in
+//! memory, go matrix-free ([`matrix_free`]).
 
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Side};
@@ -82,12 +82,17 @@ impl SymEig {
     }
 
     /// x = Aᵀ V f(Λ) Vᵀ b for a spectral filter f applied to K = AAᵀ = VΛVᵀ.
-    fn filtered_solve(&self, a: &Jacobian, b: &[f64], filter: impl Fn(f64) -> f64) -> Vec<f64> {
+    pub(crate) fn filtered_solve(
+        &self,
+        a: &Jacobian,
+        b: &[f64],
+        filter: impl Fn(f64) -> f64,
+    ) -> Vec<f64> {
         a.apply_transpose(&self.filtered_apply(b, filter))
     }
 
     /// V f(Λ) Vᵀ b for this matrix's eigenpairs.
-    fn filtered_apply(&self, b: &[f64], filter: impl Fn(f64) -> f64) -> Vec<f64> {
+    pub(crate) fn filtered_apply(&self, b: &[f64], filter: impl Fn(f64) -> f64) -> Vec<f64> {
         let m = self.values.len();
         let mut coef = vec![0.0; m];
         for (j, c) in coef.iter_mut().enumerate() {
@@ -108,18 +113,6 @@ impl SymEig {
             }
         }
         y
-    }
-
-    /// Truncated-SVD pseudo-inverse solve A⁺b keeping σ_i > rcond·σ_max.
-    pub fn truncated_solve(&self, a: &Jacobian, b: &[f64], rcond: f64) -> Vec<f64> {
-        let cut = rcond * rcond * self.lambda_max();
-        self.filtered_solve(a, b, |l| if l > cut { 1.0 / l } else { 0.0 })
-    }
-
-    /// Tikhonov solve Aᵀ(AAᵀ + μ_rel·λ_max·I)⁻¹ b.
-    pub fn tikhonov_solve(&self, a: &Jacobian, b: &[f64], mu_rel: f64) -> Vec<f64> {
-        let mu = mu_rel * self.lambda_max();
-        self.filtered_solve(a, b, |l| 1.0 / (l.max(0.0) + mu))
     }
 }
 
@@ -228,7 +221,7 @@ mod tests {
         for (m, p) in [(3, 7), (10, 40), (25, 60)] {
             let a = random_jacobian(m, p, m as u64);
             let b: Vec<f64> = (0..m).map(|i| (i as f64 * 0.7).sin()).collect();
-            let eig = SymEig::new(&gram(&a)).unwrap();
+            let eig = Normal::with_form(&a, Form::Dual).spectral().unwrap();
             let x = eig.truncated_solve(&a, &b, 1e-10);
             let ax = a.apply(&x);
             for (u, v) in ax.iter().zip(&b) {
@@ -249,7 +242,7 @@ mod tests {
             cols: 3,
             data: vec![1.0, 0.0, 0.0, 1.0, 1e-6, 0.0],
         };
-        let eig = SymEig::new(&gram(&a)).unwrap();
+        let eig = Normal::with_form(&a, Form::Dual).spectral().unwrap();
         assert_eq!(eig.rank(1e-4), 1);
         assert_eq!(eig.rank(1e-8), 2);
         let x = eig.truncated_solve(&a, &[1.0, 2.0], 1e-4);
@@ -261,9 +254,8 @@ mod tests {
     fn lm_direction_tends_to_gauss_newton_and_to_gradient_descent() {
         let a = random_jacobian(6, 15, 9);
         let r: Vec<f64> = (0..6).map(|i| 1.0 + i as f64).collect();
-        let k = gram(&a);
-        let eig = SymEig::new(&k).unwrap();
         let normal = Normal::with_form(&a, Form::Dual);
+        let eig = normal.spectral().unwrap();
         let d_small = normal.damped(1e-12).unwrap().direction(&a, &r).unwrap();
         let gn = eig.truncated_solve(&a, &r, 1e-12);
         for (u, v) in d_small.iter().zip(&gn) {
