@@ -17,7 +17,7 @@ fn main() {
         (None, _) => homotopy_explorer::pool::available(),
     };
     if let Err(e) = homotopy_explorer::pool::set_threads(threads) {
-        eprintln!("error: --threads {threads}: {e}");
+        eprintln!("error: compute threads: {e}");
         std::process::exit(cli::EXIT_BAD_INPUT);
     }
     let result = match &args.command {

@@ -62,7 +62,8 @@ pub fn kernel_spectrum(j: &Jacobian, rcond: f64) -> Result<KernelSpectrum, Linal
     if j.data.iter().any(|v| !v.is_finite()) {
         return Err(LinalgError::NonFinite);
     }
-    // On the compute pool: faer's decompositions use its threads.
+    // Sequential (faer's decompositions would split their round-off by the thread count; see
+    // `pool`); `install` makes sure that setting is in place.
     let (sigma, left) = crate::pool::install(|_| singular_pairs(j))?;
     let sigma_max = sigma.first().copied().unwrap_or(0.0);
     let sigma_floor = m.max(p) as f64 * f64::EPSILON * sigma_max;

@@ -30,6 +30,8 @@ impl Cholesky {
     /// Factor the symmetric `a` + `shift`·I (only its lower triangle is read). Fails when it is
     /// not numerically positive definite.
     pub fn factor(a: &Mat<f64>, shift: f64) -> Result<Self, LinalgError> {
+        // The pool sets faer's own parallelism (sequential) before the first diagonal block.
+        pool::threads();
         let n = a.nrows();
         let mut l = vec![0.0; n * n];
         for j in 0..n {

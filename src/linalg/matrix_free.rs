@@ -112,6 +112,13 @@ pub fn solve_damped(
     let n = b.len();
     let b_norm = norm(b);
     let mut x = vec![0.0; n];
+    if !b_norm.is_finite() {
+        return CgReport {
+            x: vec![f64::NAN; n],
+            iterations: 0,
+            relative_residual: f64::NAN,
+        };
+    }
     if b_norm == 0.0 {
         return CgReport {
             x,
@@ -149,7 +156,12 @@ pub fn solve_damped(
     }
 }
 
-/// The damped Gauss–Newton direction −(AᵀA + μI)⁻¹Aᵀr by CG (relative tolerance `tol`).
+/// A CG solve that stopped at its iteration cap with a residual above this fraction of ‖b‖
+/// is refused.
+const CG_ACCEPTABLE: f64 = 1e-3;
+
+/// The damped Gauss–Newton direction −(AᵀA + μI)⁻¹Aᵀr by CG (relative tolerance `tol`);
+/// an error when the products are not finite or CG ends far from the solution.
 pub fn direction(
     op: &dyn Products,
     mu: f64,
@@ -161,6 +173,10 @@ pub fn direction(
     let report = solve_damped(op, mu, &g, tol, max_iterations);
     if report.x.iter().any(|v| !v.is_finite()) {
         return Err(LinalgError::NonFinite);
+    }
+    // Far from converged: not a step to take (LM raises μ, which conditions the system).
+    if report.relative_residual > CG_ACCEPTABLE {
+        return Err(LinalgError::NoConvergence);
     }
     Ok(report.x.into_iter().map(|v| -v).collect())
 }
@@ -182,16 +198,31 @@ pub enum Asked {
     MatrixFree,
 }
 
-/// Bytes of the dense route for an m × n J: J, its weighted copy's scratch and the normal
-/// matrix with its damped copy.
-pub fn dense_bytes(rows: usize, cols: usize, form: Form) -> f64 {
-    let k = form.size(rows, cols) as f64;
-    8.0 * (rows as f64 * cols as f64 + 2.0 * k * k)
+/// The sizes a route's memory depends on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sizes {
+    /// Rows m and parameters n of J.
+    pub rows: usize,
+    pub cols: usize,
+    /// Rows of one chunk of Jacobian rows (matrix-free products).
+    pub chunk_rows: usize,
+    /// Compute threads (one chunk of rows each at a time).
+    pub threads: usize,
+    /// The forward state kept for J or its products (the network's tapes over all points).
+    pub tape_bytes: f64,
 }
 
-/// Bytes of the matrix-free route: one chunk of Jacobian rows per thread and the CG vectors.
-pub fn matrix_free_bytes(rows: usize, cols: usize, chunk_rows: usize, threads: usize) -> f64 {
-    8.0 * ((threads * chunk_rows * cols) as f64 + 8.0 * (rows + cols) as f64)
+/// Bytes of the dense route: J, the normal matrix with its factor, and the tapes.
+pub fn dense_bytes(s: &Sizes, form: Form) -> f64 {
+    let k = form.size(s.rows, s.cols) as f64;
+    8.0 * (s.rows as f64 * s.cols as f64 + 2.0 * k * k) + s.tape_bytes
+}
+
+/// Bytes of the matrix-free route: one chunk of Jacobian rows per thread, the CG vectors, and
+/// the tapes twice (the objective's and the operator's copy).
+pub fn matrix_free_bytes(s: &Sizes) -> f64 {
+    8.0 * ((s.threads * s.chunk_rows * s.cols) as f64 + 8.0 * (s.rows + s.cols) as f64)
+        + 2.0 * s.tape_bytes
 }
 
 /// The budget is too small for what was asked.
@@ -208,19 +239,14 @@ pub struct BudgetError {
 
 /// Choose the route for an m × n J within `budget_mib`: the asked form if it fits; by shape
 /// (primal when m ≥ n) if that fits; else matrix-free if that fits; else an error naming the
-/// sizes each route needs.
-pub fn plan(
-    asked: Asked,
-    rows: usize,
-    cols: usize,
-    budget_mib: f64,
-    chunk_rows: usize,
-    threads: usize,
-) -> Result<Plan, BudgetError> {
+/// sizes each route needs. The matrix-free estimate counts one chunk of rows per compute
+/// thread, so near the budget the route can depend on `--threads`.
+pub fn plan(asked: Asked, sizes: &Sizes, budget_mib: f64) -> Result<Plan, BudgetError> {
     let mib = |bytes: f64| bytes / (1024.0 * 1024.0);
+    let (rows, cols) = (sizes.rows, sizes.cols);
     let by_shape = Form::for_shape(rows, cols);
-    let dense = |form: Form| mib(dense_bytes(rows, cols, form));
-    let free = mib(matrix_free_bytes(rows, cols, chunk_rows, threads));
+    let dense = |form: Form| mib(dense_bytes(sizes, form));
+    let free = mib(matrix_free_bytes(sizes));
     let error = |needs: String| BudgetError {
         budget_mib,
         rows,
@@ -299,22 +325,36 @@ mod tests {
     #[test]
     fn the_plan_falls_back_to_matrix_free_and_names_sizes_when_nothing_fits() {
         // 12 000 × 2 000: J alone is 183 MiB.
+        let sizes = Sizes {
+            rows: 12_000,
+            cols: 2_000,
+            chunk_rows: 256,
+            threads: 2,
+            tape_bytes: 0.0,
+        };
         assert_eq!(
-            plan(Asked::Auto, 12_000, 2_000, 4096.0, 256, 2),
+            plan(Asked::Auto, &sizes, 4096.0),
             Ok(Plan::Dense(Form::Primal))
         );
-        assert_eq!(
-            plan(Asked::Auto, 12_000, 2_000, 100.0, 256, 2),
-            Ok(Plan::MatrixFree)
-        );
-        let e = plan(Asked::Auto, 12_000, 2_000, 1.0, 256, 2).unwrap_err();
+        assert_eq!(plan(Asked::Auto, &sizes, 100.0), Ok(Plan::MatrixFree));
+        let e = plan(Asked::Auto, &sizes, 1.0).unwrap_err();
         assert!(e.to_string().contains("budget (1 MiB"), "{e}");
         let text = e.to_string();
         assert!(
             text.contains("primal form needs 244 MiB") && text.contains("matrix-free form 8.7 MiB"),
             "{text}"
         );
-        let e = plan(Asked::Dense(Form::Dual), 12_000, 2_000, 1000.0, 256, 2).unwrap_err();
+        let e = plan(Asked::Dense(Form::Dual), &sizes, 1000.0).unwrap_err();
+        // The tapes count on both routes, twice on the matrix-free one.
+        let taped = Sizes {
+            tape_bytes: 64.0 * 1024.0 * 1024.0,
+            ..sizes
+        };
+        let e2 = plan(Asked::Auto, &taped, 1.0).unwrap_err().to_string();
+        assert!(
+            e2.contains("primal form needs 308 MiB") && e2.contains("matrix-free form 136.7 MiB"),
+            "{e2}"
+        );
         assert!(e.to_string().contains("dual form needs 2380 MiB"), "{e}");
     }
 }

@@ -13,7 +13,7 @@
 use super::objective::{LossParts, Objective, ObjectiveError};
 use crate::config::LeastSquaresForm;
 use crate::config::LmConfig;
-use crate::linalg::matrix_free::{self, Asked, Plan, Products, Projected};
+use crate::linalg::matrix_free::{self, Asked, Plan, Products, Projected, Sizes};
 use crate::linalg::{Damped, Form, LinalgError, Normal, norm, project_out};
 use crate::net::batch::CHUNK_POINTS;
 use crate::net::jacobian::Jacobian;
@@ -63,7 +63,7 @@ impl LevenbergMarquardt {
         eps: f64,
         phase: &[Vec<f64>],
     ) -> Result<LmOutcome, ObjectiveError> {
-        let route = self.route(objective.system_rows(), theta.len())?;
+        let route = self.route(objective)?;
         match route {
             Plan::Dense(form) => {
                 let lin = objective.linearize(theta, eps)?;
@@ -107,7 +107,7 @@ impl LevenbergMarquardt {
                 theta.iter_mut().zip(d).for_each(|(t, di)| *t += di);
             }
         };
-        match self.route(objective.system_rows(), theta.len())? {
+        match self.route(objective)? {
             Plan::Dense(form) => {
                 let lin = objective.linearize(theta, eps)?;
                 let before = lin.loss;
@@ -137,23 +137,20 @@ impl LevenbergMarquardt {
         }
     }
 
-    /// The route `lm.form` and the memory budget allow for an m × n system.
-    pub fn route(&self, rows: usize, cols: usize) -> Result<Plan, ObjectiveError> {
+    /// The route `lm.form` and the memory budget allow for `objective`'s system.
+    pub fn route(&self, objective: &Objective) -> Result<Plan, ObjectiveError> {
+        self.route_for(&sizes(objective))
+    }
+
+    fn route_for(&self, sizes: &Sizes) -> Result<Plan, ObjectiveError> {
         let asked = match self.config.form {
             LeastSquaresForm::Auto => Asked::Auto,
             LeastSquaresForm::Primal => Asked::Dense(Form::Primal),
             LeastSquaresForm::Dual => Asked::Dense(Form::Dual),
             LeastSquaresForm::MatrixFree => Asked::MatrixFree,
         };
-        matrix_free::plan(
-            asked,
-            rows,
-            cols,
-            self.config.memory_budget_mib,
-            CHUNK_POINTS,
-            crate::pool::threads(),
-        )
-        .map_err(|e| ObjectiveError::Memory(e.to_string()))
+        matrix_free::plan(asked, sizes, self.config.memory_budget_mib)
+            .map_err(|e| ObjectiveError::Memory(e.to_string()))
     }
 
     /// Damped tries from `theta`, raising μ after each rejected one.
@@ -231,6 +228,17 @@ impl LevenbergMarquardt {
             return Ok(None);
         };
         Ok((norm(&acc) <= self.config.acceleration_ratio * norm(d)).then_some(acc))
+    }
+}
+
+/// The sizes the memory plan weighs for `objective`'s weighted system.
+pub fn sizes(objective: &Objective) -> Sizes {
+    Sizes {
+        rows: objective.system_rows(),
+        cols: objective.shape().n_params(),
+        chunk_rows: CHUNK_POINTS,
+        threads: crate::pool::threads(),
+        tape_bytes: objective.tape_bytes(),
     }
 }
 
@@ -319,18 +327,18 @@ mod tests {
     }
 
     /// The three routes take the same step: primal and dual to round-off, matrix-free CG to
-    /// its tolerance. The 2002 × 321 system needs 6.5 MiB stored in primal form; a budget just
+    /// its tolerance. The 2002 × 321 system needs 11 MiB in primal form (J, the factor and the tapes); a budget just
     /// above what the matrix-free route needs leaves only that route, which `auto` then takes.
     #[test]
     fn primal_dual_and_matrix_free_routes_take_the_same_step() {
         let base = LmConfig::default();
         let (dense, outcome) = one_iteration(&base);
         assert!(outcome.accepted);
-        let (rows, cols) = (2002, dense.len());
+        let sizes = sizes(session().objective());
+        assert_eq!((sizes.rows, sizes.cols), (2002, dense.len()));
         let mib = 1024.0 * 1024.0;
-        let free = matrix_free::matrix_free_bytes(rows, cols, CHUNK_POINTS, crate::pool::threads());
-        let tight = free / mib + 0.25;
-        let forced = tight < matrix_free::dense_bytes(rows, cols, Form::Primal) / mib;
+        let tight = matrix_free::matrix_free_bytes(&sizes) / mib + 0.25;
+        let forced = tight < matrix_free::dense_bytes(&sizes, Form::Primal) / mib;
         for (form, budget, tol) in [
             (LeastSquaresForm::Primal, 4096.0, 1e-9),
             (LeastSquaresForm::Dual, 4096.0, 1e-9),
@@ -343,7 +351,7 @@ mod tests {
                 ..base.clone()
             };
             let lm = LevenbergMarquardt::new(&config);
-            let route = lm.route(rows, cols).unwrap();
+            let route = lm.route_for(&sizes).unwrap();
             if budget == tight && forced {
                 assert_eq!(route, Plan::MatrixFree);
             }
@@ -380,7 +388,7 @@ mod tests {
         assert!(
             e.contains("0.01 MiB, lm.memory_budget_mib")
                 && e.contains("2002 × 321")
-                && e.contains("primal form needs 6 MiB")
+                && e.contains("primal form needs 11 MiB")
                 && e.contains("matrix-free form"),
             "{e}"
         );

@@ -327,14 +327,19 @@ impl Session {
     }
 
     /// How far the run is, from 0 to 1, for progress displays: for a homotopy the share of
-    /// its planned stages that are finished, else the steps over the step cap (whichever is
-    /// further; a run can end before either reaches 1).
+    /// its stages that are finished (the running one counted as not), else the steps over the
+    /// step cap (whichever is further; a run can end before either reaches 1, and is 1 once
+    /// ended).
     pub fn fraction_done(&self) -> f64 {
+        if self.end.is_some() {
+            return 1.0;
+        }
         let steps = self.state.step as f64 / self.config.training.max_steps.max(1) as f64;
         let ahead = self.schedule_ahead().len() as f64;
         let done = self.stages.len() as f64;
+        // The stage running now is neither done nor ahead.
         let stages = if done + ahead > 0.0 {
-            done / (done + ahead)
+            done / (done + ahead + 1.0)
         } else {
             0.0
         };

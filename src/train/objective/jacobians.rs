@@ -179,6 +179,8 @@ impl Objective {
             coeff[..n].copy_from_slice(&ws.res.out[first..first + n]);
             let mut c = vec![0.0; theta.len()];
             ws.res.backward(&self.shape, theta, &coeff, &mut c);
+            // Frozen parameters (random features) do not move: no direction along them.
+            c[..self.trainable_from].fill(0.0);
             let scale = crate::linalg::norm(&c);
             for b in &basis {
                 let dot: f64 = c.iter().zip(b).map(|(x, y)| x * y).sum();

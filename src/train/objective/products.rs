@@ -90,6 +90,21 @@ impl Products for SystemProducts {
 }
 
 impl Objective {
+    /// Bytes of the forward state over all points (the tapes the Jacobian or its products are
+    /// taken from): per point and channel every layer's input and pre-activation, per point
+    /// the hidden layers' three slopes.
+    pub fn tape_bytes(&self) -> f64 {
+        let layers = self.shape.layers();
+        let hidden = &layers[..layers.len() - 1];
+        let per_channel: usize = layers.iter().map(|l| l.fan_in).sum::<usize>()
+            + hidden.iter().map(|l| l.fan_out).sum::<usize>()
+            + 2;
+        let slopes: usize = hidden.iter().map(|l| 3 * l.fan_out).sum();
+        let points = |n: usize, c: usize| (n * (c * per_channel + slopes)) as f64;
+        8.0 * (points(self.n_res(), self.res_channels.count())
+            + points(self.n_bc(), self.bc_channels.count()))
+    }
+
     /// Rows of the weighted least-squares system: residual, boundary and (when on) homotopy.
     pub fn system_rows(&self) -> usize {
         let homotopy = if self.homotopy().is_some() {
