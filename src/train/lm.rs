@@ -327,8 +327,9 @@ mod tests {
     }
 
     /// The three routes take the same step: primal and dual to round-off, matrix-free CG to
-    /// its tolerance. The 2002 × 321 system needs 11 MiB in primal form (J, the factor and the tapes); a budget just
-    /// above what the matrix-free route needs leaves only that route, which `auto` then takes.
+    /// its tolerance. The 2002 × 321 system needs 11 MiB in primal form (J, the factor and the
+    /// tapes); a budget just above what the matrix-free route needs leaves only that route,
+    /// which `auto` then takes.
     #[test]
     fn primal_dual_and_matrix_free_routes_take_the_same_step() {
         let base = LmConfig::default();
