@@ -612,7 +612,7 @@ fn primal_and_dual_lm_write_the_same_path() {
         .map(|(p, d)| (p - d).abs() / p.abs())
         .fold(0.0, f64::max);
     assert!(
-        worst <= 1e-4,
+        worst <= 1e-3,
         "primal and dual losses differ by {worst:e} (relative)"
     );
     eprintln!("primal vs dual: largest relative loss difference {worst:e}");
