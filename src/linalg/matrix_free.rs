@@ -69,26 +69,9 @@ impl<P: Products + ?Sized> Products for Projected<'_, P> {
 
 /// σ_max(A)² by power iteration on AᵀA through products, stopping once it settles to 1e-4.
 pub fn lambda_max(op: &dyn Products, iterations: usize) -> f64 {
-    let n = op.cols();
-    if n == 0 {
-        return 0.0;
-    }
-    let mut v = vec![1.0 / (n as f64).sqrt(); n];
-    let mut lambda = 0.0;
-    for _ in 0..iterations {
-        let w = op.apply_transpose(&op.apply(&v));
-        let size = norm(&w);
-        if size == 0.0 || !size.is_finite() {
-            return size;
-        }
-        let settled = (size - lambda).abs() <= 1e-4 * size;
-        lambda = size;
-        v = w.into_iter().map(|x| x / size).collect();
-        if settled {
-            break;
-        }
-    }
-    lambda
+    super::power_iteration(op.cols(), iterations, Some(1e-4), |v| {
+        op.apply_transpose(&op.apply(v))
+    })
 }
 
 /// How a CG solve ended.

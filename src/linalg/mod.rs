@@ -148,26 +148,41 @@ fn symmetric_matvec(k: &Mat<f64>, v: &[f64]) -> Vec<f64> {
 /// (a cheap scale for Levenberg–Marquardt damping; exact enough to a few percent).
 pub fn lambda_max_power(k: &Mat<f64>, iterations: usize) -> f64 {
     let m = k.nrows();
-    if m == 0 {
-        return 0.0;
-    }
-    let mut v = vec![1.0 / (m as f64).sqrt(); m];
-    let mut lambda = 0.0;
-    for _ in 0..iterations {
-        let w = if m <= PLAIN_MATVEC {
+    let settle = (m > PLAIN_MATVEC).then_some(POWER_SETTLED);
+    power_iteration(m, iterations, settle, |v| {
+        if m <= PLAIN_MATVEC {
             (0..m)
                 .map(|i| (0..m).map(|j| k[(i, j)] * v[j]).sum())
                 .collect()
         } else {
-            symmetric_matvec(k, &v)
-        };
-        let norm = w.iter().map(|x| x * x).sum::<f64>().sqrt();
-        if norm == 0.0 || !norm.is_finite() {
-            return norm;
+            symmetric_matvec(k, v)
         }
-        let settled = m > PLAIN_MATVEC && (norm - lambda).abs() <= POWER_SETTLED * norm;
-        lambda = norm;
-        v = w.into_iter().map(|x| x / norm).collect();
+    })
+}
+
+/// The largest eigenvalue of a symmetric positive semidefinite operator of size n, given by
+/// its `product`, by power iteration from the uniform vector: at most `iterations` products,
+/// fewer once λ moves by less than the fraction `settle` in one (never, for `None`).
+pub(crate) fn power_iteration(
+    n: usize,
+    iterations: usize,
+    settle: Option<f64>,
+    mut product: impl FnMut(&[f64]) -> Vec<f64>,
+) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let mut v = vec![1.0 / (n as f64).sqrt(); n];
+    let mut lambda = 0.0;
+    for _ in 0..iterations {
+        let w = product(&v);
+        let size = norm(&w);
+        if size == 0.0 || !size.is_finite() {
+            return size;
+        }
+        let settled = settle.is_some_and(|s| (size - lambda).abs() <= s * size);
+        lambda = size;
+        v = w.into_iter().map(|x| x / size).collect();
         if settled {
             break;
         }

@@ -33,25 +33,10 @@ pub struct Linearization {
 }
 
 impl Linearization {
-    /// The loss as ½‖R‖² with R = [√w_b · values_b] and its Jacobian A = [√w_b · J_b].
+    /// The loss as ½‖R‖² with R = [√w_b · values_b] and its Jacobian A = [√w_b · J_b] (a copy;
+    /// [`Self::into_weighted_system`] where the linearization is not needed after).
     pub fn weighted_system(&self) -> (Jacobian, Vec<f64>) {
-        let mut blocks = vec![&self.residual, &self.boundary];
-        if let Some(h) = &self.homotopy {
-            blocks.push(h);
-        }
-        let cols = self.residual.jacobian.cols;
-        let mut a = Jacobian {
-            rows: 0,
-            cols,
-            data: Vec::new(),
-        };
-        let mut r = Vec::new();
-        for b in blocks {
-            let w = b.weight.sqrt();
-            a.stack_scaled(&b.jacobian, w);
-            r.extend(b.values.iter().map(|v| v * w));
-        }
-        (a, r)
+        self.clone().into_weighted_system()
     }
 
     /// [`Self::weighted_system`] without copying the largest block: the residual rows are
