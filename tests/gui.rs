@@ -980,6 +980,29 @@ fn the_timeline_scrubs_plays_and_exports_the_path() {
             .iter()
             .any(|(_, l)| l.starts_with("timeline: stage"))
     );
+    // The other plots show the stage too: its residual, where it ended on λ(K_ε), its ε on
+    // λ_max(D_ε), and (no spectral cadence in this preset: only the run's end has a spectrum)
+    // the spectrum plot says there was none yet.
+    let residual = PlotKind::Residual.figure(&h.state().view, axis);
+    let r: Vec<f64> = residual.series[0].points.iter().map(|p| p.1).collect();
+    assert_eq!(r.len(), 40);
+    assert_eq!(r, stage.residual);
+    assert!(residual.title.contains(&format!("{:.4}", stage.eps)));
+    let kernel = PlotKind::Kernel.figure(&h.state().view, axis);
+    assert!(kernel.vlines.contains(&(
+        stage.step as f64,
+        format!("timeline: stage {}", stage.stage)
+    )));
+    let operator = PlotKind::Operator.figure(&h.state().view, axis);
+    assert_eq!(operator.vlines[0].0, stage.eps);
+    let spectrum = PlotKind::Spectrum.figure(&h.state().view, axis);
+    assert!(
+        spectrum
+            .title
+            .contains(&format!("no spectrum before stage {}", stage.stage)),
+        "{}",
+        spectrum.title
+    );
     // Live again: the latest state.
     h.get_by_label("● Live").click();
     h.run();

@@ -294,7 +294,8 @@ pub fn evolution(view: &RunView, count: usize) -> Option<Figure> {
 /// H at the residual points: a heat map when they form a grid of the plane, else against the
 /// plot coordinate (points only in several dimensions, where neighbours in x are not neighbours).
 fn residual(view: &RunView) -> Figure {
-    if let Some(s) = &view.latest
+    let shown = view.shown();
+    if let Some(s) = shown.as_deref()
         && let Some(fig) = field(
             s.residual_grid,
             format!("Residual H(u_θ(x_i), ε) at ε = {:.4}", s.eps),
@@ -305,7 +306,10 @@ fn residual(view: &RunView) -> Figure {
         return fig;
     }
     let mut fig = Figure::new("Residual H(u_θ(x_i), ε)", "x", "H");
-    if let Some(s) = &view.latest {
+    if let Some(s) = shown.as_deref() {
+        if view.scrub.is_some() {
+            fig.title = format!("Residual H(u_θ(x_i), ε) at ε = {:.4}", s.eps);
+        }
         fig.x_label = s.plot_label.to_string();
         let mark = if s.dim == 1 {
             Mark::LineAndPoints
@@ -480,13 +484,19 @@ fn kernel(view: &RunView) -> Figure {
             color: PALETTE[2],
         });
     }
-    if let Some(d) = &view.diagnostics {
+    if let Some(d) = view.diagnostics_shown() {
         let k = &d.report.k;
         fig.title = format!(
             "λ(K_ε) over training, rank {}/{}",
             k.rank,
             k.eigenvalues.len()
         );
+    }
+    if let Some(stage) = view.scrub.and_then(|k| view.stages.get(k)) {
+        fig.vlines.push((
+            stage.step as f64,
+            format!("timeline: stage {}", stage.stage),
+        ));
     }
     fig
 }
@@ -509,15 +519,14 @@ fn operator(view: &RunView) -> Figure {
         // λ_max(D_ε) at the network's own u: from the latest spectrum when there is one (it
         // follows training), else the value computed with the sweep.
         let at_network = view
-            .diagnostics
-            .as_ref()
+            .diagnostics_shown()
             .and_then(|d| {
                 d.report
                     .operator
                     .as_ref()
                     .map(|o| (d.report.eps, o.reported()))
             })
-            .or(sweep.current);
+            .or(sweep.current.filter(|_| view.scrub.is_none()));
         if let Some(c) = at_network {
             fig.series.push(series(
                 &format!("u_θ at ε = {:.4}", c.0),
@@ -527,7 +536,7 @@ fn operator(view: &RunView) -> Figure {
             ));
         }
     }
-    if let Some(s) = &view.latest {
+    if let Some(s) = view.shown() {
         fig.vlines.push((s.eps, format!("ε = {:.4}", s.eps)));
     }
     fig
@@ -535,7 +544,7 @@ fn operator(view: &RunView) -> Figure {
 
 fn spectrum(view: &RunView) -> Figure {
     let mut fig = Figure::new("Spectrum of K_ε", "index i", "λ_i").log_y();
-    if let Some(d) = &view.diagnostics {
+    if let Some(d) = view.diagnostics_shown() {
         let k = &d.report.k;
         // Eigenvalue i (1-based) against i.
         let indexed = |v: &[f64]| -> Vec<(f64, f64)> {
@@ -564,13 +573,37 @@ fn spectrum(view: &RunView) -> Figure {
             d.step, d.report.eps
         );
     }
+    scrub_note(view, &mut fig);
     fig
+}
+
+/// On a scrubbed stage, say which spectral snapshot a spectrum plot shows (the last one taken
+/// before the stage ended), or that there was none yet.
+fn scrub_note(view: &RunView, fig: &mut Figure) {
+    let Some(stage) = view.scrub.and_then(|k| view.stages.get(k)) else {
+        return;
+    };
+    match view.diagnostics_shown() {
+        Some(d) if d.step == stage.step => fig
+            .title
+            .push_str(&format!(", end of stage {}", stage.stage)),
+        Some(_) => fig.title.push_str(&format!(
+            ", the last before stage {} ended at step {}",
+            stage.stage, stage.step
+        )),
+        None => {
+            fig.title = format!(
+                "{}: no spectrum before stage {} ended (step {})",
+                fig.title, stage.stage, stage.step
+            )
+        }
+    }
 }
 
 fn soft_mode(view: &RunView) -> Figure {
     // On the plane, with the residual points on a grid: δu as a heat map (curves against a
     // plot coordinate would be a tangle).
-    if let (Some(s), Some(d)) = (&view.latest, &view.diagnostics)
+    if let (Some(s), Some(d)) = (&view.latest, view.diagnostics_shown())
         && s.dim == 2
         && let Some(fig) = field(
             s.residual_grid,
@@ -579,13 +612,15 @@ fn soft_mode(view: &RunView) -> Figure {
             d.report.soft_mode_u.clone(),
         )
     {
+        let mut fig = fig;
+        scrub_note(view, &mut fig);
         return fig;
     }
     let mut fig = Figure::new("Soft mode of K_ε", "x", "δu (scaled)");
     if let Some(s) = &view.latest {
         fig.x_label = s.plot_label.to_string();
     }
-    if let Some(d) = &view.diagnostics {
+    if let Some(d) = view.diagnostics_shown() {
         fig.series.push(series(
             "δu along the soft mode",
             pairs(&d.residual_x, &d.report.soft_mode_u),
@@ -613,7 +648,7 @@ fn soft_mode(view: &RunView) -> Figure {
             7,
         ));
     }
-    if let Some(s) = &view.latest {
+    if let Some(s) = view.shown().as_deref() {
         // u′ for comparison: the translation mode of a front is ∝ u′ (1D problems only).
         let n = s.u.len();
         if n > 2 && s.dim == 1 {
@@ -636,5 +671,6 @@ fn soft_mode(view: &RunView) -> Figure {
             ));
         }
     }
+    scrub_note(view, &mut fig);
     fig
 }

@@ -127,9 +127,23 @@ pub fn pin_name(c: &RunConfig) -> String {
     format!("{name}, ε* = {}, seed {}", c.problem.eps, c.training.seed)
 }
 
-/// Memory the timeline's frames may take: u_θ and the reference of each finished stage. Past
-/// it every other frame is dropped (their numbers stay in the stage table).
+/// Memory the timeline's frames may take: u_θ, the reference and the residual of each finished
+/// stage. Past it every other frame is dropped (their numbers stay in the stage table).
 pub const FRAME_BUDGET_BYTES: usize = 64 << 20;
+
+/// Memory the spectral snapshots kept for the timeline may take (past it the oldest go).
+pub const DIAGNOSTICS_BUDGET_BYTES: usize = 32 << 20;
+
+impl Diagnostics {
+    fn bytes(&self) -> usize {
+        let r = &self.report;
+        8 * (self.residual_x.len()
+            + r.k.eigenvalues.len()
+            + r.k.soft_mode.len()
+            + r.sst.eigenvalues.len()
+            + r.soft_mode_u.len())
+    }
+}
 
 /// Everything the plots and tables show.
 #[derive(Clone, Debug, Default)]
@@ -139,6 +153,9 @@ pub struct RunView {
     /// (step, label) of ε/s/phase changes, newest last.
     pub markers: VecDeque<(usize, String)>,
     pub diagnostics: Option<Diagnostics>,
+    /// The spectral snapshots so far, oldest first, within [`DIAGNOSTICS_BUDGET_BYTES`]: the
+    /// timeline shows the last one before the stage it scrubs to.
+    pub diagnostics_log: VecDeque<Diagnostics>,
     pub sweep: Option<Sweep>,
     pub stages: Vec<StageRecord>,
     /// The finished stage (index into `stages`, one with a frame) the timeline shows instead of
@@ -190,7 +207,9 @@ impl RunView {
     }
 
     fn thin_frames_within(&mut self, budget: usize) {
-        let bytes = |s: &StageRecord| 8 * (s.u.len() + s.reference.as_ref().map_or(0, Vec::len));
+        let bytes = |s: &StageRecord| {
+            8 * (s.u.len() + s.reference.as_ref().map_or(0, Vec::len) + s.residual.len())
+        };
         self.frame_stride = self.frame_stride.max(1);
         while self.stages.iter().map(bytes).sum::<usize>() > budget {
             let frames = self.frames();
@@ -201,6 +220,7 @@ impl RunView {
                 if i != frames[frames.len() - 1] {
                     self.stages[i].u = Vec::new();
                     self.stages[i].reference = None;
+                    self.stages[i].residual = Vec::new();
                 }
             }
             self.frame_stride *= 2;
@@ -236,7 +256,27 @@ impl RunView {
         s.front_x0 = stage.front_x0;
         s.exact = None;
         s.reference = stage.reference.clone();
+        // The residual as the stage ended; none when the worker did not record one or the
+        // residual points have been resampled since.
+        s.residual = if stage.residual.len() == latest.residual_x.len() {
+            stage.residual.clone()
+        } else {
+            Vec::new()
+        };
         Some(s)
+    }
+
+    /// The spectral snapshot the plots show: live, the latest; scrubbed, the last one taken
+    /// at or before the step where the stage ended (None when there was none yet).
+    pub fn diagnostics_shown(&self) -> Option<&Diagnostics> {
+        match self.scrub.and_then(|k| self.stages.get(k)) {
+            Some(stage) => self
+                .diagnostics_log
+                .iter()
+                .rev()
+                .find(|d| d.step <= stage.step),
+            None => self.diagnostics.as_ref(),
+        }
     }
 
     /// Report a message (error or info) on the status line.
@@ -305,11 +345,17 @@ impl RunView {
                     h.band_lower.push(x, b.lower);
                     h.band_upper.push(x, b.upper);
                 }
-                self.diagnostics = Some(Diagnostics {
+                let d = Diagnostics {
                     step,
                     report: *report,
                     residual_x,
-                });
+                };
+                self.diagnostics_log.push_back(d.clone());
+                let mut bytes: usize = self.diagnostics_log.iter().map(Diagnostics::bytes).sum();
+                while bytes > DIAGNOSTICS_BUDGET_BYTES && self.diagnostics_log.len() > 1 {
+                    bytes -= self.diagnostics_log.pop_front().map_or(0, |d| d.bytes());
+                }
+                self.diagnostics = Some(d);
             }
             Event::Sweep { points, current } => self.sweep = Some(Sweep { points, current }),
             Event::Marker(e) => {
@@ -449,6 +495,7 @@ mod tests {
                 front_x0: None,
                 u: vec![0.0; 100],
                 reference: Some(vec![0.0; 100]),
+                residual: Vec::new(),
             })
             .collect();
         let mut view = RunView {
@@ -470,6 +517,57 @@ mod tests {
     }
 
     #[test]
+    fn a_scrubbed_stage_shows_the_last_spectrum_taken_before_it_ended() {
+        let j = crate::net::jacobian::Jacobian {
+            rows: 2,
+            cols: 2,
+            data: vec![1.0, 0.0, 0.0, 2.0],
+        };
+        let k = crate::diagnostics::spectrum::kernel_spectrum(&j, 1e-4).unwrap();
+        let report = |eps: f64| crate::train::SpectralReport {
+            eps,
+            k: k.clone(),
+            sst: k.clone(),
+            soft_mode_u: Vec::new(),
+            operator: None,
+            band: None,
+        };
+        let mut view = RunView {
+            stages: [(0, 90), (1, 150), (2, 200)]
+                .into_iter()
+                .map(|(stage, step)| StageRecord {
+                    step,
+                    stage,
+                    eps: 0.1,
+                    loss: 0.0,
+                    l2re_exact: None,
+                    l2re_reference: None,
+                    front_x0: None,
+                    u: Vec::new(),
+                    reference: None,
+                    residual: Vec::new(),
+                })
+                .collect(),
+            ..RunView::default()
+        };
+        for (step, eps) in [(100, 0.5), (200, 0.25), (300, 0.125)] {
+            view.apply(Event::Diagnostics {
+                step,
+                report: Box::new(report(eps)),
+                residual_x: Vec::new(),
+            });
+        }
+        let shown = |view: &RunView| view.diagnostics_shown().map(|d| d.step);
+        assert_eq!(shown(&view), Some(300), "live: the latest");
+        view.scrub = Some(1);
+        assert_eq!(shown(&view), Some(100), "stage 1 ended at step 150");
+        view.scrub = Some(2);
+        assert_eq!(shown(&view), Some(200), "stage 2 ended at step 200 itself");
+        view.scrub = Some(0);
+        assert_eq!(shown(&view), None, "nothing before step 90");
+    }
+
+    #[test]
     fn the_eta_is_the_stages_left_at_the_recent_steps_per_stage() {
         let stage = |step| StageRecord {
             step,
@@ -481,6 +579,7 @@ mod tests {
             front_x0: None,
             u: Vec::new(),
             reference: None,
+            residual: Vec::new(),
         };
         let stages: Vec<_> = [0, 40, 100, 150].into_iter().map(stage).collect();
         // 50 steps per stage, 10 stages at 100 steps/s.

@@ -69,6 +69,10 @@ pub struct StageRecord {
     /// The reference (else exact) solution at this ε on the same points, where one is known.
     #[serde(skip)]
     pub reference: Option<Vec<f64>>,
+    /// H(u_θ, ε) at the residual points as the stage ended (the explorer's worker fills it for
+    /// the timeline; empty elsewhere).
+    #[serde(skip)]
+    pub residual: Vec<f64>,
 }
 
 /// What one call to [`Session::step`] produced.
@@ -701,6 +705,7 @@ impl Session {
                     front_x0: eval.front_x0,
                     u: eval.u,
                     reference,
+                    residual: Vec::new(),
                 });
             }
         }
@@ -716,6 +721,7 @@ impl Session {
             front_x0: s.front_x0,
             u: Vec::new(),
             reference: None,
+            residual: Vec::new(),
         }));
         let eval_due = report.step % self.config.training.eval_every == 0 || end.is_some();
         let eval = eval_due.then(|| self.evaluate());

@@ -1,7 +1,9 @@
-//! The timeline under the plots: a homotopy's finished stages as frames to scrub (the solution
-//! and its error show the stage's u_θ and the reference at its ε, the loss plot marks where it
-//! ended; the other plots stay live), *Play* to animate the path, *Live* to return to the
-//! running state, and the path's exports (an animated GIF, the evolution figure).
+//! The timeline under the plots: a homotopy's finished stages as frames to scrub. Every plot
+//! shows the scrubbed stage: the solution, its error (against the reference at the stage's ε)
+//! and the residual as the stage ended; the loss and λ(K_ε) plots mark where it ended and
+//! λ_max(D_ε) its ε; the spectrum and soft mode are the last spectral snapshot taken before it
+//! ended (their titles say which). *Play* animates the path, *Live* returns to the running
+//! state, and the path's exports (an animated GIF, the evolution figure) are here.
 
 use crate::app::ExplorerApp;
 use crate::app::export::{self, Format};

@@ -247,7 +247,11 @@ impl Worker {
                 for e in p.events {
                     self.push(Event::Marker(e));
                 }
-                self.pending_stages.extend(p.stages);
+                let mut stages = p.stages;
+                for stage in &mut stages {
+                    stage.residual = self.residual_now(stage.eps);
+                }
+                self.pending_stages.extend(stages);
                 let diagnosed = p.diagnostics.is_some();
                 if let Some(report) = p.diagnostics {
                     let residual_x = self.residual_x();
@@ -288,6 +292,21 @@ impl Worker {
             }
             Err(e) => self.error(format!("diagnostics failed: {e}")),
         }
+    }
+
+    /// H(u_θ, p) at the residual points for the current θ (a finished stage's frame, or the
+    /// snapshot's live residual).
+    fn residual_now(&self, p: f64) -> Vec<f64> {
+        let session = &self.session;
+        let problem = session.problem().as_ref();
+        residual_at(
+            problem,
+            session.objective().shape(),
+            &session.state().theta,
+            problem.residual_points(),
+            p,
+            &self.device.device,
+        )
     }
 
     fn residual_x(&self) -> Vec<f64> {
@@ -337,14 +356,7 @@ impl Worker {
             exact_solution: exact.as_ref().map(|e| e.label.clone()),
             reference_solution: self.reference_label.clone(),
         });
-        let residual = residual_at(
-            problem.as_ref(),
-            session.objective().shape(),
-            &session.state().theta,
-            problem.residual_points(),
-            eps,
-            &self.device.device,
-        );
+        let residual = self.residual_now(eps);
         let elapsed = self.last_snapshot.elapsed().as_secs_f64();
         let steps = session.state().step.saturating_sub(self.steps_at_snapshot);
         let snapshot = Snapshot {
