@@ -1127,3 +1127,42 @@ fn on_the_plane_the_soft_mode_is_a_heat_map() {
     // On its s-homotopy the status line says s and ε(s), not the engine's p = s + ε*.
     h.get_by_label_contains("homotopy s = ");
 }
+
+#[test]
+fn a_narrow_plot_puts_its_legend_below_and_an_s_path_reads_in_s() {
+    // The solution plot's legend as a strip under it in a narrow cell; a corner chosen by the
+    // user puts it back inside.
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1000.0, 700.0))
+        .build_eframe(|cc| {
+            Explorer::new(ExplorerApp::headless(
+                cc.egui_ctx.clone(),
+                Some(RunConfig::from_toml_str(PRESET).unwrap()),
+            ))
+        });
+    settle(&mut h, |app| app.view.latest.is_some());
+    h.run();
+    assert!(h.query_by_label("━ u_θ").is_some());
+    h.state_mut().remembered.set_legend_corner(
+        PlotKind::Solution,
+        homotopy_explorer::app::LegendCorner::RightTop,
+    );
+    h.run();
+    assert!(h.query_by_label("━ u_θ").is_none());
+    // Burgers on the s-homotopy: the schedule's points are s = p − ε*, and the list editor
+    // says what its numbers are.
+    let mut h = harness_with(
+        "version = 1\n[problem]\nkind = \"burgers_1d\"\npath = \"s_homotopy\"\neps = 0.1\n\
+         n_res = 30\nn_eval = 101\n[network]\nhidden = [8]\n[strategy]\nkind = \"strategy2\"\n\
+         eps_start = 1.1\n[strategy.schedule]\nkind = \"list\"\nvalues = [0.6, 0.1]\n",
+    );
+    h.run();
+    assert!(h.query_by_label("s_k").is_some());
+    // The planned points p = 0.6 and 0.1 read as s = 0.5 and the end, ε* = 0.1.
+    assert!(h.query_by_label("0.5000").is_some());
+    assert!(h.query_by_label("ε 0.1000").is_some());
+    assert!(
+        h.query_by_label("path points p = s + ε* after p₀ (comma-separated, decreasing):")
+            .is_some()
+    );
+}

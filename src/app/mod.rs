@@ -88,23 +88,30 @@ impl LossAxis {
     }
 }
 
-/// Where a plot's legend sits in the window, or that it is hidden.
+/// Where a plot's legend sits in the window, or that it is hidden. `Auto` (the default) is the
+/// top right corner in a wide plot and a strip below a narrow one, where a corner legend would
+/// cover the curves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LegendCorner {
     #[default]
+    Auto,
     RightTop,
     LeftTop,
     LeftBottom,
     RightBottom,
+    /// A wrapped strip under the plot, never over the curves.
+    Below,
     Hidden,
 }
 
 impl LegendCorner {
-    pub const ALL: [LegendCorner; 5] = [
+    pub const ALL: [LegendCorner; 7] = [
+        Self::Auto,
         Self::RightTop,
         Self::LeftTop,
         Self::LeftBottom,
         Self::RightBottom,
+        Self::Below,
         Self::Hidden,
     ];
 
@@ -114,6 +121,8 @@ impl LegendCorner {
             Self::LeftTop => "top left",
             Self::LeftBottom => "bottom left",
             Self::RightBottom => "bottom right",
+            Self::Auto => "automatic (below a narrow plot)",
+            Self::Below => "below the plot",
             Self::Hidden => "hidden",
         }
     }
@@ -125,13 +134,13 @@ impl Remembered {
         self.legend_corners
             .iter()
             .find(|(k, _)| *k == kind)
-            .map_or(LegendCorner::RightTop, |(_, c)| *c)
+            .map_or(LegendCorner::Auto, |(_, c)| *c)
     }
 
     /// Move (or hide) `kind`'s legend.
     pub fn set_legend_corner(&mut self, kind: PlotKind, corner: LegendCorner) {
         self.legend_corners.retain(|(k, _)| *k != kind);
-        if corner != LegendCorner::RightTop {
+        if corner != LegendCorner::Auto {
             self.legend_corners.push((kind, corner));
         }
     }

@@ -14,7 +14,9 @@
 //! Below ε* (and everywhere on the plain-ε path, the curriculum baseline) p is ε itself with s = 0.
 //! With A = ε²Δu − u³ + u and σ = −1 (consistent) or +1 (printed): H = σ(1 − s)A + s(u − u₀),
 //! H_p = −σA + 2σ(1 − s)ε ε′(s)Δu + (u − u₀), H_u v = σ(1 − s)(ε²Δv − (3u² − 1)v) + s v. The
-//! reference is the sine pseudo-spectral steady state ([`super::spectral2d`]) wherever s = 0.
+//! reference is the sine pseudo-spectral steady state ([`super::spectral2d`]) wherever s = 0,
+//! and inside the consistent s-path the s-problem's own solution by the same solver (so the
+//! explorer's error plot and L2RE follow every stage); the printed sign has none inside.
 
 use std::f64::consts::PI;
 
@@ -89,16 +91,18 @@ impl AllenCahn2d {
             .add(u)
     }
 
-    /// The steady state at ε from u₀ as sine coefficients (flattened column-major).
-    fn steady_state(eps: f64) -> Option<Vec<f64>> {
+    /// The steady state at ε from u₀ (s = 0), or the s-problem's solution at (s, ε), as sine
+    /// coefficients (flattened column-major).
+    fn steady_state(s: f64, eps: f64) -> Option<Vec<f64>> {
         let grid = SineGrid::new(REFERENCE_NODES, -1.0, 1.0);
         let x = grid.nodes();
         let u0 = Mat::from_fn(REFERENCE_NODES, REFERENCE_NODES, |i, j| {
             Self::u0(x[i], x[j])
         });
-        let s = grid.allen_cahn_steady_state(u0, eps, 1e-9, true)?;
+        let solved = grid.s_problem_steady_state(u0, s, eps, 1e-9, true)?;
         Some(
-            s.coeffs
+            solved
+                .coeffs
                 .col_iter()
                 .flat_map(|c| c.iter().copied())
                 .collect(),
@@ -179,19 +183,31 @@ impl Problem for AllenCahn2d {
     }
 
     fn reference(&self, p: f64) -> Option<super::SampledSolution> {
+        let s = self.path.at(p).0;
+        let label = if s == 0.0 {
+            "spectral steady state".into()
+        } else {
+            format!("spectral solution of the s-problem at s = {s:.3}")
+        };
         Some(super::SampledSolution {
-            label: "spectral steady state".into(),
+            label,
             values: self
                 .eval_cache
                 .get_or(p, || self.reference_at(self.eval_points(), p))?,
         })
     }
 
+    /// At s = 0 the steady state at ε; inside the consistent s-path the s-problem's own
+    /// solution (the printed sign passes a fold: none there).
     fn reference_at(&self, points: &[f64], p: f64) -> Option<Vec<f64>> {
-        let eps = self.path.target_eps(p)?;
+        let (s, eps, _) = self.path.at(p);
+        if s > 0.0 && self.path.path != Path::SHomotopy {
+            return None;
+        }
+        // p = ε at s = 0, so p keys both kinds of solution.
         let coeffs = self
             .coefficient_cache
-            .get_or(eps, || Self::steady_state(eps))?;
+            .get_or(p, || Self::steady_state(s, eps))?;
         let a = Mat::from_fn(REFERENCE_NODES, REFERENCE_NODES, |k, l| {
             coeffs[k + l * REFERENCE_NODES]
         });
@@ -220,5 +236,39 @@ mod tests {
             ..args
         });
         assert_eq!(c.path_at(0.5), (0.0, 0.5, 0.0));
+    }
+
+    #[test]
+    fn inside_the_s_path_the_reference_is_the_s_problems_solution_joining_both_ends() {
+        let args = BuildArgs {
+            eps: 0.05,
+            ..BuildArgs::grid(100, 8, 121)
+        };
+        let p = AllenCahn2d::new(&args);
+        let points = p.eval_points().to_vec();
+        let u0: Vec<f64> = points
+            .chunks(2)
+            .map(|q| AllenCahn2d::u0(q[0], q[1]))
+            .collect();
+        // s = 1: u₀ itself.
+        let start = p.reference(1.05).unwrap();
+        assert!(start.label.contains("s = 1.000"), "{}", start.label);
+        assert!(crate::problem::relative_l2(&start.values, &u0) < 1e-9);
+        // Next to s = 0: next to the steady state at ε*.
+        let end = p.reference(0.05).unwrap();
+        assert_eq!(end.label, "spectral steady state");
+        let near = p.reference(0.0501).unwrap().values;
+        assert!(crate::problem::relative_l2(&near, &end.values) < 1e-2);
+        // Halfway it is neither.
+        let mid = p.reference(0.55).unwrap().values;
+        assert!(crate::problem::relative_l2(&mid, &u0) > 0.01);
+        assert!(crate::problem::relative_l2(&mid, &end.values) > 0.01);
+        // The printed sign passes a fold: no reference inside its path, the end as before.
+        let printed = AllenCahn2d::new(&BuildArgs {
+            path: Some(Path::SHomotopyAsPrinted),
+            ..args
+        });
+        assert!(printed.reference(0.55).is_none());
+        assert_eq!(printed.reference(0.05).unwrap().values, end.values);
     }
 }

@@ -11,7 +11,8 @@
 //! p = s + ε* ([`super::s_path`]). The paper's u₀ are random fields feeding a DeepONet; this
 //! single-solution version starts from u₀ = sin(2πx), which has the steady state's signs (u > 0
 //! left of the shock, u < 0 right of it) and its oddness about ½. Both parts of H increase in u,
-//! so the printed sign is already consistent. Along the s-path, D is σ(1 − s)D_ε + s·I.
+//! so the printed sign is already consistent. Along the s-path, D is σ(1 − s)D_ε + s·I, and the
+//! reference inside it is the finite-difference solution of the s-problem itself.
 
 use std::f64::consts::PI;
 
@@ -95,11 +96,41 @@ impl Burgers1d {
         })
     }
 
-    /// The reference on the fine grid of the evaluation points.
-    fn fine_reference(&self, eps: f64) -> Option<Vec<f64>> {
-        self.reference_cache.get_or(eps, || {
-            Self::finite_difference(eps, (self.points.eval.len() - 1) * REFERENCE_REFINEMENT)
+    /// The finite-difference solution of the s-problem σ(1 − s)A(u; ε(s)) + s(u − u₀) = 0 at
+    /// the path parameter p (s > 0; `sign` σ), by Newton with continuation in p from
+    /// p = 1 + ε* (s = 1, where u = u₀). Odd about ½ like the steady state (u₀ = sin 2πx is).
+    pub fn finite_difference_s(path: SPath, p: f64, intervals: usize) -> Option<Vec<f64>> {
+        let sigma = path.sign();
+        let row_at = |p: f64| {
+            let (s, eps, _) = path.at(p);
+            move |x: f64, h: f64, l: f64, c: f64, r: f64| {
+                let k = eps / (h * h);
+                let w = sigma * (1.0 - s);
+                StencilRow {
+                    value: w * (c * (r - l) / (2.0 * h) - k * (l - 2.0 * c + r) - Self::source(x))
+                        + s * (c - (2.0 * PI * x).sin()),
+                    d_left: w * (-c / (2.0 * h) - k),
+                    d_center: w * ((r - l) / (2.0 * h) + 2.0 * k) + s,
+                    d_right: w * (c / (2.0 * h) - k),
+                }
+            }
+        };
+        solve_odd_about_half(p, 1.0 + path.eps_star, intervals, 0.0, row_at, |p, x| {
+            let (s, eps, _) = path.at(p);
+            s * (2.0 * PI * x).sin() + (1.0 - s) * (PI * x).sin() * ((0.5 - x) / (2.0 * eps)).tanh()
         })
+    }
+
+    /// The reference on the fine grid of the evaluation points at the path parameter p: the
+    /// steady state where s = 0, the s-problem's solution inside an s-path.
+    fn fine_reference(&self, p: f64) -> Option<Vec<f64>> {
+        let intervals = (self.points.eval.len() - 1) * REFERENCE_REFINEMENT;
+        // p = ε at s = 0, so p keys both kinds of solution.
+        self.reference_cache
+            .get_or(p, || match self.path.target_eps(p) {
+                Some(eps) => Self::finite_difference(eps, intervals),
+                None => Self::finite_difference_s(self.path, p, intervals),
+            })
     }
 }
 
@@ -183,9 +214,14 @@ impl Problem for Burgers1d {
     }
 
     fn reference(&self, p: f64) -> Option<SampledSolution> {
-        let fine = self.fine_reference(self.path.target_eps(p)?)?;
+        let fine = self.fine_reference(p)?;
+        let s = self.path.at(p).0;
         Some(SampledSolution {
-            label: "finite-difference steady state".into(),
+            label: if s == 0.0 {
+                "finite-difference steady state".into()
+            } else {
+                format!("finite-difference solution of the s-problem at s = {s:.3}")
+            },
             values: (0..self.points.eval.len())
                 .map(|i| fine[i * REFERENCE_REFINEMENT])
                 .collect(),
@@ -193,7 +229,7 @@ impl Problem for Burgers1d {
     }
 
     fn reference_at(&self, points: &[f64], p: f64) -> Option<Vec<f64>> {
-        let fine = self.fine_reference(self.path.target_eps(p)?)?;
+        let fine = self.fine_reference(p)?;
         Some(interpolate_uniform(&fine, points))
     }
 
@@ -232,6 +268,54 @@ mod tests {
         };
         let ratio = err(200) / err(400);
         assert!((3.5..4.5).contains(&ratio), "ratio {ratio}");
+    }
+
+    #[test]
+    fn inside_the_s_path_the_reference_solves_the_s_problem_and_joins_both_ends() {
+        let problem = Burgers1d::new(&BuildArgs {
+            eps: 0.05,
+            path: Some(Path::SHomotopy),
+            ..BuildArgs::grid(128, 2, 201)
+        });
+        let x: Vec<f64> = (0..=200).map(|i| i as f64 / 200.0).collect();
+        let u0: Vec<f64> = x.iter().map(|x| (2.0 * PI * x).sin()).collect();
+        // s = 1 (p = 1 + ε*): u = u₀.
+        let at_one = problem.reference(1.05).unwrap();
+        assert!(
+            at_one.label.contains("s-problem at s = 1.000"),
+            "{}",
+            at_one.label
+        );
+        assert!(crate::problem::relative_l2(&at_one.values, &u0) < 1e-12);
+        // Just inside the end (s = 10⁻⁴): next to the steady state at ε*.
+        let end = problem.reference(0.05).unwrap();
+        assert_eq!(end.label, "finite-difference steady state");
+        let near = problem.reference(0.0501).unwrap();
+        assert!(crate::problem::relative_l2(&near.values, &end.values) < 1e-3);
+        // At s = 0.3 (ε = 0.3): (1 − s)(u u_x − εu_xx − f) + s(u − u₀) = 0, written out here on
+        // the solve's own grid (a sign or factor slip in the stencil would show), and odd about ½.
+        let m = 200 * REFERENCE_REFINEMENT;
+        let u = Burgers1d::finite_difference_s(problem.path, 0.35, m).unwrap();
+        let h = 1.0 / m as f64;
+        let (s, eps) = (0.3, 0.3);
+        let worst = (1..m)
+            .map(|i| {
+                let xi = i as f64 * h;
+                let ux = (u[i + 1] - u[i - 1]) / (2.0 * h);
+                let uxx = (u[i + 1] - 2.0 * u[i] + u[i - 1]) / (h * h);
+                let pde = u[i] * ux - eps * uxx - Burgers1d::source(xi);
+                ((1.0 - s) * pde + s * (u[i] - (2.0 * PI * xi).sin())).abs()
+            })
+            .fold(0.0f64, f64::max);
+        assert!(worst < 1e-8, "residual {worst:e}");
+        assert!((u[m / 4] + u[3 * m / 4]).abs() < 1e-12);
+        // It lies between the two ends.
+        let mid = problem.reference(0.35).unwrap().values;
+        let (d0, d1) = (
+            crate::problem::relative_l2(&mid, &u0),
+            crate::problem::relative_l2(&mid, &end.values),
+        );
+        assert!(d0 > 0.05 && d1 > 0.05, "{d0} {d1}");
     }
 
     #[test]

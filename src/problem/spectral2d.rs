@@ -27,7 +27,7 @@ pub struct SineGrid {
 pub struct SteadyState {
     /// Sine coefficients a_kl of u = Σ a_kl sin(kπ(x − lo)/L) sin(lπ(y − lo)/L).
     pub coeffs: Mat<f64>,
-    /// max |ε²Δu − u³ + u| at the nodes.
+    /// max |(1 − s)(ε²Δu − u³ + u) − s(u − u₀)| at the nodes (s = 0: the steady state).
     pub residual: f64,
 }
 
@@ -136,11 +136,33 @@ impl SineGrid {
     /// (1/dt + S − ε²Δ)u⁺ = u/dt + Su − (u³ − u), energy stable for S ≥ 1 while |u| ≤ 1 (max
     /// |f′|/2 with f = u³ − u on [−1, 1] is 1).
     fn semi_implicit_step(&self, u: &Mat<f64>, eps: f64, dt: f64, stab: f64) -> Mat<f64> {
+        self.s_flow_step(u, None, eps, dt, stab)
+    }
+
+    /// The same step for the s-problem's flow u_t = (1 − s)(ε²Δu − (u³ − u)) − s(u − u₀)
+    /// (`anchor`: (s, u₀); None is s = 0, the step above to the last bit):
+    /// (1/dt + S(1 − s) + s − (1 − s)ε²Δ)u⁺ = u/dt + (S(1 − s) + s)u − (1 − s)(u³ − u) − s(u − u₀).
+    fn s_flow_step(
+        &self,
+        u: &Mat<f64>,
+        anchor: Option<(f64, &Mat<f64>)>,
+        eps: f64,
+        dt: f64,
+        stab: f64,
+    ) -> Mat<f64> {
+        let Some((s, u0)) = anchor else {
+            let rhs = Mat::from_fn(self.n, self.n, |i, j| {
+                let v = u[(i, j)];
+                v / dt + stab * v - (v * v * v - v)
+            });
+            return self.solve_shifted(&rhs, 1.0 / dt + stab, eps * eps);
+        };
+        let shift = stab * (1.0 - s) + s;
         let rhs = Mat::from_fn(self.n, self.n, |i, j| {
             let v = u[(i, j)];
-            v / dt + stab * v - (v * v * v - v)
+            v / dt + shift * v - (1.0 - s) * (v * v * v - v) - s * (v - u0[(i, j)])
         });
-        self.solve_shifted(&rhs, 1.0 / dt + stab, eps * eps)
+        self.solve_shifted(&rhs, 1.0 / dt + shift, (1.0 - s) * eps * eps)
     }
 
     /// u(t_end) of u_t = ε²Δu − (u³ − u) from `u0` by implicit-explicit Euler steps of `dt`
@@ -163,7 +185,34 @@ impl SineGrid {
         tol: f64,
         odd_odd: bool,
     ) -> Option<SteadyState> {
+        self.s_problem_steady_state(u0, 0.0, eps, tol, odd_odd)
+    }
+
+    /// The stable solution reached from `u0` of the s-homotopy's problem
+    /// (1 − s)(ε²Δu − u³ + u) − s(u − u₀) = 0 (the consistent sign; s = 0 is the Allen–Cahn
+    /// steady state above, computed by the same arithmetic), by its flow then Newton; None
+    /// when Newton does not reach `tol` or meets a linearization that is not positive definite.
+    pub fn s_problem_steady_state(
+        &self,
+        u0: Mat<f64>,
+        s: f64,
+        eps: f64,
+        tol: f64,
+        odd_odd: bool,
+    ) -> Option<SteadyState> {
         let n = self.n;
+        let anchor_values = (s > 0.0).then(|| u0.clone());
+        let anchor = anchor_values.as_ref().map(|a| (s, a));
+        // F = (1 − s)A − s(u − u₀), the s = 0 case being A itself.
+        let residual = |u: &Mat<f64>| -> Mat<f64> {
+            let a = self.allen_cahn(u, eps);
+            match anchor {
+                None => a,
+                Some((s, u0)) => Mat::from_fn(n, n, |i, j| {
+                    (1.0 - s) * a[(i, j)] - s * (u[(i, j)] - u0[(i, j)])
+                }),
+            }
+        };
         let max_abs = |m: &Mat<f64>| {
             m.col_iter()
                 .flat_map(|c| c.iter().copied())
@@ -172,33 +221,44 @@ impl SineGrid {
         let (dt, stab) = (0.5, 2.0);
         let mut u = u0;
         for _ in 0..4000 {
-            let next = self.semi_implicit_step(&u, eps, dt, stab);
+            let next = self.s_flow_step(&u, anchor, eps, dt, stab);
             let change = max_abs(&(&next - &u)) / dt;
             u = next;
             if change < 1e-6 {
                 break;
             }
         }
-        // Newton: (−ε²Δ + 3u² − 1)δ = F, by conjugate gradients preconditioned with
-        // (2 − ε²Δ)⁻¹.
+        // Newton: (1 − s)(−ε²Δ + 3u² − 1)δ + sδ = F, by conjugate gradients preconditioned
+        // with ((1 − s)(2 − ε²Δ) + s)⁻¹.
         let mut newton_steps = 0;
-        let mut f = self.allen_cahn(&u, eps);
+        let mut f = residual(&u);
         while max_abs(&f) > tol && newton_steps < 30 {
             let w = Mat::from_fn(n, n, |i, j| 3.0 * u[(i, j)] * u[(i, j)] - 1.0);
             let apply = |v: &Mat<f64>| -> Mat<f64> {
                 let lap = self.laplacian(v);
-                Mat::from_fn(n, n, |i, j| {
-                    -eps * eps * lap[(i, j)] + w[(i, j)] * v[(i, j)]
-                })
+                match anchor {
+                    None => Mat::from_fn(n, n, |i, j| {
+                        -eps * eps * lap[(i, j)] + w[(i, j)] * v[(i, j)]
+                    }),
+                    Some((s, _)) => Mat::from_fn(n, n, |i, j| {
+                        (1.0 - s) * (-eps * eps * lap[(i, j)] + w[(i, j)] * v[(i, j)])
+                            + s * v[(i, j)]
+                    }),
+                }
             };
             let precondition = |r: &Mat<f64>| {
-                let z = self.solve_shifted(r, 2.0, eps * eps);
+                let z = match anchor {
+                    None => self.solve_shifted(r, 2.0, eps * eps),
+                    Some((s, _)) => {
+                        self.solve_shifted(r, 2.0 * (1.0 - s) + s, (1.0 - s) * eps * eps)
+                    }
+                };
                 if odd_odd { self.odd_odd_part(&z) } else { z }
             };
             let rhs = if odd_odd { self.odd_odd_part(&f) } else { f };
             let delta = pcg(apply, precondition, &rhs, 1e-10)?;
             u += &delta;
-            f = self.allen_cahn(&u, eps);
+            f = residual(&u);
             newton_steps += 1;
         }
         let residual = max_abs(&f);
@@ -297,6 +357,34 @@ mod tests {
         // Four ±1 plateaus with the sign of u₀ in each quadrant.
         let at = |x: f64, y: f64| g2.evaluate(&s2.coeffs, &[x, y])[0];
         assert!(at(0.5, 0.5) < -0.99 && at(-0.5, 0.5) > 0.99);
+    }
+
+    #[test]
+    fn the_s_problem_solution_satisfies_its_equation() {
+        // (1 − s)(ε²Δu − u³ + u) − s(u − u₀) = 0 at the nodes, written out here.
+        let (n, s, eps) = (63, 0.4, 0.4);
+        let g = SineGrid::new(n, -1.0, 1.0);
+        let x = g.nodes();
+        let u0 = Mat::from_fn(n, n, |i, j| -(PI * x[i]).sin() * (PI * x[j]).sin());
+        let solved = g
+            .s_problem_steady_state(u0.clone(), s, eps, 1e-10, true)
+            .expect("converges");
+        let u = g.to_nodes(&solved.coeffs);
+        let lap = g.laplacian(&u);
+        let worst = (0..n * n)
+            .map(|k| {
+                let (i, j) = (k % n, k / n);
+                let v = u[(i, j)];
+                let a = eps * eps * lap[(i, j)] - v * v * v + v;
+                ((1.0 - s) * a - s * (v - u0[(i, j)])).abs()
+            })
+            .fold(0.0f64, f64::max);
+        assert!(worst < 1e-9, "residual {worst:e}");
+        // Not u₀ and not zero: the PDE part pulls it away from u₀.
+        let gap = (0..n * n)
+            .map(|k| (u[(k % n, k / n)] - u0[(k % n, k / n)]).abs())
+            .fold(0.0f64, f64::max);
+        assert!(gap > 0.05, "{gap}");
     }
 
     #[test]

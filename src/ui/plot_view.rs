@@ -295,3 +295,62 @@ pub fn figure_ui(
     })
     .response
 }
+
+/// A figure's legend as a wrapped strip of coloured entries under its plot (for a plot too
+/// narrow for a legend inside it): its curves, bands and labelled lines, each once, and the
+/// heat map's colour scale.
+pub fn legend_strip(ui: &mut egui::Ui, fig: &Figure) -> egui::Response {
+    let foreground = ui.visuals().text_color();
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 10.0;
+        if let Some(h) = &fig.heatmap {
+            ui.label(egui::RichText::new(screen_text(&h.legend())).small());
+        }
+        let mut seen: Vec<String> = Vec::new();
+        let mut entry = |ui: &mut egui::Ui, glyph: &str, label: &str, c: egui::Color32| {
+            if label.is_empty() || seen.iter().any(|l| l == label) {
+                return;
+            }
+            seen.push(label.to_string());
+            ui.label(
+                egui::RichText::new(format!("{glyph} {}", screen_text(label)))
+                    .small()
+                    .color(c),
+            );
+        };
+        for s in fig.series.iter().filter(|s| !s.points.is_empty()) {
+            let (glyph, c) = match s.mark {
+                Mark::Reference if s.color == (0, 0, 0) => ("╌", foreground),
+                Mark::Reference => ("╌", color(s.color)),
+                Mark::Points => ("●", color(s.color)),
+                Mark::Line | Mark::LineAndPoints => ("━", color(s.color)),
+            };
+            entry(ui, glyph, &s.label, c);
+        }
+        for b in &fig.bands {
+            entry(ui, "▆", &b.label, color(b.color).gamma_multiply(0.6));
+        }
+        for (_, label) in &fig.hlines {
+            entry(ui, "┄", label, egui::Color32::GRAY);
+        }
+        // Marks (phase and stage changes) can be many: the first three, then a count.
+        let mut marks: Vec<&str> = Vec::new();
+        for (_, label) in &fig.vlines {
+            if !label.is_empty() && !marks.contains(&label.as_str()) {
+                marks.push(label);
+            }
+        }
+        for label in marks.iter().take(3) {
+            entry(ui, "│", label, egui::Color32::from_gray(140));
+        }
+        if marks.len() > 3 {
+            ui.label(
+                egui::RichText::new(format!("│ and {} more marks", marks.len() - 3))
+                    .small()
+                    .color(egui::Color32::from_gray(140)),
+            );
+        }
+    })
+    .response
+    .interact(egui::Sense::click())
+}

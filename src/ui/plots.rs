@@ -109,24 +109,32 @@ fn plot_cell_ui(
         ui.horizontal(|ui| toggle |= header_buttons(app, ui, kind, focused, true));
     }
     let corner = app.remembered.legend_corner(kind);
+    // Narrow: under about 60 characters of legend text across (at any zoom).
+    let narrow = ui.available_width() < 480.0;
+    let below = app.remembered.show_legends
+        && (corner == LegendCorner::Below || (corner == LegendCorner::Auto && narrow));
     let legend = match corner {
-        _ if !app.remembered.show_legends => None,
-        LegendCorner::Hidden => None,
-        LegendCorner::RightTop => Some(egui_plot::Corner::RightTop),
+        _ if !app.remembered.show_legends || below => None,
+        LegendCorner::Hidden | LegendCorner::Below => None,
+        LegendCorner::Auto | LegendCorner::RightTop => Some(egui_plot::Corner::RightTop),
         LegendCorner::LeftTop => Some(egui_plot::Corner::LeftTop),
         LegendCorner::LeftBottom => Some(egui_plot::Corner::LeftBottom),
         LegendCorner::RightBottom => Some(egui_plot::Corner::RightBottom),
     };
     // Right-click (without dragging: a right drag zooms to a box) moves or hides the legend.
-    figure_ui(ui, kind.title(), &fig, height, legend).context_menu(|ui| {
-        ui.label("Legend");
-        for c in LegendCorner::ALL {
-            if ui.radio(corner == c, c.label()).clicked() {
-                app.remembered.set_legend_corner(kind, c);
-                ui.close();
+    let plot = figure_ui(ui, kind.title(), &fig, height, legend);
+    let strip = below.then(|| super::plot_view::legend_strip(ui, &fig));
+    for response in std::iter::once(plot).chain(strip) {
+        response.context_menu(|ui| {
+            ui.label("Legend");
+            for c in LegendCorner::ALL {
+                if ui.radio(corner == c, c.label()).clicked() {
+                    app.remembered.set_legend_corner(kind, c);
+                    ui.close();
+                }
             }
-        }
-    });
+        });
+    }
     if kind == PlotKind::Kernel && app.view.diagnostics.is_none() {
         ui.label(
             egui::RichText::new("No spectrum yet: set Diagnostics → spectrum every N steps, or press “Compute now”.")
@@ -251,45 +259,69 @@ fn pins_table_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         ),
     };
     let mut remove = None;
+    let fmt = |v: Option<f64>, f: fn(f64) -> String| v.map_or("—".to_string(), f);
+    // The numbers of a pin, under these headings in both layouts.
+    const HEADINGS: [&str; 5] = ["final loss", "L2RE", "x₀", "steps", "wall s"];
+    let numbers = |s: &crate::train::RunSummary| {
+        [
+            format!("{:.3e}", s.final_loss.total),
+            fmt(s.l2re_exact.or(s.l2re_reference), |v| format!("{v:.3e}")),
+            fmt(s.front_x0, |v| format!("{v:.4}")),
+            s.steps.to_string(),
+            format!("{:.1}", s.wall_secs),
+        ]
+    };
     egui::CollapsingHeader::new(title)
         .default_open(true)
         .show(ui, |ui| {
-            // Its own horizontal scroll, so long names never widen the plot grid.
-            egui::ScrollArea::horizontal()
-                .id_salt("pins-scroll")
-                .show(ui, |ui| {
-                    egui::Grid::new("pins").striped(true).show(ui, |ui| {
-                        for h in ["", "run", "final loss", "L2RE", "x₀", "steps", "wall s", ""] {
-                            ui.strong(h);
+            let swatch = |p: &crate::app::state::PinnedRun| {
+                let (r, g, b) = p.color;
+                egui::RichText::new(format!("■ pin {}", p.number))
+                    .color(egui::Color32::from_rgb(r, g, b))
+            };
+            let shown = app
+                .view
+                .pinned
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.problem == problem);
+            // A narrow column (a projector's zoom, a small window): each pin as a wrapped line
+            // of numbers with its name under it, so nothing is cut off; else one table.
+            if ui.available_width() < 720.0 {
+                for (i, p) in shown {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(swatch(p));
+                        for (heading, value) in HEADINGS.into_iter().zip(numbers(&p.summary)) {
+                            ui.label(egui::RichText::new(heading).weak());
+                            ui.label(value);
                         }
-                        ui.end_row();
-                        let fmt =
-                            |v: Option<f64>, f: fn(f64) -> String| v.map_or("—".to_string(), f);
-                        for (i, p) in app.view.pinned.iter().enumerate() {
-                            if p.problem != problem {
-                                continue;
-                            }
-                            let (r, g, b) = p.color;
-                            ui.label(
-                                egui::RichText::new(format!("■ pin {}", p.number))
-                                    .color(egui::Color32::from_rgb(r, g, b)),
-                            );
-                            ui.label(&p.name);
-                            let s = &p.summary;
-                            ui.label(format!("{:.3e}", s.final_loss.total));
-                            ui.label(fmt(s.l2re_exact.or(s.l2re_reference), |v| {
-                                format!("{v:.3e}")
-                            }));
-                            ui.label(fmt(s.front_x0, |v| format!("{v:.4}")));
-                            ui.label(s.steps.to_string());
-                            ui.label(format!("{:.1}", s.wall_secs));
-                            if ui.small_button("Unpin").clicked() {
-                                remove = Some(i);
-                            }
-                            ui.end_row();
+                        if ui.small_button("Unpin").clicked() {
+                            remove = Some(i);
                         }
                     });
-                });
+                    ui.label(egui::RichText::new(&p.name).weak());
+                }
+                return;
+            }
+            egui::Grid::new("pins").striped(true).show(ui, |ui| {
+                ui.strong("");
+                ui.strong("run");
+                for heading in HEADINGS {
+                    ui.strong(heading);
+                }
+                ui.end_row();
+                for (i, p) in shown {
+                    ui.label(swatch(p));
+                    ui.label(&p.name);
+                    for value in numbers(&p.summary) {
+                        ui.label(value);
+                    }
+                    if ui.small_button("Unpin").clicked() {
+                        remove = Some(i);
+                    }
+                    ui.end_row();
+                }
+            });
         });
     if let Some(i) = remove {
         app.view.pinned.remove(i);

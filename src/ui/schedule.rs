@@ -1,6 +1,7 @@
-//! The Δε schedule editor: the schedule as a table and as a plot of ε_k vs k (log axis), with
-//! finished stages showing their final loss, L2RE and x₀ and the current stage highlighted;
-//! edit the points, regenerate them (linear or geometric), or switch to the adaptive schedule.
+//! The Δε schedule editor: the schedule as a table and as a plot of ε_k vs k (log axis; on an
+//! s-homotopy s_k = p_k − ε* on a linear axis, as the paper counts it), with finished stages
+//! showing their final loss, L2RE and x₀ and the current stage highlighted; edit the points,
+//! regenerate them (linear or geometric), or switch to the adaptive schedule.
 
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
@@ -13,6 +14,48 @@ use crate::train::schedule::planned_values;
 #[derive(Debug, Default)]
 pub struct SchedulePanel {
     eps_list: ListText,
+}
+
+/// How the schedule's points read: ε itself, or s = p − ε* on an s-homotopy (the engine walks
+/// p = s + ε*; below ε* p is ε again).
+#[derive(Clone, Copy)]
+struct PathAxis {
+    walks_s: bool,
+    eps_star: f64,
+}
+
+impl PathAxis {
+    fn of(c: &RunConfig) -> Self {
+        Self {
+            walks_s: c.problem.walks_s(),
+            eps_star: c.problem.eps,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        if self.walks_s { "s_k" } else { "ε_k" }
+    }
+
+    /// The plotted value: s (linear axis), else log₁₀ ε.
+    fn plot_y(self, p: f64) -> f64 {
+        if self.walks_s {
+            (p - self.eps_star).max(0.0)
+        } else {
+            p.log10()
+        }
+    }
+
+    /// The table's text for a point.
+    fn text(self, p: f64) -> String {
+        if self.walks_s && p > self.eps_star {
+            format!("{:.4}", p - self.eps_star)
+        } else if self.walks_s {
+            // At or past the end of the s-path the parameter is ε (s = 0).
+            format!("ε {p:.4}")
+        } else {
+            format!("{p:.5}")
+        }
+    }
 }
 
 /// The schedule's ε values after ε₀: a list's own, else the planned ones.
@@ -59,12 +102,13 @@ fn schedule_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui
 }
 
 fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current: Option<f64>) {
+    let axis = PathAxis::of(app.config());
     let done: Vec<[f64; 2]> = app
         .view
         .stages
         .iter()
         .enumerate()
-        .map(|(k, s)| [k as f64, s.eps.log10()])
+        .map(|(k, s)| [k as f64, axis.plot_y(s.eps)])
         .collect();
     let start = done.len() as f64;
     let planned: Vec<[f64; 2]> = current
@@ -74,7 +118,7 @@ fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current
         .map(|(k, e)| {
             [
                 start - 1.0 + k as f64 + if done.is_empty() { 1.0 } else { 0.0 },
-                e.log10(),
+                axis.plot_y(e),
             ]
         })
         .collect();
@@ -83,8 +127,14 @@ fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current
         .allow_scroll(false)
         .legend(Legend::default())
         .x_axis_label("k")
-        .y_axis_label("ε_k")
-        .y_axis_formatter(|m, _| format!("{:.3}", 10f64.powf(m.value)))
+        .y_axis_label(axis.name())
+        .y_axis_formatter(move |m, _| {
+            if axis.walks_s {
+                format!("{:.2}", m.value)
+            } else {
+                format!("{:.3}", 10f64.powf(m.value))
+            }
+        })
         .show(ui, |p| {
             p.line(
                 Line::new("planned", PlotPoints::from(planned.clone())).color(egui::Color32::GRAY),
@@ -94,7 +144,7 @@ fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current
                 p.points(
                     Points::new(
                         "current",
-                        PlotPoints::from(vec![[start.max(0.0), c.log10()]]),
+                        PlotPoints::from(vec![[start.max(0.0), axis.plot_y(c)]]),
                     )
                     .radius(5.0)
                     .color(egui::Color32::from_rgb(214, 39, 40)),
@@ -136,7 +186,11 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
     }
     match &mut app.draft.strategy.schedule {
         ScheduleConfig::List { values } => {
-            let label = ui.label("ε values after ε₀ (comma-separated, decreasing):");
+            let label = ui.label(if app.draft.problem.walks_s() {
+                "path points p = s + ε* after p₀ (comma-separated, decreasing):"
+            } else {
+                "ε values after ε₀ (comma-separated, decreasing):"
+            });
             let r = ui
                 .add(
                     egui::TextEdit::multiline(&mut eps_list.text)
@@ -203,6 +257,7 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
 }
 
 fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64]) {
+    let axis = PathAxis::of(app.config());
     ui.label(format!(
         "{} finished, {} planned",
         app.view.stages.len(),
@@ -222,7 +277,10 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64]) {
     egui::Grid::new("stages-header")
         .num_columns(5)
         .show(ui, |ui| {
-            for (i, h) in ["k", "ε_k", "loss", "L2RE", "x₀"].into_iter().enumerate() {
+            for (i, h) in ["k", axis.name(), "loss", "L2RE", "x₀"]
+                .into_iter()
+                .enumerate()
+            {
                 cell(ui, i, egui::RichText::new(h).strong());
             }
             ui.end_row();
@@ -250,7 +308,7 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64]) {
                         if follow && k + 1 == app.view.stages.len() {
                             first.scroll_to_me(Some(egui::Align::Center));
                         }
-                        cell(ui, 1, text(format!("{:.5}", s.eps)));
+                        cell(ui, 1, text(axis.text(s.eps)));
                         cell(ui, 2, text(format!("{:.2e}", s.loss)));
                         cell(ui, 3, text(fmt(s.l2re_exact.or(s.l2re_reference))));
                         cell(
@@ -263,7 +321,7 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64]) {
                     for (i, e) in ahead.iter().take(200).enumerate() {
                         let k = app.view.stages.len() + i;
                         cell(ui, 0, egui::RichText::new(k.to_string()).weak());
-                        cell(ui, 1, egui::RichText::new(format!("{e:.5}")).weak());
+                        cell(ui, 1, egui::RichText::new(axis.text(*e)).weak());
                         for c in 2..5 {
                             cell(ui, c, egui::RichText::new(""));
                         }
