@@ -426,13 +426,18 @@ fn two_d_exact_solutions_and_boundary_data() {
 }
 
 #[test]
-fn allen_cahn_2d_reference_is_a_steady_state_at_eps_star_only() {
+fn allen_cahn_2d_reference_is_the_steady_state_at_eps_star_and_the_s_problems_inside() {
     let p = problem_2d(ProblemKind::AllenCahn2d, 0.05);
+    let inside = p
+        .reference(0.5)
+        .expect("the s-problem's solution inside the s-homotopy");
     assert!(
-        p.reference(0.5).is_none(),
-        "no reference inside the s-homotopy"
+        inside.label.contains("s-problem at s = 0.450"),
+        "{}",
+        inside.label
     );
     let r = p.reference(0.05).expect("steady state at ε*");
+    assert_eq!(r.label, "spectral steady state");
     assert_eq!(r.values.len(), 25);
     // Zero on the boundary, ∓1 plateaus with the sign of u₀ = −sin(πx)sin(πy).
     let at = |x: f64, y: f64| p.reference_at(&[x, y], 0.05).unwrap()[0];
@@ -516,7 +521,8 @@ fn burgers_s_homotopy_starts_at_u0_and_its_derivatives_match_central_differences
         assert_eps_derivative(p.as_ref(), at, 1e-6, &format!("p = {at}"));
         assert_linearization(p.as_ref(), at, &format!("p = {at}"));
     }
-    // Along the s-path D = (1 − s)D_ε(s) + s·I, and the reference exists only at s = 0.
+    // Along the s-path D = (1 − s)D_ε(s) + s·I; the reference is the s-problem's solution
+    // inside it, the steady state at s = 0.
     let u: Vec<f64> = (1..=40).map(|i| (tau * i as f64 / 41.0).sin()).collect();
     let (on_path, viscous) = (
         p.discrete_operator(&u, 0.35).unwrap(),
@@ -526,8 +532,16 @@ fn burgers_s_homotopy_starts_at_u0_and_its_derivatives_match_central_differences
         let expect = 0.7 * viscous.matrix[(i, j)] + if i == j { 0.3 } else { 0.0 };
         assert!((on_path.matrix[(i, j)] - expect).abs() < 1e-12 * (1.0 + expect.abs()));
     }
-    assert!(p.reference(0.35).is_none());
-    assert!(p.reference(0.05).is_some());
+    assert!(
+        p.reference(0.35)
+            .unwrap()
+            .label
+            .contains("s-problem at s = 0.300")
+    );
+    assert_eq!(
+        p.reference(0.05).unwrap().label,
+        "finite-difference steady state"
+    );
     // The printed sign is already the consistent one for Burgers; other problems have no path.
     for (bad, why) in [
         (

@@ -88,9 +88,9 @@ impl LossAxis {
     }
 }
 
-/// Where a plot's legend sits in the window, or that it is hidden. `Auto` (the default) is the
-/// top right corner in a wide plot and a strip below a narrow one, where a corner legend would
-/// cover the curves.
+/// Where a plot's legend sits in the window, or that it is hidden. `Auto` (the default) is a
+/// corner in a wide plot (top right; bottom left for the loss, which falls from the top left)
+/// and a strip below a narrow or short one, where a corner legend would cover the curves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LegendCorner {
     #[default]
@@ -712,7 +712,7 @@ mod tests {
     #[test]
     fn legends_move_per_plot_and_older_remembered_state_still_loads() {
         let mut r = Remembered::default();
-        assert_eq!(r.legend_corner(PlotKind::Solution), LegendCorner::RightTop);
+        assert_eq!(r.legend_corner(PlotKind::Solution), LegendCorner::Auto);
         r.set_legend_corner(PlotKind::Solution, LegendCorner::LeftBottom);
         r.set_legend_corner(PlotKind::Loss, LegendCorner::Hidden);
         assert_eq!(
@@ -720,9 +720,9 @@ mod tests {
             LegendCorner::LeftBottom
         );
         assert_eq!(r.legend_corner(PlotKind::Loss), LegendCorner::Hidden);
-        assert_eq!(r.legend_corner(PlotKind::Error), LegendCorner::RightTop);
-        // Back to the default corner: nothing stored for it.
-        r.set_legend_corner(PlotKind::Solution, LegendCorner::RightTop);
+        assert_eq!(r.legend_corner(PlotKind::Error), LegendCorner::Auto);
+        // Back to the default: nothing stored for it.
+        r.set_legend_corner(PlotKind::Solution, LegendCorner::Auto);
         assert_eq!(
             r.legend_corners,
             vec![(PlotKind::Loss, LegendCorner::Hidden)]

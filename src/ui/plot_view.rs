@@ -2,8 +2,8 @@
 //! tick labels 10^k, since egui_plot has linear axes only.
 
 use egui_plot::{
-    FilledArea, GridMark, HLine, HoverPosition, Legend, Line, Plot, PlotImage, PlotPoint,
-    PlotPoints, Points, VLine, log_grid_spacer,
+    AxisHints, FilledArea, GridMark, HLine, HoverPosition, Legend, Line, Plot, PlotImage,
+    PlotPoint, PlotPoints, Points, VLine, log_grid_spacer,
 };
 
 use crate::export::figure::{Figure, Heatmap, Mark};
@@ -110,26 +110,34 @@ pub fn figure_ui(
     let (x_log, y_log) = (fig.x_log, fig.y_log);
     let (x_names, y_names) = (fig.x_categories.clone(), fig.y_categories.clone());
     // The mouse wheel scrolls the page of plots; zoom is ctrl + wheel or a right-button box.
-    let mut plot = Plot::new(id)
-        .height(height)
-        .invert_x(fig.x_reversed)
-        .allow_scroll(false)
-        .x_axis_label(screen_text(&fig.x_label))
-        .y_axis_label(screen_text(&fig.y_label))
-        .x_axis_formatter(move |m, _| {
+    // Tick labels at half egui_plot's default spacing (a label that would not fit is still
+    // skipped): a short or narrow plot keeps a label per decade and per 100 steps.
+    let x_axis = AxisHints::new_x()
+        .label(screen_text(&fig.x_label))
+        .label_spacing(30.0..=45.0)
+        .formatter(move |m, _| {
             if x_names.is_empty() {
                 tick_label(x_log, m)
             } else {
                 category_at(&x_names, m.value, false).unwrap_or_default()
             }
-        })
-        .y_axis_formatter(move |m, _| {
+        });
+    let y_axis = AxisHints::new_y()
+        .label(screen_text(&fig.y_label))
+        .label_spacing(12.0..=18.0)
+        .formatter(move |m, _| {
             if y_names.is_empty() {
                 tick_label(y_log, m)
             } else {
                 category_at(&y_names, m.value, true).unwrap_or_default()
             }
-        })
+        });
+    let mut plot = Plot::new(id)
+        .height(height)
+        .invert_x(fig.x_reversed)
+        .allow_scroll(false)
+        .custom_x_axes(vec![x_axis])
+        .custom_y_axes(vec![y_axis])
         .label_formatter(move |pos| {
             let (name, p) = match pos {
                 HoverPosition::NearDataPoint {

@@ -109,13 +109,17 @@ fn plot_cell_ui(
         ui.horizontal(|ui| toggle |= header_buttons(app, ui, kind, focused, true));
     }
     let corner = app.remembered.legend_corner(kind);
-    // Narrow: under about 60 characters of legend text across (at any zoom).
-    let narrow = ui.available_width() < 480.0;
+    // Narrow (under about 60 characters of legend text across) or short (a legend of four or
+    // five entries would cover half its height), at any zoom.
+    let narrow = ui.available_width() < 480.0 || height < 260.0;
     let below = app.remembered.show_legends
         && (corner == LegendCorner::Below || (corner == LegendCorner::Auto && narrow));
     let legend = match corner {
         _ if !app.remembered.show_legends || below => None,
         LegendCorner::Hidden | LegendCorner::Below => None,
+        // Losses fall from the top left and the newest stages are on the right: the bottom
+        // left is the corner a loss plot leaves empty.
+        LegendCorner::Auto if kind == PlotKind::Loss => Some(egui_plot::Corner::LeftBottom),
         LegendCorner::Auto | LegendCorner::RightTop => Some(egui_plot::Corner::RightTop),
         LegendCorner::LeftTop => Some(egui_plot::Corner::LeftTop),
         LegendCorner::LeftBottom => Some(egui_plot::Corner::LeftBottom),

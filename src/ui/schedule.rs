@@ -110,17 +110,27 @@ fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current
         .enumerate()
         .map(|(k, s)| [k as f64, axis.plot_y(s.eps)])
         .collect();
-    let start = done.len() as f64;
-    let planned: Vec<[f64; 2]> = current
+    // The stage under way is k = (finished count) at the current point; the planned line runs
+    // from the last finished stage through it to the points still ahead. A finished path has
+    // no stage under way: its current point is the last finished one.
+    let finished_at_current = ahead.is_empty()
+        && current.is_some_and(|c| app.view.stages.last().is_some_and(|s| s.eps == c));
+    let start = if finished_at_current {
+        done.len() as f64 - 1.0
+    } else {
+        done.len() as f64
+    };
+    let planned: Vec<[f64; 2]> = done
+        .last()
+        .copied()
         .into_iter()
-        .chain(ahead.iter().copied())
-        .enumerate()
-        .map(|(k, e)| {
-            [
-                start - 1.0 + k as f64 + if done.is_empty() { 1.0 } else { 0.0 },
-                axis.plot_y(e),
-            ]
-        })
+        .chain(
+            current
+                .into_iter()
+                .chain(ahead.iter().copied())
+                .enumerate()
+                .map(|(k, e)| [start + k as f64, axis.plot_y(e)]),
+        )
         .collect();
     Plot::new("schedule-plot")
         .height(170.0)
@@ -142,12 +152,9 @@ fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current
             p.points(Points::new("finished", PlotPoints::from(done.clone())).radius(2.5));
             if let Some(c) = current {
                 p.points(
-                    Points::new(
-                        "current",
-                        PlotPoints::from(vec![[start.max(0.0), axis.plot_y(c)]]),
-                    )
-                    .radius(5.0)
-                    .color(egui::Color32::from_rgb(214, 39, 40)),
+                    Points::new("current", PlotPoints::from(vec![[start, axis.plot_y(c)]]))
+                        .radius(5.0)
+                        .color(egui::Color32::from_rgb(214, 39, 40)),
                 );
             }
         });
