@@ -87,7 +87,31 @@ fn plot_cell_ui(
     let fig = kind.figure(&app.view, app.remembered.loss_axis);
     // Title and buttons share a row when both fit; in a narrow cell (or at a large zoom) the
     // buttons move to a row of their own instead of running over the title.
-    let wide = ui.available_width() > fig.title.chars().count() as f32 * 7.5 + 230.0;
+    let text_width = |text: &str, style: egui::TextStyle| {
+        let font = style.resolve(ui.style());
+        ui.fonts_mut(|f| {
+            f.layout_no_wrap(text.to_string(), font, egui::Color32::WHITE)
+                .size()
+                .x
+        })
+    };
+    // The buttons: the four exports and Focus, and the plot's own (measured as their labels
+    // plus a button's padding; the loss plot's axis picker as a wider one).
+    let own: &[&str] = match kind {
+        PlotKind::Solution => &["Pin run", "Clear pins"],
+        PlotKind::Loss => &["per stage, by ε ▾", "x axis"],
+        PlotKind::Operator => &["Recompute"],
+        PlotKind::Spectrum | PlotKind::SoftMode | PlotKind::Kernel => &["Compute now"],
+        PlotKind::Residual | PlotKind::Error => &[],
+    };
+    let pad = 2.0 * ui.spacing().button_padding.x + ui.spacing().item_spacing.x;
+    let buttons: f32 = ["Focus", "CSV", "PNG", "PDF", "SVG"]
+        .iter()
+        .chain(own)
+        .map(|b| text_width(b, egui::TextStyle::Body) + pad)
+        .sum();
+    let wide =
+        ui.available_width() > text_width(&fig.title, egui::TextStyle::Body) + buttons + 24.0;
     let mut toggle = false;
     ui.horizontal(|ui| {
         let title = ui
