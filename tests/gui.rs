@@ -1158,9 +1158,9 @@ fn a_narrow_plot_puts_its_legend_below_and_an_s_path_reads_in_s() {
     );
     h.run();
     assert!(h.query_by_label("s_k").is_some());
-    // The planned points p = 0.6 and 0.1 read as s = 0.5 and the end, ε* = 0.1.
+    // The planned points p = 0.6 and 0.1 read as s = 0.5 and s = 0, the end at ε* = 0.1.
     assert!(h.query_by_label("0.5000").is_some());
-    assert!(h.query_by_label("ε 0.1000").is_some());
+    assert!(h.query_by_label("0.0000").is_some());
     assert!(
         h.query_by_label("path points p = s + ε* after p₀ (comma-separated, decreasing):")
             .is_some()

@@ -47,10 +47,10 @@ impl PathAxis {
 
     /// The table's text for a point.
     fn text(self, p: f64) -> String {
-        if self.walks_s && p > self.eps_star {
+        if self.walks_s && p >= self.eps_star {
             format!("{:.4}", p - self.eps_star)
         } else if self.walks_s {
-            // At or past the end of the s-path the parameter is ε (s = 0).
+            // Past the end of the s-path the parameter is ε (s = 0).
             format!("ε {p:.4}")
         } else {
             format!("{p:.5}")
