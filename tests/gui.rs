@@ -987,7 +987,12 @@ fn the_timeline_scrubs_plays_and_exports_the_path() {
     let r: Vec<f64> = residual.series[0].points.iter().map(|p| p.1).collect();
     assert_eq!(r.len(), 40);
     assert_eq!(r, stage.residual);
-    assert!(residual.title.contains(&format!("{:.4}", stage.eps)));
+    let point = h.state().app.config().problem.path_point(stage.eps);
+    assert!(
+        residual.title.contains(&point),
+        "{} {point}",
+        residual.title
+    );
     let kernel = PlotKind::Kernel.figure(&h.state().view, axis);
     assert!(kernel.vlines.contains(&(
         stage.step as f64,

@@ -105,6 +105,32 @@ fn pin_series(label: String, points: Vec<(f64, f64)>, mark: Mark, color: (u8, u8
     }
 }
 
+/// Where on the path p is, for titles: "ε = 0.05", or on an s-homotopy "s = 0.3, ε = 0.3"
+/// (ε(s) = max(s, ε*); the engine's parameter p = s + ε* is never shown as ε).
+fn at(view: &RunView, p: f64) -> String {
+    match &view.config {
+        Some(c) if c.problem.walks_s() && p > c.problem.eps => format!(
+            "{}, ε = {}",
+            c.problem.path_point(p),
+            crate::config::four_digits((p - c.problem.eps).max(c.problem.eps))
+        ),
+        Some(c) => c.problem.path_point(p),
+        None => format!("ε = {}", crate::config::four_digits(p)),
+    }
+}
+
+/// Where a run without a reference at its present point will have one: on an s-homotopy the
+/// end s = 0 (a path whose inside has none, as the printed sign's fold), else nowhere.
+fn when_reference(view: &RunView) -> String {
+    match &view.config {
+        Some(c) if c.problem.walks_s() => format!(
+            "; it has one at the path's end, s = 0 (ε* = {})",
+            crate::config::four_digits(c.problem.eps)
+        ),
+        _ => String::new(),
+    }
+}
+
 fn pairs(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
     x.iter().copied().zip(y.iter().copied()).collect()
 }
@@ -138,10 +164,10 @@ fn field(grid: Option<Grid2d>, title: String, label: &str, mut values: Vec<f64>)
 }
 
 /// The solution of a 2D problem: u_θ over the plane.
-fn solution_2d(s: &Snapshot) -> Option<Figure> {
+fn solution_2d(view: &RunView, s: &Snapshot) -> Option<Figure> {
     field(
         s.grid,
-        format!("Solution u_θ(x, y) at ε = {:.4}", s.eps),
+        format!("Solution u_θ(x, y) at {}", at(view, s.eps)),
         "u_θ",
         s.u.clone(),
     )
@@ -158,12 +184,16 @@ fn error(view: &RunView) -> Figure {
         (Some(r), _) => (r, "reference"),
         (None, Some(e)) => (e, "exact"),
         (None, None) => {
-            fig.title = format!("Error: no reference or exact solution at ε = {:.4}", s.eps);
+            fig.title = format!(
+                "Error: no reference or exact solution at {}{}",
+                at(view, s.eps),
+                when_reference(view)
+            );
             return fig;
         }
     };
     let err: Vec<f64> = s.u.iter().zip(against).map(|(u, r)| u - r).collect();
-    let title = format!("Error u_θ − {name} at ε = {:.4}", s.eps);
+    let title = format!("Error u_θ − {name} at {}", at(view, s.eps));
     if let Some(fig) = field(s.grid, title.clone(), &format!("u_θ − {name}"), err.clone()) {
         return fig;
     }
@@ -195,14 +225,14 @@ fn stage_of(view: &RunView, k: usize) -> String {
 /// The solution figure of snapshot `shown` (the live one or a stage's frame), `of` added to
 /// its title, with the view's pins.
 fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
-    if let Some(mut fig) = shown.and_then(solution_2d) {
+    if let Some(mut fig) = shown.and_then(|s| solution_2d(view, s)) {
         fig.title.push_str(of);
         return fig;
     }
     let mut fig = Figure::new("Solution u_θ(x)", "x", "u");
     if let Some(s) = shown {
         fig.x_label = s.plot_label.to_string();
-        fig.title = format!("Solution u_θ(x) at ε = {:.4}{of}", s.eps);
+        fig.title = format!("Solution u_θ(x) at {}{of}", at(view, s.eps));
         fig.series
             .push(series("u_θ", pairs(&s.plot_x, &s.u), Mark::Line, 0));
         if let Some(e) = &s.exact {
@@ -298,7 +328,7 @@ fn residual(view: &RunView) -> Figure {
     if let Some(s) = shown.as_deref()
         && let Some(fig) = field(
             s.residual_grid,
-            format!("Residual H(u_θ(x_i), ε) at ε = {:.4}", s.eps),
+            format!("Residual H(u_θ(x_i), ε) at {}", at(view, s.eps)),
             "H",
             s.residual.clone(),
         )
@@ -308,7 +338,7 @@ fn residual(view: &RunView) -> Figure {
     let mut fig = Figure::new("Residual H(u_θ(x_i), ε)", "x", "H");
     if let Some(s) = shown.as_deref() {
         if view.scrub.is_some() {
-            fig.title = format!("Residual H(u_θ(x_i), ε) at ε = {:.4}", s.eps);
+            fig.title = format!("Residual H(u_θ(x_i), ε) at {}", at(view, s.eps));
         }
         fig.x_label = s.plot_label.to_string();
         let mark = if s.dim == 1 {
@@ -529,7 +559,7 @@ fn operator(view: &RunView) -> Figure {
             .or(sweep.current.filter(|_| view.scrub.is_none()));
         if let Some(c) = at_network {
             fig.series.push(series(
-                &format!("u_θ at ε = {:.4}", c.0),
+                &format!("u_θ at {}", at(view, c.0)),
                 vec![c],
                 Mark::Points,
                 3,
@@ -537,7 +567,14 @@ fn operator(view: &RunView) -> Figure {
         }
     }
     if let Some(s) = view.shown() {
-        fig.vlines.push((s.eps, format!("ε = {:.4}", s.eps)));
+        // On an s-homotopy the ε axis holds ε(s) = max(s, ε*), not the parameter p = s + ε*.
+        let eps = match &view.config {
+            Some(c) if c.problem.walks_s() && s.eps > c.problem.eps => {
+                (s.eps - c.problem.eps).max(c.problem.eps)
+            }
+            _ => s.eps,
+        };
+        fig.vlines.push((eps, at(view, s.eps)));
     }
     fig
 }
@@ -569,8 +606,9 @@ fn spectrum(view: &RunView) -> Figure {
             format!("cutoff rcond {:.0e}", k.rcond),
         ));
         fig.title = format!(
-            "Spectrum of K_ε at step {} (ε = {:.4})",
-            d.step, d.report.eps
+            "Spectrum of K_ε at step {} ({})",
+            d.step,
+            at(view, d.report.eps)
         );
     }
     scrub_note(view, &mut fig);
@@ -673,4 +711,37 @@ fn soft_mode(view: &RunView) -> Figure {
     }
     scrub_note(view, &mut fig);
     fig
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RunConfig;
+
+    #[test]
+    fn titles_name_the_path_point_in_s_and_eps_never_the_parameter_p() {
+        let config = |path: &str| {
+            RunConfig::from_toml_str(&format!(
+                "version = 1\n[problem]\nkind = \"burgers_1d\"\npath = \"{path}\"\neps = 0.05\n"
+            ))
+            .unwrap()
+        };
+        let view = RunView {
+            config: Some(config("s_homotopy")),
+            ..RunView::default()
+        };
+        // p = 0.35 is s = 0.3 with ε(s) = 0.3; p = 0.08 is s = 0.03 with ε = ε* = 0.05.
+        assert_eq!(at(&view, 0.35), "s = 0.3, ε = 0.3");
+        assert_eq!(at(&view, 0.08), "s = 0.03, ε = 0.05");
+        assert_eq!(at(&view, 0.05), "s = 0");
+        // Below ε* the parameter is ε itself.
+        assert_eq!(at(&view, 0.02), "ε = 0.02");
+        let plain = RunView {
+            config: Some(config("epsilon")),
+            ..RunView::default()
+        };
+        assert_eq!(at(&plain, 0.35), "ε = 0.35");
+        assert_eq!(when_reference(&plain), "");
+        assert!(when_reference(&view).contains("s = 0 (ε* = 0.05)"));
+    }
 }

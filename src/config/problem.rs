@@ -68,11 +68,11 @@ impl ProblemConfig {
             .is_some_and(|p| p != crate::problem::s_path::Path::Epsilon)
     }
 
-    /// A point p of the path in the paper's terms: "s = 0.7" on an s-homotopy (s = p − ε*),
-    /// "ε = 0.05" otherwise (four significant digits).
+    /// A point p of the path in the paper's terms: "s = 0.7" on an s-homotopy (s = p − ε*, down
+    /// to s = 0 at p = ε*), "ε = 0.05" otherwise and below ε* (four significant digits).
     pub fn path_point(&self, p: f64) -> String {
-        if self.walks_s() {
-            format!("s = {}", super::four_digits((p - self.eps).max(0.0)))
+        if self.walks_s() && p >= self.eps {
+            format!("s = {}", super::four_digits(p - self.eps))
         } else {
             format!("ε = {}", super::four_digits(p))
         }
