@@ -109,7 +109,7 @@ fn pin_series(label: String, points: Vec<(f64, f64)>, mark: Mark, color: (u8, u8
 /// (ε(s) = max(s, ε*); the engine's parameter p = s + ε* is never shown as ε).
 fn at(view: &RunView, p: f64) -> String {
     match &view.config {
-        Some(c) if c.problem.walks_s() && p > c.problem.eps => format!(
+        Some(c) if c.problem.walks_s() && p >= c.problem.eps => format!(
             "{}, ε = {}",
             c.problem.path_point(p),
             crate::config::four_digits((p - c.problem.eps).max(c.problem.eps))
@@ -733,7 +733,7 @@ mod tests {
         // p = 0.35 is s = 0.3 with ε(s) = 0.3; p = 0.08 is s = 0.03 with ε = ε* = 0.05.
         assert_eq!(at(&view, 0.35), "s = 0.3, ε = 0.3");
         assert_eq!(at(&view, 0.08), "s = 0.03, ε = 0.05");
-        assert_eq!(at(&view, 0.05), "s = 0");
+        assert_eq!(at(&view, 0.05), "s = 0, ε = 0.05");
         // Below ε* the parameter is ε itself.
         assert_eq!(at(&view, 0.02), "ε = 0.02");
         let plain = RunView {
