@@ -313,6 +313,13 @@ fn pins_table_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| p.problem == problem);
+            if elsewhere == app.view.pinned.len() {
+                // Every pin is of another problem: the title says so, no empty table.
+                ui.label(
+                    egui::RichText::new("Pins are drawn on runs of their own problem.").weak(),
+                );
+                return;
+            }
             // A narrow column (a projector's zoom, a small window): each pin as a wrapped line
             // of numbers with its name under it, so nothing is cut off; else one table.
             if ui.available_width() < 720.0 {
