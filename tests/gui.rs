@@ -1171,3 +1171,33 @@ fn a_narrow_plot_puts_its_legend_below_and_an_s_path_reads_in_s() {
             .is_some()
     );
 }
+
+#[test]
+fn at_projector_zoom_on_1280_by_720_the_plots_keep_the_middle_and_every_view_entry_is_reachable() {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_eframe(|cc| {
+            Explorer::new(ExplorerApp::headless(
+                cc.egui_ctx.clone(),
+                Some(RunConfig::from_toml_str(PRESET).unwrap()),
+            ))
+        });
+    settle(&mut h, |app| app.view.latest.is_some());
+    h.ctx.set_zoom_factor(1.5);
+    h.run_steps(3);
+    // The side panels stop at 30 % and 27 % of the window: the solution plot's title and its
+    // buttons lie inside the middle, clear of the schedule panel.
+    let screen = h.ctx.content_rect();
+    let title = h.get_by_label_contains("Solution u_θ(x)").rect();
+    let focus = h.get_all_by_label("Focus").next().unwrap().rect();
+    let schedule = h.get_by_label("Δε schedule").rect();
+    assert!(title.min.x > 0.3 * screen.width() - 1.0, "{title:?}");
+    assert!(title.max.x < schedule.min.x && focus.max.x < schedule.min.x);
+    // The View menu is taller than the window at this zoom: it scrolls to its last entry.
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label("Lecture locks…").scroll_to_me();
+    h.run_steps(3);
+    let last = h.get_by_label("Lecture locks…").rect();
+    assert!(screen.contains_rect(last), "{last:?} off {screen:?}");
+}

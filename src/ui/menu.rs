@@ -95,7 +95,13 @@ fn menu_bar_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
                 egui::containers::menu::MenuConfig::new()
                     .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside),
             )
-            .ui(ui, |ui| view_menu_ui(app, menu, ui));
+            .ui(ui, |ui| {
+                // Zoomed on a short screen the menu is taller than the window: it scrolls.
+                let room = (ui.ctx().content_rect().height() - 40.0).max(200.0);
+                egui::ScrollArea::vertical()
+                    .max_height(room)
+                    .show(ui, |ui| view_menu_ui(app, menu, ui));
+            });
         ui.menu_button("Labs", |ui| {
             if ui
                 .button("NTK lab…")

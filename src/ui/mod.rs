@@ -36,20 +36,29 @@ impl Panels {
     pub fn ui(&mut self, app: &mut ExplorerApp, ui: &mut egui::Ui) {
         egui::Panel::top("menu").show(ui, |ui| self.menu.ui(app, ui));
         egui::Panel::bottom("status").show(ui, |ui| status::status_ui(app, ui));
+        // The side panels never take more than 30 % and 27 % of the window, so the plots keep
+        // at least the middle 43 % at any zoom; a wider row scrolls sideways in its panel.
+        let width = ui.available_width();
         if app.remembered.show_controls {
             egui::Panel::left("controls")
                 .resizable(true)
-                .default_size(330.0)
+                .default_size(330.0_f32.min(0.3 * width))
+                .max_size(0.3 * width)
                 .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| self.controls.ui(app, ui));
+                    egui::ScrollArea::both()
+                        .id_salt("controls-scroll")
+                        .show(ui, |ui| self.controls.ui(app, ui));
                 });
         }
         if app.remembered.show_schedule {
             egui::Panel::right("schedule")
                 .resizable(true)
-                .default_size(340.0)
+                .default_size(340.0_f32.min(0.27 * width))
+                .max_size(0.27 * width)
                 .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| self.schedule.ui(app, ui));
+                    egui::ScrollArea::both()
+                        .id_salt("schedule-scroll")
+                        .show(ui, |ui| self.schedule.ui(app, ui));
                 });
         }
         if timeline::has_path(app) {

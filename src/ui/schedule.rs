@@ -164,7 +164,7 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
     let target = app.draft.problem.eps;
     let eps_start = app.draft.strategy.eps_start;
     let mut kind = app.draft.strategy.schedule.name();
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("kind");
         for k in ["list", "linear", "geometric", "adaptive"] {
             ui.selectable_value(&mut kind, k, k);
@@ -247,7 +247,7 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
             });
         }
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui
             .button("Regenerate as list")
             .on_hover_text("Expand the current kind into explicit points you can edit")
