@@ -97,9 +97,11 @@ fn menu_bar_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
             )
             .ui(ui, |ui| {
                 // Zoomed on a short screen the menu is taller than the window: it scrolls.
-                let room = (ui.ctx().content_rect().height() - 40.0).max(200.0);
+                // (A scroll area in a popup starts small: its scrolled height is the room too.)
+                let room = (ui.ctx().content_rect().height() - 60.0).max(200.0);
                 egui::ScrollArea::vertical()
                     .max_height(room)
+                    .min_scrolled_height(room)
                     .show(ui, |ui| view_menu_ui(app, menu, ui));
             });
         ui.menu_button("Labs", |ui| {
