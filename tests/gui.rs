@@ -1008,6 +1008,38 @@ fn the_timeline_scrubs_plays_and_exports_the_path() {
         "{}",
         spectrum.title
     );
+    // Asked for, the stage's own spectrum (from the θ it ended with) takes its place; the
+    // live one stays the live one.
+    let live_step = h.state().view.diagnostics.as_ref().map(|d| d.step);
+    h.get_all_by_label("Compute at this stage")
+        .next()
+        .unwrap()
+        .scroll_to_me();
+    h.run_steps(3);
+    h.get_all_by_label("Compute at this stage")
+        .next()
+        .unwrap()
+        .click();
+    assert!(
+        settle(&mut h, |app| app
+            .view
+            .diagnostics_shown()
+            .is_some_and(|d| d.step == stage.step)),
+        "{:?}",
+        h.state().view.messages
+    );
+    let spectrum = PlotKind::Spectrum.figure(&h.state().view, axis);
+    assert!(
+        spectrum
+            .title
+            .ends_with(&format!("end of stage {}", stage.stage)),
+        "{}",
+        spectrum.title
+    );
+    assert_eq!(
+        h.state().view.diagnostics.as_ref().map(|d| d.step),
+        live_step
+    );
     // Live again: the latest state.
     h.get_by_label("● Live").click();
     h.run();

@@ -626,12 +626,12 @@ fn scrub_note(view: &RunView, fig: &mut Figure) {
             .title
             .push_str(&format!(", end of stage {}", stage.stage)),
         Some(_) => fig.title.push_str(&format!(
-            ", the last before stage {} ended at step {}",
+            ", the last before stage {} ended at step {} (Compute at this stage)",
             stage.stage, stage.step
         )),
         None => {
             fig.title = format!(
-                "{}: no spectrum before stage {} ended (step {})",
+                "{}: no spectrum before stage {} ended (step {}; Compute at this stage)",
                 fig.title, stage.stage, stage.step
             )
         }

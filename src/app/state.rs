@@ -127,8 +127,8 @@ pub fn pin_name(c: &RunConfig) -> String {
     format!("{name}, ε* = {}, seed {}", c.problem.eps, c.training.seed)
 }
 
-/// Memory the timeline's frames may take: u_θ, the reference and the residual of each finished
-/// stage. Past it every other frame is dropped (their numbers stay in the stage table).
+/// Memory the timeline's frames may take: θ, u_θ, the reference and the residual of each
+/// finished stage. Past it every other frame is dropped (their numbers stay in the stage table).
 pub const FRAME_BUDGET_BYTES: usize = 64 << 20;
 
 /// Memory the spectral snapshots kept for the timeline may take (past it the oldest go).
@@ -208,7 +208,10 @@ impl RunView {
 
     fn thin_frames_within(&mut self, budget: usize) {
         let bytes = |s: &StageRecord| {
-            8 * (s.u.len() + s.reference.as_ref().map_or(0, Vec::len) + s.residual.len())
+            8 * (s.u.len()
+                + s.reference.as_ref().map_or(0, Vec::len)
+                + s.residual.len()
+                + s.theta.len())
         };
         self.frame_stride = self.frame_stride.max(1);
         while self.stages.iter().map(bytes).sum::<usize>() > budget {
@@ -221,6 +224,7 @@ impl RunView {
                     self.stages[i].u = Vec::new();
                     self.stages[i].reference = None;
                     self.stages[i].residual = Vec::new();
+                    self.stages[i].theta = Vec::new();
                 }
             }
             self.frame_stride *= 2;
@@ -356,6 +360,24 @@ impl RunView {
                     bytes -= self.diagnostics_log.pop_front().map_or(0, |d| d.bytes());
                 }
                 self.diagnostics = Some(d);
+            }
+            Event::StageDiagnostics {
+                step,
+                report,
+                residual_x,
+            } => {
+                // In step order among the others (the live snapshot stays the live one).
+                let d = Diagnostics {
+                    step,
+                    report: *report,
+                    residual_x,
+                };
+                let at = self.diagnostics_log.partition_point(|e| e.step <= step);
+                if at > 0 && self.diagnostics_log[at - 1].step == step {
+                    self.diagnostics_log[at - 1] = d;
+                } else {
+                    self.diagnostics_log.insert(at, d);
+                }
             }
             Event::Sweep { points, current } => self.sweep = Some(Sweep { points, current }),
             Event::Marker(e) => {
@@ -496,6 +518,7 @@ mod tests {
                 u: vec![0.0; 100],
                 reference: Some(vec![0.0; 100]),
                 residual: Vec::new(),
+                theta: Vec::new(),
             })
             .collect();
         let mut view = RunView {
@@ -546,6 +569,7 @@ mod tests {
                     u: Vec::new(),
                     reference: None,
                     residual: Vec::new(),
+                    theta: Vec::new(),
                 })
                 .collect(),
             ..RunView::default()
@@ -580,6 +604,7 @@ mod tests {
             u: Vec::new(),
             reference: None,
             residual: Vec::new(),
+            theta: Vec::new(),
         };
         let stages: Vec<_> = [0, 40, 100, 150].into_iter().map(stage).collect();
         // 50 steps per stage, 10 stages at 100 steps/s.

@@ -73,6 +73,10 @@ pub struct StageRecord {
     /// the timeline; empty elsewhere).
     #[serde(skip)]
     pub residual: Vec<f64>,
+    /// θ as the stage ended (like `u`, only in [`Progress::stages`]): the explorer computes a
+    /// stage's spectrum from it on request.
+    #[serde(skip)]
+    pub theta: Vec<f64>,
 }
 
 /// What one call to [`Session::step`] produced.
@@ -453,12 +457,19 @@ impl Session {
 
     /// A spectral snapshot of the current state.
     pub fn spectral_report(&self) -> Result<SpectralReport, DiagnosticsError> {
-        spectral_report(
-            &self.objective,
-            &self.state.theta,
-            self.state.eps,
-            self.config.diagnostics.rcond,
-        )
+        self.spectral_report_at(&self.state.theta, self.state.eps)
+            .expect("the session's own θ fits its network")
+    }
+
+    /// The spectral snapshot at other parameters θ and path point p of this run (a finished
+    /// stage's); None when θ does not fit the network (it was rebuilt since).
+    pub fn spectral_report_at(
+        &self,
+        theta: &[f64],
+        p: f64,
+    ) -> Option<Result<SpectralReport, DiagnosticsError>> {
+        (theta.len() == self.state.theta.len())
+            .then(|| spectral_report(&self.objective, theta, p, self.config.diagnostics.rcond))
     }
 
     /// Why the run ended, once it has.
@@ -706,6 +717,7 @@ impl Session {
                     u: eval.u,
                     reference,
                     residual: Vec::new(),
+                    theta: self.state.theta.clone(),
                 });
             }
         }
@@ -722,6 +734,7 @@ impl Session {
             u: Vec::new(),
             reference: None,
             residual: Vec::new(),
+            theta: Vec::new(),
         }));
         let eval_due = report.step % self.config.training.eval_every == 0 || end.is_some();
         let eval = eval_due.then(|| self.evaluate());

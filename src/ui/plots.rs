@@ -101,7 +101,7 @@ fn plot_cell_ui(
         PlotKind::Solution => &["Pin run", "Clear pins"],
         PlotKind::Loss => &["per stage, by ε ▾", "x axis"],
         PlotKind::Operator => &["Recompute"],
-        PlotKind::Spectrum | PlotKind::SoftMode | PlotKind::Kernel => &["Compute now"],
+        PlotKind::Spectrum | PlotKind::SoftMode | PlotKind::Kernel => &["Compute at this stage"],
         PlotKind::Residual | PlotKind::Error => &[],
     };
     let pad = 2.0 * ui.spacing().button_padding.x + ui.spacing().item_spacing.x;
@@ -254,8 +254,33 @@ fn header_buttons(
                 }
             }
             PlotKind::Spectrum | PlotKind::SoftMode | PlotKind::Kernel => {
-                if ui.small_button("Compute now").clicked() {
-                    app.send(Command::RequestDiagnostics);
+                // Scrubbed to a finished stage: its own spectrum, from the θ it ended with.
+                let stage = app
+                    .view
+                    .scrub
+                    .and_then(|k| app.view.stages.get(k))
+                    .filter(|s| !s.theta.is_empty());
+                match stage {
+                    Some(s) => {
+                        if ui
+                            .small_button("Compute at this stage")
+                            .on_hover_text(
+                                "The spectrum of K_ε with the parameters this stage ended with",
+                            )
+                            .clicked()
+                        {
+                            app.send(Command::RequestStageDiagnostics {
+                                step: s.step,
+                                theta: s.theta.clone(),
+                                eps: s.eps,
+                            });
+                        }
+                    }
+                    None => {
+                        if ui.small_button("Compute now").clicked() {
+                            app.send(Command::RequestDiagnostics);
+                        }
+                    }
                 }
             }
             PlotKind::Residual | PlotKind::Error => {}

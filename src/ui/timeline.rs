@@ -2,7 +2,8 @@
 //! shows the scrubbed stage: the solution, its error (against the reference at the stage's ε)
 //! and the residual as the stage ended; the loss and λ(K_ε) plots mark where it ended and
 //! λ_max(D_ε) its ε; the spectrum and soft mode are the last spectral snapshot taken before it
-//! ended (their titles say which). *Play* animates the path, *Live* returns to the running
+//! ended (their titles say which) until *Compute at this stage* (in their headers) computes
+//! them from the θ the stage kept. *Play* animates the path, *Live* returns to the running
 //! state, and the path's exports (an animated GIF, the evolution figure) are here.
 
 use crate::app::ExplorerApp;

@@ -544,6 +544,24 @@ impl Worker {
                 self.push(Event::Config(Box::new(self.session.config().clone())));
             }
             Command::RequestDiagnostics => self.diagnose_now(),
+            Command::RequestStageDiagnostics { step, theta, eps } => {
+                match self.session.spectral_report_at(&theta, eps) {
+                    Some(Ok(report)) => {
+                        let residual_x = self.residual_x();
+                        self.push(Event::StageDiagnostics {
+                            step,
+                            report: Box::new(report),
+                            residual_x,
+                        });
+                    }
+                    Some(Err(e)) => self.error(format!("diagnostics of the stage failed: {e}")),
+                    None => self.error(
+                        "that stage's parameters do not fit the present network (it was changed \
+                         since); scrub to a stage of this run"
+                            .into(),
+                    ),
+                }
+            }
             Command::RequestSweep => match self.session.operator_sweep() {
                 Some(sweep) => self.push(Event::Sweep {
                     points: sweep.points,

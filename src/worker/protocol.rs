@@ -34,6 +34,13 @@ pub enum Command {
     ApplyConfig(Box<RunConfig>),
     /// Compute a spectral snapshot now.
     RequestDiagnostics,
+    /// Compute the spectral snapshot of a finished stage (its θ and path point, the step it
+    /// ended at), answered by [`Event::StageDiagnostics`].
+    RequestStageDiagnostics {
+        step: usize,
+        theta: Vec<f64>,
+        eps: f64,
+    },
     /// Recompute λ_max(D_ε) over a range of ε (paper Fig. 4).
     RequestSweep,
     /// Write θ, ε, s, step and the configuration to a file.
@@ -108,6 +115,13 @@ pub enum Event {
     Snapshot(Box<Snapshot>),
     /// A spectral snapshot (cadence or on demand).
     Diagnostics {
+        step: usize,
+        report: Box<SpectralReport>,
+        residual_x: Vec<f64>,
+    },
+    /// A finished stage's spectral snapshot (asked for by the timeline): kept with the others
+    /// at its step, never taken for the live state.
+    StageDiagnostics {
         step: usize,
         report: Box<SpectralReport>,
         residual_x: Vec<f64>,
