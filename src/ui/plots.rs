@@ -117,6 +117,7 @@ fn plot_cell_ui(
         let title = ui
             .add(
                 egui::Label::new(egui::RichText::new(&fig.title).strong())
+                    .wrap()
                     .sense(egui::Sense::click()),
             )
             .on_hover_text(if focused {
