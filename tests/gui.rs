@@ -40,9 +40,14 @@ fn harness() -> Harness<'static, Explorer> {
 }
 
 fn harness_with(preset: &str) -> Harness<'static, Explorer> {
+    harness_sized(preset, 1400.0, 900.0)
+}
+
+/// The explorer on `preset` in a window of that size (points), once its first snapshot is in.
+fn harness_sized(preset: &str, width: f32, height: f32) -> Harness<'static, Explorer> {
     let config = RunConfig::from_toml_str(preset).unwrap();
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
+        .with_size(egui::vec2(width, height))
         .build_eframe(move |cc| {
             Explorer::new(ExplorerApp::headless(cc.egui_ctx.clone(), Some(config)))
         });
@@ -1000,13 +1005,12 @@ fn the_timeline_scrubs_plays_and_exports_the_path() {
     )));
     let operator = PlotKind::Operator.figure(&h.state().view, axis);
     assert_eq!(operator.vlines[0].0, stage.eps);
-    let spectrum = PlotKind::Spectrum.figure(&h.state().view, axis);
+    let spectrum_title =
+        |h: &Harness<'static, Explorer>| PlotKind::Spectrum.figure(&h.state().view, axis).title;
+    let title = spectrum_title(&h);
     assert!(
-        spectrum
-            .title
-            .contains(&format!("no spectrum before stage {}", stage.stage)),
-        "{}",
-        spectrum.title
+        title.contains(&format!("no spectrum before stage {}", stage.stage)),
+        "{title}"
     );
     // Asked for, the stage's own spectrum (from the θ it ended with) takes its place; the
     // live one stays the live one.
@@ -1028,13 +1032,10 @@ fn the_timeline_scrubs_plays_and_exports_the_path() {
         "{:?}",
         h.state().view.messages
     );
-    let spectrum = PlotKind::Spectrum.figure(&h.state().view, axis);
+    let title = spectrum_title(&h);
     assert!(
-        spectrum
-            .title
-            .ends_with(&format!("end of stage {}", stage.stage)),
-        "{}",
-        spectrum.title
+        title.ends_with(&format!("end of stage {}", stage.stage)),
+        "{title}"
     );
     assert_eq!(
         h.state().view.diagnostics.as_ref().map(|d| d.step),
@@ -1169,15 +1170,7 @@ fn on_the_plane_the_soft_mode_is_a_heat_map() {
 fn a_narrow_plot_puts_its_legend_below_and_an_s_path_reads_in_s() {
     // The solution plot's legend as a strip under it in a narrow cell; a corner chosen by the
     // user puts it back inside.
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1000.0, 700.0))
-        .build_eframe(|cc| {
-            Explorer::new(ExplorerApp::headless(
-                cc.egui_ctx.clone(),
-                Some(RunConfig::from_toml_str(PRESET).unwrap()),
-            ))
-        });
-    settle(&mut h, |app| app.view.latest.is_some());
+    let mut h = harness_sized(PRESET, 1000.0, 700.0);
     h.run();
     assert!(h.query_by_label("━ u_θ").is_some());
     h.state_mut().remembered.set_legend_corner(
@@ -1206,15 +1199,7 @@ fn a_narrow_plot_puts_its_legend_below_and_an_s_path_reads_in_s() {
 
 #[test]
 fn at_projector_zoom_on_1280_by_720_the_plots_keep_the_middle_and_every_view_entry_is_reachable() {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 720.0))
-        .build_eframe(|cc| {
-            Explorer::new(ExplorerApp::headless(
-                cc.egui_ctx.clone(),
-                Some(RunConfig::from_toml_str(PRESET).unwrap()),
-            ))
-        });
-    settle(&mut h, |app| app.view.latest.is_some());
+    let mut h = harness_sized(PRESET, 1280.0, 720.0);
     h.ctx.set_zoom_factor(1.5);
     h.run_steps(3);
     // The side panels stop at 30 % and 27 % of the window: the solution plot's title and its

@@ -510,15 +510,9 @@ mod tests {
             .map(|k| StageRecord {
                 step: 10 * k,
                 stage: k,
-                eps: 0.1,
-                loss: 0.0,
-                l2re_exact: None,
-                l2re_reference: None,
-                front_x0: None,
                 u: vec![0.0; 100],
                 reference: Some(vec![0.0; 100]),
-                residual: Vec::new(),
-                theta: Vec::new(),
+                ..StageRecord::default()
             })
             .collect();
         let mut view = RunView {
@@ -561,15 +555,7 @@ mod tests {
                 .map(|(stage, step)| StageRecord {
                     step,
                     stage,
-                    eps: 0.1,
-                    loss: 0.0,
-                    l2re_exact: None,
-                    l2re_reference: None,
-                    front_x0: None,
-                    u: Vec::new(),
-                    reference: None,
-                    residual: Vec::new(),
-                    theta: Vec::new(),
+                    ..StageRecord::default()
                 })
                 .collect(),
             ..RunView::default()
@@ -595,16 +581,7 @@ mod tests {
     fn the_eta_is_the_stages_left_at_the_recent_steps_per_stage() {
         let stage = |step| StageRecord {
             step,
-            stage: 0,
-            eps: 0.1,
-            loss: 0.0,
-            l2re_exact: None,
-            l2re_reference: None,
-            front_x0: None,
-            u: Vec::new(),
-            reference: None,
-            residual: Vec::new(),
-            theta: Vec::new(),
+            ..StageRecord::default()
         };
         let stages: Vec<_> = [0, 40, 100, 150].into_iter().map(stage).collect();
         // 50 steps per stage, 10 stages at 100 steps/s.

@@ -219,12 +219,17 @@ impl Problem for AllenCahn2d {
 mod tests {
     use super::*;
 
+    /// ε* = 0.05 on a 10 × 10 residual grid with `n_eval` evaluation points.
+    fn args(n_eval: usize) -> BuildArgs {
+        BuildArgs {
+            eps: 0.05,
+            ..BuildArgs::grid(100, 8, n_eval)
+        }
+    }
+
     #[test]
     fn the_path_runs_from_u0_to_the_pde_at_eps_star() {
-        let args = BuildArgs {
-            eps: 0.05,
-            ..BuildArgs::grid(100, 8, 9)
-        };
+        let args = args(9);
         let p = AllenCahn2d::new(&args);
         assert_eq!(p.path_at(1.05), (1.0, 1.0, 1.0));
         let (s, e, d) = p.path_at(0.08);
@@ -240,10 +245,7 @@ mod tests {
 
     #[test]
     fn inside_the_s_path_the_reference_is_the_s_problems_solution_joining_both_ends() {
-        let args = BuildArgs {
-            eps: 0.05,
-            ..BuildArgs::grid(100, 8, 121)
-        };
+        let args = args(121);
         let p = AllenCahn2d::new(&args);
         let points = p.eval_points().to_vec();
         let u0: Vec<f64> = points

@@ -53,7 +53,7 @@ impl HistoryRow {
 }
 
 /// A finished homotopy stage (or path point) with its accuracy.
-#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct StageRecord {
     pub step: usize,
     pub stage: usize,
@@ -731,10 +731,7 @@ impl Session {
             l2re_exact: s.l2re_exact,
             l2re_reference: s.l2re_reference,
             front_x0: s.front_x0,
-            u: Vec::new(),
-            reference: None,
-            residual: Vec::new(),
-            theta: Vec::new(),
+            ..StageRecord::default()
         }));
         let eval_due = report.step % self.config.training.eval_every == 0 || end.is_some();
         let eval = eval_due.then(|| self.evaluate());
