@@ -5,6 +5,7 @@ pub mod ac1;
 pub mod cells;
 pub mod full;
 pub mod hr;
+pub mod intro;
 pub mod ntk;
 pub mod progress;
 pub mod rf;

@@ -424,6 +424,8 @@ pub struct Outcome {
     pub problem: Box<dyn crate::problem::Problem>,
     /// u_θ along each homotopy method's path (seed 0).
     pub evolutions: Vec<PathCurves>,
+    /// Each method's configuration as it ran (the page's setup takes its numbers from them).
+    pub configs: Vec<(&'static str, RunConfig)>,
 }
 
 /// Run the reproduction described by `spec` as `opts.mode` asks (its page is written by
@@ -503,6 +505,7 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Step<(Outcome, usize)
             sources,
             problem,
             evolutions,
+            configs,
         },
         cells.len(),
     )))

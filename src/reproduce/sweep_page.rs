@@ -20,7 +20,7 @@ pub(super) fn write_outputs(spec: &Spec, opts: &ReproduceOptions, o: &Outcome) -
         "# Reproduction `{}`: {}\n\n{}\n\n{}",
         spec.id,
         spec.title,
-        spec.intro,
+        super::intro::fill(spec.intro, &o.configs)?,
         super::Reproduction::scale_line(spec, opts.full)
     );
     md.push_str(&format!(
