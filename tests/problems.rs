@@ -120,6 +120,30 @@ fn assert_eps_derivative(p: &dyn Problem, eps: f64, d: f64, what: &str) {
     );
 }
 
+/// Assert that H_ε at the end p = ε* of an s-path is the derivative from the s side (where H is
+/// linear in s for s < ε*): a one-sided second-order difference from above.
+fn assert_eps_derivative_arriving(p: &dyn Problem, end: f64, what: &str) {
+    let d = end / 8.0;
+    let (h0, h1, h2) = (
+        residual(p, &smooth, end),
+        residual(p, &smooth, end + d),
+        residual(p, &smooth, end + 2.0 * d),
+    );
+    let fd: Vec<f64> = (0..h0.len())
+        .map(|i| (-3.0 * h0[i] + 4.0 * h1[i] - h2[i]) / (2.0 * d))
+        .collect();
+    let h_eps = host_vec(p.residual_eps(&fields_of(p, &smooth), end)).unwrap();
+    let err = fd
+        .iter()
+        .zip(&h_eps)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        err < 1e-8 * (1.0 + max_abs(&fd)),
+        "{what}: |H_ε − one-sided FD| = {err:e}"
+    );
+}
+
 /// Assert that H_u v at `eps` matches a central difference of H along v = `direction`.
 fn assert_linearization(p: &dyn Problem, eps: f64, what: &str) {
     let t = 1e-6;
@@ -521,6 +545,8 @@ fn burgers_s_homotopy_starts_at_u0_and_its_derivatives_match_central_differences
         assert_eps_derivative(p.as_ref(), at, 1e-6, &format!("p = {at}"));
         assert_linearization(p.as_ref(), at, &format!("p = {at}"));
     }
+    // At the end p = ε* (a kink): the derivative a path arriving at s = 0 follows.
+    assert_eps_derivative_arriving(p.as_ref(), 0.05, "the end p = ε*");
     // Along the s-path D = (1 − s)D_ε(s) + s·I; the reference is the s-problem's solution
     // inside it, the steady state at s = 0.
     let u: Vec<f64> = (1..=40).map(|i| (tau * i as f64 / 41.0).sin()).collect();

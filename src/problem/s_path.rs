@@ -94,7 +94,9 @@ impl SPath {
     }
 
     /// ∂H/∂p = ∂/∂s [σ(1 − s)A(ε(s)) + s(u − u₀)] from A, ∂A/∂ε and u − u₀ (on the ε part,
-    /// σ ∂A/∂ε).
+    /// σ ∂A/∂ε). H has a kink at the end p = ε* of an s-path: there it is the derivative from
+    /// the s side, −σA(ε*) + (u − u₀), the one a path arriving at s = 0 follows (a run that goes
+    /// on below ε* in ε takes σ ∂A/∂ε from the next point on).
     pub fn residual_p(
         &self,
         p: f64,
@@ -104,7 +106,8 @@ impl SPath {
     ) -> Tensor<1> {
         let (s, eps, deps) = self.at(p);
         let sign = self.sign();
-        if s == 0.0 {
+        let end_of_s_path = self.path != Path::Epsilon && p == self.eps_star;
+        if s == 0.0 && !end_of_s_path {
             return pde_eps(eps).mul_scalar(sign);
         }
         let a = pde(eps).mul_scalar(-sign);
