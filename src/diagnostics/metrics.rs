@@ -60,7 +60,8 @@ pub fn residual_at(
     h
 }
 
-/// Median and range of a sample (NaN for an empty one).
+/// Median and range of the finite values of a sample (NaN when none is finite; the pages' tables
+/// count the others beside it, see `reproduce::fmt_stat`).
 pub fn median_spread(values: &[f64]) -> (f64, f64, f64) {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     if v.is_empty() {

@@ -336,13 +336,22 @@ pub fn write_json_and_table<R: serde::Serialize, T: serde::Serialize>(
 /// "1.23e-3" or "1.23e-3 [1.0e-3, 2.0e-3]" when there is a spread.
 pub fn fmt_stat(values: &[f64]) -> String {
     let (med, lo, hi) = median_spread(values);
+    // Runs that ended non-finite are left out of the median and counted beside it.
+    let bad = values.iter().filter(|v| !v.is_finite()).count();
     if med.is_nan() {
-        return "—".into();
+        return match bad {
+            0 => "—".into(),
+            _ => format!("non-finite ({bad} of {} runs)", values.len()),
+        };
     }
-    if values.len() <= 1 || lo == hi {
+    let stat = if values.len() - bad <= 1 || lo == hi {
         format!("{med:.2e}")
     } else {
         format!("{med:.2e} [{lo:.1e}, {hi:.1e}]")
+    };
+    match bad {
+        0 => stat,
+        _ => format!("{stat} ({bad} of {} runs non-finite)", values.len()),
     }
 }
 
@@ -373,5 +382,15 @@ mod tests {
         assert_eq!(median_spread(&[3.0, 1.0, 2.0]), (2.0, 1.0, 3.0));
         assert_eq!(median_spread(&[4.0, 1.0]), (2.5, 1.0, 4.0));
         assert!(fmt_stat(&[]).contains('—'));
+        // A run that ended non-finite is named, not dropped in silence.
+        assert_eq!(
+            fmt_stat(&[1e-3, f64::NAN, 3e-3]),
+            "2.00e-3 [1.0e-3, 3.0e-3] (1 of 3 runs non-finite)"
+        );
+        assert_eq!(
+            fmt_stat(&[f64::INFINITY, 2e-3]),
+            "2.00e-3 (1 of 2 runs non-finite)"
+        );
+        assert_eq!(fmt_stat(&[f64::NAN; 2]), "non-finite (2 of 2 runs)");
     }
 }
