@@ -238,7 +238,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
         stat_in(1, method, width, f)
     };
     let mut md = format!(
-        "# Reproduction `hr`: HRTA paper Table 1 (single layer)\n\nFit of sin(2πx) on 100 uniform points by a two-layer ReLU network (N(0, I) initialization, 1/√m output scaling): Adam throughout against HRTA with s = 0.5 (σ_½ = ½x + ½ReLU for {fit_switch} steps, then ReLU) and s = 1.5 (ReLU, then σ_{{3/2}} = −½x + 3/2 ReLU). {fit_steps} Adam steps, lr 10⁻³ halved every 5000. The paper's loss normalization is not stated; ours is ½·mean squared error. The paper's HRTA number comes from one s per width (named in the table).\n\n",
+        "# Reproduction `hr`: HRTA paper Table 1 (single layer)\n\nFit of sin(2πx) on 100 uniform points by a two-layer ReLU network (N(0, I) initialization, 1/√m output scaling): Adam throughout against HRTA with s = 0.5 (σ_½ = ½x + ½ReLU for {fit_switch} steps, then ReLU) and s = 1.5 (ReLU, then σ_{{3/2}} = −½x + 3/2 ReLU). {fit_steps} Adam steps, lr 10⁻³ halved every 5000 (App. B: the paper's s = 0.5 run takes 3000 Adam steps with σ_½, then 13 000 with ReLU, its Adam baseline 16 000). The loss is the paper's (1/200)Σ over the 100 points (eqs. 45, 47, 49), ½·mean squared error, as ours. The paper's HRTA number comes from one s per width (named in the table).\n\n",
     );
     md.push_str(&PAGE.scale_line(opts.full));
     md.push_str(&format!(
