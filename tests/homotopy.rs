@@ -1,6 +1,6 @@
 //! The homotopy trainers end to end on small 1D Allen–Cahn problems: Strategy 1 (planned and
 //! adaptive schedules), Strategy 2 and curriculum, HRTA stages, re-targeting, divergence
-//! rollback and spectral diagnostics.
+//! rollback and spectral diagnostics; and the Euler predictor's own order along a path.
 
 use homotopy_explorer::backend;
 use homotopy_explorer::config::RunConfig;
@@ -506,5 +506,63 @@ fn both_strategies_run_the_same_phase_one_with_its_phase_condition() {
     assert_eq!(
         after_phase_one("strategy1", true, 20),
         after_phase_one("strategy1", false, 20)
+    );
+}
+
+/// One Euler predictor step from a point on the path, with no corrector: the loss at the new ε
+/// after the step, and of the parameters left where they were.
+fn predictor_losses(h: f64) -> (f64, f64) {
+    // Random features (u linear in θ) on multiscale Poisson (H linear in u), more features than
+    // rows: Phase I solves the least-squares problem at ε₀ to H ≈ 0, so θ starts on the path.
+    let eps0 = 0.5;
+    let text = format!(
+        "version = 1\n[problem]\nkind = \"poisson_multiscale_1d\"\neps = {eps}\nn_res = 30\n\
+         sampling = \"grid\"\n[network]\nhidden = [80]\ninit = \"ntk_normal\"\n\
+         output_scale_exponent = 0.5\ntrain_output_only = true\n[training]\nmax_steps = 1000\n\
+         [strategy]\nkind = \"strategy1\"\neps_start = {eps0}\n[strategy.schedule]\n\
+         kind = \"list\"\nvalues = [{eps}]\n[strategy.phase1]\nadam_steps = 0\n\
+         lm_iterations = 60\ntolerance = 1e-24\n[strategy.euler]\nphase_condition = false\n\
+         corrector = \"none\"\nrcond = 1e-12\n",
+        eps = eps0 - h
+    );
+    let mut s = Session::new(
+        RunConfig::from_toml_str(&text).unwrap(),
+        &backend::cpu().unwrap(),
+    );
+    loop {
+        let theta = s.state().theta.clone();
+        let at = s.state().eps;
+        let p = s.step().unwrap().expect("running");
+        if p.stages.iter().any(|st| st.eps == eps0 - h) {
+            assert_eq!(at, eps0, "the step started on the path at ε₀");
+            let start = s.objective().loss(&theta, at).unwrap().total;
+            assert!(start < 1e-9, "Phase I left loss {start:e} at ε₀");
+            let stayed = s.objective().loss(&theta, eps0 - h).unwrap().total;
+            return (p.stages[0].loss, stayed);
+        }
+        assert!(p.end.is_none(), "ended before the Euler step: {:?}", p.end);
+    }
+}
+
+#[test]
+fn the_euler_predictor_follows_the_path_to_second_order() {
+    // On the path H(θ(ε), ε) = 0, so a step θ − Δε·J⁺H_ε leaves a residual O(Δε²) (loss
+    // O(Δε⁴)), while parameters left in place leave O(Δε) (loss O(Δε²)) and a predictor of the
+    // wrong sign twice that.
+    let (moved, stayed) = predictor_losses(0.005);
+    assert!(
+        moved < 1e-2 * stayed,
+        "after the predictor {moved:e}, in place {stayed:e}"
+    );
+    // Halving the step: the predictor's loss falls by about 2⁴, staying put's by 2².
+    let (moved_half, stayed_half) = predictor_losses(0.0025);
+    let (order_moved, order_stayed) = ((moved / moved_half).log2(), (stayed / stayed_half).log2());
+    assert!(
+        (3.5..4.5).contains(&order_moved),
+        "predictor order {order_moved}"
+    );
+    assert!(
+        (1.8..2.2).contains(&order_stayed),
+        "in place order {order_stayed}"
     );
 }
