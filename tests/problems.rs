@@ -108,6 +108,11 @@ fn assert_eps_derivative(p: &dyn Problem, eps: f64, d: f64, what: &str) {
         .zip(&residual(p, &smooth, eps - d))
         .map(|(a, b)| (a - b) / (2.0 * d))
         .collect();
+    assert_h_eps_is(p, eps, &fd, 1e-5, what);
+}
+
+/// Assert that H_ε at `eps` for u = `smooth` is `fd` to `tol` relative to its size.
+fn assert_h_eps_is(p: &dyn Problem, eps: f64, fd: &[f64], tol: f64, what: &str) {
     let h_eps = host_vec(p.residual_eps(&fields_of(p, &smooth), eps)).unwrap();
     let err = fd
         .iter()
@@ -115,7 +120,7 @@ fn assert_eps_derivative(p: &dyn Problem, eps: f64, d: f64, what: &str) {
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f64::max);
     assert!(
-        err < 1e-5 * (1.0 + max_abs(&fd)),
+        err < tol * (1.0 + max_abs(fd)),
         "{what}: |H_ε − FD| = {err:e}"
     );
 }
@@ -132,16 +137,7 @@ fn assert_eps_derivative_arriving(p: &dyn Problem, end: f64, what: &str) {
     let fd: Vec<f64> = (0..h0.len())
         .map(|i| (-3.0 * h0[i] + 4.0 * h1[i] - h2[i]) / (2.0 * d))
         .collect();
-    let h_eps = host_vec(p.residual_eps(&fields_of(p, &smooth), end)).unwrap();
-    let err = fd
-        .iter()
-        .zip(&h_eps)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
-    assert!(
-        err < 1e-8 * (1.0 + max_abs(&fd)),
-        "{what}: |H_ε − one-sided FD| = {err:e}"
-    );
+    assert_h_eps_is(p, end, &fd, 1e-8, what);
 }
 
 /// Assert that H_u v at `eps` matches a central difference of H along v = `direction`.
