@@ -519,9 +519,18 @@ fn write_outputs(
                 fmt_stat(&rows.iter().filter_map(|r| f(r)).collect::<Vec<_>>())
             };
             let paper = method.paper(k);
+            // A row compared with the paper's homotopy says what its Phase I adds to the
+            // paper's (the Levenberg–Marquardt polish).
+            let lm = configs[&method].strategy.phase1.lm_iterations;
+            let label = match method {
+                Method::Strategy1 | Method::Strategy1Paper if lm > 0 => {
+                    format!("{} (+{lm} LM in Phase I)", method.id())
+                }
+                _ => method.id().to_string(),
+            };
             md.push_str(&format!(
                 "| {} | {eps} | {} | {} | {} | {} | {} | {} |\n",
-                method.id(),
+                label,
                 paper.map_or("—".into(), |p| format!("{:.2e}", p.0)),
                 col(&|r| Some(r.loss)),
                 paper.map_or("—".into(), |p| format!("{:.2e}", p.1)),
