@@ -244,6 +244,19 @@ impl RunView {
         }
     }
 
+    /// The path point the plots show: the scrubbed stage's, else the live one (without copying
+    /// a frame, as [`Self::shown`] does).
+    pub fn shown_eps(&self) -> Option<f64> {
+        let latest = self.latest.as_ref()?;
+        let framed = |st: &&StageRecord| !st.u.is_empty() && st.u.len() == latest.u.len();
+        Some(
+            self.scrub
+                .and_then(|k| self.stages.get(k))
+                .filter(framed)
+                .map_or(latest.eps, |st| st.eps),
+        )
+    }
+
     /// The live snapshot with stage `k`'s frame in it (u_θ, ε, front, the reference at that ε);
     /// None when the stage has no frame or its points are not the live ones.
     pub fn frame(&self, k: usize) -> Option<Snapshot> {

@@ -68,13 +68,32 @@ impl ProblemConfig {
             .is_some_and(|p| p != crate::problem::s_path::Path::Epsilon)
     }
 
+    /// (s, ε(s)) at the path point p of an s-homotopy, from p = ε* (s = 0) up, by the path's
+    /// own map ([`crate::problem::s_path::SPath::at`]); None on an ε path and below ε*, where p
+    /// is ε itself.
+    pub fn s_and_eps(&self, p: f64) -> Option<(f64, f64)> {
+        let path = crate::problem::s_path::SPath {
+            path: self
+                .path
+                .or_else(|| self.kind.spec().paths.first().copied())?,
+            eps_star: self.eps,
+            consistent_sign: 1.0,
+        };
+        let (s, eps, _) = path.at(p);
+        (self.walks_s() && p >= self.eps).then_some((s, eps))
+    }
+
+    /// The ε the PDE part has at the path point p: ε(s) on an s-homotopy, p itself otherwise.
+    pub fn eps_at(&self, p: f64) -> f64 {
+        self.s_and_eps(p).map_or(p, |(_, eps)| eps)
+    }
+
     /// A point p of the path in the paper's terms: "s = 0.7" on an s-homotopy (s = p − ε*, down
     /// to s = 0 at p = ε*), "ε = 0.05" otherwise and below ε* (four significant digits).
     pub fn path_point(&self, p: f64) -> String {
-        if self.walks_s() && p >= self.eps {
-            format!("s = {}", super::four_digits(p - self.eps))
-        } else {
-            format!("ε = {}", super::four_digits(p))
+        match self.s_and_eps(p) {
+            Some((s, _)) => format!("s = {}", super::four_digits(s)),
+            None => format!("ε = {}", super::four_digits(p)),
         }
     }
     /// The input dimension d.

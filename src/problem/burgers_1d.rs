@@ -79,21 +79,23 @@ impl Burgers1d {
     /// solved on [0, ½] with u(½) = 0 and mirrored; that pins the shock at ½ exactly, as the
     /// viscous problem's unique steady state has it.
     pub fn finite_difference(eps: f64, intervals: usize) -> Option<Vec<f64>> {
-        let row_at = |e: f64| {
-            move |x: f64, h: f64, l: f64, c: f64, r: f64| {
-                let k = e / (h * h);
-                StencilRow {
-                    value: c * (r - l) / (2.0 * h) - k * (l - 2.0 * c + r) - Self::source(x),
-                    d_left: -c / (2.0 * h) - k,
-                    d_center: (r - l) / (2.0 * h) + 2.0 * k,
-                    d_right: c / (2.0 * h) - k,
-                }
-            }
-        };
+        let row_at = |e: f64| move |x, h, l, c, r| Self::stencil(e, x, h, l, c, r);
         // Outer solution sin(πx) left of the shock, with the viscous layer tanh((½ − x)/(2ε)).
         solve_odd_about_half(eps, eps.max(0.5), intervals, 0.0, row_at, |e, x| {
             (PI * x).sin() * ((0.5 - x) / (2.0 * e)).tanh()
         })
+    }
+
+    /// A(u; ε) = u u_x − εu_xx − f at node x by central differences (left, centre, right values
+    /// l, c, r; spacing h), with its derivatives in l, c, r.
+    fn stencil(eps: f64, x: f64, h: f64, l: f64, c: f64, r: f64) -> StencilRow {
+        let k = eps / (h * h);
+        StencilRow {
+            value: c * (r - l) / (2.0 * h) - k * (l - 2.0 * c + r) - Self::source(x),
+            d_left: -c / (2.0 * h) - k,
+            d_center: (r - l) / (2.0 * h) + 2.0 * k,
+            d_right: c / (2.0 * h) - k,
+        }
     }
 
     /// The finite-difference solution of the s-problem σ(1 − s)A(u; ε(s)) + s(u − u₀) = 0 at
@@ -104,14 +106,14 @@ impl Burgers1d {
         let row_at = |p: f64| {
             let (s, eps, _) = path.at(p);
             move |x: f64, h: f64, l: f64, c: f64, r: f64| {
-                let k = eps / (h * h);
+                // σ(1 − s)A + s(u − u₀): A's row and derivatives, scaled, plus the s part.
+                let a = Self::stencil(eps, x, h, l, c, r);
                 let w = sigma * (1.0 - s);
                 StencilRow {
-                    value: w * (c * (r - l) / (2.0 * h) - k * (l - 2.0 * c + r) - Self::source(x))
-                        + s * (c - (2.0 * PI * x).sin()),
-                    d_left: w * (-c / (2.0 * h) - k),
-                    d_center: w * ((r - l) / (2.0 * h) + 2.0 * k) + s,
-                    d_right: w * (c / (2.0 * h) - k),
+                    value: w * a.value + s * (c - (2.0 * PI * x).sin()),
+                    d_left: w * a.d_left,
+                    d_center: w * a.d_center + s,
+                    d_right: w * a.d_right,
                 }
             }
         };

@@ -201,18 +201,15 @@ fn k_row(init: &str, seed: u64, session: &Session, theta: &[f64]) -> Result<Tabl
     let (s, u) = session.objective().value_jacobian(theta);
     let lambda_min_eq18 = match session.problem().discrete_operator(&u, 0.01) {
         Some(d) if d.on_residual_points && d.matrix.nrows() == u.len() && s.rows >= u.len() => {
-            let (n, p) = (u.len(), s.cols);
-            let mut ds = crate::net::jacobian::Jacobian::zeros(n, p);
-            for i in 0..n {
-                for j in 0..n {
-                    let dij = d.matrix[(i, j)];
-                    if dij != 0.0 {
-                        for (o, sj) in ds.data[i * p..(i + 1) * p].iter_mut().zip(s.row(j)) {
-                            *o += dij * sj;
-                        }
-                    }
-                }
-            }
+            let n = u.len();
+            let product = &d.matrix * s.as_mat().subrows(0, n);
+            let ds = crate::net::jacobian::Jacobian {
+                rows: n,
+                cols: s.cols,
+                data: (0..n)
+                    .flat_map(|i| product.row(i).iter().copied().collect::<Vec<_>>())
+                    .collect(),
+            };
             kernel_spectrum(&ds, RCOND)?.lambda_min
         }
         _ => None,

@@ -17,18 +17,18 @@ pub struct SchedulePanel {
 }
 
 /// How the schedule's points read: ε itself, or s = p − ε* on an s-homotopy (the engine walks
-/// p = s + ε*; below ε* p is ε again).
+/// p = s + ε*; below ε* p is ε again), by the problem's own map.
 #[derive(Clone, Copy)]
-struct PathAxis {
+struct PathAxis<'a> {
+    problem: &'a crate::config::ProblemConfig,
     walks_s: bool,
-    eps_star: f64,
 }
 
-impl PathAxis {
-    fn of(c: &RunConfig) -> Self {
+impl<'a> PathAxis<'a> {
+    fn of(c: &'a RunConfig) -> Self {
         Self {
+            problem: &c.problem,
             walks_s: c.problem.walks_s(),
-            eps_star: c.problem.eps,
         }
     }
 
@@ -36,24 +36,22 @@ impl PathAxis {
         if self.walks_s { "s_k" } else { "ε_k" }
     }
 
-    /// The plotted value: s (linear axis), else log₁₀ ε.
+    /// The plotted value: s (linear axis; 0 past the end), else log₁₀ ε.
     fn plot_y(self, p: f64) -> f64 {
-        if self.walks_s {
-            (p - self.eps_star).max(0.0)
-        } else {
-            p.log10()
+        match self.problem.s_and_eps(p) {
+            Some((s, _)) => s,
+            None if self.walks_s => 0.0,
+            None => p.log10(),
         }
     }
 
     /// The table's text for a point.
     fn text(self, p: f64) -> String {
-        if self.walks_s && p >= self.eps_star {
-            format!("{:.4}", p - self.eps_star)
-        } else if self.walks_s {
+        match self.problem.s_and_eps(p) {
+            Some((s, _)) => format!("{s:.4}"),
             // Past the end of the s-path the parameter is ε (s = 0).
-            format!("ε {p:.4}")
-        } else {
-            format!("{p:.5}")
+            None if self.walks_s => format!("ε {p:.4}"),
+            None => format!("{p:.5}"),
         }
     }
 }
@@ -103,6 +101,7 @@ fn schedule_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui
 
 fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current: Option<f64>) {
     let axis = PathAxis::of(app.config());
+    let walks_s = axis.walks_s;
     let done: Vec<[f64; 2]> = app
         .view
         .stages
@@ -139,7 +138,7 @@ fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current
         .x_axis_label("k")
         .y_axis_label(axis.name())
         .y_axis_formatter(move |m, _| {
-            if axis.walks_s {
+            if walks_s {
                 format!("{:.2}", m.value)
             } else {
                 format!("{:.3}", 10f64.powf(m.value))

@@ -111,14 +111,11 @@ fn pin_series(label: String, points: Vec<(f64, f64)>, mark: Mark, color: (u8, u8
 /// Where on the path p is, for titles: "ε = 0.05", or on an s-homotopy "s = 0.3, ε = 0.3"
 /// (ε(s) = max(s, ε*); the engine's parameter p = s + ε* is never shown as ε).
 fn at(view: &RunView, p: f64) -> String {
-    match &view.config {
-        Some(c) if c.problem.walks_s() && p >= c.problem.eps => format!(
-            "{}, ε = {}",
-            c.problem.path_point(p),
-            crate::config::four_digits((p - c.problem.eps).max(c.problem.eps))
-        ),
-        Some(c) => c.problem.path_point(p),
-        None => format!("ε = {}", crate::config::four_digits(p)),
+    use crate::config::four_digits;
+    match view.config.as_ref().map(|c| (c, c.problem.s_and_eps(p))) {
+        Some((_, Some((s, eps)))) => format!("s = {}, ε = {}", four_digits(s), four_digits(eps)),
+        Some((c, None)) => c.problem.path_point(p),
+        None => format!("ε = {}", four_digits(p)),
     }
 }
 

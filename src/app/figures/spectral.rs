@@ -99,15 +99,10 @@ pub(super) fn operator(view: &RunView) -> Figure {
             ));
         }
     }
-    if let Some(s) = view.shown() {
+    if let Some(p) = view.shown_eps() {
         // On an s-homotopy the ε axis holds ε(s) = max(s, ε*), not the parameter p = s + ε*.
-        let eps = match &view.config {
-            Some(c) if c.problem.walks_s() && s.eps > c.problem.eps => {
-                (s.eps - c.problem.eps).max(c.problem.eps)
-            }
-            _ => s.eps,
-        };
-        fig.vlines.push((eps, at(view, s.eps)));
+        let eps = view.config.as_ref().map_or(p, |c| c.problem.eps_at(p));
+        fig.vlines.push((eps, at(view, p)));
     }
     fig
 }
