@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 48] = [
+pub const SHIPPED: [(&str, &str); 49] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -88,6 +88,10 @@ pub const SHIPPED: [(&str, &str); 48] = [
     (
         "burgers_1d_s_homotopy.toml",
         include_str!("../presets/burgers_1d_s_homotopy.toml"),
+    ),
+    (
+        "burgers_operator_homotopy.toml",
+        include_str!("../presets/burgers_operator_homotopy.toml"),
     ),
     (
         "burgers_1d_strategy1.toml",

@@ -253,6 +253,7 @@ fn exact_allen_cahn_solution_has_vanishing_residual() {
             d2u: vec![vec_tensor(d2.clone(), &dev)],
             laplacian: Some(vec_tensor(d2, &dev)),
             x: Vec::new(),
+            role: homotopy_explorer::problem::PointRole::Residual,
         };
         let r = host_vec(problem.residual(&fields, eps)).unwrap();
         let worst = r.iter().fold(0.0f64, |m, v| m.max(v.abs()));

@@ -186,7 +186,7 @@ switch = { kind = "steps", every = 30 }
     assert_eq!((switches[0].0, switches[0].1), (0.5, 1.0));
     assert_eq!((switches[1].0, switches[1].1), (1.0, 1.5));
     assert_eq!(s.state().s, 1.5);
-    assert_eq!(s.objective().shape().activation.s, 1.5);
+    assert_eq!(s.objective().network().activation().s, 1.5);
     // Theorem 1 of the HRTA paper: λ_min(SSᵀ) grows with s at fixed θ.
     for (_, _, before, after) in &switches {
         if let (Some(b), Some(a)) = (before, after) {
@@ -287,7 +287,7 @@ fn residual_based_resampling_adds_the_points_of_largest_residual() {
     let mean_abs = |pts: &[f64]| {
         let h = homotopy_explorer::diagnostics::metrics::residual_at(
             s.problem().as_ref(),
-            s.objective().shape(),
+            s.objective().network(),
             &s.state().theta,
             pts,
             0.05,
@@ -328,7 +328,7 @@ fn time_sequential_marches_windows_from_u0_and_stops_at_the_end_time() {
     assert_eq!((fit.dt, &fit.previous), (0.0, &u0));
     let fit_loss = s.step().unwrap().unwrap().report.loss.residual;
     let n = u0.len() as f64;
-    let u = s.objective().residual_channels(&s.state().theta);
+    let u = s.objective().residual_channels(&s.state().theta).unwrap();
     let before: f64 = u
         .iter()
         .zip(&u0)
@@ -358,7 +358,7 @@ fn time_sequential_marches_windows_from_u0_and_stops_at_the_end_time() {
         if closed && p.end.is_none() {
             // The next window starts from u at the parameters the last one ended with.
             let n = s.objective().n_res();
-            let u = s.objective().residual_channels(&s.state().theta)[..n].to_vec();
+            let u = s.objective().residual_channels(&s.state().theta).unwrap()[..n].to_vec();
             assert_eq!(s.objective().time_step().unwrap().previous, u);
             boundaries.push(p.report.step);
         }
@@ -391,7 +391,7 @@ fn time_sequential_marches_windows_from_u0_and_stops_at_the_end_time() {
     let config = s.config().clone();
     assert!(s.reconfigure(config));
     let n = s.objective().n_res();
-    let u = s.objective().residual_channels(&s.state().theta)[..n].to_vec();
+    let u = s.objective().residual_channels(&s.state().theta).unwrap()[..n].to_vec();
     let window = s.objective().time_step().unwrap();
     assert_eq!((window.dt, &window.previous), (0.1, &u));
     let more = (0..20)
@@ -415,10 +415,10 @@ fn a_window_reports_how_far_it_moved_and_the_rate_of_u_t_that_judges_steadiness(
         let p = s.step().unwrap().unwrap();
         if let Some(TrainEvent::WindowFinished { change, rate, .. }) = p.events.first() {
             let theta = &s.state().theta;
-            let u = s.objective().residual_channels(theta)[..n].to_vec();
+            let u = s.objective().residual_channels(theta).unwrap()[..n].to_vec();
             let h = homotopy_explorer::diagnostics::metrics::residual_at(
                 s.problem().as_ref(),
-                s.objective().shape(),
+                s.objective().network(),
                 theta,
                 s.problem().residual_points(),
                 0.05,

@@ -114,15 +114,17 @@ fn a_time_window_makes_the_residual_the_implicit_euler_step_with_consistent_deri
     let dt = 0.1;
     let plain = obj.linearize(&theta, eps).unwrap();
     let n = obj.n_res();
-    let previous: Vec<f64> =
-        obj.residual_channels(&theta.iter().map(|t| t * 0.97).collect::<Vec<_>>())[..n].to_vec();
+    let previous: Vec<f64> = obj
+        .residual_channels(&theta.iter().map(|t| t * 0.97).collect::<Vec<_>>())
+        .unwrap()[..n]
+        .to_vec();
     obj.set_time_step(Some(TimeStep {
         dt,
         previous: previous.clone(),
     }));
     let lin = obj.linearize(&theta, eps).unwrap();
     // Values: u − u_prev + Δt·H; rows: ∇u + Δt·∇H.
-    let (s, u) = obj.value_jacobian(&theta);
+    let (s, u) = obj.value_jacobian(&theta).unwrap();
     for i in 0..n {
         let want = u[i] - previous[i] + dt * plain.residual.values[i];
         assert!((lin.residual.values[i] - want).abs() < 1e-12, "point {i}");
@@ -138,7 +140,7 @@ fn a_time_window_makes_the_residual_the_implicit_euler_step_with_consistent_deri
     assert!(max_rel(&a.apply_transpose(&r), &grad) < 1e-10);
     let problem = obj.problem().clone();
     let dev = backend::cpu().unwrap().device;
-    let mut burn = Objective::with_path(problem, obj.shape().clone(), &dev, 0.8, NetPath::Burn);
+    let mut burn = Objective::with_path(problem, obj.network().clone(), &dev, 0.8, NetPath::Burn);
     burn.set_time_step(Some(TimeStep { dt, previous }));
     let (loss_b, grad_b) = burn.loss_and_grad(&theta, eps).unwrap();
     assert!((loss_b.total - loss.total).abs() < 1e-12 * loss.total);
@@ -157,7 +159,7 @@ fn phase_direction_is_the_translation_of_u() {
     let dirs = obj.phase_directions(&theta);
     assert_eq!(dirs.len(), 1, "one direction in 1D");
     let c = &dirs[0];
-    let (s, _) = obj.value_jacobian(&theta);
+    let (s, _) = obj.value_jacobian(&theta).unwrap();
     // S c ∝ u′ at the residual points (δu along c is a translation).
     let su = s.apply(c);
     let lin = obj.linearize(&theta, 0.1).unwrap();
@@ -192,7 +194,7 @@ fn phase_directions_in_2d_are_orthonormal_translations_along_each_axis() {
     assert!((dot(&dirs[1], &dirs[1]) - 1.0).abs() < 1e-12);
     assert!(dot(&dirs[0], &dirs[1]).abs() < 1e-12);
     // Moving along the x direction moves u like ∂u/∂x (positive correlation).
-    let (s, _) = obj.value_jacobian(&theta);
+    let (s, _) = obj.value_jacobian(&theta).unwrap();
     let su = s.apply(&dirs[0]);
     let lin = obj.linearize(&theta, 0.5).unwrap();
     let n = obj.n_res();

@@ -32,6 +32,7 @@ fn fields_of(p: &dyn Problem, f: &dyn Fn(f64) -> [f64; 3]) -> Fields {
         d2u: vec![col(2)],
         laplacian: Some(col(2)),
         x: coordinates(x, 1, &dev),
+        role: homotopy_explorer::problem::PointRole::Residual,
     }
 }
 
@@ -257,6 +258,7 @@ fn helmholtz_exact_solution_and_derivatives() {
             d2u: Vec::new(),
             laplacian: Some(vec_tensor(lap, &dev)),
             x: coordinates(pts, d, &dev),
+            role: homotopy_explorer::problem::PointRole::Residual,
         }
     };
     let eps = 0.1;
@@ -317,6 +319,7 @@ fn fields_2d(p: &dyn Problem, f: &dyn Fn(f64, f64) -> [f64; 4]) -> Fields {
         d2u: Vec::new(),
         laplacian: Some(col(3)),
         x: coordinates(pts, 2, &dev),
+        role: homotopy_explorer::problem::PointRole::Residual,
     }
 }
 
@@ -496,6 +499,7 @@ fn the_3d_fit_vanishes_at_its_target_and_its_eps_derivative_matches() {
         d2u: Vec::new(),
         laplacian: None,
         x: coordinates(pts, 3, &dev),
+        role: homotopy_explorer::problem::PointRole::Residual,
     };
     let eps = 0.37;
     assert!(max_abs(&host_vec(p.residual(&fields(eps), eps)).unwrap()) < 1e-12);
@@ -670,6 +674,7 @@ fn every_problem_kind_has_one_spec_and_its_presets_id_round_trips() {
         Helmholtz2d,
         Helmholtz,
         SobolevPoisson2d,
+        BurgersOperator,
     ];
     // A new variant breaks this wildcard-free match, next to the list above: add it to both,
     // and its spec to the registry.
@@ -677,7 +682,7 @@ fn every_problem_kind_has_one_spec_and_its_presets_id_round_trips() {
         match kind {
             AllenCahn1d | AllenCahn2d | HighFrequencyFit | Burgers1d | BoundaryLayer
             | PoissonMultiscale1d | PoissonMultiscale2d | Helmholtz2d | Helmholtz
-            | SobolevPoisson2d => {}
+            | SobolevPoisson2d | BurgersOperator => {}
         }
     }
     // Every variant (each preset name) has exactly one spec, and the picker lists them all.

@@ -10,6 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+mod deeponet;
 mod homotopy;
 mod hrta;
 mod optimizer;
@@ -17,6 +18,7 @@ mod problem;
 mod time_march;
 mod toml_spans;
 
+pub use deeponet::{DeepOnetConfig, DeepOnetKind};
 pub use homotopy::{
     Corrector, DiagnosticsConfig, EulerConfig, LeastSquaresForm, LmConfig, Phase1Config,
     PseudoInverse, ScheduleConfig, StageConfig, StageOptimizer, StrategyConfig, StrategyKind,
@@ -27,7 +29,7 @@ pub use problem::{HomotopyPath, ProblemConfig, ResampleConfig};
 pub use time_march::TimeMarchConfig;
 use toml_spans::{key_at_span, line_of, locate};
 
-use crate::net::{Activation, ActivationKind, DerivOrder, InitKind, MlpShape};
+use crate::net::{Activation, ActivationKind, DerivOrder, InitKind, MlpShape, Network};
 use crate::problem::Problem;
 
 /// The preset format version this build reads and writes.
@@ -118,6 +120,10 @@ pub struct NetworkConfig {
     /// random-feature model; default false).
     #[serde(default)]
     pub train_output_only: bool,
+    /// The DeepONet of an operator-learning problem (`burgers_operator`; its defaults when
+    /// absent). `hidden`, `init` and the output scaling are the MLP's and do not apply to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deeponet: Option<DeepOnetConfig>,
 }
 
 impl Default for NetworkConfig {
@@ -129,6 +135,7 @@ impl Default for NetworkConfig {
             init: InitKind::default(),
             output_scale_exponent: 0.5,
             train_output_only: false,
+            deeponet: None,
         }
     }
 }
@@ -425,6 +432,7 @@ impl RunConfig {
                 "the exponent a of 1/N^a must be finite and ≥ 0",
             ));
         }
+        self.validate_operator()?;
         let order = self.problem_order();
         if n.activation.second_derivative_vanishes()
             && matches!(order, DerivOrder::SecondPerAxis | DerivOrder::Laplacian)
@@ -521,6 +529,107 @@ impl RunConfig {
         Ok(())
     }
 
+    /// The most (input, point) pairs one step may evaluate.
+    pub const MAX_OPERATOR_POINTS: usize = 2_000_000;
+
+    /// The DeepONet and the operator problem go together, on the CPU, with gradient-based
+    /// training (the DeepONet has no per-sample Jacobian rows).
+    fn validate_operator(&self) -> Result<(), ConfigError> {
+        let spec = self.problem.kind.spec();
+        if !spec.operator {
+            if self.network.deeponet.is_some() {
+                return Err(ConfigError::invalid(
+                    "network.deeponet",
+                    format!(
+                        "{} learns one solution with an MLP; a DeepONet is trained for an operator problem (burgers_operator)",
+                        spec.id
+                    ),
+                ));
+            }
+            return Ok(());
+        }
+        if let Some(d) = &self.network.deeponet {
+            d.validate()?;
+        }
+        let refuse = |key: &str, why: &str| {
+            Err(ConfigError::invalid(
+                key,
+                format!("{} trains a DeepONet, which {why}", spec.id),
+            ))
+        };
+        if self.backend == BackendKind::Wgpu {
+            return refuse(
+                "backend",
+                "runs on the CPU only (its fused f64 kernel); use backend = \"cpu\"",
+            );
+        }
+        if self.network.train_output_only {
+            return refuse(
+                "network.train_output_only",
+                "has no single output layer to train alone; set it to false",
+            );
+        }
+        if self.hrta.enabled {
+            return refuse(
+                "hrta.enabled",
+                "HRTA's s-stages are not offered for; set it to false",
+            );
+        }
+        let jacobian = "has no per-sample Jacobian rows; train it with Adam or L-BFGS";
+        if matches!(
+            self.optimizer.kind,
+            OptimizerKind::Lm | OptimizerKind::ImplicitGn
+        ) {
+            return refuse("optimizer.kind", jacobian);
+        }
+        if self.diagnostics.every > 0 {
+            return refuse(
+                "diagnostics.every",
+                "has no kernel spectra (no per-sample Jacobian rows); set it to 0",
+            );
+        }
+        match self.strategy.kind {
+            StrategyKind::Strategy1 => {
+                return refuse(
+                    "strategy.kind",
+                    "cannot take Strategy 1's Euler steps (no per-sample Jacobian rows); use strategy2 (the paper's homotopy loss) or curriculum",
+                );
+            }
+            StrategyKind::TimeSequential => {
+                return refuse(
+                    "strategy.kind",
+                    "is not offered the time-sequential strategy; use strategy2 or curriculum",
+                );
+            }
+            _ => {}
+        }
+        if self.strategy.kind.is_homotopy() {
+            let st = &self.strategy.stages;
+            if st.optimizer == StageOptimizer::Lm || self.strategy.phase1.lm_iterations > 0 {
+                return refuse(
+                    "strategy.stages.optimizer",
+                    "has no per-sample Jacobian rows for Levenberg–Marquardt stages or Phase I polish; use adam or lbfgs stages and phase1.lm_iterations = 0",
+                );
+            }
+        }
+        let op = self.problem.operator.unwrap_or_default();
+        deeponet::validate_inputs(&op)?;
+        let points = op.inputs * (self.problem.n_res + self.problem.n_bc);
+        if points > Self::MAX_OPERATOR_POINTS {
+            return Err(ConfigError::invalid(
+                "problem.operator.inputs",
+                format!(
+                    "{} inputs × ({} residual + {} boundary points) = {points} points per step; at most {} are allowed",
+                    op.inputs,
+                    self.problem.n_res,
+                    self.problem.n_bc,
+                    Self::MAX_OPERATOR_POINTS
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// The derivative order the configured problem's residual needs.
     pub fn problem_order(&self) -> DerivOrder {
         self.problem.kind.order()
@@ -529,6 +638,25 @@ impl RunConfig {
     /// Build the problem instance (sampling included).
     pub fn build_problem(&self) -> Box<dyn Problem> {
         self.problem.build(self.training.seed)
+    }
+
+    /// The model for `problem`: a DeepONet over its sensors for an operator-learning problem,
+    /// else the MLP of its input dimension.
+    pub fn build_network(&self, problem: &dyn Problem) -> Network {
+        let activation = Activation {
+            kind: self.network.activation,
+            s: self.network.hrta_s,
+        };
+        match problem.operator_points(crate::problem::PointRole::Residual) {
+            Some(op) => Network::DeepOnet(
+                self.network
+                    .deeponet
+                    .clone()
+                    .unwrap_or_default()
+                    .shape(op.sensors, activation),
+            ),
+            None => Network::Mlp(self.build_shape(problem.dim())),
+        }
     }
 
     /// The network shape for a problem of input dimension `dim`.

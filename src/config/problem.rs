@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, defaults};
+use crate::problem::burgers_operator::OperatorArgs;
 use crate::problem::points_nd::grid_side;
 /// The homotopy a problem's parameter walks (`s_homotopy`, `s_homotopy_as_printed`, `epsilon`).
 pub use crate::problem::s_path::Path as HomotopyPath;
@@ -45,6 +46,10 @@ pub struct ProblemConfig {
     /// |H| to the residual points (off by default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resample: Option<ResampleConfig>,
+    /// The input functions of an operator-learning problem (`burgers_operator`): how many,
+    /// their sensors and the random field they are drawn from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<OperatorArgs>,
 }
 
 /// Residual-based adaptive resampling (the "resampling" baseline of the homotopy paper's
@@ -265,6 +270,7 @@ impl ProblemConfig {
             eps: self.eps,
             dim: self.dim(),
             path: self.path,
+            operator: self.operator,
         })
     }
 }

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::net::{Channels, DerivOrder, MlpShape, fused};
-use crate::problem::{Problem, relative_l2};
+use crate::net::{Channels, DerivOrder, Network};
+use crate::problem::{PointRole, Problem, operator_points_at, relative_l2, role_of};
 
 /// u_θ on the evaluation grid and how far it is from the known solutions.
 #[derive(Clone, Debug, Serialize)]
@@ -23,9 +23,17 @@ pub struct EvalReport {
 }
 
 /// Evaluate θ at ε on the problem's evaluation grid (fused f64 kernel, any training backend).
-pub fn evaluate(problem: &dyn Problem, shape: &MlpShape, theta: &[f64], eps: f64) -> EvalReport {
+pub fn evaluate(problem: &dyn Problem, net: &Network, theta: &[f64], eps: f64) -> EvalReport {
     let ch = Channels::new(problem.dim(), DerivOrder::Value);
-    let u = fused::evaluate(shape, theta, problem.eval_points(), ch);
+    let n = problem.eval_points().len() / problem.dim();
+    let u = net
+        .evaluate(
+            theta,
+            problem.eval_points(),
+            problem.operator_points(PointRole::Eval),
+            ch,
+        )
+        .unwrap_or_else(|_| vec![f64::NAN; n]);
     let l2re_exact = problem.exact(eps).map(|e| relative_l2(&u, &e.values));
     let l2re_reference = problem.reference(eps).map(|r| relative_l2(&u, &r.values));
     let front_x0 = problem.front_position(&u);
@@ -42,7 +50,7 @@ pub fn evaluate(problem: &dyn Problem, shape: &MlpShape, theta: &[f64], eps: f64
 /// one value per point (a residual with several rows per point gives its first, the value row).
 pub fn residual_at(
     problem: &dyn Problem,
-    shape: &MlpShape,
+    net: &Network,
     theta: &[f64],
     points: &[f64],
     eps: f64,
@@ -50,10 +58,13 @@ pub fn residual_at(
 ) -> Vec<f64> {
     let ch = problem.channels();
     let n = points.len() / problem.dim();
-    let out = fused::evaluate(shape, theta, points, ch);
+    let Ok(out) = net.evaluate(theta, points, operator_points_at(problem, points), ch) else {
+        return vec![f64::NAN; n];
+    };
     let fields =
         crate::problem::Fields::from_stacked(crate::net::tensors::vec_tensor(out, device), n, ch)
-            .at(&crate::problem::coordinates(points, problem.dim(), device));
+            .at(&crate::problem::coordinates(points, problem.dim(), device))
+            .on(role_of(problem, points).unwrap_or(PointRole::Residual));
     let mut h = crate::net::tensors::host_vec(problem.residual(&fields, eps))
         .unwrap_or_else(|_| vec![f64::NAN; n]);
     h.truncate(n);

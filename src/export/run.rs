@@ -33,7 +33,7 @@ pub fn write_run(
     let reference = problem.reference(eps);
     let residual = residual_at(
         problem,
-        session.objective().shape(),
+        session.objective().network(),
         &session.state().theta,
         problem.eval_points(),
         eps,
@@ -42,7 +42,7 @@ pub fn write_run(
     let nan = vec![f64::NAN; eval.u.len()];
     // 1D: x; several dimensions: the coordinate the problem plots against.
     let x = crate::problem::plot_coordinates(problem, problem.eval_points());
-    let solution = columns_csv(&[
+    let mut columns: Vec<(&str, &[f64])> = vec![
         (
             if problem.dim() == 1 {
                 "x"
@@ -55,7 +55,26 @@ pub fn write_run(
         ("exact", exact.as_ref().map_or(&nan, |s| &s.values)),
         ("reference", reference.as_ref().map_or(&nan, |s| &s.values)),
         ("residual", &residual),
-    ])?;
+    ];
+    // An operator problem's evaluation points are test inputs × coordinates: say which input
+    // each row belongs to and what u₀ is there.
+    let operator_columns = problem
+        .operator_points(crate::problem::PointRole::Eval)
+        .map(|op| {
+            let m = op.y.len();
+            let index: Vec<f64> = (0..op.len()).map(|k| (k / m) as f64).collect();
+            let u0: Vec<f64> = op
+                .inputs
+                .chunks(op.sensors)
+                .flat_map(|row| crate::problem::points1d::interpolate_uniform(row, &op.y))
+                .collect();
+            (index, u0)
+        });
+    if let Some((index, u0)) = &operator_columns {
+        columns.insert(0, ("input", index));
+        columns.insert(2, ("u0", u0));
+    }
+    let solution = columns_csv(&columns)?;
     let summary = session.summary(SummaryInputs {
         device: &device.description,
         wall_secs,

@@ -121,6 +121,7 @@ pub const SPEC: ProblemSpec = ProblemSpec {
     dims: Dims::Fixed(2),
     paths: &[Path::SHomotopy, Path::SHomotopyAsPrinted, Path::Epsilon],
     tensor_grid: true,
+    operator: false,
     build: |a| Box::new(AllenCahn2d::new(a)),
 };
 

@@ -58,13 +58,21 @@ impl Burgers1d {
     }
 
     /// A(u; ε) = u u_x − εu_xx − f.
-    fn pde(f: &Fields, eps: f64) -> Tensor<1> {
+    pub(crate) fn pde(f: &Fields, eps: f64) -> Tensor<1> {
         let x = f.coord(0).mul_scalar(PI);
         let source = x.clone().sin().mul(x.cos()).mul_scalar(PI);
         f.u.clone()
             .mul(f.du[0].clone())
             .sub(f.second(0).mul_scalar(eps))
             .sub(source)
+    }
+
+    /// A_u v = u v_x + u_x v − εv_xx.
+    pub(crate) fn pde_u(f: &Fields, v: &Fields, eps: f64) -> Tensor<1> {
+        f.u.clone()
+            .mul(v.du[0].clone())
+            .add(f.du[0].clone().mul(v.u.clone()))
+            .sub(v.second(0).mul_scalar(eps))
     }
 
     /// f(x) = π sin(πx)cos(πx).
@@ -88,7 +96,7 @@ impl Burgers1d {
 
     /// A(u; ε) = u u_x − εu_xx − f at node x by central differences (left, centre, right values
     /// l, c, r; spacing h), with its derivatives in l, c, r.
-    fn stencil(eps: f64, x: f64, h: f64, l: f64, c: f64, r: f64) -> StencilRow {
+    pub(crate) fn stencil(eps: f64, x: f64, h: f64, l: f64, c: f64, r: f64) -> StencilRow {
         let k = eps / (h * h);
         StencilRow {
             value: c * (r - l) / (2.0 * h) - k * (l - 2.0 * c + r) - Self::source(x),
@@ -169,16 +177,8 @@ impl Problem for Burgers1d {
     }
 
     fn linearized(&self, f: &Fields, v: &Fields, p: f64) -> Tensor<1> {
-        self.path.linearized(
-            p,
-            |eps| {
-                f.u.clone()
-                    .mul(v.du[0].clone())
-                    .add(f.du[0].clone().mul(v.u.clone()))
-                    .sub(v.second(0).mul_scalar(eps))
-            },
-            v.u.clone(),
-        )
+        self.path
+            .linearized(p, |eps| Self::pde_u(f, v, eps), v.u.clone())
     }
 
     /// Eq. 64 on the uniform residual grid, h = 1/(n+1), zero Dirichlet data, central

@@ -96,6 +96,7 @@ pub const POISSON_SPEC: ProblemSpec = ProblemSpec {
     dims: Dims::Fixed(2),
     paths: &[],
     tensor_grid: true,
+    operator: false,
     build: |a| Box::new(Elliptic2d::new(Elliptic::MultiscalePoisson, a)),
 };
 

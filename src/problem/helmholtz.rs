@@ -60,6 +60,7 @@ pub const SPEC: ProblemSpec = ProblemSpec {
     dims: Dims::UpTo(50),
     paths: &[],
     tensor_grid: false,
+    operator: false,
     build: |a| Box::new(HelmholtzNd::new(a)),
 };
 

@@ -69,6 +69,7 @@ pub const SPEC: ProblemSpec = ProblemSpec {
     dims: Dims::UpTo(3),
     paths: &[],
     tensor_grid: true,
+    operator: false,
     build: |a| Box::new(HighFrequencyFit::new(a)),
 };
 

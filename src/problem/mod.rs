@@ -8,7 +8,9 @@ pub mod allen_cahn_1d;
 pub mod allen_cahn_2d;
 pub mod boundary_layer;
 pub mod burgers_1d;
+pub mod burgers_operator;
 pub mod elliptic_2d;
+pub mod grf;
 pub mod helmholtz;
 pub mod high_frequency;
 pub mod points;
@@ -26,6 +28,7 @@ use std::sync::Arc;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
+use crate::net::deeponet::OperatorPoints;
 use crate::net::{Channels, DerivOrder};
 
 pub use allen_cahn_1d::AllenCahn1d;
@@ -77,6 +80,9 @@ pub enum ProblemKind {
     /// training: three residual rows per point.
     #[serde(rename = "sobolev_poisson_2d")]
     SobolevPoisson2d,
+    /// The operator u₀ ↦ u∞ of steady Burgers, learned by a DeepONet over random inputs
+    /// (homotopy paper §5.3, App. B.6).
+    BurgersOperator,
 }
 
 /// The input dimension a problem runs in.
@@ -103,6 +109,8 @@ pub struct BuildArgs {
     pub dim: usize,
     /// The homotopy the parameter walks, when the preset chose one.
     pub path: Option<s_path::Path>,
+    /// The input functions of an operator-learning problem (its defaults when `None`).
+    pub operator: Option<burgers_operator::OperatorArgs>,
 }
 
 impl BuildArgs {
@@ -118,6 +126,7 @@ impl BuildArgs {
             eps: 1.0,
             dim: 1,
             path: None,
+            operator: None,
         }
     }
 }
@@ -144,6 +153,9 @@ pub struct ProblemSpec {
     /// Whether grid sampling in several dimensions puts the residual points on an m^d tensor
     /// grid (Helmholtz in d dimensions always samples at random).
     pub tensor_grid: bool,
+    /// Whether it learns an operator (a DeepONet over input functions, see
+    /// [`Problem::operator_points`]) rather than one solution (an MLP).
+    pub operator: bool,
     /// Build the problem instance.
     pub build: fn(&BuildArgs) -> Box<dyn Problem>,
 }
@@ -166,17 +178,19 @@ impl ProblemSpec {
             dims: Dims::Fixed(1),
             paths: &[],
             tensor_grid: true,
+            operator: false,
             build,
         }
     }
 }
 
 /// Every problem, in picker order.
-pub static REGISTRY: [&ProblemSpec; 10] = [
+pub static REGISTRY: [&ProblemSpec; 11] = [
     &allen_cahn_1d::SPEC,
     &allen_cahn_2d::SPEC,
     &high_frequency::SPEC,
     &burgers_1d::SPEC,
+    &burgers_operator::SPEC,
     &boundary_layer::SPEC,
     &poisson_multiscale::SPEC,
     &elliptic_2d::POISSON_SPEC,
@@ -272,6 +286,9 @@ pub struct Fields {
     /// The points' coordinates x_j, one tensor per axis (empty unless attached with
     /// [`Fields::at`]; problems with x-dependent data read them through [`Fields::coord`]).
     pub x: Vec<Tensor<1>>,
+    /// Which of the problem's point sets the fields are at (residual unless set with
+    /// [`Fields::on`]): an operator problem reads each point's input function by it.
+    pub role: PointRole,
 }
 
 impl Fields {
@@ -302,7 +319,14 @@ impl Fields {
             d2u,
             laplacian,
             x: Vec::new(),
+            role: PointRole::Residual,
         }
+    }
+
+    /// Mark the fields as taken at another of the problem's point sets.
+    pub fn on(mut self, role: PointRole) -> Self {
+        self.role = role;
+        self
     }
 
     /// Attach the coordinates of the batch's points (see [`coordinates`]).
@@ -369,6 +393,14 @@ pub struct DiscreteOperator {
     /// Whether its rows are the residual points (then it pairs with the Jacobian in the
     /// Theorem 4.1 band); false for an operator on a grid of its own.
     pub on_residual_points: bool,
+}
+
+/// One of a problem's point sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PointRole {
+    Residual,
+    Boundary,
+    Eval,
 }
 
 /// A PDE problem instance at fixed sampling (built from a config).
@@ -496,11 +528,39 @@ pub trait Problem: Send + Sync {
         "x"
     }
 
+    /// For an operator-learning problem: the point set as (input functions × coordinates), the
+    /// batch a DeepONet is evaluated on; its points are the coordinates the other accessors
+    /// give, input-major. `None` for a problem of one solution.
+    fn operator_points(&self, _role: PointRole) -> Option<&OperatorPoints> {
+        None
+    }
+
     /// Position of the interface/front of a solution sampled on the evaluation grid, for
     /// problems that have one (1D Allen–Cahn: the zero crossing).
     fn front_position(&self, _values: &[f64]) -> Option<f64> {
         None
     }
+}
+
+/// The operator batch behind `points`, when they are one of the problem's own point sets (the
+/// same slice) and the problem is an operator-learning one.
+pub fn operator_points_at<'a>(
+    problem: &'a dyn Problem,
+    points: &[f64],
+) -> Option<&'a OperatorPoints> {
+    role_of(problem, points).and_then(|role| problem.operator_points(role))
+}
+
+/// Which of the problem's own point sets `points` is (the same slice), if any.
+pub fn role_of(problem: &dyn Problem, points: &[f64]) -> Option<PointRole> {
+    [
+        (problem.residual_points(), PointRole::Residual),
+        (problem.boundary_points(), PointRole::Boundary),
+        (problem.eval_points(), PointRole::Eval),
+    ]
+    .into_iter()
+    .find(|(set, _)| std::ptr::eq(*set, points))
+    .map(|(_, role)| role)
 }
 
 /// ∂/∂ε sin(a/ε) = −(a/ε²)cos(a/ε): the ε-derivative of boundary data that follow ε.

@@ -53,6 +53,7 @@ pub const SPEC: ProblemSpec = ProblemSpec {
     dims: Dims::Fixed(2),
     paths: &[],
     tensor_grid: true,
+    operator: false,
     build: |a| Box::new(SobolevPoisson2d::new(a)),
 };
 

@@ -135,7 +135,7 @@ fn run_cell(
     let parts = session.current_loss()?;
     let eval = evaluate(
         session.problem().as_ref(),
-        session.objective().shape(),
+        session.objective().network(),
         &session.state().theta,
         session.state().eps,
     );

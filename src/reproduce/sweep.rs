@@ -139,7 +139,7 @@ fn measure(
     let parts = session.objective().loss(theta, eps)?;
     let eval = evaluate(
         session.problem().as_ref(),
-        session.objective().shape(),
+        session.objective().network(),
         theta,
         eps,
     );
@@ -182,7 +182,7 @@ fn gauss_newton_lambda_max(session: &Session, theta: &[f64], eps: f64) -> Result
 fn values(session: &Session, theta: &[f64], eps: f64) -> Vec<f64> {
     evaluate(
         session.problem().as_ref(),
-        session.objective().shape(),
+        session.objective().network(),
         theta,
         eps,
     )

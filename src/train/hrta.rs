@@ -7,7 +7,6 @@ use super::objective::{Objective, ObjectiveError};
 use super::trainer::{EndReason, StepReport, StopRules, TrainEvent, TrainState, Trainer};
 use crate::config::{HrtaConfig, HrtaSwitch, StrategyKind};
 use crate::diagnostics::spectrum::kernel_spectrum;
-use crate::net::Activation;
 
 /// The largest change of s in one HRTA stage when HRTA starts on a network that has already
 /// trained: the function changes by at most this much of (x − σ(x)) at each switch.
@@ -81,17 +80,13 @@ impl Hrta {
     }
 
     fn set_s(objective: &mut Objective, state: &mut TrainState, s: f64) {
-        let mut shape = objective.shape().clone();
-        shape.activation = Activation {
-            kind: shape.activation.kind,
-            s,
-        };
-        objective.set_shape(shape);
+        let net = objective.network().with_activation_s(s);
+        objective.set_network(net);
         state.s = s;
     }
 
     fn lambda_min_sst(&self, objective: &Objective, theta: &[f64]) -> Option<f64> {
-        let (s, _) = objective.value_jacobian(theta);
+        let (s, _) = objective.value_jacobian(theta).ok()?;
         kernel_spectrum(&s, self.rcond)
             .ok()
             .and_then(|k| k.lambda_min)

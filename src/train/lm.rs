@@ -235,7 +235,7 @@ impl LevenbergMarquardt {
 pub fn sizes(objective: &Objective) -> Sizes {
     Sizes {
         rows: objective.system_rows(),
-        cols: objective.shape().n_params(),
+        cols: objective.network().n_params(),
         chunk_rows: CHUNK_POINTS,
         threads: crate::pool::threads(),
         tape_bytes: objective.tape_bytes(),

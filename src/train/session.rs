@@ -173,11 +173,11 @@ impl Session {
     /// Build problem, network, objective and trainer from a validated config.
     pub fn new(config: RunConfig, device: &ComputeDevice) -> Self {
         let problem: Arc<dyn Problem> = Arc::from(config.build_problem());
-        let shape = config.build_shape(problem.dim());
-        let theta = shape.init(config.network.init, config.training.seed);
+        let net = config.build_network(problem.as_ref());
+        let theta = net.init(config.network.init, config.training.seed);
         let objective = Objective::new(
             problem.clone(),
-            shape.clone(),
+            net.clone(),
             device,
             config.problem.bc_weight,
         );
@@ -188,7 +188,7 @@ impl Session {
         let loss_scale = objective
             .loss(&theta, config.problem.eps)
             .map_or(f64::NAN, |l| l.total);
-        let mut trainer = super::build_trainer(&config, shape.n_params());
+        let mut trainer = super::build_trainer(&config, net.n_params());
         let mut state = TrainState {
             theta,
             eps: config.problem.eps,
@@ -234,9 +234,8 @@ impl Session {
 
     fn restore(&mut self, snap: Snapshot) {
         if snap.s != self.state.s {
-            let mut shape = self.objective.shape().clone();
-            shape.activation.s = snap.s;
-            self.objective.set_shape(shape);
+            let net = self.objective.network().with_activation_s(snap.s);
+            self.objective.set_network(net);
         }
         self.state.theta = snap.theta;
         self.state.eps = snap.eps;
@@ -257,7 +256,7 @@ impl Session {
         let candidates = self.problem.random_interior_points(r.candidates, seed)?;
         let h = crate::diagnostics::metrics::residual_at(
             self.problem.as_ref(),
-            self.objective.shape(),
+            self.objective.network(),
             &self.state.theta,
             &candidates,
             self.state.eps,
@@ -380,7 +379,7 @@ impl Session {
     pub fn set_net_path(&mut self, path: NetPath, device: &ComputeDevice) {
         self.objective = Objective::with_path(
             self.problem.clone(),
-            self.objective.shape().clone(),
+            self.objective.network().clone(),
             &device.device,
             self.config.problem.bc_weight,
             path,
@@ -409,7 +408,8 @@ impl Session {
             return None;
         }
         let eps = self.state.eps;
-        let (_, u) = self.objective.value_jacobian(&self.state.theta);
+        let n = self.objective.n_res();
+        let u = self.objective.residual_channels(&self.state.theta).ok()?[..n].to_vec();
         let current = self
             .problem
             .discrete_operator(&u, eps)
@@ -434,7 +434,8 @@ impl Session {
             seed: self.config.training.seed,
             backend: self.config.backend.id().to_string(),
             device: at.device.to_string(),
-            n_params: self.objective.shape().n_params(),
+            model: self.objective.network().label(),
+            n_params: self.objective.network().n_params(),
             steps: self.state.step,
             end_reason: end_reason.to_string(),
             end_detail: self.end,
@@ -486,7 +487,7 @@ impl Session {
     pub fn evaluate(&self) -> EvalReport {
         evaluate(
             self.problem.as_ref(),
-            self.objective.shape(),
+            self.objective.network(),
             &self.state.theta,
             self.state.eps,
         )
@@ -535,11 +536,11 @@ impl Session {
             trainer_config.hrta.s_values = values;
         }
         self.config = config;
-        let shape = self.config.build_shape(self.problem.dim());
-        self.objective.set_shape(shape.clone());
+        let net = self.config.build_network(self.problem.as_ref());
+        self.objective.set_network(net.clone());
         self.objective.set_homotopy(None);
         self.objective.set_time_step(None);
-        self.trainer = super::build_trainer(&trainer_config, shape.n_params());
+        self.trainer = super::build_trainer(&trainer_config, net.n_params());
         self.state = TrainState {
             theta,
             eps: if self.config.strategy.kind.is_homotopy() {
@@ -600,7 +601,7 @@ impl Session {
             .validate()
             .map_err(|e| format!("invalid configuration: {e}"))?;
         let mut session = Self::new(cp.config, device);
-        let n = session.objective.shape().n_params();
+        let n = session.objective.network().n_params();
         if cp.theta.len() != n {
             return Err(format!(
                 "{} parameters, the network has {n}",
@@ -613,9 +614,8 @@ impl Session {
 
     /// Resume from saved parameters at a given ε and s (checkpoint load).
     pub fn restore_parameters(&mut self, theta: Vec<f64>, eps: f64, s: f64, step: usize) {
-        let mut shape = self.objective.shape().clone();
-        shape.activation.s = s;
-        self.objective.set_shape(shape);
+        let net = self.objective.network().with_activation_s(s);
+        self.objective.set_network(net);
         self.state.theta = theta;
         self.state.eps = eps;
         self.state.s = s;
@@ -697,7 +697,7 @@ impl Session {
             {
                 let eval = evaluate(
                     self.problem.as_ref(),
-                    self.objective.shape(),
+                    self.objective.network(),
                     &self.state.theta,
                     eps,
                 );

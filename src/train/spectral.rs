@@ -49,7 +49,7 @@ pub fn spectral_report(
     let lin = objective.linearize(theta, eps)?;
     let j = &lin.residual.jacobian;
     let k = kernel_spectrum(j, rcond)?;
-    let (s, u) = objective.value_jacobian(theta);
+    let (s, u) = objective.value_jacobian(theta)?;
     let sst = kernel_spectrum(&s, rcond)?;
     // Parameter direction of the soft mode: v = Jᵀq/λ, and its effect on u: S v.
     let lambda = k.lambda_min_kept.max(f64::MIN_POSITIVE);

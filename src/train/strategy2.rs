@@ -104,7 +104,7 @@ impl Strategy2 {
             objective.set_homotopy(Some(HomotopyTerm {
                 alpha: self.alpha,
                 delta_eps: next - current,
-                previous: objective.residual_channels(&state.theta),
+                previous: objective.residual_channels_or_nan(&state.theta),
             }));
         } else {
             objective.set_homotopy(None);

@@ -41,6 +41,10 @@ pub struct RunSummary {
     /// Backend id (`cpu` or `wgpu`) and device description.
     pub backend: String,
     pub device: String,
+    /// The model trained (`MlpShape` widths, or the DeepONet's form and sizes); empty in
+    /// summaries written before it was recorded.
+    #[serde(default)]
+    pub model: String,
     pub n_params: usize,
     pub steps: usize,
     /// Short name of why the run ended (`EndReason::name`), or `running` / `paused` for an

@@ -87,7 +87,7 @@ impl TimeSequential {
     /// u_θ at the residual points.
     fn current_u(objective: &Objective, theta: &[f64]) -> Vec<f64> {
         let n = objective.n_res();
-        objective.residual_channels(theta)[..n].to_vec()
+        objective.residual_channels_or_nan(theta)[..n].to_vec()
     }
 
     /// Close the window at a finite loss: u at θ becomes u_prev of the next one, unless the

@@ -301,7 +301,7 @@ impl Worker {
         let problem = session.problem().as_ref();
         residual_at(
             problem,
-            session.objective().shape(),
+            session.objective().network(),
             &session.state().theta,
             problem.residual_points(),
             p,

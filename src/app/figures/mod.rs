@@ -131,6 +131,14 @@ fn when_reference(view: &RunView) -> String {
     }
 }
 
+/// How many leading coordinates rise without restarting: all of them for one solution, one
+/// input's worth for an operator problem's inputs × coordinates.
+fn first_sweep(x: &[f64]) -> usize {
+    x.windows(2)
+        .position(|w| w[1] < w[0])
+        .map_or(x.len(), |i| i + 1)
+}
+
 fn pairs(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
     x.iter().copied().zip(y.iter().copied()).collect()
 }
@@ -230,13 +238,23 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
     let mut fig = Figure::new("Solution u_θ(x)", "x", "u");
     if let Some(s) = shown {
         fig.x_label = s.plot_label.to_string();
-        fig.title = format!("Solution u_θ(x) at {}{of}", at(view, s.eps));
+        // An operator problem evaluates several test inputs one after another, each over the
+        // same coordinates: show the first input's curve, not all of them joined.
+        let n = first_sweep(&s.plot_x);
+        let inputs = s.plot_x.len() / n.max(1);
+        let which = if inputs > 1 {
+            format!(" (test input 1 of {inputs})")
+        } else {
+            String::new()
+        };
+        let x = &s.plot_x[..n];
+        fig.title = format!("Solution u_θ(x) at {}{which}{of}", at(view, s.eps));
         fig.series
-            .push(series("u_θ", pairs(&s.plot_x, &s.u), Mark::Line, 0));
+            .push(series("u_θ", pairs(x, &s.u[..n]), Mark::Line, 0));
         if let Some(e) = &s.exact {
             fig.series.push(pin_series(
                 "exact".into(),
-                pairs(&s.plot_x, e),
+                pairs(x, &e[..n]),
                 Mark::Reference,
                 (0, 0, 0),
             ));
@@ -248,15 +266,14 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
                 } else {
                     "reference at this ε"
                 },
-                pairs(&s.plot_x, r),
+                pairs(x, &r[..n]),
                 Mark::Reference,
                 2,
             ));
         }
-        let pts = s
-            .residual_x
+        let pts = s.residual_x[..first_sweep(&s.residual_x)]
             .iter()
-            .map(|&x| (x, interpolate(&s.plot_x, &s.u, x)))
+            .map(|&xr| (xr, interpolate(x, &s.u[..n], xr)))
             .collect();
         fig.series
             .push(series("residual points", pts, Mark::Points, 7));

@@ -180,7 +180,7 @@ fn plain_loss(session: &Session, theta: &[f64], eps: f64) -> Result<f64> {
 fn row(method: &str, seed: u64, eps: f64, session: &Session, theta: &[f64]) -> Result<Table1Row> {
     let eval = evaluate(
         session.problem().as_ref(),
-        session.objective().shape(),
+        session.objective().network(),
         theta,
         eps,
     );
@@ -199,7 +199,7 @@ fn k_row(init: &str, seed: u64, session: &Session, theta: &[f64]) -> Result<Tabl
     let lin = session.objective().linearize(theta, 0.01)?;
     let k = kernel_spectrum(&lin.residual.jacobian, RCOND)?;
     // Eq. 18 as printed: D_ε S with S = ∇_θ u at the residual points.
-    let (s, u) = session.objective().value_jacobian(theta);
+    let (s, u) = session.objective().value_jacobian(theta)?;
     let lambda_min_eq18 = match session.problem().discrete_operator(&u, 0.01) {
         Some(d) if d.on_residual_points && d.matrix.nrows() == u.len() && s.rows >= u.len() => {
             let n = u.len();
@@ -382,7 +382,7 @@ fn run_cell(
         let session = Session::new(config, &device);
         let init = session
             .objective()
-            .shape()
+            .network()
             .init(session.config().network.init, seed);
         table2.push(k_row("xavier", seed, &session, &init)?);
         for (eps, theta) in &thetas {
@@ -514,7 +514,7 @@ mod tests {
         let row = k_row("xavier", 0, &session, &theta).unwrap();
         let got = row.lambda_min_eq18.expect("resolved");
         // Independently: D_ε S as dense matrices, λ_min(D_ε S Sᵀ D_εᵀ) = σ_min(D_ε S)².
-        let (s, u) = session.objective().value_jacobian(&theta);
+        let (s, u) = session.objective().value_jacobian(&theta).unwrap();
         let d = session
             .problem()
             .discrete_operator(&u, 0.01)

@@ -53,28 +53,28 @@ impl Objective {
         }
         let mut ws = self.workspace();
         let ws = &mut *ws;
-        self.fused_forward(theta, ws);
-        let channels = ws.res.out.clone();
+        self.fused_forward(theta, ws)?;
+        let channels = ws.res.out().to_vec();
         let (r, coeff_r) = self.block_coefficients(&channels, eps, BlockKind::Residual)?;
         let mut j_res = Jacobian::default();
-        ws.res.per_sample(&self.shape, theta, &coeff_r, &mut j_res);
+        ws.res.per_sample(&self.net, theta, &coeff_r, &mut j_res)?;
         let rb: Vec<f64> = ws
             .bc
-            .out
+            .out()
             .iter()
             .zip(self.g_host(eps))
             .map(|(u, g)| u - g)
             .collect();
         let mut j_bc = Jacobian::default();
         let ones = vec![1.0; rb.len()];
-        ws.bc.per_sample(&self.shape, theta, &ones, &mut j_bc);
+        ws.bc.per_sample(&self.net, theta, &ones, &mut j_bc)?;
         self.mask_columns(&mut j_res);
         self.mask_columns(&mut j_bc);
         let homotopy = match self.homotopy() {
             Some(term) => {
                 let (q, coeff_q) = self.block_coefficients(&channels, eps, BlockKind::Homotopy)?;
                 let mut j_q = Jacobian::default();
-                ws.res.per_sample(&self.shape, theta, &coeff_q, &mut j_q);
+                ws.res.per_sample(&self.net, theta, &coeff_q, &mut j_q)?;
                 self.mask_columns(&mut j_q);
                 Some(Block {
                     weight: term.alpha / self.n_res() as f64,
@@ -120,8 +120,8 @@ impl Objective {
         let (channels, bc) = {
             let mut ws = self.workspace();
             let ws = &mut *ws;
-            self.fused_forward(theta, ws);
-            (ws.res.out.clone(), ws.bc.out.clone())
+            self.fused_forward(theta, ws)?;
+            (ws.res.out().to_vec(), ws.bc.out().to_vec())
         };
         let fields = self.cpu_fields(vec_tensor(channels.clone(), &self.cpu));
         let w_res = (1.0 / self.n_res() as f64).sqrt();
@@ -139,25 +139,32 @@ impl Objective {
         Ok(out)
     }
 
-    /// The output channels at the residual points (C·n, channel-major), fused CPU f64.
-    pub fn residual_channels(&self, theta: &[f64]) -> Vec<f64> {
-        let mut ws = self.workspace();
-        let ws = &mut *ws;
-        self.fused_forward(theta, ws);
-        ws.res.out.clone()
+    /// The output channels at the residual points, or NaN in each when the model cannot be
+    /// evaluated there (a loss taken from them is then non-finite and the run rolls back).
+    pub fn residual_channels_or_nan(&self, theta: &[f64]) -> Vec<f64> {
+        self.residual_channels(theta)
+            .unwrap_or_else(|_| vec![f64::NAN; self.res_channels.count() * self.n_res()])
     }
 
-    /// S: rows ∇_θ u_θ(x_i) at the residual points, and u_θ(x_i).
-    pub fn value_jacobian(&self, theta: &[f64]) -> (Jacobian, Vec<f64>) {
+    /// The output channels at the residual points (C·n, channel-major), fused CPU f64.
+    pub fn residual_channels(&self, theta: &[f64]) -> Result<Vec<f64>, ObjectiveError> {
         let mut ws = self.workspace();
         let ws = &mut *ws;
-        self.fused_forward(theta, ws);
+        self.fused_forward(theta, ws)?;
+        Ok(ws.res.out().to_vec())
+    }
+
+    /// S: rows ∇_θ u_θ(x_i) at the residual points, and u_θ(x_i) (the MLP only).
+    pub fn value_jacobian(&self, theta: &[f64]) -> Result<(Jacobian, Vec<f64>), ObjectiveError> {
+        let mut ws = self.workspace();
+        let ws = &mut *ws;
+        self.fused_forward(theta, ws)?;
         let n = self.n_res();
-        let mut coeff = vec![0.0; ws.res.out.len()];
+        let mut coeff = vec![0.0; ws.res.out().len()];
         coeff[..n].fill(1.0);
         let mut s = Jacobian::default();
-        ws.res.per_sample(&self.shape, theta, &coeff, &mut s);
-        (s, ws.res.out[..n].to_vec())
+        ws.res.per_sample(&self.net, theta, &coeff, &mut s)?;
+        Ok((s, ws.res.out()[..n].to_vec()))
     }
 
     /// The phase-condition directions c_j ∝ Σ_i ∂_j u(x_i) ∇_θ u(x_i), one per input axis j,
@@ -170,15 +177,17 @@ impl Objective {
         }
         let mut ws = self.workspace();
         let ws = &mut *ws;
-        self.fused_forward(theta, ws);
+        if self.fused_forward(theta, ws).is_err() {
+            return Vec::new();
+        }
         let n = self.n_res();
         let mut basis: Vec<Vec<f64>> = Vec::new();
         for j in 0..self.problem.dim() {
             let first = self.res_channels.first(j) * n;
-            let mut coeff = vec![0.0; ws.res.out.len()];
-            coeff[..n].copy_from_slice(&ws.res.out[first..first + n]);
+            let mut coeff = vec![0.0; ws.res.out().len()];
+            coeff[..n].copy_from_slice(&ws.res.out()[first..first + n]);
             let mut c = vec![0.0; theta.len()];
-            ws.res.backward(&self.shape, theta, &coeff, &mut c);
+            ws.res.backward(&self.net, theta, &coeff, &mut c);
             // Frozen parameters (random features) do not move: no direction along them.
             c[..self.trainable_from].fill(0.0);
             let scale = crate::linalg::norm(&c);

@@ -22,10 +22,10 @@ use thiserror::Error;
 
 use crate::backend::{self, ComputeDevice};
 use crate::config::BackendKind;
-use crate::net::batch::Batch;
 use crate::net::jacobian::Jacobian;
-use crate::net::{Channels, DerivOrder, MlpShape, forward};
-use crate::problem::{Fields, Problem, coordinates};
+use crate::net::model::{ModelError, NetBatch, Network};
+use crate::net::{Channels, DerivOrder, forward};
+use crate::problem::{Fields, PointRole, Problem, coordinates};
 
 mod jacobians;
 mod products;
@@ -86,6 +86,10 @@ pub enum ObjectiveError {
     NotPointwise(&'static str, usize),
     #[error("{0}")]
     Memory(String),
+    #[error("{0}")]
+    Model(#[from] ModelError),
+    #[error("{0}")]
+    Backend(String),
 }
 
 /// The Strategy-2 homotopy term α/(2n) Σ (H_u[u](u − u_prev)/Δε + H_ε(u))².
@@ -112,7 +116,7 @@ pub struct TimeStep {
 /// L(θ; ε) and its derivatives for one problem, network shape and device.
 pub struct Objective {
     problem: Arc<dyn Problem>,
-    shape: MlpShape,
+    net: Network,
     device: Device,
     cpu: Device,
     path: NetPath,
@@ -138,8 +142,8 @@ pub struct Objective {
 /// Reused buffers of the fused path (no allocation per step).
 #[derive(Default)]
 struct Workspace {
-    res: Batch,
-    bc: Batch,
+    res: NetBatch,
+    bc: NetBatch,
     grad_bc: Vec<f64>,
 }
 
@@ -147,7 +151,7 @@ impl Objective {
     /// The objective on `device`: the fused path on the CPU, the burn path elsewhere.
     pub fn new(
         problem: Arc<dyn Problem>,
-        shape: MlpShape,
+        net: impl Into<Network>,
         device: &ComputeDevice,
         bc_weight: f64,
     ) -> Self {
@@ -155,13 +159,13 @@ impl Objective {
             BackendKind::Cpu => NetPath::Fused,
             BackendKind::Wgpu => NetPath::Burn,
         };
-        Self::with_path(problem, shape, &device.device, bc_weight, path)
+        Self::with_path(problem, net, &device.device, bc_weight, path)
     }
 
     /// The objective with an explicit network path (tests compare the two).
     pub fn with_path(
         problem: Arc<dyn Problem>,
-        shape: MlpShape,
+        net: impl Into<Network>,
         device: &Device,
         bc_weight: f64,
         path: NetPath,
@@ -178,7 +182,7 @@ impl Objective {
         let res_x_cpu = coordinates(problem.residual_points(), problem.dim(), &cpu);
         Self {
             problem,
-            shape,
+            net: net.into(),
             device: device.clone(),
             cpu,
             res_x,
@@ -203,7 +207,7 @@ impl Objective {
     pub fn with_problem(&self, problem: Arc<dyn Problem>) -> Self {
         let mut o = Self::with_path(
             problem,
-            self.shape.clone(),
+            self.net.clone(),
             &self.device,
             self.bc_weight,
             self.path,
@@ -228,14 +232,16 @@ impl Objective {
         &self.problem
     }
 
-    pub fn shape(&self) -> &MlpShape {
-        &self.shape
+    /// The model and its θ layout.
+    pub fn network(&self) -> &Network {
+        &self.net
     }
 
-    /// Replace the network shape (e.g. a new HRTA s); θ's layout must stay the same.
-    pub fn set_shape(&mut self, shape: MlpShape) {
-        debug_assert_eq!(shape.n_params(), self.shape.n_params());
-        self.shape = shape;
+    /// Replace the network (e.g. a new HRTA s); θ's layout must stay the same.
+    pub fn set_network(&mut self, net: impl Into<Network>) {
+        let net = net.into();
+        debug_assert_eq!(net.n_params(), self.net.n_params());
+        self.net = net;
     }
 
     pub fn path(&self) -> NetPath {
@@ -368,15 +374,15 @@ impl Objective {
             NetPath::Fused => {
                 let mut ws = self.workspace();
                 let ws = &mut *ws;
-                self.fused_forward(theta, ws);
+                self.fused_forward(theta, ws)?;
                 (
-                    vec_tensor(ws.res.out.clone(), &self.device),
-                    vec_tensor(ws.bc.out.clone(), &self.device),
+                    vec_tensor(ws.res.out().to_vec(), &self.device),
+                    vec_tensor(ws.bc.out().to_vec(), &self.device),
                 )
             }
             NetPath::Burn => {
                 let theta_t = vec_tensor(theta.to_vec(), &self.device);
-                self.burn_outputs(&theta_t)
+                self.burn_outputs(&theta_t)?
             }
         };
         let (_, parts) = self.loss_tensors(&out, u_bc, eps);
@@ -399,13 +405,15 @@ impl Objective {
 
     /// Freeze every layer but the output layer (the random-feature model): optimizers then
     /// see zero gradient entries and Jacobian columns for the hidden layers.
+    /// (The MLP only: the config refuses `train_output_only` for a DeepONet.)
     pub fn freeze_hidden_layers(&mut self) {
-        let last = self
-            .shape
-            .layers()
-            .last()
-            .expect("a network has an output layer");
-        self.trainable_from = last.w_offset.min(last.b_offset);
+        if let Some(shape) = self.net.mlp() {
+            let last = shape
+                .layers()
+                .last()
+                .expect("a network has an output layer");
+            self.trainable_from = last.w_offset.min(last.b_offset);
+        }
     }
 
     /// Index of the first trainable parameter (0 unless hidden layers are frozen).
@@ -455,19 +463,37 @@ impl Objective {
         Fields::from_stacked(stacked, self.n_res(), self.res_channels).at(&self.res_x_cpu)
     }
 
-    fn burn_outputs(&self, theta: &Tensor<1>) -> (Tensor<1>, Tensor<1>) {
+    fn burn_outputs(&self, theta: &Tensor<1>) -> Result<(Tensor<1>, Tensor<1>), ObjectiveError> {
+        let Some(shape) = self.net.mlp() else {
+            return Err(ObjectiveError::Backend(
+                "the DeepONet runs on the CPU backend only (its fused f64 kernel); pick backend = \"cpu\"".into(),
+            ));
+        };
         let cn = self.res_channels.count() * self.n_res();
-        let out = forward::forward(&self.shape, theta, &self.res_input).reshape([cn]);
-        let bc = forward::forward(&self.shape, theta, &self.bc_input).reshape([self.n_bc()]);
-        (out, bc)
+        let out = forward::forward(shape, theta, &self.res_input).reshape([cn]);
+        let bc = forward::forward(shape, theta, &self.bc_input).reshape([self.n_bc()]);
+        Ok((out, bc))
     }
 
-    fn fused_forward(&self, theta: &[f64], ws: &mut Workspace) {
-        let points = self.problem.residual_points();
-        ws.res
-            .forward(&self.shape, theta, points, self.res_channels);
-        let points = self.problem.boundary_points();
-        ws.bc.forward(&self.shape, theta, points, self.bc_channels);
+    /// The fused forward pass at the residual and boundary points (a DeepONet on the
+    /// problem's operator batches).
+    fn fused_forward(&self, theta: &[f64], ws: &mut Workspace) -> Result<(), ObjectiveError> {
+        let p = &self.problem;
+        ws.res.forward(
+            &self.net,
+            theta,
+            p.residual_points(),
+            p.operator_points(PointRole::Residual),
+            self.res_channels,
+        )?;
+        ws.bc.forward(
+            &self.net,
+            theta,
+            p.boundary_points(),
+            p.operator_points(PointRole::Boundary),
+            self.bc_channels,
+        )?;
+        Ok(())
     }
 
     fn fused_loss_and_grad(
@@ -477,18 +503,18 @@ impl Objective {
     ) -> Result<(LossParts, Vec<f64>), ObjectiveError> {
         let mut ws = self.workspace();
         let ws = &mut *ws;
-        self.fused_forward(theta, ws);
-        let out_t = vec_tensor(ws.res.out.clone(), &self.device).require_grad();
-        let bc_t = vec_tensor(ws.bc.out.clone(), &self.device).require_grad();
+        self.fused_forward(theta, ws)?;
+        let out_t = vec_tensor(ws.res.out().to_vec(), &self.device).require_grad();
+        let bc_t = vec_tensor(ws.bc.out().to_vec(), &self.device).require_grad();
         let (total, parts) = self.loss_tensors(&out_t, bc_t.clone(), eps);
         let grads = total.backward();
-        let out_bar = grad_vec(&out_t, &grads, ws.res.out.len())?;
+        let out_bar = grad_vec(&out_t, &grads, ws.res.out().len())?;
         let bc_bar = grad_vec(&bc_t, &grads, self.n_bc())?;
         let parts = self.read_parts(parts)?;
         let mut grad = vec![0.0; theta.len()];
-        ws.res.backward(&self.shape, theta, &out_bar, &mut grad);
+        ws.res.backward(&self.net, theta, &out_bar, &mut grad);
         ws.grad_bc.resize(theta.len(), 0.0);
-        ws.bc.backward(&self.shape, theta, &bc_bar, &mut ws.grad_bc);
+        ws.bc.backward(&self.net, theta, &bc_bar, &mut ws.grad_bc);
         for (g, b) in grad.iter_mut().zip(&ws.grad_bc) {
             *g += b;
         }
@@ -501,7 +527,7 @@ impl Objective {
         eps: f64,
     ) -> Result<(LossParts, Vec<f64>), ObjectiveError> {
         let theta_t = vec_tensor(theta.to_vec(), &self.device).require_grad();
-        let (out, u_bc) = self.burn_outputs(&theta_t);
+        let (out, u_bc) = self.burn_outputs(&theta_t)?;
         let (total, parts) = self.loss_tensors(&out, u_bc, eps);
         let grads = total.backward();
         let grad = grad_vec(&theta_t, &grads, theta.len())?;

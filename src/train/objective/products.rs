@@ -9,6 +9,7 @@ use super::{LossParts, Objective, ObjectiveError};
 use crate::linalg::matrix_free::Products;
 use crate::net::MlpShape;
 use crate::net::batch::Batch;
+use crate::net::model::ModelError;
 
 /// Which forward state a block's rows differentiate.
 #[derive(Clone, Copy)]
@@ -94,7 +95,10 @@ impl Objective {
     /// taken from): per point and channel every layer's input and pre-activation, per point
     /// the hidden layers' three slopes.
     pub fn tape_bytes(&self) -> f64 {
-        let layers = self.shape.layers();
+        let Some(shape) = self.net.mlp() else {
+            return 0.0;
+        };
+        let layers = shape.layers();
         let hidden = &layers[..layers.len() - 1];
         let per_channel: usize = layers.iter().map(|l| l.fan_in).sum::<usize>()
             + hidden.iter().map(|l| l.fan_out).sum::<usize>()
@@ -132,9 +136,10 @@ impl Objective {
         let (res, bc) = {
             let mut ws = self.workspace();
             let ws = &mut *ws;
-            self.fused_forward(theta, ws);
-            (ws.res.clone(), ws.bc.clone())
+            self.fused_forward(theta, ws)?;
+            (ws.res.mlp_batch()?.clone(), ws.bc.mlp_batch()?.clone())
         };
+        let shape = self.net.mlp().ok_or(ModelError::NoJacobian)?.clone();
         let channels = res.out.clone();
         let (r, coeff_r) =
             self.block_coefficients(&channels, eps, super::jacobians::BlockKind::Residual)?;
@@ -180,7 +185,7 @@ impl Objective {
         let loss = self.combine(half_mean(&r), half_mean(&rb), q_loss);
         Ok((
             SystemProducts {
-                shape: self.shape.clone(),
+                shape,
                 theta: theta.to_vec(),
                 res: Mutex::new(res),
                 bc: Mutex::new(bc),

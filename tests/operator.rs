@@ -1,0 +1,214 @@
+//! Operator learning: the DeepONet inside the objective (exact gradients on the operator
+//! problem, with and without the Strategy-2 homotopy term), the configurations it refuses by
+//! name, and a small unsupervised training run that lowers the held-out error.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use homotopy_explorer::backend;
+use homotopy_explorer::config::RunConfig;
+use homotopy_explorer::net::deeponet::{DeepOnetForm, DeepOnetShape};
+use homotopy_explorer::net::{Activation, ActivationKind};
+use homotopy_explorer::problem::burgers_operator::{BurgersOperator, OperatorArgs};
+use homotopy_explorer::problem::grf::GrfParams;
+use homotopy_explorer::problem::s_path::Path;
+use homotopy_explorer::problem::{BuildArgs, PointRole, Problem};
+use homotopy_explorer::train::objective::HomotopyTerm;
+use homotopy_explorer::train::{NetPath, Objective, Session};
+
+fn small_problem() -> Arc<dyn Problem> {
+    Arc::new(BurgersOperator::new(&BuildArgs {
+        eps: 0.1,
+        path: Some(Path::SHomotopy),
+        operator: Some(OperatorArgs {
+            inputs: 4,
+            test_inputs: 2,
+            sensors: 17,
+            // Inputs of order one, so that every term of H is exercised.
+            grf: GrfParams {
+                sigma: 30.0,
+                tau2: 4.0,
+                alpha: 2.0,
+            },
+            test_seed: 3,
+        }),
+        ..BuildArgs::grid(9, 2, 17)
+    }))
+}
+
+#[test]
+fn the_deeponet_objective_gradient_matches_central_differences() {
+    let dev = backend::cpu().unwrap().device;
+    let act = Activation::plain(ActivationKind::Tanh);
+    let problem = small_problem();
+    for form in [
+        DeepOnetForm::Paper { width: 2 },
+        DeepOnetForm::Stacked {
+            branch_hidden: vec![5],
+            trunk_hidden: vec![4],
+        },
+    ] {
+        let shape = DeepOnetShape::new(form.clone(), 17, 3, act);
+        let theta: Vec<f64> = shape
+            .init(4)
+            .iter()
+            .enumerate()
+            .map(|(k, v)| v + 0.05 * (k as f64 * 0.7).sin())
+            .collect();
+        let mut objective = Objective::with_path(problem.clone(), shape, &dev, 0.7, NetPath::Fused);
+        // Inside the path (s = 0.4) and with the homotopy term on.
+        for with_term in [false, true] {
+            let p = 0.5;
+            if with_term {
+                let previous: Vec<f64> = objective
+                    .residual_channels(&theta)
+                    .unwrap()
+                    .iter()
+                    .map(|v| v * 0.9 + 0.01)
+                    .collect();
+                objective.set_homotopy(Some(HomotopyTerm {
+                    alpha: 0.3,
+                    delta_eps: -0.05,
+                    previous,
+                }));
+            }
+            let (loss, grad) = objective.loss_and_grad(&theta, p).unwrap();
+            assert!(loss.total > 0.0 && (loss.homotopy > 0.0) == with_term);
+            let h = 1e-6;
+            let mut worst: f64 = 0.0;
+            for k in 0..theta.len() {
+                let (mut tp, mut tm) = (theta.clone(), theta.clone());
+                tp[k] += h;
+                tm[k] -= h;
+                let fd = (objective.loss(&tp, p).unwrap().total
+                    - objective.loss(&tm, p).unwrap().total)
+                    / (2.0 * h);
+                worst = worst.max((grad[k] - fd).abs() / (1e-8 + fd.abs().max(grad[k].abs())));
+            }
+            assert!(
+                worst < 1e-5,
+                "{form:?}, term {with_term}: relative error {worst:e}"
+            );
+        }
+        // Jacobian rows are refused by name, not panicked over.
+        let err = objective.linearize(&theta, 0.5).unwrap_err().to_string();
+        assert!(
+            err.contains("DeepONet has no per-sample Jacobian rows"),
+            "{err}"
+        );
+    }
+    // The operator batches are the coordinates the accessors give.
+    let op = problem.operator_points(PointRole::Residual).unwrap();
+    assert_eq!(op.coordinates(), problem.residual_points());
+}
+
+const SMALL: &str = r#"
+version = 1
+name = "operator test"
+[problem]
+kind = "burgers_operator"
+eps = 0.5
+n_res = 15
+n_eval = 17
+path = "s_homotopy"
+[problem.operator]
+inputs = 8
+test_inputs = 4
+sensors = 17
+[network.deeponet]
+basis = 12
+width = 2
+[optimizer]
+kind = "adam"
+lr = 3e-3
+[training]
+max_steps = 3000
+eval_every = 50
+[strategy]
+kind = "strategy2"
+eps_start = 1.5
+[strategy.schedule]
+kind = "geometric"
+steps = 4
+[strategy.phase1]
+adam_steps = 300
+lm_iterations = 0
+[strategy.stages]
+alpha = 0.01
+optimizer = "adam"
+max_steps = 400
+"#;
+
+#[test]
+fn configurations_the_deeponet_cannot_run_are_refused_by_name() {
+    assert!(RunConfig::from_toml_str(SMALL).is_ok());
+    let cases = [
+        (
+            "[optimizer]\nkind = \"adam\"",
+            "[optimizer]\nkind = \"lm\"",
+            "optimizer.kind",
+        ),
+        (
+            "kind = \"strategy2\"",
+            "kind = \"strategy1\"",
+            "strategy.kind",
+        ),
+        (
+            "lm_iterations = 0",
+            "lm_iterations = 10",
+            "strategy.stages.optimizer",
+        ),
+        ("version = 1", "version = 1\nbackend = \"wgpu\"", "backend"),
+        ("inputs = 8", "inputs = 0", "problem.operator.inputs"),
+        ("sensors = 17", "sensors = 2", "problem.operator.sensors"),
+        ("basis = 12", "basis = 0", "network.deeponet.basis"),
+        (
+            "[problem.operator]",
+            "[problem.operator]\ngrf = { sigma = -1.0, tau2 = 1.0, alpha = 2.0 }",
+            "grf.sigma",
+        ),
+    ];
+    for (from, to, key) in cases {
+        assert!(SMALL.contains(from), "{from}");
+        let text = SMALL.replacen(from, to, 1);
+        let err = RunConfig::from_toml_str(&text).unwrap_err().to_string();
+        assert!(err.contains(key), "{key}: {err}");
+    }
+    // A DeepONet section on a problem of one solution.
+    let mlp = SMALL
+        .replace("kind = \"burgers_operator\"", "kind = \"burgers_1d\"")
+        .replace(
+            "[problem.operator]\ninputs = 8\ntest_inputs = 4\nsensors = 17\n",
+            "",
+        );
+    let err = RunConfig::from_toml_str(&mlp).unwrap_err().to_string();
+    assert!(err.contains("network.deeponet"), "{err}");
+}
+
+#[test]
+fn a_small_unsupervised_run_lowers_the_held_out_error() {
+    let config = RunConfig::from_toml_str(SMALL).unwrap();
+    let device = backend::cpu().unwrap();
+    let mut session = Session::new(config, &device);
+    // The held-out error against the steady state at the start (evaluated at s = 0).
+    let problem = session.problem().clone();
+    let end = 0.5;
+    let l2re = |s: &Session| {
+        homotopy_explorer::diagnostics::metrics::evaluate(
+            problem.as_ref(),
+            s.objective().network(),
+            &s.state().theta,
+            end,
+        )
+        .l2re_reference
+        .unwrap()
+    };
+    let before = l2re(&session);
+    session.run(&AtomicBool::new(false), |_| {}).unwrap();
+    assert_eq!(session.state().eps, end, "the path reached s = 0");
+    let after = l2re(&session);
+    assert!(
+        after < 0.1 && after < 0.5 * before,
+        "held-out L2RE {before} → {after}"
+    );
+}
