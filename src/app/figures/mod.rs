@@ -131,12 +131,14 @@ fn when_reference(view: &RunView) -> String {
     }
 }
 
-/// How many leading coordinates rise without restarting: all of them for one solution, one
-/// input's worth for an operator problem's inputs × coordinates.
+/// One input's worth of coordinates when `x` is the same rising sweep repeated (an operator
+/// problem's inputs × coordinates), else all of `x`.
 fn first_sweep(x: &[f64]) -> usize {
-    x.windows(2)
-        .position(|w| w[1] < w[0])
-        .map_or(x.len(), |i| i + 1)
+    let Some(n) = x.windows(2).position(|w| w[1] < w[0]).map(|i| i + 1) else {
+        return x.len();
+    };
+    let repeated = x.len().is_multiple_of(n) && x.chunks(n).all(|c| c == &x[..n]);
+    if repeated { n } else { x.len() }
 }
 
 fn pairs(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
@@ -203,11 +205,18 @@ fn error(view: &RunView) -> Figure {
     if let Some(fig) = field(s.grid, title.clone(), &format!("u_θ − {name}"), err.clone()) {
         return fig;
     }
-    fig.title = title;
+    // One input's curve for an operator problem (see `solution_with`).
+    let n = first_sweep(&s.plot_x);
+    let inputs = s.plot_x.len() / n.max(1);
+    fig.title = if inputs > 1 {
+        format!("{title} (test input 1 of {inputs})")
+    } else {
+        title
+    };
     fig.x_label = s.plot_label.to_string();
     fig.series.push(series(
         &format!("u_θ − {name}"),
-        pairs(&s.plot_x, &err),
+        pairs(&s.plot_x[..n], &err[..n]),
         Mark::Line,
         3,
     ));
@@ -361,9 +370,15 @@ fn residual(view: &RunView) -> Figure {
         } else {
             Mark::Points
         };
+        // One training input's residual for an operator problem (see `solution_with`).
+        let n = first_sweep(&s.residual_x);
+        let inputs = s.residual_x.len() / n.max(1);
+        if inputs > 1 {
+            fig.title = format!("{} (training input 1 of {inputs})", fig.title);
+        }
         fig.series.push(series(
             "H at residual points",
-            pairs(&s.residual_x, &s.residual),
+            pairs(&s.residual_x[..n], &s.residual[..n]),
             mark,
             3,
         ));
