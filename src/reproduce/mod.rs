@@ -7,6 +7,7 @@ pub mod full;
 pub mod hr;
 pub mod intro;
 pub mod ntk;
+pub mod operator;
 pub mod progress;
 pub mod rf;
 pub mod specs;
@@ -123,11 +124,12 @@ impl Reproduction for Page {
 }
 
 /// Every reproduction this build knows, in the order `reproduce all` runs them.
-pub static REPRODUCTIONS: [&dyn Reproduction; 12] = [
+pub static REPRODUCTIONS: [&dyn Reproduction; 13] = [
     &ac1::PAGE,
     &specs::AC2,
     &specs::HF,
     &specs::BU,
+    &operator::PAGE,
     &specs::HH,
     &specs::CD,
     &specs::PM,

@@ -1,0 +1,608 @@
+//! `reproduce bo`: Burgers operator learning (homotopy paper §5.3, App. B.6), the part of the
+//! paper's Burgers experiments that `bu` (a PINN for the one steady state) cannot show: the DeepONet trained by the
+//! s-homotopy over random inputs at ε* = 0.5, 0.1, 0.05 (Table 5: loss, L2RE and the squared
+//! shock-position error on held-out inputs, paper beside ours), finite-difference time marching
+//! with the paper's Δt and our Newton steady-state solve against batched DeepONet inference
+//! (Table 8), and Fig. 6 (test inputs with their predicted steady states; one input along s).
+//!
+//! Each (ε*, seed) is one stored cell ([`super::cells`]); Table 8's solver timings are taken
+//! when the page is written.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use super::cells::{self, Step};
+use super::{Page, ReproduceOptions, Reproduction, Said, fmt_stat};
+use crate::backend;
+use crate::config::RunConfig;
+use crate::export::figure::{Figure, Mark, Series, palette};
+use crate::export::write_atomic;
+use crate::net::deeponet::OperatorPoints;
+use crate::net::{Channels, DerivOrder};
+use crate::problem::allen_cahn_1d::zero_crossing;
+use crate::problem::burgers_1d::Burgers1d;
+use crate::problem::grf::Grf;
+use crate::problem::points1d::interpolate_uniform;
+use crate::problem::reference::{Bvp1d, continuation};
+use crate::problem::{PointRole, relative_l2};
+use crate::train::Session;
+
+/// ε* of Table 5 and Table 8.
+pub const EPS: [f64; 3] = [0.5, 0.1, 0.05];
+/// Table 5: (ε*, L_H, L2RE, MSE of the shock position).
+const PAPER_T5: [(f64, f64, f64, f64); 3] = [
+    (0.5, 7.55e-7, 1.50e-3, 1.75e-8),
+    (0.1, 3.40e-7, 7.00e-4, 9.14e-8),
+    (0.05, 7.77e-7, 2.52e-2, 1.2e-3),
+];
+/// Table 8, finite differences: (ε, Δt, L2RE, MSE(x_s), seconds); DeepONet inference 0.2 s.
+const PAPER_T8: [(f64, f64, f64, f64, f64); 3] = [
+    (0.5, 5e-5, 1.63e-12, 7.35e-13, 239.98),
+    (0.1, 1e-5, 5.83e-4, 1.57e-5, 1239.77),
+    (0.05, 5e-6, 1.01e-2, 4.20e-3, 2416.23),
+];
+const PRESET: (&str, &str) = (
+    "burgers_operator_homotopy.toml",
+    include_str!("../../presets/burgers_operator_homotopy.toml"),
+);
+/// Test inputs drawn in Fig. 6.
+const SHOWN: usize = 12;
+/// Stages drawn in the evolution figure.
+const EVOLUTION_CURVES: usize = 7;
+/// Inputs of the batched inference timing.
+const BATCH: usize = 1000;
+
+/// One trained operator (one cell).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OperatorRow {
+    pub eps_star: f64,
+    pub seed: u64,
+    /// ½ mean H² over the training inputs' residual points at the end (s = 0): L_H.
+    pub loss_h: f64,
+    /// L_H + λL_bc.
+    pub loss: f64,
+    /// On the held-out inputs against the finite-difference steady state.
+    pub l2re: f64,
+    /// Mean over the held-out inputs of (x_s − ½)², a profile without a sign change counted
+    /// as ½ away.
+    pub shock_mse: f64,
+    pub steps: usize,
+    pub seconds: f64,
+    pub end: String,
+}
+
+/// What a cell stores: its row and what Fig. 6 draws.
+#[derive(Serialize, Deserialize)]
+struct CellOut {
+    row: OperatorRow,
+    /// Evaluation coordinates of one input.
+    y: Vec<f64>,
+    /// u₀, prediction and reference of the first [`SHOWN`] test inputs (input-major).
+    u0: Vec<f64>,
+    predicted: Vec<f64>,
+    reference: Vec<f64>,
+    /// Test input 0 as each stage ended: (s, u).
+    evolution: Vec<(f64, Vec<f64>)>,
+    /// θ at the end (Table 8 times its inference).
+    theta: Vec<f64>,
+}
+
+/// (x_s − ½)² averaged over the profiles of `u` (blocks of `y.len()`).
+fn shock_mse(y: &[f64], u: &[f64]) -> f64 {
+    let blocks: Vec<f64> = u
+        .chunks(y.len())
+        .map(|b| (zero_crossing(y, b).unwrap_or(0.0) - 0.5).powi(2))
+        .collect();
+    blocks.iter().sum::<f64>() / blocks.len().max(1) as f64
+}
+
+/// The preset at ε*: the path from s = 1 (p = 1 + ε*) down to s = 0.
+fn at_eps(base: &RunConfig, eps_star: f64, seed: u64) -> RunConfig {
+    let mut c = base.clone();
+    c.problem.eps = eps_star;
+    c.strategy.eps_start = 1.0 + eps_star;
+    c.training.seed = seed;
+    c
+}
+
+fn run_cell(
+    base: &RunConfig,
+    (eps_star, seed): (f64, u64),
+    say: &(dyn Fn(String) + Sync),
+) -> Result<CellOut> {
+    let device = backend::cpu().context("CPU device")?;
+    let started = Instant::now();
+    let config = at_eps(base, eps_star, seed);
+    config
+        .validate()
+        .map_err(|e| anyhow::anyhow!("operator preset at ε* = {eps_star}: {e}"))?;
+    let mut session = Session::new(config, &device);
+    let problem = session.problem().clone();
+    let op = problem
+        .operator_points(PointRole::Eval)
+        .context("the operator preset's problem has no operator batches")?
+        .clone();
+    let m = op.y.len();
+    let path_end = eps_star;
+    let mut evolution = Vec::new();
+    while let Some(p) = session.step()? {
+        super::progress::report(&session);
+        for st in &p.stages {
+            if st.u.len() >= m {
+                let s = (st.eps - path_end).max(0.0);
+                evolution.push((s, st.u[..m].to_vec()));
+            }
+        }
+        if p.end.is_some() {
+            break;
+        }
+    }
+    let eval = session.evaluate();
+    let reference = problem
+        .reference(path_end)
+        .context("the steady state reference")?
+        .values;
+    let loss = session.current_loss()?;
+    let shown = SHOWN.min(op.n_inputs()) * m;
+    let u0: Vec<f64> = op
+        .inputs
+        .chunks(op.sensors)
+        .take(SHOWN)
+        .flat_map(|row| interpolate_uniform(row, &op.y))
+        .collect();
+    let row = OperatorRow {
+        eps_star,
+        seed,
+        loss_h: loss.residual,
+        loss: loss.total,
+        l2re: relative_l2(&eval.u, &reference),
+        shock_mse: shock_mse(&op.y, &eval.u),
+        steps: session.state().step,
+        seconds: started.elapsed().as_secs_f64(),
+        end: session
+            .end_reason()
+            .map_or("running".into(), |e| e.name().to_string()),
+    };
+    say(format!(
+        "[bo seed {seed}] ε* = {eps_star}: L_H {:.2e}, L2RE {:.2e}, MSE(x_s) {:.2e}, {:.0} s",
+        row.loss_h, row.l2re, row.shock_mse, row.seconds
+    ));
+    Ok(CellOut {
+        row,
+        y: op.y.clone(),
+        u0,
+        predicted: eval.u[..shown].to_vec(),
+        reference: reference[..shown].to_vec(),
+        evolution,
+        theta: session.state().theta.clone(),
+    })
+}
+
+/// The march stops when max |u_t| falls below this …
+const MARCH_TOL: f64 = 1e-6;
+/// … or at this time.
+const MARCH_T_MAX: f64 = 200.0;
+
+/// The finite-difference steady state on `intervals` cells of [0, 1] (any count, nodes
+/// included) by Newton with continuation in ε from ε = 0.5 (the same stencil as the march).
+pub fn newton_steady(eps: f64, intervals: usize) -> Option<Vec<f64>> {
+    let problem_at = |e: f64| Bvp1d {
+        start: 0.0,
+        end: 1.0,
+        intervals,
+        left: 0.0,
+        right: 0.0,
+        row: move |x, h, l, c, r| Burgers1d::stencil(e, x, h, l, c, r),
+    };
+    let guess = |e: f64| {
+        (0..=intervals)
+            .map(|i| {
+                let x = i as f64 / intervals as f64;
+                (std::f64::consts::PI * x).sin() * ((0.5 - x) / (2.0 * e)).tanh()
+            })
+            .collect()
+    };
+    continuation(eps, eps.max(0.5), problem_at, guess).ok()
+}
+
+/// Explicit finite-difference time marching of u_t + (u²/2)_x − εu_xx = f on the grid `x`
+/// (ends included, u = 0 there) from `u0` with step `dt`, until max |u_t| < `tol` or t = `t_max`.
+/// Returns the state, the time reached and the steps taken.
+pub fn march(
+    eps: f64,
+    dt: f64,
+    x: &[f64],
+    u0: &[f64],
+    tol: f64,
+    t_max: f64,
+) -> (Vec<f64>, f64, usize) {
+    let n = x.len();
+    let h = x[1] - x[0];
+    let f: Vec<f64> = x.iter().map(|&x| Burgers1d::source(x)).collect();
+    let mut u = u0.to_vec();
+    u[0] = 0.0;
+    u[n - 1] = 0.0;
+    let mut next = u.clone();
+    let (mut t, mut steps) = (0.0, 0usize);
+    while t < t_max {
+        let mut rate: f64 = 0.0;
+        for i in 1..n - 1 {
+            let (l, c, r) = (u[i - 1], u[i], u[i + 1]);
+            // The stencil of the Newton solve (`Burgers1d::stencil`): u u_x by central
+            // differences, so both reach the same discrete steady state.
+            let ut = -c * (r - l) / (2.0 * h) + eps * (l - 2.0 * c + r) / (h * h) + f[i];
+            next[i] = c + dt * ut;
+            rate = rate.max(ut.abs());
+        }
+        std::mem::swap(&mut u, &mut next);
+        t += dt;
+        steps += 1;
+        if rate < tol || !rate.is_finite() {
+            break;
+        }
+    }
+    (u, t, steps)
+}
+
+/// Table 8's rows: (ε, Δt, FD L2RE, FD MSE(x_s), FD seconds, t reached, Newton seconds,
+/// inference seconds per input, per 1000 inputs).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SolverRow {
+    pub eps: f64,
+    pub dt: f64,
+    pub march_l2re: f64,
+    /// The marched state against the Newton solution on the same grid.
+    pub march_vs_newton: f64,
+    pub march_shock_mse: f64,
+    pub march_seconds: f64,
+    pub march_t: f64,
+    pub march_steps: usize,
+    pub newton_seconds: f64,
+    pub newton_l2re: f64,
+    pub inference_seconds_one: f64,
+    pub inference_seconds_batch: f64,
+}
+
+/// `bo` in the registry ([`super::REPRODUCTIONS`]).
+pub const PAGE: Page = Page {
+    id: "bo",
+    full_note: "`--full` changes nothing here: the preset already has the paper's 128-point grid for inputs and outputs, and the paper states neither the number of training inputs nor its step counts.",
+    scale_full: |_| {},
+    run: run_page,
+};
+
+/// Run the cells as `opts.mode` asks and write `reproduce.md`, `operator.json` and the figures.
+fn run_page(opts: &ReproduceOptions) -> Result<Said> {
+    let (md, line, cells) = match run(opts)? {
+        Step::Page(page) => page,
+        Step::Done(said) => return Ok(said),
+    };
+    let page = format!(
+        "# Burgers operator learning (`reproduce bo`; homotopy paper §5.3, Tables 5 and 8, Fig. 6)\n\n{md}\n{}",
+        PAGE.scale_line(opts.full)
+    );
+    write_atomic(&opts.out_dir.join("reproduce.md"), page.as_bytes())?;
+    Ok(Said {
+        lines: vec![line],
+        cells,
+    })
+}
+
+/// The page's body (markdown), its summary line and cell count, with its figures and
+/// `operator.json` written; or what the mode said when it writes no page.
+fn run(opts: &ReproduceOptions) -> Result<Step<(String, String, usize)>> {
+    let (base, from) = opts.preset("bo", "operator", PRESET.0, PRESET.1)?;
+    let mut cell_list = Vec::new();
+    for &e in &EPS {
+        for seed in 0..opts.seeds {
+            cell_list.push((e, seed));
+        }
+    }
+    let outs = match cells::run(
+        opts,
+        "bo",
+        &base.to_toml_string(),
+        &cell_list,
+        |&(e, seed)| format!("seed {seed}, operator at ε* = {e}"),
+        |&cell, say| run_cell(&base, cell, say),
+    )? {
+        Step::Page(outs) => outs,
+        Step::Done(said) => return Ok(Step::Done(said)),
+    };
+    let n_cells = cell_list.len();
+    let rows: Vec<OperatorRow> = outs.iter().map(|o| o.row.clone()).collect();
+    let op = base.problem.operator.unwrap_or_default();
+    let mut md = format!(
+        "The paper's DeepONet learns u₀ ↦ u∞ over random inputs u₀ ~ N(0, {}²(−Δ + {}I)^−{}) on a {}-point grid, without solution data, by the s-homotopy of eq. 62 with ε(s) = max(s, ε*). Ours (preset: {from}): {}; {} training inputs × {} residual points, {} held-out test inputs × {} points; Phase I of {} Adam steps at s = 1, then Strategy 2 stages (α = {}, {} steps at most each, {}) down to s = 0. L2RE and the squared shock-position error are on the held-out inputs against the finite-difference steady state (which does not depend on u₀); L_H = ½ mean H² at s = 0 on the training inputs. Median [range] over {} seeds.\n\n| ε* | L_H (paper) | L_H (ours) | L2RE (paper) | L2RE (ours) | MSE(x_s) (paper) | MSE(x_s) (ours) | seconds per run |\n|---|---|---|---|---|---|---|---|\n",
+        base.problem.operator.unwrap_or_default().grf.sigma,
+        op.grf.tau2,
+        op.grf.alpha,
+        op.sensors,
+        crate::config::RunConfig::build_network(&base, base.build_problem().as_ref()).label(),
+        op.inputs,
+        base.problem.n_res,
+        op.test_inputs,
+        base.problem.n_eval,
+        base.strategy.phase1.adam_steps,
+        base.strategy.stages.alpha,
+        base.strategy.stages.max_steps,
+        match &base.strategy.schedule {
+            crate::config::ScheduleConfig::Geometric { steps } =>
+                format!("{steps} geometric steps in p = s + ε*"),
+            other => format!("schedule {other:?}"),
+        },
+        opts.seeds,
+    );
+    for (e, lh, l2, mse) in PAPER_T5 {
+        let of = |f: fn(&OperatorRow) -> f64| -> Vec<f64> {
+            rows.iter().filter(|r| r.eps_star == e).map(f).collect()
+        };
+        md.push_str(&format!(
+            "| {e} | {lh:.2e} | {} | {l2:.2e} | {} | {mse:.2e} | {} | {} |\n",
+            fmt_stat(&of(|r| r.loss_h)),
+            fmt_stat(&of(|r| r.l2re)),
+            fmt_stat(&of(|r| r.shock_mse)),
+            {
+                let (med, ..) = super::median_spread(&of(|r| r.seconds));
+                format!("{med:.0}")
+            },
+        ));
+    }
+    // Table 8: the solvers, timed now.
+    let solvers = solver_rows(
+        &base,
+        outs.iter().map(|o| (o.row.eps_star, o.row.seed, &o.theta)),
+    )?;
+    md.push_str(&format!(
+        "\nTable 8: finite differences on the same {}-point grid from the first test input, explicit Euler in time (central differences) with the paper's Δt until max |u_t| < {MARCH_TOL:e} (or t = {MARCH_T_MAX}), against our Newton solve of the steady state on that grid and against the trained DeepONet (seed 0; inference on one input, and on {BATCH} inputs in one batch). L2RE and MSE(x_s) of the finite-difference solutions are against the fine-grid steady state (20 times finer).\n\n| ε | Δt | FD L2RE (paper) | FD L2RE (ours) | FD MSE(x_s) (paper) | FD MSE(x_s) (ours) | FD seconds (paper) | FD seconds (ours; t reached, steps) | Newton seconds (L2RE) | DeepONet inference (paper) | ours, 1 input | ours, {BATCH} inputs |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        base.problem.n_eval
+    ));
+    for (s, (e, dt, l2, mse, secs)) in solvers.iter().zip(PAPER_T8) {
+        md.push_str(&format!(
+            "| {e} | {dt:.0e} | {l2:.2e} | {:.2e} (same-grid Newton: {:.1e}) | {mse:.2e} | {:.2e} | {secs:.0} | {:.2} ({}, {} steps) | {:.1e} ({:.1e}) | 0.2 | {:.1e} | {:.1e} |\n",
+            s.march_l2re,
+            s.march_vs_newton,
+            s.march_shock_mse,
+            s.march_seconds,
+            if s.march_t >= MARCH_T_MAX {
+                format!("stopped at t = {MARCH_T_MAX}, not settled")
+            } else {
+                format!("settled at t = {:.2}", s.march_t)
+            },
+            s.march_steps,
+            s.newton_seconds,
+            s.newton_l2re,
+            s.inference_seconds_one,
+            s.inference_seconds_batch,
+        ));
+    }
+    if let Some(last) = solvers.last() {
+        let per_input = last.inference_seconds_batch / BATCH as f64;
+        let compare = |a: f64, b: f64| {
+            if a < b {
+                format!("{:.0}× faster than", b / a)
+            } else {
+                format!("{:.0}× slower than", a / b)
+            }
+        };
+        md.push_str(&format!(
+            "\nAt ε = {}: time marching took {:.2} s, the Newton solve of the same grid {:.1e} s ({} marching); the DeepONet takes {:.1e} s for one input and {:.1e} s per input in a batch of {BATCH}, {} the Newton solve per input.\n",
+            last.eps,
+            last.march_seconds,
+            last.newton_seconds,
+            compare(last.newton_seconds, last.march_seconds),
+            last.inference_seconds_one,
+            per_input,
+            compare(per_input, last.newton_seconds),
+        ));
+    }
+    md.push_str("\nFig. 6: `operator_fig6.svg`: the first 12 test inputs u₀, their predicted steady states and the reference, one panel per ε* (seed 0); `operator_evolution.svg`: test input 0 along s at seven stages from s = 1 to s = 0 (ε* = 0.05, seed 0).\n");
+    write_figures(opts, &outs)?;
+    write_atomic(
+        &opts.out_dir.join("operator.json"),
+        serde_json::to_string_pretty(&(&rows, &solvers))?.as_bytes(),
+    )?;
+    let best = EPS
+        .iter()
+        .map(|&e| {
+            let l: Vec<f64> = rows
+                .iter()
+                .filter(|r| r.eps_star == e)
+                .map(|r| r.l2re)
+                .collect();
+            format!("ε* = {e}: L2RE {}", fmt_stat(&l))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(Step::Page((
+        md,
+        format!("operator (DeepONet): {best}"),
+        n_cells,
+    )))
+}
+
+/// Table 8 from the trained operators (`(ε*, seed, θ)`; seed 0 is timed).
+fn solver_rows<'a>(
+    base: &RunConfig,
+    trained: impl Iterator<Item = (f64, u64, &'a Vec<f64>)>,
+) -> Result<Vec<SolverRow>> {
+    let trained: Vec<(f64, u64, &Vec<f64>)> = trained.collect();
+    let mut rows = Vec::new();
+    for (e, dt, ..) in PAPER_T8 {
+        let config = at_eps(base, e, 0);
+        let problem = config.build_problem();
+        let op = problem
+            .operator_points(PointRole::Eval)
+            .context("operator batches")?;
+        let y = &op.y;
+        let m = y.len();
+        let u0 = interpolate_uniform(&op.inputs[..op.sensors], y);
+        // The fine steady state, sampled at the grid's nodes.
+        let refine = 20;
+        let fine = Burgers1d::finite_difference(e, (m - 1) * refine)
+            .context("fine finite-difference steady state")?;
+        let exact: Vec<f64> = (0..m).map(|i| fine[i * refine]).collect();
+        let started = Instant::now();
+        let (marched, t, steps) = march(e, dt, y, &u0, MARCH_TOL, MARCH_T_MAX);
+        let march_seconds = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let newton = newton_steady(e, m - 1).context("Newton steady state")?;
+        let newton_seconds = started.elapsed().as_secs_f64();
+        // Inference: the seed-0 operator of this ε* on one input and on a batch.
+        let theta = trained
+            .iter()
+            .find(|(te, seed, _)| *te == e && *seed == 0)
+            .map(|(_, _, t)| (*t).clone());
+        let (one, batch) = match theta {
+            Some(theta) => {
+                let net = config.build_network(problem.as_ref());
+                let grf = Grf::new(config.problem.operator.unwrap_or_default().grf, op.sensors);
+                let inputs = grf.sample(BATCH, 777);
+                let ch = Channels::new(1, DerivOrder::Value);
+                let single = OperatorPoints {
+                    inputs: inputs[..op.sensors].to_vec(),
+                    y: y.clone(),
+                    sensors: op.sensors,
+                };
+                let reps = 100;
+                let started = Instant::now();
+                for _ in 0..reps {
+                    std::hint::black_box(net.evaluate(&theta, &[], Some(&single), ch)?);
+                }
+                let one = started.elapsed().as_secs_f64() / reps as f64;
+                let all = OperatorPoints {
+                    inputs,
+                    y: y.clone(),
+                    sensors: op.sensors,
+                };
+                let started = Instant::now();
+                std::hint::black_box(net.evaluate(&theta, &[], Some(&all), ch)?);
+                (one, started.elapsed().as_secs_f64())
+            }
+            None => (f64::NAN, f64::NAN),
+        };
+        rows.push(SolverRow {
+            eps: e,
+            dt,
+            march_l2re: relative_l2(&marched, &exact),
+            march_vs_newton: relative_l2(&marched, &newton),
+            march_shock_mse: shock_mse(y, &marched),
+            march_seconds,
+            march_t: t,
+            march_steps: steps,
+            newton_seconds,
+            newton_l2re: relative_l2(&newton, &exact),
+            inference_seconds_one: one,
+            inference_seconds_batch: batch,
+        });
+    }
+    Ok(rows)
+}
+
+fn write_figures(opts: &ReproduceOptions, outs: &[CellOut]) -> Result<()> {
+    let mut panels = Vec::new();
+    for &e in &EPS {
+        let Some(o) = outs.iter().find(|o| o.row.eps_star == e && o.row.seed == 0) else {
+            continue;
+        };
+        let m = o.y.len();
+        let mut fig = Figure::new(&format!("ε* = {e}: test inputs and predictions"), "x", "u");
+        for (k, ((u0, u), r)) in
+            o.u0.chunks(m)
+                .zip(o.predicted.chunks(m))
+                .zip(o.reference.chunks(m))
+                .enumerate()
+        {
+            let pts = |v: &[f64]| o.y.iter().copied().zip(v.iter().copied()).collect();
+            let first = k == 0;
+            fig.series.push(Series {
+                label: if first { "u₀".into() } else { String::new() },
+                points: pts(u0),
+                mark: Mark::Line,
+                color: palette(1),
+            });
+            fig.series.push(Series {
+                label: if first {
+                    "DeepONet".into()
+                } else {
+                    String::new()
+                },
+                points: pts(u),
+                mark: Mark::Line,
+                color: palette(0),
+            });
+            if first {
+                fig.series.push(Series {
+                    label: "FD steady state".into(),
+                    points: pts(r),
+                    mark: Mark::Reference,
+                    color: palette(2),
+                });
+            }
+        }
+        panels.push(fig);
+    }
+    let refs: Vec<&Figure> = panels.iter().collect();
+    if !refs.is_empty() {
+        opts.figures
+            .write(&refs, refs.len(), &opts.out_dir, "operator_fig6")?;
+    }
+    if let Some(o) = outs
+        .iter()
+        .find(|o| o.row.eps_star == 0.05 && o.row.seed == 0)
+    {
+        let mut fig = Figure::new("Test input 0 along s (ε* = 0.05)", "x", "u");
+        // At most seven stages, evenly spaced along the path, the first and the last included.
+        let n = o.evolution.len();
+        let shown = EVOLUTION_CURVES.min(n);
+        for j in 0..shown {
+            let k = if shown == 1 {
+                0
+            } else {
+                j * (n - 1) / (shown - 1)
+            };
+            let (s, u) = &o.evolution[k];
+            fig.series.push(Series {
+                label: format!("s = {s:.3}"),
+                points: o.y.iter().copied().zip(u.iter().copied()).collect(),
+                mark: Mark::Line,
+                color: palette(j),
+            });
+        }
+        opts.figures
+            .write_one(&fig, &opts.out_dir, "operator_evolution")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_marching_reaches_the_newton_steady_state() {
+        // ε = 0.5 on 33 nodes: the explicit march settles on the same discrete steady state
+        // as Newton on that grid (both second order, same stencil).
+        let m = 33;
+        let y: Vec<f64> = (0..m).map(|i| i as f64 / (m - 1) as f64).collect();
+        let u0: Vec<f64> = y
+            .iter()
+            .map(|x| 0.3 * (3.0 * std::f64::consts::PI * x).sin())
+            .collect();
+        let (u, t, _) = march(0.5, 1e-4, &y, &u0, 1e-9, 50.0);
+        assert!(t < 50.0, "did not settle");
+        let newton = newton_steady(0.5, m - 1).unwrap();
+        assert!(
+            relative_l2(&u, &newton) < 1e-6,
+            "{}",
+            relative_l2(&u, &newton)
+        );
+        assert!(shock_mse(&y, &u) < 1e-12);
+        // On an odd number of cells (the 128-node grid) Newton keeps the shock at ½.
+        let odd = newton_steady(0.05, 127).unwrap();
+        let x: Vec<f64> = (0..128).map(|i| i as f64 / 127.0).collect();
+        assert!(shock_mse(&x, &odd) < 1e-10, "{}", shock_mse(&x, &odd));
+    }
+}
