@@ -1218,3 +1218,96 @@ fn at_projector_zoom_on_1280_by_720_the_plots_keep_the_middle_and_every_view_ent
     let last = h.get_by_label("Lecture locks…").rect();
     assert!(screen.contains_rect(last), "{last:?} off {screen:?}");
 }
+
+/// A small operator problem: the DeepONet over a few random inputs.
+const OPERATOR: &str = r#"version = 1
+name = "GUI operator test"
+[problem]
+kind = "burgers_operator"
+eps = 0.5
+n_res = 15
+n_eval = 33
+path = "s_homotopy"
+[problem.operator]
+inputs = 4
+test_inputs = 3
+sensors = 33
+[network.deeponet]
+basis = 8
+width = 2
+[training]
+max_steps = 200
+[strategy]
+kind = "strategy2"
+eps_start = 1.5
+[strategy.schedule]
+kind = "geometric"
+steps = 4
+[strategy.phase1]
+adam_steps = 50
+lm_iterations = 0
+[strategy.stages]
+alpha = 0.0001
+max_steps = 30
+"#;
+
+#[test]
+fn an_operator_answers_a_new_input_and_one_drawn_with_the_mouse() {
+    let mut h = harness_with(OPERATOR);
+    assert!(h.state().app.is_operator_problem());
+    // The solution plot shows the first held-out input until asked for another.
+    let title = |h: &Harness<'static, Explorer>| {
+        PlotKind::Solution
+            .figure(&h.state().view, LossAxis::Step)
+            .title
+    };
+    assert!(title(&h).contains("test input 1 of 3"), "{}", title(&h));
+    h.get_by_label("New input").click();
+    assert!(settle(&mut h, |app| app
+        .view
+        .operator_input
+        .as_ref()
+        .is_some_and(|i| i.label.contains("new input #1"))));
+    let shown = h.state().view.operator_input.clone().unwrap();
+    assert_eq!((shown.x.len(), shown.u0.len(), shown.u.len()), (33, 33, 33));
+    // At s = 1 (the start of the path) the reference is u₀ itself.
+    assert!(shown.reference.is_some() && shown.inference_secs > 0.0);
+    h.run();
+    assert!(title(&h).contains("new input #1"), "{}", title(&h));
+    assert!(title(&h).contains("ms"), "{}", title(&h));
+    // Draw a hump across the solution plot: press, move, release.
+    h.get_by_label("Draw input").click();
+    h.run();
+    let button = h.get_by_label("Drawing… (drag on the plot)").rect();
+    let y = button.top() - 110.0;
+    let (x0, x1) = (button.left() + 80.0, button.left() + 520.0);
+    h.drag_at(egui::pos2(x0, y));
+    h.step();
+    for k in 1..=20 {
+        let t = k as f64 / 20.0;
+        let x = x0 + (x1 - x0) * t as f32;
+        h.hover_at(egui::pos2(
+            x,
+            y - 60.0 * (std::f64::consts::PI * t).sin() as f32,
+        ));
+        h.step();
+    }
+    h.drop_at(egui::pos2(x1, y));
+    assert!(
+        settle(&mut h, |app| app
+            .view
+            .operator_input
+            .as_ref()
+            .is_some_and(|i| i.label.contains("drawn with the mouse"))),
+        "{:?}",
+        h.state().view.messages
+    );
+    let drawn = h.state().view.operator_input.clone().unwrap();
+    assert_eq!((drawn.u0[0], drawn.u0[32]), (0.0, 0.0));
+    assert!(drawn.u0.iter().any(|v| v.abs() > 1e-3), "{:?}", drawn.u0);
+    // Back to the held-out inputs.
+    h.get_by_label("Test inputs").click();
+    h.run();
+    assert!(h.state().view.operator_input.is_none());
+    assert!(title(&h).contains("test input 1 of 3"), "{}", title(&h));
+}

@@ -7,6 +7,7 @@ pub mod export;
 pub mod figures;
 pub mod intents;
 pub mod ntk_lab;
+pub mod operator_input;
 mod remembered;
 pub mod run_folder;
 pub mod state;

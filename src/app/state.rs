@@ -174,6 +174,9 @@ pub struct RunView {
     pub messages: VecDeque<(bool, String)>,
     /// The file or folder the last export wrote (the status line offers to copy its path).
     pub last_written: Option<std::path::PathBuf>,
+    /// Operator problems: the input the solution plot shows instead of the first test input
+    /// (*New input* or drawn with the mouse), answered at the latest parameters.
+    pub operator_input: Option<crate::worker::OperatorInput>,
 }
 
 impl RunView {
@@ -308,6 +311,7 @@ impl RunView {
     pub fn apply(&mut self, event: Event) {
         match event {
             Event::RunReset => self.clear_run(),
+            Event::OperatorInput(answer) => self.operator_input = Some(*answer),
             Event::Snapshot(mut snap) => {
                 // The target ε moves without a new configuration (the slider).
                 if let Some(c) = &mut self.config {

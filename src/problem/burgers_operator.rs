@@ -243,30 +243,49 @@ impl BurgersOperator {
         continuation(p, 1.0 + path.eps_star, problem_at, |_| u0_fine.clone()).ok()
     }
 
+    /// Cells of the reference grid over one input's evaluation points.
+    fn reference_intervals(&self) -> usize {
+        (self.eval.batch.y.len() - 1) * REFERENCE_REFINEMENT
+    }
+
+    /// The reference at p on the fine grid for one input (its sensor values): the steady
+    /// state at s = 0 (the same for every input), the input's s-problem inside the path.
+    fn fine_reference(&self, sensors: &[f64], p: f64) -> Option<Vec<f64>> {
+        let intervals = self.reference_intervals();
+        match self.path.target_eps(p) {
+            Some(eps) => Burgers1d::finite_difference(eps, intervals),
+            None => Self::finite_difference_s(self.path, p, sensors, intervals),
+        }
+    }
+
+    /// Fine-grid values at one input's evaluation points.
+    fn on_eval_points(&self, fine: &[f64]) -> Vec<f64> {
+        (0..self.eval.batch.y.len())
+            .map(|i| fine[i * REFERENCE_REFINEMENT])
+            .collect()
+    }
+
     /// The reference at p on the evaluation grid, every test input in turn.
     fn reference_values(&self, p: f64) -> Option<Vec<f64>> {
-        let y = &self.eval.batch.y;
-        let intervals = (y.len() - 1) * REFERENCE_REFINEMENT;
+        let intervals = self.reference_intervals();
         let fine = self.reference_cache.get_or(p, || {
             let mut all = Vec::new();
-            match self.path.target_eps(p) {
-                Some(eps) => {
-                    let u = Burgers1d::finite_difference(eps, intervals)?;
-                    for _ in 0..self.args.test_inputs {
-                        all.extend_from_slice(&u);
-                    }
+            if self.path.target_eps(p).is_some() {
+                // The steady state does not depend on the input: solved once.
+                let u = self.fine_reference(&[], p)?;
+                for _ in 0..self.args.test_inputs {
+                    all.extend_from_slice(&u);
                 }
-                None => {
-                    for u0 in self.eval.batch.inputs.chunks(self.args.sensors) {
-                        all.extend(Self::finite_difference_s(self.path, p, u0, intervals)?);
-                    }
+            } else {
+                for u0 in self.eval.batch.inputs.chunks(self.args.sensors) {
+                    all.extend(self.fine_reference(u0, p)?);
                 }
             }
             Some(all)
         })?;
         Some(
             fine.chunks(intervals + 1)
-                .flat_map(|u| (0..y.len()).map(move |i| u[i * REFERENCE_REFINEMENT]))
+                .flat_map(|u| self.on_eval_points(u))
                 .collect(),
         )
     }
@@ -342,6 +361,17 @@ impl Problem for BurgersOperator {
 
     fn initial_state(&self) -> Option<Vec<f64>> {
         Some(self.res.u0.clone())
+    }
+
+    fn sample_inputs(&self, count: usize, seed: u64) -> Option<Vec<f64>> {
+        Some(Grf::new(self.args.grf, self.args.sensors).sample(count, seed))
+    }
+
+    fn reference_for_input(&self, sensors: &[f64], p: f64) -> Option<Vec<f64>> {
+        if sensors.len() != self.args.sensors {
+            return None;
+        }
+        Some(self.on_eval_points(&self.fine_reference(sensors, p)?))
     }
 
     /// The mean shock position over the test inputs (each the zero crossing nearest ½).

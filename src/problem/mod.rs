@@ -535,6 +535,18 @@ pub trait Problem: Send + Sync {
         None
     }
 
+    /// For an operator-learning problem: `count` fresh input functions from its input
+    /// distribution, sampled at its sensors (count × sensors, row-major), drawn from `seed`.
+    fn sample_inputs(&self, _count: usize, _seed: u64) -> Option<Vec<f64>> {
+        None
+    }
+
+    /// For an operator-learning problem: the reference solution at the path parameter p for
+    /// one input given by its sensor values, at one input's evaluation coordinates.
+    fn reference_for_input(&self, _sensors: &[f64], _p: f64) -> Option<Vec<f64>> {
+        None
+    }
+
     /// Position of the interface/front of a solution sampled on the evaluation grid, for
     /// problems that have one (1D Allen–Cahn: the zero crossing).
     fn front_position(&self, _values: &[f64]) -> Option<f64> {

@@ -109,7 +109,7 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                 let figs = [(&spread, "ntk_spread"), (&drift, "ntk_drift")];
                 for (ui, (fig, id)) in cols.iter_mut().zip(figs) {
                     ui.strong(&fig.title);
-                    figure_ui(ui, id, fig, 300.0, Some(egui_plot::Corner::RightTop));
+                    figure_ui(ui, id, fig, 300.0, Some(egui_plot::Corner::RightTop), None);
                 }
             });
             egui::Grid::new("ntk_rows")

@@ -99,13 +99,16 @@ fn category_at(names: &[String], v: f64, top_first: bool) -> Option<String> {
 }
 
 /// Draw `fig` as an interactive plot `height` high, its legend in `legend`'s corner (none
-/// when None); returns the plot's response (for a context menu).
+/// when None); returns the plot's response (for a context menu). With `stroke`, the plot is a
+/// drawing surface: dragging with the primary button adds the pointer's plot coordinates to
+/// it (panning and box zoom are off) and the stroke so far is drawn on top.
 pub fn figure_ui(
     ui: &mut egui::Ui,
     id: &str,
     fig: &Figure,
     height: f32,
     legend: Option<egui_plot::Corner>,
+    stroke: Option<&mut Vec<[f64; 2]>>,
 ) -> egui::Response {
     let (x_log, y_log) = (fig.x_log, fig.y_log);
     let (x_names, y_names) = (fig.x_categories.clone(), fig.y_categories.clone());
@@ -208,8 +211,25 @@ pub fn figure_ui(
             ui.label(egui::RichText::new(screen_text(&h.legend())).small());
         }
     }
+    if stroke.is_some() {
+        plot = plot.allow_drag(false).allow_boxed_zoom(false);
+    }
     let foreground = ui.visuals().text_color();
     plot.show(ui, |plot_ui| {
+        if let Some(stroke) = stroke {
+            let pressed = plot_ui.response().is_pointer_button_down_on()
+                && plot_ui.ctx().input(|i| i.pointer.primary_down());
+            if pressed && let Some(p) = plot_ui.pointer_coordinate() {
+                stroke.push([p.x, p.y]);
+            }
+            if !stroke.is_empty() {
+                plot_ui.line(
+                    Line::new("your stroke", PlotPoints::from(stroke.clone()))
+                        .color(foreground)
+                        .width(2.0),
+                );
+            }
+        }
         if let Some((h, texture)) = &heatmap {
             let ((x0, y0), _) = h.cell(0, 0);
             let (_, (x1, y1)) = h.cell(h.nx - 1, h.ny - 1);

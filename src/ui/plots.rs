@@ -12,6 +12,15 @@ use super::plot_view::figure_ui;
 #[derive(Debug, Default)]
 pub struct PlotsPanel {
     focus: Option<PlotKind>,
+    draw: InputDrawing,
+}
+
+/// Drawing an operator problem's input on the solution plot: on while `on`, the stroke so
+/// far (plot coordinates) until the button is released.
+#[derive(Debug, Default)]
+struct InputDrawing {
+    on: bool,
+    stroke: Vec<[f64; 2]>,
 }
 
 impl PlotsPanel {
@@ -20,17 +29,17 @@ impl PlotsPanel {
             app.on_screen = (vec![kind], 1);
             let back = ui.input(|i| i.key_pressed(egui::Key::Escape));
             let height = (ui.available_height() - 60.0).max(170.0);
-            if back || plot_cell_ui(app, ui, kind, height, true) {
+            if back || plot_cell_ui(app, ui, kind, height, true, &mut self.draw) {
                 self.focus = None;
             }
         } else {
-            self.focus = plots_ui(app, ui);
+            self.focus = plots_ui(app, ui, &mut self.draw);
         }
     }
 }
 
 /// The grid of visible plots; returns the plot whose Focus was asked for.
-fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) -> Option<PlotKind> {
+fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui, draw: &mut InputDrawing) -> Option<PlotKind> {
     let visible: Vec<PlotKind> = PlotKind::ALL
         .iter()
         .copied()
@@ -62,7 +71,7 @@ fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) -> Option<PlotKind> {
                         egui::Layout::top_down(egui::Align::LEFT),
                         |ui| {
                             ui.set_width(cell);
-                            if plot_cell_ui(app, ui, *kind, plot_height, false) {
+                            if plot_cell_ui(app, ui, *kind, plot_height, false, draw) {
                                 focus = Some(*kind);
                             }
                         },
@@ -83,6 +92,7 @@ fn plot_cell_ui(
     kind: PlotKind,
     height: f32,
     focused: bool,
+    draw: &mut InputDrawing,
 ) -> bool {
     let fig = kind.figure(&app.view, app.remembered.loss_axis);
     // Title and buttons share a row when both fit; in a narrow cell (or at a large zoom) the
@@ -151,7 +161,25 @@ fn plot_cell_ui(
         LegendCorner::RightBottom => Some(egui_plot::Corner::RightBottom),
     };
     // Right-click (without dragging: a right drag zooms to a box) moves or hides the legend.
-    let plot = figure_ui(ui, kind.title(), &fig, height, legend);
+    // An operator problem's input is drawn on the solution plot while drawing is on.
+    let drawing = kind == PlotKind::Solution && draw.on && app.is_operator_problem();
+    let plot = figure_ui(
+        ui,
+        kind.title(),
+        &fig,
+        height,
+        legend,
+        drawing.then_some(&mut draw.stroke),
+    );
+    if drawing && !draw.stroke.is_empty() && !ui.input(|i| i.pointer.primary_down()) {
+        let stroke = std::mem::take(&mut draw.stroke);
+        if app.set_drawn_input(&stroke) {
+            draw.on = false;
+        }
+    }
+    if kind == PlotKind::Solution && app.is_operator_problem() {
+        operator_controls(app, ui, draw);
+    }
     let strip = below.then(|| super::plot_view::legend_strip(ui, &fig));
     for response in std::iter::once(plot).chain(strip) {
         response.context_menu(|ui| {
@@ -387,4 +415,30 @@ fn pins_table_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     if let Some(i) = remove {
         app.view.pinned.remove(i);
     }
+}
+
+/// An operator problem's input controls under the solution plot: a fresh input, drawing one,
+/// or back to the held-out test inputs.
+fn operator_controls(app: &mut ExplorerApp, ui: &mut egui::Ui, draw: &mut InputDrawing) {
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .button("New input")
+            .on_hover_text("Draw a fresh u₀ from the input field and show the operator's answer at once, with its inference time beside the finite-difference solve's")
+            .clicked()
+        {
+            app.new_operator_input();
+        }
+        let label = if draw.on { "Drawing… (drag on the plot)" } else { "Draw input" };
+        if ui
+            .selectable_label(draw.on, label)
+            .on_hover_text("Drag across the solution plot to draw u₀ (smoothed, zero at both ends); the operator answers when you release")
+            .clicked()
+        {
+            draw.on = !draw.on;
+            draw.stroke.clear();
+        }
+        if app.view.operator_input.is_some() && ui.button("Test inputs").clicked() {
+            app.show_test_inputs();
+        }
+    });
 }

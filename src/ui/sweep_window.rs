@@ -52,7 +52,7 @@ pub fn sweep_window_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                     }
                 });
             let (name, fig) = &view.figures[view.selected];
-            figure_ui(ui, &format!("sweep_{name}"), fig, 360.0, Some(egui_plot::Corner::RightTop));
+            figure_ui(ui, &format!("sweep_{name}"), fig, 360.0, Some(egui_plot::Corner::RightTop), None);
         });
     if let Some(view) = app.sweep_view.as_mut() {
         view.open = open;

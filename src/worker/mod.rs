@@ -4,6 +4,7 @@
 //! and a panic inside training is caught and reported instead of taking the app down.
 
 pub mod history;
+mod operator_input;
 pub mod protocol;
 
 use std::collections::VecDeque;
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySendError};
 
-pub use protocol::{Checkpoint, Command, Event, HistoryPoint, Snapshot};
+pub use protocol::{Checkpoint, Command, Event, HistoryPoint, OperatorInput, Snapshot};
 
 use crate::backend::{self, ComputeDevice};
 use crate::config::RunConfig;
@@ -124,6 +125,9 @@ struct Worker {
     /// The loss of the last snapshot (snapshots between steps repeat it); None after a new run
     /// starts, until the first snapshot evaluates it.
     last_loss: Option<LossParts>,
+    /// The operator problem's shown input (refreshed with every snapshot) and the draws so far.
+    probe: Option<operator_input::InputProbe>,
+    draws: u64,
 }
 
 impl Worker {
@@ -144,6 +148,8 @@ impl Worker {
             reference_at: None,
             reference_label: None,
             last_loss: None,
+            probe: None,
+            draws: 0,
         };
         w.outbox
             .push_back(Event::Config(Box::new(w.session.config().clone())));
@@ -183,6 +189,11 @@ impl Worker {
     }
 
     fn push(&mut self, event: Event) {
+        // A newer answer for the shown input replaces a queued one.
+        if matches!(event, Event::OperatorInput(_)) {
+            self.outbox
+                .retain(|e| !matches!(e, Event::OperatorInput(_)));
+        }
         // Coalesce snapshots: a newer one replaces a queued one, keeping its history and stage
         // deltas.
         if let Event::Snapshot(new) = &event
@@ -227,6 +238,21 @@ impl Worker {
 
     fn error(&mut self, message: String) {
         self.push(Event::Error(message));
+    }
+
+    /// Answer the shown input at the current parameters; one that cannot be answered is
+    /// dropped with the reason.
+    fn answer_probe(&mut self) {
+        let Some(probe) = self.probe.as_mut() else {
+            return;
+        };
+        match probe.evaluate(&self.session) {
+            Ok(answer) => self.push(Event::OperatorInput(Box::new(answer))),
+            Err(e) => {
+                self.probe = None;
+                self.error(format!("the shown input cannot be answered: {e}"));
+            }
+        }
     }
 
     fn step(&mut self) {
@@ -395,6 +421,7 @@ impl Worker {
         self.steps_at_snapshot = self.session.state().step;
         self.dirty = false;
         self.push(Event::Snapshot(Box::new(snapshot)));
+        self.answer_probe();
     }
 
     fn apply_config(&mut self, config: RunConfig) {
@@ -474,6 +501,15 @@ impl Worker {
         self.reference_at = None;
         self.reference_label = None;
         self.last_loss = None;
+        // The shown input stays across a reset of the same operator problem, not onto another.
+        let sensors = self
+            .session
+            .problem()
+            .operator_points(crate::problem::PointRole::Eval)
+            .map(|op| op.sensors);
+        if self.probe.as_ref().map(|p| Some(p.sensors())) != Some(sensors) {
+            self.probe = None;
+        }
         // Queued snapshots belong to the old run.
         self.outbox.retain(|e| !matches!(e, Event::Snapshot(_)));
         self.push(Event::RunReset);
@@ -562,6 +598,26 @@ impl Worker {
                     ),
                 }
             }
+            Command::NewOperatorInput => {
+                self.draws += 1;
+                match operator_input::InputProbe::draw(&self.session, self.draws) {
+                    Some(probe) => {
+                        self.probe = Some(probe);
+                        self.answer_probe();
+                    }
+                    None => self.error(
+                        "New input applies to an operator problem (burgers_operator); this one learns a single solution".into(),
+                    ),
+                }
+            }
+            Command::SetOperatorInput(sensors) => {
+                self.probe = Some(operator_input::InputProbe::given(
+                    sensors,
+                    "the input drawn with the mouse".into(),
+                ));
+                self.answer_probe();
+            }
+            Command::ClearOperatorInput => self.probe = None,
             Command::RequestSweep => match self.session.operator_sweep() {
                 Some(sweep) => self.push(Event::Sweep {
                     points: sweep.points,

@@ -43,6 +43,13 @@ pub enum Command {
     },
     /// Recompute λ_max(D_ε) over a range of ε (paper Fig. 4).
     RequestSweep,
+    /// Operator problems: show a fresh draw from the input field with the operator's answer
+    /// (answered by [`Event::OperatorInput`], refreshed with every snapshot).
+    NewOperatorInput,
+    /// Operator problems: show this input (sensor values, e.g. drawn with the mouse).
+    SetOperatorInput(Vec<f64>),
+    /// Operator problems: back to the held-out test inputs.
+    ClearOperatorInput,
     /// Write θ, ε, s, step and the configuration to a file.
     SaveCheckpoint(PathBuf),
     /// Read a checkpoint written by `SaveCheckpoint` and continue from it.
@@ -109,6 +116,25 @@ pub struct Snapshot {
     pub summary: Box<RunSummary>,
 }
 
+/// An input of an operator problem with the operator's answer (see [`Command::NewOperatorInput`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OperatorInput {
+    /// Where the input came from.
+    pub label: String,
+    /// One input's evaluation coordinates, u₀ there and the operator's output.
+    pub x: Vec<f64>,
+    pub u0: Vec<f64>,
+    pub u: Vec<f64>,
+    /// The finite-difference reference at `eps` for this input, where it could be solved.
+    pub reference: Option<Vec<f64>>,
+    /// Path point and step of the parameters that answered.
+    pub eps: f64,
+    pub step: usize,
+    /// Seconds the DeepONet took for this input, and the reference's finite-difference solve.
+    pub inference_secs: f64,
+    pub reference_secs: f64,
+}
+
 /// Worker → UI.
 #[derive(Clone, Debug)]
 pub enum Event {
@@ -126,6 +152,8 @@ pub enum Event {
         report: Box<SpectralReport>,
         residual_x: Vec<f64>,
     },
+    /// The shown input of an operator problem, answered at the current parameters.
+    OperatorInput(Box<OperatorInput>),
     /// λ_max(D_ε) over ε with the exact solution, and at u_θ for the current ε.
     Sweep {
         points: Vec<(f64, f64)>,

@@ -133,7 +133,7 @@ fn when_reference(view: &RunView) -> String {
 
 /// One input's worth of coordinates when `x` is the same rising sweep repeated (an operator
 /// problem's inputs × coordinates), else all of `x`.
-fn first_sweep(x: &[f64]) -> usize {
+pub(super) fn first_sweep(x: &[f64]) -> usize {
     let Some(n) = x.windows(2).position(|w| w[1] < w[0]).map(|i| i + 1) else {
         return x.len();
     };
@@ -244,6 +244,11 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
         fig.title.push_str(of);
         return fig;
     }
+    if of.is_empty()
+        && let Some(input) = &view.operator_input
+    {
+        return operator_input(view, input);
+    }
     let mut fig = Figure::new("Solution u_θ(x)", "x", "u");
     if let Some(s) = shown {
         fig.x_label = s.plot_label.to_string();
@@ -296,6 +301,44 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
             from_array(&p.solution),
             Mark::Line,
             p.color,
+        ));
+    }
+    fig
+}
+
+/// An operator problem's shown input (new or drawn): u₀, the operator's output and the
+/// reference, with the times the DeepONet and the finite-difference solve took.
+fn operator_input(view: &RunView, input: &crate::worker::OperatorInput) -> Figure {
+    let mut fig = Figure::new(
+        &format!(
+            "Operator at {} on {}: DeepONet {:.2} ms, FD solve {:.1} ms (step {})",
+            at(view, input.eps),
+            input.label,
+            1e3 * input.inference_secs,
+            1e3 * input.reference_secs,
+            input.step
+        ),
+        "x",
+        "u",
+    );
+    fig.series.push(series(
+        "u₀ (input)",
+        pairs(&input.x, &input.u0),
+        Mark::Line,
+        1,
+    ));
+    fig.series.push(series(
+        "G_θ(u₀) (DeepONet)",
+        pairs(&input.x, &input.u),
+        Mark::Line,
+        0,
+    ));
+    if let Some(r) = &input.reference {
+        fig.series.push(series(
+            "FD reference",
+            pairs(&input.x, r),
+            Mark::Reference,
+            2,
         ));
     }
     fig

@@ -215,8 +215,9 @@ pub(super) fn soft_mode(view: &RunView) -> Figure {
         ));
     }
     if let Some(s) = view.shown().as_deref() {
-        // u′ for comparison: the translation mode of a front is ∝ u′ (1D problems only).
-        let n = s.u.len();
+        // u′ for comparison: the translation mode of a front is ∝ u′ (1D problems only; an
+        // operator problem's first input).
+        let n = super::first_sweep(&s.plot_x);
         if n > 2 && s.dim == 1 {
             let du: Vec<f64> = (0..n)
                 .map(|i| {
@@ -231,7 +232,7 @@ pub(super) fn soft_mode(view: &RunView) -> Figure {
             let scaled: Vec<f64> = du.iter().map(|v| v / peak).collect();
             fig.series.push(series(
                 "u′ (scaled)",
-                pairs(&s.plot_x, &scaled),
+                pairs(&s.plot_x[..n], &scaled),
                 Mark::Line,
                 2,
             ));
