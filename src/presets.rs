@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 49] = [
+pub const SHIPPED: [(&str, &str); 50] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -88,6 +88,10 @@ pub const SHIPPED: [(&str, &str); 49] = [
     (
         "burgers_1d_s_homotopy.toml",
         include_str!("../presets/burgers_1d_s_homotopy.toml"),
+    ),
+    (
+        "burgers_operator_eq61.toml",
+        include_str!("../presets/burgers_operator_eq61.toml"),
     ),
     (
         "burgers_operator_homotopy.toml",

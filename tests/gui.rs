@@ -1305,6 +1305,27 @@ fn an_operator_answers_a_new_input_and_one_drawn_with_the_mouse() {
     let drawn = h.state().view.operator_input.clone().unwrap();
     assert_eq!((drawn.u0[0], drawn.u0[32]), (0.0, 0.0));
     assert!(drawn.u0.iter().any(|v| v.abs() > 1e-3), "{:?}", drawn.u0);
+    // Trained to the end, the timeline's stages answer the drawn input with their own
+    // parameters: the output moves along s with the slider.
+    h.get_by_label("Start").click();
+    assert!(settle(&mut h, |app| app.view.end.is_some()));
+    h.run();
+    let frames = h.state().view.frames();
+    assert!(frames.len() >= 2, "{frames:?}");
+    let first = frames[0];
+    let stage_step = h.state().view.stages[first].step;
+    h.state_mut().app.view.scrub = Some(first);
+    assert!(settle(&mut h, |app| app
+        .view
+        .operator_input_at
+        .as_ref()
+        .is_some_and(|i| i.step == stage_step)));
+    h.run();
+    let at_stage = h.state().view.operator_input_at.clone().unwrap();
+    let live = h.state().view.operator_input.clone().unwrap();
+    assert_ne!(at_stage.u, live.u, "the stage's answer is its own");
+    assert!(title(&h).contains("timeline: stage"), "{}", title(&h));
+    h.state_mut().app.view.scrub = None;
     // Back to the held-out inputs.
     h.get_by_label("Test inputs").click();
     h.run();

@@ -71,6 +71,7 @@ impl ExplorerApp {
     /// Show a fresh draw from the problem's input field with the operator's answer.
     pub fn new_operator_input(&mut self) {
         if self.is_operator_problem() {
+            self.view.operator_input_asked = None;
             self.send(Command::NewOperatorInput);
         } else {
             self.view.message(
@@ -86,6 +87,7 @@ impl ExplorerApp {
         let sensors = self.config().problem.operator.unwrap_or_default().sensors;
         match sensors_from_stroke(stroke, sensors) {
             Ok(values) if self.is_operator_problem() => {
+                self.view.operator_input_asked = None;
                 self.send(Command::SetOperatorInput(values));
                 true
             }
@@ -104,7 +106,36 @@ impl ExplorerApp {
     /// Back to the held-out test inputs.
     pub fn show_test_inputs(&mut self) {
         self.view.operator_input = None;
+        self.view.operator_input_at = None;
+        self.view.operator_input_asked = None;
         self.send(Command::ClearOperatorInput);
+    }
+
+    /// While the timeline shows a finished stage and an input is shown, ask (once per stage)
+    /// for the input's answer with that stage's parameters, so the output moves along s with
+    /// the slider.
+    pub fn follow_scrub(&mut self) {
+        if self.view.operator_input.is_none() {
+            return;
+        }
+        let Some(stage) = self
+            .view
+            .scrub
+            .and_then(|k| self.view.stages.get(k))
+            .filter(|s| !s.theta.is_empty())
+        else {
+            return;
+        };
+        if self.view.operator_input_asked == Some(stage.step) {
+            return;
+        }
+        let command = Command::AnswerOperatorInputAt {
+            step: stage.step,
+            theta: stage.theta.clone(),
+            eps: stage.eps,
+        };
+        self.view.operator_input_asked = Some(stage.step);
+        self.send(command);
     }
 }
 

@@ -177,6 +177,10 @@ pub struct RunView {
     /// Operator problems: the input the solution plot shows instead of the first test input
     /// (*New input* or drawn with the mouse), answered at the latest parameters.
     pub operator_input: Option<crate::worker::OperatorInput>,
+    /// The shown input answered with the scrubbed stage's parameters, and the stage step last
+    /// asked for (the timeline).
+    pub operator_input_at: Option<crate::worker::OperatorInput>,
+    pub operator_input_asked: Option<usize>,
 }
 
 impl RunView {
@@ -312,6 +316,7 @@ impl RunView {
         match event {
             Event::RunReset => self.clear_run(),
             Event::OperatorInput(answer) => self.operator_input = Some(*answer),
+            Event::OperatorInputAt(answer) => self.operator_input_at = Some(*answer),
             Event::Snapshot(mut snap) => {
                 // The target ε moves without a new configuration (the slider).
                 if let Some(c) = &mut self.config {

@@ -49,6 +49,10 @@ pub struct DeepOnetConfig {
     /// Stacked form: the trunk's hidden widths (default [64, 64]).
     #[serde(default = "default_hidden")]
     pub trunk_hidden: Vec<usize>,
+    /// Start the first trunk layer as tanh ramps with centres spread evenly over [0, 1] and
+    /// slopes drawn from N(0, trunk_spread²) (default: Xavier weights, zero biases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trunk_spread: Option<f64>,
 }
 
 impl Default for DeepOnetConfig {
@@ -59,6 +63,7 @@ impl Default for DeepOnetConfig {
             width: default_width(),
             branch_hidden: default_hidden(),
             trunk_hidden: default_hidden(),
+            trunk_spread: None,
         }
     }
 }
@@ -79,6 +84,14 @@ impl DeepOnetConfig {
                 ))
             }
         };
+        if let Some(s) = self.trunk_spread
+            && !(s.is_finite() && s > 0.0 && s <= 1e4)
+        {
+            return Err(ConfigError::invalid(
+                "network.deeponet.trunk_spread",
+                format!("the slopes' standard deviation must lie in (0, 10000] (got {s})"),
+            ));
+        }
         check("network.deeponet.basis", self.basis)?;
         check("network.deeponet.width", self.width)?;
         for (key, list) in [
@@ -102,6 +115,7 @@ impl DeepOnetConfig {
             },
         };
         DeepOnetShape::new(form, sensors, self.basis, activation)
+            .with_trunk_spread(self.trunk_spread)
     }
 }
 

@@ -76,6 +76,10 @@ pub struct DeepOnetShape {
     /// Basis functions p.
     pub basis: usize,
     pub activation: Activation,
+    /// When set, the first trunk layer starts as basis functions spread over [0, 1]: slopes
+    /// w_k ~ N(0, spread²) and centres c_k = (k + ½)/units evenly (b_k = −w_k c_k) instead of
+    /// Xavier weights and zero biases (see [`Self::init`]).
+    pub trunk_spread: Option<f64>,
     trunk: Vec<Dense>,
     branch: Vec<Dense>,
     branch_out: BranchOut,
@@ -141,6 +145,7 @@ impl DeepOnetShape {
             sensors,
             basis,
             activation,
+            trunk_spread: None,
             trunk,
             branch,
             branch_out,
@@ -153,8 +158,17 @@ impl DeepOnetShape {
         self.n_params
     }
 
+    /// The same shape with the first trunk layer started as spread basis functions.
+    pub fn with_trunk_spread(mut self, spread: Option<f64>) -> Self {
+        self.trunk_spread = spread;
+        self
+    }
+
     /// Seeded initial θ: Xavier-normal weights (the block coefficients a as a `width` → 1
-    /// layer), zero biases.
+    /// layer), zero biases; with [`Self::trunk_spread`], the first trunk layer's units are
+    /// tanh ramps σ(w_k(y − c_k)) with centres c_k spread evenly over [0, 1] and slopes
+    /// w_k ~ N(0, spread²): Xavier's slopes (std √(2/(1 + units))) are too gentle for a unit
+    /// to resolve a layer of width ε within the steps a homotopy stage has.
     pub fn init(&self, seed: u64) -> Vec<f64> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut theta = vec![0.0; self.n_params];
@@ -171,6 +185,16 @@ impl DeepOnetShape {
         match self.branch_out {
             BranchOut::Blocks { a, width } => fill(a, self.basis * width, width, 1),
             BranchOut::Dense(d) => fill(d.w, d.fan_in * d.fan_out, d.fan_in, d.fan_out),
+        }
+        if let Some(spread) = self.trunk_spread {
+            let d = self.trunk[0];
+            let normal = Normal::new(0.0, spread).expect("validated: finite and > 0");
+            for k in 0..d.fan_out {
+                let w: f64 = normal.sample(&mut rng);
+                let c = (k as f64 + 0.5) / d.fan_out as f64;
+                theta[d.w + k] = w;
+                theta[d.b + k] = -w * c;
+            }
         }
         theta
     }
@@ -716,6 +740,17 @@ mod tests {
         assert_eq!(stacked.n_params(), 14 + 32 + 36 + 35 + 24 + 1);
         assert_eq!(paper.init(3), paper.init(3));
         assert_ne!(paper.init(3), paper.init(4));
+        // Spread trunk units: centres evenly over [0, 1], b_k = −w_k c_k, slopes of that scale.
+        let spread = paper.clone().with_trunk_spread(Some(30.0));
+        let theta = spread.init(3);
+        let (w, b) = (&theta[..4], &theta[4..8]);
+        for k in 0..4 {
+            let c = (k as f64 + 0.5) / 4.0;
+            assert!((b[k] + w[k] * c).abs() < 1e-12);
+        }
+        assert!(w.iter().any(|w| w.abs() > 3.0), "{w:?}");
+        // Every other parameter is the Xavier draw.
+        assert_eq!(theta[8..], paper.init(3)[8..]);
     }
 
     #[test]

@@ -43,10 +43,21 @@ const PAPER_T8: [(f64, f64, f64, f64, f64); 3] = [
     (0.1, 1e-5, 5.83e-4, 1.57e-5, 1239.77),
     (0.05, 5e-6, 1.01e-2, 4.20e-3, 2416.23),
 ];
-const PRESET: (&str, &str) = (
-    "burgers_operator_homotopy.toml",
-    include_str!("../../presets/burgers_operator_homotopy.toml"),
-);
+/// The methods: (name, preset file, built-in copy). Both train by Strategy 2 with the
+/// homotopy loss; they differ in the DeepONet. The first one's operators are timed in Table 8
+/// and drawn in Fig. 6.
+const METHODS: [(&str, &str, &str); 2] = [
+    (
+        "eq61",
+        "burgers_operator_eq61.toml",
+        include_str!("../../presets/burgers_operator_eq61.toml"),
+    ),
+    (
+        "stacked",
+        "burgers_operator_homotopy.toml",
+        include_str!("../../presets/burgers_operator_homotopy.toml"),
+    ),
+];
 /// Test inputs drawn in Fig. 6.
 const SHOWN: usize = 12;
 /// Stages drawn in the evolution figure.
@@ -57,6 +68,7 @@ const BATCH: usize = 1000;
 /// One trained operator (one cell).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OperatorRow {
+    pub method: String,
     pub eps_star: f64,
     pub seed: u64,
     /// ½ mean H² over the training inputs' residual points at the end (s = 0): L_H.
@@ -108,7 +120,7 @@ fn at_eps(base: &RunConfig, eps_star: f64, seed: u64) -> RunConfig {
 }
 
 fn run_cell(
-    base: &RunConfig,
+    (method, base): (&str, &RunConfig),
     (eps_star, seed): (f64, u64),
     say: &(dyn Fn(String) + Sync),
 ) -> Result<CellOut> {
@@ -153,6 +165,7 @@ fn run_cell(
         .flat_map(|row| interpolate_uniform(row, &op.y))
         .collect();
     let row = OperatorRow {
+        method: method.to_string(),
         eps_star,
         seed,
         loss_h: loss.residual,
@@ -166,7 +179,7 @@ fn run_cell(
             .map_or("running".into(), |e| e.name().to_string()),
     };
     say(format!(
-        "[bo seed {seed}] ε* = {eps_star}: L_H {:.2e}, L2RE {:.2e}, MSE(x_s) {:.2e}, {:.0} s",
+        "[bo seed {seed}] {method} at ε* = {eps_star}: L_H {:.2e}, L2RE {:.2e}, MSE(x_s) {:.2e}, {:.0} s",
         row.loss_h, row.l2re, row.shock_mse, row.seconds
     ));
     Ok(CellOut {
@@ -293,34 +306,41 @@ fn run_page(opts: &ReproduceOptions) -> Result<Said> {
 /// The page's body (markdown), its summary line and cell count, with its figures and
 /// `operator.json` written; or what the mode said when it writes no page.
 fn run(opts: &ReproduceOptions) -> Result<Step<(String, String, usize)>> {
-    let (base, from) = opts.preset("bo", "operator", PRESET.0, PRESET.1)?;
+    let mut methods = Vec::new();
+    for (name, file, builtin) in METHODS {
+        let (config, from) = opts.preset("bo", name, file, builtin)?;
+        methods.push((name, config, from));
+    }
     let mut cell_list = Vec::new();
-    for &e in &EPS {
-        for seed in 0..opts.seeds {
-            cell_list.push((e, seed));
+    for seed in 0..opts.seeds {
+        for k in 0..methods.len() {
+            for &e in &EPS {
+                cell_list.push((k, e, seed));
+            }
         }
     }
+    let material = cells::material_of(methods.iter().map(|(_, c, _)| c));
     let outs = match cells::run(
         opts,
         "bo",
-        &base.to_toml_string(),
+        &material,
         &cell_list,
-        |&(e, seed)| format!("seed {seed}, operator at ε* = {e}"),
-        |&cell, say| run_cell(&base, cell, say),
+        |&(k, e, seed)| format!("seed {seed}, {} at ε* = {e}", methods[k].0),
+        |&(k, e, seed), say| run_cell((methods[k].0, &methods[k].1), (e, seed), say),
     )? {
         Step::Page(outs) => outs,
         Step::Done(said) => return Ok(Step::Done(said)),
     };
     let n_cells = cell_list.len();
     let rows: Vec<OperatorRow> = outs.iter().map(|o| o.row.clone()).collect();
+    let base = &methods[0].1;
     let op = base.problem.operator.unwrap_or_default();
     let mut md = format!(
-        "The paper's DeepONet learns u₀ ↦ u∞ over random inputs u₀ ~ N(0, {}²(−Δ + {}I)^−{}) on a {}-point grid, without solution data, by the s-homotopy of eq. 62 with ε(s) = max(s, ε*). Ours (preset: {from}): {}; {} training inputs × {} residual points, {} held-out test inputs × {} points; Phase I of {} Adam steps at s = 1, then Strategy 2 stages (α = {}, {} steps at most each, {}) down to s = 0. L2RE and the squared shock-position error are on the held-out inputs against the finite-difference steady state (which does not depend on u₀); L_H = ½ mean H² at s = 0 on the training inputs. Median [range] over {} seeds.\n\n| ε* | L_H (paper) | L_H (ours) | L2RE (paper) | L2RE (ours) | MSE(x_s) (paper) | MSE(x_s) (ours) | seconds per run |\n|---|---|---|---|---|---|---|---|\n",
-        base.problem.operator.unwrap_or_default().grf.sigma,
+        "The paper's DeepONet learns u₀ ↦ u∞ over random inputs u₀ ~ N(0, {}²(−Δ + {}I)^−{}) on a {}-point grid, without solution data, by the s-homotopy of eq. 62 with ε(s) = max(s, ε*). Ours: {} training inputs × {} residual points, {} held-out test inputs × {} points; Phase I of {} Adam steps at s = 1, then Strategy 2 stages with the homotopy loss (α = {}, {} Adam steps at most each, {}) down to s = 0. L2RE and the squared shock-position error are on the held-out inputs against the finite-difference steady state (which does not depend on u₀); L_H = ½ mean H² at s = 0 on the training inputs. Median [range] over {} seeds.\n\n",
+        op.grf.sigma,
         op.grf.tau2,
         op.grf.alpha,
         op.sensors,
-        crate::config::RunConfig::build_network(&base, base.build_problem().as_ref()).label(),
         op.inputs,
         base.problem.n_res,
         op.test_inputs,
@@ -335,28 +355,49 @@ fn run(opts: &ReproduceOptions) -> Result<Step<(String, String, usize)>> {
         },
         opts.seeds,
     );
-    for (e, lh, l2, mse) in PAPER_T5 {
-        let of = |f: fn(&OperatorRow) -> f64| -> Vec<f64> {
-            rows.iter().filter(|r| r.eps_star == e).map(f).collect()
-        };
-        md.push_str(&format!(
-            "| {e} | {lh:.2e} | {} | {l2:.2e} | {} | {mse:.2e} | {} | {} |\n",
-            fmt_stat(&of(|r| r.loss_h)),
-            fmt_stat(&of(|r| r.l2re)),
-            fmt_stat(&of(|r| r.shock_mse)),
-            {
-                let (med, ..) = super::median_spread(&of(|r| r.seconds));
-                format!("{med:.0}")
-            },
-        ));
+    for (name, config, from) in &methods {
+        let net = config.build_network(config.build_problem().as_ref());
+        md.push_str(&format!("- `{name}` (preset: {from}): {}", net.label()));
+        if let Some(d) = &config.network.deeponet
+            && let Some(spread) = d.trunk_spread
+        {
+            md.push_str(&format!(
+                ", first trunk layer started as tanh ramps spread over [0, 1] with slopes of standard deviation {spread} (Xavier's are too gentle for the shock)"
+            ));
+        }
+        md.push_str(".\n");
+    }
+    md.push_str("\n| method | ε* | L_H (paper) | L_H (ours) | L2RE (paper) | L2RE (ours) | MSE(x_s) (paper) | MSE(x_s) (ours) | seconds per run |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (name, ..) in &methods {
+        for (e, lh, l2, mse) in PAPER_T5 {
+            let of = |f: fn(&OperatorRow) -> f64| -> Vec<f64> {
+                rows.iter()
+                    .filter(|r| r.eps_star == e && r.method == *name)
+                    .map(f)
+                    .collect()
+            };
+            md.push_str(&format!(
+                "| {name} | {e} | {lh:.2e} | {} | {l2:.2e} | {} | {mse:.2e} | {} | {} |\n",
+                fmt_stat(&of(|r| r.loss_h)),
+                fmt_stat(&of(|r| r.l2re)),
+                fmt_stat(&of(|r| r.shock_mse)),
+                {
+                    let (med, ..) = super::median_spread(&of(|r| r.seconds));
+                    format!("{med:.0}")
+                },
+            ));
+        }
     }
     // Table 8: the solvers, timed now.
+    let first = methods[0].0;
     let solvers = solver_rows(
-        &base,
-        outs.iter().map(|o| (o.row.eps_star, o.row.seed, &o.theta)),
+        base,
+        outs.iter()
+            .filter(|o| o.row.method == first)
+            .map(|o| (o.row.eps_star, o.row.seed, &o.theta)),
     )?;
     md.push_str(&format!(
-        "\nTable 8: finite differences on the same {}-point grid from the first test input, explicit Euler in time (central differences) with the paper's Δt until max |u_t| < {MARCH_TOL:e} (or t = {MARCH_T_MAX}), against our Newton solve of the steady state on that grid and against the trained DeepONet (seed 0; inference on one input, and on {BATCH} inputs in one batch). L2RE and MSE(x_s) of the finite-difference solutions are against the fine-grid steady state (20 times finer).\n\n| ε | Δt | FD L2RE (paper) | FD L2RE (ours) | FD MSE(x_s) (paper) | FD MSE(x_s) (ours) | FD seconds (paper) | FD seconds (ours; t reached, steps) | Newton seconds (L2RE) | DeepONet inference (paper) | ours, 1 input | ours, {BATCH} inputs |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "\nTable 8: finite differences on the same {}-point grid from the first test input, explicit Euler in time (central differences) with the paper's Δt until max |u_t| < {MARCH_TOL:e} (or t = {MARCH_T_MAX}), against our Newton solve of the steady state on that grid and against the trained DeepONet (`{first}`, seed 0; inference on one input, and on {BATCH} inputs in one batch). L2RE and MSE(x_s) of the finite-difference solutions are against the fine-grid steady state (20 times finer).\n\n| ε | Δt | FD L2RE (paper) | FD L2RE (ours) | FD MSE(x_s) (paper) | FD MSE(x_s) (ours) | FD seconds (paper) | FD seconds (ours; t reached, steps) | Newton seconds (L2RE) | DeepONet inference (paper) | ours, 1 input | ours, {BATCH} inputs |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
         base.problem.n_eval
     ));
     for (s, (e, dt, l2, mse, secs)) in solvers.iter().zip(PAPER_T8) {
@@ -398,21 +439,23 @@ fn run(opts: &ReproduceOptions) -> Result<Step<(String, String, usize)>> {
             compare(per_input, last.newton_seconds),
         ));
     }
-    md.push_str("\nFig. 6: `operator_fig6.svg`: the first 12 test inputs u₀, their predicted steady states and the reference, one panel per ε* (seed 0); `operator_evolution.svg`: test input 0 along s at seven stages from s = 1 to s = 0 (ε* = 0.05, seed 0).\n");
-    write_figures(opts, &outs)?;
+    md.push_str("\nFig. 6: `operator_fig6.svg`: the first 12 test inputs u₀, their predicted steady states and the reference, one panel per ε* (the first method, seed 0); `operator_evolution.svg`: test input 0 along s at seven stages from s = 1 to s = 0 (the first method, ε* = 0.05, seed 0).\n");
+    let drawn: Vec<&CellOut> = outs.iter().filter(|o| o.row.method == first).collect();
+    write_figures(opts, &drawn)?;
     write_atomic(
         &opts.out_dir.join("operator.json"),
         serde_json::to_string_pretty(&(&rows, &solvers))?.as_bytes(),
     )?;
-    let best = EPS
+    let best = methods
         .iter()
-        .map(|&e| {
+        .flat_map(|(name, ..)| EPS.iter().map(move |&e| (*name, e)))
+        .map(|(name, e)| {
             let l: Vec<f64> = rows
                 .iter()
-                .filter(|r| r.eps_star == e)
+                .filter(|r| r.eps_star == e && r.method == name)
                 .map(|r| r.l2re)
                 .collect();
-            format!("ε* = {e}: L2RE {}", fmt_stat(&l))
+            format!("{name} ε* = {e}: L2RE {}", fmt_stat(&l))
         })
         .collect::<Vec<_>>()
         .join(", ");
@@ -501,7 +544,7 @@ fn solver_rows<'a>(
     Ok(rows)
 }
 
-fn write_figures(opts: &ReproduceOptions, outs: &[CellOut]) -> Result<()> {
+fn write_figures(opts: &ReproduceOptions, outs: &[&CellOut]) -> Result<()> {
     let mut panels = Vec::new();
     for &e in &EPS {
         let Some(o) = outs.iter().find(|o| o.row.eps_star == e && o.row.seed == 0) else {

@@ -25,6 +25,7 @@ struct InputDrawing {
 
 impl PlotsPanel {
     pub fn ui(&mut self, app: &mut ExplorerApp, ui: &mut egui::Ui) {
+        app.follow_scrub();
         if let Some(kind) = self.focus {
             app.on_screen = (vec![kind], 1);
             let back = ui.input(|i| i.key_pressed(egui::Key::Escape));

@@ -618,6 +618,14 @@ impl Worker {
                 self.answer_probe();
             }
             Command::ClearOperatorInput => self.probe = None,
+            Command::AnswerOperatorInputAt { step, theta, eps } => {
+                if let Some(probe) = self.probe.as_mut() {
+                    match probe.evaluate_at(&self.session, &theta, eps, step) {
+                        Ok(answer) => self.push(Event::OperatorInputAt(Box::new(answer))),
+                        Err(e) => self.error(format!("the shown input at that stage: {e}")),
+                    }
+                }
+            }
             Command::RequestSweep => match self.session.operator_sweep() {
                 Some(sweep) => self.push(Event::Sweep {
                     points: sweep.points,

@@ -53,7 +53,23 @@ impl InputProbe {
 
     /// The operator's answer at the session's current parameters and path point.
     pub fn evaluate(&mut self, session: &Session) -> Result<OperatorInput, String> {
+        let state = session.state();
+        self.evaluate_at(session, &state.theta, state.eps, state.step)
+    }
+
+    /// The operator's answer with parameters `theta` at the path point `p` (a finished
+    /// stage's, from the timeline; `step` is where it ended).
+    pub fn evaluate_at(
+        &mut self,
+        session: &Session,
+        theta: &[f64],
+        p: f64,
+        step: usize,
+    ) -> Result<OperatorInput, String> {
         let problem = session.problem();
+        if theta.len() != session.objective().network().n_params() {
+            return Err("the stage's parameters do not fit the present network".into());
+        }
         let eval = problem
             .operator_points(PointRole::Eval)
             .ok_or("this problem learns one solution, not an operator")?;
@@ -69,17 +85,11 @@ impl InputProbe {
             y: eval.y.clone(),
             sensors: eval.sensors,
         };
-        let p = session.state().eps;
         let started = Instant::now();
         let u = session
             .objective()
             .network()
-            .evaluate(
-                &session.state().theta,
-                &[],
-                Some(&one),
-                Channels::new(1, DerivOrder::Value),
-            )
+            .evaluate(theta, &[], Some(&one), Channels::new(1, DerivOrder::Value))
             .map_err(|e| e.to_string())?;
         let inference_secs = started.elapsed().as_secs_f64();
         if self.reference.as_ref().is_none_or(|r| r.0 != p) {
@@ -95,7 +105,7 @@ impl InputProbe {
             u,
             reference,
             eps: p,
-            step: session.state().step,
+            step,
             inference_secs,
             reference_secs,
         })

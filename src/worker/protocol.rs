@@ -50,6 +50,13 @@ pub enum Command {
     SetOperatorInput(Vec<f64>),
     /// Operator problems: back to the held-out test inputs.
     ClearOperatorInput,
+    /// Operator problems: answer the shown input with a finished stage's parameters (the
+    /// timeline), answered by [`Event::OperatorInputAt`].
+    AnswerOperatorInputAt {
+        step: usize,
+        theta: Vec<f64>,
+        eps: f64,
+    },
     /// Write θ, ε, s, step and the configuration to a file.
     SaveCheckpoint(PathBuf),
     /// Read a checkpoint written by `SaveCheckpoint` and continue from it.
@@ -154,6 +161,8 @@ pub enum Event {
     },
     /// The shown input of an operator problem, answered at the current parameters.
     OperatorInput(Box<OperatorInput>),
+    /// The shown input answered with a finished stage's parameters.
+    OperatorInputAt(Box<OperatorInput>),
     /// λ_max(D_ε) over ε with the exact solution, and at u_θ for the current ε.
     Sweep {
         points: Vec<(f64, f64)>,

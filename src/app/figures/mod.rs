@@ -249,6 +249,18 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
     {
         return operator_input(view, input);
     }
+    // Scrubbed: the shown input answered with that stage's parameters, once it arrived.
+    if view.operator_input.is_some()
+        && let Some(stage) = view.scrub.and_then(|k| view.stages.get(k))
+        && let Some(input) = view
+            .operator_input_at
+            .as_ref()
+            .filter(|i| i.step == stage.step)
+    {
+        let mut fig = operator_input(view, input);
+        fig.title.push_str(of);
+        return fig;
+    }
     let mut fig = Figure::new("Solution u_θ(x)", "x", "u");
     if let Some(s) = shown {
         fig.x_label = s.plot_label.to_string();
