@@ -1275,6 +1275,10 @@ fn an_operator_answers_a_new_input_and_one_drawn_with_the_mouse() {
     h.run();
     assert!(title(&h).contains("new input #1"), "{}", title(&h));
     assert!(title(&h).contains("ms"), "{}", title(&h));
+    // The error plot follows the shown input.
+    let error = PlotKind::Error.figure(&h.state().view, LossAxis::Step);
+    assert!(error.title.contains("new input #1"), "{}", error.title);
+    assert_eq!(error.series[0].points.len(), 33);
     // Draw a hump across the solution plot: press, move, release.
     h.get_by_label("Draw input").click();
     h.run();

@@ -184,6 +184,9 @@ fn solution_2d(view: &RunView, s: &Snapshot) -> Option<Figure> {
 /// u_θ − reference (else − exact) at the evaluation points: a heat map in 2D, a curve against
 /// the plot coordinate otherwise; empty while neither is known (e.g. inside an s-homotopy).
 fn error(view: &RunView) -> Figure {
+    if let Some(fig) = shown_input(view).and_then(|i| operator_input_error(view, i)) {
+        return fig;
+    }
     let mut fig = Figure::new("Error u_θ − reference", "x", "u_θ − u*");
     let Some(s) = view.shown() else {
         return fig;
@@ -244,19 +247,7 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
         fig.title.push_str(of);
         return fig;
     }
-    if of.is_empty()
-        && let Some(input) = &view.operator_input
-    {
-        return operator_input(view, input);
-    }
-    // Scrubbed: the shown input answered with that stage's parameters, once it arrived.
-    if view.operator_input.is_some()
-        && let Some(stage) = view.scrub.and_then(|k| view.stages.get(k))
-        && let Some(input) = view
-            .operator_input_at
-            .as_ref()
-            .filter(|i| i.step == stage.step)
-    {
+    if let Some(input) = shown_input(view) {
         let mut fig = operator_input(view, input);
         fig.title.push_str(of);
         return fig;
@@ -316,6 +307,42 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
         ));
     }
     fig
+}
+
+/// The operator input the plots show: the live answer, or (timeline) the scrubbed stage's
+/// answer once it arrived; None when no input is shown (the test inputs are) or the stage's
+/// answer is still on its way.
+fn shown_input(view: &RunView) -> Option<&crate::worker::OperatorInput> {
+    let live = view.operator_input.as_ref()?;
+    match view.scrub.and_then(|k| view.stages.get(k)) {
+        None => Some(live),
+        Some(stage) => view
+            .operator_input_at
+            .as_ref()
+            .filter(|i| i.step == stage.step),
+    }
+}
+
+/// The shown input's error against its reference (None without a reference).
+fn operator_input_error(view: &RunView, input: &crate::worker::OperatorInput) -> Option<Figure> {
+    let r = input.reference.as_ref()?;
+    let err: Vec<f64> = input.u.iter().zip(r).map(|(u, r)| u - r).collect();
+    let mut fig = Figure::new(
+        &format!(
+            "Error u_θ − reference at {} on {}",
+            at(view, input.eps),
+            input.label
+        ),
+        "x",
+        "u_θ − u*",
+    );
+    fig.series.push(series(
+        "u_θ − reference",
+        pairs(&input.x, &err),
+        Mark::Line,
+        3,
+    ));
+    Some(fig)
 }
 
 /// An operator problem's shown input (new or drawn): u₀, the operator's output and the
