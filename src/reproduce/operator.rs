@@ -21,8 +21,8 @@ use crate::export::figure::{Figure, Mark, Series, palette};
 use crate::export::write_atomic;
 use crate::net::deeponet::OperatorPoints;
 use crate::net::{Channels, DerivOrder};
-use crate::problem::allen_cahn_1d::zero_crossing;
 use crate::problem::burgers_1d::Burgers1d;
+use crate::problem::burgers_operator::shock_mse;
 use crate::problem::grf::Grf;
 use crate::problem::points1d::interpolate_uniform;
 use crate::problem::reference::{Bvp1d, continuation};
@@ -99,15 +99,6 @@ struct CellOut {
     evolution: Vec<(f64, Vec<f64>)>,
     /// θ at the end (Table 8 times its inference).
     theta: Vec<f64>,
-}
-
-/// (x_s − ½)² averaged over the profiles of `u` (blocks of `y.len()`).
-fn shock_mse(y: &[f64], u: &[f64]) -> f64 {
-    let blocks: Vec<f64> = u
-        .chunks(y.len())
-        .map(|b| (zero_crossing(y, b).unwrap_or(0.0) - 0.5).powi(2))
-        .collect();
-    blocks.iter().sum::<f64>() / blocks.len().max(1) as f64
 }
 
 /// The preset at ε*: the path from s = 1 (p = 1 + ε*) down to s = 0.
