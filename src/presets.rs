@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 50] = [
+pub const SHIPPED: [(&str, &str); 56] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -12,6 +12,10 @@ pub const SHIPPED: [(&str, &str); 50] = [
     (
         "allen_cahn_2d_homotopy.toml",
         include_str!("../presets/allen_cahn_2d_homotopy.toml"),
+    ),
+    (
+        "allen_cahn_2d_homotopy_loss.toml",
+        include_str!("../presets/allen_cahn_2d_homotopy_loss.toml"),
     ),
     (
         "allen_cahn_1d_classical.toml",
@@ -110,6 +114,10 @@ pub const SHIPPED: [(&str, &str); 50] = [
         include_str!("../presets/helmholtz_20d_homotopy.toml"),
     ),
     (
+        "helmholtz_20d_homotopy_loss.toml",
+        include_str!("../presets/helmholtz_20d_homotopy_loss.toml"),
+    ),
+    (
         "helmholtz_2d_adam.toml",
         include_str!("../presets/helmholtz_2d_adam.toml"),
     ),
@@ -122,6 +130,10 @@ pub const SHIPPED: [(&str, &str); 50] = [
         include_str!("../presets/helmholtz_2d_homotopy.toml"),
     ),
     (
+        "helmholtz_2d_homotopy_loss.toml",
+        include_str!("../presets/helmholtz_2d_homotopy_loss.toml"),
+    ),
+    (
         "helmholtz_2d_isgd.toml",
         include_str!("../presets/helmholtz_2d_isgd.toml"),
     ),
@@ -132,6 +144,10 @@ pub const SHIPPED: [(&str, &str); 50] = [
     (
         "high_frequency_fit_homotopy.toml",
         include_str!("../presets/high_frequency_fit_homotopy.toml"),
+    ),
+    (
+        "high_frequency_fit_homotopy_loss.toml",
+        include_str!("../presets/high_frequency_fit_homotopy_loss.toml"),
     ),
     (
         "hrta_fit_3d_adam.toml",
@@ -178,6 +194,10 @@ pub const SHIPPED: [(&str, &str); 50] = [
         include_str!("../presets/poisson_multiscale_1d_homotopy.toml"),
     ),
     (
+        "poisson_multiscale_1d_homotopy_loss.toml",
+        include_str!("../presets/poisson_multiscale_1d_homotopy_loss.toml"),
+    ),
+    (
         "poisson_multiscale_1d_isgd.toml",
         include_str!("../presets/poisson_multiscale_1d_isgd.toml"),
     ),
@@ -196,6 +216,10 @@ pub const SHIPPED: [(&str, &str); 50] = [
     (
         "poisson_multiscale_2d_homotopy.toml",
         include_str!("../presets/poisson_multiscale_2d_homotopy.toml"),
+    ),
+    (
+        "poisson_multiscale_2d_homotopy_loss.toml",
+        include_str!("../presets/poisson_multiscale_2d_homotopy_loss.toml"),
     ),
     (
         "poisson_multiscale_2d_isgd.toml",

@@ -53,6 +53,14 @@ fn run_writes_history_solution_and_summary() {
     assert_eq!(s["end_detail"]["kind"], "max_steps");
     assert_eq!(s["problem"], "allen_cahn_1d");
     assert_eq!(s["trainer"], "classical");
+    assert!(
+        s["method"]
+            .as_str()
+            .unwrap()
+            .starts_with("classical: Adam (lr "),
+        "{}",
+        s["method"]
+    );
     assert_eq!(s["stages"].as_array().map(Vec::len), Some(0));
     assert_eq!(s["exact_solution"], "tanh");
     assert!(s["final_loss"]["total"].as_f64().unwrap().is_finite());

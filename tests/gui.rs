@@ -175,6 +175,40 @@ fn switching_strategy_1_and_2_reaches_the_worker() {
     pick_strategy(&mut h, "Strategy 2 (homotopy loss)");
     assert!(settle(&mut h, |app| app.config().strategy.kind
         == StrategyKind::Strategy2));
+    // The panel says what the worker's configuration trains by, α included.
+    h.run();
+    let config = h.state().config().clone();
+    let runs = format!("Runs: {}", config.method_label());
+    let alpha = config.strategy.stages.alpha;
+    assert!(
+        runs.contains(if alpha == 0.0 {
+            "curriculum"
+        } else {
+            "homotopy loss"
+        }),
+        "{runs}"
+    );
+    h.get_by_label(&runs);
+    // α = 0 is reachable from the panel (a checkbox; the log scale cannot show 0), and the
+    // applied run then says it is the curriculum.
+    if alpha > 0.0 {
+        h.get_by_role_and_label(egui::accesskit::Role::CheckBox, "α (L_{H_ε} weight)")
+            .click();
+        h.run();
+        h.get_by_label("0 (curriculum)");
+        // A pointer click, as a user's: the panel's scroll bar must not lie over the button.
+        h.get_by_label("Apply changes").click();
+        h.run();
+        // A paused homotopy asks whether to continue along the path or restart.
+        if let Some(go_on) = h.query_by_label_contains("Continue from") {
+            go_on.click();
+        }
+        assert!(settle(&mut h, |app| app.config().strategy.stages.alpha == 0.0));
+        h.run();
+        let runs = format!("Runs: {}", h.state().config().method_label());
+        assert!(runs.contains("curriculum"), "{runs}");
+        h.get_by_label(&runs);
+    }
     pick_strategy(&mut h, "Strategy 1 (Euler)");
     assert!(settle(&mut h, |app| app.config().strategy.kind
         == StrategyKind::Strategy1));

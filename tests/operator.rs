@@ -211,4 +211,13 @@ fn a_small_unsupervised_run_lowers_the_held_out_error() {
         after < 0.1 && after < 0.5 * before,
         "held-out L2RE {before} → {after}"
     );
+    // The run's summary.json carries Table 5's MSE(x_s) of the held-out inputs' shocks.
+    let dir = tempfile::tempdir().unwrap();
+    let summary = homotopy_explorer::export::write_run(&session, &device, dir.path(), 1.0).unwrap();
+    let u = session.evaluate().u;
+    let y: Vec<f64> = problem.operator_points(PointRole::Eval).unwrap().y.clone();
+    let want = homotopy_explorer::problem::burgers_operator::shock_mse(&y, &u);
+    assert_eq!(summary.front_mse, Some(want));
+    let text = std::fs::read_to_string(dir.path().join("summary.json")).unwrap();
+    assert!(text.contains("\"front_mse\""), "{text}");
 }

@@ -8,10 +8,14 @@ pub mod figures;
 pub mod intents;
 pub mod ntk_lab;
 pub mod operator_input;
+pub mod pins;
 mod remembered;
 pub mod run_folder;
 pub mod state;
 pub mod sweep_folder;
+#[cfg(test)]
+mod test_support;
+mod window_intents;
 
 use std::path::PathBuf;
 use std::sync::Arc;

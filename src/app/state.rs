@@ -81,7 +81,7 @@ pub struct Sweep {
 pub struct PinnedRun {
     /// Its number, as the legends name it ("pin 2"); the pins table says what it was.
     pub number: usize,
-    /// What the run was: strategy, schedule, ε*, seed (see [`pin_name`]).
+    /// What the run was: strategy, schedule, ε*, seed (named by `pins::pin_name`).
     pub name: String,
     /// The problem it solved: pins are drawn on runs of the same problem only.
     pub problem: crate::problem::ProblemKind,
@@ -105,26 +105,6 @@ pub fn stages_eta(stages: &[StageRecord], ahead: usize, steps_per_s: f64) -> Opt
     let span = recent[recent.len() - 1].step.saturating_sub(recent[0].step);
     let per_stage = span as f64 / (recent.len() - 1) as f64;
     Some(ahead as f64 * per_stage / steps_per_s)
-}
-
-/// A pin's name from its configuration: the strategy, for a homotopy its schedule and ε₀,
-/// the target ε and the seed — what tells runs of one problem apart.
-pub fn pin_name(c: &RunConfig) -> String {
-    use crate::config::ScheduleConfig;
-    let mut name = c.strategy.kind.label().to_string();
-    if c.strategy.kind.is_homotopy() {
-        let schedule = match &c.strategy.schedule {
-            ScheduleConfig::List { values } => format!("list of {}", values.len()),
-            ScheduleConfig::Linear { delta } => format!("linear Δε = {delta}"),
-            ScheduleConfig::Geometric { steps } => format!("geometric {steps}"),
-            ScheduleConfig::Adaptive { .. } => "adaptive".to_string(),
-        };
-        name.push_str(&format!(", {schedule} from ε₀ = {}", c.strategy.eps_start));
-    }
-    if c.hrta.enabled {
-        name.push_str(", HRTA");
-    }
-    format!("{name}, ε* = {}, seed {}", c.problem.eps, c.training.seed)
 }
 
 /// Memory the timeline's frames may take: θ, u_θ, the reference and the residual of each
@@ -460,64 +440,6 @@ impl RunView {
                 self.message(true, format!("the training worker crashed: {text}"))
             }
         }
-    }
-
-    /// Keep the current run's curves for comparison (a 2D field is not kept: only its loss and
-    /// L2RE curves are compared).
-    pub fn pin_current(&mut self) -> bool {
-        let (Some(snap), Some(config)) = (&self.latest, &self.config) else {
-            return false;
-        };
-        let (number, color) = self.next_pin();
-        let solution = if snap.grid.is_some() {
-            Vec::new()
-        } else {
-            snap.plot_x
-                .iter()
-                .zip(&snap.u)
-                .map(|(&x, &u)| [x, u])
-                .collect()
-        };
-        self.pinned.push(PinnedRun {
-            number,
-            name: pin_name(config),
-            problem: config.problem.kind,
-            color,
-            solution,
-            loss: self.histories.loss.points(),
-            l2re: self.histories.l2re_exact.points(),
-            summary: (*snap.summary).clone(),
-        });
-        true
-    }
-
-    /// The next pin's number and a colour no other pin uses (while the palette lasts).
-    fn next_pin(&self) -> (usize, (u8, u8, u8)) {
-        let used: Vec<_> = self.pinned.iter().map(|p| p.color).collect();
-        let palette = crate::export::figure::PIN_PALETTE;
-        let color = palette
-            .iter()
-            .copied()
-            .find(|c| !used.contains(c))
-            .unwrap_or(palette[self.pinned.len() % palette.len()]);
-        let number = self.pinned.iter().map(|p| p.number).max().unwrap_or(0) + 1;
-        (number, color)
-    }
-
-    /// Pin a finished run read from its folder; `name` says where it came from.
-    pub fn pin_folder(&mut self, run: super::run_folder::FolderRun, name: String) -> usize {
-        let (number, color) = self.next_pin();
-        self.pinned.push(PinnedRun {
-            number,
-            name,
-            problem: run.problem,
-            color,
-            solution: run.solution,
-            loss: run.loss,
-            l2re: run.l2re,
-            summary: run.summary,
-        });
-        number
     }
 }
 

@@ -13,17 +13,23 @@ use thiserror::Error;
 mod deeponet;
 mod homotopy;
 mod hrta;
+mod lecture;
+mod lm;
+mod method;
 mod optimizer;
 mod problem;
 mod time_march;
 mod toml_spans;
+mod validate;
 
 pub use deeponet::{DeepOnetConfig, DeepOnetKind};
 pub use homotopy::{
-    Corrector, DiagnosticsConfig, EulerConfig, LeastSquaresForm, LmConfig, Phase1Config,
-    PseudoInverse, ScheduleConfig, StageConfig, StageOptimizer, StrategyConfig, StrategyKind,
+    Corrector, DiagnosticsConfig, EulerConfig, Phase1Config, PseudoInverse, ScheduleConfig,
+    StageConfig, StageOptimizer, StrategyConfig, StrategyKind,
 };
 pub use hrta::{HrtaConfig, HrtaSwitch};
+pub use lecture::{Control, LectureConfig};
+pub use lm::{LeastSquaresForm, LmConfig};
 pub use optimizer::{IsgdConfig, LrSchedule, OptimizerConfig, OptimizerKind};
 pub use problem::{HomotopyPath, ProblemConfig, ResampleConfig};
 pub use time_march::TimeMarchConfig;
@@ -178,81 +184,6 @@ impl Default for TrainingConfig {
     }
 }
 
-/// A group of explorer controls that lecture mode can lock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Control {
-    Problem,
-    Eps,
-    Strategy,
-    Schedule,
-    Hrta,
-    Optimizer,
-    Network,
-    Backend,
-}
-
-impl Control {
-    /// "the problem", "the problem and the ε target", "the problem, the ε target and the
-    /// strategy…" for messages; None for no controls.
-    pub fn sentence(controls: &[Control]) -> Option<String> {
-        let names: Vec<String> = controls
-            .iter()
-            .map(|c| format!("the {}", c.label()))
-            .collect();
-        match names.split_last() {
-            None => None,
-            Some((last, [])) => Some(last.clone()),
-            Some((last, rest)) => Some(format!("{} and {last}", rest.join(", "))),
-        }
-    }
-
-    pub const ALL: [Control; 8] = [
-        Self::Problem,
-        Self::Eps,
-        Self::Strategy,
-        Self::Schedule,
-        Self::Hrta,
-        Self::Optimizer,
-        Self::Network,
-        Self::Backend,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Problem => "problem",
-            Self::Eps => "ε target",
-            Self::Strategy => "strategy and its parameters",
-            Self::Schedule => "Δε schedule",
-            Self::Hrta => "HRTA",
-            Self::Optimizer => "optimizer",
-            Self::Network => "network",
-            Self::Backend => "backend",
-        }
-    }
-}
-
-/// Lecture mode: which controls are locked when the preset is shown to an audience.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct LectureConfig {
-    /// Locked control groups (default none).
-    #[serde(default)]
-    pub locked: Vec<Control>,
-}
-
-impl LectureConfig {
-    pub fn is_locked(&self, control: Control) -> bool {
-        self.locked.contains(&control)
-    }
-
-    /// The locked groups' names, comma-separated (None when nothing is locked).
-    pub fn describe(&self) -> Option<String> {
-        let names: Vec<&str> = self.locked.iter().map(|c| c.label()).collect();
-        (!names.is_empty()).then(|| names.join(", "))
-    }
-}
-
 /// What a headless run writes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -275,9 +206,15 @@ impl Default for OutputConfig {
 }
 
 /// `v` to four significant digits in shortest form, for labels: 0.01 → "0.01",
-/// 0.0123456 → "0.01235", 1.0 → "1".
+/// 0.0123456 → "0.01235", 1.0 → "1", 0.000001 → "1e-6".
 pub fn four_digits(v: f64) -> String {
-    format!("{}", format!("{v:.3e}").parse::<f64>().unwrap_or(v))
+    let rounded = format!("{v:.3e}").parse::<f64>().unwrap_or(v);
+    // Below 10⁻³ a decimal reads badly (0.000001): the exponent form (1e-6) instead.
+    if rounded != 0.0 && rounded.abs() < 1e-3 {
+        format!("{rounded:e}")
+    } else {
+        format!("{rounded}")
+    }
 }
 
 /// The 64-bit FNV-1a hash of `bytes`: stable across builds and machines, for telling whether
@@ -394,242 +331,6 @@ impl RunConfig {
         toml::to_string_pretty(self).expect("RunConfig always serializes")
     }
 
-    /// Range and consistency checks; the error names the offending key.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.version != PRESET_VERSION {
-            return Err(ConfigError::invalid(
-                "version",
-                format!(
-                    "preset version {} is not supported (this build reads version {PRESET_VERSION})",
-                    self.version
-                ),
-            ));
-        }
-        self.problem.validate()?;
-        let p = &self.problem;
-        let n = &self.network;
-        if n.hidden.is_empty() {
-            return Err(ConfigError::invalid(
-                "network.hidden",
-                "needs at least one hidden layer",
-            ));
-        }
-        if let Some(i) = n.hidden.iter().position(|&w| w == 0) {
-            return Err(ConfigError::invalid(
-                "network.hidden",
-                format!("hidden layer {} has width 0", i + 1),
-            ));
-        }
-        if !(0.0..=2.0).contains(&n.hrta_s) {
-            return Err(ConfigError::invalid(
-                "network.hrta_s",
-                format!("s must lie in [0, 2] (got {})", n.hrta_s),
-            ));
-        }
-        if !(n.output_scale_exponent.is_finite() && n.output_scale_exponent >= 0.0) {
-            return Err(ConfigError::invalid(
-                "network.output_scale_exponent",
-                "the exponent a of 1/N^a must be finite and ≥ 0",
-            ));
-        }
-        self.validate_operator()?;
-        let order = self.problem_order();
-        if n.activation.second_derivative_vanishes()
-            && matches!(order, DerivOrder::SecondPerAxis | DerivOrder::Laplacian)
-        {
-            return Err(ConfigError::invalid(
-                "network.activation",
-                format!(
-                    "{} has σ″ ≡ 0, so the second-order residual of {} would ignore u″ and cannot be trained; use relu2, tanh, sin or softplus",
-                    n.activation.name(),
-                    p.kind.label()
-                ),
-            ));
-        }
-        self.optimizer.validate()?;
-        let t = &self.training;
-        if t.max_steps == 0 {
-            return Err(ConfigError::invalid("training.max_steps", "must be ≥ 1"));
-        }
-        if !(t.loss_tolerance.is_finite() && t.loss_tolerance >= 0.0) {
-            return Err(ConfigError::invalid(
-                "training.loss_tolerance",
-                "must be finite and ≥ 0",
-            ));
-        }
-        if !(t.plateau_rel_improvement.is_finite() && t.plateau_rel_improvement >= 0.0) {
-            return Err(ConfigError::invalid(
-                "training.plateau_rel_improvement",
-                "must be ≥ 0",
-            ));
-        }
-        if t.eval_every == 0 {
-            return Err(ConfigError::invalid("training.eval_every", "must be ≥ 1"));
-        }
-        let rows = p.kind.residual_rows_per_point();
-        if rows != 1 {
-            let key_why = if self.strategy.kind != StrategyKind::Classical {
-                Some(("strategy.kind", "use classical training"))
-            } else if matches!(
-                self.optimizer.kind,
-                OptimizerKind::Lm | OptimizerKind::ImplicitGn
-            ) {
-                Some(("optimizer.kind", "use Adam, SGD, ISGD or L-BFGS"))
-            } else if self.diagnostics.every > 0 {
-                Some(("diagnostics.every", "set it to 0"))
-            } else {
-                None
-            };
-            if let Some((key, why)) = key_why {
-                return Err(ConfigError::invalid(
-                    key,
-                    format!(
-                        "{} stacks {rows} residual rows per point, so Jacobian-based methods do not apply; {why}",
-                        p.kind.label()
-                    ),
-                ));
-            }
-        }
-        self.strategy.validate(p.eps)?;
-        if self.strategy.kind == StrategyKind::TimeSequential {
-            if p.path == Some(HomotopyPath::SHomotopyAsPrinted) {
-                return Err(ConfigError::invalid(
-                    "problem.path",
-                    "the time-sequential strategy marches u_t = −H(u), which the printed sign turns into backward diffusion; use s_homotopy or epsilon",
-                ));
-            }
-            if self.hrta.enabled {
-                return Err(ConfigError::invalid(
-                    "hrta.enabled",
-                    "an HRTA switch of s inside a time window would change u while u_prev stays; use one or the other",
-                ));
-            }
-            if !p.has_initial_state() {
-                return Err(ConfigError::invalid(
-                    "strategy.kind",
-                    format!(
-                        "{} has no initial state u₀ to march from; the time-sequential strategy needs one (2D Allen–Cahn has)",
-                        p.kind.label()
-                    ),
-                ));
-            }
-        }
-        if p.resample.is_some() && self.strategy.kind != StrategyKind::Classical {
-            return Err(ConfigError::invalid(
-                "problem.resample",
-                "resampling changes the residual points, which a homotopy's stages compare across; use it with classical training",
-            ));
-        }
-        self.hrta.validate()?;
-        self.lm.validate()?;
-        self.diagnostics.validate()?;
-        if self.outputs.history_every == 0 {
-            return Err(ConfigError::invalid("outputs.history_every", "must be ≥ 1"));
-        }
-        Ok(())
-    }
-
-    /// The most (input, point) pairs one step may evaluate.
-    pub const MAX_OPERATOR_POINTS: usize = 2_000_000;
-
-    /// The DeepONet and the operator problem go together, on the CPU, with gradient-based
-    /// training (the DeepONet has no per-sample Jacobian rows).
-    fn validate_operator(&self) -> Result<(), ConfigError> {
-        let spec = self.problem.kind.spec();
-        if !spec.operator {
-            if self.network.deeponet.is_some() {
-                return Err(ConfigError::invalid(
-                    "network.deeponet",
-                    format!(
-                        "{} learns one solution with an MLP; a DeepONet is trained for an operator problem (burgers_operator)",
-                        spec.id
-                    ),
-                ));
-            }
-            return Ok(());
-        }
-        if let Some(d) = &self.network.deeponet {
-            d.validate()?;
-        }
-        let refuse = |key: &str, why: &str| {
-            Err(ConfigError::invalid(
-                key,
-                format!("{} trains a DeepONet, which {why}", spec.id),
-            ))
-        };
-        if self.backend == BackendKind::Wgpu {
-            return refuse(
-                "backend",
-                "runs on the CPU only (its fused f64 kernel); use backend = \"cpu\"",
-            );
-        }
-        if self.network.train_output_only {
-            return refuse(
-                "network.train_output_only",
-                "has no single output layer to train alone; set it to false",
-            );
-        }
-        if self.hrta.enabled {
-            return refuse(
-                "hrta.enabled",
-                "HRTA's s-stages are not offered for; set it to false",
-            );
-        }
-        let jacobian = "has no per-sample Jacobian rows; train it with Adam or L-BFGS";
-        if matches!(
-            self.optimizer.kind,
-            OptimizerKind::Lm | OptimizerKind::ImplicitGn
-        ) {
-            return refuse("optimizer.kind", jacobian);
-        }
-        if self.diagnostics.every > 0 {
-            return refuse(
-                "diagnostics.every",
-                "has no kernel spectra (no per-sample Jacobian rows); set it to 0",
-            );
-        }
-        match self.strategy.kind {
-            StrategyKind::Strategy1 => {
-                return refuse(
-                    "strategy.kind",
-                    "cannot take Strategy 1's Euler steps (no per-sample Jacobian rows); use strategy2 (the paper's homotopy loss) or curriculum",
-                );
-            }
-            StrategyKind::TimeSequential => {
-                return refuse(
-                    "strategy.kind",
-                    "is not offered the time-sequential strategy; use strategy2 or curriculum",
-                );
-            }
-            _ => {}
-        }
-        if self.strategy.kind.is_homotopy() {
-            let st = &self.strategy.stages;
-            if st.optimizer == StageOptimizer::Lm || self.strategy.phase1.lm_iterations > 0 {
-                return refuse(
-                    "strategy.stages.optimizer",
-                    "has no per-sample Jacobian rows for Levenberg–Marquardt stages or Phase I polish; use adam or lbfgs stages and phase1.lm_iterations = 0",
-                );
-            }
-        }
-        let op = self.problem.operator.unwrap_or_default();
-        deeponet::validate_inputs(&op)?;
-        let points = op.inputs * (self.problem.n_res + self.problem.n_bc);
-        if points > Self::MAX_OPERATOR_POINTS {
-            return Err(ConfigError::invalid(
-                "problem.operator.inputs",
-                format!(
-                    "{} inputs × ({} residual + {} boundary points) = {points} points per step; at most {} are allowed",
-                    op.inputs,
-                    self.problem.n_res,
-                    self.problem.n_bc,
-                    Self::MAX_OPERATOR_POINTS
-                ),
-            ));
-        }
-        Ok(())
-    }
-
     /// The derivative order the configured problem's residual needs.
     pub fn problem_order(&self) -> DerivOrder {
         self.problem.kind.order()
@@ -690,6 +391,16 @@ mod tests {
     use super::*;
 
     const MINIMAL: &str = "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.1\n";
+
+    #[test]
+    fn labels_keep_four_digits_and_write_tiny_values_with_an_exponent() {
+        assert_eq!(four_digits(0.01), "0.01");
+        assert_eq!(four_digits(0.0123456), "0.01235");
+        assert_eq!(four_digits(1.0), "1");
+        assert_eq!(four_digits(1e-6), "1e-6");
+        assert_eq!(four_digits(0.0005), "5e-4");
+        assert_eq!(four_digits(0.0), "0");
+    }
 
     fn err(text: &str) -> (Option<String>, Option<usize>, String) {
         match RunConfig::from_toml_str(text).unwrap_err() {

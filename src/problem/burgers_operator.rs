@@ -386,6 +386,11 @@ impl Problem for BurgersOperator {
         let pos: Vec<f64> = self.shock_positions(values).into_iter().flatten().collect();
         (!pos.is_empty()).then(|| pos.iter().sum::<f64>() / pos.len() as f64)
     }
+
+    /// Table 5's MSE(x_s) over the test inputs (see [`shock_mse`]).
+    fn front_mse(&self, values: &[f64]) -> Option<f64> {
+        Some(self.shock_mse(values))
+    }
 }
 
 #[cfg(test)]

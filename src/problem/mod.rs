@@ -552,6 +552,14 @@ pub trait Problem: Send + Sync {
     fn front_position(&self, _values: &[f64]) -> Option<f64> {
         None
     }
+
+    /// The mean squared distance of the fronts (or shocks) of a solution sampled on the
+    /// evaluation grid from where they belong, for problems whose evaluation holds many
+    /// profiles with a known front (the operator problem: Table 5's MSE(x_s) over the test
+    /// inputs).
+    fn front_mse(&self, _values: &[f64]) -> Option<f64> {
+        None
+    }
 }
 
 /// The operator batch behind `points`, when they are one of the problem's own point sets (the

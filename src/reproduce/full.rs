@@ -2,16 +2,17 @@
 //! the papers state them, applied on top of the shipped presets (which are sized to finish on
 //! a 2-core CPU). Each reproduction's page says which scale it ran and what `--full` changes.
 
-use crate::config::{HrtaSwitch, OptimizerKind, RunConfig, StrategyKind};
+use crate::config::{
+    HrtaSwitch, OptimizerKind, RunConfig, ScheduleConfig, StageOptimizer, StrategyKind,
+};
 use crate::problem::Sampling;
 
 /// What `--full` changes for `ac1`.
 pub const AC1_NOTE: &str = "The shipped presets already use the paper's sizes (n_res = 200, [1,30,30,30,1] tanh; `strategy1_paper` walks Δε = 0.001 as the paper does); the paper's step count for classical training (Table 6: 10³ epochs) is ambiguous, so `--full` changes nothing here.";
 /// What `--full` changes for `ac2`.
-pub const AC2_NOTE: &str = "Step cap 4·10⁶ for every method (Table 6 gives 4·10⁶ for the homotopy; the baselines' counts are not stated, so they get the same budget; the time-sequential march with gradient-optimizer windows spreads what its u₀ fit leaves over its windows; its LM windows are unchanged). Points, network, Δs and Δt are already the paper's.";
+pub const AC2_NOTE: &str = "Step cap 4·10⁶ for every method (Table 6 gives 4·10⁶ for the homotopy; the baselines' counts are not stated, so they get the same budget; the time-sequential march with gradient-optimizer windows spreads what its u₀ fit leaves over its windows; its LM windows are unchanged; the paper's method, `homotopy_loss`, spreads the 4·10⁶ Adam steps evenly over its stages after Phase I). Points, network, Δs and Δt are already the paper's.";
 /// What `--full` changes for `hh`.
-pub const HH_NOTE: &str =
-    "10 000 residual and 2 000 boundary points (§B.4) and a step cap of 4·10⁶ (Table 6, Ex. 5.2).";
+pub const HH_NOTE: &str = "10 000 residual and 2 000 boundary points (§B.4) and a step cap of 4·10⁶ (Table 6, Ex. 5.2), which the paper's method, `homotopy_loss`, spreads evenly over its Adam stages after Phase I.";
 /// What `--full` changes for `hf`.
 pub const HF_NOTE: &str = "Classical training runs 4·10⁶ Adam steps (the length of the paper's loss curves in Fig. 14; Table 6 has no column for this example). n_res = 300 as in the default.";
 /// What `--full` changes for `bu`.
@@ -84,6 +85,25 @@ pub fn ac2(c: &mut RunConfig) {
         let left = 4_000_000usize.saturating_sub(t.initial_steps);
         t.window_steps = t.window_steps.max(left / t.windows());
     }
+    adam_stages_total(c, 4_000_000);
+}
+
+/// The paper's method (Strategy 2 with the homotopy loss, Adam stages) given `total` steps in
+/// all: what Phase I leaves, split evenly over the listed stages (the paper states only the
+/// total). Other methods are left as they are.
+fn adam_stages_total(c: &mut RunConfig, total: usize) {
+    let st = &mut c.strategy;
+    if st.kind != StrategyKind::Strategy2
+        || st.stages.alpha == 0.0
+        || st.stages.optimizer != StageOptimizer::Adam
+    {
+        return;
+    }
+    if let ScheduleConfig::List { values } = &st.schedule {
+        let per = total.saturating_sub(st.phase1.adam_steps) / values.len().max(1);
+        st.stages.max_steps = per;
+        st.stages.final_max_steps = None;
+    }
 }
 
 /// hh: 10 000 + 2 000 points, 4·10⁶ steps.
@@ -91,6 +111,7 @@ pub fn hh(c: &mut RunConfig) {
     c.problem.n_res = 10_000;
     c.problem.n_bc = 2_000;
     c.training.max_steps = 4_000_000;
+    adam_stages_total(c, 4_000_000);
 }
 
 /// hf: classical training runs 4·10⁶ Adam steps.
@@ -197,6 +218,17 @@ mod tests {
         let mut lm = preset("allen_cahn_2d_time_sequential.toml");
         apply("ac2", "time_sequential", &mut lm).unwrap();
         assert_eq!(lm.strategy.time.window_steps, 1);
+        // The paper's method spreads 4·10⁶ Adam steps over its 19 stages after Phase I; our
+        // LM recipe keeps its caps.
+        let mut paper = preset("allen_cahn_2d_homotopy_loss.toml");
+        apply("ac2", "homotopy_loss", &mut paper).unwrap();
+        let st = &paper.strategy;
+        assert_eq!(st.stages.max_steps, (4_000_000 - 1000) / 19);
+        assert_eq!(st.stages.final_max_steps, None);
+        assert!(st.phase1.adam_steps + 19 * st.stages.max_steps <= paper.training.max_steps);
+        let mut ours = preset("allen_cahn_2d_homotopy.toml");
+        apply("ac2", "homotopy", &mut ours).unwrap();
+        assert_eq!(ours.strategy.stages.max_steps, 10);
         let mut ac1 = preset("allen_cahn_1d_classical.toml");
         let before = ac1.clone();
         apply("ac1", "classical", &mut ac1).unwrap();

@@ -2,6 +2,7 @@
 //! shipped presets, with the paper's numbers beside ours, as markdown, CSV, SVG and JSON.
 
 pub mod ac1;
+mod burgers_fd;
 pub mod cells;
 pub mod full;
 pub mod hr;

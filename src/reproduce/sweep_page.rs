@@ -29,6 +29,7 @@ pub(super) fn write_outputs(spec: &Spec, opts: &ReproduceOptions, o: &Outcome) -
         sources.join("; ")
     ));
     md.push_str(&results_table(spec, report));
+    md.push_str(&methods_list(&o.configs));
     md.push_str(&stiffness_section(spec, report));
     md.push_str(&operator_section(report, problem, out, &opts.figures)?);
     md.push_str(&timing_section(spec, report, problem));
@@ -132,6 +133,16 @@ fn results_table(spec: &Spec, report: &Report) -> String {
                 ends.join("; "),
             ));
         }
+    }
+    md
+}
+
+/// What each row ran, from the configuration that ran it (`--full` scaling included):
+/// strategy, optimizer, α of the homotopy loss, phase condition, stages.
+fn methods_list(configs: &[(&'static str, RunConfig)]) -> String {
+    let mut md = String::from("\nWhat each row ran:\n");
+    for (name, config) in configs {
+        md.push_str(&format!("- `{name}`: {}.\n", config.method_label()));
     }
     md
 }

@@ -35,6 +35,11 @@ pub struct RunSummary {
     pub problem: String,
     /// Strategy that trained the network.
     pub trainer: StrategyKind,
+    /// What the run trains by, in words ([`crate::config::RunConfig::method_label`]): the
+    /// strategy with its optimizer, α, phase condition, stages and Phase I; empty in summaries
+    /// written before it was recorded.
+    #[serde(default)]
+    pub method: String,
     /// Final ε.
     pub eps: f64,
     pub seed: u64,
@@ -60,6 +65,10 @@ pub struct RunSummary {
     pub reference_solution: Option<String>,
     pub l2re_reference: Option<f64>,
     pub front_x0: Option<f64>,
+    /// The mean squared distance of the fronts from their place, where the evaluation holds
+    /// many profiles (the operator problem's test inputs: Table 5's MSE(x_s)); absent elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub front_mse: Option<f64>,
     /// Wall-clock seconds of the whole run (training and evaluations); the explorer gives the
     /// seconds spent training (pauses excluded).
     pub wall_secs: f64,

@@ -45,6 +45,9 @@ impl Panels {
                 .default_size(330.0_f32.min(0.3 * width))
                 .max_size(0.3 * width)
                 .show(ui, |ui| {
+                    // Solid bars take their own room: a floating one would lie over the last
+                    // row (the Apply button) whenever the pointer comes near it.
+                    ui.style_mut().spacing.scroll = egui::style::ScrollStyle::solid();
                     egui::ScrollArea::both()
                         .id_salt("controls-scroll")
                         .show(ui, |ui| self.controls.ui(app, ui));
@@ -56,6 +59,9 @@ impl Panels {
                 .default_size(340.0_f32.min(0.27 * width))
                 .max_size(0.27 * width)
                 .show(ui, |ui| {
+                    // Solid bars take their own room: a floating one would lie over the last
+                    // row (the Apply button) whenever the pointer comes near it.
+                    ui.style_mut().spacing.scroll = egui::style::ScrollStyle::solid();
                     egui::ScrollArea::both()
                         .id_salt("schedule-scroll")
                         .show(ui, |ui| self.schedule.ui(app, ui));

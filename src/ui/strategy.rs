@@ -22,6 +22,10 @@ pub(super) fn strategy_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     let lock = app.locked(Control::Strategy);
     ui.add_enabled_ui(!lock, |ui| {
         picker(app, ui);
+        // What the run trains by (the reported configuration, not the draft): Strategy 2 with
+        // α = 0 is the curriculum, whatever the picker says.
+        ui.label(egui::RichText::new(format!("Runs: {}", app.config().method_label())).weak())
+            .on_hover_text("What the worker's configuration trains by: strategy, optimizer, α of the homotopy loss, phase condition, stages and Phase I. Edits below take effect with Apply.");
         let st = &mut app.draft.strategy;
         match st.kind {
             StrategyKind::Classical => {}
@@ -209,8 +213,26 @@ fn euler_rows(ui: &mut egui::Ui, euler: &mut EulerConfig) {
 /// α (Strategy 2), the stage optimizer, τ, the step cap, patience and the LM phase condition.
 fn stage_rows(ui: &mut egui::Ui, st: &mut StrategyConfig) {
     if st.kind == StrategyKind::Strategy2 {
+        // α = 0 is the curriculum (no homotopy-loss term): a checkbox turns the term on or
+        // off, and the log scale sets its weight when on (a log scale cannot show 0).
         let label = ui.label("α (L_{H_ε} weight)");
-        log_drag(ui, "α (L_{H_ε} weight)", &mut st.stages.alpha, 1e-6, 100.0).labelled_by(label.id);
+        ui.horizontal(|ui| {
+            let mut on = st.stages.alpha > 0.0;
+            if ui
+                .checkbox(&mut on, "")
+                .labelled_by(label.id)
+                .on_hover_text("Off: α = 0, the curriculum (no homotopy-loss term)")
+                .changed()
+            {
+                st.stages.alpha = if on { 1.0 } else { 0.0 };
+            }
+            if on {
+                log_drag(ui, "α (L_{H_ε} weight)", &mut st.stages.alpha, 1e-12, 100.0)
+                    .labelled_by(label.id);
+            } else {
+                ui.label("0 (curriculum)");
+            }
+        });
         ui.end_row();
     }
     let label = ui.label("Stage optimizer");

@@ -2,12 +2,14 @@
 //! draws these figures with egui_plot and the exporters write the very same figures to SVG, PNG
 //! and CSV, so an exported figure always shows what the window showed.
 
+mod input;
 mod spectral;
 
 use super::state::RunView;
 use crate::export::figure::{Figure, Heatmap, Mark, PALETTE, Series, evolution};
 use crate::problem::Grid2d;
 use crate::worker::Snapshot;
+use input::{operator_input, operator_input_error, shown_input};
 use spectral::{kernel, operator, soft_mode, spectrum};
 
 /// The six plots of the main view.
@@ -304,80 +306,6 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
             from_array(&p.solution),
             Mark::Line,
             p.color,
-        ));
-    }
-    fig
-}
-
-/// The operator input the plots show: the live answer, or (timeline) the scrubbed stage's
-/// answer once it arrived; None when no input is shown (the test inputs are) or the stage's
-/// answer is still on its way.
-fn shown_input(view: &RunView) -> Option<&crate::worker::OperatorInput> {
-    let live = view.operator_input.as_ref()?;
-    match view.scrub.and_then(|k| view.stages.get(k)) {
-        None => Some(live),
-        Some(stage) => view
-            .operator_input_at
-            .as_ref()
-            .filter(|i| i.step == stage.step),
-    }
-}
-
-/// The shown input's error against its reference (None without a reference).
-fn operator_input_error(view: &RunView, input: &crate::worker::OperatorInput) -> Option<Figure> {
-    let r = input.reference.as_ref()?;
-    let err: Vec<f64> = input.u.iter().zip(r).map(|(u, r)| u - r).collect();
-    let mut fig = Figure::new(
-        &format!(
-            "Error u_θ − reference at {} on {}",
-            at(view, input.eps),
-            input.label
-        ),
-        "x",
-        "u_θ − u*",
-    );
-    fig.series.push(series(
-        "u_θ − reference",
-        pairs(&input.x, &err),
-        Mark::Line,
-        3,
-    ));
-    Some(fig)
-}
-
-/// An operator problem's shown input (new or drawn): u₀, the operator's output and the
-/// reference, with the times the DeepONet and the finite-difference solve took.
-fn operator_input(view: &RunView, input: &crate::worker::OperatorInput) -> Figure {
-    let mut fig = Figure::new(
-        &format!(
-            "Operator at {} on {}: DeepONet {:.2} ms, FD solve {:.1} ms (step {})",
-            at(view, input.eps),
-            input.label,
-            1e3 * input.inference_secs,
-            1e3 * input.reference_secs,
-            input.step
-        ),
-        "x",
-        "u",
-    );
-    fig.series.push(series(
-        "u₀ (input)",
-        pairs(&input.x, &input.u0),
-        Mark::Line,
-        1,
-    ));
-    fig.series.push(series(
-        "G_θ(u₀) (DeepONet)",
-        pairs(&input.x, &input.u),
-        Mark::Line,
-        0,
-    ));
-    if let Some(r) = &input.reference {
-        fig.series.push(series(
-            "FD reference",
-            pairs(&input.x, r),
-            Mark::Reference,
-            2,
         ));
     }
     fig

@@ -9,9 +9,11 @@ pub mod files;
 #[cfg(test)]
 mod fixtures;
 pub mod geometry;
+mod labels;
 pub mod layout;
 pub mod legend;
 pub mod markup;
+mod polyline;
 pub mod render;
 pub mod source;
 pub mod style;

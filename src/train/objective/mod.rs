@@ -56,6 +56,14 @@ impl LossParts {
         homotopy: f64::NAN,
     };
 
+    /// The PDE's own loss, residual + boundary (unweighted), without the homotopy term: what
+    /// the explosion guard watches. The homotopy term is ½ mean (H_u Δu/Δε + H_ε)², of the
+    /// size of ∂u/∂ε squared, which is large by nature where the solution moves fast with ε
+    /// (e.g. sin(πx/ε): π x/ε² ≈ 10⁴ at ε = 1/50) and says nothing about divergence.
+    pub fn pde(&self) -> f64 {
+        self.residual + self.boundary
+    }
+
     pub fn is_finite(&self) -> bool {
         self.total.is_finite()
             && self.residual.is_finite()

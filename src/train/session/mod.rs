@@ -5,10 +5,6 @@
 //! keep the history.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
-
-use serde::Serialize;
 
 use super::objective::{LossParts, NetPath, Objective, ObjectiveError};
 use super::spectral::{DiagnosticsError, SpectralReport, spectral_report};
@@ -18,108 +14,11 @@ use crate::config::{RunConfig, StrategyKind};
 use crate::diagnostics::{EvalReport, evaluate};
 use crate::problem::Problem;
 
-/// One row of the run history.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct HistoryRow {
-    pub step: usize,
-    pub eps: f64,
-    pub s: f64,
-    pub stage: usize,
-    pub lr: f64,
-    pub loss: f64,
-    pub loss_residual: f64,
-    pub loss_boundary: f64,
-    pub l2re_exact: Option<f64>,
-    pub l2re_reference: Option<f64>,
-    pub front_x0: Option<f64>,
-}
+mod records;
+mod step;
 
-impl HistoryRow {
-    fn new(r: &StepReport, eval: Option<&EvalReport>) -> Self {
-        Self {
-            step: r.step,
-            eps: r.eps,
-            s: r.s,
-            stage: r.stage,
-            lr: r.lr,
-            loss: r.loss.total,
-            loss_residual: r.loss.residual,
-            loss_boundary: r.loss.boundary,
-            l2re_exact: eval.and_then(|e| e.l2re_exact),
-            l2re_reference: eval.and_then(|e| e.l2re_reference),
-            front_x0: eval.and_then(|e| e.front_x0),
-        }
-    }
-}
-
-/// A finished homotopy stage (or path point) with its accuracy.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
-pub struct StageRecord {
-    pub step: usize,
-    pub stage: usize,
-    pub eps: f64,
-    pub loss: f64,
-    pub l2re_exact: Option<f64>,
-    pub l2re_reference: Option<f64>,
-    pub front_x0: Option<f64>,
-    /// u_θ at the evaluation points as the stage ended: a frame of the explorer's timeline
-    /// (only in [`Progress::stages`]; the session's own list and summary.json leave it out).
-    #[serde(skip)]
-    pub u: Vec<f64>,
-    /// The reference (else exact) solution at this ε on the same points, where one is known.
-    #[serde(skip)]
-    pub reference: Option<Vec<f64>>,
-    /// H(u_θ, ε) at the residual points as the stage ended (the explorer's worker fills it for
-    /// the timeline; empty elsewhere).
-    #[serde(skip)]
-    pub residual: Vec<f64>,
-    /// θ as the stage ended (like `u`, only in [`Progress::stages`]): the explorer computes a
-    /// stage's spectrum from it on request.
-    #[serde(skip)]
-    pub theta: Vec<f64>,
-}
-
-/// What one call to [`Session::step`] produced.
-#[derive(Clone, Debug)]
-pub struct Progress {
-    pub report: StepReport,
-    /// Present on evaluation steps.
-    pub eval: Option<EvalReport>,
-    /// Set when this step ended the run.
-    pub end: Option<EndReason>,
-    /// What the trainer marked during this step.
-    pub events: Vec<TrainEvent>,
-    /// Stages that finished during this step.
-    pub stages: Vec<StageRecord>,
-    /// A spectral snapshot, on diagnostics steps.
-    pub diagnostics: Option<SpectralReport>,
-}
-
-/// λ_max(D_ε) (or the largest |λ| where D_ε is not symmetric) along ε, for the λ_max plot.
-#[derive(Clone, Debug)]
-pub struct OperatorSweep {
-    /// (ε, λ) at 41 geometric ε from max(ε₀, 10ε*, 1) down to min(ε*, 10⁻³), at the problem's
-    /// reference solution where it has one.
-    pub points: Vec<(f64, f64)>,
-    /// (ε, λ) of D_ε at u_θ now.
-    pub current: Option<(f64, f64)>,
-}
-
-/// What [`Session::summary`] takes from its caller, who has already evaluated the state.
-pub struct SummaryInputs<'a> {
-    /// The device's description.
-    pub device: &'a str,
-    pub wall_secs: f64,
-    /// The loss at the current parameters.
-    pub final_loss: LossParts,
-    /// The evaluation at the current parameters.
-    pub eval: &'a EvalReport,
-    /// Whether an unended run is training (`running`) or paused.
-    pub running: bool,
-    /// Labels of the exact and reference solutions, where the problem has them.
-    pub exact_solution: Option<String>,
-    pub reference_solution: Option<String>,
-}
+pub use records::{HistoryRow, OperatorSweep, Progress, StageRecord, SummaryInputs};
+pub use step::{EXPLODED, EXPLOSION_STEPS};
 
 /// θ with the settings it belongs to.
 #[derive(Clone, Debug)]
@@ -149,7 +48,8 @@ pub struct Session {
     /// Spectral snapshots (step, report) at the configured cadence.
     diagnostics: Vec<(usize, SpectralReport)>,
     last_finite: Snapshot,
-    /// The loss of the untrained network: a run whose loss stays above [`EXPLODED`] times it
+    /// The PDE loss ([`LossParts::pde`]: residual + boundary, no homotopy term) of the
+    /// untrained network: a run whose PDE loss stays above [`EXPLODED`] times it
     /// for [`EXPLOSION_STEPS`] steps has exploded, and goes back to `last_sane`, the last state
     /// below (set when the loss leaves that scale; a brief spike that recovers, as Adam at a
     /// large rate shows, is left alone).
@@ -161,13 +61,6 @@ pub struct Session {
     /// Steps taken by this session (a resumed checkpoint's earlier steps are not counted).
     steps_trained: usize,
 }
-
-/// How many times the untrained network's loss the loss may stay above for
-/// [`EXPLOSION_STEPS`] steps before the run counts as exploded (rolled back to the last state
-/// below and ended as diverged).
-pub const EXPLODED: f64 = 1e4;
-/// Steps in a row above [`EXPLODED`] times the untrained loss that make an explosion.
-pub const EXPLOSION_STEPS: usize = 50;
 
 impl Session {
     /// Build problem, network, objective and trainer from a validated config.
@@ -187,7 +80,7 @@ impl Session {
         }
         let loss_scale = objective
             .loss(&theta, config.problem.eps)
-            .map_or(f64::NAN, |l| l.total);
+            .map_or(f64::NAN, |l| l.pde());
         let mut trainer = super::build_trainer(&config, net.n_params());
         let mut state = TrainState {
             theta,
@@ -430,6 +323,7 @@ impl Session {
             name: self.config.name.clone(),
             problem: self.config.problem.kind.id().to_string(),
             trainer: self.trainer.kind(),
+            method: self.config.method_label(),
             eps: self.state.eps,
             seed: self.config.training.seed,
             backend: self.config.backend.id().to_string(),
@@ -445,6 +339,7 @@ impl Session {
             reference_solution: at.reference_solution,
             l2re_reference: at.eval.l2re_reference,
             front_x0: at.eval.front_x0,
+            front_mse: self.problem.front_mse(&at.eval.u),
             wall_secs: at.wall_secs,
             steps_per_s: if self.train_secs > 0.0 {
                 self.steps_trained as f64 / self.train_secs
@@ -630,151 +525,6 @@ impl Session {
     pub fn interrupt(&mut self) {
         if self.end.is_none() {
             self.end = Some(EndReason::Interrupted);
-        }
-    }
-
-    /// Take one step. Returns `None` when the run has already ended.
-    pub fn step(&mut self) -> Result<Option<Progress>, ObjectiveError> {
-        if self.end.is_some() {
-            return Ok(None);
-        }
-        let started = Instant::now();
-        let start = self.snapshot();
-        let report = self.trainer.step(&mut self.state, &mut self.objective)?;
-        let above = self.loss_scale > 0.0 && report.loss.total > EXPLODED * self.loss_scale;
-        let finite = report.loss.is_finite() && report.finite;
-        let end = if finite && above && self.steps_above + 1 >= EXPLOSION_STEPS {
-            self.restore(self.last_sane.clone());
-            self.steps_above = 0;
-            Some(EndReason::Diverged { step: report.step })
-        } else if finite {
-            // The loss leaves the untrained network's scale: the last finite state (that of
-            // the previous report, below the scale) is the one to come back to. Kept only at
-            // that moment, so a normal step copies θ once, not twice.
-            if above && self.steps_above == 0 {
-                self.last_sane = self.last_finite.clone();
-            }
-            self.last_finite = if report.evaluated_after {
-                self.snapshot()
-            } else {
-                start
-            };
-            if above {
-                self.steps_above += 1;
-            } else {
-                self.steps_above = 0;
-            }
-            self.state.step += 1;
-            self.trainer.end(&report).or_else(|| {
-                (self.state.step >= self.config.training.max_steps).then_some(EndReason::MaxSteps)
-            })
-        } else {
-            // Non-finite: back to the last finite state, or, when the loss had already left
-            // the untrained network's scale, to the last state before it did.
-            let to = if self.steps_above > 0 {
-                self.last_sane.clone()
-            } else {
-                self.last_finite.clone()
-            };
-            self.steps_above = 0;
-            self.restore(to);
-            Some(EndReason::Diverged { step: report.step })
-        };
-        let mut events = self.trainer.drain_events();
-        if end.is_none() {
-            events.extend(self.resample_if_due());
-        }
-        self.train_secs += started.elapsed().as_secs_f64();
-        self.steps_trained += 1;
-        let mut stages = Vec::new();
-        for e in &events {
-            if let TrainEvent::StageFinished {
-                step,
-                stage,
-                eps,
-                loss,
-            } = *e
-            {
-                let eval = evaluate(
-                    self.problem.as_ref(),
-                    self.objective.network(),
-                    &self.state.theta,
-                    eps,
-                );
-                let reference = self
-                    .problem
-                    .reference(eps)
-                    .or_else(|| self.problem.exact(eps))
-                    .map(|r| r.values);
-                stages.push(StageRecord {
-                    step,
-                    stage,
-                    eps,
-                    loss,
-                    l2re_exact: eval.l2re_exact,
-                    l2re_reference: eval.l2re_reference,
-                    front_x0: eval.front_x0,
-                    u: eval.u,
-                    reference,
-                    residual: Vec::new(),
-                    theta: self.state.theta.clone(),
-                });
-            }
-        }
-        self.events.extend(events.iter().cloned());
-        // The session's own list keeps the numbers; the pictures go to the caller only.
-        self.stages.extend(stages.iter().map(|s| StageRecord {
-            step: s.step,
-            stage: s.stage,
-            eps: s.eps,
-            loss: s.loss,
-            l2re_exact: s.l2re_exact,
-            l2re_reference: s.l2re_reference,
-            front_x0: s.front_x0,
-            ..StageRecord::default()
-        }));
-        let eval_due = report.step % self.config.training.eval_every == 0 || end.is_some();
-        let eval = eval_due.then(|| self.evaluate());
-        if eval_due || report.step % self.config.outputs.history_every == 0 {
-            self.history.push(HistoryRow::new(&report, eval.as_ref()));
-        }
-        let every = self.config.diagnostics.every;
-        let diagnostics = (every > 0 && report.step % every == 0)
-            .then(|| self.spectral_report().ok())
-            .flatten();
-        if let Some(d) = &diagnostics {
-            self.diagnostics.push((report.step, d.clone()));
-        }
-        self.end = end;
-        Ok(Some(Progress {
-            report,
-            eval,
-            end,
-            events,
-            stages,
-            diagnostics,
-        }))
-    }
-
-    /// Step until the run ends or `interrupt` is set; `observe` sees every step.
-    pub fn run(
-        &mut self,
-        interrupt: &AtomicBool,
-        mut observe: impl FnMut(&Progress),
-    ) -> Result<EndReason, ObjectiveError> {
-        loop {
-            if interrupt.load(Ordering::Relaxed) {
-                self.interrupt();
-            }
-            match self.step()? {
-                Some(p) => {
-                    observe(&p);
-                    if let Some(end) = p.end {
-                        return Ok(end);
-                    }
-                }
-                None => return Ok(self.end.unwrap_or(EndReason::Interrupted)),
-            }
         }
     }
 }
