@@ -1370,3 +1370,36 @@ fn an_operator_answers_a_new_input_and_one_drawn_with_the_mouse() {
     assert!(h.state().view.operator_input.is_none());
     assert!(title(&h).contains("test input 1 of 3"), "{}", title(&h));
 }
+
+#[test]
+fn the_stiff_quadratic_lab_shows_gradient_descent_diverging_where_the_implicit_step_does_not() {
+    let mut h = harness();
+    h.get_by_label("Labs").click();
+    h.run();
+    h.get_by_label("Stiff quadratic (ISGD §2.2)…").click();
+    h.run();
+    // The paper's K₁ = 10⁻⁴, K₂ = 10⁴ at α = 10⁻⁴: both descents contract.
+    h.get_by_label("GD contracts for α < 2/max K = 2.000e-4.");
+    assert!(h.query_by_label("never (does not contract)").is_none());
+    let series = |h: &Harness<'static, Explorer>| -> usize {
+        h.query_all_by_label_contains("α = ").count()
+    };
+    assert!(series(&h) > 0);
+    // Past 2/K₂ gradient descent grows and never arrives; the implicit step still does.
+    type_into(&mut h, "Step size α", "1e-3");
+    h.get_by_label("never (does not contract)");
+    h.get_by_label("grows");
+    assert!(h.query_all_by_label_contains("(diverges)").count() >= 1);
+    // A value outside the field's range is refused by name and the step size kept.
+    type_into(&mut h, "Step size α", "1e9");
+    assert!(
+        has_message(
+            &h.state().app,
+            Some(true),
+            "Step size α: 1e9 is outside the range"
+        ),
+        "{:?}",
+        h.state().app.view.messages
+    );
+    h.get_by_label("never (does not contract)");
+}

@@ -265,6 +265,18 @@ pub fn start_export_shown(app: &mut ExplorerApp, format: Format) {
     start_export(app, figs, cols, format, Some("shown_plots"));
 }
 
+/// Export figures that are not plots of the run (a lab's), as one figure of `cols` columns
+/// named `stem`: the same dialog, fallback folder and formats as a plot's export.
+pub fn start_export_figures(
+    app: &mut ExplorerApp,
+    figs: Vec<Figure>,
+    cols: usize,
+    format: Format,
+    stem: &str,
+) {
+    start_export(app, figs, cols, format, Some(stem));
+}
+
 /// Frames at most in a path animation (evenly spaced stages; 12 s at 10 frames a second).
 pub const GIF_FRAMES: usize = 120;
 

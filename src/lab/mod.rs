@@ -3,3 +3,4 @@
 //! sessions) and `export` (they return figures).
 
 pub mod ntk;
+pub mod stiff;

@@ -6,12 +6,14 @@ mod burgers_fd;
 pub mod cells;
 pub mod full;
 pub mod hr;
+mod interfaces;
 pub mod intro;
 pub mod ntk;
 pub mod operator;
 pub mod progress;
 pub mod rf;
 pub mod specs;
+mod stiff;
 pub mod sweep;
 mod sweep_page;
 
@@ -125,7 +127,7 @@ impl Reproduction for Page {
 }
 
 /// Every reproduction this build knows, in the order `reproduce all` runs them.
-pub static REPRODUCTIONS: [&dyn Reproduction; 13] = [
+pub static REPRODUCTIONS: [&dyn Reproduction; 14] = [
     &ac1::PAGE,
     &specs::AC2,
     &specs::HF,
@@ -139,6 +141,7 @@ pub static REPRODUCTIONS: [&dyn Reproduction; 13] = [
     &hr::PAGE,
     &ntk::PAGE,
     &rf::PAGE,
+    &stiff::PAGE,
 ];
 
 /// The ids, comma-separated (for messages).

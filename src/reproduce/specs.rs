@@ -158,6 +158,7 @@ pub const AC2: Spec = Spec {
         preset!("homotopy_loss", "allen_cahn_2d_homotopy_loss.toml"),
     ],
     table_eps: &[0.05],
+    interface_account: Some("homotopy"),
     paper: &[
         paper("pinn", 0.05, None, Some(9.56e-1)),
         paper("curriculum", 0.05, None, Some(8.89e-1)),

@@ -56,6 +56,9 @@ pub struct Spec {
     pub stiffness_along: Option<&'static str>,
     /// Print ε as 1/k (the paper's style for frequencies).
     pub fractions: bool,
+    /// The method whose seed-0 solution at the smallest ε gets an account of what its error
+    /// is made of ([`super::interfaces`]: 2D interfaces on the axes).
+    pub interface_account: Option<&'static str>,
     /// What `--full` changes ([`super::full`]).
     pub full_note: &'static str,
     /// The papers' sizes applied to one method's preset under `--full`.
@@ -75,6 +78,7 @@ impl Spec {
         operator_sweep: None,
         stiffness_along: None,
         fractions: false,
+        interface_account: None,
         full_note: "",
         scale_full: |_| {},
     };

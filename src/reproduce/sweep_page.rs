@@ -30,6 +30,7 @@ pub(super) fn write_outputs(spec: &Spec, opts: &ReproduceOptions, o: &Outcome) -
     ));
     md.push_str(&results_table(spec, report));
     md.push_str(&methods_list(&o.configs));
+    md.push_str(&interface_section(spec, o));
     md.push_str(&stiffness_section(spec, report));
     md.push_str(&operator_section(report, problem, out, &opts.figures)?);
     md.push_str(&timing_section(spec, report, problem));
@@ -135,6 +136,31 @@ fn results_table(spec: &Spec, report: &Report) -> String {
         }
     }
     md
+}
+
+/// The account of what the spec's chosen method's error is made of (empty when the spec names
+/// none, or the solution or the reference is missing).
+fn interface_section(spec: &Spec, o: &Outcome) -> String {
+    let Some(method) = spec.interface_account else {
+        return String::new();
+    };
+    let (Some(eps), Some(grid)) = (spec.table_eps.last(), o.problem.eval_grid()) else {
+        return String::new();
+    };
+    let solution = o.solutions.iter().find(|(m, _)| m == method);
+    let reference = o.problem.reference(*eps);
+    let not =
+        |why: &str| format!("\n## What the `{method}` error is made of\n\nNot measured: {why}.\n");
+    match (solution, reference) {
+        (Some((_, u)), Some(r)) => match super::interfaces::account(&grid, u, &r.values) {
+            Some(a) => super::interfaces::markdown(method, &a),
+            None => {
+                not("u_θ or the reference has no zero crossing near an axis on the evaluation grid")
+            }
+        },
+        (None, _) => not("the method's solution at the smallest ε is missing"),
+        (_, None) => not("the problem has no reference at the smallest ε"),
+    }
 }
 
 /// What each row ran, from the configuration that ran it (`--full` scaling included):

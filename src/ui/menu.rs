@@ -20,6 +20,8 @@ pub struct MenuBar {
     help: bool,
     /// File → Figure style….
     figure_style: super::figure_style::FigureStyleWindow,
+    /// Labs → Stiff quadratic.
+    stiff: super::stiff_lab::StiffLabWindow,
 }
 
 /// Every shortcut the explorer answers to, as the F1 window lists them.
@@ -70,6 +72,7 @@ impl MenuBar {
                 });
             });
         paste_window(app, &mut self.paste, ctx);
+        self.stiff.ui(app, ctx);
         if app.loads() != self.lecture_opened_at {
             self.lecture = None;
         }
@@ -111,6 +114,13 @@ fn menu_bar_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
                 .clicked()
             {
                 app.ntk_lab.open = true;
+            }
+            if ui
+                .button("Stiff quadratic (ISGD §2.2)…")
+                .on_hover_text("Gradient descent against implicit gradient descent on the ISGD paper's two-parameter stiff loss (eqs. 7–8)")
+                .clicked()
+            {
+                menu.stiff.open = true;
             }
         });
         ui.separator();

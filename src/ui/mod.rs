@@ -11,6 +11,7 @@ pub mod plot_view;
 pub mod plots;
 pub mod schedule;
 pub mod status;
+mod stiff_lab;
 pub mod strategy;
 pub mod sweep_window;
 pub mod timeline;
