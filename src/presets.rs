@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 56] = [
+pub const SHIPPED: [(&str, &str); 58] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -212,6 +212,14 @@ pub const SHIPPED: [(&str, &str); 56] = [
     (
         "poisson_multiscale_2d_adam_lr0.5.toml",
         include_str!("../presets/poisson_multiscale_2d_adam_lr0.5.toml"),
+    ),
+    (
+        "isgd_multiscale_fit.toml",
+        include_str!("../presets/isgd_multiscale_fit.toml"),
+    ),
+    (
+        "isgd_discontinuous_fit.toml",
+        include_str!("../presets/isgd_discontinuous_fit.toml"),
     ),
     (
         "poisson_multiscale_2d_homotopy.toml",

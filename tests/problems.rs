@@ -675,6 +675,8 @@ fn every_problem_kind_has_one_spec_and_its_presets_id_round_trips() {
         Helmholtz,
         SobolevPoisson2d,
         BurgersOperator,
+        IsgdMultiscaleFit,
+        IsgdDiscontinuousFit,
     ];
     // A new variant breaks this wildcard-free match, next to the list above: add it to both,
     // and its spec to the registry.
@@ -682,7 +684,7 @@ fn every_problem_kind_has_one_spec_and_its_presets_id_round_trips() {
         match kind {
             AllenCahn1d | AllenCahn2d | HighFrequencyFit | Burgers1d | BoundaryLayer
             | PoissonMultiscale1d | PoissonMultiscale2d | Helmholtz2d | Helmholtz
-            | SobolevPoisson2d | BurgersOperator => {}
+            | SobolevPoisson2d | BurgersOperator | IsgdMultiscaleFit | IsgdDiscontinuousFit => {}
         }
     }
     // Every variant (each preset name) has exactly one spec, and the picker lists them all.

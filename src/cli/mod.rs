@@ -196,7 +196,7 @@ pub struct GuiArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ReproduceArgs {
-    /// Which experiment (ac1, ac2, hf, bu, bo, hh, cd, pm, pm2, hk, hr, ntk, rf, sq) or `all`.
+    /// Which experiment (ac1, ac2, hf, bu, bo, hh, cd, pm, pm2, hk, hr, ntk, rf, sq, ff) or `all`.
     pub id: String,
     /// Number of seeds (0..N).
     #[arg(long, default_value_t = 3)]

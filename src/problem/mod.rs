@@ -10,6 +10,7 @@ pub mod boundary_layer;
 pub mod burgers_1d;
 pub mod burgers_operator;
 pub mod elliptic_2d;
+pub mod function_fit;
 pub mod grf;
 pub mod helmholtz;
 pub mod high_frequency;
@@ -83,6 +84,10 @@ pub enum ProblemKind {
     /// The operator u₀ ↦ u∞ of steady Burgers, learned by a DeepONet over random inputs
     /// (homotopy paper §5.3, App. B.6).
     BurgersOperator,
+    /// Fit of the ISGD paper's multiscale function, eq. 45, on [−3, 3] (App. C.1).
+    IsgdMultiscaleFit,
+    /// Fit of the ISGD paper's discontinuous function, eq. 46, on [−3, 3] (App. C.1).
+    IsgdDiscontinuousFit,
 }
 
 /// The input dimension a problem runs in.
@@ -185,7 +190,7 @@ impl ProblemSpec {
 }
 
 /// Every problem, in picker order.
-pub static REGISTRY: [&ProblemSpec; 11] = [
+pub static REGISTRY: [&ProblemSpec; 13] = [
     &allen_cahn_1d::SPEC,
     &allen_cahn_2d::SPEC,
     &high_frequency::SPEC,
@@ -197,6 +202,8 @@ pub static REGISTRY: [&ProblemSpec; 11] = [
     &elliptic_2d::HELMHOLTZ_SPEC,
     &helmholtz::SPEC,
     &sobolev_poisson::SPEC,
+    &function_fit::MULTISCALE_SPEC,
+    &function_fit::DISCONTINUOUS_SPEC,
 ];
 
 impl ProblemKind {

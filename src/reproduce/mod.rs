@@ -4,6 +4,7 @@
 pub mod ac1;
 mod burgers_fd;
 pub mod cells;
+mod fits;
 pub mod full;
 pub mod hr;
 mod interfaces;
@@ -127,7 +128,7 @@ impl Reproduction for Page {
 }
 
 /// Every reproduction this build knows, in the order `reproduce all` runs them.
-pub static REPRODUCTIONS: [&dyn Reproduction; 14] = [
+pub static REPRODUCTIONS: [&dyn Reproduction; 15] = [
     &ac1::PAGE,
     &specs::AC2,
     &specs::HF,
@@ -142,6 +143,7 @@ pub static REPRODUCTIONS: [&dyn Reproduction; 14] = [
     &ntk::PAGE,
     &rf::PAGE,
     &stiff::PAGE,
+    &fits::PAGE,
 ];
 
 /// The ids, comma-separated (for messages).
@@ -214,6 +216,7 @@ pub fn method_label(id: &str) -> String {
         "lbfgs" => "L-BFGS",
         "pinn" => "PINN",
         "gd" => "GD",
+        "sgd" => "SGD",
         "implicit_gn" => "implicit GN",
         "strategy1" => "Strategy 1",
         "strategy1_paper" => "Strategy 1, Δε = 0.001",
