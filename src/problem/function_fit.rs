@@ -8,7 +8,7 @@ use burn::tensor::Tensor;
 
 use super::points::point_set_accessors;
 use super::points1d::Points1d;
-use super::{BuildArgs, Dims, Fields, Problem, ProblemKind, ProblemSpec};
+use super::{BuildArgs, Fields, Problem, ProblemKind, ProblemSpec};
 use crate::net::DerivOrder;
 
 /// Which function is fitted.
@@ -95,6 +95,7 @@ impl FunctionFit {
     }
 }
 
+/// A pointwise fit in 1D: no derivative channels.
 const fn spec(
     kind: ProblemKind,
     id: &'static str,
@@ -102,16 +103,8 @@ const fn spec(
     build: fn(&BuildArgs) -> Box<dyn Problem>,
 ) -> ProblemSpec {
     ProblemSpec {
-        kind,
-        id,
-        label,
         order: DerivOrder::Value,
-        residual_rows_per_point: 1,
-        dims: Dims::Fixed(1),
-        paths: &[],
-        tensor_grid: true,
-        operator: false,
-        build,
+        ..ProblemSpec::second_order_1d(kind, id, label, build)
     }
 }
 

@@ -13,11 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::cells::{self, Step};
 use super::{Page, ReproduceOptions, Reproduction, Said, fmt_stat};
-use crate::backend;
 use crate::config::{OptimizerKind, RunConfig};
 use crate::export::figure::{Figure, Mark};
 use crate::export::write_atomic;
-use crate::train::Session;
 
 /// The paper's learning rates (for ISGD: the implicit step size α).
 pub const RATES: [f64; 4] = [0.005, 0.05, 0.5, 2.5];
@@ -78,15 +76,9 @@ fn run_cell(
     (function, optimizer, kind, rate, seed): (&str, &str, OptimizerKind, f64, u64),
     say: &(dyn Fn(String) + Sync),
 ) -> Result<CellOut> {
-    let device = backend::cpu().context("CPU device")?;
     let started = Instant::now();
-    let mut c = base.clone();
-    c.optimizer.kind = kind;
-    c.optimizer.lr = rate;
-    c.training.seed = seed;
-    c.validate()
-        .with_context(|| format!("{function} with {optimizer} at rate {rate}"))?;
-    let mut session = Session::new(c, &device);
+    let mut session = super::session_with_optimizer(base, kind, rate, seed)
+        .with_context(|| format!("{function} with {optimizer}"))?;
     let mut loss_max = f64::NEG_INFINITY;
     while let Some(p) = session.step()? {
         super::progress::report(&session);

@@ -20,7 +20,7 @@ mod sweep_page;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::config::RunConfig;
 pub use crate::diagnostics::metrics::median_spread;
@@ -145,6 +145,24 @@ pub static REPRODUCTIONS: [&dyn Reproduction; 15] = [
     &stiff::PAGE,
     &fits::PAGE,
 ];
+
+/// `base` trained by optimizer `kind` at rate `lr` from seed `seed`, as a session on the CPU:
+/// the optimizer sweeps' (`rf`, `ff`) one run, checked before it starts.
+pub(crate) fn session_with_optimizer(
+    base: &RunConfig,
+    kind: crate::config::OptimizerKind,
+    lr: f64,
+    seed: u64,
+) -> Result<crate::train::Session> {
+    let device = crate::backend::cpu().context("CPU device")?;
+    let mut c = base.clone();
+    c.optimizer.kind = kind;
+    c.optimizer.lr = lr;
+    c.training.seed = seed;
+    c.validate()
+        .with_context(|| format!("{} at rate {lr}", kind.label()))?;
+    Ok(crate::train::Session::new(c, &device))
+}
 
 /// The ids, comma-separated (for messages).
 pub fn ids() -> String {

@@ -6,16 +6,14 @@
 
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use super::cells::{self, Step};
 use super::{Page, ReproduceOptions, Reproduction, Said};
-use crate::backend;
 use crate::config::{OptimizerKind, RunConfig};
 use crate::export::figure::{Figure, Mark};
 use crate::export::write_atomic;
-use crate::train::Session;
 
 /// Step sizes η (GD's learning rate, the implicit step's α).
 pub const STEP_SIZES: [f64; 3] = [0.1, 1.0, 10.0];
@@ -72,13 +70,8 @@ fn run_cell(
     (name, kind, eta, seed): (&str, OptimizerKind, f64, u64),
     say: &(dyn Fn(String) + Sync),
 ) -> Result<CellOut> {
-    let device = backend::cpu().context("CPU device")?;
     let started = Instant::now();
-    let mut c = base.clone();
-    c.optimizer.kind = kind;
-    c.optimizer.lr = eta;
-    c.training.seed = seed;
-    let mut session = Session::new(c, &device);
+    let mut session = super::session_with_optimizer(base, kind, eta, seed)?;
     let from_idx = session.objective().trainable_from();
     let norm_start = norm(&session.state().theta[from_idx..]);
     let mut trace = vec![(0.0, norm_start)];
