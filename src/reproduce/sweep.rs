@@ -324,9 +324,36 @@ fn run_homotopy(
     Ok((rows, thetas, session, stages))
 }
 
+/// The loss over one run's steps (seed 0): a classical run at one ε, or a homotopy's whole
+/// path (`eps` None) — the papers' training-curve figures (homotopy paper Figs. 2 and 14).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TrainingCurve {
+    pub method: String,
+    pub eps: Option<f64>,
+    /// (step, L_H + λL_bc (+ αL_Hε on a Strategy-2 path)) as the history kept it.
+    pub loss: Vec<(f64, f64)>,
+}
+
+impl TrainingCurve {
+    fn of(method: &str, eps: Option<f64>, session: &Session) -> Self {
+        Self {
+            method: method.into(),
+            eps,
+            loss: session
+                .history()
+                .iter()
+                .map(|h| (h.step as f64, h.loss))
+                .collect(),
+        }
+    }
+}
+
 /// What one independent run of a page contributes (stored as a cell, [`cells`]).
 #[derive(Serialize, Deserialize)]
 struct CellOut {
+    /// Seed 0's loss over the steps (absent in cells stored before it was recorded).
+    #[serde(default)]
+    curve: Option<TrainingCurve>,
     rows: Vec<Row>,
     stiffness: Vec<StiffnessRow>,
     /// u_θ at the smallest ε (seed 0 only), for the solution figures.
@@ -350,6 +377,7 @@ fn run_cell(
     let started = Instant::now();
     let device = backend::cpu().context("CPU device")?;
     let mut out = CellOut {
+        curve: None,
         rows: Vec::new(),
         stiffness: Vec::new(),
         solution: None,
@@ -387,6 +415,7 @@ fn run_cell(
                     name.to_string(),
                     values(&session, &session.state().theta, session.state().eps),
                 ));
+                out.curve = Some(TrainingCurve::of(name, None, &session));
             }
             out.rows = rows;
         }
@@ -410,6 +439,9 @@ fn run_cell(
             if seed == 0 && eps == smallest {
                 out.solution = Some((name.to_string(), values(&session, &theta, eps)));
             }
+            if seed == 0 {
+                out.curve = Some(TrainingCurve::of(name, Some(eps), &session));
+            }
             out.rows.push(r);
         }
     }
@@ -430,6 +462,8 @@ pub struct Outcome {
     pub evolutions: Vec<PathCurves>,
     /// Each method's configuration as it ran (the page's setup takes its numbers from them).
     pub configs: Vec<(&'static str, RunConfig)>,
+    /// Seed 0's loss over the steps of every run.
+    pub curves: Vec<TrainingCurve>,
 }
 
 /// Run the reproduction described by `spec` as `opts.mode` asks (its page is written by
@@ -486,8 +520,10 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Step<(Outcome, usize)
     };
     let mut solutions: Vec<(String, Vec<f64>)> = Vec::new();
     let mut evolutions = Vec::new();
+    let mut curves = Vec::new();
     for out in outs {
         evolutions.extend(out.evolution);
+        curves.extend(out.curve);
         report.rows.extend(out.rows);
         report.stiffness.extend(out.stiffness);
         solutions.extend(out.solution);
@@ -510,6 +546,7 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Step<(Outcome, usize)
             problem,
             evolutions,
             configs,
+            curves,
         },
         cells.len(),
     )))

@@ -52,6 +52,16 @@ pub(super) fn write_outputs(spec: &Spec, opts: &ReproduceOptions, o: &Outcome) -
             named.join(", ")
         ));
     }
+    let curves = training_curves(spec, o);
+    if !curves.is_empty() {
+        let panels: Vec<&Figure> = curves.iter().collect();
+        opts.figures
+            .write(&panels, panels.len().min(3), out, "training_curves")?;
+        md.push_str(&format!(
+            "Training curves (seed 0): `training_curves.svg` — the loss each run minimized over its steps (on a Strategy-2 path with α > 0 it includes αL_Hε), per method — a classical method at each table ε, a homotopy over its whole path (the paper's Figs. 2 and 14) — and in the last panel every method at ε = {}.\n",
+            spec.table_eps.last().map_or(String::new(), |e| fmt_eps(*e, spec.fractions))
+        ));
+    }
     write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
     super::write_json_and_table(out, report, &report.rows)?;
     let l2re = l2re_figure(spec, report);
@@ -332,6 +342,64 @@ fn l2re_figure(spec: &Spec, report: &Report) -> Figure {
 }
 
 /// A method's colour on every figure of its page (its place in the spec, not in a figure).
+/// Seed 0's loss over the steps: a panel per method (a curve per table ε for a classical
+/// method, the whole path for a homotopy), then every method at the smallest ε in one panel
+/// in the page's method colours. Empty when no curve was stored.
+fn training_curves(spec: &Spec, o: &Outcome) -> Vec<Figure> {
+    let positive = |pts: &[(f64, f64)]| -> Vec<(f64, f64)> {
+        pts.iter()
+            .copied()
+            .filter(|p| p.1.is_finite() && p.1 > 0.0)
+            .collect()
+    };
+    let smallest = spec.table_eps.last().copied();
+    let mut panels = Vec::new();
+    let mut last = Figure::new(
+        &format!(
+            "Every method at ε = {}",
+            smallest.map_or(String::new(), |e| fmt_eps(e, spec.fractions))
+        ),
+        "step",
+        "loss",
+    )
+    .log_y();
+    for m in spec.methods {
+        let mine: Vec<&super::sweep::TrainingCurve> =
+            o.curves.iter().filter(|c| c.method == m.name).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let label = super::method_label(m.name);
+        let mut fig = Figure::new(&label, "step", "loss").log_y();
+        for (k, c) in mine.iter().enumerate() {
+            let name = match c.eps {
+                Some(e) => format!("ε = {}", fmt_eps(e, spec.fractions)),
+                None => "the path".to_string(),
+            };
+            fig.series.push(Series {
+                label: name,
+                points: positive(&c.loss),
+                mark: Mark::Line,
+                color: palette(k),
+            });
+            if c.eps.is_none() || c.eps == smallest {
+                last.series.push(Series {
+                    label: label.clone(),
+                    points: positive(&c.loss),
+                    mark: Mark::Line,
+                    color: method_color(spec, m.name),
+                });
+            }
+        }
+        fig.hide_legend = mine.len() == 1;
+        panels.push(fig);
+    }
+    if !panels.is_empty() {
+        panels.push(last);
+    }
+    panels
+}
+
 fn method_color(spec: &Spec, name: &str) -> (u8, u8, u8) {
     palette(
         spec.methods
