@@ -164,6 +164,15 @@ pub(crate) fn session_with_optimizer(
     Ok(crate::train::Session::new(c, &device))
 }
 
+/// The points a log-scale axis can draw: finite, with y > 0.
+pub(crate) fn drawable_on_log_y(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    points
+        .iter()
+        .copied()
+        .filter(|p| p.1.is_finite() && p.1 > 0.0)
+        .collect()
+}
+
 /// The ids, comma-separated (for messages).
 pub fn ids() -> String {
     REPRODUCTIONS

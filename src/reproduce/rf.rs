@@ -180,12 +180,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
     for (name, _) in METHODS {
         let mut fig = Figure::new(&super::method_label(name), "step", "‖θ‖").log_y();
         for r in rows.iter().filter(|r| r.seed == 0 && r.method == name) {
-            let pts: Vec<(f64, f64)> = r
-                .trace
-                .iter()
-                .copied()
-                .filter(|p| p.1.is_finite() && p.1 > 0.0)
-                .collect();
+            let pts = super::drawable_on_log_y(&r.trace);
             // A run that blew up stops within a sample or two of its start: the legend says
             // how far ‖θ‖ went, which the axis (scaled to the others) does not show.
             let diverged = if !r.norm_end.is_finite() || r.norm_max > 1e6 * r.norm_start {

@@ -335,7 +335,7 @@ pub struct TrainingCurve {
 }
 
 impl TrainingCurve {
-    fn of(method: &str, eps: Option<f64>, session: &Session) -> Self {
+    pub(super) fn of(method: &str, eps: Option<f64>, session: &Session) -> Self {
         Self {
             method: method.into(),
             eps,

@@ -346,12 +346,6 @@ fn l2re_figure(spec: &Spec, report: &Report) -> Figure {
 /// method, the whole path for a homotopy), then every method at the smallest ε in one panel
 /// in the page's method colours. Empty when no curve was stored.
 fn training_curves(spec: &Spec, o: &Outcome) -> Vec<Figure> {
-    let positive = |pts: &[(f64, f64)]| -> Vec<(f64, f64)> {
-        pts.iter()
-            .copied()
-            .filter(|p| p.1.is_finite() && p.1 > 0.0)
-            .collect()
-    };
     let smallest = spec.table_eps.last().copied();
     let mut panels = Vec::new();
     let mut last = Figure::new(
@@ -378,14 +372,14 @@ fn training_curves(spec: &Spec, o: &Outcome) -> Vec<Figure> {
             };
             fig.series.push(Series {
                 label: name,
-                points: positive(&c.loss),
+                points: super::drawable_on_log_y(&c.loss),
                 mark: Mark::Line,
                 color: palette(k),
             });
             if c.eps.is_none() || c.eps == smallest {
                 last.series.push(Series {
                     label: label.clone(),
-                    points: positive(&c.loss),
+                    points: super::drawable_on_log_y(&c.loss),
                     mark: Mark::Line,
                     color: method_color(spec, m.name),
                 });

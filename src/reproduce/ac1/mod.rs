@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::cells::{self, Step};
-use super::sweep::{PathCurves, curve};
+use super::sweep::{PathCurves, TrainingCurve, curve};
 use super::{Page, ReproduceOptions, Reproduction, median_spread, with_waypoints};
 use crate::backend;
 use crate::config::{RunConfig, StrategyKind};
@@ -313,6 +313,9 @@ pub const PAGE: Page = Page {
 /// What one run of the page contributes (stored as a cell, [`cells`]).
 #[derive(Serialize, Deserialize)]
 struct CellOut {
+    /// Seed 0's loss over a classical run's steps (absent in cells stored before it was kept).
+    #[serde(default)]
+    curve: Option<TrainingCurve>,
     table1: Vec<Table1Row>,
     table2: Vec<Table2Row>,
     timing: (String, u64, f64),
@@ -352,6 +355,7 @@ fn run_cell(
             r.front_x0.unwrap_or(f64::NAN)
         ));
         return Ok(CellOut {
+            curve: (seed == 0).then(|| TrainingCurve::of("classical", Some(eps), &session)),
             solution: (seed == 0 && eps == 0.01).then(|| {
                 (
                     "classical".into(),
@@ -390,6 +394,7 @@ fn run_cell(
         }
     }
     Ok(CellOut {
+        curve: None,
         table1: rows,
         table2,
         timing: (method.id().into(), seed, secs),
@@ -441,6 +446,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Step<(Ac1Report, usize)>> {
         Some(e) => format!("seed {seed}, {} at ε = {e}", method.id()),
         None => format!("seed {seed}, {} through every table ε", method.id()),
     };
+    let mut curves = Vec::new();
     let material = cells::material_of(configs.values());
     let outs = match cells::run(
         opts,
@@ -459,6 +465,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Step<(Ac1Report, usize)>> {
         report.timings.push(out.timing);
         solutions.extend(out.solution);
         evolutions.extend(out.evolution);
+        curves.extend(out.curve);
     }
     // Fig. 4: λ_max(D_ε) with the exact solution on the residual grid.
     let problem = configs[&Method::Classical].build_problem();
@@ -470,7 +477,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Step<(Ac1Report, usize)>> {
             });
         }
     }
-    write_outputs(opts, &report, &solutions, &sources, &configs)?;
+    write_outputs(opts, &report, &solutions, &sources, &configs, &curves)?;
     // Each homotopy method's path: u_θ at six ε along it (the paper's Fig. 3).
     let problem = configs[&Method::Classical].build_problem();
     for e in &evolutions {

@@ -16,6 +16,7 @@ pub(super) fn write_outputs(
     solutions: &[(String, Vec<(f64, f64)>)],
     sources: &[String],
     configs: &BTreeMap<Method, RunConfig>,
+    curves: &[TrainingCurve],
 ) -> Result<()> {
     let out = &opts.out_dir;
     let n_res = configs[&Method::Classical].problem.n_res;
@@ -138,6 +139,22 @@ pub(super) fn write_outputs(
         md.push_str(&format!("| {name} | {seed} | {secs:.1} |\n"));
     }
     md.push_str("\nFigures: `table1.svg` (solution, error and L2RE along ε as one figure), `fig4.svg`, `l2re_vs_eps.svg`, `solutions.svg`, and for each homotopy method `evolution_<method>.svg` (u_θ at six ε evenly spaced over its stages, seed 0, with the reference at the last; the paper's Fig. 3).\n");
+    if !curves.is_empty() {
+        // The paper's Fig. 2: classical training at each ε, the loss over the steps.
+        let mut fig2 = Figure::new("Classical training at each ε (seed 0)", "step", "loss").log_y();
+        let mut sorted: Vec<&TrainingCurve> = curves.iter().collect();
+        sorted.sort_by(|a, b| b.eps.unwrap_or(0.0).total_cmp(&a.eps.unwrap_or(0.0)));
+        for c in sorted {
+            let pts = crate::reproduce::drawable_on_log_y(&c.loss);
+            fig2 = fig2.with_series(
+                &format!("ε = {}", c.eps.map_or(String::new(), |e| e.to_string())),
+                pts,
+                Mark::Line,
+            );
+        }
+        opts.figures.write_one(&fig2, out, "fig2")?;
+        md.push_str("`fig2.svg`: classical training at each table ε, the loss over the steps (seed 0; the paper's Fig. 2).\n");
+    }
     write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
     write_atomic(
         &out.join("reproduce.json"),
