@@ -1,5 +1,6 @@
-//! The homotopy parts of a preset: strategy, ε schedule, Strategy-1 and Strategy-2 settings,
-//! HRTA s-stages, Levenberg–Marquardt and spectral-diagnostics settings. Each struct has
+//! The homotopy parts of a preset: strategy, ε schedule, Phase I, Strategy-1 and Strategy-2
+//! settings and the spectral-diagnostics cadence (HRTA is in `hrta.rs`, Levenberg–Marquardt in
+//! `lm.rs`). Each struct has
 //! documented defaults and a `validate` that names the offending key.
 
 use serde::{Deserialize, Serialize};

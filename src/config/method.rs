@@ -57,16 +57,14 @@ impl RunConfig {
                 )
             }
             StrategyKind::TimeSequential => format!(
-                "time-sequential (implicit Euler windows, Δt = {}, to t = {}): {} a window",
+                "time-sequential (implicit Euler windows, Δt = {}, to t = {}): u₀ fitted in at most {} steps, then at most {} {} a window",
                 st.time.dt,
                 st.time.t_end,
+                st.time.initial_steps,
+                st.time.window_steps,
                 match self.optimizer.kind {
-                    OptimizerKind::Lm => "one Levenberg–Marquardt iteration".to_string(),
-                    _ => format!(
-                        "{} {} steps",
-                        self.optimizer.kind.label(),
-                        st.time.window_steps
-                    ),
+                    OptimizerKind::Lm => "Levenberg–Marquardt iterations".to_string(),
+                    k => format!("{} steps", k.label()),
                 }
             ),
         };

@@ -251,8 +251,8 @@ mod tests {
                 "{d:?} {alpha}"
             );
         }
-        // On the paper's K₁ = 10⁻⁴ the soft coordinate shrinks by (1 − 10⁻⁸) a GD step at the
-        // largest stable rate, and by 1/1.1 an IGD step at α = 10³.
+        // On the paper's K₁ = 10⁻⁴ the soft coordinate shrinks by (1 − 10⁻⁸) a GD step at
+        // α = 1/K₂ (half the largest stable rate), and by 1/1.1 an IGD step at α = 10³.
         let p = StiffQuadratic::PAPER;
         let slow = p.steps_to(Descent::Gd, 1e-4, 1e-3, u64::MAX / 4).unwrap();
         let fast = p.steps_to(Descent::Igd, 1e3, 1e-3, 1_000_000).unwrap();

@@ -126,10 +126,8 @@ fn run(opts: &ReproduceOptions) -> Result<Said> {
     let mut bases = Vec::new();
     let mut sources = Vec::new();
     for (name, file, text) in FUNCTIONS {
-        let (mut config, from) = opts.preset("ff", name, file, text)?;
-        if opts.full {
-            PAGE.scale_to_paper(name, &mut config)?;
-        }
+        // (`preset` applies `--full`'s sizes.)
+        let (config, from) = opts.preset("ff", name, file, text)?;
         sources.push(format!("`{name}`: {from}"));
         bases.push((name, config));
     }
@@ -162,11 +160,31 @@ fn run(opts: &ReproduceOptions) -> Result<Said> {
     let mut md = format!(
         "# Reproduction `ff`: the ISGD paper's function fits (App. C.1, Figs. 5–6)\n\n\
          H(u) = u − g(x) on [−3, 3]: eq. 45, g = (x³ − x) sin(4x)/4 + sin(12x)/(x² + 1) (multiscale), and eq. 46, g = sin 4x for x ≤ 0 and 2 + x sin x for x > 0 (a jump of 2 at 0). \
-         A {depth} × {width} tanh network as the paper's, on {n_res} grid points and the two ends, {steps} steps a run (the paper trains up to 3.5·10⁵ epochs; its point count is not stated). \
+         A {depth} × {width} {act} network (the paper's is 4 × 50 tanh), on {n_res} {sampling} points and {n_bc} at the ends, {steps} steps a run (the paper trains up to 3.5·10⁵ epochs; its point count is not stated){differs}. \
          SGD and Adam take the rate as their learning rate; ISGD takes it as its implicit step α, solved by {inner} inner Adam steps (rate {inner_lr}) for {outer} implicit steps, then Adam at rate {final_lr}. \
          The paper's claim: at 0.005 all three learn both functions slowly; at 0.05 only ISGD captures eq. 45's high frequencies in its budget; at 0.5 and 2.5 SGD and Adam fail or explode while ISGD still fits. \
          Presets: {sources}. Seeds 0–{last} (median [min, max]).\n\n\
          | function | optimizer | rate | loss at the end | largest loss | L2RE | how runs ended |\n|---|---|---|---|---|---|---|\n",
+        act = base.network.activation.name(),
+        sampling = match base.problem.sampling {
+            crate::problem::Sampling::Grid => "grid",
+            crate::problem::Sampling::Random => "random",
+        },
+        n_bc = base.problem.n_bc,
+        differs = {
+            // The sizes are eq. 45's preset's; say so when eq. 46's are not the same.
+            let same = |a: &RunConfig, b: &RunConfig| {
+                a.network == b.network
+                    && (a.problem.n_res, a.problem.n_bc) == (b.problem.n_res, b.problem.n_bc)
+                    && a.training.max_steps == b.training.max_steps
+                    && a.optimizer.isgd == b.optimizer.isgd
+            };
+            if bases.iter().all(|(_, c)| same(c, base)) {
+                ""
+            } else {
+                " — these are eq. 45's preset's settings; eq. 46's differ (see its preset)"
+            }
+        },
         depth = base.network.hidden.len(),
         width = base.network.hidden.first().copied().unwrap_or(0),
         n_res = base.problem.n_res,
@@ -206,7 +224,7 @@ fn run(opts: &ReproduceOptions) -> Result<Said> {
     md.push_str(&PAGE.scale_line(opts.full));
     let seconds: f64 = rows.iter().map(|r| r.seconds).sum();
     md.push_str(&format!(
-        "All runs: {seconds:.0} s added up. Figures (seed 0, one panel per rate): `eq45_loss.svg`, `eq45_fit.svg`, `eq46_loss.svg`, `eq46_fit.svg`.\n"
+        "All runs: {seconds:.0} s added up. Figures (seed 0, one panel per rate): `eq45_loss.svg`, `eq45_fit.svg`, `eq46_loss.svg`, `eq46_fit.svg`; a diverging run's loss is drawn until it passes 10³ times its start, and a fit's values beyond |u| = 10³ are left out of its panel (the table has them).\n"
     ));
     write_atomic(&opts.out_dir.join("reproduce.md"), md.as_bytes())?;
     super::write_json_and_table(&opts.out_dir, &rows, &rows)?;
@@ -237,13 +255,16 @@ fn run(opts: &ReproduceOptions) -> Result<Said> {
                 // A diverging run is drawn until its loss passes 10³ times its start, so the
                 // others keep the axis.
                 let start = o.loss.first().map_or(f64::INFINITY, |p| p.1);
-                let finite: Vec<(f64, f64)> = o
-                    .loss
-                    .iter()
-                    .copied()
-                    .take_while(|p| p.1.is_finite() && p.1 <= 1e3 * start)
-                    .filter(|p| p.1 > 0.0)
-                    .collect();
+                let kept: Vec<(f64, f64)> = if diverged {
+                    o.loss
+                        .iter()
+                        .copied()
+                        .take_while(|p| p.1.is_finite() && p.1 <= 1e3 * start)
+                        .collect()
+                } else {
+                    o.loss.clone()
+                };
+                let finite = super::drawable_on_log_y(&kept);
                 loss = loss.with_series(&label, finite, Mark::Line);
                 let shown: Vec<(f64, f64)> = o
                     .solution

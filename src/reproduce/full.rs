@@ -102,7 +102,7 @@ fn adam_stages_total(c: &mut RunConfig, total: usize) {
     if let ScheduleConfig::List { values } = &st.schedule {
         let per = total.saturating_sub(st.phase1.adam_steps) / values.len().max(1);
         st.stages.max_steps = per;
-        st.stages.final_max_steps = None;
+        st.stages.final_max_steps = Some(per);
     }
 }
 
@@ -224,7 +224,7 @@ mod tests {
         apply("ac2", "homotopy_loss", &mut paper).unwrap();
         let st = &paper.strategy;
         assert_eq!(st.stages.max_steps, (4_000_000 - 1000) / 19);
-        assert_eq!(st.stages.final_max_steps, None);
+        assert_eq!(st.stages.final_max_steps, Some(st.stages.max_steps));
         assert!(st.phase1.adam_steps + 19 * st.stages.max_steps <= paper.training.max_steps);
         let mut ours = preset("allen_cahn_2d_homotopy.toml");
         apply("ac2", "homotopy", &mut ours).unwrap();

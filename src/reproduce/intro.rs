@@ -115,6 +115,15 @@ mod tests {
                 .collect();
             let text = fill(spec.intro, &configs).unwrap_or_else(|e| panic!("{}: {e}", spec.id));
             assert!(!text.contains('{'), "{}: {text}", spec.id);
+            // Under --full too: every key the intro names survives the papers' sizes.
+            let full: Vec<(&str, RunConfig)> = configs
+                .into_iter()
+                .map(|(m, mut c)| {
+                    (spec.scale_full)(&mut c);
+                    (m, c)
+                })
+                .collect();
+            fill(spec.intro, &full).unwrap_or_else(|e| panic!("{} --full: {e}", spec.id));
         }
     }
 }

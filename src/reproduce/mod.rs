@@ -70,7 +70,7 @@ impl ReproduceOptions {
 /// One reproduction of a source paper's tables and figures. The registry
 /// [`REPRODUCTIONS`] holds one of each; the command line, `reproduce all`, `--full` and the
 /// pages read it (no other table of ids exists). The method × ε tables are [`sweep::Spec`]s;
-/// `ac1`, `hr`, `ntk` and `rf` have pages of their own.
+/// `ac1`, `bo`, `hr`, `ntk`, `rf`, `sq` and `ff` have pages of their own.
 pub trait Reproduction: Sync {
     /// The id on the command line and the folder name.
     fn id(&self) -> &'static str;
@@ -99,7 +99,7 @@ pub trait Reproduction: Sync {
     }
 }
 
-/// A reproduction with a page of its own (`ac1`, `hr`, `ntk`, `rf`): its id, `--full` note and
+/// A reproduction with a page of its own (`ac1`, `bo`, `hr`, `ntk`, `rf`, `sq`, `ff`): its id, `--full` note and
 /// scaling, and the function that runs it.
 pub struct Page {
     pub id: &'static str,

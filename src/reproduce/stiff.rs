@@ -89,7 +89,7 @@ fn run(opts: &ReproduceOptions) -> Result<Said> {
          Gradient descent θ ← θ − α∇L(θ) multiplies θᵢ − θᵢ* by 1 − αKᵢ a step; implicit gradient descent θ ← θ − α∇L(θ_next) divides it by 1 + αKᵢ (exact on a quadratic). \
          The paper's bounds on L(θₙ₊₁)/L(θₙ): D_GD = max (1 − αKᵢ)² (eq. 7) and D_IGD = max 1/(1 + αKᵢ)² (eq. 8). \
          D_GD ≤ 1 needs α ≤ 2/K₂ = {lim:e}; the paper prints α ≤ ½·1/max Kᵢ = {printed:e}, four times smaller ({between}). \
-         \"Worst ratio\" is the largest L(θₙ₊₁)/L(θₙ) over the first {STEPS} steps; \"steps\" is the first n with ‖θₙ − θ*‖ ≤ {FRACTION:e}·‖θ₀ − θ*‖, in closed form — the distance, because the stiff coordinate carries nearly all of the loss and is gone in a step, while the soft one is what takes long.\n\n\
+         \"Worst ratio\" is the largest L(θₙ₊₁)/L(θₙ) over the first {STEPS} steps; \"steps\" is the first n with ‖θₙ − θ*‖ ≤ {FRACTION:e}·‖θ₀ − θ*‖, in closed form — the distance, because the stiff coordinate carries nearly all of the loss and shrinks far faster than the soft one, which is what takes long.\n\n\
          | α | D_GD (eq. 7) | GD worst ratio | GD steps | D_IGD (eq. 8) | IGD worst ratio | IGD steps |\n|---|---|---|---|---|---|---|\n",
         k1 = q.k[0],
         k2 = q.k[1],

@@ -53,13 +53,29 @@ pub(super) fn write_outputs(spec: &Spec, opts: &ReproduceOptions, o: &Outcome) -
         ));
     }
     let curves = training_curves(spec, o);
-    if !curves.is_empty() {
+    let missing: Vec<&str> = spec
+        .methods
+        .iter()
+        .map(|m| m.name)
+        .filter(|name| !o.curves.iter().any(|c| c.method == *name))
+        .collect();
+    let missing = if missing.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " No training curve was stored for {} (cells from an earlier build; `--fresh` runs them again).",
+            missing.join(", ")
+        )
+    };
+    if curves.is_empty() {
+        md.push_str(&format!("{}\n", missing.trim_start()));
+    } else {
         let panels: Vec<&Figure> = curves.iter().collect();
         opts.figures
             .write(&panels, panels.len().min(3), out, "training_curves")?;
         md.push_str(&format!(
-            "Training curves (seed 0): `training_curves.svg` — the loss each run minimized over its steps (on a Strategy-2 path with α > 0 it includes αL_Hε), per method — a classical method at each table ε, a homotopy over its whole path (the paper's Figs. 2 and 14) — and in the last panel every method at ε = {}.\n",
-            spec.table_eps.last().map_or(String::new(), |e| fmt_eps(*e, spec.fractions))
+            "Training curves (seed 0): `training_curves.svg` — the loss each run minimized over its steps (on a Strategy-2 path with α > 0 it includes αL_Hε), per method — a method run at each table ε with a curve per ε, a homotopy over its whole path (the paper's Figs. 2 and 14) — and in the last panel the runs at ε = {} beside each homotopy's whole path.{missing}\n",
+            spec.table_eps.last().map_or(String::new(), |e| fmt_eps(*e, spec.fractions)),
         ));
     }
     write_atomic(&out.join("reproduce.md"), md.as_bytes())?;
@@ -163,10 +179,8 @@ fn interface_section(spec: &Spec, o: &Outcome) -> String {
         |why: &str| format!("\n## What the `{method}` error is made of\n\nNot measured: {why}.\n");
     match (solution, reference) {
         (Some((_, u)), Some(r)) => match super::interfaces::account(&grid, u, &r.values) {
-            Some(a) => super::interfaces::markdown(method, &a),
-            None => {
-                not("u_θ or the reference has no zero crossing near an axis on the evaluation grid")
-            }
+            Ok(a) => super::interfaces::markdown(method, &a),
+            Err(why) => not(why),
         },
         (None, _) => not("the method's solution at the smallest ε is missing"),
         (_, None) => not("the problem has no reference at the smallest ε"),
@@ -341,16 +355,16 @@ fn l2re_figure(spec: &Spec, report: &Report) -> Figure {
     fig
 }
 
-/// A method's colour on every figure of its page (its place in the spec, not in a figure).
-/// Seed 0's loss over the steps: a panel per method (a curve per table ε for a classical
-/// method, the whole path for a homotopy), then every method at the smallest ε in one panel
-/// in the page's method colours. Empty when no curve was stored.
+/// Seed 0's loss over the steps: a panel per method (a curve per table ε for a method run at
+/// each ε, the whole path for a homotopy), then the runs at the smallest ε and every
+/// homotopy's whole path in one panel, in the page's method colours. Empty when no curve was
+/// stored.
 fn training_curves(spec: &Spec, o: &Outcome) -> Vec<Figure> {
     let smallest = spec.table_eps.last().copied();
     let mut panels = Vec::new();
     let mut last = Figure::new(
         &format!(
-            "Every method at ε = {}",
+            "Runs at ε = {} and each path",
             smallest.map_or(String::new(), |e| fmt_eps(e, spec.fractions))
         ),
         "step",
@@ -394,6 +408,7 @@ fn training_curves(spec: &Spec, o: &Outcome) -> Vec<Figure> {
     panels
 }
 
+/// A method's colour on every figure of its page (its place in the spec, not in a figure).
 fn method_color(spec: &Spec, name: &str) -> (u8, u8, u8) {
     palette(
         spec.methods
