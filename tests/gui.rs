@@ -1369,6 +1369,27 @@ fn an_operator_answers_a_new_input_and_one_drawn_with_the_mouse() {
     h.run();
     assert!(h.state().view.operator_input.is_none());
     assert!(title(&h).contains("test input 1 of 3"), "{}", title(&h));
+    // A pinned operator run shows the input the live plot shows, not its three test inputs
+    // strung together (x running 0 → 1 once, as many points as the live curve).
+    h.get_by_label("Pin run").click();
+    h.run();
+    let fig = PlotKind::Solution.figure(&h.state().view, LossAxis::Step);
+    let pin = fig
+        .series
+        .iter()
+        .find(|s| s.label == "pin 1")
+        .expect("pin 1 drawn");
+    let live = fig
+        .series
+        .iter()
+        .find(|s| s.label == "u_θ")
+        .expect("u_θ drawn");
+    assert_eq!(pin.points.len(), live.points.len());
+    assert!(
+        pin.points.windows(2).all(|w| w[1].0 > w[0].0),
+        "{:?}",
+        pin.points
+    );
 }
 
 #[test]

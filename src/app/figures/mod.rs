@@ -301,9 +301,14 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
         }
     }
     for p in shown_pins(view) {
+        // An operator run's pin holds every test input's profile one after another: it shows
+        // the first, the input the live plot shows.
+        let mut pts = from_array(&p.solution);
+        let xs: Vec<f64> = pts.iter().map(|q| q.0).collect();
+        pts.truncate(first_sweep(&xs));
         fig.series.push(pin_series(
             format!("pin {}", p.number),
-            from_array(&p.solution),
+            pts,
             Mark::Line,
             p.color,
         ));
