@@ -9,6 +9,12 @@
 
 use crate::export::figure::{Figure, Mark};
 
+/// ‖θ − θ*‖ is brought to this fraction of its start in the step counts the page and the
+/// window give ([`StiffQuadratic::steps_to`]).
+pub const FRACTION: f64 = 1e-3;
+/// Step counts past this are reported as never reached.
+pub const CAP: u64 = 1 << 60;
+
 /// Which descent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Descent {

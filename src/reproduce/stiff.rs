@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::cells::{self, Step};
 use super::{Page, ReproduceOptions, Said};
 use crate::export::write_atomic;
-use crate::lab::stiff::{Descent, StiffQuadratic, figures, ratio};
+use crate::lab::stiff::{CAP, Descent, FRACTION, StiffQuadratic, figures, ratio};
 
 /// The step sizes of the table: around GD's limit 2/K₂ = 2·10⁻⁴ and far beyond it.
 const ALPHAS: [f64; 8] = [1e-5, 1e-4, 1.5e-4, 1.9e-4, 2.1e-4, 1e-2, 1.0, 1e3];
@@ -18,10 +18,6 @@ const ALPHAS: [f64; 8] = [1e-5, 1e-4, 1.5e-4, 1.9e-4, 2.1e-4, 1e-2, 1.0, 1e3];
 const SHOWN: [f64; 3] = [1e-4, 2.1e-4, 1e3];
 /// Steps measured for the worst ratio and drawn.
 const STEPS: usize = 200;
-/// ‖θ − θ*‖ is brought to this fraction of its start.
-const FRACTION: f64 = 1e-3;
-/// Step counts past this are reported as such.
-const CAP: u64 = 1 << 60;
 
 /// `sq` in the registry ([`super::REPRODUCTIONS`]).
 pub const PAGE: Page = Page {

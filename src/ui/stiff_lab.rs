@@ -5,7 +5,8 @@
 
 use crate::app::ExplorerApp;
 use crate::app::export::{Format, start_export_figures};
-use crate::lab::stiff::{Descent, StiffQuadratic, figures, ratio};
+use crate::export::figure::Figure;
+use crate::lab::stiff::{CAP, Descent, FRACTION, StiffQuadratic, figures, ratio};
 
 use super::plot_view::figure_ui;
 use super::widgets::{bounded_row, log_drag};
@@ -17,7 +18,13 @@ pub struct StiffLabWindow {
     quadratic: StiffQuadratic,
     alpha: f64,
     steps: usize,
+    /// The two figures and the settings they were drawn for: rebuilt when a setting changes,
+    /// not every frame (up to 2 × 100 000 steps).
+    drawn: Option<(Settings, Figure, Figure)>,
 }
+
+/// What the figures depend on.
+type Settings = (StiffQuadratic, f64, usize);
 
 impl Default for StiffLabWindow {
     fn default() -> Self {
@@ -26,6 +33,7 @@ impl Default for StiffLabWindow {
             quadratic: StiffQuadratic::PAPER,
             alpha: 1e-4,
             steps: 200,
+            drawn: None,
         }
     }
 }
@@ -92,7 +100,7 @@ impl StiffLabWindow {
                         Descent::Igd => "IGD (eq. 8)",
                     });
                     ui.label(ratio(bound));
-                    ui.label(match q.steps_to(d, self.alpha, 1e-3, 1 << 60) {
+                    ui.label(match q.steps_to(d, self.alpha, FRACTION, CAP) {
                         Some(n) => format!("{n}"),
                         None => "never (does not contract)".into(),
                     });
@@ -101,7 +109,14 @@ impl StiffLabWindow {
                 }
             });
         ui.label(format!("GD contracts for α < 2/max K = {limit:.3e}."));
-        let (loss, path) = figures(&q, &[self.alpha], self.steps);
+        let settings = (q, self.alpha, self.steps);
+        if self.drawn.as_ref().is_none_or(|d| d.0 != settings) {
+            let (loss, path) = figures(&q, &[self.alpha], self.steps);
+            self.drawn = Some((settings, loss, path));
+        }
+        let Some((_, loss, path)) = &self.drawn else {
+            return;
+        };
         ui.horizontal(|ui| {
             ui.label("Export both:");
             for format in [Format::Svg, Format::Png, Format::Pdf, Format::Csv] {
