@@ -442,8 +442,21 @@ fn reproduce_pages_are_the_same_with_two_jobs_and_from_cells_run_one_by_one() {
     let (o, one) = reproduce("bu1", &["--jobs", "1"], &[]);
     ok(&o);
     let one = page(&one);
-    // Classical training at 3 ε and two homotopies through them: 5 runs, 9 rows.
+    // Classical training at 3 ε and two homotopies through them: 5 runs, 9 rows; and both
+    // homotopies again at ε = 0.025 with twice the points (the column below the paper's ε).
     assert_eq!(one.0["rows"].as_array().unwrap().len(), 9, "{}", one.0);
+    let below = one.0["below"].as_array().unwrap();
+    assert_eq!(below.len(), 2, "{}", one.0);
+    for b in below {
+        assert_eq!(b["row"]["eps"].as_f64(), Some(0.025), "{b}");
+        assert_eq!(b["n_res"].as_u64(), Some(2 * 128), "{b}");
+        assert!(b["spectrum"]["lambda_max"].as_f64().unwrap() > 0.0, "{b}");
+    }
+    let md = std::fs::read_to_string(tmp.path().join("bu1/reproduce.md")).unwrap();
+    assert!(
+        md.contains("## Below the paper's ε: ε = 0.025 (half of 0.05) with twice the points"),
+        "{md}"
+    );
     // Each homotopy's path as the papers' evolution figure: six points and the reference, named
     // by ε on the viscosity path and by s on the s-homotopy (s = 0 at its end).
     for (method, point, end) in [
@@ -467,20 +480,20 @@ fn reproduce_pages_are_the_same_with_two_jobs_and_from_cells_run_one_by_one() {
     let (o, _) = reproduce("split", &["--plan"], &[]);
     ok(&o);
     assert!(
-        text(&o).contains("5 cells")
+        text(&o).contains("7 cells")
             && text(&o).contains("seed 0, strategy1 through every table ε"),
         "{}",
         text(&o)
     );
     let (o, _) = reproduce("split", &["--collect"], &[]);
     assert!(
-        !o.status.success() && text(&o).contains("5 of 5 cells"),
+        !o.status.success() && text(&o).contains("7 of 7 cells"),
         "{}",
         text(&o)
     );
-    for k in 0..5 {
+    for k in 0..7 {
         let k = k.to_string();
-        let (o, _) = if k == "4" {
+        let (o, _) = if k == "6" {
             reproduce("split", &["--index"], &[("JOB_COMPLETION_INDEX", &k)])
         } else {
             reproduce("split", &["--index", &k], &[])
@@ -490,14 +503,14 @@ fn reproduce_pages_are_the_same_with_two_jobs_and_from_cells_run_one_by_one() {
     let (o, split) = reproduce("split", &["--collect"], &[]);
     ok(&o);
     assert_eq!(page(&split), one);
-    let (o, _) = reproduce("split", &["--index", "5"], &[]);
+    let (o, _) = reproduce("split", &["--index", "7"], &[]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("0 to 4"), "{}", text(&o));
+    assert!(text(&o).contains("0 to 6"), "{}", text(&o));
 
     // A second run into a folder with every cell stored reuses them: nothing is trained.
     let (o, again) = reproduce("bu1", &["--jobs", "1"], &[]);
     ok(&o);
-    assert!(text(&o).contains("5 of 5 cells are stored"), "{}", text(&o));
+    assert!(text(&o).contains("7 of 7 cells are stored"), "{}", text(&o));
     assert_eq!(page(&again), one);
 
     let o = run(&["reproduce", "bu", "--jobs", "0"], &[]);

@@ -3,7 +3,8 @@
 //! against HRTA with s = 0.5 (homotopy, s 0.5 → 1) and s = 1.5 (relaxation, s 1 → 1.5); the
 //! final loss beside the paper's error — and the same three on sin(2π(x₁ + x₂ + x₃)) (Fig. 3);
 //! and the paper's PDE example (§4.2, App. C): the Neumann Poisson problem by Sobolev training
-//! with ½ReLU², Adam against HRTA s = 1.5, with loss and L² error curves (Figs. 4–5).
+//! with ½ReLU², Adam against HRTA s = 1.5, with loss and L² error curves (Figs. 4–5); and the
+//! 3D fit with less overparameterization, width 400 on 400 random points (App. B, Fig. 8).
 
 use std::time::Instant;
 
@@ -82,6 +83,10 @@ type Curve = Vec<(f64, f64)>;
 /// `HrRow::dim` of the Poisson runs (their input is 2D).
 const POISSON: usize = 2;
 
+/// Fig. 8: the 3D fit by width 400 on this many uniform random points of [0, 1]³.
+const FIG8_WIDTH: usize = 400;
+const FIG8_POINTS: usize = 400;
+
 /// The paper's single-layer column: (width, Adam, HRTA, which s the HRTA number used).
 const PAPER: [(usize, f64, f64, &str); 3] = [
     (200, 2.02e-5, 8.72e-7, "hrta_s1.5"),
@@ -96,6 +101,9 @@ pub struct HrRow {
     /// Input dimension (1: sin(2πx); 3: sin(2π(x₁ + x₂ + x₃)); 2: the Poisson problem).
     pub dim: usize,
     pub width: usize,
+    /// Fitting points where the run changed the preset's (Fig. 8: 400 random points).
+    #[serde(default)]
+    pub points: Option<usize>,
     pub seed: u64,
     /// ½ mean (u_θ − f)² over the 100 fitting points plus the two end points' term.
     pub loss: f64,
@@ -119,10 +127,11 @@ struct CellOut {
     curves: Option<(Curve, Curve)>,
 }
 
-/// One run: a fit of `width` by `method` of set `dim`, seed `seed`.
+/// One run: a fit of `width` by `method` of set `dim`, seed `seed`, on the preset's points or
+/// on `points` uniform random ones.
 fn run_cell(
     config: &RunConfig,
-    (dim, method, seed, width): (usize, &str, u64, usize),
+    (dim, method, seed, width, points): (usize, &str, u64, usize, Option<usize>),
     say: &(dyn Fn(String) + Sync),
 ) -> Result<CellOut> {
     let device = backend::cpu().context("CPU device")?;
@@ -130,6 +139,10 @@ fn run_cell(
     let mut c = config.clone();
     c.network.hidden = vec![width];
     c.training.seed = seed;
+    if let Some(n) = points {
+        c.problem.n_res = n;
+        c.problem.sampling = crate::problem::Sampling::Random;
+    }
     let mut session = Session::new(c, &device);
     super::progress::run(&mut session)?;
     let parts = session.current_loss()?;
@@ -139,7 +152,7 @@ fn run_cell(
         &session.state().theta,
         session.state().eps,
     );
-    let curves = (dim == POISSON && seed == 0).then(|| {
+    let curves = ((dim == POISSON || points.is_some()) && seed == 0).then(|| {
         let h = &session.history();
         (
             h.iter().map(|r| (r.step as f64, r.loss)).collect(),
@@ -152,6 +165,7 @@ fn run_cell(
         method: method.into(),
         dim,
         width,
+        points,
         seed,
         loss: parts.residual + session.objective().bc_weight() * parts.boundary,
         l2re: eval.l2re_exact,
@@ -175,8 +189,10 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
     // The 1D fits' step count and s = 0.5 switch, for the page (they differ under --full).
     let (mut fit_steps, mut fit_switch) = (0, String::from("?"));
     let mut configs = Vec::new();
-    // (config index, dim, method, seed, width), in the order of the table's rows.
+    // (config index, dim, method, seed, width, points), in the order of the table's rows.
     let mut cells = Vec::new();
+    // Fig. 8's runs go last, so that adding them kept the other cells' indices.
+    let mut fig8 = Vec::new();
     for (dim, methods, widths) in sets {
         for &(method, file, builtin) in methods {
             let (config, from) = opts.preset("hr", method, file, builtin)?;
@@ -193,14 +209,27 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
             }
             for seed in 0..opts.seeds {
                 for &width in widths {
-                    cells.push((configs.len(), dim, method, seed, width));
+                    cells.push((configs.len(), dim, method, seed, width, None));
+                }
+                if dim == 3 {
+                    fig8.push((
+                        configs.len(),
+                        dim,
+                        method,
+                        seed,
+                        FIG8_WIDTH,
+                        Some(FIG8_POINTS),
+                    ));
                 }
             }
             configs.push(config);
         }
     }
-    let describe = |&(_, dim, method, seed, width): &(usize, usize, &str, u64, usize)| {
-        format!("seed {seed}, {method} {dim}D width {width}")
+    cells.extend(fig8);
+    type Cell<'a> = (usize, usize, &'a str, u64, usize, Option<usize>);
+    let describe = |&(_, dim, method, seed, width, points): &Cell| match points {
+        None => format!("seed {seed}, {method} {dim}D width {width}"),
+        Some(n) => format!("seed {seed}, {method} {dim}D width {width} on {n} random points"),
     };
     let material = cells::material_of(&configs);
     let outs = match cells::run(
@@ -209,19 +238,22 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
         &material,
         &cells,
         describe,
-        |&(k, dim, method, seed, width), say| {
-            run_cell(&configs[k], (dim, method, seed, width), say)
+        |&(k, dim, method, seed, width, points), say| {
+            run_cell(&configs[k], (dim, method, seed, width, points), say)
         },
     )? {
         Step::Page(outs) => outs,
         Step::Done(said) => return Ok(said),
     };
-    // Loss and L2RE over steps of the Poisson runs with seed 0 (Figs. 4–5).
+    // Loss and L2RE over steps of the Poisson runs (Figs. 4–5) and Fig. 8's fits, seed 0.
     let mut curves: Vec<(&str, Curve, Curve)> = Vec::new();
+    let mut fig8_curves: Vec<(&str, Curve)> = Vec::new();
     let mut rows = Vec::new();
-    for (out, &(_, _, method, _, _)) in outs.into_iter().zip(&cells) {
-        if let Some((loss, l2re)) = out.curves {
-            curves.push((method, loss, l2re));
+    for (out, &(_, dim, method, _, _, points)) in outs.into_iter().zip(&cells) {
+        match (out.curves, points) {
+            (Some((loss, _)), Some(_)) => fig8_curves.push((method, loss)),
+            (Some((loss, l2re)), None) if dim == POISSON => curves.push((method, loss, l2re)),
+            _ => {}
         }
         rows.push(out.row);
     }
@@ -230,6 +262,16 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
             &rows
                 .iter()
                 .filter(|r| r.dim == dim && r.method == method && r.width == width)
+                .filter(|r| r.points.is_none())
+                .filter_map(f)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let stat_fig8 = |method: &str, f: &dyn Fn(&HrRow) -> Option<f64>| {
+        fmt_stat(
+            &rows
+                .iter()
+                .filter(|r| r.points.is_some() && r.method == method)
                 .filter_map(f)
                 .collect::<Vec<_>>(),
         )
@@ -268,6 +310,26 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
         stat_in(3, "hrta_s0.5", 1000, &|r| r.l2re),
         stat_in(3, "hrta_s1.5", 1000, &|r| r.l2re),
     ));
+    md.push_str(&format!(
+        "\n## The 3D fit with less overparameterization (paper App. B, Fig. 8)\n\nWidth {FIG8_WIDTH} on {FIG8_POINTS} uniform random points of [0, 1]³ (the paper's \"400 nodes and 400 sample points\"; it does not say how they were drawn), otherwise the 3D presets' training. The paper shows loss curves only; it gives no numbers. Figure: `fig8_loss.svg` (seed 0).\n\n| method | loss | L2RE (2000 random points) |\n|---|---|---|\n"
+    ));
+    for m in ["adam", "hrta_s0.5", "hrta_s1.5"] {
+        md.push_str(&format!(
+            "| {m} | {} | {} |\n",
+            stat_fig8(m, &|r| Some(r.loss)),
+            stat_fig8(m, &|r| r.l2re),
+        ));
+    }
+    let mut fig8 = Figure::new(
+        &format!("sin(2π(x₁+x₂+x₃)), width {FIG8_WIDTH}, {FIG8_POINTS} points: loss"),
+        "step",
+        "loss",
+    )
+    .log_y();
+    for (m, loss) in fig8_curves {
+        fig8 = fig8.with_series(&super::method_label(m), loss, Mark::Line);
+    }
+    opts.figures.write_one(&fig8, &opts.out_dir, "fig8_loss")?;
     md.push_str("\n## Neumann Poisson by Sobolev training (paper §4.2, App. C, Figs. 4–5)\n\n−Δu = π²(cos πx₁ + cos πx₂) on [0, 1]², ∂u/∂ν = 0, u* = cos πx₁ + cos πx₂; loss (1/2n)Σ[|u − u*|² + |∇u − ∇u*|²] (eq. 51) on a 20 × 20 grid, width 1000, σ̄ = ½ReLU², 1/√m scaling, N(0, I) initialization. HRTA s = 1.5: 16 000 Adam steps with σ̄, then 13 000 with σ̄_{3/2} = −½x + 3/2·σ̄ (App. C); Adam: σ̄ for all 29 000 steps. The paper shows curves only (HRTA still lowers the loss after the switch); it gives no numbers. L2RE against u* on a 51 × 51 grid. Figures: `poisson_loss.svg`, `poisson_l2re.svg` (seed 0).\n\n| method | loss | L2RE |\n|---|---|---|\n");
     for m in ["adam", "hrta_s1.5"] {
         md.push_str(&format!(
@@ -287,12 +349,18 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
     opts.figures
         .write_one(&l2re_fig, &opts.out_dir, "poisson_l2re")?;
     md.push_str(
-        "\n## Time per run\n\n| method | d | width | seed | seconds |\n|---|---|---|---|---|\n",
+        "\n## Time per run\n\n| method | d | width | points | seed | seconds |\n|---|---|---|---|---|---|\n",
     );
     for r in &rows {
         md.push_str(&format!(
-            "| {} | {} | {} | {} | {:.1} |\n",
-            r.method, r.dim, r.width, r.seed, r.seconds
+            "| {} | {} | {} | {} | {} | {:.1} |\n",
+            r.method,
+            r.dim,
+            r.width,
+            r.points
+                .map_or("preset's".into(), |n| format!("{n} random")),
+            r.seed,
+            r.seconds
         ));
     }
     md.push_str(&format!(

@@ -2,10 +2,12 @@
 //! shipped presets, with the paper's numbers beside ours, as markdown, CSV, SVG and JSON.
 
 pub mod ac1;
+pub mod below;
 mod burgers_fd;
 pub mod cells;
 mod fits;
 pub mod full;
+pub mod hessian;
 pub mod hr;
 mod interfaces;
 pub mod intro;
@@ -13,6 +15,7 @@ pub mod ntk;
 pub mod operator;
 pub mod progress;
 pub mod rf;
+pub mod row;
 pub mod specs;
 mod stiff;
 pub mod sweep;

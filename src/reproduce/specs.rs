@@ -41,6 +41,7 @@ pub const HF: Spec = Spec {
     fractions: true,
     full_note: full::HF_NOTE,
     scale_full: full::hf,
+    below: &["homotopy"],
     ..Spec::BASE
 };
 
@@ -66,6 +67,7 @@ pub const BU: Spec = Spec {
     fractions: false,
     full_note: full::BU_NOTE,
     scale_full: full::bu,
+    below: &["strategy1", "s_homotopy"],
     ..Spec::BASE
 };
 
@@ -86,6 +88,7 @@ pub const CD: Spec = Spec {
     fractions: false,
     full_note: full::CD_NOTE,
     scale_full: full::cd,
+    below: &["strategy1"],
     ..Spec::BASE
 };
 
@@ -107,6 +110,9 @@ pub const PM: Spec = Spec {
     fractions: true,
     full_note: full::PM_NOTE,
     scale_full: full::pm,
+    below: &["homotopy"],
+    // ISGD paper Fig. 1: λ_max of the Hessian for the smooth (ε = 1/2) and multiscale solution.
+    hessian: Some(&[(0.5, 1.1e4), (0.02, 4.6e8)]),
     ..Spec::BASE
 };
 
@@ -136,6 +142,7 @@ pub const HH: Spec = Spec {
     fractions: true,
     full_note: full::HH_NOTE,
     scale_full: full::hh,
+    below: &["homotopy"],
     ..Spec::BASE
 };
 
@@ -171,6 +178,7 @@ pub const AC2: Spec = Spec {
     fractions: false,
     full_note: full::AC2_NOTE,
     scale_full: full::ac2,
+    below: &["homotopy"],
     ..Spec::BASE
 };
 
@@ -191,6 +199,7 @@ pub const PM2: Spec = Spec {
     fractions: true,
     full_note: full::PM2_NOTE,
     scale_full: full::pm2,
+    below: &["homotopy"],
     ..Spec::BASE
 };
 
@@ -210,6 +219,7 @@ pub const HK: Spec = Spec {
     fractions: true,
     full_note: full::HK_NOTE,
     scale_full: full::hk,
+    below: &["homotopy"],
     ..Spec::BASE
 };
 

@@ -12,6 +12,8 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::cells::{self, Step};
+pub use super::row::{Row, fmt_eps};
+use super::row::{end_text, measure};
 use super::{ReproduceOptions, with_waypoints};
 use crate::backend::{self, ComputeDevice};
 use crate::config::RunConfig;
@@ -19,7 +21,7 @@ use crate::diagnostics::evaluate;
 use crate::diagnostics::operator::{geometric_eps, lambda_max_sweep};
 use crate::linalg::{gram, lambda_max_power};
 use crate::problem::plot_coordinates;
-use crate::train::{EndReason, Session};
+use crate::train::Session;
 
 /// One method of a table: a shipped preset.
 #[derive(Clone, Copy, Debug)]
@@ -59,6 +61,13 @@ pub struct Spec {
     /// The method whose seed-0 solution at the smallest ε gets an account of what its error
     /// is made of ([`super::interfaces`]: 2D interfaces on the axes).
     pub interface_account: Option<&'static str>,
+    /// The homotopy methods run again at half the smallest table ε with twice the points
+    /// ([`super::below`]).
+    pub below: &'static [&'static str],
+    /// The full Hessian's spectrum beside JᵀJ's at the end of every method at every table ε
+    /// (seed 0; the ISGD paper's Fig. 1, [`super::hessian`]), with the paper's λ_max at each
+    /// ε it states.
+    pub hessian: Option<&'static [(f64, f64)]>,
     /// What `--full` changes ([`super::full`]).
     pub full_note: &'static str,
     /// The papers' sizes applied to one method's preset under `--full`.
@@ -79,27 +88,11 @@ impl Spec {
         stiffness_along: None,
         fractions: false,
         interface_account: None,
+        below: &[],
+        hessian: None,
         full_note: "",
         scale_full: |_| {},
     };
-}
-
-/// One table entry.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Row {
-    pub method: String,
-    pub eps: f64,
-    pub seed: u64,
-    /// L_H + λL_bc = ½ mean H² + λ ½ mean (u − g)² at the recorded parameters.
-    pub loss: f64,
-    pub l2re: Option<f64>,
-    /// What the L2RE is measured against.
-    pub against: String,
-    pub front_x0: Option<f64>,
-    /// How the run ended (for a homotopy row: how the whole run ended).
-    pub end: String,
-    pub steps: usize,
-    pub seconds: f64,
 }
 
 /// One λ_max(JᵀJ) entry.
@@ -117,6 +110,8 @@ pub struct Report {
     pub rows: Vec<Row>,
     pub operator: Vec<(f64, f64)>,
     pub stiffness: Vec<StiffnessRow>,
+    /// The runs at half the smallest table ε with twice the points.
+    pub below: Vec<super::below::BelowRow>,
     /// The runs' seconds added up, wherever and however many at a time they ran.
     pub seconds: f64,
 }
@@ -129,49 +124,6 @@ impl Report {
             .filter(|r| r.method == method && r.eps == eps)
             .filter_map(|r| r.l2re)
             .collect()
-    }
-}
-
-fn measure(
-    method: &str,
-    seed: u64,
-    eps: f64,
-    session: &Session,
-    theta: &[f64],
-    started: &Instant,
-) -> Result<Row> {
-    let parts = session.objective().loss(theta, eps)?;
-    let eval = evaluate(
-        session.problem().as_ref(),
-        session.objective().network(),
-        theta,
-        eps,
-    );
-    let (l2re, against) = match (eval.l2re_exact, eval.l2re_reference) {
-        (Some(e), _) => (Some(e), "exact"),
-        (None, Some(r)) => (Some(r), "reference"),
-        (None, None) => (None, "—"),
-    };
-    Ok(Row {
-        method: method.into(),
-        eps,
-        seed,
-        loss: parts.residual + session.objective().bc_weight() * parts.boundary,
-        l2re,
-        against: against.into(),
-        front_x0: eval.front_x0,
-        end: session
-            .end_reason()
-            .map_or("running".into(), |e| end_text(&e)),
-        steps: session.state().step,
-        seconds: started.elapsed().as_secs_f64(),
-    })
-}
-
-fn end_text(e: &EndReason) -> String {
-    match e {
-        EndReason::Diverged { step } => format!("diverged at step {step} (rolled back)"),
-        other => other.name().to_string(),
     }
 }
 
@@ -360,17 +312,36 @@ struct CellOut {
     solution: Option<(String, Vec<f64>)>,
     /// u_θ along the path (homotopy, seed 0 only), for the evolution figure.
     evolution: Option<PathCurves>,
+    /// The run at half the smallest table ε with twice the points.
+    #[serde(default)]
+    below: Option<super::below::BelowRow>,
+    /// The Hessian's spectrum at each table ε the run measured (seed 0, where the spec asks).
+    #[serde(default)]
+    hessian: Vec<super::hessian::HessianSpectrum>,
     seconds: f64,
 }
 
-/// One run of a page: a homotopy through every table ε (`eps` None), or classical training at
-/// one ε.
+/// What one cell of a page runs.
+#[derive(Clone, Copy, Debug)]
+enum Cell {
+    /// A homotopy preset through every table ε.
+    Path,
+    /// Classical training at one table ε.
+    At(f64),
+    /// A homotopy preset at half the smallest table ε with twice the points.
+    Below,
+    /// The same with its list continued by its last ratio.
+    BelowContinued,
+}
+
+/// One run of a page: a homotopy through every table ε, classical training at one ε, or a
+/// homotopy below the table's ε.
 fn run_cell(
     spec: &Spec,
     name: &str,
     config: &RunConfig,
     seed: u64,
-    eps: Option<f64>,
+    cell: Cell,
     smallest: f64,
     say: &(dyn Fn(String) + Sync),
 ) -> Result<CellOut> {
@@ -382,10 +353,22 @@ fn run_cell(
         stiffness: Vec::new(),
         solution: None,
         evolution: None,
+        below: None,
+        hessian: Vec::new(),
         seconds: 0.0,
     };
-    match eps {
-        None => {
+    match cell {
+        Cell::Below => {
+            let edited = super::below::edited(config)?;
+            out.below = Some(super::below::run(spec.id, name, &edited, seed, say)?);
+        }
+        Cell::BelowContinued => {
+            let edited = super::below::continued(config)?
+                .context("the list continued: the preset has no list on an ε path")?;
+            let label = super::below::continued_name(name);
+            out.below = Some(super::below::run(spec.id, &label, &edited, seed, say)?);
+        }
+        Cell::Path => {
             let (rows, thetas, session, stages) =
                 run_homotopy(spec, name, config.clone(), seed, &device)?;
             if seed == 0 {
@@ -410,6 +393,12 @@ fn run_cell(
                     });
                 }
             }
+            if seed == 0 && spec.hessian.is_some() {
+                for (eps, theta) in &thetas {
+                    out.hessian
+                        .push(super::hessian::spectrum(name, &session, theta, *eps)?);
+                }
+            }
             if seed == 0 {
                 out.solution = Some((
                     name.to_string(),
@@ -419,7 +408,7 @@ fn run_cell(
             }
             out.rows = rows;
         }
-        Some(eps) => {
+        Cell::At(eps) => {
             let started = Instant::now();
             let mut c = config.clone();
             c.problem.eps = eps;
@@ -441,6 +430,10 @@ fn run_cell(
             }
             if seed == 0 {
                 out.curve = Some(TrainingCurve::of(name, Some(eps), &session));
+            }
+            if seed == 0 && spec.hessian.is_some() {
+                out.hessian
+                    .push(super::hessian::spectrum(name, &session, &theta, eps)?);
             }
             out.rows.push(r);
         }
@@ -464,6 +457,8 @@ pub struct Outcome {
     pub configs: Vec<(&'static str, RunConfig)>,
     /// Seed 0's loss over the steps of every run.
     pub curves: Vec<TrainingCurve>,
+    /// The Hessian spectra (seed 0) where the spec asks for them.
+    pub hessians: Vec<super::hessian::HessianSpectrum>,
 }
 
 /// Run the reproduction described by `spec` as `opts.mode` asks (its page is written by
@@ -486,15 +481,37 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Step<(Outcome, usize)
     for seed in 0..opts.seeds {
         for (k, (_, config)) in configs.iter().enumerate() {
             if config.strategy.kind.is_homotopy() {
-                cells.push((seed, k, None));
+                cells.push((seed, k, Cell::Path));
             } else {
-                cells.extend(spec.table_eps.iter().map(|&e| (seed, k, Some(e))));
+                cells.extend(spec.table_eps.iter().map(|&e| (seed, k, Cell::At(e))));
             }
         }
     }
-    let describe = |&(seed, k, eps): &(u64, usize, Option<f64>)| match eps {
-        None => format!("seed {seed}, {} through every table ε", configs[k].0),
-        Some(e) => format!("seed {seed}, {} at ε = {e}", configs[k].0),
+    // The column below the table's ε comes last, so that adding it keeps the other cells'
+    // indices (and their stored results).
+    for seed in 0..opts.seeds {
+        for (k, (name, config)) in configs.iter().enumerate() {
+            if spec.below.contains(name) {
+                super::below::edited(config)
+                    .with_context(|| format!("{}: the column below the paper's ε", spec.id))?;
+                cells.push((seed, k, Cell::Below));
+                if super::below::continued(config)?.is_some() {
+                    cells.push((seed, k, Cell::BelowContinued));
+                }
+            }
+        }
+    }
+    let describe = |&(seed, k, cell): &(u64, usize, Cell)| match cell {
+        Cell::Path => format!("seed {seed}, {} through every table ε", configs[k].0),
+        Cell::At(e) => format!("seed {seed}, {} at ε = {e}", configs[k].0),
+        Cell::Below => format!(
+            "seed {seed}, {} at half the smallest table ε with twice the points",
+            configs[k].0
+        ),
+        Cell::BelowContinued => format!(
+            "seed {seed}, {} at half the smallest table ε with twice the points, its list continued",
+            configs[k].0
+        ),
     };
     let material = cells::material_of(configs.iter().map(|(_, c)| c));
     let outs = match cells::run(
@@ -503,9 +520,9 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Step<(Outcome, usize)
         &material,
         &cells,
         describe,
-        |&(seed, k, eps), say| {
+        |&(seed, k, cell), say| {
             let (name, config) = &configs[k];
-            run_cell(spec, name, config, seed, eps, smallest, say)
+            run_cell(spec, name, config, seed, cell, smallest, say)
         },
     )? {
         Step::Page(outs) => outs,
@@ -516,17 +533,21 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Step<(Outcome, usize)
         rows: Vec::new(),
         operator: Vec::new(),
         stiffness: Vec::new(),
+        below: Vec::new(),
         seconds: 0.0,
     };
     let mut solutions: Vec<(String, Vec<f64>)> = Vec::new();
     let mut evolutions = Vec::new();
     let mut curves = Vec::new();
+    let mut hessians = Vec::new();
     for out in outs {
+        hessians.extend(out.hessian);
         evolutions.extend(out.evolution);
         curves.extend(out.curve);
         report.rows.extend(out.rows);
         report.stiffness.extend(out.stiffness);
         solutions.extend(out.solution);
+        report.below.extend(out.below);
         report.seconds += out.seconds;
     }
     // The first preset's problem (every method of a spec shares the problem) for the operator
@@ -547,31 +568,8 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Step<(Outcome, usize)
             evolutions,
             configs,
             curves,
+            hessians,
         },
         cells.len(),
     )))
-}
-
-/// ε as 1/k when `fractions` and 1/ε is a whole number above 2, else decimal.
-pub fn fmt_eps(eps: f64, fractions: bool) -> String {
-    let k = 1.0 / eps;
-    if fractions && k > 2.5 && (k - k.round()).abs() < 1e-9 {
-        format!("1/{}", k.round())
-    } else {
-        format!("{eps}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn eps_prints_like_the_paper() {
-        assert_eq!(fmt_eps(1.0 / 50.0, true), "1/50");
-        assert_eq!(fmt_eps(0.05, false), "0.05");
-        assert_eq!(fmt_eps(0.5, true), "0.5");
-        assert_eq!(fmt_eps(2.0, true), "2");
-        assert_eq!(fmt_eps(0.07, true), "0.07");
-    }
 }

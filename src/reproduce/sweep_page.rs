@@ -31,7 +31,20 @@ pub(super) fn write_outputs(spec: &Spec, opts: &ReproduceOptions, o: &Outcome) -
     md.push_str(&results_table(spec, report));
     md.push_str(&methods_list(&o.configs));
     md.push_str(&interface_section(spec, o));
+    md.push_str(&below_section(spec, o));
     md.push_str(&stiffness_section(spec, report));
+    if let Some(paper) = spec.hessian {
+        let (text, figures) =
+            super::hessian::section(&o.hessians, spec.table_eps, paper, spec.fractions, &|m| {
+                method_color(spec, m)
+            });
+        md.push_str(&text);
+        if !figures.is_empty() {
+            let panels: Vec<&Figure> = figures.iter().collect();
+            opts.figures
+                .write(&panels, panels.len(), out, "hessian_spectrum")?;
+        }
+    }
     md.push_str(&operator_section(report, problem, out, &opts.figures)?);
     md.push_str(&timing_section(spec, report, problem));
     // Each homotopy method's path: u_θ at six ε along it (the papers' evolution figures).
@@ -162,6 +175,26 @@ fn results_table(spec: &Spec, report: &Report) -> String {
         }
     }
     md
+}
+
+/// The column below the paper's ε ([`super::below`]), for the spec's methods that have one.
+fn below_section(spec: &Spec, o: &Outcome) -> String {
+    let mut methods: Vec<(String, &RunConfig)> = Vec::new();
+    for (name, c) in o
+        .configs
+        .iter()
+        .filter(|(name, _)| spec.below.contains(name))
+    {
+        methods.push((name.to_string(), c));
+        methods.push((super::below::continued_name(name), c));
+    }
+    let methods: Vec<(&str, &RunConfig)> = methods.iter().map(|(n, c)| (n.as_str(), *c)).collect();
+    match spec.table_eps.last() {
+        Some(&smallest) => {
+            super::below::section(&methods, &o.report.below, smallest, spec.fractions)
+        }
+        None => String::new(),
+    }
 }
 
 /// The account of what the spec's chosen method's error is made of (empty when the spec names

@@ -66,6 +66,11 @@ pub fn page_without_seconds(out: &std::path::Path) -> (serde_json::Value, Vec<u8
     for r in rows["rows"].as_array_mut().unwrap() {
         r.as_object_mut().unwrap().remove("seconds");
     }
+    if let Some(below) = rows.get_mut("below").and_then(|b| b.as_array_mut()) {
+        for b in below {
+            b["row"].as_object_mut().unwrap().remove("seconds");
+        }
+    }
     rows.as_object_mut().unwrap().remove("seconds");
     (rows, std::fs::read(out.join("panels.figure.toml")).unwrap())
 }

@@ -151,6 +151,8 @@ pub struct Ac1Report {
     pub table1: Vec<Table1Row>,
     pub table2: Vec<Table2Row>,
     pub fig4: Vec<Fig4Row>,
+    /// Strategy 1 at ε = 0.005 with twice the points ([`super::below`]).
+    pub below: Vec<super::below::BelowRow>,
     /// Seconds per (method, seed) run.
     #[serde(skip)]
     pub timings: Vec<(String, u64, f64)>,
@@ -322,6 +324,20 @@ struct CellOut {
     solution: Option<(String, Vec<(f64, f64)>)>,
     /// u_θ along the path (homotopy, seed 0).
     evolution: Option<PathCurves>,
+    /// The run at half the table's smallest ε with twice the points.
+    #[serde(default)]
+    below: Option<super::below::BelowRow>,
+}
+
+/// What one cell of the page runs.
+#[derive(Clone, Copy, Debug)]
+enum Cell {
+    /// Classical training at one ε.
+    At(f64),
+    /// A homotopy method through the table's ε.
+    Path,
+    /// Strategy 1 at half the smallest ε with twice the points.
+    Below,
 }
 
 /// One run: classical training at `eps`, or a homotopy method through the table's ε (with
@@ -330,12 +346,29 @@ fn run_cell(
     configs: &BTreeMap<Method, RunConfig>,
     seed: u64,
     method: Method,
-    eps: Option<f64>,
+    cell: Cell,
     say: &(dyn Fn(String) + Sync),
 ) -> Result<CellOut> {
     let device = backend::cpu().context("CPU device")?;
     let started = Instant::now();
-    if let Some(eps) = eps {
+    if let Cell::Below = cell {
+        let edited = super::below::edited(&configs[&method])?;
+        let below = super::below::run("ac1", method.id(), &edited, seed, say)?;
+        return Ok(CellOut {
+            curve: None,
+            table1: Vec::new(),
+            table2: Vec::new(),
+            timing: (
+                format!("{} ε={}", method.id(), edited.problem.eps),
+                seed,
+                started.elapsed().as_secs_f64(),
+            ),
+            solution: None,
+            evolution: None,
+            below: Some(below),
+        });
+    }
+    if let Cell::At(eps) = cell {
         let mut config = configs[&Method::Classical].clone();
         config.problem.eps = eps;
         config.training.seed = seed;
@@ -365,6 +398,7 @@ fn run_cell(
             table1: vec![r],
             table2: Vec::new(),
             evolution: None,
+            below: None,
             timing: (format!("classical ε={eps}"), seed, secs),
         });
     }
@@ -404,6 +438,7 @@ fn run_cell(
         } else {
             None
         },
+        below: None,
     })
 }
 
@@ -422,29 +457,38 @@ pub fn run(opts: &ReproduceOptions) -> Result<Step<(Ac1Report, usize)>> {
         table1: Vec::new(),
         table2: Vec::new(),
         fig4: Vec::new(),
+        below: Vec::new(),
         timings: Vec::new(),
     };
     let mut solutions: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     let mut evolutions = Vec::new();
     // The independent runs, in the order the tables list them: per seed, classical training
     // at each ε, then each homotopy method.
-    let mut cells: Vec<(u64, Method, Option<f64>)> = Vec::new();
+    let mut cells: Vec<(u64, Method, Cell)> = Vec::new();
     for seed in 0..opts.seeds {
         cells.extend(
             TABLE1_EPS
                 .iter()
-                .map(|&e| (seed, Method::Classical, Some(e))),
+                .map(|&e| (seed, Method::Classical, Cell::At(e))),
         );
         cells.extend(
             Method::ALL
                 .into_iter()
                 .filter(|&m| m != Method::Classical)
-                .map(|m| (seed, m, None)),
+                .map(|m| (seed, m, Cell::Path)),
         );
     }
-    let describe = |&(seed, method, eps): &(u64, Method, Option<f64>)| match eps {
-        Some(e) => format!("seed {seed}, {} at ε = {e}", method.id()),
-        None => format!("seed {seed}, {} through every table ε", method.id()),
+    // Below the paper's ε last, so that the other cells keep their indices.
+    super::below::edited(&configs[&Method::Strategy1])
+        .context("ac1: the column below the paper's ε")?;
+    cells.extend((0..opts.seeds).map(|seed| (seed, Method::Strategy1, Cell::Below)));
+    let describe = |&(seed, method, cell): &(u64, Method, Cell)| match cell {
+        Cell::At(e) => format!("seed {seed}, {} at ε = {e}", method.id()),
+        Cell::Path => format!("seed {seed}, {} through every table ε", method.id()),
+        Cell::Below => format!(
+            "seed {seed}, {} at half the smallest table ε with twice the points",
+            method.id()
+        ),
     };
     let mut curves = Vec::new();
     let material = cells::material_of(configs.values());
@@ -454,7 +498,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Step<(Ac1Report, usize)>> {
         &material,
         &cells,
         describe,
-        |&(seed, method, eps), say| run_cell(&configs, seed, method, eps, say),
+        |&(seed, method, cell), say| run_cell(&configs, seed, method, cell, say),
     )? {
         Step::Page(outs) => outs,
         Step::Done(said) => return Ok(Step::Done(said)),
@@ -466,6 +510,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Step<(Ac1Report, usize)>> {
         solutions.extend(out.solution);
         evolutions.extend(out.evolution);
         curves.extend(out.curve);
+        report.below.extend(out.below);
     }
     // Fig. 4: λ_max(D_ε) with the exact solution on the residual grid.
     let problem = configs[&Method::Classical].build_problem();

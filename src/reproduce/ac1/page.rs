@@ -63,6 +63,12 @@ pub(super) fn write_outputs(
         }
     }
     md.push_str("\nThe paper reports one homotopy row; it is shown beside both Strategy 1 presets (`strategy1`: geometric Δε, phase condition, LM corrector; `strategy1_paper`: uniform Δε = 0.001, Euler only). Strategy 2 and curriculum have no paper numbers for this problem.\n\n");
+    md.push_str(&super::super::below::section(
+        &[(Method::Strategy1.id(), &configs[&Method::Strategy1])],
+        &report.below,
+        TABLE1_EPS[TABLE1_EPS.len() - 1],
+        false,
+    ));
     // Phase I as it ran: the paper only says θ(ε₀) comes from minimizing the loss until it is
     // below τ ("the standard training process"); the Levenberg–Marquardt polish is ours.
     for method in [Method::Strategy1, Method::Strategy1Paper] {
