@@ -2,8 +2,8 @@
 //! twice the residual points, the preset edited in `eps` and `n_res` only (a 2D grid takes the
 //! square count nearest twice its points; the schedule is whatever the edited preset plans: a
 //! geometric one spreads its steps down to the new target, a list walks its values and then
-//! one stage to the new target, an s-path's p = s + ε* keeps its values, so s starts ε*/2
-//! higher and ends with one stage more). Where a list on an ε path is edited, a second run
+//! one stage to the new target; on an s-path, p = s + ε*, a list keeps its p values, so every
+//! s is ε*/2 larger and one stage is added at the end). Where a list on an ε path is edited, a second run
 //! continues the list by its last ratio instead ([`continued`]), which tells a failure of the
 //! one long last stage from a failure at the smaller ε. Each run is measured at its end: loss,
 //! L2RE, the front (a 2D problem's interfaces, [`super::interfaces`]) against the reference's,
@@ -41,11 +41,12 @@ pub fn twice_points(p: &ProblemConfig) -> usize {
     }
 }
 
-/// `config` with ε halved and twice the residual points, nothing else changed; an error when
-/// the edited preset is not a valid one (it says what is wrong).
-pub fn edited(config: &RunConfig) -> Result<RunConfig> {
+/// `config` at half the page's smallest ε (`smallest`, the paper's) and with twice the residual
+/// points, nothing else changed; an error when the edited preset is not a valid one (it says
+/// what is wrong).
+pub fn edited(config: &RunConfig, smallest: f64) -> Result<RunConfig> {
     let mut c = config.clone();
-    c.problem.eps = config.problem.eps / 2.0;
+    c.problem.eps = smallest / 2.0;
     c.problem.n_res = twice_points(&config.problem);
     c.validate().with_context(|| {
         format!(
@@ -64,14 +65,14 @@ pub fn continued_name(method: &str) -> String {
 /// [`edited`] with a list schedule on an ε path continued past its last value by its last ratio
 /// ε_k/ε_{k−1} down to the new target (the last step clipped to it) instead of ending with one
 /// stage from the paper's ε to half of it; None for other schedules and for s-paths.
-pub fn continued(config: &RunConfig) -> Result<Option<RunConfig>> {
+pub fn continued(config: &RunConfig, smallest: f64) -> Result<Option<RunConfig>> {
     let ScheduleConfig::List { values } = &config.strategy.schedule else {
         return Ok(None);
     };
     if config.problem.walks_s() {
         return Ok(None);
     }
-    let mut c = edited(config)?;
+    let mut c = edited(config, smallest)?;
     let target = c.problem.eps;
     let before = match values.len() {
         0 => return Ok(None),
@@ -137,9 +138,12 @@ pub struct BelowRow {
     /// How many ε (or p) values the run's schedule plans after ε₀.
     pub stages: usize,
     pub spectrum: Option<SoftMode>,
-    /// A 2D problem's interfaces (where its evaluation grid and reference allow the account).
+    /// A 2D problem's interfaces, where the page asks for them.
     #[serde(default)]
     pub interfaces: Option<Interfaces>,
+    /// Why the interfaces the page asks for could not be measured.
+    #[serde(default)]
+    pub interface_missing: Option<String>,
 }
 
 impl BelowRow {
@@ -209,27 +213,33 @@ fn soft_mode(session: &Session, theta: &[f64], eps: f64) -> Result<SoftMode> {
     })
 }
 
-/// The interfaces of a 2D solution against the reference's, where the account can be made.
-fn interfaces_of(session: &Session, theta: &[f64], eps: f64) -> Option<Interfaces> {
+/// The interfaces of a 2D solution against the reference's, or why they cannot be measured.
+fn interfaces_of(session: &Session, theta: &[f64], eps: f64) -> Result<Interfaces, String> {
     let problem = session.problem();
-    let grid = problem.eval_grid()?;
-    let reference = problem.reference(eps)?;
+    let grid = problem
+        .eval_grid()
+        .ok_or("the problem has no evaluation grid")?;
+    let reference = problem
+        .reference(eps)
+        .ok_or("the problem has no reference at this ε")?;
     let u =
         crate::diagnostics::evaluate(problem.as_ref(), session.objective().network(), theta, eps).u;
-    let a = super::interfaces::account(&grid, &u, &reference.values).ok()?;
-    Some(Interfaces {
+    let a = super::interfaces::account(&grid, &u, &reference.values)?;
+    Ok(Interfaces {
         horizontal: (a.horizontal.0, a.horizontal_ref),
         vertical: (a.vertical.0, a.vertical_ref),
         share_translation: a.share_translation,
     })
 }
 
-/// Run `config` (already [`edited`]) for `seed` to its end and measure it.
+/// Run `config` (already [`edited`]) for `seed` to its end and measure it, with the 2D
+/// interfaces when `interfaces` (the page's account asks for them).
 pub fn run(
     id: &str,
     method: &str,
     config: &RunConfig,
     seed: u64,
+    interfaces: bool,
     say: &(dyn Fn(String) + Sync),
 ) -> Result<BelowRow> {
     let started = Instant::now();
@@ -263,7 +273,12 @@ pub fn run(
             None
         }
     };
-    let interfaces = interfaces_of(&session, &theta, eps);
+    let (interfaces, interface_missing) =
+        match interfaces.then(|| interfaces_of(&session, &theta, eps)) {
+            None => (None, None),
+            Some(Ok(i)) => (Some(i), None),
+            Some(Err(why)) => (None, Some(why)),
+        };
     let out = BelowRow {
         row,
         n_res,
@@ -271,6 +286,7 @@ pub fn run(
         stages,
         spectrum,
         interfaces,
+        interface_missing,
     };
     say(format!(
         "[{id} seed {seed}] {method} at ε = {eps} with {n_res} points: L2RE {}, {}, {:.1} s",
@@ -289,12 +305,12 @@ pub fn section(
     paper_smallest: f64,
     fractions: bool,
 ) -> String {
-    if methods.is_empty() {
+    if methods.is_empty() || rows.is_empty() {
         return String::new();
     }
     let mut md = format!(
-        "\n## Below the paper's ε: ε = {} (half of {}) with twice the points\n\nEach homotopy preset below is run again with `eps` halved and `n_res` doubled (on a 2D grid the square nearest twice the points) and nothing else edited, for every seed, and measured at its end. Its schedule is what the edited preset plans: a geometric one spreads its steps to the new target, a list walks its values and then one stage to the new target, and on an s-path (p = s + ε*) the same p values start s at ε*/2 above 1 and end with one more stage. Where a list on an ε path ends with that one long stage, the row *…, list continued* runs the list on by its last ratio ε_k/ε_{{k−1}} down to the new target instead: the two rows tell a failure of the last stage from a failure at the smaller ε. Front: the zero crossing of u_θ (1D) or the mean positions of its interfaces (2D, y of the horizontal and x of the vertical one), with the reference's in brackets. K_ε = J_res J_resᵀ (m residual rows, p parameters): how many of its eigenvalues lie above the round-off floor of the SVD (the rest are zero to working precision). Where the problem has a discrete D_ε on its residual points: σ_min/σ_max of D_ε at u_θ, and ‖D_ε u′‖/(σ_max‖u′‖) for the slope u′ of u_θ — the translation of the front; when it is as small as σ_min/σ_max, translation is D_ε's soft mode, the mode a phase condition removes. *Loss* (L_H + λL_bc at the end) tells the two ways to miss apart: a loss that stayed large is an optimization that did not converge, a small loss with a large L2RE a network that fits the residual points and not the solution between them. Bars: L2RE ≤ {L2RE_TOLERANCE:.0e} and the front within {FRONT_TOLERANCE:.0e} of the reference's.\n\n| method | ε | n_res | stages | loss | L2RE | front (reference) | K_ε rank above round-off | D_ε σ_min/σ_max | translation | phase condition | how runs ended | verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
-        fmt_eps(paper_smallest / 2.0, fractions),
+        "\n## Below the paper's ε: ε = {} (half of {}) with twice the points\n\nEach homotopy preset below is run again with `eps` halved and `n_res` doubled (on a 2D grid the square nearest twice the points) and nothing else edited, for every seed, and measured at its end. Its schedule is what the edited preset plans: a geometric one spreads its steps to the new target, a list walks its values and then one stage to the new target (on an s-path, p = s + ε*, a list keeps its p values, so every s is ε*/2 larger and one stage is added at the end). Where a list on an ε path ends with that one long stage, the row *…, list continued* runs the list on by its last ratio ε_k/ε_{{k−1}} down to the new target instead: the two rows tell a failure of the last stage from a failure at the smaller ε. Front: the zero crossing of u_θ (1D) or the mean positions of its interfaces (2D, y of the horizontal and x of the vertical one), with the reference's in brackets. K_ε = J_res J_resᵀ (m residual rows, p parameters): how many of its eigenvalues lie above the round-off floor of the SVD (the rest are zero to working precision). Where the problem has a discrete D_ε on its residual points: σ_min/σ_max of D_ε at u_θ, and ‖D_ε u′‖/(σ_max‖u′‖) for the slope u′ of u_θ — the translation of the front; when it is as small as σ_min/σ_max, translation is D_ε's soft mode, the mode a phase condition removes. *Loss* (L_H + λL_bc at the end) tells the two ways to miss apart: a loss that stayed large is an optimization that did not converge, a small loss with a large L2RE a network that fits the residual points and not the solution between them. Bars: L2RE ≤ {L2RE_TOLERANCE:.0e} and the front within {FRONT_TOLERANCE:.0e} of the reference's.\n\n| method | ε | n_res | stages | loss | L2RE | front (reference) | K_ε rank above round-off | D_ε σ_min/σ_max | translation | phase condition | how runs ended | verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        fmt_eps(rows[0].row.eps, fractions),
         fmt_eps(paper_smallest, fractions),
     );
     for (name, config) in methods {
@@ -403,9 +419,13 @@ fn verdict(rows: &[&BelowRow]) -> String {
         .filter(|&&d| d.is_nan() || d > FRONT_TOLERANCE)
         .count();
     if out > 0 {
-        let worst = far.iter().copied().fold(0.0, f64::max);
+        let worst = if far.iter().any(|d| d.is_nan()) {
+            "non-finite".to_string()
+        } else {
+            format!("{:.1e}", far.iter().copied().fold(0.0, f64::max))
+        };
         missed.push(format!(
-            "front off by up to {worst:.1e} in {out} of {} seeds",
+            "front off by up to {worst} in {out} of {} seeds",
             far.len()
         ));
     }
@@ -415,6 +435,17 @@ fn verdict(rows: &[&BelowRow]) -> String {
         .count();
     if lost > 0 {
         missed.push(format!("no front in {lost} of {} seeds", rows.len()));
+    }
+    let unmeasured: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.interface_missing.as_deref())
+        .collect();
+    if let Some(why) = unmeasured.first() {
+        missed.push(format!(
+            "interfaces not measured in {} of {} seeds ({why})",
+            unmeasured.len(),
+            rows.len()
+        ));
     }
     if l2re.len() < rows.len() {
         missed.push(format!("no L2RE in {} seeds", rows.len() - l2re.len()));
@@ -436,7 +467,7 @@ mod tests {
             "version = 1\nname = \"t\"\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.02\nn_res = 200\n",
         )
         .unwrap();
-        let e = edited(&c).unwrap();
+        let e = edited(&c, 0.02).unwrap();
         assert_eq!((e.problem.eps, e.problem.n_res), (0.01, 400));
         c.problem.kind = crate::problem::ProblemKind::AllenCahn2d;
         c.problem.n_res = 2500;
@@ -463,6 +494,7 @@ mod tests {
             stages: 3,
             spectrum: None,
             interfaces: None,
+            interface_missing: None,
         }
     }
 
@@ -482,6 +514,21 @@ mod tests {
         // A non-finite L2RE is a miss, not a pass.
         let nan = below_row(Some(f64::NAN), None, None);
         assert!(verdict(&[&nan]).starts_with("missed"));
+        // A 2D run whose interfaces could not be measured is named, not passed.
+        let mut lost = below_row(Some(5e-3), None, None);
+        lost.interface_missing = Some("an interface is missing".into());
+        let v = verdict(&[&lost]);
+        assert!(
+            v.contains("interfaces not measured in 1 of 1 seeds (an interface is missing)"),
+            "{v}"
+        );
+        // A non-finite front distance is reported as such.
+        let odd = below_row(Some(5e-3), Some(f64::NAN), Some(0.5));
+        assert!(
+            verdict(&[&odd]).contains("up to non-finite"),
+            "{}",
+            verdict(&[&odd])
+        );
     }
 
     #[test]
@@ -491,7 +538,7 @@ mod tests {
              [strategy]\nkind = \"strategy2\"\neps_start = 0.5\n[strategy.schedule]\nkind = \"list\"\nvalues = [0.025, 0.02]\n",
         )
         .unwrap();
-        let e = continued(&c).unwrap().expect("a list on an ε path");
+        let e = continued(&c, 0.02).unwrap().expect("a list on an ε path");
         let ScheduleConfig::List { values } = &e.strategy.schedule else {
             panic!("a list")
         };
@@ -505,6 +552,6 @@ mod tests {
         // A geometric schedule plans its own steps to the new target: no variant.
         let mut g = c.clone();
         g.strategy.schedule = ScheduleConfig::Geometric { steps: 5 };
-        assert!(continued(&g).unwrap().is_none());
+        assert!(continued(&g, 0.02).unwrap().is_none());
     }
 }

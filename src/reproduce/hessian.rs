@@ -29,6 +29,9 @@ pub struct HessianSpectrum {
     /// ‖H − Hᵀ‖_F / 2 of the difference quotients before symmetrizing: eigenvalues within it of
     /// zero are not resolved.
     pub noise: f64,
+    /// Why there are no spectra (a non-finite gradient, an eigensolver that failed).
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 impl HessianSpectrum {
@@ -91,6 +94,25 @@ pub fn spectrum(
         hessian,
         gauss_newton,
         noise: 0.5 * asym.sqrt(),
+        error: None,
+    })
+}
+
+/// [`spectrum`], or an entry that says why it could not be computed: a failed Hessian costs the
+/// page its row, not the run's other results.
+pub fn spectrum_or_reason(
+    method: &str,
+    session: &Session,
+    theta: &[f64],
+    eps: f64,
+) -> HessianSpectrum {
+    spectrum(method, session, theta, eps).unwrap_or_else(|e| HessianSpectrum {
+        method: method.into(),
+        eps,
+        hessian: Vec::new(),
+        gauss_newton: Vec::new(),
+        noise: f64::NAN,
+        error: Some(format!("{e:#}")),
     })
 }
 
@@ -109,8 +131,8 @@ pub fn section(
             Vec::new(),
         );
     }
-    let mut md = String::from(
-        "\n## Hessian spectrum (ISGD paper Fig. 1)\n\nAll eigenvalues of ∇²_θ L at the end of each method (seed 0; a homotopy where it passes ε), L = ½ mean H² + λ ½ mean (u − g)² without a homotopy term, by central differences of the exact gradient (step 10⁻⁵·max(1, |θ_k|)) symmetrized; beside them the Gauss–Newton part JᵀJ. *Noise* is half the Frobenius norm of the quotients' asymmetry: eigenvalues within it of zero are not resolved, and *negative* counts those below −noise. The paper's network (5 × 200 tanh, 1000 points) differs from ours, so its λ_max is a scale, not a target. Figure: `hessian_spectrum.svg`.\n\n| method | ε | λ_max(∇²L) | λ_max(JᵀJ) | paper λ_max | negative | λ_min(∇²L) | noise |\n|---|---|---|---|---|---|---|---|\n",
+    let mut md = format!(
+        "\n## Hessian spectrum (ISGD paper Fig. 1)\n\nAll eigenvalues of ∇²_θ L at the end of each method (seed 0; a homotopy where it passes ε), L = ½ mean H² + λ ½ mean (u − g)² without a homotopy term, by central differences of the exact gradient (step {STEP:e}·max(1, |θ_k|)) symmetrized; beside them the Gauss–Newton part JᵀJ. *Noise* is half the Frobenius norm of the quotients' asymmetry: eigenvalues within it of zero are not resolved, and *negative* counts those below −noise. The paper's network (5 × 200 tanh, 1000 points) differs from ours, so its λ_max is a scale, not a target. Figure: `hessian_spectrum.svg`.\n\n| method | ε | λ_max(∇²L) | λ_max(JᵀJ) | paper λ_max | negative | λ_min(∇²L) | noise |\n|---|---|---|---|---|---|---|---|\n",
     );
     let mut figures = Vec::new();
     for &eps in table_eps {
@@ -129,6 +151,14 @@ pub fn section(
         )
         .log_y();
         for s in here {
+            if let Some(why) = &s.error {
+                md.push_str(&format!(
+                    "| {} | {} | not measured: {why} | | {paper_max} | | | |\n",
+                    s.method,
+                    fmt_eps(eps, fractions)
+                ));
+                continue;
+            }
             md.push_str(&format!(
                 "| {} | {} | {:.3e} | {:.3e} | {paper_max} | {} of {} | {:.3e} | {:.1e} |\n",
                 s.method,

@@ -300,7 +300,12 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
             stat("hrta_s1.5", width, &|r| r.l2re),
         ));
     }
-    md.push_str("\n## sin(2π(x₁ + x₂ + x₃)) in 3D (paper Fig. 3)\n\n125 uniform grid points of [0, 1]³ (5 per axis, ends included), width 1000, the same training. The paper shows this case as loss curves only (HRTA below Adam at the end for both s); it gives no numbers.\n\n| width | ours Adam | ours HRTA s = 0.5 | ours HRTA s = 1.5 | ours L2RE Adam / s = 0.5 / s = 1.5 (2000 random points) |\n|---|---|---|---|---|\n");
+    // The 3D evaluation points, from the 3D presets that ran.
+    let eval_3d = configs
+        .iter()
+        .find(|c| c.problem.dim() == 3)
+        .map_or(0, |c| c.problem.n_eval);
+    md.push_str(&format!("\n## sin(2π(x₁ + x₂ + x₃)) in 3D (paper Fig. 3)\n\n125 uniform grid points of [0, 1]³ (5 per axis, ends included), width 1000, the same training. The paper shows this case as loss curves only (HRTA below Adam at the end for both s); it gives no numbers.\n\n| width | ours Adam | ours HRTA s = 0.5 | ours HRTA s = 1.5 | ours L2RE Adam / s = 0.5 / s = 1.5 ({eval_3d} random points) |\n|---|---|---|---|---|\n"));
     md.push_str(&format!(
         "| 1000 | {} | {} | {} | {} / {} / {} |\n",
         stat_in(3, "adam", 1000, &|r| Some(r.loss)),
@@ -311,7 +316,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
         stat_in(3, "hrta_s1.5", 1000, &|r| r.l2re),
     ));
     md.push_str(&format!(
-        "\n## The 3D fit with less overparameterization (paper App. B, Fig. 8)\n\nWidth {FIG8_WIDTH} on {FIG8_POINTS} uniform random points of [0, 1]³ (the paper's \"400 nodes and 400 sample points\"; it does not say how they were drawn), otherwise the 3D presets' training. The paper shows loss curves only; it gives no numbers. Figure: `fig8_loss.svg` (seed 0).\n\n| method | loss | L2RE (2000 random points) |\n|---|---|---|\n"
+        "\n## The 3D fit with less overparameterization (paper App. B, Fig. 8)\n\nWidth {FIG8_WIDTH} on {FIG8_POINTS} uniform random points of [0, 1]³ (the paper's \"400 nodes and 400 sample points\"; it does not say how they were drawn), otherwise the 3D presets' training. The paper shows loss curves only; it gives no numbers. Figure: `fig8_loss.svg` (seed 0).\n\n| method | loss | L2RE ({eval_3d} random points) |\n|---|---|---|\n"
     ));
     for m in ["adam", "hrta_s0.5", "hrta_s1.5"] {
         md.push_str(&format!(

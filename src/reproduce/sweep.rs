@@ -359,14 +359,20 @@ fn run_cell(
     };
     match cell {
         Cell::Below => {
-            let edited = super::below::edited(config)?;
-            out.below = Some(super::below::run(spec.id, name, &edited, seed, say)?);
+            let edited = super::below::edited(config, smallest)?;
+            let account = spec.interface_account.is_some();
+            out.below = Some(super::below::run(
+                spec.id, name, &edited, seed, account, say,
+            )?);
         }
         Cell::BelowContinued => {
-            let edited = super::below::continued(config)?
+            let edited = super::below::continued(config, smallest)?
                 .context("the list continued: the preset has no list on an ε path")?;
             let label = super::below::continued_name(name);
-            out.below = Some(super::below::run(spec.id, &label, &edited, seed, say)?);
+            let account = spec.interface_account.is_some();
+            out.below = Some(super::below::run(
+                spec.id, &label, &edited, seed, account, say,
+            )?);
         }
         Cell::Path => {
             let (rows, thetas, session, stages) =
@@ -395,8 +401,9 @@ fn run_cell(
             }
             if seed == 0 && spec.hessian.is_some() {
                 for (eps, theta) in &thetas {
-                    out.hessian
-                        .push(super::hessian::spectrum(name, &session, theta, *eps)?);
+                    out.hessian.push(super::hessian::spectrum_or_reason(
+                        name, &session, theta, *eps,
+                    ));
                 }
             }
             if seed == 0 {
@@ -432,8 +439,9 @@ fn run_cell(
                 out.curve = Some(TrainingCurve::of(name, Some(eps), &session));
             }
             if seed == 0 && spec.hessian.is_some() {
-                out.hessian
-                    .push(super::hessian::spectrum(name, &session, &theta, eps)?);
+                out.hessian.push(super::hessian::spectrum_or_reason(
+                    name, &session, &theta, eps,
+                ));
             }
             out.rows.push(r);
         }
@@ -492,10 +500,10 @@ pub fn run(spec: &Spec, opts: &ReproduceOptions) -> Result<Step<(Outcome, usize)
     for seed in 0..opts.seeds {
         for (k, (name, config)) in configs.iter().enumerate() {
             if spec.below.contains(name) {
-                super::below::edited(config)
+                super::below::edited(config, smallest)
                     .with_context(|| format!("{}: the column below the paper's ε", spec.id))?;
                 cells.push((seed, k, Cell::Below));
-                if super::below::continued(config)?.is_some() {
+                if super::below::continued(config, smallest)?.is_some() {
                     cells.push((seed, k, Cell::BelowContinued));
                 }
             }

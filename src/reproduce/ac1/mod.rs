@@ -352,8 +352,8 @@ fn run_cell(
     let device = backend::cpu().context("CPU device")?;
     let started = Instant::now();
     if let Cell::Below = cell {
-        let edited = super::below::edited(&configs[&method])?;
-        let below = super::below::run("ac1", method.id(), &edited, seed, say)?;
+        let edited = super::below::edited(&configs[&method], TABLE1_EPS[TABLE1_EPS.len() - 1])?;
+        let below = super::below::run("ac1", method.id(), &edited, seed, false, say)?;
         return Ok(CellOut {
             curve: None,
             table1: Vec::new(),
@@ -479,8 +479,11 @@ pub fn run(opts: &ReproduceOptions) -> Result<Step<(Ac1Report, usize)>> {
         );
     }
     // Below the paper's ε last, so that the other cells keep their indices.
-    super::below::edited(&configs[&Method::Strategy1])
-        .context("ac1: the column below the paper's ε")?;
+    super::below::edited(
+        &configs[&Method::Strategy1],
+        TABLE1_EPS[TABLE1_EPS.len() - 1],
+    )
+    .context("ac1: the column below the paper's ε")?;
     cells.extend((0..opts.seeds).map(|seed| (seed, Method::Strategy1, Cell::Below)));
     let describe = |&(seed, method, cell): &(u64, Method, Cell)| match cell {
         Cell::At(e) => format!("seed {seed}, {} at ε = {e}", method.id()),
