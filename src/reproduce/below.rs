@@ -174,9 +174,15 @@ fn soft_mode(session: &Session, theta: &[f64], eps: f64) -> Result<SoftMode> {
         .filter(|&l| l > k.roundoff_floor)
         .collect();
     let problem = session.problem();
-    let (_, u) = session.objective().value_jacobian(theta)?;
+    // u_θ and, where carried, u_θ′ at the residual points: the network's own channels.
+    let objective = session.objective();
+    let channels = objective.res_channels();
+    let out = objective.residual_channels(theta)?;
+    let n = objective.n_res();
+    let at = |channel: usize| &out[channel * n..(channel + 1) * n];
+    let u = at(channels.value());
     let d = problem
-        .discrete_operator(&u, eps)
+        .discrete_operator(u, eps)
         .filter(|d| d.on_residual_points && d.matrix.nrows() == u.len());
     let (d_ratio, translation) = match d {
         Some(d) => {
@@ -186,13 +192,9 @@ fn soft_mode(session: &Session, theta: &[f64], eps: f64) -> Result<SoftMode> {
                 .map_err(|_| anyhow::anyhow!("no SVD of D_ε"))?;
             let max = sigma.iter().copied().fold(0.0, f64::max);
             let min = sigma.iter().copied().fold(f64::INFINITY, f64::min);
-            // u_θ′ at the residual points from the network's own derivative channel.
-            let channels = session.objective().res_channels();
-            let n = u.len();
             let translation = if problem.dim() == 1 && channels.has_first() {
-                let values = session.objective().residual_channels(theta)?;
-                let first = channels.first(0) * n;
-                let v = faer::Mat::from_fn(n, 1, |i, _| values[first + i]);
+                let du = at(channels.first(0));
+                let v = faer::Mat::from_fn(n, 1, |i, _| du[i]);
                 let dv = &d.matrix * &v;
                 Some(dv.norm_l2() / (max * v.norm_l2()))
             } else {
@@ -259,11 +261,10 @@ pub fn run(
     let theta = session.state().theta.clone();
     let row = super::row::measure(method, seed, eps, &session, &theta, &started)?;
     let problem = session.problem();
-    let eval = problem.eval_points();
     let front_reference = problem
-        .exact_at(eval, eps)
-        .or_else(|| problem.reference_at(eval, eps))
-        .and_then(|r| problem.front_position(&r));
+        .exact(eps)
+        .or_else(|| problem.reference(eps))
+        .and_then(|r| problem.front_position(&r.values));
     let spectrum = match soft_mode(&session, &theta, eps) {
         Ok(s) => Some(s),
         Err(e) => {
