@@ -4,8 +4,7 @@
 
 use super::deeponet;
 use super::{
-    BackendKind, ConfigError, HomotopyPath, OptimizerKind, PRESET_VERSION, RunConfig,
-    StageOptimizer, StrategyKind,
+    BackendKind, ConfigError, HomotopyPath, OptimizerKind, PRESET_VERSION, RunConfig, StrategyKind,
 };
 use crate::net::DerivOrder;
 
@@ -148,8 +147,8 @@ impl RunConfig {
     /// The most (input, point) pairs one step may evaluate.
     pub const MAX_OPERATOR_POINTS: usize = 2_000_000;
 
-    /// The DeepONet and the operator problem go together, on the CPU, with gradient-based
-    /// training (the DeepONet has no per-sample Jacobian rows).
+    /// The DeepONet and the operator problem go together, on the CPU, without HRTA, kernel
+    /// spectra or time stepping.
     fn validate_operator(&self) -> Result<(), ConfigError> {
         let spec = self.problem.kind.spec();
         if !spec.operator {
@@ -191,42 +190,17 @@ impl RunConfig {
                 "HRTA's s-stages are not offered for; set it to false",
             );
         }
-        let jacobian = "has no per-sample Jacobian rows; train it with Adam or L-BFGS";
-        if matches!(
-            self.optimizer.kind,
-            OptimizerKind::Lm | OptimizerKind::ImplicitGn
-        ) {
-            return refuse("optimizer.kind", jacobian);
-        }
         if self.diagnostics.every > 0 {
             return refuse(
                 "diagnostics.every",
-                "has no kernel spectra (no per-sample Jacobian rows); set it to 0",
+                "is given no kernel spectra: their soft modes are drawn over one solution's points, and an operator batch holds every input's; set it to 0",
             );
         }
-        match self.strategy.kind {
-            StrategyKind::Strategy1 => {
-                return refuse(
-                    "strategy.kind",
-                    "cannot take Strategy 1's Euler steps (no per-sample Jacobian rows); use strategy2 (the paper's homotopy loss) or curriculum",
-                );
-            }
-            StrategyKind::TimeSequential => {
-                return refuse(
-                    "strategy.kind",
-                    "is not offered the time-sequential strategy; use strategy2 or curriculum",
-                );
-            }
-            _ => {}
-        }
-        if self.strategy.kind.is_homotopy() {
-            let st = &self.strategy.stages;
-            if st.optimizer == StageOptimizer::Lm || self.strategy.phase1.lm_iterations > 0 {
-                return refuse(
-                    "strategy.stages.optimizer",
-                    "has no per-sample Jacobian rows for Levenberg–Marquardt stages or Phase I polish; use adam or lbfgs stages and phase1.lm_iterations = 0",
-                );
-            }
+        if self.strategy.kind == StrategyKind::TimeSequential {
+            return refuse(
+                "strategy.kind",
+                "is not offered the time-sequential strategy; use strategy1, strategy2 or curriculum",
+            );
         }
         let op = self.problem.operator.unwrap_or_default();
         deeponet::validate_inputs(&op)?;

@@ -1,8 +1,9 @@
 //! The model kinds the engine trains, behind one type: the MLP u_θ(x) and the DeepONet
 //! G_θ(v)(y) of operator learning. [`Network`] gives the size, the seeded initialization, the
 //! activation (HRTA's s) and evaluation at points; [`NetBatch`] the forward and reverse passes
-//! the objective runs every step. Per-sample Jacobian rows exist for the MLP only; the DeepONet
-//! answers [`ModelError::NoJacobian`].
+//! the objective runs every step. Per-sample Jacobian rows exist for both; the DeepONet
+//! writes them one input's block at a time (an operator batch has a row per input and
+//! coordinate).
 //!
 //! A DeepONet point is an (input function, coordinate) pair, so it is evaluated on an
 //! [`OperatorPoints`] batch rather than on coordinates alone; the operator problem hands its
@@ -18,10 +19,6 @@ use super::{Activation, Channels, InitKind, MlpShape, fused};
 /// What a model cannot do.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum ModelError {
-    #[error(
-        "the DeepONet has no per-sample Jacobian rows (an operator batch has one row per input and point); Levenberg–Marquardt, Strategy 1's Euler steps, the kernel spectra and matrix-free Gauss–Newton need the MLP — train it with Adam or L-BFGS stages"
-    )]
-    NoJacobian,
     #[error(
         "the DeepONet is evaluated on an operator batch (input functions × coordinates), and these points are not one of the problem's batches"
     )]
@@ -179,7 +176,8 @@ impl NetBatch {
         }
     }
 
-    /// Per-sample Jacobian rows (see [`Batch::per_sample`]); the MLP only.
+    /// Per-sample Jacobian rows (see [`Batch::per_sample`]; the DeepONet's row i·M + j is input
+    /// i at coordinate j).
     pub fn per_sample(
         &mut self,
         net: &Network,
@@ -192,16 +190,30 @@ impl NetBatch {
                 self.mlp.per_sample(s, theta, coeff, jac);
                 Ok(())
             }
-            Network::DeepOnet(_) => Err(ModelError::NoJacobian),
+            Network::DeepOnet(s) => {
+                let rows = self.onet.points();
+                jac.rows = rows;
+                jac.cols = s.n_params();
+                jac.data.clear();
+                jac.data.resize(rows * jac.cols, 0.0);
+                deeponet::per_sample_into(s, theta, &self.onet, coeff, &mut jac.data);
+                Ok(())
+            }
         }
     }
 
-    /// The MLP's chunked batch (for J·v products), or the DeepONet's refusal.
-    pub fn mlp_batch(&self) -> Result<&Batch, ModelError> {
-        if self.operator {
-            Err(ModelError::NoJacobian)
-        } else {
-            Ok(&self.mlp)
+    /// J·v for the rows [`Self::per_sample`] would write, one chunk of rows at a time (no
+    /// Jacobian stored).
+    pub fn row_products(
+        &mut self,
+        net: &Network,
+        theta: &[f64],
+        coeff: &[f64],
+        v: &[f64],
+    ) -> Vec<f64> {
+        match net {
+            Network::Mlp(s) => self.mlp.row_products(s, theta, coeff, v),
+            Network::DeepOnet(s) => deeponet::row_products(s, theta, &self.onet, coeff, v),
         }
     }
 }

@@ -15,7 +15,6 @@ use crate::config::LeastSquaresForm;
 use crate::config::LmConfig;
 use crate::linalg::matrix_free::{self, Asked, Plan, Products, Projected, Sizes};
 use crate::linalg::{Damped, Form, LinalgError, Normal, norm, project_out};
-use crate::net::batch::CHUNK_POINTS;
 use crate::net::jacobian::Jacobian;
 
 /// Levenberg–Marquardt state: the current relative damping.
@@ -236,7 +235,7 @@ pub fn sizes(objective: &Objective) -> Sizes {
     Sizes {
         rows: objective.system_rows(),
         cols: objective.network().n_params(),
-        chunk_rows: CHUNK_POINTS,
+        chunk_rows: objective.jacobian_chunk_rows(),
         threads: crate::pool::threads(),
         tape_bytes: objective.tape_bytes(),
     }

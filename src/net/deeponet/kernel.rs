@@ -9,16 +9,16 @@ use super::{BranchOut, DeepOnetShape, Dense, OperatorPoints};
 use crate::net::{Activation, Channels, DerivOrder};
 
 /// Column-major matrix views.
-fn mat(buf: &[f64], rows: usize, cols: usize) -> MatRef<'_, f64> {
+pub(super) fn mat(buf: &[f64], rows: usize, cols: usize) -> MatRef<'_, f64> {
     MatRef::from_column_major_slice(buf, rows, cols)
 }
-fn mat_mut(buf: &mut [f64], rows: usize, cols: usize) -> MatMut<'_, f64> {
+pub(super) fn mat_mut(buf: &mut [f64], rows: usize, cols: usize) -> MatMut<'_, f64> {
     MatMut::from_column_major_slice_mut(buf, rows, cols)
 }
-fn row_major(buf: &[f64], rows: usize, cols: usize) -> MatRef<'_, f64> {
+pub(super) fn row_major(buf: &[f64], rows: usize, cols: usize) -> MatRef<'_, f64> {
     MatRef::from_row_major_slice(buf, rows, cols)
 }
-fn sized(v: &mut Vec<f64>, len: usize) -> &mut [f64] {
+pub(super) fn sized(v: &mut Vec<f64>, len: usize) -> &mut [f64] {
     v.clear();
     v.resize(len, 0.0);
     &mut v[..]
@@ -27,38 +27,45 @@ fn sized(v: &mut Vec<f64>, len: usize) -> &mut [f64] {
 /// One layer's forward state: channel k (0 value, 1 first, 2 second derivative) of its input,
 /// pre-activation and activation, each rows × width column-major, and σ′, σ″, σ‴ at Z.
 #[derive(Clone, Debug, Default)]
-struct LayerTape {
+pub(super) struct LayerTape {
     /// Input channels (rows × fan_in).
-    input: [Vec<f64>; 3],
+    pub(super) input: [Vec<f64>; 3],
     /// Pre-activation channels (rows × fan_out).
-    pre: [Vec<f64>; 3],
+    pub(super) pre: [Vec<f64>; 3],
     /// σ′, σ″, σ‴ at the value pre-activation.
-    slopes: [Vec<f64>; 3],
+    pub(super) slopes: [Vec<f64>; 3],
 }
 
 /// Saved forward state for [`backward_into`]; buffers are reused from call to call.
 #[derive(Clone, Debug, Default)]
 pub struct OnetTape {
-    n_inputs: usize,
-    m_points: usize,
+    pub(super) n_inputs: usize,
+    pub(super) m_points: usize,
     /// Derivative channels carried (1, 2 or 3).
-    orders: usize,
-    channels: Option<Channels>,
-    trunk: Vec<LayerTape>,
+    pub(super) orders: usize,
+    pub(super) channels: Option<Channels>,
+    pub(super) trunk: Vec<LayerTape>,
     /// Trunk outputs T, per derivative channel (M × p).
-    t: [Vec<f64>; 3],
-    branch: Vec<LayerTape>,
+    pub(super) t: [Vec<f64>; 3],
+    pub(super) branch: Vec<LayerTape>,
     /// Last branch activation (N × width of the last hidden layer).
-    branch_h: Vec<f64>,
+    pub(super) branch_h: Vec<f64>,
     /// Branch outputs B (N × p).
-    b: Vec<f64>,
+    pub(super) b: Vec<f64>,
     /// Outputs, channel-major over the N·M points.
     pub out: Vec<f64>,
 }
 
+impl OnetTape {
+    /// (input, coordinate) pairs of the last forward pass.
+    pub fn points(&self) -> usize {
+        self.n_inputs * self.m_points
+    }
+}
+
 /// Derivative channels (1 value, 2 + first, 3 + second) a channel layout in one dimension
 /// needs, and where channel k of the trunk lands (`None`: not carried).
-fn channel_map(ch: Channels) -> (usize, [Option<usize>; 3]) {
+pub(super) fn channel_map(ch: Channels) -> (usize, [Option<usize>; 3]) {
     assert_eq!(
         ch.dim, 1,
         "DeepONet outputs carry y-derivatives in one dimension"
@@ -120,6 +127,60 @@ fn dense_forward(
     }
 }
 
+/// Z̄ from Ā through σ for `rows` rows of `fo` units and `orders` channels (rows × fo
+/// column-major), reading row j's forward state from tape row `at(j)` of a tape with
+/// `tape_rows` rows (the identity for a layer's own rows; a fixed row to broadcast one input).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn pullback(
+    rows: usize,
+    fo: usize,
+    orders: usize,
+    lt: &LayerTape,
+    tape_rows: usize,
+    at: impl Fn(usize) -> usize,
+    abar: &[Vec<f64>; 3],
+    zbar: &mut [Vec<f64>; 3],
+) {
+    let len = rows * fo;
+    let [s1, s2, s3] = &lt.slopes;
+    let [z0, z1bar, z2bar] = zbar;
+    let z0 = sized(z0, len);
+    let z1bar = if orders > 1 {
+        sized(z1bar, len)
+    } else {
+        &mut [][..]
+    };
+    let z2bar = if orders > 2 {
+        sized(z2bar, len)
+    } else {
+        &mut [][..]
+    };
+    for t in 0..fo {
+        for j in 0..rows {
+            let (i, ti) = (t * rows + j, t * tape_rows + at(j));
+            let mut g = abar[0][i] * s1[ti];
+            if orders > 1 {
+                g += abar[1][i] * s2[ti] * lt.pre[1][ti];
+            }
+            if orders > 2 {
+                let z1 = lt.pre[1][ti];
+                g += abar[2][i] * (s3[ti] * z1 * z1 + s2[ti] * lt.pre[2][ti]);
+            }
+            z0[i] = g;
+            if orders > 1 {
+                let mut g = abar[1][i] * s1[ti];
+                if orders > 2 {
+                    g += abar[2][i] * 2.0 * s2[ti] * lt.pre[1][ti];
+                }
+                z1bar[i] = g;
+            }
+            if orders > 2 {
+                z2bar[i] = abar[2][i] * s1[ti];
+            }
+        }
+    }
+}
+
 /// The reverse of [`dense_forward`]: from the activation cotangents `abar` (per channel) to
 /// the input cotangents (`ibar`, when asked) and the layer's parameter gradient.
 #[allow(clippy::too_many_arguments)]
@@ -135,38 +196,7 @@ fn dense_backward(
     grad: &mut [f64],
 ) {
     let (fi, fo) = (d.fan_in, d.fan_out);
-    let len = rows * fo;
-    let [s1, s2, s3] = &lt.slopes;
-    {
-        let z0 = sized(&mut zbar[0], len);
-        for i in 0..len {
-            let mut g = abar[0][i] * s1[i];
-            if orders > 1 {
-                g += abar[1][i] * s2[i] * lt.pre[1][i];
-            }
-            if orders > 2 {
-                let z1 = lt.pre[1][i];
-                g += abar[2][i] * (s3[i] * z1 * z1 + s2[i] * lt.pre[2][i]);
-            }
-            z0[i] = g;
-        }
-    }
-    if orders > 1 {
-        let z1bar = sized(&mut zbar[1], len);
-        for i in 0..len {
-            let mut g = abar[1][i] * s1[i];
-            if orders > 2 {
-                g += abar[2][i] * 2.0 * s2[i] * lt.pre[1][i];
-            }
-            z1bar[i] = g;
-        }
-    }
-    if orders > 2 {
-        let z2bar = sized(&mut zbar[2], len);
-        for i in 0..len {
-            z2bar[i] = abar[2][i] * s1[i];
-        }
-    }
+    pullback(rows, fo, orders, lt, rows, |j| j, abar, zbar);
     // W̄ (row-major fan_in × fan_out) = Σ_k H_kᵀ Z̄_k: as column-major fan_out × fan_in it is
     // Σ_k Z̄_kᵀ H_k.
     let mut gw = MatMut::from_column_major_slice_mut(&mut grad[d.w..d.w + fi * fo], fo, fi);
@@ -184,19 +214,41 @@ fn dense_backward(
         grad[d.b + j] += zbar[0][j * rows..(j + 1) * rows].iter().sum::<f64>();
     }
     if let Some(ibar) = ibar {
-        let w = row_major(d.weights(theta), fi, fo);
-        for k in 0..orders {
-            let ib = sized(&mut ibar[k], rows * fi);
-            matmul(
-                mat_mut(ib, rows, fi),
-                Accum::Replace,
-                mat(&zbar[k], rows, fo),
-                w.transpose(),
-                1.0,
-                Par::Seq,
-            );
-        }
+        input_cotangents(d, theta, rows, orders, zbar, ibar);
     }
+}
+
+/// The layer's input cotangents Ī_k = Z̄_k Wᵀ (rows × fan_in per channel).
+pub(super) fn input_cotangents(
+    d: &Dense,
+    theta: &[f64],
+    rows: usize,
+    orders: usize,
+    zbar: &[Vec<f64>; 3],
+    ibar: &mut [Vec<f64>; 3],
+) {
+    for (ib, zb) in ibar.iter_mut().zip(zbar).take(orders) {
+        times_weights_t(d, theta, rows, zb, ib);
+    }
+}
+
+/// X Wᵀ (rows × fan_in) for X (rows × fan_out), both column-major, into `out`.
+pub(super) fn times_weights_t(
+    d: &Dense,
+    theta: &[f64],
+    rows: usize,
+    x: &[f64],
+    out: &mut Vec<f64>,
+) {
+    let (fi, fo) = (d.fan_in, d.fan_out);
+    matmul(
+        mat_mut(sized(out, rows * fi), rows, fi),
+        Accum::Replace,
+        mat(x, rows, fo),
+        row_major(d.weights(theta), fi, fo).transpose(),
+        1.0,
+        Par::Seq,
+    );
 }
 
 /// Forward pass over `points` with the channels `channels` (one dimension); the outputs are
@@ -433,14 +485,7 @@ pub fn backward_into(
             for k in 0..p {
                 grad[d.b + k] += bbar[k * n..(k + 1) * n].iter().sum::<f64>();
             }
-            matmul(
-                mat_mut(&mut hbar, n, d.fan_in),
-                Accum::Replace,
-                mat(&bbar, n, p),
-                row_major(d.weights(theta), d.fan_in, p).transpose(),
-                1.0,
-                Par::Seq,
-            );
+            times_weights_t(&d, theta, n, &bbar, &mut hbar);
         }
     }
     let mut abar: [Vec<f64>; 3] = [hbar, Vec::new(), Vec::new()];

@@ -15,8 +15,8 @@
 //! at coordinate j sits at `out[c·N·M + i·M + j]` (input-major points).
 //!
 //! The forward pass keeps what the reverse pass needs in a [`OnetTape`]; [`backward_into`]
-//! gives ∂/∂θ of Σ out_bar·out. Per-sample Jacobians are not provided: an operator batch has
-//! N·M rows, and the Jacobian-based methods refuse the model by name upstream.
+//! gives ∂/∂θ of Σ out_bar·out; [`per_sample_into`] the per-sample Jacobian rows (one per input
+//! and coordinate) and [`row_products`] their products J·v without storing them.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -26,8 +26,10 @@ use serde::{Deserialize, Serialize};
 use super::Activation;
 
 mod kernel;
+mod rows;
 
 pub use kernel::{OnetTape, backward_into, evaluate, forward_into};
+pub use rows::{per_sample_into, row_products};
 
 /// Which DeepONet.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -162,6 +164,20 @@ impl DeepOnetShape {
     }
 
     /// The same shape with the first trunk layer started as spread basis functions.
+    /// Bytes of the forward state kept for the reverse pass and the Jacobian rows over
+    /// `n_inputs` inputs × `m_points` coordinates with `orders` derivative channels (1–3): per
+    /// trunk layer and coordinate, every channel's input and pre-activation and three slopes;
+    /// per branch layer and input, the same for the value; and the outputs.
+    pub fn tape_bytes(&self, n_inputs: usize, m_points: usize, orders: usize) -> f64 {
+        let layer = |d: &Dense, rows: usize, channels: usize| {
+            (rows * (channels * (d.fan_in + d.fan_out) + 3 * d.fan_out)) as f64
+        };
+        let trunk: f64 = self.trunk.iter().map(|d| layer(d, m_points, orders)).sum();
+        let branch: f64 = self.branch.iter().map(|d| layer(d, n_inputs, 1)).sum();
+        let t_and_b = ((orders * m_points + n_inputs) * self.basis) as f64;
+        8.0 * (trunk + branch + t_and_b + (orders * n_inputs * m_points) as f64)
+    }
+
     pub fn with_trunk_spread(mut self, spread: Option<f64>) -> Self {
         self.trunk_spread = spread;
         self
@@ -369,6 +385,70 @@ mod tests {
                     shape.form,
                     grad[k]
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn jacobian_rows_match_central_differences_and_the_reverse_pass() {
+        let ch = Channels::new(1, DerivOrder::SecondPerAxis);
+        for shape in shapes() {
+            let theta = with_bias(&shape, 3);
+            let pts = batch();
+            let mut tape = OnetTape::default();
+            forward_into(&shape, &theta, &pts, ch, &mut tape);
+            let (nm, np) = (pts.len(), shape.n_params());
+            let coeff: Vec<f64> = (0..tape.out.len())
+                .map(|k| ((k as f64) * 0.61).sin())
+                .collect();
+            let mut rows = vec![f64::NAN; nm * np];
+            per_sample_into(&shape, &theta, &tape, &coeff, &mut rows);
+            // Row r against central differences of Σ_c coeff[c, r]·out[c, r].
+            let h = 1e-6;
+            let fd = |k: usize| {
+                let at = |dt: f64| {
+                    let mut t = theta.clone();
+                    t[k] += dt;
+                    evaluate(&shape, &t, &pts, ch)
+                };
+                let (up, down) = (at(h), at(-h));
+                (0..nm)
+                    .map(|r| {
+                        (0..3)
+                            .map(|c| coeff[c * nm + r] * (up[c * nm + r] - down[c * nm + r]))
+                            .sum::<f64>()
+                            / (2.0 * h)
+                    })
+                    .collect::<Vec<f64>>()
+            };
+            for k in 0..np {
+                for (r, want) in fd(k).into_iter().enumerate() {
+                    let got = rows[r * np + k];
+                    assert!(
+                        (got - want).abs() < 1e-6 * (1.0 + want.abs()),
+                        "{:?} row {r} parameter {k}: {got} vs {want}",
+                        shape.form
+                    );
+                }
+            }
+            // Σ_r w_r·row_r is the reverse pass of Σ w_r·coeff·out, and J·v the rows times v.
+            let w: Vec<f64> = (0..nm).map(|r| 1.0 + 0.1 * r as f64).collect();
+            let bar: Vec<f64> = (0..coeff.len()).map(|k| coeff[k] * w[k % nm]).collect();
+            let mut grad = vec![0.0; np];
+            backward_into(&shape, &theta, &tape, &bar, &mut grad);
+            for (k, g) in grad.iter().enumerate() {
+                let sum: f64 = (0..nm).map(|r| w[r] * rows[r * np + k]).sum();
+                assert!((sum - g).abs() < 1e-12 * (1.0 + g.abs()), "{sum} vs {g}");
+            }
+            let v: Vec<f64> = (0..np).map(|k| ((k as f64) * 0.29).cos()).collect();
+            let jv = row_products(&shape, &theta, &tape, &coeff, &v);
+            for (r, got) in jv.iter().enumerate() {
+                let want: f64 = rows[r * np..(r + 1) * np]
+                    .iter()
+                    .zip(&v)
+                    .map(|(a, b)| a * b)
+                    .sum();
+                assert!((got - want).abs() < 1e-12 * (1.0 + want.abs()));
             }
         }
     }

@@ -7,9 +7,9 @@ use std::sync::Mutex;
 
 use super::{LossParts, Objective, ObjectiveError};
 use crate::linalg::matrix_free::Products;
-use crate::net::MlpShape;
-use crate::net::batch::Batch;
-use crate::net::model::ModelError;
+use crate::net::batch::CHUNK_POINTS;
+use crate::net::model::{NetBatch, Network};
+use crate::problem::PointRole;
 
 /// Which forward state a block's rows differentiate.
 #[derive(Clone, Copy)]
@@ -28,16 +28,16 @@ struct RowBlock {
 
 /// A = ∂R/∂θ at one θ as products (see the module docs).
 pub struct SystemProducts {
-    shape: MlpShape,
+    net: Network,
     theta: Vec<f64>,
-    res: Mutex<Batch>,
-    bc: Mutex<Batch>,
+    res: Mutex<NetBatch>,
+    bc: Mutex<NetBatch>,
     blocks: Vec<RowBlock>,
     trainable_from: usize,
 }
 
 impl SystemProducts {
-    fn batch(&self, points: Points) -> std::sync::MutexGuard<'_, Batch> {
+    fn batch(&self, points: Points) -> std::sync::MutexGuard<'_, NetBatch> {
         let m = match points {
             Points::Residual => &self.res,
             Points::Boundary => &self.bc,
@@ -62,7 +62,7 @@ impl Products for SystemProducts {
         for b in &self.blocks {
             let jv = self
                 .batch(b.points)
-                .row_products(&self.shape, &self.theta, &b.coeff, &v);
+                .row_products(&self.net, &self.theta, &b.coeff, &v);
             out.extend(jv.into_iter().map(|x| x * b.weight_sqrt));
         }
         out
@@ -81,7 +81,7 @@ impl Products for SystemProducts {
                 .map(|(k, c)| c * ws[k % b.rows] * b.weight_sqrt)
                 .collect();
             self.batch(b.points)
-                .backward(&self.shape, &self.theta, &out_bar, &mut part);
+                .backward(&self.net, &self.theta, &out_bar, &mut part);
             total.iter_mut().zip(&part).for_each(|(t, p)| *t += p);
             row0 += b.rows;
         }
@@ -95,8 +95,21 @@ impl Objective {
     /// taken from): per point and channel every layer's input and pre-activation, per point
     /// the hidden layers' three slopes.
     pub fn tape_bytes(&self) -> f64 {
-        let Some(shape) = self.net.mlp() else {
-            return 0.0;
+        let shape = match &self.net {
+            Network::Mlp(shape) => shape,
+            Network::DeepOnet(shape) => {
+                let p = &self.problem;
+                let orders = |role, channels: crate::net::Channels| {
+                    p.operator_points(role).map_or(0.0, |op| {
+                        let orders = 1
+                            + usize::from(channels.has_first())
+                            + usize::from(channels.count() > 2);
+                        shape.tape_bytes(op.n_inputs(), op.y.len(), orders)
+                    })
+                };
+                return orders(PointRole::Residual, self.res_channels)
+                    + orders(PointRole::Boundary, self.bc_channels);
+            }
         };
         let layers = shape.layers();
         let hidden = &layers[..layers.len() - 1];
@@ -107,6 +120,15 @@ impl Objective {
         let points = |n: usize, c: usize| (n * (c * per_channel + slopes)) as f64;
         8.0 * (points(self.n_res(), self.res_channels.count())
             + points(self.n_bc(), self.bc_channels.count()))
+    }
+
+    /// Rows of one chunk of Jacobian rows in the matrix-free products: the MLP's fixed chunk of
+    /// points, one input's coordinates for the DeepONet.
+    pub fn jacobian_chunk_rows(&self) -> usize {
+        match self.problem.operator_points(PointRole::Residual) {
+            Some(op) if matches!(self.net, Network::DeepOnet(_)) => op.y.len(),
+            _ => CHUNK_POINTS,
+        }
     }
 
     /// Rows of the weighted least-squares system: residual, boundary and (when on) homotopy.
@@ -137,14 +159,13 @@ impl Objective {
             let mut ws = self.workspace();
             let ws = &mut *ws;
             self.fused_forward(theta, ws)?;
-            (ws.res.mlp_batch()?.clone(), ws.bc.mlp_batch()?.clone())
+            (ws.res.clone(), ws.bc.clone())
         };
-        let shape = self.net.mlp().ok_or(ModelError::NoJacobian)?.clone();
-        let channels = res.out.clone();
+        let channels = res.out().to_vec();
         let (r, coeff_r) =
             self.block_coefficients(&channels, eps, super::jacobians::BlockKind::Residual)?;
         let rb: Vec<f64> = bc
-            .out
+            .out()
             .iter()
             .zip(self.g_host(eps))
             .map(|(u, g)| u - g)
@@ -185,7 +206,7 @@ impl Objective {
         let loss = self.combine(half_mean(&r), half_mean(&rb), q_loss);
         Ok((
             SystemProducts {
-                shape,
+                net: self.net.clone(),
                 theta: theta.to_vec(),
                 res: Mutex::new(res),
                 bc: Mutex::new(bc),
