@@ -4,7 +4,7 @@
 use std::path::Path;
 
 /// (file name, text) of every shipped preset.
-pub const SHIPPED: [(&str, &str); 58] = [
+pub const SHIPPED: [(&str, &str); 59] = [
     (
         "allen_cahn_1d_strategy1.toml",
         include_str!("../presets/allen_cahn_1d_strategy1.toml"),
@@ -100,6 +100,10 @@ pub const SHIPPED: [(&str, &str); 58] = [
     (
         "burgers_operator_homotopy.toml",
         include_str!("../presets/burgers_operator_homotopy.toml"),
+    ),
+    (
+        "burgers_operator_lm.toml",
+        include_str!("../presets/burgers_operator_lm.toml"),
     ),
     (
         "burgers_1d_strategy1.toml",

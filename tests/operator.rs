@@ -107,6 +107,14 @@ fn the_deeponet_objective_gradient_matches_central_differences() {
             }
             assert_eq!(r, r2);
         }
+        // The kernel spectra are refused by name (their soft modes live on one solution's points).
+        let err = homotopy_explorer::train::spectral_report(&objective, &theta, 0.5, 1e-10)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no kernel spectra for operator learning"),
+            "{err}"
+        );
     }
     // The operator batches are the coordinates the accessors give.
     let op = problem.operator_points(PointRole::Residual).unwrap();
@@ -154,6 +162,11 @@ max_steps = 400
 fn configurations_the_deeponet_cannot_run_are_refused_by_name() {
     assert!(RunConfig::from_toml_str(SMALL).is_ok());
     let cases = [
+        (
+            "kind = \"strategy2\"",
+            "kind = \"strategy1\"",
+            "strategy.kind",
+        ),
         (
             "kind = \"strategy2\"",
             "kind = \"time_sequential\"",

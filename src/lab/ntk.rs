@@ -106,6 +106,12 @@ pub fn base_config(run: &RunConfig, settings: &LabSettings) -> Result<RunConfig,
     c.training.loss_tolerance = 0.0;
     c.training.plateau_patience = 0;
     c.diagnostics.every = 0;
+    if c.problem.kind.spec().operator {
+        return Err(format!(
+            "the NTK lab cannot run {}: it sweeps an MLP's width, and this problem trains a DeepONet",
+            c.problem.kind.label()
+        ));
+    }
     c.validate()
         .map_err(|e| format!("the NTK lab cannot run this problem: {e}"))?;
     let rows = c.problem.kind.residual_rows_per_point();
@@ -260,6 +266,14 @@ mod tests {
         .unwrap();
         let err = base_config(&sobolev, &LabSettings::default()).unwrap_err();
         assert!(err.contains("3 rows per point"), "{err}");
+        // So is operator learning (a DeepONet, whose width the lab cannot sweep).
+        let (_, text) = crate::presets::SHIPPED
+            .iter()
+            .find(|(name, _)| *name == "burgers_operator_lm.toml")
+            .unwrap();
+        let operator = RunConfig::from_toml_str(text).unwrap();
+        let err = base_config(&operator, &LabSettings::default()).unwrap_err();
+        assert!(err.contains("trains a DeepONet"), "{err}");
     }
 
     #[test]

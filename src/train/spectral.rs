@@ -19,6 +19,10 @@ pub enum DiagnosticsError {
     Objective(#[from] ObjectiveError),
     #[error("spectral decomposition failed: {0}")]
     Linalg(#[from] LinalgError),
+    #[error(
+        "no kernel spectra for operator learning: their soft modes are drawn over one solution's points, and a DeepONet's batch holds every input's"
+    )]
+    Operator,
 }
 
 /// Spectral diagnostics at one (θ, ε).
@@ -46,6 +50,9 @@ pub fn spectral_report(
     eps: f64,
     rcond: f64,
 ) -> Result<SpectralReport, DiagnosticsError> {
+    if objective.network().mlp().is_none() {
+        return Err(DiagnosticsError::Operator);
+    }
     let lin = objective.linearize(theta, eps)?;
     let j = &lin.residual.jacobian;
     let k = kernel_spectrum(j, rcond)?;

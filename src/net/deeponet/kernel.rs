@@ -36,7 +36,8 @@ pub(super) struct LayerTape {
     pub(super) slopes: [Vec<f64>; 3],
 }
 
-/// Saved forward state for [`backward_into`]; buffers are reused from call to call.
+/// Saved forward state for [`backward_into`] and the Jacobian rows; buffers are reused from call
+/// to call.
 #[derive(Clone, Debug, Default)]
 pub struct OnetTape {
     pub(super) n_inputs: usize,

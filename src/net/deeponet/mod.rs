@@ -163,11 +163,11 @@ impl DeepOnetShape {
         self.n_params
     }
 
-    /// The same shape with the first trunk layer started as spread basis functions.
     /// Bytes of the forward state kept for the reverse pass and the Jacobian rows over
     /// `n_inputs` inputs × `m_points` coordinates with `orders` derivative channels (1–3): per
     /// trunk layer and coordinate, every channel's input and pre-activation and three slopes;
-    /// per branch layer and input, the same for the value; and the outputs.
+    /// per branch layer and input, the same for the value; the branch's last activation, T, B
+    /// and the outputs.
     pub fn tape_bytes(&self, n_inputs: usize, m_points: usize, orders: usize) -> f64 {
         let layer = |d: &Dense, rows: usize, channels: usize| {
             (rows * (channels * (d.fan_in + d.fan_out) + 3 * d.fan_out)) as f64
@@ -175,9 +175,11 @@ impl DeepOnetShape {
         let trunk: f64 = self.trunk.iter().map(|d| layer(d, m_points, orders)).sum();
         let branch: f64 = self.branch.iter().map(|d| layer(d, n_inputs, 1)).sum();
         let t_and_b = ((orders * m_points + n_inputs) * self.basis) as f64;
-        8.0 * (trunk + branch + t_and_b + (orders * n_inputs * m_points) as f64)
+        let branch_h = (n_inputs * self.branch.last().map_or(0, |d| d.fan_out)) as f64;
+        8.0 * (trunk + branch + branch_h + t_and_b + (orders * n_inputs * m_points) as f64)
     }
 
+    /// The same shape with the first trunk layer started as spread basis functions.
     pub fn with_trunk_spread(mut self, spread: Option<f64>) -> Self {
         self.trunk_spread = spread;
         self

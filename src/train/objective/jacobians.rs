@@ -154,7 +154,7 @@ impl Objective {
         Ok(ws.res.out().to_vec())
     }
 
-    /// S: rows ∇_θ u_θ(x_i) at the residual points, and u_θ(x_i) (the MLP only).
+    /// S: rows ∇_θ u_θ(x_i) at the residual points, and u_θ(x_i).
     pub fn value_jacobian(&self, theta: &[f64]) -> Result<(Jacobian, Vec<f64>), ObjectiveError> {
         let mut ws = self.workspace();
         let ws = &mut *ws;

@@ -92,8 +92,9 @@ impl Products for SystemProducts {
 
 impl Objective {
     /// Bytes of the forward state over all points (the tapes the Jacobian or its products are
-    /// taken from): per point and channel every layer's input and pre-activation, per point
-    /// the hidden layers' three slopes.
+    /// taken from): for the MLP, per point and channel every layer's input and pre-activation,
+    /// per point the hidden layers' three slopes; for the DeepONet, its trunk and branch tapes
+    /// ([`crate::net::deeponet::DeepOnetShape::tape_bytes`]).
     pub fn tape_bytes(&self) -> f64 {
         let shape = match &self.net {
             Network::Mlp(shape) => shape,
