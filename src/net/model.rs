@@ -178,18 +178,9 @@ impl NetBatch {
 
     /// Per-sample Jacobian rows (see [`Batch::per_sample`]; the DeepONet's row i·M + j is input
     /// i at coordinate j).
-    pub fn per_sample(
-        &mut self,
-        net: &Network,
-        theta: &[f64],
-        coeff: &[f64],
-        jac: &mut Jacobian,
-    ) -> Result<(), ModelError> {
+    pub fn per_sample(&mut self, net: &Network, theta: &[f64], coeff: &[f64], jac: &mut Jacobian) {
         match net {
-            Network::Mlp(s) => {
-                self.mlp.per_sample(s, theta, coeff, jac);
-                Ok(())
-            }
+            Network::Mlp(s) => self.mlp.per_sample(s, theta, coeff, jac),
             Network::DeepOnet(s) => {
                 let rows = self.onet.points();
                 jac.rows = rows;
@@ -197,7 +188,6 @@ impl NetBatch {
                 jac.data.clear();
                 jac.data.resize(rows * jac.cols, 0.0);
                 deeponet::per_sample_into(s, theta, &self.onet, coeff, &mut jac.data);
-                Ok(())
             }
         }
     }

@@ -43,6 +43,11 @@ pub struct SpectralReport {
     pub band: Option<Theorem41Band>,
 }
 
+/// Whether `objective`'s model has kernel spectra (the MLP; see [`DiagnosticsError::Operator`]).
+pub fn offered(objective: &Objective) -> bool {
+    objective.network().mlp().is_some()
+}
+
 /// Take a spectral snapshot of θ at ε with singular-value cutoff `rcond`.
 pub fn spectral_report(
     objective: &Objective,
@@ -50,7 +55,7 @@ pub fn spectral_report(
     eps: f64,
     rcond: f64,
 ) -> Result<SpectralReport, DiagnosticsError> {
-    if objective.network().mlp().is_none() {
+    if !offered(objective) {
         return Err(DiagnosticsError::Operator);
     }
     let lin = objective.linearize(theta, eps)?;

@@ -292,7 +292,7 @@ impl Worker {
                     self.running = false;
                     // The spectrum plots should describe the final state, not the last cadence
                     // point before it.
-                    if !diagnosed && self.session.objective().network().mlp().is_some() {
+                    if !diagnosed && crate::train::spectral::offered(self.session.objective()) {
                         self.diagnose_now();
                     }
                     self.push(Event::Ended(end));

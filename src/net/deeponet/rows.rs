@@ -35,7 +35,7 @@ pub fn per_sample_into(
 }
 
 /// J·v for the rows [`per_sample_into`] would write, one input's block at a time (no NM × P
-/// matrix is stored).
+/// matrix is stored; each thread's group of inputs reuses one block).
 pub fn row_products(
     shape: &DeepOnetShape,
     theta: &[f64],
@@ -45,12 +45,16 @@ pub fn row_products(
 ) -> Vec<f64> {
     let (n, m, p_all) = (tape.n_inputs, tape.m_points, shape.n_params());
     let mut out = vec![0.0; n * m];
-    let mut work: Vec<(usize, &mut [f64])> = out.chunks_mut(m.max(1)).enumerate().collect();
-    pool::for_each(&mut work, |(i, out)| {
+    let group = n.div_ceil(pool::threads().max(1)).max(1);
+    let mut work: Vec<(usize, &mut [f64])> =
+        out.chunks_mut((group * m).max(1)).enumerate().collect();
+    pool::for_each(&mut work, |(g, out)| {
         let mut block = vec![0.0; m * p_all];
-        input_rows(shape, theta, tape, coeff, *i, &mut block);
-        for (o, row) in out.iter_mut().zip(block.chunks(p_all.max(1))) {
-            *o = row.iter().zip(v).map(|(a, b)| a * b).sum();
+        for (k, out) in out.chunks_mut(m.max(1)).enumerate() {
+            input_rows(shape, theta, tape, coeff, *g * group + k, &mut block);
+            for (o, row) in out.iter_mut().zip(block.chunks(p_all.max(1))) {
+                *o = row.iter().zip(v).map(|(a, b)| a * b).sum();
+            }
         }
     });
     out

@@ -57,7 +57,7 @@ impl Objective {
         let channels = ws.res.out().to_vec();
         let (r, coeff_r) = self.block_coefficients(&channels, eps, BlockKind::Residual)?;
         let mut j_res = Jacobian::default();
-        ws.res.per_sample(&self.net, theta, &coeff_r, &mut j_res)?;
+        ws.res.per_sample(&self.net, theta, &coeff_r, &mut j_res);
         let rb: Vec<f64> = ws
             .bc
             .out()
@@ -67,14 +67,14 @@ impl Objective {
             .collect();
         let mut j_bc = Jacobian::default();
         let ones = vec![1.0; rb.len()];
-        ws.bc.per_sample(&self.net, theta, &ones, &mut j_bc)?;
+        ws.bc.per_sample(&self.net, theta, &ones, &mut j_bc);
         self.mask_columns(&mut j_res);
         self.mask_columns(&mut j_bc);
         let homotopy = match self.homotopy() {
             Some(term) => {
                 let (q, coeff_q) = self.block_coefficients(&channels, eps, BlockKind::Homotopy)?;
                 let mut j_q = Jacobian::default();
-                ws.res.per_sample(&self.net, theta, &coeff_q, &mut j_q)?;
+                ws.res.per_sample(&self.net, theta, &coeff_q, &mut j_q);
                 self.mask_columns(&mut j_q);
                 Some(Block {
                     weight: term.alpha / self.n_res() as f64,
@@ -163,7 +163,7 @@ impl Objective {
         let mut coeff = vec![0.0; ws.res.out().len()];
         coeff[..n].fill(1.0);
         let mut s = Jacobian::default();
-        ws.res.per_sample(&self.net, theta, &coeff, &mut s)?;
+        ws.res.per_sample(&self.net, theta, &coeff, &mut s);
         Ok((s, ws.res.out()[..n].to_vec()))
     }
 

@@ -100,7 +100,7 @@ impl Objective {
             Network::Mlp(shape) => shape,
             Network::DeepOnet(shape) => {
                 let p = &self.problem;
-                let orders = |role, channels: crate::net::Channels| {
+                let bytes = |role, channels: crate::net::Channels| {
                     p.operator_points(role).map_or(0.0, |op| {
                         let orders = 1
                             + usize::from(channels.has_first())
@@ -108,8 +108,8 @@ impl Objective {
                         shape.tape_bytes(op.n_inputs(), op.y.len(), orders)
                     })
                 };
-                return orders(PointRole::Residual, self.res_channels)
-                    + orders(PointRole::Boundary, self.bc_channels);
+                return bytes(PointRole::Residual, self.res_channels)
+                    + bytes(PointRole::Boundary, self.bc_channels);
             }
         };
         let layers = shape.layers();
