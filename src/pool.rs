@@ -143,6 +143,18 @@ pub fn for_each<T: Send>(items: &mut [T], f: impl Fn(&mut T) + Sync + Send) {
     }
 }
 
+/// `f(k, piece)` on the pieces of `data` cut every `size` entries (the last may be shorter;
+/// k counts pieces from 0), in parallel on the pool. The cut does not depend on the thread
+/// count, so neither do the numbers when each piece is worked sequentially.
+pub fn for_each_piece<T: Send>(
+    data: &mut [T],
+    size: usize,
+    f: impl Fn(usize, &mut [T]) + Sync + Send,
+) {
+    let mut pieces: Vec<(usize, &mut [T])> = data.chunks_mut(size.max(1)).enumerate().collect();
+    for_each(&mut pieces, |(k, piece)| f(*k, piece));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

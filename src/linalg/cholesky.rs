@@ -17,7 +17,7 @@ use crate::pool;
 /// Columns per block.
 const BLOCK: usize = 128;
 /// Panel rows per piece.
-const PANEL_ROWS: usize = 64;
+const PANEL_ROWS: usize = 128;
 
 /// L with A + shift·I = LLᵀ (column-major, lower triangle; the upper part is scratch).
 #[derive(Clone, Debug)]
@@ -80,13 +80,8 @@ impl Cholesky {
             }
             // Trailing columns j1..n, in blocks: A[c0.., c0..c1] −= P[c0..] P[c0..c1]ᵀ.
             let panel = MatRef::from_column_major_slice_with_stride(&left[j0 * n..], n, b, n);
-            let mut pieces: Vec<(usize, &mut [f64])> = right
-                .chunks_mut(BLOCK * n)
-                .enumerate()
-                .map(|(k, cols)| (j1 + k * BLOCK, cols))
-                .collect();
-            pool::for_each(&mut pieces, |(c0, cols)| {
-                let (c0, w) = (*c0, cols.len() / n);
+            pool::for_each_piece(right, BLOCK * n, |k, cols| {
+                let (c0, w) = (j1 + k * BLOCK, cols.len() / n);
                 let dst = MatMut::from_column_major_slice_mut(cols, n, w).subrows_mut(c0, n - c0);
                 let lhs = panel.subrows(c0, n - c0);
                 let rhs = panel.subrows(c0, w).transpose();

@@ -16,7 +16,7 @@
 //! The phase condition is applied to A's rows before either matrix is formed, so it holds in
 //! both forms.
 
-use faer::linalg::matmul::{matmul, triangular};
+use faer::linalg::matmul::triangular;
 use faer::{Accum, Mat};
 
 use super::cholesky::Cholesky;
@@ -166,23 +166,9 @@ impl Damped {
     }
 }
 
-/// Aᵀw on the pool (the primal form's right-hand side; A is tall there), in fixed pieces of
-/// 64 entries, each sequential: the same numbers at any thread count.
+/// Aᵀw on the pool (the primal form's right-hand side; A is tall there).
 fn apply_transpose(a: &Jacobian, w: &[f64]) -> Vec<f64> {
-    let w = faer::MatRef::from_column_major_slice(w, w.len(), 1);
-    let mut out = vec![0.0; a.cols];
-    let mut pieces: Vec<(usize, &mut [f64])> = out
-        .chunks_mut(64)
-        .enumerate()
-        .map(|(p, o)| (p * 64, o))
-        .collect();
-    pool::for_each(&mut pieces, |(j0, o)| {
-        let cols = o.len();
-        let dst = faer::MatMut::from_column_major_slice_mut(o, cols, 1);
-        let lhs = a.as_mat().subcols(*j0, cols).transpose();
-        matmul(dst, Accum::Replace, lhs, w, 1.0, faer::Par::Seq);
-    });
-    out
+    super::columns_dot(a.as_mat(), w)
 }
 
 /// An eigendecomposed normal matrix, for filtered pseudo-inverse solves.

@@ -124,24 +124,23 @@ const PLAIN_MATVEC: usize = 512;
 /// in one iteration (each iteration reads the whole matrix; a damping scale needs no more).
 const POWER_SETTLED: f64 = 1e-4;
 
-/// k·v for a symmetric k on the pool, in fixed pieces of 64 entries (w_i = column i of k · v),
-/// each sequential: the same numbers at any thread count.
-fn symmetric_matvec(k: &Mat<f64>, v: &[f64]) -> Vec<f64> {
-    let m = k.nrows();
-    let v = faer::MatRef::from_column_major_slice(v, m, 1);
-    let mut out = vec![0.0; m];
-    let mut pieces: Vec<(usize, &mut [f64])> = out
-        .chunks_mut(64)
-        .enumerate()
-        .map(|(p, w)| (p * 64, w))
-        .collect();
-    crate::pool::for_each(&mut pieces, |(i0, w)| {
-        let rows = w.len();
-        let dst = faer::MatMut::from_column_major_slice_mut(w, rows, 1);
-        let lhs = k.as_ref().subcols(*i0, rows).transpose();
+/// Mᵀv (out_j = column j of M · v) on the pool, in fixed pieces of 64 columns, each
+/// sequential: the same numbers at any thread count.
+pub(crate) fn columns_dot(m: faer::MatRef<'_, f64>, v: &[f64]) -> Vec<f64> {
+    let v = faer::MatRef::from_column_major_slice(v, v.len(), 1);
+    let mut out = vec![0.0; m.ncols()];
+    crate::pool::for_each_piece(&mut out, 64, |k, w| {
+        let cols = w.len();
+        let dst = faer::MatMut::from_column_major_slice_mut(w, cols, 1);
+        let lhs = m.subcols(k * 64, cols).transpose();
         matmul(dst, Accum::Replace, lhs, v, 1.0, faer::Par::Seq);
     });
     out
+}
+
+/// k·v for a symmetric k (column i of k · v).
+fn symmetric_matvec(k: &Mat<f64>, v: &[f64]) -> Vec<f64> {
+    columns_dot(k.as_ref(), v)
 }
 
 /// Largest eigenvalue of a symmetric positive semidefinite matrix by power iteration
@@ -197,8 +196,7 @@ pub fn project_out(a: &mut Jacobian, c: &[f64]) {
         return;
     }
     // Rows are independent: pieces of 64 rows on the pool, each row as before.
-    let mut pieces: Vec<&mut [f64]> = a.data.chunks_mut(64 * a.cols).collect();
-    crate::pool::for_each(&mut pieces, |piece| {
+    crate::pool::for_each_piece(&mut a.data, 64 * a.cols, |_, piece| {
         for row in piece.chunks_mut(c.len()) {
             let dot: f64 = row.iter().zip(c).map(|(x, y)| x * y).sum();
             for (x, y) in row.iter_mut().zip(c) {

@@ -51,8 +51,9 @@ impl Linearization {
         let w = residual.weight.sqrt();
         let mut a = residual.jacobian;
         let cols = a.cols.max(1);
-        let mut pieces: Vec<&mut [f64]> = a.data.chunks_mut(64 * cols).collect();
-        crate::pool::for_each(&mut pieces, |piece| piece.iter_mut().for_each(|v| *v *= w));
+        crate::pool::for_each_piece(&mut a.data, 64 * cols, |_, piece| {
+            piece.iter_mut().for_each(|v| *v *= w)
+        });
         let mut r: Vec<f64> = residual.values.iter().map(|v| v * w).collect();
         for b in std::iter::once(boundary).chain(homotopy) {
             let w = b.weight.sqrt();

@@ -27,10 +27,8 @@ pub fn per_sample_into(
 ) {
     let (m, p_all) = (tape.m_points, shape.n_params());
     debug_assert_eq!(rows.len(), tape.n_inputs * m * p_all);
-    let mut work: Vec<(usize, &mut [f64])> =
-        rows.chunks_mut((m * p_all).max(1)).enumerate().collect();
-    pool::for_each(&mut work, |(i, block)| {
-        input_rows(shape, theta, tape, coeff, *i, block);
+    pool::for_each_piece(rows, m * p_all, |i, block| {
+        input_rows(shape, theta, tape, coeff, i, block);
     });
 }
 
@@ -46,12 +44,10 @@ pub fn row_products(
     let (n, m, p_all) = (tape.n_inputs, tape.m_points, shape.n_params());
     let mut out = vec![0.0; n * m];
     let group = n.div_ceil(pool::threads().max(1)).max(1);
-    let mut work: Vec<(usize, &mut [f64])> =
-        out.chunks_mut((group * m).max(1)).enumerate().collect();
-    pool::for_each(&mut work, |(g, out)| {
+    pool::for_each_piece(&mut out, group * m, |g, out| {
         let mut block = vec![0.0; m * p_all];
         for (k, out) in out.chunks_mut(m.max(1)).enumerate() {
-            input_rows(shape, theta, tape, coeff, *g * group + k, &mut block);
+            input_rows(shape, theta, tape, coeff, g * group + k, &mut block);
             for (o, row) in out.iter_mut().zip(block.chunks(p_all.max(1))) {
                 *o = row.iter().zip(v).map(|(a, b)| a * b).sum();
             }

@@ -56,7 +56,13 @@ impl Objective {
         self.fused_forward(theta, ws)?;
         let channels = ws.res.out().to_vec();
         let (r, coeff_r) = self.block_coefficients(&channels, eps, BlockKind::Residual)?;
+        // Room for every block's rows: into_weighted_system appends the others below these
+        // without moving the largest block.
+        let blocks = if self.homotopy().is_some() { 2 } else { 1 };
         let mut j_res = Jacobian::default();
+        j_res
+            .data
+            .reserve_exact((blocks * self.n_res() + self.n_bc()) * theta.len());
         ws.res.per_sample(&self.net, theta, &coeff_r, &mut j_res);
         let rb: Vec<f64> = ws
             .bc
