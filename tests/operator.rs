@@ -1,7 +1,8 @@
 //! Operator learning: the DeepONet inside the objective (exact gradients and the
 //! least-squares system of its Jacobian rows on the operator problem, with and without the
-//! Strategy-2 homotopy term), the configurations it refuses by name, and small unsupervised
-//! training runs (Adam and Levenberg–Marquardt stages) that lower the held-out error.
+//! Strategy-2 homotopy term), the configurations it refuses by name, Strategy 1's memory plan,
+//! and small unsupervised training runs (Adam and Levenberg–Marquardt stages) that lower the
+//! held-out error.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -164,11 +165,6 @@ fn configurations_the_deeponet_cannot_run_are_refused_by_name() {
     let cases = [
         (
             "kind = \"strategy2\"",
-            "kind = \"strategy1\"",
-            "strategy.kind",
-        ),
-        (
-            "kind = \"strategy2\"",
             "kind = \"time_sequential\"",
             "strategy.kind",
         ),
@@ -202,6 +198,40 @@ fn configurations_the_deeponet_cannot_run_are_refused_by_name() {
         );
     let err = RunConfig::from_toml_str(&mlp).unwrap_err().to_string();
     assert!(err.contains("network.deeponet"), "{err}");
+}
+
+/// Strategy 1 on the DeepONet: the predictor's stored rows and their eigendecomposition have
+/// a memory plan like any model's. Over the budget the first step refuses with the sizes,
+/// before Phase I's work; within it Euler steps move along s.
+#[test]
+fn strategy1_on_the_deeponet_has_a_memory_plan() {
+    let text = SMALL
+        .replacen("kind = \"strategy2\"", "kind = \"strategy1\"", 1)
+        .replacen("adam_steps = 300", "adam_steps = 20", 1)
+        .replacen("max_steps = 3000", "max_steps = 23", 1);
+    assert!(text.contains("strategy1") && text.contains("max_steps = 23"));
+    let device = backend::cpu().unwrap();
+    let tight =
+        RunConfig::from_toml_str(&format!("{text}[lm]\nmemory_budget_mib = 0.01\n")).unwrap();
+    let mut session = Session::new(tight, &device);
+    let err = session
+        .run(&AtomicBool::new(false), |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Strategy 1's Euler predictor") && err.contains("0.01 MiB"),
+        "{err}"
+    );
+    assert_eq!(session.state().step, 0, "refused before any work");
+    let mut session = Session::new(RunConfig::from_toml_str(&text).unwrap(), &device);
+    let start = session.state().eps;
+    session.run(&AtomicBool::new(false), |_| {}).unwrap();
+    let eps = session.state().eps;
+    assert!(
+        eps < start,
+        "Euler steps moved along the path: {start} → {eps}"
+    );
+    assert!(session.state().theta.iter().all(|t| t.is_finite()));
 }
 
 /// Levenberg–Marquardt stages on the DeepONet's Jacobian rows: the same small run with LM

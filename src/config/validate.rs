@@ -148,7 +148,7 @@ impl RunConfig {
     pub const MAX_OPERATOR_POINTS: usize = 2_000_000;
 
     /// The DeepONet and the operator problem go together, on the CPU, without HRTA, kernel
-    /// spectra, Strategy 1 or time stepping.
+    /// spectra or time stepping (Strategy 1's predictor has its memory plan at run time).
     fn validate_operator(&self) -> Result<(), ConfigError> {
         let spec = self.problem.kind.spec();
         if !spec.operator {
@@ -196,20 +196,11 @@ impl RunConfig {
                 "is given no kernel spectra: their soft modes are drawn over one solution's points, and an operator batch holds every input's; set it to 0",
             );
         }
-        match self.strategy.kind {
-            StrategyKind::Strategy1 => {
-                return refuse(
-                    "strategy.kind",
-                    "takes no Strategy 1 Euler steps: the predictor stores every input's Jacobian rows and eigendecomposes their normal matrix with no memory plan; use strategy2 (the paper's homotopy loss, with LM stages for a Jacobian method) or curriculum",
-                );
-            }
-            StrategyKind::TimeSequential => {
-                return refuse(
-                    "strategy.kind",
-                    "is not offered the time-sequential strategy; use strategy2 or curriculum",
-                );
-            }
-            _ => {}
+        if self.strategy.kind == StrategyKind::TimeSequential {
+            return refuse(
+                "strategy.kind",
+                "is not offered the time-sequential strategy; use strategy2, strategy1 or curriculum",
+            );
         }
         let op = self.problem.operator.unwrap_or_default();
         deeponet::validate_inputs(&op)?;

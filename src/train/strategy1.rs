@@ -14,7 +14,8 @@ use crate::config::{
     Corrector, LmConfig, OptimizerConfig, PseudoInverse, ScheduleConfig, StrategyConfig,
     StrategyKind,
 };
-use crate::linalg::{Normal, project_out};
+use crate::linalg::matrix_free::{self, Asked};
+use crate::linalg::{Form, Normal, project_out};
 use crate::net::jacobian::Jacobian;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +37,10 @@ pub struct Strategy1 {
     phase: Phase,
     events: Vec<TrainEvent>,
     done: Option<EndReason>,
+    /// `lm.memory_budget_mib`: the predictor's stored system must fit in it.
+    budget_mib: f64,
+    /// Whether the predictor's memory plan was checked (on the first step).
+    planned: bool,
 }
 
 impl Strategy1 {
@@ -60,7 +65,24 @@ impl Strategy1 {
             phase: Phase::I,
             events: Vec::new(),
             done: None,
+            budget_mib: lm.memory_budget_mib,
+            planned: false,
         }
+    }
+
+    /// The Euler predictor stores J and eigendecomposes its normal matrix (a pseudo-inverse
+    /// has no matrix-free route): refuse on the first step, before Phase I's work, naming the
+    /// sizes, when they do not fit the memory budget. Any model, any problem.
+    fn plan_predictor(&self, objective: &Objective) -> Result<(), ObjectiveError> {
+        let sizes = super::lm::sizes(objective);
+        let form = Form::for_shape(sizes.rows, sizes.cols);
+        matrix_free::plan(Asked::Dense(form), &sizes, self.budget_mib)
+            .map(|_| ())
+            .map_err(|e| {
+                ObjectiveError::Memory(format!(
+                    "Strategy 1's Euler predictor stores the Jacobian and eigendecomposes its normal matrix (its pseudo-inverse has no matrix-free route): {e}; raise the budget, use fewer points, or use strategy2 with LM stages, which can go matrix-free"
+                ))
+            })
     }
 
     fn phase_one_step(
@@ -99,11 +121,11 @@ impl Strategy1 {
         eps: f64,
     ) -> Result<(Jacobian, Vec<f64>, super::LossParts), ObjectiveError> {
         let lin = objective.linearize(theta, eps)?;
-        let mut a = lin.residual.jacobian.clone();
-        a.stack_scaled(&lin.boundary.jacobian, objective.bc_weight().sqrt());
-        // Rows of d/dε [H; √λ(u_bc − g)] = 0: J θ′ = −[H_ε; −√λ g_ε].
-        let mut b = lin.h_eps.clone();
         let sqrt_bc = objective.bc_weight().sqrt();
+        let mut a = lin.residual.jacobian;
+        a.stack_scaled(&lin.boundary.jacobian, sqrt_bc);
+        // Rows of d/dε [H; √λ(u_bc − g)] = 0: J θ′ = −[H_ε; −√λ g_ε].
+        let mut b = lin.h_eps;
         b.extend(lin.g_eps.iter().map(|g| -sqrt_bc * g));
         if self.cfg.euler.phase_condition {
             for c in objective.phase_directions(theta) {
@@ -252,6 +274,10 @@ impl Trainer for Strategy1 {
         state: &mut TrainState,
         objective: &mut Objective,
     ) -> Result<StepReport, ObjectiveError> {
+        if !self.planned {
+            self.plan_predictor(objective)?;
+            self.planned = true;
+        }
         match self.phase {
             Phase::I => self.phase_one_step(state, objective),
             Phase::Euler | Phase::Done => self.euler_step(state, objective),
