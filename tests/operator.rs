@@ -122,6 +122,45 @@ fn the_deeponet_objective_gradient_matches_central_differences() {
     assert_eq!(op.coordinates(), problem.residual_points());
 }
 
+/// The Euler predictor's right-hand side on the operator problem: ∂H/∂p of every (input,
+/// point) row, as linearize gives it, is the central difference of the residual block in p
+/// (inside the path, away from the kink of ε(s) = max(s, ε*)).
+#[test]
+fn the_operator_path_derivative_matches_central_differences() {
+    let dev = backend::cpu().unwrap().device;
+    let act = Activation::plain(ActivationKind::Tanh);
+    let shape = DeepOnetShape::new(
+        DeepOnetForm::Stacked {
+            branch_hidden: vec![5],
+            trunk_hidden: vec![4],
+        },
+        17,
+        3,
+        act,
+    );
+    let theta = shape.init(5);
+    let objective = Objective::with_path(small_problem(), shape, &dev, 0.7, NetPath::Fused);
+    for p in [0.35, 0.6, 1.0] {
+        let lin = objective.linearize(&theta, p).unwrap();
+        let d = 1e-5;
+        let plus = objective.linearize(&theta, p + d).unwrap().residual.values;
+        let minus = objective.linearize(&theta, p - d).unwrap().residual.values;
+        assert_eq!(lin.h_eps.len(), plus.len());
+        let size = lin.h_eps.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        assert!(
+            size > 1e-2,
+            "p = {p}: ∂H/∂p is not exercised (max {size:e})"
+        );
+        for ((a, b), h) in plus.iter().zip(&minus).zip(&lin.h_eps) {
+            let fd = (a - b) / (2.0 * d);
+            assert!(
+                (fd - h).abs() < 1e-6 * (1.0 + size),
+                "p = {p}: ∂H/∂p {h} vs FD {fd}"
+            );
+        }
+    }
+}
+
 const SMALL: &str = r#"
 version = 1
 name = "operator test"

@@ -57,7 +57,9 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             ui.label(format!("frame ≤ {:.1} ms", worst * 1e3));
         }
     });
-    ui.horizontal(|ui| {
+    // Wrapped: a long message (a memory plan's sizes and advice) is read whole on a narrow
+    // window, and its dismiss button, placed first, is never pushed off the edge.
+    ui.horizontal_wrapped(|ui| {
         if !app.worker_alive() && ui.button("Restart worker").clicked() {
             app.start_worker();
         }
@@ -67,7 +69,7 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             } else {
                 ui.visuals().weak_text_color()
             };
-            ui.label(egui::RichText::new(text).color(color));
+            let text = egui::RichText::new(text.clone()).color(color);
             // Dismissing clears every message: an older one never comes back in its place.
             let more = app.view.messages.len() - 1;
             let label = match more {
@@ -77,6 +79,7 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             if ui.small_button(label).clicked() {
                 app.view.messages.clear();
             }
+            ui.label(text);
         }
         if let Some(path) = &app.view.last_written
             && ui
