@@ -169,6 +169,21 @@ mod tests {
     }
 
     #[test]
+    fn for_each_piece_numbers_fixed_pieces_and_keeps_the_short_last_one() {
+        let mut data: Vec<usize> = vec![0; 10];
+        for_each_piece(&mut data, 4, |k, piece| {
+            piece.iter_mut().for_each(|v| *v = k + 1)
+        });
+        assert_eq!(data, [1, 1, 1, 1, 2, 2, 2, 2, 3, 3]);
+        // Size 0 is one entry a piece; no data, no call.
+        for_each_piece(&mut data, 0, |k, piece| piece[0] = k);
+        assert_eq!(data, (0..10).collect::<Vec<_>>());
+        for_each_piece(&mut [] as &mut [usize], 3, |_, _| {
+            panic!("called on no data")
+        });
+    }
+
+    #[test]
     fn for_each_visits_every_item_once() {
         let mut items: Vec<(usize, usize)> = (0..37).map(|i| (i, 0)).collect();
         for_each(&mut items, |(i, out)| *out = *i * 2 + 1);

@@ -248,7 +248,11 @@ fn strategy1_on_the_deeponet_has_a_memory_plan() {
         .replacen("kind = \"strategy2\"", "kind = \"strategy1\"", 1)
         .replacen("adam_steps = 300", "adam_steps = 20", 1)
         .replacen("max_steps = 3000", "max_steps = 23", 1);
-    assert!(text.contains("strategy1") && text.contains("max_steps = 23"));
+    assert!(
+        text.contains("strategy1")
+            && text.contains("max_steps = 23")
+            && text.contains("adam_steps = 20")
+    );
     let device = backend::cpu().unwrap();
     let tight =
         RunConfig::from_toml_str(&format!("{text}[lm]\nmemory_budget_mib = 0.01\n")).unwrap();
@@ -258,7 +262,8 @@ fn strategy1_on_the_deeponet_has_a_memory_plan() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("Strategy 1's Euler predictor") && err.contains("0.01 MiB"),
+        err.contains("Strategy 1's Euler predictor needs")
+            && err.contains("lm.memory_budget_mib = 0.01 MiB"),
         "{err}"
     );
     assert_eq!(session.state().step, 0, "refused before any work");

@@ -38,7 +38,8 @@ pub struct LmConfig {
     #[serde(default, skip_serializing_if = "LeastSquaresForm::is_auto")]
     pub form: LeastSquaresForm,
     /// Memory the Jacobian and the normal matrix may take, in MiB (default 4096). Above it the
-    /// matrix-free Gauss–Newton–CG step takes over.
+    /// matrix-free Gauss–Newton–CG step takes over; Strategy 1's Euler predictor, which has
+    /// no matrix-free route, refuses on its first step instead.
     #[serde(
         default = "defaults::lm_memory_budget",
         skip_serializing_if = "defaults::is_lm_memory_budget"

@@ -30,6 +30,12 @@ impl Cholesky {
     /// Factor the symmetric `a` + `shift`·I (only its lower triangle is read). Fails when it is
     /// not numerically positive definite.
     pub fn factor(a: &Mat<f64>, shift: f64) -> Result<Self, LinalgError> {
+        Self::factor_in_pieces(a, shift, PANEL_ROWS)
+    }
+
+    /// [`Self::factor`] with the panel solved in pieces of `panel_rows` rows (each row's solve
+    /// is independent, so the factor does not depend on it: tested).
+    fn factor_in_pieces(a: &Mat<f64>, shift: f64, panel_rows: usize) -> Result<Self, LinalgError> {
         // The pool sets faer's own parallelism (sequential) before the first diagonal block.
         pool::threads();
         let n = a.nrows();
@@ -64,8 +70,8 @@ impl Cholesky {
                         .subrows_mut(j1, n - j1);
                 let mut pieces = Vec::new();
                 let mut rest = panel;
-                while rest.nrows() > PANEL_ROWS {
-                    let (top, bottom) = rest.split_at_row_mut(PANEL_ROWS);
+                while rest.nrows() > panel_rows {
+                    let (top, bottom) = rest.split_at_row_mut(panel_rows);
                     pieces.push(top);
                     rest = bottom;
                 }
@@ -125,5 +131,22 @@ mod tests {
         }
         assert!(worst < 1e-8, "residual {worst}");
         assert!(Cholesky::factor(&(-&g), 0.0).is_err());
+    }
+
+    #[test]
+    fn the_panel_piece_size_does_not_change_the_factor() {
+        // Sizes whose panels leave short last pieces of 1 to 127 rows under either cut.
+        for n in [193, 200, 257, 300] {
+            let a = Mat::from_fn(n + 9, n, |i, j| ((i * 5 + j * 11) as f64 * 0.013).sin());
+            let g = a.transpose() * &a;
+            let reference = Cholesky::factor_in_pieces(&g, 1e-3, 64).unwrap();
+            for rows in [1, 37, 128, 300] {
+                let other = Cholesky::factor_in_pieces(&g, 1e-3, rows).unwrap();
+                let same = (0..n).all(|j| {
+                    (j..n).all(|i| reference.l[j * n + i].to_bits() == other.l[j * n + i].to_bits())
+                });
+                assert!(same, "n = {n}: pieces of {rows} rows changed the factor");
+            }
+        }
     }
 }

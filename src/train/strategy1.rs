@@ -14,7 +14,7 @@ use crate::config::{
     Corrector, LmConfig, OptimizerConfig, PseudoInverse, ScheduleConfig, StrategyConfig,
     StrategyKind,
 };
-use crate::linalg::matrix_free::{self, Asked};
+use crate::linalg::matrix_free;
 use crate::linalg::{Form, Normal, project_out};
 use crate::net::jacobian::Jacobian;
 
@@ -75,14 +75,16 @@ impl Strategy1 {
     /// sizes, when they do not fit the memory budget. Any model, any problem.
     fn plan_predictor(&self, objective: &Objective) -> Result<(), ObjectiveError> {
         let sizes = super::lm::sizes(objective);
-        let form = Form::for_shape(sizes.rows, sizes.cols);
-        matrix_free::plan(Asked::Dense(form), &sizes, self.budget_mib)
-            .map(|_| ())
-            .map_err(|e| {
-                ObjectiveError::Memory(format!(
-                    "Strategy 1's Euler predictor stores the Jacobian and eigendecomposes its normal matrix (its pseudo-inverse has no matrix-free route): {e}; raise the budget, use fewer points, or use strategy2 with LM stages, which can go matrix-free"
-                ))
-            })
+        let need = predictor_mib(&sizes);
+        if need <= self.budget_mib {
+            return Ok(());
+        }
+        let (rows, cols) = (sizes.rows, sizes.cols);
+        let k = Form::for_shape(rows, cols).size(rows, cols);
+        Err(ObjectiveError::Memory(format!(
+            "Strategy 1's Euler predictor needs {need:.0} MiB, more than lm.memory_budget_mib = {} MiB. It stores the {rows} × {cols} Jacobian and eigendecomposes its {k} × {k} normal matrix, and a pseudo-inverse has no matrix-free route. Raise lm.memory_budget_mib, train on fewer points (for operator learning, fewer inputs), or use strategy2 with LM stages (strategy.stages.optimizer = \"lm\"), whose steps go matrix-free when the system is this large",
+            self.budget_mib
+        )))
     }
 
     fn phase_one_step(
@@ -242,6 +244,14 @@ impl Strategy1 {
         }
         Ok(())
     }
+}
+
+/// MiB the predictor holds at once: J, the tapes, and beside the k × k normal matrix the
+/// eigensolver's working copy, its eigenvectors and their reordered copy.
+fn predictor_mib(sizes: &matrix_free::Sizes) -> f64 {
+    let form = Form::for_shape(sizes.rows, sizes.cols);
+    let k = form.size(sizes.rows, sizes.cols) as f64;
+    (matrix_free::dense_bytes(sizes, form) + 2.0 * 8.0 * k * k) / (1024.0 * 1024.0)
 }
 
 impl Trainer for Strategy1 {
