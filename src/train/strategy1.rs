@@ -75,12 +75,16 @@ impl Strategy1 {
     /// sizes, when they do not fit the memory budget. Any model, any problem.
     fn plan_predictor(&self, objective: &Objective) -> Result<(), ObjectiveError> {
         let sizes = super::lm::sizes(objective);
-        let need = predictor_mib(&sizes);
+        let (rows, cols) = (sizes.rows, sizes.cols);
+        let form = Form::for_shape(rows, cols);
+        let k = form.size(rows, cols);
+        // J, the tapes and the k × k normal matrix with a copy (LM's dense estimate), and
+        // beside them the eigensolver's eigenvectors and their reordered copy.
+        let bytes = matrix_free::dense_bytes(&sizes, form) + 2.0 * 8.0 * (k * k) as f64;
+        let need = bytes / (1024.0 * 1024.0);
         if need <= self.budget_mib {
             return Ok(());
         }
-        let (rows, cols) = (sizes.rows, sizes.cols);
-        let k = Form::for_shape(rows, cols).size(rows, cols);
         Err(ObjectiveError::Memory(format!(
             "Strategy 1's Euler predictor needs {need:.0} MiB, more than lm.memory_budget_mib = {} MiB. It stores the {rows} × {cols} Jacobian and eigendecomposes its {k} × {k} normal matrix, and a pseudo-inverse has no matrix-free route. Raise lm.memory_budget_mib, train on fewer points (for operator learning, fewer inputs), or use strategy2 with LM stages (strategy.stages.optimizer = \"lm\"), whose steps go matrix-free when the system is this large",
             self.budget_mib
@@ -244,14 +248,6 @@ impl Strategy1 {
         }
         Ok(())
     }
-}
-
-/// MiB the predictor holds at once: J, the tapes, and beside the k × k normal matrix the
-/// eigensolver's working copy, its eigenvectors and their reordered copy.
-fn predictor_mib(sizes: &matrix_free::Sizes) -> f64 {
-    let form = Form::for_shape(sizes.rows, sizes.cols);
-    let k = form.size(sizes.rows, sizes.cols) as f64;
-    (matrix_free::dense_bytes(sizes, form) + 2.0 * 8.0 * k * k) / (1024.0 * 1024.0)
 }
 
 impl Trainer for Strategy1 {
