@@ -8,8 +8,10 @@ mod common;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use homotopy_explorer::app::ntk_lab::Subject;
 use homotopy_explorer::app::{ExplorerApp, LossAxis, PlotKind};
 use homotopy_explorer::config::{RunConfig, StrategyKind};
+use homotopy_explorer::lab::ntk_pde::PaperPde;
 use homotopy_explorer::ui::Explorer;
 
 const PRESET: &str = r#"version = 1
@@ -487,6 +489,43 @@ max_steps = 40
     assert!(norm.points.iter().all(|&(_, v)| v.is_finite() && v > 0.0));
 }
 
+/// Run an NTK lab sweep of `widths` at a = 1 with three seeds and five steps, to its end
+/// without an error: two rows.
+fn small_ntk_sweep(h: &mut Harness<'static, Explorer>, widths: &str) {
+    {
+        let lab = &mut h.state_mut().ntk_lab;
+        lab.widths = widths.into();
+        lab.exponents = "1".into();
+        lab.settings.seeds = 3;
+        lab.settings.steps = 5;
+    }
+    h.run();
+    h.get_by_label("Run sweep").click();
+    assert!(settle(h, |app| !app.ntk_lab.running()));
+    h.run();
+    let lab = &h.state().ntk_lab;
+    assert!(lab.error.is_none(), "{:?}", lab.error);
+    assert_eq!(lab.rows.len(), 2);
+}
+
+/// The folder an NTK lab export under `parent` wrote, once it says so.
+fn exported_lab(
+    h: &mut Harness<'static, Explorer>,
+    parent: &std::path::Path,
+) -> std::path::PathBuf {
+    assert!(settle(h, |app| has_message(
+        app,
+        None,
+        "exported the NTK lab"
+    )));
+    std::fs::read_dir(parent)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path()
+}
+
 #[test]
 fn the_ntk_lab_sweeps_the_current_problem_from_its_window() {
     let mut h = harness();
@@ -504,22 +543,11 @@ fn the_ntk_lab_sweeps_the_current_problem_from_its_window() {
     let error = h.state().ntk_lab.error.clone().expect("an error for “x”");
     assert!(error.starts_with("widths"), "{error}");
     assert!(!h.state().ntk_lab.running());
-    // A small sweep: two widths, one exponent, three seeds, a few steps.
-    {
-        let lab = &mut h.state_mut().ntk_lab;
-        lab.widths = "5, 300".into();
-        lab.exponents = "1".into();
-        lab.settings.seeds = 3;
-        lab.settings.steps = 5;
-    }
-    h.run();
-    h.get_by_label("Run sweep").click();
-    assert!(settle(&mut h, |app| !app.ntk_lab.running()));
-    h.run();
+    small_ntk_sweep(&mut h, "5, 300");
     let lab = &h.state().ntk_lab;
-    assert!(lab.error.is_none(), "{:?}", lab.error);
-    assert_eq!(lab.rows.len(), 2);
-    let base = lab.base.as_ref().unwrap();
+    let Some(Subject::Run(base)) = lab.measured.as_ref() else {
+        panic!("the lab ran the run's problem: {:?}", lab.measured)
+    };
     // The lab ran the explorer's problem with one swept hidden layer.
     assert_eq!(base.problem, h.state().config().problem);
     assert_eq!(base.network.hidden.len(), 1);
@@ -534,17 +562,7 @@ fn the_ntk_lab_sweeps_the_current_problem_from_its_window() {
     // The lab's export: both figures in three formats, the base run and the rows.
     let dir = tempfile::tempdir().unwrap();
     homotopy_explorer::app::export::start_export_ntk_lab(h.state_mut(), dir.path().into());
-    assert!(settle(&mut h, |app| has_message(
-        app,
-        None,
-        "exported the NTK lab"
-    )));
-    let out = std::fs::read_dir(dir.path())
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let out = exported_lab(&mut h, dir.path());
     let (spread, drift) = homotopy_explorer::lab::ntk::figures(&h.state().ntk_lab.rows);
     for stem in [spread.file_stem(), drift.file_stem()] {
         for ext in ["svg", "png", "csv"] {
@@ -555,6 +573,48 @@ fn the_ntk_lab_sweeps_the_current_problem_from_its_window() {
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["rows"].as_array().unwrap().len(), 2);
     assert!(out.join("preset.toml").is_file());
+}
+
+#[test]
+fn the_ntk_lab_sweeps_the_ntk_papers_kdv_problem_picked_in_its_window() {
+    let mut h = harness();
+    h.state_mut().ntk_lab.open = true;
+    h.run();
+    // The picker offers the run's problem and the paper's two equations.
+    h.get_by_label("Sweep on").click();
+    h.run();
+    h.get_by_label("NTK paper: KdV (initial–boundary value problem)")
+        .click();
+    h.run();
+    assert_eq!(h.state().ntk_lab.pick, Some(PaperPde::Kdv));
+    small_ntk_sweep(&mut h, "5, 200");
+    let lab = &h.state().ntk_lab;
+    assert!(matches!(
+        lab.measured,
+        Some(Subject::Paper {
+            pde: PaperPde::Kdv,
+            steps: 5,
+            ..
+        })
+    ));
+    // Every row carries the spread of each kernel block, shown in the table.
+    for r in &lab.rows {
+        for s in [r.spread_ff, r.spread_bf, r.spread_bb] {
+            assert!(s.is_some_and(|s| s.is_finite() && s > 0.0), "{r:?}");
+        }
+    }
+    assert!(h.query_by_label("K_bb").is_some());
+    // Its export, from the window's button (no dialog opens in the harness: the export root):
+    // the rows and the equation by name; no preset, since no run config made them.
+    let dir = tempfile::tempdir().unwrap();
+    h.state_mut().export_root = dir.path().to_path_buf();
+    h.get_by_label("Export lab…").click();
+    let out = exported_lab(&mut h, dir.path());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["problem"], "kdv");
+    assert_eq!(summary["rows"].as_array().unwrap().len(), 2);
+    assert!(!out.join("preset.toml").exists());
 }
 
 #[test]

@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 
 use super::figures::PlotKind;
+use super::ntk_lab::Subject;
 use super::{DialogRx, ExplorerApp, Pending, dialog_answer};
 use crate::export::figure::{Figure, FigureStyle, write_file};
 use crate::export::write_atomic;
@@ -83,7 +84,8 @@ pub struct ExportBundle {
     /// figure, `shown_plots.*` (empty: none).
     pub shown: (Vec<usize>, usize),
     pub style: FigureStyle,
-    pub preset: String,
+    /// The run as a preset (`preset.toml`); none for a lab run on the NTK paper's equations.
+    pub preset: Option<String>,
     pub summary: serde_json::Value,
 }
 
@@ -107,7 +109,7 @@ impl ExportBundle {
             figures,
             shown: (shown, *cols),
             style: app.export_style(),
-            preset: app.config().to_toml_string(),
+            preset: Some(app.config().to_toml_string()),
             summary,
         })
     }
@@ -137,7 +139,9 @@ impl ExportBundle {
                     write_figures(&shown, self.shown.1, &self.style, &path, format)?;
                 }
             }
-            write_atomic(&partial.join("preset.toml"), self.preset.as_bytes())?;
+            if let Some(preset) = &self.preset {
+                write_atomic(&partial.join("preset.toml"), preset.as_bytes())?;
+            }
             write_atomic(
                 &partial.join("summary.json"),
                 serde_json::to_string_pretty(&self.summary)?.as_bytes(),
@@ -197,33 +201,57 @@ pub fn start_export_all(app: &mut ExplorerApp, parent: PathBuf) {
     app.pending.push(Pending::Export(rx));
 }
 
-/// Export the NTK lab's figures (SVG, PNG, CSV), its base run as a preset and its rows as
-/// `summary.json` into a new folder under `parent`, off the UI thread.
+/// Export the NTK lab's figures (SVG, PNG, CSV), its base run as a preset (when it ran on the
+/// run's problem) and its rows as `summary.json` into a new folder under `parent`, off the UI
+/// thread.
 pub fn start_export_ntk_lab(app: &mut ExplorerApp, parent: PathBuf) {
     let lab = &app.ntk_lab;
-    let Some(base) = lab.base.as_ref().filter(|_| !lab.rows.is_empty()) else {
+    let Some(subject) = lab.measured.as_ref().filter(|_| !lab.rows.is_empty()) else {
         app.view
             .message(true, "the NTK lab has no results to export yet");
         return;
     };
     let (spread, drift) = crate::lab::ntk::figures(&lab.rows);
+    // From the run that made the rows (the settings may have been edited since).
+    let seeds = lab.rows[0].seeds;
+    let (preset, summary) = match subject {
+        Subject::Run(base) => (
+            Some(base.to_toml_string()),
+            serde_json::json!({
+                "lab": "ntk",
+                "problem": base.problem.kind,
+                "eps": base.problem.eps,
+                "kernel_rows": crate::lab::ntk::kernel_rows(base),
+                "seeds": seeds,
+                "steps": base.training.max_steps,
+                "lr": base.optimizer.lr,
+                "rows": lab.rows,
+                "versions": crate::export::Versions::default(),
+            }),
+        ),
+        Subject::Paper { pde, steps, lr } => (
+            None,
+            serde_json::json!({
+                "lab": "ntk",
+                "problem": pde.id(),
+                "equation": pde.label(),
+                "setup": pde.setup(),
+                "kernel_rows": pde.rows().len(),
+                "residual_rows": pde.residual_rows(),
+                "seeds": seeds,
+                "steps": steps,
+                "lr": lr,
+                "rows": lab.rows,
+                "versions": crate::export::Versions::default(),
+            }),
+        ),
+    };
     let bundle = ExportBundle {
         figures: vec![spread, drift],
         shown: (vec![0, 1], 2),
         style: app.export_style(),
-        preset: base.to_toml_string(),
-        summary: serde_json::json!({
-            "lab": "ntk",
-            "problem": base.problem.kind,
-            "eps": base.problem.eps,
-            "kernel_rows": crate::lab::ntk::kernel_rows(base),
-            // From the run that made the rows (the settings may have been edited since).
-            "seeds": lab.rows[0].seeds,
-            "steps": base.training.max_steps,
-            "lr": base.optimizer.lr,
-            "rows": lab.rows,
-            "versions": crate::export::Versions::default(),
-        }),
+        preset,
+        summary,
     };
     let (tx, rx) = crossbeam_channel::bounded(1);
     std::thread::spawn(move || {
@@ -419,22 +447,9 @@ pub fn poll_pending(app: &mut ExplorerApp) {
                     save_preset(app, path);
                 }
             }
-            Pending::ExportFolder(rx) => match rx.try_recv() {
-                Ok(Ok(Some(dir))) => start_export_all(app, dir),
-                Ok(Ok(None)) => {}
-                // No dialog: the default folder, with a word on why.
-                Ok(Err(_)) => {
-                    app.view.message(
-                        false,
-                        format!(
-                            "no file dialog could be opened; exporting under {}",
-                            app.export_root.display()
-                        ),
-                    );
-                    start_export_all(app, app.export_root.clone());
-                }
-                Err(_) => app.pending.push(Pending::ExportFolder(rx)),
-            },
+            Pending::ExportFolder(rx) => {
+                export_into_folder(app, rx, Pending::ExportFolder, start_export_all)
+            }
             Pending::OpenRunFolder(rx) => match rx.try_recv() {
                 Ok(Ok(Some(dir))) => app.open_folder(&dir),
                 Ok(Ok(None)) => {}
@@ -446,9 +461,7 @@ pub fn poll_pending(app: &mut ExplorerApp) {
                 Err(_) => app.pending.push(Pending::OpenRunFolder(rx)),
             },
             Pending::NtkLabFolder(rx) => {
-                if let Some(dir) = dialog_result(app, rx, Pending::NtkLabFolder) {
-                    start_export_ntk_lab(app, dir);
-                }
+                export_into_folder(app, rx, Pending::NtkLabFolder, start_export_ntk_lab)
             }
             Pending::SaveCheckpoint(rx) => {
                 if let Some(path) = dialog_result(app, rx, Pending::SaveCheckpoint) {
@@ -483,6 +496,32 @@ pub fn poll_pending(app: &mut ExplorerApp) {
                 Err(_) => app.pending.push(Pending::Export(rx)),
             },
         }
+    }
+}
+
+/// A finished folder dialog for an export: `start` the export into the folder picked, or,
+/// where no dialog could open, under the export root with a word on why; a dialog still open
+/// is kept as `again`.
+fn export_into_folder(
+    app: &mut ExplorerApp,
+    rx: DialogRx,
+    again: fn(DialogRx) -> Pending,
+    start: fn(&mut ExplorerApp, PathBuf),
+) {
+    match rx.try_recv() {
+        Ok(Ok(Some(dir))) => start(app, dir),
+        Ok(Ok(None)) => {}
+        Ok(Err(_)) => {
+            app.view.message(
+                false,
+                format!(
+                    "no file dialog could be opened; exporting under {}",
+                    app.export_root.display()
+                ),
+            );
+            start(app, app.export_root.clone());
+        }
+        Err(_) => app.pending.push(again(rx)),
     }
 }
 

@@ -1,5 +1,5 @@
-//! The NTK lab window's state: the sweep's settings, the rows found so far for the current
-//! problem, and the sweep itself on its own thread (rows stream in as (a, N) cells finish;
+//! The NTK lab window's state: the sweep's settings, what it sweeps on (the run's problem or
+//! one of the NTK paper's equations), the rows found so far, and the sweep itself on its own thread (rows stream in as (a, N) cells finish;
 //! Stop ends it after the run in progress; a failure or panic becomes a message).
 
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use crossbeam_channel::Receiver;
 use crate::backend::ComputeDevice;
 use crate::config::RunConfig;
 use crate::lab::ntk::{self, LabSettings, NtkRow};
+use crate::lab::ntk_pde::{self, PaperPde};
 
 /// What the sweep thread reports.
 enum LabMsg {
@@ -26,6 +27,34 @@ pub struct LabJob {
     pub started: Instant,
 }
 
+/// What a sweep's rows were measured on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Subject {
+    /// The run's problem through the engine: the lab's base run (width swept).
+    Run(Box<RunConfig>),
+    /// One of the NTK paper's equations, with the sweep's steps and rate.
+    Paper {
+        pde: PaperPde,
+        steps: usize,
+        lr: f64,
+    },
+}
+
+impl Subject {
+    /// One line for the results' heading.
+    pub fn describe(&self) -> String {
+        match self {
+            Subject::Run(base) => format!(
+                "{} at ε = {}, {} steps",
+                base.problem.kind.label(),
+                base.problem.eps,
+                base.training.max_steps
+            ),
+            Subject::Paper { pde, steps, .. } => format!("{}, {steps} steps", pde.label()),
+        }
+    }
+}
+
 /// The lab: settings (widths and exponents as editable text), results, the running sweep.
 pub struct NtkLab {
     pub open: bool,
@@ -34,8 +63,10 @@ pub struct NtkLab {
     /// Seeds, steps and rate (widths and exponents are parsed from the text on start).
     pub settings: LabSettings,
     pub rows: Vec<NtkRow>,
-    /// The lab's base run the rows belong to (problem, ε, points; width swept).
-    pub base: Option<RunConfig>,
+    /// What the next sweep runs on: the run's problem (`None`) or one of the paper's equations.
+    pub pick: Option<PaperPde>,
+    /// What the rows were measured on.
+    pub measured: Option<Subject>,
     pub job: Option<LabJob>,
     /// Why the last start or sweep failed.
     pub error: Option<String>,
@@ -51,7 +82,8 @@ impl Default for NtkLab {
             exponents: join(settings.exponents.iter().map(|a| a.to_string()).collect()),
             settings,
             rows: Vec::new(),
-            base: None,
+            pick: None,
+            measured: None,
             job: None,
             error: None,
         }
@@ -68,8 +100,8 @@ impl NtkLab {
         self.rows.len()
     }
 
-    /// Start a sweep for `run`'s problem; a bad setting or a problem the lab cannot run is
-    /// kept in `error` and nothing starts.
+    /// Start a sweep on `run`'s problem or on the picked equation of the NTK paper; a bad
+    /// setting or a problem the lab cannot run is kept in `error` and nothing starts.
     pub fn start(&mut self, run: &RunConfig, device: ComputeDevice, ctx: egui::Context) {
         if self.running() {
             return;
@@ -81,13 +113,20 @@ impl NtkLab {
                     .map_err(|e| format!("exponents a: {e}"))
                     .map(|a| (w, a))
             });
-        let base = parsed.and_then(|(widths, exponents)| {
+        let subject = parsed.and_then(|(widths, exponents)| {
             self.settings.widths = widths;
             self.settings.exponents = exponents;
-            ntk::base_config(run, &self.settings)
+            match self.pick {
+                None => ntk::base_config(run, &self.settings).map(|b| Subject::Run(Box::new(b))),
+                Some(pde) => self.settings.validate().map(|()| Subject::Paper {
+                    pde,
+                    steps: self.settings.steps,
+                    lr: self.settings.lr,
+                }),
+            }
         });
-        let base = match base {
-            Ok(b) => b,
+        let subject = match subject {
+            Ok(s) => s,
             Err(e) => {
                 self.error = Some(e);
                 return;
@@ -95,7 +134,7 @@ impl NtkLab {
         };
         self.error = None;
         self.rows.clear();
-        self.base = Some(base.clone());
+        self.measured = Some(subject.clone());
         let (tx, rx) = crossbeam_channel::unbounded();
         let stop = Arc::new(AtomicBool::new(false));
         let settings = self.settings.clone();
@@ -104,7 +143,14 @@ impl NtkLab {
             let sweep = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 for &a in &settings.exponents {
                     for &width in &settings.widths {
-                        match ntk::cell(&base, a, width, settings.seeds, &device, &flag) {
+                        let seeds = settings.seeds;
+                        let cell = match &subject {
+                            Subject::Run(base) => ntk::cell(base, a, width, seeds, &device, &flag),
+                            Subject::Paper { pde, steps, lr } => {
+                                ntk_pde::cell(*pde, a, width, (seeds, *steps, *lr), &flag)
+                            }
+                        };
+                        match cell {
                             Ok(Some(row)) => {
                                 let _ = tx.send(LabMsg::Row(row));
                                 ctx.request_repaint();

@@ -3,4 +3,5 @@
 //! sessions) and `export` (they return figures).
 
 pub mod ntk;
+pub mod ntk_pde;
 pub mod stiff;

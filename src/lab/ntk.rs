@@ -81,6 +81,16 @@ pub struct NtkRow {
     pub lambda_max_rel_spread: f64,
     /// ‖std over seeds of K(0)_ij‖_F / ‖mean over seeds of K(0)_ij‖_F.
     pub entry_rel_spread: f64,
+    /// The same for the residual–residual block K_ff, the residual–boundary block K_bf and the
+    /// boundary–boundary block K_bb (the NTK paper proves their concentration under different
+    /// conditions on a); absent in tables written before they were measured, and when the
+    /// problem has no boundary rows.
+    #[serde(default)]
+    pub spread_ff: Option<f64>,
+    #[serde(default)]
+    pub spread_bf: Option<f64>,
+    #[serde(default)]
+    pub spread_bb: Option<f64>,
     /// Median over seeds of ‖K(T) − K(0)‖_F / ‖K(0)‖_F after training.
     pub drift: f64,
     /// Median over seeds of the loss after training.
@@ -146,10 +156,7 @@ pub fn cell(
     stop: &AtomicBool,
 ) -> Result<Option<NtkRow>> {
     let eps = base.problem.eps;
-    // Running mean and sum of squared deviations of K(0) over seeds (Welford), so memory
-    // stays at two kernels whatever the number of seeds.
-    let (mut mean, mut m2): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
-    let (mut lmax, mut drifts, mut losses) = (Vec::new(), Vec::new(), Vec::new());
+    let mut stats = KernelStats::new(base.problem.n_res);
     for seed in 0..seeds {
         if stop.load(Ordering::Relaxed) {
             return Ok(None);
@@ -161,7 +168,6 @@ pub fn cell(
         let probe = Session::new(c.clone(), device);
         let k0 = kernel(&probe, &probe.state().theta, eps).context("initial kernel")?;
         let lambda_max = SymEig::new(&k0)?.lambda_max();
-        lmax.push(lambda_max);
         // Gradient descent is stable on the linearized dynamics for η·λ_max(K) < 2: the step
         // is capped at 1/λ_max(K(0)) so every (a, N) trains stably.
         c.optimizer.lr = c.optimizer.lr.min(1.0 / lambda_max);
@@ -172,36 +178,108 @@ pub fn cell(
         }
         let theta = session.state().theta.clone();
         let kt = kernel(&session, &theta, eps).context("trained kernel")?;
-        drifts.push((&kt - &k0).norm_l2() / k0.norm_l2());
-        losses.push(session.current_loss()?.total);
-        let n = (seed + 1) as f64;
+        stats.push(&k0, &kt, lambda_max, session.current_loss()?.total);
+    }
+    Ok(Some(stats.row(exponent, width, seeds)))
+}
+
+/// Per-seed results of one (a, N) cell, summarized into an [`NtkRow`]. K(0)'s entries are
+/// kept as a running mean and sum of squared deviations (Welford), so memory stays at two
+/// kernels whatever the number of seeds.
+pub(crate) struct KernelStats {
+    /// Rows before `split` are residual rows, the rest boundary rows.
+    split: usize,
+    mean: Vec<f64>,
+    m2: Vec<f64>,
+    lmax: Vec<f64>,
+    drifts: Vec<f64>,
+    losses: Vec<f64>,
+}
+
+impl KernelStats {
+    pub(crate) fn new(split: usize) -> Self {
+        Self {
+            split,
+            mean: Vec::new(),
+            m2: Vec::new(),
+            lmax: Vec::new(),
+            drifts: Vec::new(),
+            losses: Vec::new(),
+        }
+    }
+
+    /// One seed: its initial and trained kernels, λ_max(K(0)) and the loss after training.
+    pub(crate) fn push(&mut self, k0: &faer::Mat<f64>, kt: &faer::Mat<f64>, lmax: f64, loss: f64) {
+        self.lmax.push(lmax);
+        self.drifts.push((kt - k0).norm_l2() / k0.norm_l2());
+        self.losses.push(loss);
+        let n = self.lmax.len() as f64;
         let entries = k0.col_iter().flat_map(|c| c.iter().copied());
-        if mean.is_empty() {
-            mean = entries.collect();
-            m2 = vec![0.0; mean.len()];
+        if self.mean.is_empty() {
+            self.mean = entries.collect();
+            self.m2 = vec![0.0; self.mean.len()];
         } else {
-            for ((x, m), s) in entries.zip(&mut mean).zip(&mut m2) {
+            for ((x, m), s) in entries.zip(&mut self.mean).zip(&mut self.m2) {
                 let delta = x - *m;
                 *m += delta / n;
                 *s += delta * (x - *m);
             }
         }
     }
-    let std = m2.iter().sum::<f64>().sqrt() / ((seeds.max(2) - 1) as f64).sqrt();
-    let lm = lmax.iter().sum::<f64>() / lmax.len() as f64;
-    let ls = (lmax.iter().map(|x| (x - lm) * (x - lm)).sum::<f64>()
-        / (lmax.len().max(2) - 1) as f64)
-        .sqrt();
-    Ok(Some(NtkRow {
-        exponent,
-        width,
-        seeds,
-        lambda_max_mean: lm,
-        lambda_max_rel_spread: ls / lm,
-        entry_rel_spread: std / crate::linalg::norm(&mean),
-        drift: median_spread(&drifts).0,
-        loss_after: median_spread(&losses).0,
-    }))
+
+    /// The cell's row.
+    pub(crate) fn row(&self, exponent: f64, width: usize, seeds: u64) -> NtkRow {
+        let dof = ((seeds.max(2) - 1) as f64).sqrt();
+        let std = self.m2.iter().sum::<f64>().sqrt() / dof;
+        let lmax = &self.lmax;
+        let lm = lmax.iter().sum::<f64>() / lmax.len() as f64;
+        let ls = (lmax.iter().map(|x| (x - lm) * (x - lm)).sum::<f64>()
+            / (lmax.len().max(2) - 1) as f64)
+            .sqrt();
+        let blocks = self.blocks(dof);
+        NtkRow {
+            exponent,
+            width,
+            seeds,
+            lambda_max_mean: lm,
+            lambda_max_rel_spread: ls / lm,
+            entry_rel_spread: std / crate::linalg::norm(&self.mean),
+            spread_ff: blocks.map(|b| b[0]),
+            spread_bf: blocks.map(|b| b[1]),
+            spread_bb: blocks.map(|b| b[2]),
+            drift: median_spread(&self.drifts).0,
+            loss_after: median_spread(&self.losses).0,
+        }
+    }
+
+    /// Each block's ‖std‖_F / ‖mean‖_F, [ff, bf, bb]; `None` when a block is empty.
+    fn blocks(&self, dof: f64) -> Option<[f64; 3]> {
+        let n = (self.mean.len() as f64).sqrt().round() as usize;
+        if self.split == 0 || self.split >= n {
+            return None;
+        }
+        // [residual, cross, boundary] sums of squared means and of m2.
+        let (mut mean2, mut var) = ([0.0; 3], [0.0; 3]);
+        for (idx, (m, s)) in self.mean.iter().zip(&self.m2).enumerate() {
+            let (i, j) = (idx % n, idx / n);
+            let b = (i >= self.split) as usize + (j >= self.split) as usize;
+            mean2[b] += m * m;
+            var[b] += s;
+        }
+        let rel = |b: usize| var[b].sqrt() / dof / mean2[b].sqrt();
+        Some([rel(0), rel(1), rel(2)])
+    }
+}
+
+/// The exponents a of `rows`, in order of first appearance.
+fn exponents(rows: &[NtkRow]) -> Vec<f64> {
+    let mut out: Vec<f64> = Vec::new();
+    for r in rows {
+        if !out.contains(&r.exponent) {
+            out.push(r.exponent);
+        }
+    }
+    out
 }
 
 /// The lab's two figures: spread of K(0) entries over seeds, and drift in training, against
@@ -217,13 +295,7 @@ pub fn figures(rows: &[NtkRow]) -> (Figure, Figure) {
     )
     .log_x()
     .log_y();
-    let mut exponents: Vec<f64> = Vec::new();
-    for r in rows {
-        if !exponents.contains(&r.exponent) {
-            exponents.push(r.exponent);
-        }
-    }
-    for a in exponents {
+    for a in exponents(rows) {
         let pick = |f: &dyn Fn(&NtkRow) -> f64| {
             let mut p: Vec<(f64, f64)> = rows
                 .iter()
@@ -239,6 +311,27 @@ pub fn figures(rows: &[NtkRow]) -> (Figure, Figure) {
         drift = drift.with_series(&label, pick(&|r| r.drift), Mark::LineAndPoints);
     }
     (spread, drift)
+}
+
+/// Spread over seeds of K_ff(0) and K_bb(0) against N, one curve per (block, a) (log–log):
+/// the NTK paper's two conditions side by side.
+pub fn block_figure(rows: &[NtkRow], title: &str) -> Figure {
+    let mut fig = Figure::new(title, "N", "rel. spread").log_x().log_y();
+    type Pick = fn(&NtkRow) -> Option<f64>;
+    let blocks: [(&str, Pick); 2] = [("K_ff", |r| r.spread_ff), ("K_bb", |r| r.spread_bb)];
+    for (block, f) in blocks {
+        for a in exponents(rows) {
+            let mut p: Vec<(f64, f64)> = rows
+                .iter()
+                .filter(|r| r.exponent == a)
+                .filter_map(|r| Some((r.width as f64, f(r)?)))
+                .filter(|p| p.1 > 0.0 && p.1.is_finite())
+                .collect();
+            p.sort_by(|x, y| x.0.total_cmp(&y.0));
+            fig = fig.with_series(&format!("{block}, a = {a}"), p, Mark::LineAndPoints);
+        }
+    }
+    fig
 }
 
 #[cfg(test)]
@@ -320,6 +413,22 @@ mod tests {
         });
         let direct = std.norm_l2() / mean.norm_l2();
         assert!((narrow.entry_rel_spread - direct).abs() < 1e-10 * direct);
+        // Per block: the 12 residual rows come first, then the 2 boundary rows.
+        let block = |(r, c): (usize, usize), (nr, nc): (usize, usize)| {
+            let s = std.as_ref().submatrix(r, c, nr, nc).norm_l2();
+            s / mean.as_ref().submatrix(r, c, nr, nc).norm_l2()
+        };
+        let blocks = [
+            (narrow.spread_ff, block((0, 0), (12, 12))),
+            (narrow.spread_bf, block((12, 0), (2, 12))),
+            (narrow.spread_bb, block((12, 12), (2, 2))),
+        ];
+        for (got, want) in blocks {
+            assert!(
+                (got.unwrap() - want).abs() < 1e-10 * want,
+                "{got:?} vs {want}"
+            );
+        }
         let wide = cell(&base, 1.0, 400, 4, &device, &stop).unwrap().unwrap();
         assert!(wide.entry_rel_spread < 0.5 * narrow.entry_rel_spread);
         let (spread, drift) = figures(&[narrow, wide]);

@@ -1,8 +1,10 @@
-//! The NTK lab window: widths, exponents a, seeds, steps and rate; run or stop the sweep for
-//! the current problem; progress; the table of (a, N) cells; spread and drift against N.
+//! The NTK lab window: what to sweep on (the current problem or one of the NTK paper's
+//! equations), widths, exponents a, seeds, steps and rate; run or stop the sweep; progress; the
+//! table of (a, N) cells with the spread of each kernel block; spread and drift against N.
 
 use crate::app::{ExplorerApp, Pending};
 use crate::lab::ntk;
+use crate::lab::ntk_pde::PaperPde;
 use crate::ui::plot_view::figure_ui;
 use crate::ui::widgets::bounded_row;
 
@@ -19,21 +21,64 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
         .vscroll(true)
         .show(ctx, |ui| {
             let problem = &app.config().problem;
-            ui.label(format!(
-                "Sweeps one hidden layer of width N, N(0, 1) weights and biases, output scaled by \
-                 1/N^a, on the current problem ({} at ε = {}, {} kernel rows). For each (a, N): \
-                 the spread of the initial kernel K = JJᵀ over seeds, and its drift \
-                 ‖K(T) − K(0)‖/‖K(0)‖ after gradient descent (rate capped at 1/λ_max(K(0))).",
+            let current = format!(
+                "This run's problem: {} at ε = {}",
                 problem.kind.label(),
-                problem.eps,
-                ntk::kernel_rows(app.config())
+                problem.eps
+            );
+            let on = match app.ntk_lab.pick {
+                None => format!(
+                    "the current problem ({} at ε = {}, {} kernel rows)",
+                    problem.kind.label(),
+                    problem.eps,
+                    ntk::kernel_rows(app.config())
+                ),
+                Some(pde) => format!(
+                    "the NTK paper's {} — {}; {} kernel rows, {} of them residual rows",
+                    pde.label(),
+                    pde.setup(),
+                    pde.rows().len(),
+                    pde.residual_rows()
+                ),
+            };
+            ui.label(format!(
+                "Sweeps one tanh hidden layer of width N, N(0, 1) weights and biases, output \
+                 scaled by 1/N^a, on {on}. For each (a, N): the spread of the initial kernel \
+                 K = JJᵀ over seeds, whole and per block (residual rows f, boundary rows b), and \
+                 its drift ‖K(T) − K(0)‖/‖K(0)‖ after gradient descent (rate capped at \
+                 1/λ_max(K(0)))."
             ));
             ui.label(
-                "The NTK papers' claims: K(0) concentrates as N grows when a is large enough, \
-                 and K stays near K(0) in training for a > 1/4.",
+                "The NTK papers' claims: K_bb(0) concentrates as N grows for a ≥ ½, K_ff and K_bf \
+                 for a ≥ 1 when the operator has a non-homogeneous term; K stays near K(0) in \
+                 training for a > ¼.",
             );
             let lab = &mut app.ntk_lab;
             let busy = lab.running();
+            ui.add_enabled_ui(!busy, |ui| {
+                ui.horizontal(|ui| {
+                    let l = ui.label("Sweep on");
+                    let name = |p: Option<PaperPde>| match p {
+                        None => current.clone(),
+                        Some(PaperPde::SineGordon) => {
+                            "NTK paper: sine-Gordon (initial value problem)".into()
+                        }
+                        Some(PaperPde::Kdv) => {
+                            "NTK paper: KdV (initial–boundary value problem)".into()
+                        }
+                    };
+                    egui::ComboBox::from_id_salt("ntk_subject")
+                        .selected_text(name(lab.pick))
+                        .width(420.0)
+                        .show_ui(ui, |ui| {
+                            for p in [None, Some(PaperPde::SineGordon), Some(PaperPde::Kdv)] {
+                                ui.selectable_value(&mut lab.pick, p, name(p));
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                });
+            });
             ui.add_enabled_ui(!busy, |ui| {
                 egui::Grid::new("ntk_settings")
                     .num_columns(2)
@@ -71,10 +116,14 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                 }
                 export = ui
                     .add_enabled(
-                        !busy && !lab.rows.is_empty() && !app.headless,
+                        !busy && !lab.rows.is_empty(),
                         egui::Button::new("Export lab…"),
                     )
-                    .on_hover_text("Figures (SVG, PNG, CSV), the base run and the table")
+                    .on_hover_text(format!(
+                        "Figures (SVG, PNG, CSV), the base run and the table into a new folder \
+                         (under {} when no file dialog can open)",
+                        app.export_root.display()
+                    ))
                     .clicked();
             });
             let lab = &app.ntk_lab;
@@ -95,13 +144,11 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             if lab.rows.is_empty() {
                 return;
             }
-            if let Some(base) = &lab.base {
+            if let Some(subject) = &lab.measured {
                 ui.label(format!(
-                    "Results for {} at ε = {} ({} seeds, {} steps):",
-                    base.problem.kind.label(),
-                    base.problem.eps,
-                    lab.rows[0].seeds,
-                    base.training.max_steps
+                    "Results for {} ({} seeds):",
+                    subject.describe(),
+                    lab.rows[0].seeds
                 ));
             }
             let (spread, drift) = ntk::figures(&lab.rows);
@@ -114,7 +161,7 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             });
             egui::Grid::new("ntk_rows")
                 .striped(true)
-                .num_columns(7)
+                .num_columns(10)
                 .show(ui, |ui| {
                     for h in [
                         "a",
@@ -122,6 +169,9 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                         "mean λ_max(K(0))",
                         "spread λ_max",
                         "spread K(0)",
+                        "K_ff",
+                        "K_bf",
+                        "K_bb",
                         "drift",
                         "loss after",
                     ] {
@@ -134,6 +184,9 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                         ui.label(format!("{:.3e}", r.lambda_max_mean));
                         ui.label(format!("{:.3}", r.lambda_max_rel_spread));
                         ui.label(format!("{:.3}", r.entry_rel_spread));
+                        for s in [r.spread_ff, r.spread_bf, r.spread_bb] {
+                            ui.label(s.map_or("—".into(), |s| format!("{s:.3}")));
+                        }
                         ui.label(format!("{:.3e}", r.drift));
                         ui.label(format!("{:.2e}", r.loss_after));
                         ui.end_row();
@@ -144,7 +197,10 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
     if run {
         app.start_ntk_lab();
     }
-    if export {
+    if export && app.headless {
+        let root = app.export_root.clone();
+        crate::app::export::start_export_ntk_lab(app, root);
+    } else if export {
         app.dialog(Pending::NtkLabFolder, || {
             rfd::FileDialog::new()
                 .set_title("Export the NTK lab into folder")
