@@ -599,11 +599,13 @@ fn the_ntk_lab_sweeps_the_ntk_papers_kdv_problem_picked_in_its_window() {
     ));
     // Every row carries the spread of each kernel block, shown in the table.
     for r in &lab.rows {
+        assert!(r.loss_before.is_some_and(|l| l > 0.0), "{r:?}");
         for s in [r.spread_ff, r.spread_bf, r.spread_bb] {
             assert!(s.is_some_and(|s| s.is_finite() && s > 0.0), "{r:?}");
         }
     }
     assert!(h.query_by_label("K_bb").is_some());
+    assert!(h.query_by_label("loss at start").is_some());
     // Its export, from the window's button (no dialog opens in the harness: the export root):
     // the rows and the equation by name; no preset, since no run config made them.
     let dir = tempfile::tempdir().unwrap();

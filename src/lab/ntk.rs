@@ -95,6 +95,10 @@ pub struct NtkRow {
     pub drift: f64,
     /// Median over seeds of the loss after training.
     pub loss_after: f64,
+    /// Median over seeds of the loss at the start (absent in tables written before it was
+    /// kept): a drift is read beside how far training went.
+    #[serde(default)]
+    pub loss_before: Option<f64>,
 }
 
 /// The lab's base run for `run`'s problem at its target ε: classical gradient descent with the
@@ -167,6 +171,7 @@ pub fn cell(
         c.training.seed = seed;
         let probe = Session::new(c.clone(), device);
         let k0 = kernel(&probe, &probe.state().theta, eps).context("initial kernel")?;
+        let before = probe.current_loss()?.total;
         let lambda_max = SymEig::new(&k0)?.lambda_max();
         // Gradient descent is stable on the linearized dynamics for η·λ_max(K) < 2: the step
         // is capped at 1/λ_max(K(0)) so every (a, N) trains stably.
@@ -178,7 +183,12 @@ pub fn cell(
         }
         let theta = session.state().theta.clone();
         let kt = kernel(&session, &theta, eps).context("trained kernel")?;
-        stats.push(&k0, &kt, lambda_max, session.current_loss()?.total);
+        stats.push(
+            &k0,
+            &kt,
+            lambda_max,
+            (before, session.current_loss()?.total),
+        );
     }
     Ok(Some(stats.row(exponent, width, seeds)))
 }
@@ -194,6 +204,7 @@ pub(crate) struct KernelStats {
     lmax: Vec<f64>,
     drifts: Vec<f64>,
     losses: Vec<f64>,
+    losses_before: Vec<f64>,
 }
 
 impl KernelStats {
@@ -205,14 +216,23 @@ impl KernelStats {
             lmax: Vec::new(),
             drifts: Vec::new(),
             losses: Vec::new(),
+            losses_before: Vec::new(),
         }
     }
 
-    /// One seed: its initial and trained kernels, λ_max(K(0)) and the loss after training.
-    pub(crate) fn push(&mut self, k0: &faer::Mat<f64>, kt: &faer::Mat<f64>, lmax: f64, loss: f64) {
+    /// One seed: its initial and trained kernels, λ_max(K(0)) and the loss before and after
+    /// training.
+    pub(crate) fn push(
+        &mut self,
+        k0: &faer::Mat<f64>,
+        kt: &faer::Mat<f64>,
+        lmax: f64,
+        (before, after): (f64, f64),
+    ) {
         self.lmax.push(lmax);
         self.drifts.push((kt - k0).norm_l2() / k0.norm_l2());
-        self.losses.push(loss);
+        self.losses.push(after);
+        self.losses_before.push(before);
         let n = self.lmax.len() as f64;
         let entries = k0.col_iter().flat_map(|c| c.iter().copied());
         if self.mean.is_empty() {
@@ -249,6 +269,7 @@ impl KernelStats {
             spread_bb: blocks.map(|b| b[2]),
             drift: median_spread(&self.drifts).0,
             loss_after: median_spread(&self.losses).0,
+            loss_before: Some(median_spread(&self.losses_before).0),
         }
     }
 

@@ -348,7 +348,8 @@ pub fn cell(
             return Ok(None);
         }
         let mut theta = net.init(seed);
-        let (_, j0) = system(pde, &net, &rows, &theta);
+        let (r0, j0) = system(pde, &net, &rows, &theta);
+        let before = 0.5 * r0.iter().map(|v| v * v).sum::<f64>();
         let k0 = gram(&j0);
         let lambda_max = SymEig::new(&k0)?.lambda_max();
         let rate = lr.min(1.0 / lambda_max);
@@ -362,7 +363,7 @@ pub fn cell(
         }
         let (r, jt) = system(pde, &net, &rows, &theta);
         let loss = 0.5 * r.iter().map(|v| v * v).sum::<f64>();
-        stats.push(&k0, &gram(&jt), lambda_max, loss);
+        stats.push(&k0, &gram(&jt), lambda_max, (before, loss));
     }
     Ok(Some(stats.row(exponent, width, seeds)))
 }
@@ -488,14 +489,18 @@ mod tests {
         let stop = AtomicBool::new(false);
         for pde in PaperPde::ALL {
             let row = cell(pde, 1.0, 20, (2, 200, 10.0), &stop).unwrap().unwrap();
-            // Each seed's loss falls, so their median is below the larger initial loss.
+            // Each seed's loss falls, so their median is below the larger initial loss, and the
+            // row's loss at the start is the median of the two.
             let net = Shallow::new(20, 1.0);
-            let loss0 = (0..2)
+            let start: Vec<f64> = (0..2)
                 .map(|seed| {
                     let (r0, _) = system(pde, &net, &pde.rows(), &net.init(seed));
                     0.5 * r0.iter().map(|v| v * v).sum::<f64>()
                 })
-                .fold(0.0, f64::max);
+                .collect();
+            let loss0 = start[0].max(start[1]);
+            let median = 0.5 * (start[0] + start[1]);
+            assert!((row.loss_before.unwrap() - median).abs() < 1e-12 * median);
             assert!(
                 row.loss_after < loss0,
                 "{pde:?}: {} vs {loss0}",

@@ -220,12 +220,16 @@ pub struct BudgetError {
     pub needs: String,
 }
 
+/// Bytes in MiB (the unit of `lm.memory_budget_mib`).
+pub fn mib(bytes: f64) -> f64 {
+    bytes / (1024.0 * 1024.0)
+}
+
 /// Choose the route for an m × n J within `budget_mib`: the asked form if it fits; by shape
 /// (primal when m ≥ n) if that fits; else matrix-free if that fits; else an error naming the
 /// sizes each route needs. The matrix-free estimate counts one chunk of rows per compute
 /// thread, so near the budget the route can depend on `--threads`.
 pub fn plan(asked: Asked, sizes: &Sizes, budget_mib: f64) -> Result<Plan, BudgetError> {
-    let mib = |bytes: f64| bytes / (1024.0 * 1024.0);
     let (rows, cols) = (sizes.rows, sizes.cols);
     let by_shape = Form::for_shape(rows, cols);
     let dense = |form: Form| mib(dense_bytes(sizes, form));

@@ -27,7 +27,7 @@ pub const PM2_NOTE: &str = "ISGD paper §4.2: 6 hidden layers of 100 tanh units,
 /// What `--full` changes for `hk`.
 pub const HK_NOTE: &str = "ISGD paper §4.3: 6 hidden layers of 100 tanh units, N_f = 4000 random residual and N_b = 400 boundary points, Adam 10⁶ steps, ISGD 5.5·10⁵ iterations (split as for `cd`).";
 /// What `--full` changes for `hr`.
-pub const HR_NOTE: &str = "HRTA paper §5: 16 000 Adam steps in all (\"over 16000 steps\" for Adam; s = 0.5 runs 3 000 steps with σ_½, then 13 000 with ReLU). The paper gives no switch for s = 1.5 in the fits, so it keeps the default's. The Poisson example already runs the paper's 16 000 + 13 000 steps.";
+pub const HR_NOTE: &str = "HRTA paper §5: 16 000 Adam steps in all (\"over 16000 steps\" for Adam; s = 0.5 runs 3 000 steps with σ_½, then 13 000 with ReLU). The paper gives no switch for s = 1.5 in the fits, so it keeps the default's. The Poisson example already runs the paper's 16 000 + 13 000 steps. The multi-layer column runs every seed and width 1000 too (by default: seed 0 at widths 200 and 400).";
 /// What `--full` changes for `ntk`.
 pub const NTK_NOTE: &str = "The NTK papers state no widths, seeds or iteration counts; `--full` widens our own sweep to N up to 3200 and at least 32 seeds per cell.";
 /// What `--full` changes for `rf`.

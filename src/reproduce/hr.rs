@@ -1,7 +1,9 @@
-//! `reproduce hr`: the HRTA paper's Table 1, single-layer half — fit sin(2πx) on 100 points with
-//! a two-layer ReLU network of width 200, 400 and 1000 (N(0, I) init, 1/√m scaling), Adam
-//! against HRTA with s = 0.5 (homotopy, s 0.5 → 1) and s = 1.5 (relaxation, s 1 → 1.5); the
-//! final loss beside the paper's error — and the same three on sin(2π(x₁ + x₂ + x₃)) (Fig. 3);
+//! `reproduce hr`: the HRTA paper's Table 1 — fit sin(2πx) on 100 points with a two-layer ReLU
+//! network of width 200, 400 and 1000 (N(0, I) init, 1/√m scaling), Adam against HRTA with
+//! s = 0.5 (homotopy, s 0.5 → 1) and s = 1.5 (relaxation, s 1 → 1.5); the final loss beside the
+//! paper's error; its multi-layer column by two hidden layers of width m (seed 0 at widths 200
+//! and 400 by default, every seed and width 1000 under `--full`) — and the same three on
+//! sin(2π(x₁ + x₂ + x₃)) (Fig. 3);
 //! and the paper's PDE example (§4.2, App. C): the Neumann Poisson problem by Sobolev training
 //! with ½ReLU², Adam against HRTA s = 1.5, with loss and L² error curves (Figs. 4–5); and the
 //! 3D fit with less overparameterization, width 400 on 400 random points (App. B, Fig. 8).
@@ -87,12 +89,37 @@ const POISSON: usize = 2;
 const FIG8_WIDTH: usize = 400;
 const FIG8_POINTS: usize = 400;
 
-/// The paper's single-layer column: (width, Adam, HRTA, which s the HRTA number used).
-const PAPER: [(usize, f64, f64, &str); 3] = [
+/// One column of the paper's Table 1: (width, Adam, HRTA, which s the HRTA number used).
+type PaperColumn = [(usize, f64, f64, &'static str); 3];
+
+/// The paper's single-layer column.
+const PAPER: PaperColumn = [
     (200, 2.02e-5, 8.72e-7, "hrta_s1.5"),
     (400, 6.54e-6, 8.55e-7, "hrta_s0.5"),
     (1000, 1.55e-6, 1.88e-7, "hrta_s0.5"),
 ];
+
+/// The paper's multi-layer column ("three-layer neural networks").
+const PAPER_MULTI: PaperColumn = [
+    (200, 2.52e-7, 9.47e-8, "hrta_s0.5"),
+    (400, 4.83e-8, 1.8e-8, "hrta_s1.5"),
+    (1000, 2.20e-7, 3.52e-9, "hrta_s1.5"),
+];
+
+/// The multi-layer column's runs: two hidden layers of width m. A width-1000 run takes about
+/// 16 min here (49 ms a step), so by default seed 0 at widths 200 and 400; `--full` runs
+/// every seed and width 1000 too.
+fn multi_layer_plan(full: bool, seeds: u64) -> (u64, &'static [usize]) {
+    if full {
+        (seeds, &WIDTHS)
+    } else {
+        (1, &WIDTHS[..2])
+    }
+}
+
+fn one_layer() -> usize {
+    1
+}
 
 /// One run.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -101,6 +128,9 @@ pub struct HrRow {
     /// Input dimension (1: sin(2πx); 3: sin(2π(x₁ + x₂ + x₃)); 2: the Poisson problem).
     pub dim: usize,
     pub width: usize,
+    /// Hidden layers, each of `width` (1 unless in the multi-layer column).
+    #[serde(default = "one_layer")]
+    pub layers: usize,
     /// Fitting points where the run changed the preset's (Fig. 8: 400 random points).
     #[serde(default)]
     pub points: Option<usize>,
@@ -127,17 +157,23 @@ struct CellOut {
     curves: Option<(Curve, Curve)>,
 }
 
-/// One run: a fit of `width` by `method` of set `dim`, seed `seed`, on the preset's points or
-/// on `points` uniform random ones.
+/// A table entry for (method, width) from one number of each matching row.
+type StatOf<'a> = dyn Fn(&str, usize, &dyn Fn(&HrRow) -> Option<f64>) -> String + 'a;
+
+/// One cell: (config index, dim, method, seed, width, fitting points, hidden layers).
+type Cell<'a> = (usize, usize, &'a str, u64, usize, Option<usize>, usize);
+
+/// One run: a fit by `layers` hidden layers of `width` by `method` of set `dim`, seed `seed`,
+/// on the preset's points or on `points` uniform random ones.
 fn run_cell(
     config: &RunConfig,
-    (dim, method, seed, width, points): (usize, &str, u64, usize, Option<usize>),
+    &(_, dim, method, seed, width, points, layers): &Cell,
     say: &(dyn Fn(String) + Sync),
 ) -> Result<CellOut> {
     let device = backend::cpu().context("CPU device")?;
     let started = Instant::now();
     let mut c = config.clone();
-    c.network.hidden = vec![width];
+    c.network.hidden = vec![width; layers];
     c.training.seed = seed;
     if let Some(n) = points {
         c.problem.n_res = n;
@@ -165,6 +201,7 @@ fn run_cell(
         method: method.into(),
         dim,
         width,
+        layers,
         points,
         seed,
         loss: parts.residual + session.objective().bc_weight() * parts.boundary,
@@ -172,7 +209,7 @@ fn run_cell(
         seconds: started.elapsed().as_secs_f64(),
     };
     say(format!(
-        "[hr seed {seed}] {method} {dim}D width {width}: loss {:.3e}, {:.1} s",
+        "[hr seed {seed}] {method} {dim}D width {width} × {layers} layer(s): loss {:.3e}, {:.1} s",
         row.loss, row.seconds
     ));
     Ok(CellOut { row, curves })
@@ -189,10 +226,13 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
     // The 1D fits' step count and s = 0.5 switch, for the page (they differ under --full).
     let (mut fit_steps, mut fit_switch) = (0, String::from("?"));
     let mut configs = Vec::new();
-    // (config index, dim, method, seed, width, points), in the order of the table's rows.
-    let mut cells = Vec::new();
-    // Fig. 8's runs go last, so that adding them kept the other cells' indices.
+    // The cells, in the order of the table's rows.
+    let mut cells: Vec<Cell> = Vec::new();
+    // Fig. 8's runs, then the multi-layer ones, go last, so that adding them kept the other
+    // cells' indices.
     let mut fig8 = Vec::new();
+    let mut multi = Vec::new();
+    let (multi_seeds, multi_widths) = multi_layer_plan(opts.full, opts.seeds);
     for (dim, methods, widths) in sets {
         for &(method, file, builtin) in methods {
             let (config, from) = opts.preset("hr", method, file, builtin)?;
@@ -209,7 +249,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
             }
             for seed in 0..opts.seeds {
                 for &width in widths {
-                    cells.push((configs.len(), dim, method, seed, width, None));
+                    cells.push((configs.len(), dim, method, seed, width, None, 1));
                 }
                 if dim == 3 {
                     fig8.push((
@@ -219,29 +259,31 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
                         seed,
                         FIG8_WIDTH,
                         Some(FIG8_POINTS),
+                        1,
                     ));
+                }
+                if dim == 1 && seed < multi_seeds {
+                    for &width in multi_widths {
+                        multi.push((configs.len(), dim, method, seed, width, None, 2));
+                    }
                 }
             }
             configs.push(config);
         }
     }
     cells.extend(fig8);
-    type Cell<'a> = (usize, usize, &'a str, u64, usize, Option<usize>);
-    let describe = |&(_, dim, method, seed, width, points): &Cell| match points {
-        None => format!("seed {seed}, {method} {dim}D width {width}"),
-        Some(n) => format!("seed {seed}, {method} {dim}D width {width} on {n} random points"),
+    cells.extend(multi);
+    let describe = |&(_, dim, method, seed, width, points, layers): &Cell| match (points, layers) {
+        (None, 1) => format!("seed {seed}, {method} {dim}D width {width}"),
+        (None, l) => format!("seed {seed}, {method} {dim}D {l} hidden layers of width {width}"),
+        (Some(n), _) => {
+            format!("seed {seed}, {method} {dim}D width {width} on {n} random points")
+        }
     };
     let material = cells::material_of(&configs);
-    let outs = match cells::run(
-        opts,
-        "hr",
-        &material,
-        &cells,
-        describe,
-        |&(k, dim, method, seed, width, points), say| {
-            run_cell(&configs[k], (dim, method, seed, width, points), say)
-        },
-    )? {
+    let outs = match cells::run(opts, "hr", &material, &cells, describe, |cell, say| {
+        run_cell(&configs[cell.0], cell, say)
+    })? {
         Step::Page(outs) => outs,
         Step::Done(said) => return Ok(said),
     };
@@ -249,7 +291,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
     let mut curves: Vec<(&str, Curve, Curve)> = Vec::new();
     let mut fig8_curves: Vec<(&str, Curve)> = Vec::new();
     let mut rows = Vec::new();
-    for (out, &(_, dim, method, _, _, points)) in outs.into_iter().zip(&cells) {
+    for (out, &(_, dim, method, _, _, points, _)) in outs.into_iter().zip(&cells) {
         match (out.curves, points) {
             (Some((loss, _)), Some(_)) => fig8_curves.push((method, loss)),
             (Some((loss, l2re)), None) if dim == POISSON => curves.push((method, loss, l2re)),
@@ -262,7 +304,7 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
             &rows
                 .iter()
                 .filter(|r| r.dim == dim && r.method == method && r.width == width)
-                .filter(|r| r.points.is_none())
+                .filter(|r| r.points.is_none() && r.layers == 1)
                 .filter_map(f)
                 .collect::<Vec<_>>(),
         )
@@ -279,8 +321,17 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
     let stat = |method: &str, width: usize, f: &dyn Fn(&HrRow) -> Option<f64>| {
         stat_in(1, method, width, f)
     };
+    let stat_multi = |method: &str, width: usize, f: &dyn Fn(&HrRow) -> Option<f64>| {
+        fmt_stat(
+            &rows
+                .iter()
+                .filter(|r| r.layers == 2 && r.method == method && r.width == width)
+                .filter_map(f)
+                .collect::<Vec<_>>(),
+        )
+    };
     let mut md = format!(
-        "# Reproduction `hr`: HRTA paper Table 1 (single layer)\n\nFit of sin(2πx) on 100 uniform points by a two-layer ReLU network (N(0, I) initialization, 1/√m output scaling): Adam throughout against HRTA with s = 0.5 (σ_½ = ½x + ½ReLU for {fit_switch} steps, then ReLU) and s = 1.5 (ReLU, then σ_{{3/2}} = −½x + 3/2 ReLU). {fit_steps} Adam steps, lr 10⁻³ halved every 5000 (App. B: the paper's s = 0.5 run takes 3000 Adam steps with σ_½, then 13 000 with ReLU, its Adam baseline 16 000). The loss is the paper's (1/200)Σ over the 100 points (eqs. 45, 47, 49), ½·mean squared error, as ours. The paper's HRTA number comes from one s per width (named in the table).\n\n",
+        "# Reproduction `hr`: HRTA paper Table 1\n\nFit of sin(2πx) on 100 uniform points by a two-layer ReLU network (N(0, I) initialization, 1/√m output scaling): Adam throughout against HRTA with s = 0.5 (σ_½ = ½x + ½ReLU for {fit_switch} steps, then ReLU) and s = 1.5 (ReLU, then σ_{{3/2}} = −½x + 3/2 ReLU). {fit_steps} Adam steps, lr 10⁻³ halved every 5000 (App. B: the paper's s = 0.5 run takes 3000 Adam steps with σ_½, then 13 000 with ReLU, its Adam baseline 16 000). The loss is the paper's (1/200)Σ over the 100 points (eqs. 45, 47, 49), ½·mean squared error, as ours. The paper's HRTA number comes from one s per width (named in the table).\n\n",
     );
     md.push_str(&PAGE.scale_line(opts.full));
     md.push_str(&format!(
@@ -288,18 +339,32 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
         opts.seeds.saturating_sub(1),
         sources.join("; ")
     ));
-    for (width, adam, hrta, which) in PAPER {
-        md.push_str(&format!(
-            "| {width} | {adam:.2e} | {} | {hrta:.2e} ({}) | {} | {} | {} / {} / {} |\n",
-            stat("adam", width, &|r| Some(r.loss)),
-            which.replace("hrta_", ""),
-            stat("hrta_s0.5", width, &|r| Some(r.loss)),
-            stat("hrta_s1.5", width, &|r| Some(r.loss)),
-            stat("adam", width, &|r| r.l2re),
-            stat("hrta_s0.5", width, &|r| r.l2re),
-            stat("hrta_s1.5", width, &|r| r.l2re),
-        ));
-    }
+    let column = |paper: &PaperColumn, stat: &StatOf| {
+        let mut md = String::new();
+        for &(width, adam, hrta, which) in paper {
+            md.push_str(&format!(
+                "| {width} | {adam:.2e} | {} | {hrta:.2e} ({}) | {} | {} | {} / {} / {} |\n",
+                stat("adam", width, &|r| Some(r.loss)),
+                which.replace("hrta_", ""),
+                stat("hrta_s0.5", width, &|r| Some(r.loss)),
+                stat("hrta_s1.5", width, &|r| Some(r.loss)),
+                stat("adam", width, &|r| r.l2re),
+                stat("hrta_s0.5", width, &|r| r.l2re),
+                stat("hrta_s1.5", width, &|r| r.l2re),
+            ));
+        }
+        md
+    };
+    md.push_str(&column(&PAPER, &stat));
+    md.push_str(&format!(
+        "\n## Table 1, multi-layer column\n\nThe paper's \"three-layer neural networks\" with widths 200, 400 and 1000; it gives no more about them. Ours: two hidden layers of width m, the single-layer presets otherwise (N(0, I) for every weight and bias, 1/√m output scaling, the same Adam steps and HRTA switch). {}\n\n| width | paper Adam | ours Adam | paper HRTA | ours HRTA s = 0.5 | ours HRTA s = 1.5 | ours L2RE Adam / s = 0.5 / s = 1.5 |\n|---|---|---|---|---|---|---|\n",
+        if opts.full {
+            format!("Seeds 0–{} at every width.", opts.seeds.saturating_sub(1))
+        } else {
+            "Seed 0 at widths 200 and 400 only: a width-1000 run takes about 16 min on this 2-core machine (49 ms a step), so width 1000 and the other seeds run under `--full` (a — below).".to_string()
+        }
+    ));
+    md.push_str(&column(&PAPER_MULTI, &stat_multi));
     // The 3D evaluation points, from the 3D presets that ran.
     let eval_3d = configs
         .iter()
@@ -354,14 +419,15 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
     opts.figures
         .write_one(&l2re_fig, &opts.out_dir, "poisson_l2re")?;
     md.push_str(
-        "\n## Time per run\n\n| method | d | width | points | seed | seconds |\n|---|---|---|---|---|---|\n",
+        "\n## Time per run\n\n| method | d | width | hidden layers | points | seed | seconds |\n|---|---|---|---|---|---|---|\n",
     );
     for r in &rows {
         md.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {:.1} |\n",
+            "| {} | {} | {} | {} | {} | {} | {:.1} |\n",
             r.method,
             r.dim,
             r.width,
+            r.layers,
             r.points
                 .map_or("preset's".into(), |n| format!("{n} random")),
             r.seed,
@@ -378,8 +444,9 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
         .iter()
         .map(|(m, _, _)| {
             format!(
-                "{m}: median loss at width 1000 = {}",
-                stat(m, 1000, &|r| Some(r.loss))
+                "{m}: median loss at width 1000 = {}; two hidden layers of width 400: {}",
+                stat(m, 1000, &|r| Some(r.loss)),
+                stat_multi(m, 400, &|r| Some(r.loss))
             )
         })
         .collect();
@@ -387,4 +454,20 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
         lines,
         cells: cells.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_stored_before_the_multi_layer_column_read_as_one_layer() {
+        let old = r#"{"method":"adam","dim":1,"width":200,"seed":0,"loss":1e-6,"l2re":null,"seconds":1.0}"#;
+        let row: HrRow = serde_json::from_str(old).unwrap();
+        assert_eq!(row.layers, 1);
+        // The default page runs the multi-layer column at seed 0, widths 200 and 400; --full
+        // runs every seed and width 1000.
+        assert_eq!(multi_layer_plan(false, 3), (1, &[200, 400][..]));
+        assert_eq!(multi_layer_plan(true, 3), (3, &WIDTHS[..]));
+    }
 }

@@ -69,7 +69,12 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
                 .flat_map(move |&a| widths.iter().map(move |&w| (pde, a, w)))
         })
         .collect();
-    let material = format!("{}\n{settings:?}", base.to_toml_string());
+    // What the cells depend on: the preset, the sweep and the paper problems' rows and data.
+    let material = format!(
+        "{}\n{settings:?}\n{:?}",
+        base.to_toml_string(),
+        PaperPde::ALL.map(PaperPde::setup)
+    );
     let name = |pde: Option<PaperPde>| pde.map_or("preset", PaperPde::id);
     let found: Vec<NtkRow> = match cells::run(
         opts,
@@ -158,12 +163,12 @@ fn summary_line(rows: &[NtkRow], settings: &LabSettings, a: f64, name: &str) -> 
 /// The markdown table of one sweep.
 fn table(rows: &[NtkRow]) -> String {
     let mut md = String::from(
-        "| a | N | mean λ_max(K(0)) | rel. spread of λ_max | rel. spread of K(0) entries | K_ff | K_bf | K_bb | drift ‖K(T) − K(0)‖/‖K(0)‖ | loss after |\n|---|---|---|---|---|---|---|---|---|---|\n",
+        "| a | N | mean λ_max(K(0)) | rel. spread of λ_max | rel. spread of K(0) entries | K_ff | K_bf | K_bb | drift ‖K(T) − K(0)‖/‖K(0)‖ | loss at start → after |\n|---|---|---|---|---|---|---|---|---|---|\n",
     );
     let block = |s: Option<f64>| s.map_or("—".into(), |s| format!("{s:.3}"));
     for r in rows {
         md.push_str(&format!(
-            "| {} | {} | {:.3e} | {:.3} | {:.3} | {} | {} | {} | {:.3e} | {:.2e} |\n",
+            "| {} | {} | {:.3e} | {:.3} | {:.3} | {} | {} | {} | {:.3e} | {} → {:.2e} |\n",
             r.exponent,
             r.width,
             r.lambda_max_mean,
@@ -173,6 +178,7 @@ fn table(rows: &[NtkRow]) -> String {
             block(r.spread_bf),
             block(r.spread_bb),
             r.drift,
+            r.loss_before.map_or("—".into(), |l| format!("{l:.2e}")),
             r.loss_after
         ));
     }
@@ -220,7 +226,7 @@ fn block_verdicts(rows: &[NtkRow], settings: &LabSettings) -> String {
 fn write_outputs(opts: &ReproduceOptions, rows: &Rows, from: &str, base: &RunConfig) -> Result<()> {
     let seeds = rows.settings.seeds;
     let mut md = format!(
-        "# NTK lab (`reproduce ntk`)\n\nOne tanh hidden layer of width N, N(0, 1) weights and biases, output scaled by 1/N^a; K = JJᵀ of the weighted residual rows (f) and boundary rows (b), whole and per block. Seeds 0–{} per cell; training: {} steps of gradient descent at the preset's rate {} capped at 1/λ_max(K(0)) (stable linearized gradient descent; preset: {from}).\n\nThe NTK paper's claims: the initial kernel concentrates (its spread over seeds shrinks as N grows) for a ≥ ½ in the boundary block K_bb, and for a ≥ 1 in K_ff and K_bf when the operator has a non-homogeneous term (sine-Gordon's sin u, Allen–Cahn's u³ − u); the kernel stays near its initial value during training when a > ¼ (its drift shrinks as N grows). The paper shows this on sine-Gordon and KdV; we run the preset's problem and both of those. A relative spread does not change when the kernel is scaled, so a block whose rows are linear in u (the boundary rows here) has the same spread at every a: the factor N^(−2a) cancels.\n\n## {} at ε = {}, n_res = {}\n\n",
+        "# NTK lab (`reproduce ntk`)\n\nOne tanh hidden layer of width N, N(0, 1) weights and biases, output scaled by 1/N^a; K = JJᵀ of the weighted residual rows (f) and boundary rows (b), whole and per block. Seeds 0–{} per cell; training: {} steps of gradient descent at the preset's rate {} capped at 1/λ_max(K(0)) (stable linearized gradient descent; preset: {from}).\n\nThe NTK paper's claims: the initial kernel concentrates (its spread over seeds shrinks as N grows) for a ≥ ½ in the boundary block K_bb, and for a ≥ 1 in K_ff and K_bf when the operator has a non-homogeneous term (sine-Gordon's sin u, Allen–Cahn's u³ − u); the kernel stays near its initial value during training when a > ¼ (its drift shrinks as N grows). The paper shows this on sine-Gordon and KdV; we run the preset's problem and both of those. A relative spread does not change when the kernel is scaled, so a block whose rows are linear in u (the boundary rows here) has the same spread at every a: the factor N^(−2a) cancels. A small drift means a near-constant kernel only where training went somewhere: the rate is capped at 1/λ_max(K(0)) but not raised, so where λ_max(K(0)) is small (a = 1) the loss may barely move in these steps; each table gives the loss at the start beside the loss after.\n\n## {} at ε = {}, n_res = {}\n\n",
         seeds - 1,
         base.training.max_steps,
         base.optimizer.lr,
@@ -309,6 +315,7 @@ struct PageRow<'a> {
     spread_bb: Option<f64>,
     drift: f64,
     loss_after: f64,
+    loss_before: Option<f64>,
 }
 
 impl<'a> PageRow<'a> {
@@ -326,6 +333,7 @@ impl<'a> PageRow<'a> {
             spread_bb: r.spread_bb,
             drift: r.drift,
             loss_after: r.loss_after,
+            loss_before: r.loss_before,
         }
     }
 }

@@ -336,9 +336,8 @@ mod tests {
         assert!(outcome.accepted);
         let sizes = sizes(session().objective());
         assert_eq!((sizes.rows, sizes.cols), (2002, dense.len()));
-        let mib = 1024.0 * 1024.0;
-        let tight = matrix_free::matrix_free_bytes(&sizes) / mib + 0.25;
-        let forced = tight < matrix_free::dense_bytes(&sizes, Form::Primal) / mib;
+        let tight = matrix_free::mib(matrix_free::matrix_free_bytes(&sizes)) + 0.25;
+        let forced = tight < matrix_free::mib(matrix_free::dense_bytes(&sizes, Form::Primal));
         for (form, budget, tol) in [
             (LeastSquaresForm::Primal, 4096.0, 1e-9),
             (LeastSquaresForm::Dual, 4096.0, 1e-9),

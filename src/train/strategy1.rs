@@ -81,7 +81,7 @@ impl Strategy1 {
         // J, the tapes and the k × k normal matrix with a copy (LM's dense estimate), and
         // beside them the eigensolver's eigenvectors and their reordered copy.
         let bytes = matrix_free::dense_bytes(&sizes, form) + 2.0 * 8.0 * (k * k) as f64;
-        let need = bytes / (1024.0 * 1024.0);
+        let need = matrix_free::mib(bytes);
         if need <= self.budget_mib {
             return Ok(());
         }

@@ -161,7 +161,7 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             });
             egui::Grid::new("ntk_rows")
                 .striped(true)
-                .num_columns(10)
+                .num_columns(11)
                 .show(ui, |ui| {
                     for h in [
                         "a",
@@ -173,6 +173,7 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                         "K_bf",
                         "K_bb",
                         "drift",
+                        "loss at start",
                         "loss after",
                     ] {
                         ui.strong(h);
@@ -188,6 +189,7 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                             ui.label(s.map_or("—".into(), |s| format!("{s:.3}")));
                         }
                         ui.label(format!("{:.3e}", r.drift));
+                        ui.label(r.loss_before.map_or("—".into(), |l| format!("{l:.2e}")));
                         ui.label(format!("{:.2e}", r.loss_after));
                         ui.end_row();
                     }

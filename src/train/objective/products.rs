@@ -243,10 +243,15 @@ mod tests {
         let theta = session.state().theta.clone();
         let lin = objective.linearize(&theta, 0.05).unwrap();
         let loss = lin.loss.total;
+        // Strategy 1's predictor stacks the residual and boundary blocks; its memory plan
+        // counts `lm::sizes`: the same rows, and the same columns as θ.
+        let predictor_rows = lin.residual.jacobian.rows + lin.boundary.jacobian.rows;
         let (a, r) = lin.weighted_system();
         let (op, r2, loss2) = objective.products(&theta, 0.05).unwrap();
         assert_eq!(op.rows(), a.rows);
         assert_eq!(objective.system_rows(), a.rows);
+        let sizes = crate::train::lm::sizes(objective);
+        assert_eq!((sizes.rows, sizes.cols), (predictor_rows, a.cols));
         assert!((loss - loss2.total).abs() < 1e-14 * loss);
         for (x, y) in r.iter().zip(&r2) {
             assert!((x - y).abs() < 1e-13 * (1.0 + y.abs()));
