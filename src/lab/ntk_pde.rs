@@ -52,6 +52,22 @@ impl PaperPde {
         }
     }
 
+    /// The equation's name alone (figure titles).
+    pub fn name(self) -> &'static str {
+        match self {
+            PaperPde::SineGordon => "sine-Gordon",
+            PaperPde::Kdv => "KdV",
+        }
+    }
+
+    /// The kind of problem the paper poses with it.
+    pub fn problem(self) -> &'static str {
+        match self {
+            PaperPde::SineGordon => "initial value problem",
+            PaperPde::Kdv => "initial–boundary value problem",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             PaperPde::SineGordon => "sine-Gordon u_tt − u_xx + sin u = 0 (initial value problem)",

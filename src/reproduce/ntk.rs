@@ -273,10 +273,7 @@ fn write_outputs(opts: &ReproduceOptions, rows: &Rows, from: &str, base: &RunCon
         .write_one(&spread, &opts.out_dir, "ntk_spread")?;
     opts.figures.write_one(&drift, &opts.out_dir, "ntk_drift")?;
     for (pde, r) in &rows.paper {
-        let name = match pde {
-            PaperPde::SineGordon => "sine-Gordon",
-            PaperPde::Kdv => "KdV",
-        };
+        let name = pde.name();
         let (spread, drift) = ntk::figures(r);
         let id = pde.id();
         let titled = |mut f: crate::export::figure::Figure| {

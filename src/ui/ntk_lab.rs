@@ -60,12 +60,7 @@ pub fn ntk_lab_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                     let l = ui.label("Sweep on");
                     let name = |p: Option<PaperPde>| match p {
                         None => current.clone(),
-                        Some(PaperPde::SineGordon) => {
-                            "NTK paper: sine-Gordon (initial value problem)".into()
-                        }
-                        Some(PaperPde::Kdv) => {
-                            "NTK paper: KdV (initial–boundary value problem)".into()
-                        }
+                        Some(p) => format!("NTK paper: {} ({})", p.name(), p.problem()),
                     };
                     egui::ComboBox::from_id_salt("ntk_subject")
                         .selected_text(name(lab.pick))
