@@ -287,15 +287,24 @@ impl BurgersOperator {
     }
 }
 
-/// The mean over the profiles of `u` (blocks of `y.len()`, each sampled at `y`) of the squared
-/// distance of its shock (zero crossing nearest ½) from x_s = ½: Table 5's "MSE distance at
-/// x_s". A profile without a sign change counts as ½ away.
+/// The shock-position target of the operator issue: every held-out input's shock within this
+/// distance of x_s = ½.
+pub const SHOCK_TOLERANCE: f64 = 0.01;
+
+/// For each profile of `u` (blocks of `y.len()`, each sampled at `y`), the distance |x_s − ½|
+/// of its shock (the zero crossing nearest ½); a profile without a sign change counts as ½
+/// away.
+pub fn shock_distances(y: &[f64], u: &[f64]) -> Vec<f64> {
+    u.chunks(y.len())
+        .map(|b| (zero_crossing(y, b).unwrap_or(0.0) - 0.5).abs())
+        .collect()
+}
+
+/// The mean over the profiles of the squared [`shock_distances`]: Table 5's "MSE distance at
+/// x_s".
 pub fn shock_mse(y: &[f64], u: &[f64]) -> f64 {
-    let blocks: Vec<f64> = u
-        .chunks(y.len())
-        .map(|b| (zero_crossing(y, b).unwrap_or(0.0) - 0.5).powi(2))
-        .collect();
-    blocks.iter().sum::<f64>() / blocks.len().max(1) as f64
+    let d = shock_distances(y, u);
+    d.iter().map(|d| d * d).sum::<f64>() / d.len().max(1) as f64
 }
 
 impl Problem for BurgersOperator {
@@ -397,6 +406,19 @@ impl Problem for BurgersOperator {
 mod tests {
     use super::*;
     use crate::problem::relative_l2;
+
+    #[test]
+    fn shock_distances_measure_each_profile() {
+        let y: Vec<f64> = (0..=10).map(|i| i as f64 / 10.0).collect();
+        // Crossings at 0.5, 0.55 and none (counted ½ away).
+        let at = |xs: f64| y.iter().map(move |x| xs - x).collect::<Vec<f64>>();
+        let u: Vec<f64> = [at(0.5), at(0.55), vec![1.0; y.len()]].concat();
+        let d = shock_distances(&y, &u);
+        assert_eq!(d.len(), 3);
+        assert!(d[0].abs() < 1e-15 && (d[1] - 0.05).abs() < 1e-12 && d[2] == 0.5);
+        let mse = (d[1] * d[1] + 0.25) / 3.0;
+        assert!((shock_mse(&y, &u) - mse).abs() < 1e-15);
+    }
 
     fn small(eps: f64) -> BurgersOperator {
         BurgersOperator::new(&BuildArgs {

@@ -299,35 +299,36 @@ pub fn run(opts: &ReproduceOptions) -> Result<Said> {
         }
         rows.push(out.row);
     }
-    let stat_in = |dim: usize, method: &str, width: usize, f: &dyn Fn(&HrRow) -> Option<f64>| {
+    // One table cell: the statistic of `f` over the rows `keep` selects.
+    let stat_where = |keep: &dyn Fn(&HrRow) -> bool, f: &dyn Fn(&HrRow) -> Option<f64>| {
         fmt_stat(
             &rows
                 .iter()
-                .filter(|r| r.dim == dim && r.method == method && r.width == width)
-                .filter(|r| r.points.is_none() && r.layers == 1)
+                .filter(|r| keep(r))
                 .filter_map(f)
                 .collect::<Vec<_>>(),
         )
     };
-    let stat_fig8 = |method: &str, f: &dyn Fn(&HrRow) -> Option<f64>| {
-        fmt_stat(
-            &rows
-                .iter()
-                .filter(|r| r.points.is_some() && r.method == method)
-                .filter_map(f)
-                .collect::<Vec<_>>(),
+    // The one-hidden-layer table at a dimension (no Fig. 8 point count).
+    let stat_in = |dim: usize, method: &str, width: usize, f: &dyn Fn(&HrRow) -> Option<f64>| {
+        stat_where(
+            &|r| {
+                (r.dim, r.method.as_str(), r.width, r.layers) == (dim, method, width, 1)
+                    && r.points.is_none()
+            },
+            f,
         )
+    };
+    let stat_fig8 = |method: &str, f: &dyn Fn(&HrRow) -> Option<f64>| {
+        stat_where(&|r| r.points.is_some() && r.method == method, f)
     };
     let stat = |method: &str, width: usize, f: &dyn Fn(&HrRow) -> Option<f64>| {
         stat_in(1, method, width, f)
     };
     let stat_multi = |method: &str, width: usize, f: &dyn Fn(&HrRow) -> Option<f64>| {
-        fmt_stat(
-            &rows
-                .iter()
-                .filter(|r| r.layers == 2 && r.method == method && r.width == width)
-                .filter_map(f)
-                .collect::<Vec<_>>(),
+        stat_where(
+            &|r| (r.layers, r.method.as_str(), r.width) == (2, method, width),
+            f,
         )
     };
     let mut md = format!(

@@ -23,7 +23,7 @@ use crate::export::write_atomic;
 use crate::net::deeponet::OperatorPoints;
 use crate::net::{Channels, DerivOrder};
 use crate::problem::burgers_1d::Burgers1d;
-use crate::problem::burgers_operator::shock_mse;
+use crate::problem::burgers_operator::{SHOCK_TOLERANCE, shock_distances, shock_mse};
 use crate::problem::grf::Grf;
 use crate::problem::points1d::interpolate_uniform;
 use crate::problem::{PointRole, relative_l2};
@@ -86,6 +86,12 @@ pub struct OperatorRow {
     /// Mean over the held-out inputs of (x_s − ½)², a profile without a sign change counted
     /// as ½ away.
     pub shock_mse: f64,
+    /// The largest |x_s − ½| over the held-out inputs (½ for a profile without a sign change).
+    pub shock_max: f64,
+    /// How many held-out inputs have their shock within [`SHOCK_TOLERANCE`] of ½ …
+    pub shock_within: usize,
+    /// … of this many.
+    pub test_inputs: usize,
     pub steps: usize,
     pub seconds: f64,
     pub end: String,
@@ -161,6 +167,7 @@ fn run_cell(
         .take(SHOWN)
         .flat_map(|row| interpolate_uniform(row, &op.y))
         .collect();
+    let distances = shock_distances(&op.y, &eval.u);
     let row = OperatorRow {
         method: method.to_string(),
         eps_star,
@@ -169,6 +176,9 @@ fn run_cell(
         loss: loss.total,
         l2re: relative_l2(&eval.u, &reference),
         shock_mse: shock_mse(&op.y, &eval.u),
+        shock_max: distances.iter().copied().fold(0.0, f64::max),
+        shock_within: distances.iter().filter(|d| **d <= SHOCK_TOLERANCE).count(),
+        test_inputs: distances.len(),
         steps: session.state().step,
         seconds: started.elapsed().as_secs_f64(),
         end: session
@@ -176,8 +186,8 @@ fn run_cell(
             .map_or("running".into(), |e| e.name().to_string()),
     };
     say(format!(
-        "[bo seed {seed}] {method} at ε* = {eps_star}: L_H {:.2e}, L2RE {:.2e}, MSE(x_s) {:.2e}, {:.0} s",
-        row.loss_h, row.l2re, row.shock_mse, row.seconds
+        "[bo seed {seed}] {method} at ε* = {eps_star}: L_H {:.2e}, L2RE {:.2e}, MSE(x_s) {:.2e}, shock within {SHOCK_TOLERANCE} for {}/{} inputs, {:.0} s",
+        row.loss_h, row.l2re, row.shock_mse, row.shock_within, row.test_inputs, row.seconds
     ));
     Ok(CellOut {
         row,
@@ -294,7 +304,7 @@ fn run(opts: &ReproduceOptions) -> Result<Step<(String, String, usize)>> {
         }
         md.push_str(".\n");
     }
-    md.push_str("\n| method | ε* | L_H (paper) | L_H (ours) | L2RE (paper) | L2RE (ours) | MSE(x_s) (paper) | MSE(x_s) (ours) | seconds per run |\n|---|---|---|---|---|---|---|---|---|\n");
+    md.push_str(&format!("\n| method | ε* | L_H (paper) | L_H (ours) | L2RE (paper) | L2RE (ours) | MSE(x_s) (paper) | MSE(x_s) (ours) | max \\|x_s − ½\\| (ours) | shock within {SHOCK_TOLERANCE} (ours, every seed) | seconds per run |\n|---|---|---|---|---|---|---|---|---|---|---|\n"));
     for (name, ..) in &methods {
         for (e, lh, l2, mse) in PAPER_T5 {
             let of = |f: fn(&OperatorRow) -> f64| -> Vec<f64> {
@@ -304,10 +314,12 @@ fn run(opts: &ReproduceOptions) -> Result<Step<(String, String, usize)>> {
                     .collect()
             };
             md.push_str(&format!(
-                "| {name} | {e} | {lh:.2e} | {} | {l2:.2e} | {} | {mse:.2e} | {} | {} |\n",
+                "| {name} | {e} | {lh:.2e} | {} | {l2:.2e} | {} | {mse:.2e} | {} | {} | {} | {} |\n",
                 fmt_stat(&of(|r| r.loss_h)),
                 fmt_stat(&of(|r| r.l2re)),
                 fmt_stat(&of(|r| r.shock_mse)),
+                fmt_stat(&of(|r| r.shock_max)),
+                within_counts(rows.iter().filter(|r| r.eps_star == e && r.method == *name)),
                 {
                     let (med, ..) = super::median_spread(&of(|r| r.seconds));
                     format!("{med:.0}")
@@ -545,4 +557,17 @@ fn write_figures(opts: &ReproduceOptions, outs: &[&CellOut]) -> Result<()> {
             .write_one(&fig, &opts.out_dir, "operator_evolution")?;
     }
     Ok(())
+}
+
+/// "k/n inputs" for each seed's row, in seed order ("—" when there are none).
+fn within_counts<'a>(rows: impl Iterator<Item = &'a OperatorRow>) -> String {
+    let mut rows: Vec<&OperatorRow> = rows.collect();
+    rows.sort_by_key(|r| r.seed);
+    if rows.is_empty() {
+        return "—".into();
+    }
+    rows.iter()
+        .map(|r| format!("{}/{}", r.shock_within, r.test_inputs))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -5,6 +5,8 @@
 use super::{at, pairs, series};
 use crate::app::state::RunView;
 use crate::export::figure::{Figure, Mark};
+use crate::problem::allen_cahn_1d::zero_crossing;
+use crate::problem::burgers_operator::SHOCK_TOLERANCE;
 
 /// The operator input the plots show: the live answer, or (timeline) the scrubbed stage's
 /// answer once it arrived; None when no input is shown (the test inputs are) or the stage's
@@ -29,9 +31,10 @@ pub(super) fn operator_input_error(
     let err: Vec<f64> = input.u.iter().zip(r).map(|(u, r)| u - r).collect();
     let mut fig = Figure::new(
         &format!(
-            "Error u_θ − reference at {} on {}",
+            "Error u_θ − reference at {} on {}{}",
             at(view, input.eps),
-            input.label
+            input.label,
+            shock_note(&input.x, &input.u, r)
         ),
         "x",
         "u_θ − u*",
@@ -43,6 +46,28 @@ pub(super) fn operator_input_error(
         3,
     ));
     Some(fig)
+}
+
+/// Where the shock of u_θ stands against the reference's (each the zero crossing nearest ½):
+/// the per-input check behind the operator target of a shock within
+/// [`SHOCK_TOLERANCE`] of its place.
+fn shock_note(x: &[f64], u: &[f64], reference: &[f64]) -> String {
+    match (zero_crossing(x, u), zero_crossing(x, reference)) {
+        (Some(xs), Some(xr)) => {
+            let d = (xs - xr).abs();
+            let verdict = if d <= SHOCK_TOLERANCE {
+                "within"
+            } else {
+                "outside"
+            };
+            format!(
+                ": shock at x = {xs:.4}, FD {xr:.4} (|Δ| = {d:.1e}, {verdict} {SHOCK_TOLERANCE})"
+            )
+        }
+        (None, Some(xr)) => format!(": u_θ has no shock (no sign change), FD's at x = {xr:.4}"),
+        (Some(xs), None) => format!(": shock at x = {xs:.4}, FD has none"),
+        (None, None) => String::new(),
+    }
 }
 
 /// An operator problem's shown input (new or drawn): u₀, the operator's output and the
@@ -81,4 +106,25 @@ pub(super) fn operator_input(view: &RunView, input: &crate::worker::OperatorInpu
         ));
     }
     fig
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shock_note;
+
+    #[test]
+    fn the_shock_note_measures_against_the_reference() {
+        let x: Vec<f64> = (0..=100).map(|i| i as f64 / 100.0).collect();
+        let step_at = |xs: f64| x.iter().map(|v| xs - v).collect::<Vec<f64>>();
+        let reference = step_at(0.5);
+        let near = shock_note(&x, &step_at(0.505), &reference);
+        assert!(
+            near.contains("x = 0.5050") && near.contains("within 0.01"),
+            "{near}"
+        );
+        let far = shock_note(&x, &step_at(0.53), &reference);
+        assert!(far.contains("outside 0.01"), "{far}");
+        let flat = shock_note(&x, &vec![1.0; x.len()], &reference);
+        assert!(flat.contains("no shock"), "{flat}");
+    }
 }
