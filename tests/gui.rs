@@ -1405,6 +1405,15 @@ fn an_operator_answers_a_new_input_and_one_drawn_with_the_mouse() {
     let drawn = h.state().view.operator_input.clone().unwrap();
     assert_eq!((drawn.u0[0], drawn.u0[32]), (0.0, 0.0));
     assert!(drawn.u0.iter().any(|v| v.abs() > 1e-3), "{:?}", drawn.u0);
+    // The training inputs' size is known, so an input beyond it is called an extrapolation.
+    assert!(drawn.training_max.is_some_and(|t| t > 0.0) && drawn.input_max > 1e-3);
+    let said = title(&h).contains("extrapolation");
+    assert_eq!(
+        said,
+        drawn.input_max > drawn.training_max.unwrap(),
+        "{}",
+        title(&h)
+    );
     // Trained to the end, the timeline's stages answer the drawn input with their own
     // parameters: the output moves along s with the slider.
     h.get_by_label("Start").click();

@@ -29,6 +29,22 @@ fn spawn() -> (WorkerHandle, Arc<AtomicUsize>) {
     (handle, wakes)
 }
 
+/// Events until one satisfies `done`, or until `cap` has passed (a loaded machine may take
+/// seconds to unwind and print a panic's backtrace; no test times the worker).
+fn collect_until(
+    handle: &WorkerHandle,
+    cap: Duration,
+    done: impl Fn(&Event) -> bool,
+) -> Vec<Event> {
+    let until = Instant::now() + cap;
+    let mut out: Vec<Event> = Vec::new();
+    while Instant::now() < until && !out.iter().any(&done) {
+        out.extend(handle.drain());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    out
+}
+
 fn collect(handle: &WorkerHandle, for_: Duration) -> Vec<Event> {
     let until = Instant::now() + for_;
     let mut out = Vec::new();
@@ -172,13 +188,20 @@ fn a_panic_inside_the_worker_is_reported_and_a_new_worker_can_start() {
         }),
     );
     handle.send(Command::Step);
-    let events = collect(&handle, Duration::from_millis(500));
+    let events = collect_until(&handle, Duration::from_secs(60), |e| {
+        matches!(e, Event::Panicked(_))
+    });
     assert!(
         events
             .iter()
             .any(|e| matches!(e, Event::Panicked(t) if t.contains("injected failure"))),
         "no Panicked event"
     );
+    // The thread ends just after sending the event.
+    let until = Instant::now() + Duration::from_secs(10);
+    while handle.is_alive() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     assert!(!handle.is_alive());
     assert!(
         !handle.send(Command::Step),
@@ -189,7 +212,11 @@ fn a_panic_inside_the_worker_is_reported_and_a_new_worker_can_start() {
     for _ in 0..3 {
         again.send(Command::Step);
     }
-    let events = collect(&again, Duration::from_millis(300));
+    let events = collect_until(
+        &again,
+        Duration::from_secs(60),
+        |e| matches!(e, Event::Snapshot(s) if s.step == 3),
+    );
     assert!(
         events
             .iter()

@@ -98,6 +98,11 @@ impl InputProbe {
             self.reference = Some((p, r, started.elapsed().as_secs_f64()));
         }
         let (_, reference, reference_secs) = self.reference.clone().expect("set just above");
+        let sup = |v: &[f64]| v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let training_max = problem
+            .operator_points(PointRole::Residual)
+            .filter(|t| t.sensors > 0 && !t.inputs.is_empty())
+            .map(|t| sup(&t.inputs));
         Ok(OperatorInput {
             label: self.label.clone(),
             x: eval.y.clone(),
@@ -108,6 +113,8 @@ impl InputProbe {
             step,
             inference_secs,
             reference_secs,
+            input_max: sup(&self.sensors),
+            training_max,
         })
     }
 }

@@ -140,6 +140,10 @@ pub struct OperatorInput {
     /// Seconds the DeepONet took for this input, and the reference's finite-difference solve.
     pub inference_secs: f64,
     pub reference_secs: f64,
+    /// max |u₀| of this input, and the largest over the training inputs (None when the
+    /// problem has none): an input above it asks the operator to extrapolate.
+    pub input_max: f64,
+    pub training_max: Option<f64>,
 }
 
 /// Worker → UI.

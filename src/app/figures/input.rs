@@ -48,6 +48,17 @@ pub(super) fn operator_input_error(
     Some(fig)
 }
 
+/// Whether the shown input lies beyond the training inputs' size, where the operator's answer
+/// is an extrapolation (a hand-drawn u₀ usually is: the input field's samples are small).
+fn range_note(input_max: f64, training_max: Option<f64>) -> String {
+    match training_max {
+        Some(t) if input_max > t => format!(
+            ". Max |u₀| = {input_max:.2e}, the training inputs' at most {t:.2e}: outside what the operator learned, its answer is an extrapolation"
+        ),
+        _ => String::new(),
+    }
+}
+
 /// Where the shock of u_θ stands against the reference's (each the zero crossing nearest ½):
 /// the per-input check behind the operator target of a shock within
 /// [`SHOCK_TOLERANCE`] of its place.
@@ -75,12 +86,13 @@ fn shock_note(x: &[f64], u: &[f64], reference: &[f64]) -> String {
 pub(super) fn operator_input(view: &RunView, input: &crate::worker::OperatorInput) -> Figure {
     let mut fig = Figure::new(
         &format!(
-            "Operator at {} on {}: DeepONet {:.2} ms, FD solve {:.1} ms (step {})",
+            "Operator at {} on {}: DeepONet {:.2} ms, FD solve {:.1} ms (step {}){}",
             at(view, input.eps),
             input.label,
             1e3 * input.inference_secs,
             1e3 * input.reference_secs,
-            input.step
+            input.step,
+            range_note(input.input_max, input.training_max)
         ),
         "x",
         "u",
@@ -111,6 +123,13 @@ pub(super) fn operator_input(view: &RunView, input: &crate::worker::OperatorInpu
 #[cfg(test)]
 mod tests {
     use super::shock_note;
+
+    #[test]
+    fn an_input_beyond_the_training_inputs_is_called_an_extrapolation() {
+        assert!(super::range_note(0.6, Some(0.03)).contains("extrapolation"));
+        assert_eq!(super::range_note(0.02, Some(0.03)), "");
+        assert_eq!(super::range_note(0.6, None), "");
+    }
 
     #[test]
     fn the_shock_note_measures_against_the_reference() {
