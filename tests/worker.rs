@@ -46,13 +46,7 @@ fn collect_until(
 }
 
 fn collect(handle: &WorkerHandle, for_: Duration) -> Vec<Event> {
-    let until = Instant::now() + for_;
-    let mut out = Vec::new();
-    while Instant::now() < until {
-        out.extend(handle.drain());
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    out
+    collect_until(handle, for_, |_| false)
 }
 
 #[test]

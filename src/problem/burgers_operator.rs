@@ -303,8 +303,12 @@ pub fn shock_distances(y: &[f64], u: &[f64]) -> Vec<f64> {
 /// The mean over the profiles of the squared [`shock_distances`]: Table 5's "MSE distance at
 /// x_s".
 pub fn shock_mse(y: &[f64], u: &[f64]) -> f64 {
-    let d = shock_distances(y, u);
-    d.iter().map(|d| d * d).sum::<f64>() / d.len().max(1) as f64
+    mean_square(&shock_distances(y, u))
+}
+
+/// The mean of the squared distances (0 for none): [`shock_mse`] from distances at hand.
+pub fn mean_square(distances: &[f64]) -> f64 {
+    distances.iter().map(|d| d * d).sum::<f64>() / distances.len().max(1) as f64
 }
 
 impl Problem for BurgersOperator {
