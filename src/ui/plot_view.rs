@@ -2,8 +2,8 @@
 //! tick labels 10^k, since egui_plot has linear axes only.
 
 use egui_plot::{
-    AxisHints, FilledArea, GridMark, HLine, HoverPosition, Legend, Line, Plot, PlotImage,
-    PlotPoint, PlotPoints, Points, VLine, log_grid_spacer,
+    AxisHints, FilledArea, GridInput, GridMark, HLine, HoverPosition, Legend, Line, Plot,
+    PlotImage, PlotPoint, PlotPoints, Points, VLine, log_grid_spacer, uniform_grid_spacer,
 };
 
 use crate::export::figure::{Figure, Heatmap, Mark};
@@ -21,6 +21,34 @@ fn transform(log: bool, v: f64) -> Option<f64> {
     } else {
         Some(v)
     }
+}
+
+/// egui_plot's default smallest grid spacing in points: `GridInput::base_step_size` is this many
+/// points in plot units.
+const GRID_SPACING_MIN_POINTS: f64 = 8.0;
+/// Points between labelled x marks; egui_plot shows an x label only from 60 points apart.
+const X_LABEL_POINTS: f64 = 64.0;
+
+/// The smallest of …, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, … that is at least `x` (> 0).
+pub(crate) fn one_two_five_at_least(x: f64) -> f64 {
+    let decade = 10f64.powf(x.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * decade)
+        .find(|&v| v >= x * (1.0 - 1e-12))
+        .unwrap_or(10.0 * decade)
+}
+
+/// An x grid at 1-2-5 steps no finer than `finest`, labelled at the first step that leaves
+/// room for a label. egui_plot's default grid steps by powers of ten, so a short axis (ten
+/// stages, k = 0…9) is labelled only at 0; this one labels it at every 1, 2 or 5.
+pub(crate) fn one_two_five_x_spacer(finest: f64) -> impl Fn(GridInput) -> Vec<GridMark> {
+    uniform_grid_spacer(move |input: GridInput| {
+        let per_point = input.base_step_size / GRID_SPACING_MIN_POINTS;
+        let minor = one_two_five_at_least(input.base_step_size.max(finest));
+        let labelled = one_two_five_at_least((per_point * X_LABEL_POINTS).max(finest));
+        [minor, labelled, 10.0 * labelled]
+    })
 }
 
 fn tick_label(log: bool, mark: GridMark) -> String {
@@ -381,4 +409,31 @@ pub fn legend_strip(ui: &mut egui::Ui, fig: &Figure) -> egui::Response {
     })
     .response
     .interact(egui::Sense::click())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_two_five_at_least;
+
+    #[test]
+    fn steps_follow_one_two_five() {
+        let cases = [
+            (0.3, 0.5),
+            (1.0, 1.0),
+            (1.2, 2.0),
+            (2.0, 2.0),
+            (2.1, 5.0),
+            (5.5, 10.0),
+            (10.0, 10.0),
+            (37.0, 50.0),
+            (0.011, 0.02),
+        ];
+        for (x, want) in cases {
+            let got = one_two_five_at_least(x);
+            assert!(
+                (got - want).abs() < 1e-12 * want,
+                "{x} → {got}, want {want}"
+            );
+        }
+    }
 }

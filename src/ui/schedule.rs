@@ -5,6 +5,7 @@
 
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
+use super::plot_view::one_two_five_x_spacer;
 use super::widgets::{ListText, bounded, log_drag};
 use crate::app::ExplorerApp;
 use crate::config::{Control, RunConfig, ScheduleConfig, StrategyKind};
@@ -136,6 +137,7 @@ fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current
         .allow_scroll(false)
         .legend(Legend::default())
         .x_axis_label("k")
+        .x_grid_spacer(one_two_five_x_spacer(1.0))
         .y_axis_label(axis.name())
         .y_axis_formatter(move |m, _| {
             if walks_s {
