@@ -412,15 +412,7 @@ fn a_sweep_plans_runs_on_two_processes_resumes_and_repeats_with_run() {
 fn reproduce_pages_are_the_same_with_two_jobs_and_from_cells_run_one_by_one() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let tmp = tempfile::tempdir().unwrap();
-    let presets = tmp.path().join("presets");
-    std::fs::create_dir(&presets).unwrap();
-    for p in [
-        "burgers_1d_classical.toml",
-        "burgers_1d_strategy1.toml",
-        "burgers_1d_s_homotopy.toml",
-    ] {
-        std::fs::write(presets.join(p), common::quick_preset(p)).unwrap();
-    }
+    let presets = common::quick_bu_presets(tmp.path());
     let reproduce = |out: &str, extra: &[&str], env: &[(&str, &str)]| {
         let out = tmp.path().join(out);
         let mut a = vec![

@@ -54,19 +54,16 @@ fn events(all: &[Progress]) -> Vec<TrainEvent> {
 
 #[test]
 fn strategy1_tracks_the_path_to_the_target() {
-    let mut s = session(
-        r#"[strategy]
-kind = "strategy1"
-eps_start = 0.1
-[strategy.schedule]
-kind = "geometric"
-steps = 20
-[strategy.phase1]
-adam_steps = 300
-lm_iterations = 60
-tolerance = 1e-12
-"#,
-    );
+    let mut s = session(&format!(
+        "{}tolerance = 1e-12\n",
+        common::strategy(
+            "strategy1",
+            0.1,
+            "kind = \"geometric\"\nsteps = 20",
+            300,
+            60
+        )
+    ));
     assert_eq!(s.state().eps, 0.1, "Phase I starts at ε₀");
     let (end, all) = run(&mut s);
     assert!(matches!(end, EndReason::Completed { .. }), "{end:?}");
@@ -93,24 +90,11 @@ tolerance = 1e-12
 
 #[test]
 fn adaptive_schedule_rejects_and_shrinks_then_completes() {
-    let mut s = session(
-        r#"[strategy]
-kind = "strategy1"
-eps_start = 0.1
-[strategy.schedule]
-kind = "adaptive"
-initial_delta = 0.04
-min_delta = 0.002
-max_delta = 0.04
-tolerance = 1e-9
-[strategy.phase1]
-adam_steps = 300
-lm_iterations = 60
-tolerance = 1e-12
-[strategy.euler]
-corrector = "none"
-"#,
-    );
+    let schedule = "kind = \"adaptive\"\ninitial_delta = 0.04\nmin_delta = 0.002\nmax_delta = 0.04\ntolerance = 1e-9";
+    let mut s = session(&format!(
+        "{}tolerance = 1e-12\n[strategy.euler]\ncorrector = \"none\"\n",
+        common::strategy("strategy1", 0.1, schedule, 300, 60)
+    ));
     let (end, all) = run(&mut s);
     assert!(matches!(end, EndReason::Completed { .. }), "{end:?}");
     let rejected = events(&all)
@@ -128,19 +112,8 @@ corrector = "none"
 fn strategy2_uses_the_homotopy_term_and_curriculum_does_not() {
     for (kind, expect_term) in [("strategy2", true), ("curriculum", false)] {
         let mut s = session(&format!(
-            r#"[strategy]
-kind = "{kind}"
-eps_start = 0.1
-[strategy.schedule]
-kind = "list"
-values = [0.07, 0.05]
-[strategy.phase1]
-adam_steps = 200
-lm_iterations = 20
-[strategy.stages]
-alpha = 0.5
-max_steps = 100
-"#
+            "{}[strategy.stages]\nalpha = 0.5\nmax_steps = 100\n",
+            common::strategy(kind, 0.1, "kind = \"list\"\nvalues = [0.07, 0.05]", 200, 20)
         ));
         let (end, all) = run(&mut s);
         assert!(
@@ -203,20 +176,10 @@ fn retargeting_eps_moves_every_strategy_to_the_new_target() {
     s.set_eps_target(0.08);
     assert_eq!(s.state().eps, 0.08);
     // Strategy 1 in Phase II continues from the current ε to the new target.
-    let mut s = session(
-        r#"[strategy]
-kind = "strategy1"
-eps_start = 0.1
-[strategy.schedule]
-kind = "linear"
-delta = 0.01
-[strategy.phase1]
-adam_steps = 50
-lm_iterations = 0
-[strategy.euler]
-corrector = "none"
-"#,
-    );
+    let mut s = session(&format!(
+        "{}[strategy.euler]\ncorrector = \"none\"\n",
+        common::strategy("strategy1", 0.1, "kind = \"linear\"\ndelta = 0.01", 50, 0)
+    ));
     for _ in 0..52 {
         s.step().unwrap();
     }
@@ -471,18 +434,8 @@ fn time_sequential_stops_once_the_state_is_steady_and_refuses_what_it_cannot_mar
 /// as given, from the same initialization.
 fn after_phase_one(kind: &str, phase_condition: bool, steps: usize) -> Vec<f64> {
     let mut s = session(&format!(
-        r#"[strategy]
-kind = "{kind}"
-eps_start = 0.1
-[strategy.schedule]
-kind = "list"
-values = [0.05]
-[strategy.phase1]
-adam_steps = 20
-lm_iterations = 10
-tolerance = 0.0
-phase_condition = {phase_condition}
-"#
+        "{}tolerance = 0.0\nphase_condition = {phase_condition}\n",
+        common::strategy(kind, 0.1, "kind = \"list\"\nvalues = [0.05]", 20, 10)
     ));
     for _ in 0..steps {
         s.step().unwrap();

@@ -86,15 +86,7 @@ fn sweeps_and_reproductions_run_as_slurm_arrays_collect_to_the_same_tables_as_lo
     let conf = state.join("slurm.conf");
 
     // Both arrays and their collect jobs, submitted as the commands printed say.
-    let presets = dir.join("presets");
-    std::fs::create_dir(&presets).unwrap();
-    for p in [
-        "burgers_1d_classical.toml",
-        "burgers_1d_strategy1.toml",
-        "burgers_1d_s_homotopy.toml",
-    ] {
-        std::fs::write(presets.join(p), common::quick_preset(p)).unwrap();
-    }
+    let presets = common::quick_bu_presets(dir);
     let bu_args = |out: &str| {
         vec![
             "reproduce".to_string(),

@@ -155,8 +155,8 @@ pub fn forward_into(
     }
 }
 
+simd_dispatch! {
 /// Bias, activation and derivative channels of one hidden layer (all columns).
-#[allow(clippy::too_many_arguments)]
 fn activate_layer(
     act: super::Activation,
     ch: Channels,
@@ -168,30 +168,19 @@ fn activate_layer(
     s2: &mut [f64],
     s3: &mut [f64],
 ) {
-    simd_dispatch!(activate_layer_impl(
-        act: super::Activation,
-        ch: Channels,
-        n: usize,
-        bias: &[f64],
-        z: &mut [f64],
-        a: &mut [f64],
-        s1: &mut [f64],
-        s2: &mut [f64],
-        s3: &mut [f64]
-    ) {
-        let cn = ch.count() * n;
-        for (j, &b) in bias.iter().enumerate() {
-            let zc = &mut z[j * cn..(j + 1) * cn];
-            for v in &mut zc[..n] {
-                *v += b;
-            }
-            let ac = &mut a[j * cn..(j + 1) * cn];
-            let sc = j * n..(j + 1) * n;
-            let (s1, s2, s3) = (&mut s1[sc.clone()], &mut s2[sc.clone()], &mut s3[sc]);
-            act.eval_into(&zc[..n], &mut ac[..n], s1, s2, s3);
-            propagate_column(ch, n, zc, ac, s1, s2);
+    let cn = ch.count() * n;
+    for (j, &b) in bias.iter().enumerate() {
+        let zc = &mut z[j * cn..(j + 1) * cn];
+        for v in &mut zc[..n] {
+            *v += b;
         }
-    });
+        let ac = &mut a[j * cn..(j + 1) * cn];
+        let sc = j * n..(j + 1) * n;
+        let (s1, s2, s3) = (&mut s1[sc.clone()], &mut s2[sc.clone()], &mut s3[sc]);
+        act.eval_into(&zc[..n], &mut ac[..n], s1, s2, s3);
+        propagate_column(ch, n, zc, ac, s1, s2);
+    }
+}
 }
 
 /// Derivative channels of one output column: a₁ = σ′z₁, a₂ = σ″z₁² + σ′z₂ (or the Laplacian
@@ -371,8 +360,8 @@ pub fn pullback(
     }
 }
 
+simd_dispatch! {
 /// Z̄ of one hidden layer (all columns) from Ā.
-#[allow(clippy::too_many_arguments)]
 fn pullback_layer(
     ch: Channels,
     n: usize,
@@ -384,33 +373,22 @@ fn pullback_layer(
     s2: &[f64],
     s3: &[f64],
 ) {
-    simd_dispatch!(pullback_layer_impl(
-        ch: Channels,
-        n: usize,
-        fo: usize,
-        z: &[f64],
-        abar: &[f64],
-        zbar: &mut [f64],
-        s1: &[f64],
-        s2: &[f64],
-        s3: &[f64]
-    ) {
-        let cn = ch.count() * n;
-        for j in 0..fo {
-            let col = j * cn..(j + 1) * cn;
-            let sc = j * n..(j + 1) * n;
-            pullback_column(
-                ch,
-                n,
-                &z[col.clone()],
-                &abar[col.clone()],
-                &mut zbar[col],
-                &s1[sc.clone()],
-                &s2[sc.clone()],
-                &s3[sc],
-            );
-        }
-    });
+    let cn = ch.count() * n;
+    for j in 0..fo {
+        let col = j * cn..(j + 1) * cn;
+        let sc = j * n..(j + 1) * n;
+        pullback_column(
+            ch,
+            n,
+            &z[col.clone()],
+            &abar[col.clone()],
+            &mut zbar[col],
+            &s1[sc.clone()],
+            &s2[sc.clone()],
+            &s3[sc],
+        );
+    }
+}
 }
 
 /// W̄ = Hᵀ Z̄ and b̄ = Σ_i Z̄[value rows] for one layer, written into `grad`.

@@ -134,7 +134,7 @@ pub fn per_sample_rows(
         // Sample-major copies: h_t[(i·C + c)·fi + a], z_t[(i·C + c)·fo + b].
         transpose_blocks(h, cn, layer.fan_in, n, c, h_t);
         transpose_blocks(zbar, cn, layer.fan_out, n, c, z_t);
-        write_rows(layer, n, c, p, h_t, z_t, rows);
+        write_rows(*layer, n, c, p, h_t, z_t, rows);
     });
 }
 
@@ -152,9 +152,10 @@ fn transpose_blocks(src: &[f64], cn: usize, cols: usize, n: usize, c: usize, dst
     }
 }
 
+simd_dispatch! {
 /// The weight and bias blocks of every row for one layer.
 fn write_rows(
-    layer: &LayerLayout,
+    layer: LayerLayout,
     n: usize,
     c: usize,
     p: usize,
@@ -162,36 +163,26 @@ fn write_rows(
     z_t: &[f64],
     jac: &mut [f64],
 ) {
-    let layer = *layer;
-    simd_dispatch!(write_rows_impl(
-        layer: LayerLayout,
-        n: usize,
-        c: usize,
-        p: usize,
-        h_t: &[f64],
-        z_t: &[f64],
-        jac: &mut [f64]
-    ) {
-        let (fi, fo) = (layer.fan_in, layer.fan_out);
-        for i in 0..n {
-            let row = &mut jac[i * p..(i + 1) * p];
-            for a in 0..fi {
-                let dst = &mut row[layer.w_offset + a * fo..layer.w_offset + (a + 1) * fo];
-                for ch in 0..c {
-                    let coef = h_t[(i * c + ch) * fi + a];
-                    if coef == 0.0 {
-                        continue;
-                    }
-                    let z = &z_t[(i * c + ch) * fo..(i * c + ch + 1) * fo];
-                    for (d, zv) in dst.iter_mut().zip(z) {
-                        *d += coef * zv;
-                    }
+    let (fi, fo) = (layer.fan_in, layer.fan_out);
+    for i in 0..n {
+        let row = &mut jac[i * p..(i + 1) * p];
+        for a in 0..fi {
+            let dst = &mut row[layer.w_offset + a * fo..layer.w_offset + (a + 1) * fo];
+            for ch in 0..c {
+                let coef = h_t[(i * c + ch) * fi + a];
+                if coef == 0.0 {
+                    continue;
+                }
+                let z = &z_t[(i * c + ch) * fo..(i * c + ch + 1) * fo];
+                for (d, zv) in dst.iter_mut().zip(z) {
+                    *d += coef * zv;
                 }
             }
-            row[layer.b_offset..layer.b_offset + fo]
-                .copy_from_slice(&z_t[i * c * fo..(i * c + 1) * fo]);
         }
-    });
+        row[layer.b_offset..layer.b_offset + fo]
+            .copy_from_slice(&z_t[i * c * fo..(i * c + 1) * fo]);
+    }
+}
 }
 
 #[cfg(test)]

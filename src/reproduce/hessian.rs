@@ -191,18 +191,13 @@ pub fn section(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::RunConfig;
 
     /// The eigenvalues sum to the trace, which second differences of L (not of its gradient)
     /// give independently; the quotients are symmetric to round-off.
     #[test]
     fn the_hessian_eigenvalues_sum_to_the_trace_from_second_differences_of_the_loss() {
-        let config = RunConfig::from_toml_str(
-            "version = 1\n[problem]\nkind = \"poisson_multiscale_1d\"\neps = 0.5\nn_res = 12\n\
-             sampling = \"grid\"\n[network]\nhidden = [4]\n",
-        )
-        .unwrap();
-        let session = Session::new(config, &crate::backend::cpu().unwrap());
+        let session =
+            crate::train::session::small_grid_session("poisson_multiscale_1d", 0.5, 12, "[4]");
         let theta = session.state().theta.clone();
         let s = spectrum("t", &session, &theta, 0.5).unwrap();
         let p = theta.len();

@@ -12,6 +12,7 @@ pub mod lbfgs;
 pub mod linearization;
 pub mod lm;
 pub mod objective;
+pub mod path;
 pub mod phase_one;
 pub mod schedule;
 pub mod session;

@@ -7,8 +7,8 @@
 use super::inner::{Inner, InnerKind};
 use super::lm::LevenbergMarquardt;
 use super::objective::{Objective, ObjectiveError};
+use super::path::PathTracker;
 use super::phase_one::PhaseOne;
-use super::schedule::EpsSchedule;
 use super::trainer::{EndReason, StepReport, TrainEvent, TrainState, Trainer};
 use crate::config::{
     Corrector, LmConfig, OptimizerConfig, PseudoInverse, ScheduleConfig, StrategyConfig,
@@ -28,15 +28,12 @@ enum Phase {
 /// Strategy 1: Phase I at ε₀, then Euler path tracking.
 pub struct Strategy1 {
     cfg: StrategyConfig,
-    target: f64,
     optimizer: OptimizerConfig,
     phase_one: PhaseOne,
     corrector_lm: LevenbergMarquardt,
     corrector_adam: Inner,
-    schedule: EpsSchedule,
+    path: PathTracker,
     phase: Phase,
-    events: Vec<TrainEvent>,
-    done: Option<EndReason>,
     /// `lm.memory_budget_mib`: the predictor's stored system must fit in it.
     budget_mib: f64,
     /// Whether the predictor's memory plan was checked (on the first step).
@@ -53,7 +50,6 @@ impl Strategy1 {
     ) -> Self {
         Self {
             cfg: cfg.clone(),
-            target,
             optimizer: optimizer.clone(),
             phase_one: PhaseOne::new(&cfg.phase1, "phase I", optimizer, lm, n_params),
             corrector_lm: LevenbergMarquardt::new(&LmConfig {
@@ -61,10 +57,8 @@ impl Strategy1 {
                 ..lm.clone()
             }),
             corrector_adam: Inner::new(InnerKind::Adam, optimizer, lm, n_params),
-            schedule: EpsSchedule::new(&cfg.schedule, cfg.eps_start, target),
+            path: PathTracker::new(cfg, target),
             phase: Phase::I,
-            events: Vec::new(),
-            done: None,
             budget_mib: lm.memory_budget_mib,
             planned: false,
         }
@@ -96,7 +90,9 @@ impl Strategy1 {
         state: &mut TrainState,
         objective: &mut Objective,
     ) -> Result<StepReport, ObjectiveError> {
-        let (report, finished) = self.phase_one.step(state, objective, &mut self.events)?;
+        let (report, finished) = self
+            .phase_one
+            .step(state, objective, &mut self.path.events)?;
         if let Some(loss) = finished {
             self.finish_phase1(state, loss);
         }
@@ -105,14 +101,14 @@ impl Strategy1 {
 
     /// Phase I is over: mark ε₀ as a finished path point and start Phase II.
     fn finish_phase1(&mut self, state: &TrainState, loss: f64) {
-        self.events.push(TrainEvent::StageFinished {
+        self.path.events.push(TrainEvent::StageFinished {
             step: state.step,
             stage: state.stage,
             eps: state.eps,
             loss,
         });
         self.phase = Phase::Euler;
-        self.events.push(TrainEvent::Phase {
+        self.path.events.push(TrainEvent::Phase {
             step: state.step + 1,
             name: "phase II: Euler path tracking".into(),
         });
@@ -146,10 +142,10 @@ impl Strategy1 {
         state: &mut TrainState,
         objective: &mut Objective,
     ) -> Result<StepReport, ObjectiveError> {
-        let Some(next) = self.schedule.peek(state.eps) else {
+        let Some(next) = self.path.schedule.peek(state.eps) else {
             let loss = objective.loss(&state.theta, state.eps)?;
             self.phase = Phase::Done;
-            self.done = Some(EndReason::Completed { loss: loss.total });
+            self.path.done = Some(EndReason::Completed { loss: loss.total });
             return Ok(StepReport::at(state, f64::NAN, loss, true, true));
         };
         let current = state.eps;
@@ -177,40 +173,40 @@ impl Strategy1 {
         } = self.cfg.schedule
         {
             let bad = !after.is_finite() || after.total > tolerance;
-            if bad && self.schedule.on_rejected() {
-                self.events.push(TrainEvent::StepRejected {
+            if bad && self.path.schedule.on_rejected() {
+                self.path.events.push(TrainEvent::StepRejected {
                     step: state.step,
                     eps_tried: next,
                     loss: after.total,
-                    new_delta: self.schedule.delta(),
+                    new_delta: self.path.schedule.delta(),
                 });
                 return Ok(StepReport::at(state, f64::NAN, loss_now, true, true));
             }
             if after.total < tolerance * easy_fraction {
-                self.schedule.on_easy();
+                self.path.schedule.on_easy();
             }
         }
         state.theta = theta;
         if !after.is_finite() {
             return Ok(StepReport::at(state, f64::NAN, after, false, true));
         }
-        self.schedule.advance();
+        self.path.schedule.advance();
         state.eps = next;
         state.stage += 1;
-        self.events.push(TrainEvent::EpsChanged {
+        self.path.events.push(TrainEvent::EpsChanged {
             step: state.step,
             from: current,
             to: next,
         });
-        self.events.push(TrainEvent::StageFinished {
+        self.path.events.push(TrainEvent::StageFinished {
             step: state.step,
             stage: state.stage,
             eps: next,
             loss: after.total,
         });
-        if self.schedule.peek(next).is_none() {
+        if self.path.schedule.peek(next).is_none() {
             self.phase = Phase::Done;
-            self.done = Some(EndReason::Completed { loss: after.total });
+            self.path.done = Some(EndReason::Completed { loss: after.total });
         }
         Ok(StepReport::at(state, f64::NAN, after, true, true))
     }
@@ -259,20 +255,12 @@ impl Trainer for Strategy1 {
         state.eps = self.cfg.eps_start;
         state.stage = 0;
         self.phase = Phase::I;
-        self.phase_one.start(state.step, &mut self.events);
+        self.phase_one.start(state.step, &mut self.path.events);
     }
 
     fn resume(&mut self, state: &mut TrainState, _objective: &mut Objective) {
-        self.schedule.retarget(state.eps, self.target);
         self.phase = Phase::Euler;
-        self.done = None;
-        self.events.push(TrainEvent::Phase {
-            step: state.step,
-            name: format!(
-                "phase II: Euler path tracking, continued from ε = {}",
-                state.eps
-            ),
-        });
+        self.path.resume(state, "phase II: Euler path tracking,");
     }
 
     fn step(
@@ -291,37 +279,29 @@ impl Trainer for Strategy1 {
     }
 
     fn end(&mut self, _report: &StepReport) -> Option<EndReason> {
-        self.done
+        self.path.done
     }
 
     fn set_eps_target(&mut self, state: &mut TrainState, eps: f64) {
-        self.target = eps;
         // Phase I runs at ε₀; the new target applies when Phase II starts.
         let started = self.phase != Phase::I;
-        if self
-            .schedule
-            .set_target(self.cfg.eps_start, started, state.eps, eps)
-        {
+        if self.path.set_target(started, state.eps, eps) {
             self.phase = Phase::Euler;
-            self.done = None;
         }
     }
 
     fn schedule_ahead(&self, current: f64) -> Vec<f64> {
-        match self.phase {
-            Phase::Done => Vec::new(),
-            _ => self.schedule.ahead(current),
-        }
+        self.path.ahead(current, self.phase == Phase::Done)
     }
 
     fn drain_events(&mut self) -> Vec<TrainEvent> {
-        std::mem::take(&mut self.events)
+        self.path.drain_events()
     }
 
     fn phase(&self) -> String {
         match self.phase {
             Phase::I => format!("phase I: {}", self.phase_one.progress()),
-            Phase::Euler => format!("phase II: Euler → ε* = {}", self.target),
+            Phase::Euler => format!("phase II: Euler → ε* = {}", self.path.target),
             Phase::Done => "done".into(),
         }
     }

@@ -7,8 +7,8 @@
 
 use super::inner::{Inner, InnerKind};
 use super::objective::{HomotopyTerm, Objective, ObjectiveError};
+use super::path::PathTracker;
 use super::phase_one::PhaseOne;
-use super::schedule::EpsSchedule;
 use super::trainer::{EndReason, StepReport, StopRules, TrainEvent, TrainState, Trainer};
 use crate::config::{LmConfig, OptimizerConfig, StageOptimizer, StrategyConfig, StrategyKind};
 
@@ -25,20 +25,17 @@ enum Phase {
 pub struct Strategy2 {
     cfg: StrategyConfig,
     alpha: f64,
-    target: f64,
     optimizer: OptimizerConfig,
     phase_one: PhaseOne,
     /// The stages' optimizer.
     inner: Inner,
     rules: StopRules,
-    schedule: EpsSchedule,
+    path: PathTracker,
     phase: Phase,
     steps_in_phase: usize,
     /// The step cap of the current stage (the last stage may have its own).
     stage_cap: usize,
     next_stage_pending: bool,
-    events: Vec<TrainEvent>,
-    done: Option<EndReason>,
 }
 
 impl Strategy2 {
@@ -55,7 +52,6 @@ impl Strategy2 {
         Self {
             cfg: cfg.clone(),
             alpha: if curriculum { 0.0 } else { st.alpha },
-            target,
             optimizer: optimizer.clone(),
             phase_one: PhaseOne::new(&cfg.phase1, "stage 0 (phase I)", optimizer, lm, n_params),
             inner: Inner::new(
@@ -69,36 +65,34 @@ impl Strategy2 {
                 n_params,
             ),
             rules: StopRules::new(st.tolerance, st.plateau_patience, 1e-3),
-            schedule: EpsSchedule::new(&cfg.schedule, cfg.eps_start, target),
+            path: PathTracker::new(cfg, target),
             phase: Phase::I,
             steps_in_phase: 0,
             stage_cap: st.max_steps,
             next_stage_pending: false,
-            events: Vec::new(),
-            done: None,
         }
     }
 
     fn finish_stage(&mut self, state: &TrainState, loss: f64) {
-        self.events.push(TrainEvent::StageFinished {
+        self.path.events.push(TrainEvent::StageFinished {
             step: state.step,
             stage: state.stage,
             eps: state.eps,
             loss,
         });
-        if self.schedule.peek(state.eps).is_some() {
+        if self.path.schedule.peek(state.eps).is_some() {
             self.next_stage_pending = true;
         } else {
             self.phase = Phase::Done;
-            self.done = Some(EndReason::Completed { loss });
+            self.path.done = Some(EndReason::Completed { loss });
         }
     }
 
     fn begin_stage(&mut self, state: &mut TrainState, objective: &mut Objective) {
-        let Some(next) = self.schedule.peek(state.eps) else {
+        let Some(next) = self.path.schedule.peek(state.eps) else {
             return;
         };
-        self.schedule.advance();
+        self.path.schedule.advance();
         let current = state.eps;
         if self.alpha > 0.0 {
             objective.set_homotopy(Some(HomotopyTerm {
@@ -115,7 +109,7 @@ impl Strategy2 {
         self.steps_in_phase = 0;
         self.inner.reset();
         self.rules.reset(state.step);
-        self.events.push(TrainEvent::EpsChanged {
+        self.path.events.push(TrainEvent::EpsChanged {
             step: state.step,
             from: current,
             to: next,
@@ -172,19 +166,14 @@ impl Trainer for Strategy2 {
         state.stage = 0;
         objective.set_homotopy(None);
         self.phase = Phase::I;
-        self.phase_one.start(state.step, &mut self.events);
+        self.phase_one.start(state.step, &mut self.path.events);
     }
 
     fn resume(&mut self, state: &mut TrainState, objective: &mut Objective) {
         objective.set_homotopy(None);
-        self.schedule.retarget(state.eps, self.target);
         self.phase = Phase::Stage;
         self.next_stage_pending = true;
-        self.done = None;
-        self.events.push(TrainEvent::Phase {
-            step: state.step,
-            name: format!("stages continued from ε = {}", state.eps),
-        });
+        self.path.resume(state, "stages");
     }
 
     fn step(
@@ -197,7 +186,9 @@ impl Trainer for Strategy2 {
             self.begin_stage(state, objective);
         }
         if self.phase == Phase::I {
-            let (r, finished) = self.phase_one.step(state, objective, &mut self.events)?;
+            let (r, finished) = self
+                .phase_one
+                .step(state, objective, &mut self.path.events)?;
             if let Some(loss) = finished {
                 self.finish_stage(state, loss);
             }
@@ -205,7 +196,7 @@ impl Trainer for Strategy2 {
         }
         self.steps_in_phase += 1;
         let (r, stalled) = self.stage_step(state, objective)?;
-        self.stage_cap = self.cfg.stages.cap(state.eps, self.target);
+        self.stage_cap = self.cfg.stages.cap(state.eps, self.path.target);
         let stop = self.rules.check(state.step, r.loss.total).is_some()
             || stalled
             || self.steps_in_phase >= self.stage_cap;
@@ -216,32 +207,24 @@ impl Trainer for Strategy2 {
     }
 
     fn end(&mut self, _report: &StepReport) -> Option<EndReason> {
-        self.done
+        self.path.done
     }
 
     fn set_eps_target(&mut self, state: &mut TrainState, eps: f64) {
-        self.target = eps;
         let started = self.phase != Phase::I;
-        if self
-            .schedule
-            .set_target(self.cfg.eps_start, started, state.eps, eps)
-        {
+        if self.path.set_target(started, state.eps, eps) {
             // Re-target from the current state: a new stage starts at the next step.
             self.next_stage_pending = true;
-            self.done = None;
             self.phase = Phase::Stage;
         }
     }
 
     fn schedule_ahead(&self, current: f64) -> Vec<f64> {
-        match self.phase {
-            Phase::Done => Vec::new(),
-            _ => self.schedule.ahead(current),
-        }
+        self.path.ahead(current, self.phase == Phase::Done)
     }
 
     fn drain_events(&mut self) -> Vec<TrainEvent> {
-        std::mem::take(&mut self.events)
+        self.path.drain_events()
     }
 
     fn phase(&self) -> String {

@@ -18,6 +18,21 @@ pub fn small_ac2(training: &str) -> String {
     )
 }
 
+/// A `[strategy]` table of `kind` from `eps_start`, its `[strategy.schedule]` given by the
+/// table's lines `schedule`, and `[strategy.phase1]` with `adam_steps` Adam steps and
+/// `lm_iterations` LM iterations; lines appended after it continue the Phase I table.
+pub fn strategy(
+    kind: &str,
+    eps_start: f64,
+    schedule: &str,
+    adam_steps: usize,
+    lm_iterations: usize,
+) -> String {
+    format!(
+        "[strategy]\nkind = \"{kind}\"\neps_start = {eps_start}\n[strategy.schedule]\n{schedule}\n[strategy.phase1]\nadam_steps = {adam_steps}\nlm_iterations = {lm_iterations}\n"
+    )
+}
+
 /// The command-line tests' preset: 1D Allen–Cahn at ε = 0.1 on 50 points, seed 3, with the
 /// given step cap and evaluation interval (named "short").
 pub fn short_ac1(max_steps: usize, eval_every: usize) -> String {
@@ -56,6 +71,21 @@ pub fn quick_preset(name: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A `presets` folder in `dir` holding the `bu` page's three presets cut by [`quick_preset`]:
+/// the Burgers page in seconds.
+pub fn quick_bu_presets(dir: &std::path::Path) -> std::path::PathBuf {
+    let presets = dir.join("presets");
+    std::fs::create_dir(&presets).unwrap();
+    for p in [
+        "burgers_1d_classical.toml",
+        "burgers_1d_strategy1.toml",
+        "burgers_1d_s_homotopy.toml",
+    ] {
+        std::fs::write(presets.join(p), quick_preset(p)).unwrap();
+    }
+    presets
 }
 
 /// A reproduction's results and figure data without the seconds each run took.

@@ -191,10 +191,9 @@ fn draw(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Result<()
     }
     draw_field(root, fig, l)?;
     draw_bands_and_markers(root, fig, l, style)?;
-    let looks = looks(fig, style);
-    draw_series(root, fig, l, style, &looks)?;
+    draw_series(root, fig, l, style)?;
     draw_frame(root, fig, l, style)?;
-    draw_legend(root, fig, l, style, &looks)?;
+    draw_legend(root, fig, l, style)?;
     draw_texts(root, l, style)
 }
 
@@ -282,13 +281,8 @@ fn drawing_order(fig: &Figure) -> Vec<usize> {
 }
 
 /// The data curves and points.
-fn draw_series(
-    root: &Area,
-    fig: &Figure,
-    l: &Layout,
-    style: &FigureStyle,
-    looks: &[(RGBColor, &[f64])],
-) -> Result<()> {
+fn draw_series(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Result<()> {
+    let looks = looks(fig, style);
     let lw = style.line_px();
     for i in drawing_order(fig) {
         let s = &fig.series[i];
@@ -362,14 +356,10 @@ fn draw_frame(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Res
     Ok(())
 }
 
-/// The legend's frame (inside placement) and each entry's sample.
-fn draw_legend(
-    root: &Area,
-    fig: &Figure,
-    l: &Layout,
-    style: &FigureStyle,
-    looks: &[(RGBColor, &[f64])],
-) -> Result<()> {
+/// The legend's frame (inside placement) and each entry's sample, drawn as [`draw_series`]
+/// draws the series.
+fn draw_legend(root: &Area, fig: &Figure, l: &Layout, style: &FigureStyle) -> Result<()> {
+    let looks = looks(fig, style);
     let f = style.font_px();
     let lw = style.line_px();
     if let Some(r) = l.legend {

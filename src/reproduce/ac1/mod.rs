@@ -559,12 +559,8 @@ mod tests {
     #[test]
     fn table_2_eq_18_column_is_the_smallest_eigenvalue_of_d_s_st_dt() {
         // 8 residual points and 141 parameters: K is nonsingular, so λ_min is resolved.
-        let config = RunConfig::from_toml_str(
-            "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.01\nn_res = 8\n\
-             sampling = \"grid\"\n[network]\nhidden = [10, 10]\n",
-        )
-        .unwrap();
-        let session = Session::new(config, &crate::backend::cpu().unwrap());
+        let session =
+            crate::train::session::small_grid_session("allen_cahn_1d", 0.01, 8, "[10, 10]");
         let theta = session.state().theta.clone();
         let row = k_row("xavier", 0, &session, &theta).unwrap();
         let got = row.lambda_min_eq18.expect("resolved");

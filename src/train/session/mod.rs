@@ -528,3 +528,15 @@ impl Session {
         }
     }
 }
+
+/// The unit tests' small session: `kind` at `eps` on `n_res` grid points with hidden layers
+/// `hidden` (a TOML list), everything else the defaults, on the CPU.
+#[cfg(test)]
+pub(crate) fn small_grid_session(kind: &str, eps: f64, n_res: usize, hidden: &str) -> Session {
+    let config = RunConfig::from_toml_str(&format!(
+        "version = 1\n[problem]\nkind = \"{kind}\"\neps = {eps}\nn_res = {n_res}\n\
+         sampling = \"grid\"\n[network]\nhidden = {hidden}\n"
+    ))
+    .unwrap();
+    Session::new(config, &crate::backend::cpu().unwrap())
+}
