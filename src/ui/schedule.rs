@@ -57,6 +57,39 @@ impl<'a> PathAxis<'a> {
     }
 }
 
+/// Where the path stands, numbered as the finished stages will be: the stage under way (k and
+/// its ε) when the current point is not a finished one, and the points still planned with the
+/// k each will have once finished.
+#[derive(Debug, PartialEq)]
+struct Numbered {
+    under_way: Option<(usize, f64)>,
+    planned: Vec<(usize, f64)>,
+}
+
+impl Numbered {
+    /// `finished`: the finished stages' ε in order (stage k is `finished[k]`; Phase I's ε₀ is
+    /// k = 0); `current`: the run's ε now; `ahead`: the points the schedule still plans.
+    /// A run sitting on its last finished point (the path's end, or re-targeted from it) has
+    /// no stage under way, and its next stage is k = finished; otherwise the stage at the
+    /// current ε is k = finished (Phase I at ε₀ before anything finished) and the next one
+    /// is k + 1.
+    fn of(finished: &[f64], current: Option<f64>, ahead: &[f64]) -> Self {
+        let n = finished.len();
+        let under_way = current
+            .filter(|&c| finished.last() != Some(&c))
+            .map(|c| (n, c));
+        let first = n + usize::from(under_way.is_some());
+        Self {
+            under_way,
+            planned: ahead
+                .iter()
+                .enumerate()
+                .map(|(i, &e)| (first + i, e))
+                .collect(),
+        }
+    }
+}
+
 /// The schedule's ε values after ε₀: a list's own, else the planned ones.
 fn schedule_points(c: &RunConfig) -> Vec<f64> {
     match &c.strategy.schedule {
@@ -97,7 +130,7 @@ fn schedule_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui
         editor_ui(app, eps_list, ui)
     });
     ui.separator();
-    stages_table_ui(app, ui, &ahead);
+    stages_table_ui(app, ui, &ahead, current_eps);
 }
 
 fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current: Option<f64>) {
@@ -110,26 +143,25 @@ fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current
         .enumerate()
         .map(|(k, s)| [k as f64, axis.plot_y(s.eps)])
         .collect();
-    // The stage under way is k = (finished count) at the current point; the planned line runs
-    // from the last finished stage through it to the points still ahead. A finished path has
-    // no stage under way: its current point is the last finished one.
-    let finished_at_current = ahead.is_empty()
-        && current.is_some_and(|c| app.view.stages.last().is_some_and(|s| s.eps == c));
-    let start = if finished_at_current {
-        done.len() as f64 - 1.0
-    } else {
-        done.len() as f64
-    };
+    let finished: Vec<f64> = app.view.stages.iter().map(|s| s.eps).collect();
+    let numbered = Numbered::of(&finished, current, ahead);
+    // The current point: the stage under way, or the finished point the run sits on.
+    let here = numbered
+        .under_way
+        .map(|(k, e)| [k as f64, axis.plot_y(e)])
+        .or_else(|| current.and(done.last().copied()));
+    // The planned line runs from the last finished stage through the current point to the
+    // points still ahead.
     let planned: Vec<[f64; 2]> = done
         .last()
         .copied()
         .into_iter()
+        .chain(here)
         .chain(
-            current
-                .into_iter()
-                .chain(ahead.iter().copied())
-                .enumerate()
-                .map(|(k, e)| [start + k as f64, axis.plot_y(e)]),
+            numbered
+                .planned
+                .iter()
+                .map(|&(k, e)| [k as f64, axis.plot_y(e)]),
         )
         .collect();
     Plot::new("schedule-plot")
@@ -151,9 +183,9 @@ fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current
                 Line::new("planned", PlotPoints::from(planned.clone())).color(egui::Color32::GRAY),
             );
             p.points(Points::new("finished", PlotPoints::from(done.clone())).radius(2.5));
-            if let Some(c) = current {
+            if let Some(here) = here {
                 p.points(
-                    Points::new("current", PlotPoints::from(vec![[start, axis.plot_y(c)]]))
+                    Points::new("current", PlotPoints::from(vec![here]))
                         .radius(5.0)
                         .color(egui::Color32::from_rgb(214, 39, 40)),
                 );
@@ -264,8 +296,10 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
     });
 }
 
-fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64]) {
+fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current: Option<f64>) {
     let axis = PathAxis::of(app.config());
+    let finished: Vec<f64> = app.view.stages.iter().map(|s| s.eps).collect();
+    let numbered = Numbered::of(&finished, current, ahead);
     ui.label(format!(
         "{} finished, {} planned",
         app.view.stages.len(),
@@ -326,10 +360,18 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64]) {
                         );
                         ui.end_row();
                     }
-                    for (i, e) in ahead.iter().take(200).enumerate() {
-                        let k = app.view.stages.len() + i;
+                    if let Some((k, e)) = numbered.under_way {
+                        cell(ui, 0, egui::RichText::new(k.to_string()).italics());
+                        cell(ui, 1, egui::RichText::new(axis.text(e)).italics());
+                        cell(ui, 2, egui::RichText::new("under way").italics());
+                        for c in 3..5 {
+                            cell(ui, c, egui::RichText::new(""));
+                        }
+                        ui.end_row();
+                    }
+                    for &(k, e) in numbered.planned.iter().take(200) {
                         cell(ui, 0, egui::RichText::new(k.to_string()).weak());
-                        cell(ui, 1, egui::RichText::new(axis.text(*e)).weak());
+                        cell(ui, 1, egui::RichText::new(axis.text(e)).weak());
                         for c in 2..5 {
                             cell(ui, c, egui::RichText::new(""));
                         }
@@ -337,4 +379,45 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64]) {
                     }
                 });
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Numbered;
+
+    #[test]
+    fn planned_points_get_the_k_they_will_finish_with() {
+        // Before training: Phase I at ε₀ = 0.1 is stage 0, the list's points are 1 to 3.
+        assert_eq!(
+            Numbered::of(&[], Some(0.1), &[0.05, 0.02, 0.01]),
+            Numbered {
+                under_way: Some((0, 0.1)),
+                planned: vec![(1, 0.05), (2, 0.02), (3, 0.01)],
+            }
+        );
+        // A Strategy 2 stage under way at 0.05 after ε₀ finished.
+        assert_eq!(
+            Numbered::of(&[0.1], Some(0.05), &[0.02, 0.01]),
+            Numbered {
+                under_way: Some((1, 0.05)),
+                planned: vec![(2, 0.02), (3, 0.01)],
+            }
+        );
+        // A finished path re-targeted from its end: nothing under way, the new point is next.
+        assert_eq!(
+            Numbered::of(&[0.1, 0.05, 0.01], Some(0.01), &[0.005]),
+            Numbered {
+                under_way: None,
+                planned: vec![(3, 0.005)],
+            }
+        );
+        // At the end: nothing under way, nothing planned.
+        assert_eq!(
+            Numbered::of(&[0.1, 0.01], Some(0.01), &[]),
+            Numbered {
+                under_way: None,
+                planned: vec![],
+            }
+        );
+    }
 }
