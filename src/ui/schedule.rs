@@ -125,15 +125,22 @@ fn schedule_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui
         .as_ref()
         .map(|s| s.schedule_ahead.clone())
         .unwrap_or_default();
-    schedule_plot_ui(app, ui, &ahead, current_eps);
+    let finished: Vec<f64> = app.view.stages.iter().map(|s| s.eps).collect();
+    let numbered = Numbered::of(&finished, current_eps, &ahead);
+    schedule_plot_ui(app, ui, &numbered, current_eps);
     ui.add_enabled_ui(!app.locked(Control::Schedule), |ui| {
         editor_ui(app, eps_list, ui)
     });
     ui.separator();
-    stages_table_ui(app, ui, &ahead, current_eps);
+    stages_table_ui(app, ui, &numbered);
 }
 
-fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current: Option<f64>) {
+fn schedule_plot_ui(
+    app: &ExplorerApp,
+    ui: &mut egui::Ui,
+    numbered: &Numbered,
+    current: Option<f64>,
+) {
     let axis = PathAxis::of(app.config());
     let walks_s = axis.walks_s;
     let done: Vec<[f64; 2]> = app
@@ -143,8 +150,6 @@ fn schedule_plot_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current
         .enumerate()
         .map(|(k, s)| [k as f64, axis.plot_y(s.eps)])
         .collect();
-    let finished: Vec<f64> = app.view.stages.iter().map(|s| s.eps).collect();
-    let numbered = Numbered::of(&finished, current, ahead);
     // The current point: the stage under way, or the finished point the run sits on.
     let here = numbered
         .under_way
@@ -296,14 +301,12 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
     });
 }
 
-fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, ahead: &[f64], current: Option<f64>) {
+fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
     let axis = PathAxis::of(app.config());
-    let finished: Vec<f64> = app.view.stages.iter().map(|s| s.eps).collect();
-    let numbered = Numbered::of(&finished, current, ahead);
     ui.label(format!(
         "{} finished, {} planned",
         app.view.stages.len(),
-        ahead.len()
+        numbered.planned.len()
     ));
     let fmt = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.2e}"));
     // Follow the newest finished stage (once per new stage, so the user can still scroll).
