@@ -1070,6 +1070,11 @@ fn the_timeline_scrubs_plays_and_exports_the_path() {
     h.state_mut().view.scrub = Some(frames[10]);
     h.run();
     let stage = h.state().view.stages[frames[10]].clone();
+    // Its numbers too: the frame carries the stage's accuracy (the front mark), not the live's.
+    let frame = h.state().view.frame(frames[10]).unwrap();
+    assert_eq!(frame.accuracy, stage.accuracy);
+    let live = h.state().view.latest.as_ref().unwrap().accuracy;
+    assert_ne!(frame.accuracy.l2re(), live.l2re());
     let axis = h.state().remembered.loss_axis;
     let sol = PlotKind::Solution.figure(&h.state().view, axis);
     assert!(sol.title.contains("timeline: stage"), "{}", sol.title);

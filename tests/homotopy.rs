@@ -85,7 +85,7 @@ fn strategy1_tracks_the_path_to_the_target() {
     // The tracked solution is accurate: far better than the loss of an untrained network.
     let last = s.stages().last().unwrap();
     assert!(last.loss < 1e-5, "final loss {}", last.loss);
-    assert!(last.l2re_reference.unwrap() < 0.1, "{last:?}");
+    assert!(last.accuracy.l2re_reference.unwrap() < 0.1, "{last:?}");
 }
 
 #[test]

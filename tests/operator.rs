@@ -301,6 +301,7 @@ fn levenberg_marquardt_stages_train_the_deeponet() {
             &s.state().theta,
             0.5,
         )
+        .accuracy
         .l2re_reference
         .unwrap()
     };
@@ -329,6 +330,7 @@ fn a_small_unsupervised_run_lowers_the_held_out_error() {
             &s.state().theta,
             end,
         )
+        .accuracy
         .l2re_reference
         .unwrap()
     };

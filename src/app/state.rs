@@ -257,7 +257,7 @@ impl RunView {
         s.eps = stage.eps;
         s.step = stage.step;
         s.stage = stage.stage;
-        s.front_x0 = stage.front_x0;
+        s.accuracy = stage.accuracy;
         s.exact = None;
         s.reference = stage.reference.clone();
         // The residual as the stage ended; none when the worker did not record one or the
@@ -313,10 +313,10 @@ impl RunView {
                     }
                     h.eps.push(x, p.eps);
                     h.theta_norm.push(x, p.theta_norm);
-                    if let Some(v) = p.l2re_exact {
+                    if let Some(v) = p.accuracy.l2re_exact {
                         h.l2re_exact.push(x, v);
                     }
-                    if let Some(v) = p.l2re_reference {
+                    if let Some(v) = p.accuracy.l2re_reference {
                         h.l2re_reference.push(x, v);
                     }
                 }

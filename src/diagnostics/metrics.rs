@@ -1,7 +1,7 @@
 //! Accuracy of u_θ on the problem's fine evaluation grid: L2RE against the exact solution and
 //! against the numerical reference, and the front position x₀.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::net::{Channels, DerivOrder, Network};
 use crate::problem::{PointRole, Problem, operator_points_at, relative_l2, role_of};
@@ -14,12 +14,32 @@ pub struct EvalReport {
     /// u_θ at the evaluation points.
     #[serde(skip)]
     pub u: Vec<f64>,
+    #[serde(flatten)]
+    pub accuracy: Accuracy,
+}
+
+/// How far u_θ is from the known solutions: what every evaluation, history row, stage and
+/// snapshot carries (each `None` where the problem has no such solution or no front).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Accuracy {
     /// ‖u_θ − u*‖/‖u*‖ against the closed-form solution.
     pub l2re_exact: Option<f64>,
     /// ‖u_θ − u_ref‖/‖u_ref‖ against the numerical reference.
     pub l2re_reference: Option<f64>,
     /// Front position of u_θ (1D Allen–Cahn: its zero crossing).
     pub front_x0: Option<f64>,
+}
+
+impl Accuracy {
+    /// The evaluation's accuracy, or all `None` on a step without one.
+    pub fn of(eval: Option<&EvalReport>) -> Self {
+        eval.map(|e| e.accuracy).unwrap_or_default()
+    }
+
+    /// The L2RE to show: against the exact solution where there is one, else the reference.
+    pub fn l2re(&self) -> Option<f64> {
+        self.l2re_exact.or(self.l2re_reference)
+    }
 }
 
 /// Evaluate θ at ε on the problem's evaluation grid (fused f64 kernel, any training backend).
@@ -34,16 +54,12 @@ pub fn evaluate(problem: &dyn Problem, net: &Network, theta: &[f64], eps: f64) -
             ch,
         )
         .unwrap_or_else(|_| vec![f64::NAN; n]);
-    let l2re_exact = problem.exact(eps).map(|e| relative_l2(&u, &e.values));
-    let l2re_reference = problem.reference(eps).map(|r| relative_l2(&u, &r.values));
-    let front_x0 = problem.front_position(&u);
-    EvalReport {
-        eps,
-        u,
-        l2re_exact,
-        l2re_reference,
-        front_x0,
-    }
+    let accuracy = Accuracy {
+        l2re_exact: problem.exact(eps).map(|e| relative_l2(&u, &e.values)),
+        l2re_reference: problem.reference(eps).map(|r| relative_l2(&u, &r.values)),
+        front_x0: problem.front_position(&u),
+    };
+    EvalReport { eps, u, accuracy }
 }
 
 /// H(u_θ(x), ε) at arbitrary points `x` (n × d), e.g. the evaluation grid for plots and CSVs;

@@ -6,4 +6,4 @@ pub mod metrics;
 pub mod operator;
 pub mod spectrum;
 
-pub use metrics::{EvalReport, evaluate};
+pub use metrics::{Accuracy, EvalReport, evaluate};

@@ -70,9 +70,9 @@ pub fn history_csv(rows: &[HistoryRow]) -> Result<Vec<u8>> {
             format!("{:e}", r.loss),
             format!("{:e}", r.loss_residual),
             format!("{:e}", r.loss_boundary),
-            cell(r.l2re_exact),
-            cell(r.l2re_reference),
-            cell(r.front_x0),
+            cell(r.accuracy.l2re_exact),
+            cell(r.accuracy.l2re_reference),
+            cell(r.accuracy.front_x0),
         ])?;
     }
     Ok(w.into_inner()?)

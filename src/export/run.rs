@@ -125,9 +125,9 @@ pub fn figures(session: &Session) -> Vec<(&'static str, Figure)> {
     for (label, pick) in [
         (
             "L2RE vs exact",
-            (|r| r.l2re_exact) as fn(&crate::train::HistoryRow) -> Option<f64>,
+            (|r| r.accuracy.l2re_exact) as fn(&crate::train::HistoryRow) -> Option<f64>,
         ),
-        ("L2RE vs reference", |r| r.l2re_reference),
+        ("L2RE vs reference", |r| r.accuracy.l2re_reference),
     ] {
         let pts: Vec<(f64, f64)> = h
             .iter()
@@ -193,7 +193,7 @@ pub fn train_and_write(
     let mut l2re = None;
     let end = session.run(interrupt, |p| {
         if let Some(e) = &p.eval {
-            l2re = e.l2re_exact;
+            l2re = e.accuracy.l2re_exact;
         }
         if last_draw.elapsed() >= Duration::from_millis(100) || p.end.is_some() {
             last_draw = Instant::now();

@@ -78,11 +78,7 @@ pub const SPEC: ProblemSpec = ProblemSpec::second_order_1d(
 );
 
 impl Problem for AllenCahn1d {
-    fn kind(&self) -> ProblemKind {
-        ProblemKind::AllenCahn1d
-    }
-
-    point_set_accessors!();
+    point_set_accessors!(SPEC);
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
         let u = f.u.clone();

@@ -113,24 +113,19 @@ impl AllenCahn2d {
 /// 2D Allen–Cahn in the registry: the s-homotopy by default; the printed sign or plain ε
 /// on request.
 pub const SPEC: ProblemSpec = ProblemSpec {
-    kind: ProblemKind::AllenCahn2d,
-    id: "allen_cahn_2d",
-    label: "Allen–Cahn 2D (s-homotopy, parameter s + ε*)",
-    order: DerivOrder::Laplacian,
-    residual_rows_per_point: 1,
-    dims: Dims::Fixed(2),
     paths: &[Path::SHomotopy, Path::SHomotopyAsPrinted, Path::Epsilon],
-    tensor_grid: true,
-    operator: false,
-    build: |a| Box::new(AllenCahn2d::new(a)),
+    ..ProblemSpec::new(
+        ProblemKind::AllenCahn2d,
+        "allen_cahn_2d",
+        "Allen–Cahn 2D (s-homotopy, parameter s + ε*)",
+        DerivOrder::Laplacian,
+        Dims::Fixed(2),
+        |a| Box::new(AllenCahn2d::new(a)),
+    )
 };
 
 impl Problem for AllenCahn2d {
-    point_set_accessors!();
-
-    fn kind(&self) -> ProblemKind {
-        ProblemKind::AllenCahn2d
-    }
+    point_set_accessors!(SPEC);
 
     fn random_interior_points(&self, n: usize, seed: u64) -> Option<Vec<f64>> {
         Some(self.points.random_interior(n, seed))

@@ -44,11 +44,7 @@ pub const SPEC: ProblemSpec = ProblemSpec::second_order_1d(
 );
 
 impl Problem for BoundaryLayer {
-    point_set_accessors!();
-
-    fn kind(&self) -> ProblemKind {
-        ProblemKind::BoundaryLayer
-    }
+    point_set_accessors!(SPEC);
 
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1> {
         let x = f.coord(0).mul_scalar(FRAC_PI_2);

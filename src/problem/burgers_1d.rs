@@ -156,11 +156,7 @@ pub const SPEC: ProblemSpec = ProblemSpec {
 };
 
 impl Problem for Burgers1d {
-    point_set_accessors!();
-
-    fn kind(&self) -> ProblemKind {
-        ProblemKind::Burgers1d
-    }
+    point_set_accessors!(SPEC);
 
     fn residual(&self, f: &Fields, p: f64) -> Tensor<1> {
         self.path

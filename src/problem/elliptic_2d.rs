@@ -87,18 +87,14 @@ fn sin_cos(x: &Tensor<1>, k: f64) -> (Tensor<1>, Tensor<1>) {
 }
 
 /// 2D multiscale Poisson in the registry.
-pub const POISSON_SPEC: ProblemSpec = ProblemSpec {
-    kind: ProblemKind::PoissonMultiscale2d,
-    id: "poisson_multiscale_2d",
-    label: "Multiscale Poisson 2D",
-    order: DerivOrder::Laplacian,
-    residual_rows_per_point: 1,
-    dims: Dims::Fixed(2),
-    paths: &[],
-    tensor_grid: true,
-    operator: false,
-    build: |a| Box::new(Elliptic2d::new(Elliptic::MultiscalePoisson, a)),
-};
+pub const POISSON_SPEC: ProblemSpec = ProblemSpec::new(
+    ProblemKind::PoissonMultiscale2d,
+    "poisson_multiscale_2d",
+    "Multiscale Poisson 2D",
+    DerivOrder::Laplacian,
+    Dims::Fixed(2),
+    |a| Box::new(Elliptic2d::new(Elliptic::MultiscalePoisson, a)),
+);
 
 /// 2D Helmholtz (k = 1/ε) in the registry.
 pub const HELMHOLTZ_SPEC: ProblemSpec = ProblemSpec {

@@ -8,7 +8,7 @@ use burn::tensor::Tensor;
 
 use super::points::point_set_accessors;
 use super::points1d::Points1d;
-use super::{BuildArgs, Fields, Problem, ProblemKind, ProblemSpec};
+use super::{BuildArgs, Dims, Fields, Problem, ProblemKind, ProblemSpec};
 use crate::net::DerivOrder;
 
 /// Which function is fitted.
@@ -21,6 +21,14 @@ pub enum Target {
 }
 
 impl Target {
+    /// Its problem kind (eq. 45 or 46).
+    pub const fn kind(self) -> ProblemKind {
+        match self {
+            Self::Multiscale => ProblemKind::IsgdMultiscaleFit,
+            Self::Discontinuous => ProblemKind::IsgdDiscontinuousFit,
+        }
+    }
+
     /// g(x).
     pub fn at(self, x: f64) -> f64 {
         match self {
@@ -71,12 +79,11 @@ pub struct FunctionFit {
     points: Points1d,
     boundary_values: Vec<f64>,
     target: Target,
-    kind: ProblemKind,
 }
 
 impl FunctionFit {
-    pub fn new(a: &BuildArgs, target: Target, kind: ProblemKind) -> Self {
-        let mut points = Points1d::new(a, 0x5eed_0f17 ^ kind as u64);
+    pub fn new(a: &BuildArgs, target: Target) -> Self {
+        let mut points = Points1d::new(a, 0x5eed_0f17 ^ target.kind() as u64);
         for x in points
             .residual
             .iter_mut()
@@ -90,57 +97,45 @@ impl FunctionFit {
             points,
             boundary_values,
             target,
-            kind,
         }
     }
 }
 
-/// A pointwise fit in 1D: no derivative channels.
-const fn spec(
-    kind: ProblemKind,
-    id: &'static str,
-    label: &'static str,
-    build: fn(&BuildArgs) -> Box<dyn Problem>,
-) -> ProblemSpec {
-    ProblemSpec {
-        order: DerivOrder::Value,
-        ..ProblemSpec::second_order_1d(kind, id, label, build)
-    }
+/// A fit's registry spec: pointwise, 1D, no derivative channels.
+const fn spec(target: Target) -> ProblemSpec {
+    type Build = fn(&BuildArgs) -> Box<dyn Problem>;
+    let (id, label, build): (_, _, Build) = match target {
+        Target::Multiscale => (
+            "isgd_multiscale_fit",
+            "Multiscale fit on [−3, 3] (ISGD eq. 45)",
+            |a| Box::new(FunctionFit::new(a, Target::Multiscale)),
+        ),
+        Target::Discontinuous => (
+            "isgd_discontinuous_fit",
+            "Discontinuous fit on [−3, 3] (ISGD eq. 46)",
+            |a| Box::new(FunctionFit::new(a, Target::Discontinuous)),
+        ),
+    };
+    ProblemSpec::new(
+        target.kind(),
+        id,
+        label,
+        DerivOrder::Value,
+        Dims::Fixed(1),
+        build,
+    )
 }
 
 /// Eq. 45 in the registry.
-pub const MULTISCALE_SPEC: ProblemSpec = spec(
-    ProblemKind::IsgdMultiscaleFit,
-    "isgd_multiscale_fit",
-    "Multiscale fit on [−3, 3] (ISGD eq. 45)",
-    |a| {
-        Box::new(FunctionFit::new(
-            a,
-            Target::Multiscale,
-            ProblemKind::IsgdMultiscaleFit,
-        ))
-    },
-);
-
+pub const MULTISCALE_SPEC: ProblemSpec = spec(Target::Multiscale);
 /// Eq. 46 in the registry.
-pub const DISCONTINUOUS_SPEC: ProblemSpec = spec(
-    ProblemKind::IsgdDiscontinuousFit,
-    "isgd_discontinuous_fit",
-    "Discontinuous fit on [−3, 3] (ISGD eq. 46)",
-    |a| {
-        Box::new(FunctionFit::new(
-            a,
-            Target::Discontinuous,
-            ProblemKind::IsgdDiscontinuousFit,
-        ))
-    },
-);
+pub const DISCONTINUOUS_SPEC: ProblemSpec = spec(Target::Discontinuous);
 
 impl Problem for FunctionFit {
     point_set_accessors!();
 
     fn kind(&self) -> ProblemKind {
-        self.kind
+        self.target.kind()
     }
 
     fn residual(&self, f: &Fields, _eps: f64) -> Tensor<1> {
@@ -179,7 +174,8 @@ mod tests {
             (Target::Multiscale, ProblemKind::IsgdMultiscaleFit),
             (Target::Discontinuous, ProblemKind::IsgdDiscontinuousFit),
         ] {
-            let p = FunctionFit::new(&BuildArgs::grid(41, 2, 101), target, kind);
+            assert_eq!(target.kind(), kind);
+            let p = FunctionFit::new(&BuildArgs::grid(41, 2, 101), target);
             let x = p.residual_points().to_vec();
             assert!(x[0] > -3.0 && x[x.len() - 1] < 3.0 && p.boundary_points() == [-3.0, 3.0]);
             let n = x.len();

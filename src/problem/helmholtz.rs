@@ -52,24 +52,19 @@ impl HelmholtzNd {
 
 /// Helmholtz in d dimensions in the registry (random points in every dimension).
 pub const SPEC: ProblemSpec = ProblemSpec {
-    kind: ProblemKind::Helmholtz,
-    id: "helmholtz",
-    label: "Helmholtz in d dimensions",
-    order: DerivOrder::Laplacian,
-    residual_rows_per_point: 1,
-    dims: Dims::UpTo(50),
-    paths: &[],
     tensor_grid: false,
-    operator: false,
-    build: |a| Box::new(HelmholtzNd::new(a)),
+    ..ProblemSpec::new(
+        ProblemKind::Helmholtz,
+        "helmholtz",
+        "Helmholtz in d dimensions",
+        DerivOrder::Laplacian,
+        Dims::UpTo(50),
+        |a| Box::new(HelmholtzNd::new(a)),
+    )
 };
 
 impl Problem for HelmholtzNd {
-    point_set_accessors!();
-
-    fn kind(&self) -> ProblemKind {
-        ProblemKind::Helmholtz
-    }
+    point_set_accessors!(SPEC);
 
     fn boundary_values_at(&self, eps: f64) -> Option<Vec<f64>> {
         Some(self.solution_at(&self.points.boundary, eps))

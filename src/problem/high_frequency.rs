@@ -60,25 +60,17 @@ impl HighFrequencyFit {
 }
 
 /// The high-frequency fit in the registry: sin(πx/ε) in 1D, sin(πΣxⱼ/ε) in 2 or 3 dimensions.
-pub const SPEC: ProblemSpec = ProblemSpec {
-    kind: ProblemKind::HighFrequencyFit,
-    id: "high_frequency_fit",
-    label: "High-frequency fit sin(πx/ε)",
-    order: DerivOrder::Value,
-    residual_rows_per_point: 1,
-    dims: Dims::UpTo(3),
-    paths: &[],
-    tensor_grid: true,
-    operator: false,
-    build: |a| Box::new(HighFrequencyFit::new(a)),
-};
+pub const SPEC: ProblemSpec = ProblemSpec::new(
+    ProblemKind::HighFrequencyFit,
+    "high_frequency_fit",
+    "High-frequency fit sin(πx/ε)",
+    DerivOrder::Value,
+    Dims::UpTo(3),
+    |a| Box::new(HighFrequencyFit::new(a)),
+);
 
 impl Problem for HighFrequencyFit {
-    point_set_accessors!();
-
-    fn kind(&self) -> ProblemKind {
-        ProblemKind::HighFrequencyFit
-    }
+    point_set_accessors!(SPEC);
 
     fn boundary_values_at(&self, eps: f64) -> Option<Vec<f64>> {
         Some(Self::target_at(&self.points.boundary, self.points.d, eps))

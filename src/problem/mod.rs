@@ -169,26 +169,45 @@ pub struct ProblemSpec {
 }
 
 impl ProblemSpec {
-    /// A 1D problem with a pointwise second-order residual, walking its own ε (the 1D PDEs);
-    /// set other fields with struct-update syntax.
-    pub const fn second_order_1d(
+    /// A problem with a pointwise residual (one row per point) walking its own ε, sampled on a
+    /// tensor grid, solved by one network; set other fields with struct-update syntax.
+    pub const fn new(
         kind: ProblemKind,
         id: &'static str,
         label: &'static str,
+        order: DerivOrder,
+        dims: Dims,
         build: fn(&BuildArgs) -> Box<dyn Problem>,
     ) -> Self {
         Self {
             kind,
             id,
             label,
-            order: DerivOrder::SecondPerAxis,
+            order,
             residual_rows_per_point: 1,
-            dims: Dims::Fixed(1),
+            dims,
             paths: &[],
             tensor_grid: true,
             operator: false,
             build,
         }
+    }
+
+    /// [`ProblemSpec::new`] in 1D with a second-order residual (the 1D PDEs).
+    pub const fn second_order_1d(
+        kind: ProblemKind,
+        id: &'static str,
+        label: &'static str,
+        build: fn(&BuildArgs) -> Box<dyn Problem>,
+    ) -> Self {
+        Self::new(
+            kind,
+            id,
+            label,
+            DerivOrder::SecondPerAxis,
+            Dims::Fixed(1),
+            build,
+        )
     }
 }
 

@@ -3,7 +3,8 @@
 //! [`Points2d`](super::points2d::Points2d) and [`PointsNd`](super::points_nd::PointsNd)
 //! implement [`PointSet`]; a problem that keeps one in `points` and its boundary data in
 //! `boundary_values` writes `point_set_accessors!()` in its `impl Problem` instead of the nine
-//! accessors.
+//! accessors; `point_set_accessors!(SPEC)` adds `kind()` from its registry spec, so the kind is
+//! written once, in the spec.
 
 use super::Grid2d;
 
@@ -92,6 +93,13 @@ macro_rules! point_set_accessors {
         fn plot_label(&self) -> &'static str {
             $crate::problem::points::PointSet::plot_label(&self.points)
         }
+    };
+    ($spec:expr) => {
+        fn kind(&self) -> $crate::problem::ProblemKind {
+            $spec.kind
+        }
+
+        $crate::problem::points::point_set_accessors!();
     };
 }
 pub(crate) use point_set_accessors;

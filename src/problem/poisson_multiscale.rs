@@ -50,11 +50,7 @@ pub const SPEC: ProblemSpec = ProblemSpec::second_order_1d(
 );
 
 impl Problem for PoissonMultiscale1d {
-    point_set_accessors!();
-
-    fn kind(&self) -> ProblemKind {
-        ProblemKind::PoissonMultiscale1d
-    }
+    point_set_accessors!(SPEC);
 
     fn boundary_values_at(&self, eps: f64) -> Option<Vec<f64>> {
         self.exact_at(&self.points.boundary, eps)

@@ -45,24 +45,19 @@ impl SobolevPoisson2d {
 
 /// The HRTA paper's Neumann Poisson problem in the registry: value and gradient rows.
 pub const SPEC: ProblemSpec = ProblemSpec {
-    kind: ProblemKind::SobolevPoisson2d,
-    id: "sobolev_poisson_2d",
-    label: "Neumann Poisson 2D, Sobolev training (HRTA)",
-    order: DerivOrder::First,
     residual_rows_per_point: 3,
-    dims: Dims::Fixed(2),
-    paths: &[],
-    tensor_grid: true,
-    operator: false,
-    build: |a| Box::new(SobolevPoisson2d::new(a)),
+    ..ProblemSpec::new(
+        ProblemKind::SobolevPoisson2d,
+        "sobolev_poisson_2d",
+        "Neumann Poisson 2D, Sobolev training (HRTA)",
+        DerivOrder::First,
+        Dims::Fixed(2),
+        |a| Box::new(SobolevPoisson2d::new(a)),
+    )
 };
 
 impl Problem for SobolevPoisson2d {
-    point_set_accessors!();
-
-    fn kind(&self) -> ProblemKind {
-        ProblemKind::SobolevPoisson2d
-    }
+    point_set_accessors!(SPEC);
 
     /// [u − u*; ∂₁u − ∂₁u*; ∂₂u − ∂₂u*] (3n rows).
     fn residual(&self, f: &Fields, _eps: f64) -> Tensor<1> {

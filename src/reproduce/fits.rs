@@ -102,7 +102,7 @@ fn run_cell(
         seed,
         loss_end: session.current_loss()?.total,
         loss_max,
-        l2re: eval.l2re_exact,
+        l2re: eval.accuracy.l2re_exact,
         end: session
             .end_reason()
             .map_or("running".into(), |e| e.name().to_string()),

@@ -193,7 +193,7 @@ fn run_cell(
         (
             h.iter().map(|r| (r.step as f64, r.loss)).collect(),
             h.iter()
-                .filter_map(|r| Some((r.step as f64, r.l2re_exact?)))
+                .filter_map(|r| Some((r.step as f64, r.accuracy.l2re_exact?)))
                 .collect(),
         )
     });
@@ -205,7 +205,7 @@ fn run_cell(
         points,
         seed,
         loss: parts.residual + session.objective().bc_weight() * parts.boundary,
-        l2re: eval.l2re_exact,
+        l2re: eval.accuracy.l2re_exact,
         seconds: started.elapsed().as_secs_f64(),
     };
     say(format!(

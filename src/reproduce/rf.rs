@@ -96,7 +96,7 @@ fn run_cell(
         norm_end: norm(&session.state().theta[from_idx..]),
         norm_max,
         loss_end: session.current_loss()?.total,
-        l2re: eval.l2re_exact,
+        l2re: eval.accuracy.l2re_exact,
         end: session
             .end_reason()
             .map_or("running".into(), |e| e.name().to_string()),

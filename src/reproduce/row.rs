@@ -44,7 +44,7 @@ pub(super) fn measure(
         theta,
         eps,
     );
-    let (l2re, against) = match (eval.l2re_exact, eval.l2re_reference) {
+    let (l2re, against) = match (eval.accuracy.l2re_exact, eval.accuracy.l2re_reference) {
         (Some(e), _) => (Some(e), "exact"),
         (None, Some(r)) => (Some(r), "reference"),
         (None, None) => (None, "—"),
@@ -56,7 +56,7 @@ pub(super) fn measure(
         loss: parts.residual + session.objective().bc_weight() * parts.boundary,
         l2re,
         against: against.into(),
-        front_x0: eval.front_x0,
+        front_x0: eval.accuracy.front_x0,
         end: session
             .end_reason()
             .map_or("running".into(), |e| end_text(&e)),

@@ -355,11 +355,15 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
                         }
                         cell(ui, 1, text(axis.text(s.eps)));
                         cell(ui, 2, text(format!("{:.2e}", s.loss)));
-                        cell(ui, 3, text(fmt(s.l2re_exact.or(s.l2re_reference))));
+                        cell(ui, 3, text(fmt(s.accuracy.l2re())));
                         cell(
                             ui,
                             4,
-                            text(s.front_x0.map_or("—".into(), |x| format!("{x:.4}"))),
+                            text(
+                                s.accuracy
+                                    .front_x0
+                                    .map_or("—".into(), |x| format!("{x:.4}")),
+                            ),
                         );
                         ui.end_row();
                     }

@@ -26,9 +26,9 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 s.step,
                 s.s,
                 s.loss.total,
-                fmt(s.l2re_exact),
-                fmt(s.l2re_reference),
-                s.front_x0.map_or("—".into(), |x| format!("{x:.4}")),
+                fmt(s.accuracy.l2re_exact),
+                fmt(s.accuracy.l2re_reference),
+                s.accuracy.front_x0.map_or("—".into(), |x| format!("{x:.4}")),
                 // LM iterations on 2D problems run below one per second.
                 if s.steps_per_s < 10.0 {
                     format!("{:.2}", s.steps_per_s)

@@ -21,6 +21,7 @@ pub use protocol::{Checkpoint, Command, Event, HistoryPoint, OperatorInput, Snap
 
 use crate::backend::{self, ComputeDevice};
 use crate::config::RunConfig;
+use crate::diagnostics::Accuracy;
 use crate::diagnostics::metrics::residual_at;
 use crate::problem::plot_coordinates;
 use crate::train::{LossParts, Session, StageRecord, SummaryInputs, TrainEvent};
@@ -266,9 +267,7 @@ impl Worker {
                     eps: p.report.eps,
                     s: p.report.s,
                     loss: p.report.loss,
-                    l2re_exact: eval.and_then(|e| e.l2re_exact),
-                    l2re_reference: eval.and_then(|e| e.l2re_reference),
-                    front_x0: eval.and_then(|e| e.front_x0),
+                    accuracy: Accuracy::of(eval),
                     theta_norm: crate::linalg::norm(&self.session.state().theta),
                 });
                 for e in p.events {
@@ -395,9 +394,7 @@ impl Worker {
             phase: session.phase(),
             running: self.running,
             loss,
-            l2re_exact: eval.l2re_exact,
-            l2re_reference: eval.l2re_reference,
-            front_x0: eval.front_x0,
+            accuracy: eval.accuracy,
             plot_x: plot_coordinates(problem.as_ref(), problem.eval_points()),
             plot_label: problem.plot_label(),
             dim: problem.dim(),

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::config::{HrtaConfig, LectureConfig, RunConfig, ScheduleConfig, StrategyConfig};
+use crate::diagnostics::Accuracy;
 use crate::train::SpectralReport;
 use crate::train::{EndReason, LossParts, RunSummary, StageRecord, TrainEvent};
 
@@ -72,9 +73,8 @@ pub struct HistoryPoint {
     pub eps: f64,
     pub s: f64,
     pub loss: LossParts,
-    pub l2re_exact: Option<f64>,
-    pub l2re_reference: Option<f64>,
-    pub front_x0: Option<f64>,
+    /// Present on evaluation steps.
+    pub accuracy: Accuracy,
     /// ‖θ‖₂ after the step (the random-feature model's implicit-regularization trace).
     pub theta_norm: f64,
 }
@@ -91,9 +91,8 @@ pub struct Snapshot {
     pub phase: String,
     pub running: bool,
     pub loss: LossParts,
-    pub l2re_exact: Option<f64>,
-    pub l2re_reference: Option<f64>,
-    pub front_x0: Option<f64>,
+    /// As of the last evaluation.
+    pub accuracy: Accuracy,
     /// Evaluation points as plotted (1D: x; nD: the problem's plot coordinate) and u_θ on them.
     pub plot_x: Vec<f64>,
     /// What `plot_x` is, for axis labels.

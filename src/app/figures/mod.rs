@@ -296,7 +296,7 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
             .collect();
         fig.series
             .push(series("residual points", pts, Mark::Points, 7));
-        if let Some(x0) = s.front_x0 {
+        if let Some(x0) = s.accuracy.front_x0 {
             fig.vlines.push((x0, format!("x₀ = {x0:.4}")));
         }
     }
@@ -418,7 +418,7 @@ fn loss_per_stage(view: &RunView, by_eps: bool) -> Figure {
         let loss: Vec<(f64, f64)> = stages.iter().map(|s| (x(s), s.loss)).collect();
         let l2re: Vec<(f64, f64)> = stages
             .iter()
-            .filter_map(|s| Some((x(s), s.l2re_exact.or(s.l2re_reference)?)))
+            .filter_map(|s| Some((x(s), s.accuracy.l2re()?)))
             .collect();
         (loss, l2re)
     };

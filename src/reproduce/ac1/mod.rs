@@ -191,9 +191,9 @@ fn row(method: &str, seed: u64, eps: f64, session: &Session, theta: &[f64]) -> R
         eps,
         seed,
         loss: plain_loss(session, theta, eps)?,
-        l2re_tanh: eval.l2re_exact,
-        l2re_reference: eval.l2re_reference,
-        front_x0: eval.front_x0,
+        l2re_tanh: eval.accuracy.l2re_exact,
+        l2re_reference: eval.accuracy.l2re_reference,
+        front_x0: eval.accuracy.front_x0,
     })
 }
 

@@ -335,10 +335,10 @@ impl Session {
             end_detail: self.end,
             final_loss: at.final_loss,
             exact_solution: at.exact_solution,
-            l2re_exact: at.eval.l2re_exact,
+            l2re_exact: at.eval.accuracy.l2re_exact,
             reference_solution: at.reference_solution,
-            l2re_reference: at.eval.l2re_reference,
-            front_x0: at.eval.front_x0,
+            l2re_reference: at.eval.accuracy.l2re_reference,
+            front_x0: at.eval.accuracy.front_x0,
             front_mse: self.problem.front_mse(&at.eval.u),
             wall_secs: at.wall_secs,
             steps_per_s: if self.train_secs > 0.0 {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::super::objective::LossParts;
 use super::super::spectral::SpectralReport;
 use super::super::trainer::{EndReason, StepReport, TrainEvent};
-use crate::diagnostics::EvalReport;
+use crate::diagnostics::{Accuracy, EvalReport};
 
 /// One row of the run history.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -19,9 +19,9 @@ pub struct HistoryRow {
     pub loss: f64,
     pub loss_residual: f64,
     pub loss_boundary: f64,
-    pub l2re_exact: Option<f64>,
-    pub l2re_reference: Option<f64>,
-    pub front_x0: Option<f64>,
+    /// Present on evaluation steps (all `None` on the others).
+    #[serde(flatten)]
+    pub accuracy: Accuracy,
 }
 
 impl HistoryRow {
@@ -35,9 +35,7 @@ impl HistoryRow {
             loss: r.loss.total,
             loss_residual: r.loss.residual,
             loss_boundary: r.loss.boundary,
-            l2re_exact: eval.and_then(|e| e.l2re_exact),
-            l2re_reference: eval.and_then(|e| e.l2re_reference),
-            front_x0: eval.and_then(|e| e.front_x0),
+            accuracy: Accuracy::of(eval),
         }
     }
 }
@@ -49,9 +47,8 @@ pub struct StageRecord {
     pub stage: usize,
     pub eps: f64,
     pub loss: f64,
-    pub l2re_exact: Option<f64>,
-    pub l2re_reference: Option<f64>,
-    pub front_x0: Option<f64>,
+    #[serde(flatten)]
+    pub accuracy: Accuracy,
     /// u_θ at the evaluation points as the stage ended: a frame of the explorer's timeline
     /// (only in [`Progress::stages`]; the session's own list and summary.json leave it out).
     #[serde(skip)]

@@ -98,9 +98,7 @@ impl Session {
                     stage,
                     eps,
                     loss,
-                    l2re_exact: eval.l2re_exact,
-                    l2re_reference: eval.l2re_reference,
-                    front_x0: eval.front_x0,
+                    accuracy: eval.accuracy,
                     u: eval.u,
                     reference,
                     residual: Vec::new(),
@@ -115,9 +113,7 @@ impl Session {
             stage: s.stage,
             eps: s.eps,
             loss: s.loss,
-            l2re_exact: s.l2re_exact,
-            l2re_reference: s.l2re_reference,
-            front_x0: s.front_x0,
+            accuracy: s.accuracy,
             ..StageRecord::default()
         }));
         let eval_due = report.step % self.config.training.eval_every == 0 || end.is_some();
