@@ -1500,3 +1500,42 @@ fn the_stiff_quadratic_lab_shows_gradient_descent_diverging_where_the_implicit_s
     );
     h.get_by_label("never (does not contract)");
 }
+
+#[test]
+fn reset_a_preset_and_clear_pins_ask_before_losing_a_trained_run() {
+    let mut h = harness();
+    h.get_by_label("Step").click();
+    assert!(settle(&mut h, |app| app
+        .view
+        .latest
+        .as_ref()
+        .is_some_and(|s| s.step == 1)));
+    h.get_by_label("Reset").click();
+    h.run();
+    h.get_by_label("Reset the run?");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.query_by_label("Reset the run?").is_none());
+    assert_eq!(h.state().view.latest.as_ref().unwrap().step, 1, "kept");
+    // A preset from the menu asks too; pinning first keeps the run's curves and numbers.
+    load_shipped(&mut h, "burgers_1d_classical.toml");
+    h.run();
+    h.get_by_label("Load the preset?");
+    h.get_by_label("Pin it, then load").click();
+    assert!(settle(&mut h, |app| app.config().problem.kind
+        == homotopy_explorer::problem::ProblemKind::Burgers1d));
+    assert_eq!(h.state().view.pinned.len(), 1);
+    assert_eq!(h.state().view.pinned[0].summary.steps, 1);
+    // Clear pins waits for its own yes.
+    h.get_by_label("Clear pins").click();
+    h.run();
+    assert_eq!(h.state().view.pinned.len(), 1);
+    h.get_by_label("Remove the pins").click();
+    h.run();
+    assert!(h.state().view.pinned.is_empty());
+    assert!(has_message(
+        &h.state().app,
+        Some(false),
+        "the pinned run cleared"
+    ));
+}

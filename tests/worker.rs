@@ -278,3 +278,30 @@ fn a_snapshot_before_any_step_carries_the_loss_at_the_initial_parameters() {
     assert_eq!(snap.summary.steps_per_s, 0.0);
     handle.shutdown(Duration::from_secs(5));
 }
+
+#[test]
+fn an_ended_runs_summary_reports_the_loss_at_its_final_parameters_as_run_does() {
+    let text = common::small_ac1(0.1, "[10, 10]", "max_steps = 25\n");
+    let config = RunConfig::from_toml_str(&text).unwrap();
+    let device = backend::cpu().unwrap();
+    let handle = WorkerHandle::spawn(config.clone(), device.clone(), Arc::new(|| {}));
+    handle.send(Command::Play);
+    let ended = |e: &Event| matches!(e, Event::Snapshot(s) if s.step == 25 && !s.running);
+    let events = collect_until(&handle, Duration::from_secs(60), ended);
+    let snap = events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Snapshot(s) if ended(e) => Some(s.clone()),
+            _ => None,
+        })
+        .expect("the run's last snapshot");
+    handle.shutdown(Duration::from_secs(5));
+    // `run`'s summary: the same steps headless, the loss taken at the final parameters.
+    let mut session = homotopy_explorer::train::Session::new(config, &device);
+    while session.step().unwrap().is_some_and(|p| p.end.is_none()) {}
+    assert_eq!(session.state().step, 25);
+    let at_end = session.current_loss().unwrap();
+    assert_eq!(snap.summary.final_loss, at_end);
+    assert_eq!(snap.loss, at_end, "the status line's loss too");
+}

@@ -442,11 +442,13 @@ pub fn poll_pending(app: &mut ExplorerApp) {
                     }
                 }
             }
-            Pending::SavePreset(rx) => {
-                if let Some(path) = dialog_result(app, rx, Pending::SavePreset) {
-                    save_preset(app, path);
-                }
-            }
+            Pending::SavePreset(rx) => match rx.try_recv() {
+                Ok(Ok(Some(path))) => save_preset(app, path),
+                Ok(Ok(None)) => {}
+                // No dialog: the preset still gets written, under the export root.
+                Ok(Err(_)) => save_preset_without_dialog(app),
+                Err(_) => app.pending.push(Pending::SavePreset(rx)),
+            },
             Pending::ExportFolder(rx) => {
                 export_into_folder(app, rx, Pending::ExportFolder, start_export_all)
             }
@@ -547,10 +549,42 @@ fn dialog_result(
 
 /// Write the edited configuration as a preset.
 pub fn save_preset(app: &mut ExplorerApp, path: PathBuf) {
+    save_preset_noting(app, path, "");
+}
+
+/// Where no dialog opens: the preset goes to `presets/` under the export root, named after
+/// the file it was last loaded from or saved to (a taken name gets a suffix), and the status
+/// line says where, with its full path to copy.
+pub fn save_preset_without_dialog(app: &mut ExplorerApp) {
+    let dir = app.export_root.join("presets");
+    let stem = app
+        .remembered
+        .last_preset_path
+        .as_ref()
+        .and_then(|p| p.file_stem())
+        .map_or_else(
+            || "preset".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        let why = format!(
+            "no file dialog could be opened, and {} cannot be made: {e}; File → Copy preset puts it on the clipboard",
+            dir.display()
+        );
+        app.view.message(true, why);
+        return;
+    }
+    let path = dir.join(fresh_name(&dir, &stem, ".toml"));
+    let path = std::path::absolute(&path).unwrap_or(path);
+    save_preset_noting(app, path, "no file dialog could be opened; ");
+}
+
+fn save_preset_noting(app: &mut ExplorerApp, path: PathBuf, note: &str) {
     match write_atomic(&path, app.draft.to_toml_string().as_bytes()) {
         Ok(()) => {
             app.view
-                .message(false, format!("saved preset {}", path.display()));
+                .message(false, format!("{note}saved preset {}", path.display()));
+            app.view.last_written = Some(path.clone());
             app.remembered.last_preset_path = Some(path);
         }
         Err(e) => app.view.message(true, format!("{e:#}")),
@@ -560,6 +594,36 @@ pub fn save_preset(app: &mut ExplorerApp, path: PathBuf) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_a_dialog_save_preset_writes_under_the_export_root_and_says_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = super::super::test_support::app();
+        app.export_root = dir.path().to_path_buf();
+        app.remembered.last_preset_path = Some(PathBuf::from("elsewhere/my_run.toml"));
+        app.draft.optimizer.lr = 0.0123;
+        save_preset_without_dialog(&mut app);
+        let first = dir.path().join("presets/my_run.toml");
+        let text = std::fs::read_to_string(&first).unwrap();
+        assert_eq!(
+            crate::config::RunConfig::from_toml_str(&text)
+                .unwrap()
+                .optimizer
+                .lr,
+            0.0123
+        );
+        let said = super::super::test_support::last_message(&app);
+        assert!(
+            said.starts_with("no file dialog could be opened; saved preset /"),
+            "{said}"
+        );
+        assert!(said.ends_with("presets/my_run.toml"), "{said}");
+        assert_eq!(app.view.last_written.as_deref(), Some(first.as_path()));
+        // Saved again (now named after the file it went to): a new name, nothing overwritten.
+        app.remembered.last_preset_path = Some(PathBuf::from("elsewhere/my_run.toml"));
+        save_preset_without_dialog(&mut app);
+        assert!(dir.path().join("presets/my_run-2.toml").is_file());
+    }
 
     #[test]
     fn a_taken_export_name_gets_the_next_free_suffix() {

@@ -8,9 +8,76 @@ use crate::config::{Control, RunConfig, StrategyKind};
 use crate::problem::ProblemKind;
 use crate::worker::Command;
 
-use super::ExplorerApp;
+use super::{Discard, ExplorerApp};
+
+/// The answer to a [`Discard`] prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiscardChoice {
+    /// Keep everything; the action is dropped.
+    Cancel,
+    /// Go ahead.
+    Discard,
+    /// Pin the run's curves first, then go ahead (a reset or a preset load).
+    PinFirst,
+}
 
 impl ExplorerApp {
+    /// The trained run's step and ε when it would be lost: it has trained and is not pinned
+    /// as it stands.
+    pub fn unkept_run(&self) -> Option<(usize, f64)> {
+        let s = self.view.latest.as_ref().filter(|s| s.step > 0)?;
+        (self.view.pinned_live != Some(s.step)).then_some((s.step, s.eps))
+    }
+
+    /// Reset the run to its initialization (button, `r`): at once when nothing trained would be
+    /// lost, else after the user's yes.
+    pub fn reset(&mut self) {
+        if self.unkept_run().is_some() {
+            self.pending_discard = Some(Discard::Reset);
+        } else {
+            self.send(Command::Reset);
+        }
+    }
+
+    /// Remove every pinned run, after the user's yes.
+    pub fn clear_pins(&mut self) {
+        if !self.view.pinned.is_empty() {
+            self.pending_discard = Some(Discard::Pins);
+        }
+    }
+
+    /// Carry out or drop the action waiting in [`Self::pending_discard`].
+    pub fn resolve_discard(&mut self, choice: DiscardChoice) {
+        let Some(action) = self.pending_discard.take() else {
+            return;
+        };
+        if choice == DiscardChoice::Cancel {
+            return;
+        }
+        if choice == DiscardChoice::PinFirst && !matches!(action, Discard::Pins) {
+            self.view.pin_current();
+        }
+        match action {
+            Discard::Reset => self.send(Command::Reset),
+            Discard::Preset {
+                config,
+                origin,
+                path,
+            } => self.load_checked_preset(*config, &origin, path),
+            Discard::Pins => {
+                let n = self.view.pinned.len();
+                self.view.pinned.clear();
+                self.view.pinned_live = None;
+                let what = if n == 1 {
+                    "the pinned run".to_string()
+                } else {
+                    format!("{n} pinned runs")
+                };
+                self.view.message(false, format!("{what} cleared"));
+            }
+        }
+    }
+
     /// Refuse (with a message) when lecture mode locks `control`.
     fn unlocked(&mut self, control: Control, what: &str) -> bool {
         if self.locked(control) {
@@ -184,7 +251,42 @@ impl ExplorerApp {
         }
         let command = Command::SetSchedule(config.strategy.schedule.clone());
         self.apply_to_path("New schedule", &config, command);
+        self.say_what_the_schedule_plans(&config);
         true
+    }
+
+    /// After a schedule is applied: say when a linear Δε spans ε₀ → ε* in one jump, and when the
+    /// plan can need more steps than the run's step cap (the run would stop short of ε*).
+    fn say_what_the_schedule_plans(&mut self, config: &RunConfig) {
+        let st = &config.strategy;
+        let target = config.problem.eps;
+        if let crate::config::ScheduleConfig::Linear { delta } = st.schedule {
+            let span = (st.eps_start - target).abs();
+            if delta >= span {
+                self.view.message(
+                    false,
+                    format!(
+                        "Δε = {delta} is not smaller than ε₀ − ε* = {}: the schedule is one stage, straight from ε₀ = {} to ε* = {target}",
+                        (span * 1e12).round() / 1e12,
+                        st.eps_start
+                    ),
+                );
+            }
+        }
+        if let Some(need) = st.most_steps(target)
+            && need > config.training.max_steps
+        {
+            self.view.message(
+                true,
+                format!(
+                    "the plan may take up to {need} steps (Phase I {}, {} stages of at most {}) but the step cap is {}: the run can stop short of ε* = {target}; raise the step cap (Optimizer → step cap)",
+                    st.phase1.adam_steps + st.phase1.lm_iterations,
+                    st.planned_stages(target).unwrap_or(0),
+                    st.stages.max_steps,
+                    config.training.max_steps
+                ),
+            );
+        }
     }
 
     /// Open another problem at its first shipped preset (a new problem with the last one's ε,
@@ -261,6 +363,7 @@ impl ExplorerApp {
 mod tests {
     use super::super::test_support::{PRESET, app, last_message, settle};
     use super::*;
+    use crate::app::Discard;
 
     #[test]
     fn a_bad_eps_target_is_refused_with_the_rule_and_changes_nothing() {
@@ -347,5 +450,117 @@ mod tests {
         assert_eq!(app.draft.strategy.kind, StrategyKind::TimeSequential);
         app.revert_draft();
         assert_eq!(app.draft.strategy.kind, StrategyKind::Strategy1);
+    }
+
+    /// Take `n` training steps and wait for the snapshot.
+    fn train(app: &mut ExplorerApp, n: usize) {
+        let before = app.view.latest.as_ref().map_or(0, |s| s.step);
+        for _ in 0..n {
+            app.send(Command::Step);
+        }
+        assert!(settle(app, |a| a
+            .view
+            .latest
+            .as_ref()
+            .is_some_and(|s| s.step == before + n)));
+    }
+
+    #[test]
+    fn a_reset_over_a_trained_run_waits_for_a_yes_and_can_pin_it_first() {
+        let mut app = app();
+        // Nothing trained: at once.
+        app.reset();
+        assert!(app.pending_discard.is_none());
+        train(&mut app, 3);
+        app.reset();
+        assert!(matches!(app.pending_discard, Some(Discard::Reset)));
+        app.resolve_discard(DiscardChoice::Cancel);
+        assert!(app.pending_discard.is_none());
+        train(&mut app, 1);
+        assert_eq!(
+            app.view.latest.as_ref().unwrap().step,
+            4,
+            "cancel kept the run"
+        );
+        app.reset();
+        app.resolve_discard(DiscardChoice::PinFirst);
+        assert_eq!(app.view.pinned.len(), 1);
+        assert_eq!(app.view.pinned[0].summary.steps, 4);
+        assert!(settle(&mut app, |a| a
+            .view
+            .latest
+            .as_ref()
+            .is_some_and(|s| s.step == 0)));
+        // A run pinned as it stands goes without asking.
+        train(&mut app, 2);
+        assert!(app.view.pin_current());
+        app.reset();
+        assert!(app.pending_discard.is_none());
+        assert!(settle(&mut app, |a| a
+            .view
+            .latest
+            .as_ref()
+            .is_some_and(|s| s.step == 0)));
+        // Clearing the pins asks too, and says how many went.
+        app.clear_pins();
+        assert!(matches!(app.pending_discard, Some(Discard::Pins)));
+        app.resolve_discard(DiscardChoice::Discard);
+        assert!(app.view.pinned.is_empty());
+        assert!(last_message(&app).contains("2 pinned runs cleared"));
+    }
+
+    #[test]
+    fn a_preset_over_a_trained_run_is_checked_then_waits_for_a_yes() {
+        let mut app = app();
+        train(&mut app, 2);
+        let other = PRESET.replace("strategy1", "strategy2");
+        // A bad preset is refused at once, not asked about.
+        assert!(!app.load_preset_text("version = 1\n[problem]\neps = -1\n", "bad", None));
+        assert!(app.pending_discard.is_none());
+        assert!(app.load_preset_text(&other, "other", None));
+        assert!(matches!(app.pending_discard, Some(Discard::Preset { .. })));
+        assert_eq!(app.config().strategy.kind, StrategyKind::Strategy1);
+        app.resolve_discard(DiscardChoice::Discard);
+        assert!(last_message(&app).contains("loaded preset other"));
+        assert!(settle(&mut app, |a| a.config().strategy.kind
+            == StrategyKind::Strategy2));
+    }
+
+    #[test]
+    fn start_at_the_step_cap_says_to_raise_it_instead_of_stepping_into_it() {
+        let capped = PRESET.replace("[strategy]", "[training]\nmax_steps = 3\n[strategy]");
+        let config = RunConfig::from_toml_str(&capped).unwrap();
+        let mut app = ExplorerApp::headless(egui::Context::default(), Some(config));
+        app.play_pause();
+        assert!(settle(&mut app, |a| a.view.end
+            == Some(crate::train::EndReason::MaxSteps)));
+        app.play_pause();
+        assert!(last_message(&app).contains("step cap (3 steps)"));
+        assert!(!app.running());
+    }
+
+    #[test]
+    fn applying_a_schedule_says_when_it_jumps_at_once_or_outgrows_the_step_cap() {
+        let mut app = app();
+        app.pick_strategy(StrategyKind::Strategy2);
+        assert!(settle(&mut app, |a| a.config().strategy.kind
+            == StrategyKind::Strategy2));
+        // ε₀ = 0.1 → ε* = 0.05 in steps of 0.5: one stage.
+        app.draft.strategy.schedule = crate::config::ScheduleConfig::Linear { delta: 0.5 };
+        assert!(app.apply_schedule());
+        let said: Vec<String> = app.view.messages.iter().map(|(_, t)| t.clone()).collect();
+        assert!(
+            said.iter()
+                .any(|t| t.contains("one stage, straight from ε₀ = 0.1 to ε* = 0.05")),
+            "{said:?}"
+        );
+        // 50 stages of Δε = 0.001 at the default caps outgrow the default step cap.
+        app.draft.strategy.schedule = crate::config::ScheduleConfig::Linear { delta: 0.001 };
+        assert!(app.apply_schedule());
+        assert!(
+            last_message(&app).contains("raise the step cap (Optimizer → step cap)"),
+            "{}",
+            last_message(&app)
+        );
     }
 }

@@ -27,6 +27,7 @@ use crate::backend::{self, ComputeDevice};
 use crate::config::{BackendKind, RunConfig};
 use crate::worker::{Command, Event, WorkerHandle};
 pub use figures::PlotKind;
+pub use intents::DiscardChoice;
 pub use remembered::{LegendCorner, LossAxis, Remembered, ZOOM_RANGE};
 pub use state::RunView;
 
@@ -104,7 +105,26 @@ pub struct ExplorerApp {
     /// A schedule or strategy change for a paused or finished homotopy, waiting for the user
     /// to choose: continue the path from where it stands, or restart from the initialization.
     pub pending_apply: Option<PendingApply>,
+    /// An action that would discard the trained run or the pins, waiting for the user's yes
+    /// ([`ExplorerApp::resolve_discard`]).
+    pub pending_discard: Option<Discard>,
     frame_started: Option<Instant>,
+}
+
+/// What would be lost, and by what ([`ExplorerApp::reset`], a preset load,
+/// [`ExplorerApp::clear_pins`]).
+#[derive(Clone, Debug)]
+pub enum Discard {
+    /// Reset the trained run to its initialization.
+    Reset,
+    /// Load a checked preset (where it came from, its file) in place of the trained run.
+    Preset {
+        config: Box<RunConfig>,
+        origin: String,
+        path: Option<PathBuf>,
+    },
+    /// Remove every pinned run.
+    Pins,
 }
 
 /// A change waiting for *Continue from here* or *Restart* ([`ExplorerApp::resolve_apply`]).
@@ -207,6 +227,7 @@ impl ExplorerApp {
             frame_times: Default::default(),
             on_screen: (figures::PlotKind::ALL.to_vec(), 2),
             pending_apply: None,
+            pending_discard: None,
             frame_started: None,
         };
         if let Err(why) = app.remembered.figure_style.check() {
@@ -273,6 +294,17 @@ impl ExplorerApp {
     pub fn play_pause(&mut self) {
         if self.running() {
             self.send(Command::Pause);
+        } else if self.view.end == Some(crate::train::EndReason::MaxSteps)
+            && self.view.latest.as_ref().map_or(0, |s| s.step) >= self.config().training.max_steps
+        {
+            // Another step would only hit the cap again (and leave the stage under way).
+            let cap = self.config().training.max_steps;
+            self.view.message(
+                true,
+                format!(
+                    "the run stopped at its step cap ({cap} steps): raise the step cap (Optimizer → step cap) and Apply to train on, or Reset"
+                ),
+            );
         } else {
             self.send(Command::Play);
         }
@@ -325,7 +357,9 @@ impl ExplorerApp {
 
     /// Parse preset text and load it; a bad preset changes nothing and shows why.
     /// In lecture mode a preset that would change a locked control is refused, and the locks
-    /// in force are kept whatever the loaded preset says.
+    /// in force are kept whatever the loaded preset says. Over a trained run that is not
+    /// pinned as it stands, the checked preset waits for the user's yes
+    /// ([`Self::resolve_discard`]); true: loaded or waiting.
     pub fn load_preset_text(&mut self, text: &str, origin: &str, path: Option<PathBuf>) -> bool {
         match RunConfig::from_toml_str(text) {
             Ok(mut config) => {
@@ -349,8 +383,15 @@ impl ExplorerApp {
                         }
                     }
                 }
-                self.view.message(false, format!("loaded preset {origin}"));
-                self.load_config(config, path);
+                if self.unkept_run().is_some() {
+                    self.pending_discard = Some(Discard::Preset {
+                        config: Box::new(config),
+                        origin: origin.to_string(),
+                        path,
+                    });
+                    return true;
+                }
+                self.load_checked_preset(config, origin, path);
                 true
             }
             Err(e) => {
@@ -359,6 +400,11 @@ impl ExplorerApp {
                 false
             }
         }
+    }
+
+    fn load_checked_preset(&mut self, config: RunConfig, origin: &str, path: Option<PathBuf>) {
+        self.view.message(false, format!("loaded preset {origin}"));
+        self.load_config(config, path);
     }
 
     /// Changes whenever the draft is replaced as a whole; text a panel keeps for a draft value
@@ -485,7 +531,7 @@ impl ExplorerApp {
             self.send(Command::Step);
         }
         if r {
-            self.send(Command::Reset);
+            self.reset();
         }
     }
 }

@@ -386,6 +386,40 @@ pub(super) fn positive(key: &str, v: f64) -> Result<(), ConfigError> {
 }
 
 impl StrategyConfig {
+    /// How many stages a fixed schedule plans from ε₀ to `target` (the last lands on it);
+    /// None for the adaptive one, which decides as it goes.
+    pub fn planned_stages(&self, target: f64) -> Option<usize> {
+        match &self.schedule {
+            ScheduleConfig::List { values } => Some(values.len()),
+            ScheduleConfig::Geometric { steps } => Some(*steps),
+            ScheduleConfig::Linear { delta } => {
+                Some(((self.eps_start - target).abs() / delta).ceil().max(1.0) as usize)
+            }
+            ScheduleConfig::Adaptive { .. } => None,
+        }
+    }
+
+    /// The most training steps a staged homotopy (Strategy 2, curriculum) can take from ε₀ to
+    /// `target`: Phase I, then every planned stage at its cap; None where that is not known
+    /// before running (other strategies, the adaptive schedule).
+    pub fn most_steps(&self, target: f64) -> Option<usize> {
+        if !matches!(
+            self.kind,
+            StrategyKind::Strategy2 | StrategyKind::Curriculum
+        ) {
+            return None;
+        }
+        let stages = self.planned_stages(target)?;
+        let s = &self.stages;
+        let last = s.final_max_steps.unwrap_or(s.max_steps);
+        Some(
+            self.phase1.adam_steps
+                + self.phase1.lm_iterations
+                + stages.saturating_sub(1) * s.max_steps
+                + last,
+        )
+    }
+
     /// Checks against the target ε of the problem.
     pub fn validate(&self, eps_target: f64) -> Result<(), ConfigError> {
         if self.kind == StrategyKind::TimeSequential {

@@ -144,10 +144,10 @@ fn stage_count(st: &StrategyConfig, target: f64) -> String {
     match &st.schedule {
         ScheduleConfig::List { values } => format!("{} stages", values.len()),
         ScheduleConfig::Geometric { steps } => format!("{steps} geometric stages"),
-        ScheduleConfig::Linear { delta } => {
-            let n = ((st.eps_start - target).abs() / delta).ceil();
-            format!("{n} stages of Δε = {delta}")
-        }
+        ScheduleConfig::Linear { delta } => match st.planned_stages(target) {
+            Some(1) => format!("1 stage of Δε = {delta} (straight to the target)"),
+            n => format!("{} stages of Δε = {delta}", n.unwrap_or(0)),
+        },
         ScheduleConfig::Adaptive { .. } => "adaptive Δε".to_string(),
     }
 }
@@ -181,6 +181,32 @@ mod tests {
             std::fs::read_to_string(format!("{}/presets/{file}", env!("CARGO_MANIFEST_DIR")))
                 .unwrap();
         RunConfig::from_toml_str(&text).unwrap()
+    }
+
+    #[test]
+    fn a_staged_plan_counts_its_most_steps_from_phase_one_and_the_stage_caps() {
+        let mut c = shipped("allen_cahn_1d_strategy2.toml");
+        let (st, target) = (&mut c.strategy, c.problem.eps);
+        // Phase I 5000 + 300, four listed stages of at most 5000.
+        assert_eq!(st.planned_stages(target), Some(4));
+        assert_eq!(st.most_steps(target), Some(25_300));
+        // Δε = 0.01 from 0.1 to 0.01: nine stages, more than the preset's 40 000-step cap.
+        st.schedule = ScheduleConfig::Linear { delta: 0.01 };
+        assert_eq!(st.most_steps(target), Some(50_300));
+        st.stages.final_max_steps = Some(100);
+        assert_eq!(st.most_steps(target), Some(5300 + 8 * 5000 + 100));
+        assert_eq!(stage_count(st, target), "9 stages of Δε = 0.01");
+        st.schedule = ScheduleConfig::Linear { delta: 0.5 };
+        assert_eq!(
+            stage_count(st, target),
+            "1 stage of Δε = 0.5 (straight to the target)"
+        );
+        st.kind = StrategyKind::Strategy1;
+        assert_eq!(
+            st.most_steps(target),
+            None,
+            "Euler steps are not capped per stage"
+        );
     }
 
     #[test]

@@ -87,8 +87,14 @@ fn run_buttons_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         if ui.button("Step").on_hover_text("s").clicked() {
             app.send(Command::Step);
         }
-        if ui.button("Reset").on_hover_text("r").clicked() {
-            app.send(Command::Reset);
+        if ui
+            .button("Reset")
+            .on_hover_text(
+                "r: back to the initialization (asks first when a trained run would be lost)",
+            )
+            .clicked()
+        {
+            app.reset();
         }
     });
     if let Some(end) = &app.view.end {
@@ -437,6 +443,72 @@ fn diagnostics_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 }
             });
         });
+}
+
+/// The yes a reset, a preset load over a trained run, or *Clear pins* waits for; a reset or a
+/// load offers to pin the run first.
+pub fn discard_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
+    use crate::app::{Discard, DiscardChoice};
+    let Some(action) = app.pending_discard.clone() else {
+        return;
+    };
+    // Pinned meanwhile (or reset by the worker): nothing would be lost any more.
+    if !matches!(action, Discard::Pins) && app.unkept_run().is_none() {
+        app.resolve_discard(DiscardChoice::Discard);
+        return;
+    }
+    let (step, eps) = app.unkept_run().unwrap_or_default();
+    let lost = format!(
+        "The run has trained {step} steps (ε = {}) and is not pinned",
+        super::widgets::number(eps)
+    );
+    let (title, text, go) = match &action {
+        Discard::Reset => (
+            "Reset the run?",
+            format!("{lost}: a reset discards it."),
+            "Reset".to_string(),
+        ),
+        Discard::Preset { origin, .. } => (
+            "Load the preset?",
+            format!("{lost}: loading preset {origin} discards it."),
+            "Load".to_string(),
+        ),
+        Discard::Pins => (
+            "Clear the pins?",
+            format!(
+                "{} pinned runs are removed; they cannot be brought back.",
+                app.view.pinned.len()
+            ),
+            "Remove the pins".to_string(),
+        ),
+    };
+    let mut choice = None;
+    egui::Window::new(title)
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+        .show(ctx, |ui| {
+            ui.label(text);
+            ui.horizontal(|ui| {
+                if !matches!(action, Discard::Pins)
+                    && ui
+                        .button(format!("Pin it, then {}", go.to_lowercase()))
+                        .on_hover_text("Keep its curves and numbers beside the next run")
+                        .clicked()
+                {
+                    choice = Some(DiscardChoice::PinFirst);
+                }
+                if ui.button(&go).clicked() {
+                    choice = Some(DiscardChoice::Discard);
+                }
+                if ui.button("Cancel").clicked() {
+                    choice = Some(DiscardChoice::Cancel);
+                }
+            });
+        });
+    if let Some(c) = choice {
+        app.resolve_discard(c);
+    }
 }
 
 /// The choice a schedule or strategy change on a paused or finished homotopy waits for:

@@ -74,6 +74,7 @@ impl Panels {
         egui::CentralPanel::default().show(ui, |ui| self.plots.ui(app, ui));
         self.menu.windows_ui(app, ui.ctx());
         controls::apply_prompt_ui(app, ui.ctx());
+        controls::discard_prompt_ui(app, ui.ctx());
         ntk_lab::ntk_lab_ui(app, ui.ctx());
         sweep_window::sweep_window_ui(app, ui.ctx());
     }

@@ -254,8 +254,13 @@ fn header_buttons(
         }
         match kind {
             PlotKind::Solution => {
-                if !app.view.pinned.is_empty() && ui.small_button("Clear pins").clicked() {
-                    app.view.pinned.clear();
+                if !app.view.pinned.is_empty()
+                    && ui
+                        .small_button("Clear pins")
+                        .on_hover_text("Remove every pinned run (asks first)")
+                        .clicked()
+                {
+                    app.clear_pins();
                 }
                 if ui
                     .small_button("Pin run")
@@ -320,7 +325,8 @@ fn header_buttons(
     .inner
 }
 
-/// The pinned runs of the shown problem, one row each: colour, what the run was, its final
+/// The pinned runs of the shown problem, one row each: colour, what the run was, the ε it
+/// stood at and how it ended (a run stopped by its step cap short of ε* says so), its final
 /// loss, L2RE, x₀, steps and wall time, and a button to unpin it. Pins of other problems are
 /// counted, not listed.
 fn pins_table_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
@@ -344,9 +350,21 @@ fn pins_table_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     let mut remove = None;
     let fmt = |v: Option<f64>, f: fn(f64) -> String| v.map_or("—".to_string(), f);
     // The numbers of a pin, under these headings in both layouts.
-    const HEADINGS: [&str; 5] = ["final loss", "L2RE", "x₀", "steps", "wall s"];
+    const HEADINGS: [&str; 7] = [
+        "at ε",
+        "status",
+        "final loss",
+        "L2RE",
+        "x₀",
+        "steps",
+        "wall s",
+    ];
     let numbers = |s: &crate::train::RunSummary| {
         [
+            super::widgets::number(s.eps),
+            s.end_reason
+                .replace("max_steps", "step cap")
+                .replace('_', " "),
             format!("{:.3e}", s.final_loss.total),
             fmt(s.l2re_exact.or(s.l2re_reference), |v| format!("{v:.3e}")),
             fmt(s.front_x0, |v| format!("{v:.4}")),

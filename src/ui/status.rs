@@ -21,10 +21,15 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             } else {
                 format!("ε = {:.4} (target {:.4})", s.eps, s.eps_target)
             };
+            // The relaxation exponent only where HRTA (or a preset's fixed s) uses it.
+            let hrta = if app.config().hrta.enabled || s.s != 1.0 {
+                format!("HRTA s = {}  ·  ", s.s)
+            } else {
+                String::new()
+            };
             ui.label(format!(
-                "step {}  ·  {where_}  ·  HRTA s = {}  ·  loss {:.3e}  ·  L2RE {} / ref {}  ·  x₀ {}  ·  {} steps/s",
+                "step {}  ·  {where_}  ·  {hrta}loss {:.3e}  ·  L2RE {} / ref {}  ·  x₀ {}  ·  {} steps/s",
                 s.step,
-                s.s,
                 s.loss.total,
                 fmt(s.accuracy.l2re_exact),
                 fmt(s.accuracy.l2re_reference),

@@ -362,15 +362,20 @@ impl Worker {
             None
         };
         let exact = problem.exact(eps);
-        // The last step's loss; before any step, the loss at the current parameters.
-        let loss = match self
+        // While training, the last step's loss (taken before that step's update); paused,
+        // ended or before any step, the loss at the current parameters, as `run` reports it.
+        let stepped = self
             .pending_history
             .last()
             .map(|h| h.loss)
-            .or(self.last_loss)
-        {
-            Some(l) => l,
-            None => session.current_loss().unwrap_or(LossParts::NAN),
+            .or(self.last_loss);
+        let loss = match stepped {
+            Some(l) if self.running => l,
+            _ => session
+                .current_loss()
+                .ok()
+                .or(stepped)
+                .unwrap_or(LossParts::NAN),
         };
         self.last_loss = Some(loss);
         let summary = session.summary(SummaryInputs {
