@@ -1073,6 +1073,9 @@ fn the_timeline_scrubs_plays_and_exports_the_path() {
     // Its numbers too: the frame carries the stage's accuracy (the front mark), not the live's.
     let frame = h.state().view.frame(frames[10]).unwrap();
     assert_eq!(frame.accuracy, stage.accuracy);
+    // The timeline numbers it as the stages table and the plot do (0: Phase I at ε₀).
+    let last = h.state().view.stages.last().unwrap().stage;
+    h.get_by_label_contains(&format!("stage {} of 0–{last} ·", stage.stage));
     let live = h.state().view.latest.as_ref().unwrap().accuracy;
     assert_ne!(frame.accuracy.l2re(), live.l2re());
     let axis = h.state().remembered.loss_axis;

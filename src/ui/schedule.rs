@@ -303,9 +303,14 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
 
 fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
     let axis = PathAxis::of(app.config());
+    // Numbered as the plot and the timeline number them: stage 0 is Phase I at ε₀.
+    let finished = match (app.view.stages.first(), app.view.stages.last()) {
+        (Some(a), Some(b)) if a.stage != b.stage => format!("stages {}–{}", a.stage, b.stage),
+        (Some(a), _) => format!("stage {}", a.stage),
+        _ => "none".to_string(),
+    };
     ui.label(format!(
-        "{} finished, {} planned",
-        app.view.stages.len(),
+        "{finished} finished, {} planned",
         numbered.planned.len()
     ));
     let fmt = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.2e}"));

@@ -104,15 +104,16 @@ impl TimelinePanel {
                     }
                 }
             });
+            let first = app.view.stages.first().map_or(0, |s| s.stage);
             let last = app.view.stages.last().map_or(0, |s| s.stage);
             let text = match app.view.scrub.and_then(|k| app.view.stages.get(k)) {
                 Some(s) => format!(
-                    "stage {} of {last} · {} · step {}",
+                    "stage {} of {first}–{last} · {} · step {}",
                     s.stage,
                     app.config().problem.path_point(s.eps),
                     s.step
                 ),
-                None => format!("live · {n} stages"),
+                None => format!("live · stages {first}–{last} finished"),
             };
             ui.label(text);
             if app.view.frame_stride > 1 {
