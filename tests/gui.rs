@@ -994,6 +994,17 @@ fn typed_numbers_outside_a_fields_range_are_refused_with_the_range_not_clamped()
     );
     type_into(&mut h, "step cap", "2.5");
     assert_eq!(h.state().app.draft.training.max_steps, before);
+    // Refused once on Enter, not again as the field lost focus to the next entry.
+    let said = |part: &str| {
+        let m = &h.state().app.view.messages;
+        m.iter().filter(|(_, t)| t.contains(part)).count()
+    };
+    assert_eq!(
+        said("step cap: 0 is outside the range"),
+        1,
+        "{:?}",
+        h.state().app.view.messages
+    );
     assert!(has_message(
         &h.state().app,
         Some(true),

@@ -485,6 +485,9 @@ pub fn poll_pending(app: &mut ExplorerApp) {
                                 path.display()
                             ),
                         ),
+                        None if app.unkept_run().is_some() => {
+                            app.pending_discard = Some(crate::app::Discard::Checkpoint(path));
+                        }
                         None => app.send(Command::LoadCheckpoint(path)),
                     }
                 }

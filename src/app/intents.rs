@@ -26,7 +26,10 @@ impl ExplorerApp {
     /// as it stands.
     pub fn unkept_run(&self) -> Option<(usize, f64)> {
         let s = self.view.latest.as_ref().filter(|s| s.step > 0)?;
-        (self.view.pinned_live != Some(s.step)).then_some((s.step, s.eps))
+        let kept = self.view.pinned_live.is_some_and(|(number, step)| {
+            step == s.step && self.view.pinned.iter().any(|p| p.number == number)
+        });
+        (!kept).then_some((s.step, s.eps))
     }
 
     /// Reset the run to its initialization (button, `r`): at once when nothing trained would be
@@ -35,8 +38,15 @@ impl ExplorerApp {
         if self.unkept_run().is_some() {
             self.pending_discard = Some(Discard::Reset);
         } else {
-            self.send(Command::Reset);
+            self.send_reset();
         }
+    }
+
+    /// Reset, and say so (the status line's last word is otherwise the old run's).
+    fn send_reset(&mut self) {
+        self.send(Command::Reset);
+        self.view
+            .message(false, "run reset to its initialization; Start trains it");
     }
 
     /// Remove every pinned run, after the user's yes.
@@ -58,12 +68,24 @@ impl ExplorerApp {
             self.view.pin_current();
         }
         match action {
-            Discard::Reset => self.send(Command::Reset),
+            Discard::Reset => self.send_reset(),
             Discard::Preset {
                 config,
                 origin,
                 path,
-            } => self.load_checked_preset(*config, &origin, path),
+            } => {
+                // Lecture locks set while the question was open still hold.
+                let blocked = self.locked_changes(&config);
+                match Control::sentence(&blocked) {
+                    Some(names) => self.view.message(
+                        true,
+                        format!("preset {origin} not loaded: it changes {names}, which lecture mode now locks"),
+                    ),
+                    None => self.load_checked_preset(*config, &origin, path),
+                }
+            }
+            Discard::Apply(config) => self.send_draft(*config),
+            Discard::Checkpoint(path) => self.send(Command::LoadCheckpoint(path)),
             Discard::Pins => {
                 let n = self.view.pinned.len();
                 self.view.pinned.clear();
@@ -273,15 +295,25 @@ impl ExplorerApp {
                 );
             }
         }
-        if let Some(need) = st.most_steps(target)
-            && need > config.training.max_steps
+        // A path that has trained continues from where it stands, its steps so far counted.
+        let (step, from) = match self.view.latest.as_ref().filter(|s| s.step > 0) {
+            Some(s) => (s.step, s.eps),
+            None => (0, st.eps_start),
+        };
+        if let Some(ahead) = st.most_steps_from(from, target, step == 0)
+            && step + ahead > config.training.max_steps
         {
+            let stages = crate::config::planned_values(&st.schedule, from, target).len();
+            let done = if step == 0 {
+                format!("Phase I {}", st.phase1.adam_steps + st.phase1.lm_iterations)
+            } else {
+                format!("{step} taken")
+            };
             self.view.message(
                 true,
                 format!(
-                    "the plan may take up to {need} steps (Phase I {}, {} stages of at most {}) but the step cap is {}: the run can stop short of ε* = {target}; raise the step cap (Optimizer → step cap)",
-                    st.phase1.adam_steps + st.phase1.lm_iterations,
-                    st.planned_stages(target).unwrap_or(0),
+                    "the plan may take up to {} steps ({done}, {stages} stages of at most {}) but the step cap is {}: the run can stop short of ε* = {target}; raise the step cap (Optimizer → step cap)",
+                    step + ahead,
                     st.stages.max_steps,
                     config.training.max_steps
                 ),
@@ -494,6 +526,12 @@ mod tests {
         // A run pinned as it stands goes without asking.
         train(&mut app, 2);
         assert!(app.view.pin_current());
+        // Unpinned again: it would be lost, so the reset asks.
+        app.view.pinned.pop();
+        app.reset();
+        assert!(matches!(app.pending_discard, Some(Discard::Reset)));
+        app.resolve_discard(DiscardChoice::Cancel);
+        assert!(app.view.pin_current());
         app.reset();
         assert!(app.pending_discard.is_none());
         assert!(settle(&mut app, |a| a
@@ -524,6 +562,28 @@ mod tests {
         assert!(last_message(&app).contains("loaded preset other"));
         assert!(settle(&mut app, |a| a.config().strategy.kind
             == StrategyKind::Strategy2));
+    }
+
+    #[test]
+    fn settings_that_need_a_fresh_run_wait_for_a_yes_and_the_rest_apply_in_place() {
+        let mut app = app();
+        train(&mut app, 2);
+        app.draft.optimizer.lr = 0.02;
+        app.apply_draft();
+        assert!(
+            app.pending_discard.is_none(),
+            "a rate keeps the trained state"
+        );
+        assert!(settle(&mut app, |a| a.config().optimizer.lr == 0.02));
+        assert_eq!(app.view.latest.as_ref().unwrap().step, 2);
+        app.draft.training.seed = 7;
+        app.apply_draft();
+        assert!(matches!(app.pending_discard, Some(Discard::Apply(_))));
+        app.resolve_discard(DiscardChoice::Cancel);
+        assert_eq!(app.config().training.seed, 0);
+        app.apply_draft();
+        app.resolve_discard(DiscardChoice::Discard);
+        assert!(settle(&mut app, |a| a.config().training.seed == 7));
     }
 
     #[test]

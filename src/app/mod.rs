@@ -125,6 +125,10 @@ pub enum Discard {
     },
     /// Remove every pinned run.
     Pins,
+    /// Apply settings that need a fresh run (another problem, network, backend or seed).
+    Apply(Box<RunConfig>),
+    /// Resume a checkpoint in place of the trained run.
+    Checkpoint(PathBuf),
 }
 
 /// A change waiting for *Continue from here* or *Restart* ([`ExplorerApp::resolve_apply`]).
@@ -432,6 +436,15 @@ impl ExplorerApp {
                 .message(true, format!("settings not applied: {e}"));
             return;
         }
+        if !crate::train::Session::keeps_state(self.config(), &draft) && self.unkept_run().is_some()
+        {
+            self.pending_discard = Some(Discard::Apply(Box::new(draft)));
+            return;
+        }
+        self.send_draft(draft);
+    }
+
+    fn send_draft(&mut self, draft: RunConfig) {
         self.remembered.last_preset = Some(draft.to_toml_string());
         self.send(Command::ApplyConfig(Box::new(draft)));
     }

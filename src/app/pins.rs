@@ -52,7 +52,7 @@ impl RunView {
             l2re: self.histories.l2re_exact.points(),
             summary: (*snap.summary).clone(),
         });
-        self.pinned_live = Some(snap.step);
+        self.pinned_live = Some((number, snap.step));
         true
     }
 

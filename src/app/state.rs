@@ -150,9 +150,9 @@ pub struct RunView {
     /// None only in a view that no app owns yet (unit tests of the view).
     pub config: Option<RunConfig>,
     pub pinned: Vec<PinnedRun>,
-    /// The step at which the live run was last pinned (None after a reset): a run pinned as it
-    /// stands may be reset without asking, its curves are kept.
-    pub pinned_live: Option<usize>,
+    /// The pin number and step of the live run's last pin (None after a reset): a run pinned
+    /// as it stands, while that pin is kept, may be reset without asking.
+    pub pinned_live: Option<(usize, usize)>,
     /// Messages for the status line (newest last).
     pub messages: VecDeque<(bool, String)>,
     /// The file or folder the last export wrote (the status line offers to copy its path).

@@ -385,17 +385,61 @@ pub(super) fn positive(key: &str, v: f64) -> Result<(), ConfigError> {
     }
 }
 
+/// The planned ε values after `from`, ending exactly at `to` (not including `from`).
+pub fn planned_values(config: &ScheduleConfig, from: f64, to: f64) -> Vec<f64> {
+    let down = to < from;
+    let beyond = |v: f64| if down { v <= to } else { v >= to };
+    let mut values = match config {
+        ScheduleConfig::List { values } => {
+            let mut v: Vec<f64> = values
+                .iter()
+                .copied()
+                .filter(|&v| if down { v < from } else { v > from })
+                .take_while(|&v| !beyond(v) || v == to)
+                .collect();
+            if v.last() != Some(&to) {
+                v.push(to);
+            }
+            v
+        }
+        ScheduleConfig::Linear { delta } => {
+            let step = if down { -delta } else { *delta };
+            // A relative slack keeps 0.09/0.001 from rounding up to 91 steps.
+            let count = ((to - from) / step * (1.0 - 1e-12)).ceil().max(1.0) as usize;
+            (1..=count).map(|k| from + k as f64 * step).collect()
+        }
+        ScheduleConfig::Geometric { steps } => {
+            let steps = (*steps).max(1);
+            (1..=steps)
+                .map(|k| from * (to / from).powf(k as f64 / steps as f64))
+                .collect()
+        }
+        ScheduleConfig::Adaptive { initial_delta, .. } => {
+            // A preview at the initial step size (the real path adapts).
+            let step = if down { -initial_delta } else { *initial_delta };
+            let count = ((to - from) / step).ceil().clamp(1.0, 1e6) as usize;
+            (1..=count).map(|k| from + k as f64 * step).collect()
+        }
+    };
+    for v in &mut values {
+        if beyond(*v) {
+            *v = to;
+        }
+    }
+    values.dedup();
+    if let Some(last) = values.last_mut() {
+        *last = to;
+    }
+    values
+}
+
 impl StrategyConfig {
     /// How many stages a fixed schedule plans from ε₀ to `target` (the last lands on it);
     /// None for the adaptive one, which decides as it goes.
     pub fn planned_stages(&self, target: f64) -> Option<usize> {
         match &self.schedule {
-            ScheduleConfig::List { values } => Some(values.len()),
-            ScheduleConfig::Geometric { steps } => Some(*steps),
-            ScheduleConfig::Linear { delta } => {
-                Some(((self.eps_start - target).abs() / delta).ceil().max(1.0) as usize)
-            }
             ScheduleConfig::Adaptive { .. } => None,
+            s => Some(planned_values(s, self.eps_start, target).len()),
         }
     }
 
@@ -403,21 +447,27 @@ impl StrategyConfig {
     /// `target`: Phase I, then every planned stage at its cap; None where that is not known
     /// before running (other strategies, the adaptive schedule).
     pub fn most_steps(&self, target: f64) -> Option<usize> {
+        self.most_steps_from(self.eps_start, target, true)
+    }
+
+    /// [`Self::most_steps`] for the path ahead of `from`, with Phase I still to run or not.
+    pub fn most_steps_from(&self, from: f64, target: f64, phase_one: bool) -> Option<usize> {
         if !matches!(
             self.kind,
             StrategyKind::Strategy2 | StrategyKind::Curriculum
-        ) {
+        ) || matches!(self.schedule, ScheduleConfig::Adaptive { .. })
+        {
             return None;
         }
-        let stages = self.planned_stages(target)?;
+        let stages = planned_values(&self.schedule, from, target).len();
         let s = &self.stages;
         let last = s.final_max_steps.unwrap_or(s.max_steps);
-        Some(
-            self.phase1.adam_steps
-                + self.phase1.lm_iterations
-                + stages.saturating_sub(1) * s.max_steps
-                + last,
-        )
+        let first = if phase_one {
+            self.phase1.adam_steps + self.phase1.lm_iterations
+        } else {
+            0
+        };
+        Some(first + stages.saturating_sub(1) * s.max_steps + last)
     }
 
     /// Checks against the target ε of the problem.

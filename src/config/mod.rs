@@ -25,7 +25,7 @@ mod validate;
 pub use deeponet::{DeepOnetConfig, DeepOnetKind};
 pub use homotopy::{
     Corrector, DiagnosticsConfig, EulerConfig, Phase1Config, PseudoInverse, ScheduleConfig,
-    StageConfig, StageOptimizer, StrategyConfig, StrategyKind,
+    StageConfig, StageOptimizer, StrategyConfig, StrategyKind, planned_values,
 };
 pub use hrta::{HrtaConfig, HrtaSwitch};
 pub use lecture::{Control, LectureConfig};

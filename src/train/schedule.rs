@@ -1,5 +1,6 @@
 //! ε schedules at run time: the planned path from the current ε to the target (list, linear,
-//! geometric) or an adaptive step size driven by accepted and rejected Euler steps.
+//! geometric) or an adaptive step size driven by accepted and rejected Euler steps. The plan
+//! itself, [`planned_values`], is pure arithmetic on the configuration and lives beside it.
 
 use crate::config::ScheduleConfig;
 
@@ -14,53 +15,7 @@ pub struct EpsSchedule {
     delta: f64,
 }
 
-/// The planned ε values after `from`, ending exactly at `to` (not including `from`).
-pub fn planned_values(config: &ScheduleConfig, from: f64, to: f64) -> Vec<f64> {
-    let down = to < from;
-    let beyond = |v: f64| if down { v <= to } else { v >= to };
-    let mut values = match config {
-        ScheduleConfig::List { values } => {
-            let mut v: Vec<f64> = values
-                .iter()
-                .copied()
-                .filter(|&v| if down { v < from } else { v > from })
-                .take_while(|&v| !beyond(v) || v == to)
-                .collect();
-            if v.last() != Some(&to) {
-                v.push(to);
-            }
-            v
-        }
-        ScheduleConfig::Linear { delta } => {
-            let step = if down { -delta } else { *delta };
-            // A relative slack keeps 0.09/0.001 from rounding up to 91 steps.
-            let count = ((to - from) / step * (1.0 - 1e-12)).ceil().max(1.0) as usize;
-            (1..=count).map(|k| from + k as f64 * step).collect()
-        }
-        ScheduleConfig::Geometric { steps } => {
-            let steps = (*steps).max(1);
-            (1..=steps)
-                .map(|k| from * (to / from).powf(k as f64 / steps as f64))
-                .collect()
-        }
-        ScheduleConfig::Adaptive { initial_delta, .. } => {
-            // A preview at the initial step size (the real path adapts).
-            let step = if down { -initial_delta } else { *initial_delta };
-            let count = ((to - from) / step).ceil().clamp(1.0, 1e6) as usize;
-            (1..=count).map(|k| from + k as f64 * step).collect()
-        }
-    };
-    for v in &mut values {
-        if beyond(*v) {
-            *v = to;
-        }
-    }
-    values.dedup();
-    if let Some(last) = values.last_mut() {
-        *last = to;
-    }
-    values
-}
+pub use crate::config::planned_values;
 
 impl EpsSchedule {
     /// A schedule from `from` to `target`.

@@ -473,6 +473,18 @@ pub fn discard_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             format!("{lost}: loading preset {origin} discards it."),
             "Load".to_string(),
         ),
+        Discard::Apply(_) => (
+            "Apply the settings?",
+            format!(
+                "{lost}: these settings change the problem, network, backend or seed, so applying them starts a fresh run."
+            ),
+            "Apply".to_string(),
+        ),
+        Discard::Checkpoint(path) => (
+            "Load the checkpoint?",
+            format!("{lost}: resuming {} replaces it.", path.display()),
+            "Load".to_string(),
+        ),
         Discard::Pins => (
             "Clear the pins?",
             format!(

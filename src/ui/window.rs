@@ -14,7 +14,12 @@ impl eframe::App for Explorer {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.panels.ui(&mut self.app, ui);
         for refused in super::widgets::take_refusals(ui.ctx()) {
-            self.app.view.message(true, refused);
+            // A typed value is parsed on Enter and again as the field loses focus: one refusal
+            // on the status line, not two.
+            let newest = self.app.view.messages.back();
+            if newest.is_none_or(|(error, text)| !*error || *text != refused) {
+                self.app.view.message(true, refused);
+            }
         }
         self.app.end_frame();
     }

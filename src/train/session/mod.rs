@@ -63,6 +63,19 @@ pub struct Session {
 }
 
 impl Session {
+    /// Whether a run of `old` can take `new` in place, keeping its trained parameters
+    /// ([`Self::reconfigure`]): the same problem, network, initialization, backend and seed.
+    /// Otherwise applying `new` builds a fresh run.
+    pub fn keeps_state(old: &RunConfig, new: &RunConfig) -> bool {
+        new.problem == old.problem
+            && new.network.hidden == old.network.hidden
+            && new.network.activation == old.network.activation
+            && new.network.init == old.network.init
+            && new.network.train_output_only == old.network.train_output_only
+            && new.backend == old.backend
+            && new.training.seed == old.training.seed
+    }
+
     /// Build problem, network, objective and trainer from a validated config.
     pub fn new(config: RunConfig, device: &ComputeDevice) -> Self {
         let problem: Arc<dyn Problem> = Arc::from(config.build_problem());
@@ -400,14 +413,7 @@ impl Session {
     /// problem, sampling, network or backend).
     /// Callers check [`Self::hrta_refusal`] first.
     pub fn reconfigure(&mut self, config: RunConfig) -> bool {
-        let same_problem = config.problem == self.config.problem
-            && config.network.hidden == self.config.network.hidden
-            && config.network.activation == self.config.network.activation
-            && config.network.init == self.config.network.init
-            && config.network.train_output_only == self.config.network.train_output_only
-            && config.backend == self.config.backend
-            && config.training.seed == self.config.training.seed;
-        if !same_problem {
+        if !Self::keeps_state(&self.config, &config) {
             return false;
         }
         let theta = self.state.theta.clone();
