@@ -569,6 +569,17 @@ pub fn save_preset_without_dialog(app: &mut ExplorerApp) {
             || "preset".to_string(),
             |s| s.to_string_lossy().into_owned(),
         );
+    // A name this fallback gave before ("my_run-2") yields the next one, not "my_run-2-2".
+    let ours = app
+        .remembered
+        .last_preset_path
+        .as_ref()
+        .and_then(|p| p.parent())
+        == std::path::absolute(&dir).ok().as_deref();
+    let stem = match stem.rsplit_once('-') {
+        Some((base, n)) if ours && !base.is_empty() && n.parse::<u32>().is_ok() => base.to_string(),
+        _ => stem,
+    };
     if let Err(e) = std::fs::create_dir_all(&dir) {
         let why = format!(
             "no file dialog could be opened, and {} cannot be made: {e}; File → Copy preset puts it on the clipboard",
@@ -607,6 +618,7 @@ mod tests {
         app.draft.optimizer.lr = 0.0123;
         save_preset_without_dialog(&mut app);
         let first = dir.path().join("presets/my_run.toml");
+        let first = std::path::absolute(&first).unwrap();
         let text = std::fs::read_to_string(&first).unwrap();
         assert_eq!(
             crate::config::RunConfig::from_toml_str(&text)
@@ -622,10 +634,16 @@ mod tests {
         );
         assert!(said.ends_with("presets/my_run.toml"), "{said}");
         assert_eq!(app.view.last_written.as_deref(), Some(first.as_path()));
-        // Saved again (now named after the file it went to): a new name, nothing overwritten.
-        app.remembered.last_preset_path = Some(PathBuf::from("elsewhere/my_run.toml"));
+        // Saved again and again (each time named after the file it went to): new names in
+        // turn, nothing overwritten.
+        save_preset_without_dialog(&mut app);
         save_preset_without_dialog(&mut app);
         assert!(dir.path().join("presets/my_run-2.toml").is_file());
+        assert!(dir.path().join("presets/my_run-3.toml").is_file());
+        // A name of the user's own that ends in a number keeps it.
+        app.remembered.last_preset_path = Some(PathBuf::from("elsewhere/ac-2025.toml"));
+        save_preset_without_dialog(&mut app);
+        assert!(dir.path().join("presets/ac-2025.toml").is_file());
     }
 
     #[test]
