@@ -1,7 +1,8 @@
-//! File work the explorer does off the UI thread: native dialogs, figure exports (SVG, PNG, PDF,
-//! CSV) of one plot or of the plots on screen as one multi-panel figure, "export all" into a new
+//! Exports the explorer writes off the UI thread: figures (SVG, PNG, PDF, CSV) of one plot or of
+//! the plots on screen as one multi-panel figure, the path animation, "export all" into a new
 //! folder (written as `<name>.partial` and renamed when complete, so a failure leaves nothing
-//! behind), presets and checkpoints. Figures take the style of File → Figure style….
+//! behind) and the NTK lab's folder. Figures take the style of File → Figure style…. The
+//! dialogs that pick where, and presets and checkpoints, are `dialogs`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -10,10 +11,9 @@ use anyhow::{Context, Result};
 
 use super::figures::PlotKind;
 use super::ntk_lab::Subject;
-use super::{DialogRx, ExplorerApp, Pending, dialog_answer};
+use super::{ExplorerApp, Pending, dialog_answer};
 use crate::export::figure::{Figure, FigureStyle, write_file};
 use crate::export::write_atomic;
-use crate::worker::Command;
 
 /// Where exports go when no file dialog can open (relative to the working folder).
 pub const EXPORT_ROOT: &str = "out/exports";
@@ -109,7 +109,7 @@ impl ExportBundle {
             figures,
             shown: (shown, *cols),
             style: app.export_style(),
-            preset: Some(app.config().to_toml_string()),
+            preset: Some(app.config().described_against(&app.loaded).to_toml_string()),
             summary,
         })
     }
@@ -425,226 +425,9 @@ fn start_export_styled(
     app.pending.push(Pending::Export(rx));
 }
 
-/// Handle finished dialogs and jobs.
-pub fn poll_pending(app: &mut ExplorerApp) {
-    let pending = std::mem::take(&mut app.pending);
-    for job in pending {
-        match job {
-            Pending::OpenPreset(rx) => {
-                if let Some(path) = dialog_result(app, rx, Pending::OpenPreset) {
-                    match std::fs::read_to_string(&path) {
-                        Ok(text) => {
-                            app.load_preset_text(&text, &path.display().to_string(), Some(path));
-                        }
-                        Err(e) => app
-                            .view
-                            .message(true, format!("cannot read {}: {e}", path.display())),
-                    }
-                }
-            }
-            Pending::SavePreset(rx) => match rx.try_recv() {
-                Ok(Ok(Some(path))) => save_preset(app, path),
-                Ok(Ok(None)) => {}
-                // No dialog: the preset still gets written, under the export root.
-                Ok(Err(_)) => save_preset_without_dialog(app),
-                Err(_) => app.pending.push(Pending::SavePreset(rx)),
-            },
-            Pending::ExportFolder(rx) => {
-                export_into_folder(app, rx, Pending::ExportFolder, start_export_all)
-            }
-            Pending::OpenRunFolder(rx) => match rx.try_recv() {
-                Ok(Ok(Some(dir))) => app.open_folder(&dir),
-                Ok(Ok(None)) => {}
-                // No dialog: dropping the folder on the window does the same.
-                Ok(Err(_)) => app.view.message(
-                    true,
-                    "no folder dialog could be opened (it needs xdg-desktop-portal or zenity); drop the folder on the window instead, or start with `homotopy-explorer gui --open <folder>`",
-                ),
-                Err(_) => app.pending.push(Pending::OpenRunFolder(rx)),
-            },
-            Pending::NtkLabFolder(rx) => {
-                export_into_folder(app, rx, Pending::NtkLabFolder, start_export_ntk_lab)
-            }
-            Pending::SaveCheckpoint(rx) => {
-                if let Some(path) = dialog_result(app, rx, Pending::SaveCheckpoint) {
-                    app.send(Command::SaveCheckpoint(path));
-                }
-            }
-            Pending::LoadCheckpoint(rx) => {
-                if let Some(path) = dialog_result(app, rx, Pending::LoadCheckpoint) {
-                    // In lecture mode a checkpoint may not change a locked control either (an
-                    // unreadable file is left to the worker, which says why).
-                    let blocked = crate::worker::load_checkpoint(&path)
-                        .map(|cp| app.locked_changes(&cp.config))
-                        .unwrap_or_default();
-                    match crate::config::Control::sentence(&blocked) {
-                        Some(names) => app.view.message(
-                            true,
-                            format!(
-                                "checkpoint {} not loaded: it changes {names}, which lecture mode locks (untick View → Lecture mode to change them)",
-                                path.display()
-                            ),
-                        ),
-                        None if app.unkept_run().is_some() => {
-                            app.pending_discard = Some(crate::app::Discard::Checkpoint(path));
-                        }
-                        None => app.send(Command::LoadCheckpoint(path)),
-                    }
-                }
-            }
-            Pending::Export(rx) => match rx.try_recv() {
-                Ok(Ok((text, path))) => {
-                    app.view.message(false, text);
-                    app.view.last_written = Some(path);
-                }
-                Ok(Err(text)) => app.view.message(!text.ends_with("cancelled"), text),
-                Err(_) => app.pending.push(Pending::Export(rx)),
-            },
-        }
-    }
-}
-
-/// A finished folder dialog for an export: `start` the export into the folder picked, or,
-/// where no dialog could open, under the export root with a word on why; a dialog still open
-/// is kept as `again`.
-fn export_into_folder(
-    app: &mut ExplorerApp,
-    rx: DialogRx,
-    again: fn(DialogRx) -> Pending,
-    start: fn(&mut ExplorerApp, PathBuf),
-) {
-    match rx.try_recv() {
-        Ok(Ok(Some(dir))) => start(app, dir),
-        Ok(Ok(None)) => {}
-        Ok(Err(_)) => {
-            app.view.message(
-                false,
-                format!(
-                    "no file dialog could be opened; exporting under {}",
-                    app.export_root.display()
-                ),
-            );
-            start(app, app.export_root.clone());
-        }
-        Err(_) => app.pending.push(again(rx)),
-    }
-}
-
-/// A finished dialog's path. `None` while it is still open (the job is kept), when it was
-/// cancelled, or when it could not open (reported on the status line).
-fn dialog_result(
-    app: &mut ExplorerApp,
-    rx: DialogRx,
-    keep: fn(DialogRx) -> Pending,
-) -> Option<PathBuf> {
-    match rx.try_recv() {
-        Ok(Ok(path)) => path,
-        Ok(Err(why)) => {
-            app.view.message(true, why);
-            None
-        }
-        Err(_) => {
-            app.pending.push(keep(rx));
-            None
-        }
-    }
-}
-
-/// Write the edited configuration as a preset.
-pub fn save_preset(app: &mut ExplorerApp, path: PathBuf) {
-    save_preset_noting(app, path, "");
-}
-
-/// Where no dialog opens: the preset goes to `presets/` under the export root, named after
-/// the file it was last loaded from or saved to (a taken name gets a suffix), and the status
-/// line says where, with its full path to copy.
-pub fn save_preset_without_dialog(app: &mut ExplorerApp) {
-    let dir = app.export_root.join("presets");
-    let stem = app
-        .remembered
-        .last_preset_path
-        .as_ref()
-        .and_then(|p| p.file_stem())
-        .map_or_else(
-            || "preset".to_string(),
-            |s| s.to_string_lossy().into_owned(),
-        );
-    // A name this fallback gave before ("my_run-2") yields the next one, not "my_run-2-2".
-    let ours = app
-        .remembered
-        .last_preset_path
-        .as_ref()
-        .and_then(|p| p.parent())
-        == std::path::absolute(&dir).ok().as_deref();
-    let stem = match stem.rsplit_once('-') {
-        Some((base, n)) if ours && !base.is_empty() && n.parse::<u32>().is_ok() => base.to_string(),
-        _ => stem,
-    };
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        let why = format!(
-            "no file dialog could be opened, and {} cannot be made: {e}; File → Copy preset puts it on the clipboard",
-            dir.display()
-        );
-        app.view.message(true, why);
-        return;
-    }
-    let path = dir.join(fresh_name(&dir, &stem, ".toml"));
-    let path = std::path::absolute(&path).unwrap_or(path);
-    save_preset_noting(app, path, "no file dialog could be opened; ");
-}
-
-fn save_preset_noting(app: &mut ExplorerApp, path: PathBuf, note: &str) {
-    match write_atomic(&path, app.draft.to_toml_string().as_bytes()) {
-        Ok(()) => {
-            app.view
-                .message(false, format!("{note}saved preset {}", path.display()));
-            app.view.last_written = Some(path.clone());
-            app.remembered.last_preset_path = Some(path);
-        }
-        Err(e) => app.view.message(true, format!("{e:#}")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn without_a_dialog_save_preset_writes_under_the_export_root_and_says_where() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut app = super::super::test_support::app();
-        app.export_root = dir.path().to_path_buf();
-        app.remembered.last_preset_path = Some(PathBuf::from("elsewhere/my_run.toml"));
-        app.draft.optimizer.lr = 0.0123;
-        save_preset_without_dialog(&mut app);
-        let first = dir.path().join("presets/my_run.toml");
-        let first = std::path::absolute(&first).unwrap();
-        let text = std::fs::read_to_string(&first).unwrap();
-        assert_eq!(
-            crate::config::RunConfig::from_toml_str(&text)
-                .unwrap()
-                .optimizer
-                .lr,
-            0.0123
-        );
-        let said = super::super::test_support::last_message(&app);
-        assert!(
-            said.starts_with("no file dialog could be opened; saved preset /"),
-            "{said}"
-        );
-        assert!(said.ends_with("presets/my_run.toml"), "{said}");
-        assert_eq!(app.view.last_written.as_deref(), Some(first.as_path()));
-        // Saved again and again (each time named after the file it went to): new names in
-        // turn, nothing overwritten.
-        save_preset_without_dialog(&mut app);
-        save_preset_without_dialog(&mut app);
-        assert!(dir.path().join("presets/my_run-2.toml").is_file());
-        assert!(dir.path().join("presets/my_run-3.toml").is_file());
-        // A name of the user's own that ends in a number keeps it.
-        app.remembered.last_preset_path = Some(PathBuf::from("elsewhere/ac-2025.toml"));
-        save_preset_without_dialog(&mut app);
-        assert!(dir.path().join("presets/ac-2025.toml").is_file());
-    }
 
     #[test]
     fn a_taken_export_name_gets_the_next_free_suffix() {

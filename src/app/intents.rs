@@ -8,98 +8,9 @@ use crate::config::{Control, RunConfig, StrategyKind};
 use crate::problem::ProblemKind;
 use crate::worker::Command;
 
-use super::{Discard, ExplorerApp};
-
-/// The answer to a [`Discard`] prompt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DiscardChoice {
-    /// Keep everything; the action is dropped.
-    Cancel,
-    /// Go ahead.
-    Discard,
-    /// Pin the run's curves first, then go ahead (a reset or a preset load).
-    PinFirst,
-}
+use super::ExplorerApp;
 
 impl ExplorerApp {
-    /// The trained run's step and ε when it would be lost: it has trained and is not pinned
-    /// as it stands.
-    pub fn unkept_run(&self) -> Option<(usize, f64)> {
-        let s = self.view.latest.as_ref().filter(|s| s.step > 0)?;
-        let kept = self.view.pinned_live.is_some_and(|(number, step)| {
-            step == s.step && self.view.pinned.iter().any(|p| p.number == number)
-        });
-        (!kept).then_some((s.step, s.eps))
-    }
-
-    /// Reset the run to its initialization (button, `r`): at once when nothing trained would be
-    /// lost, else after the user's yes.
-    pub fn reset(&mut self) {
-        if self.unkept_run().is_some() {
-            self.pending_discard = Some(Discard::Reset);
-        } else {
-            self.send_reset();
-        }
-    }
-
-    /// Reset, and say so (the status line's last word is otherwise the old run's).
-    fn send_reset(&mut self) {
-        self.send(Command::Reset);
-        self.view
-            .message(false, "run reset to its initialization; Start trains it");
-    }
-
-    /// Remove every pinned run, after the user's yes.
-    pub fn clear_pins(&mut self) {
-        if !self.view.pinned.is_empty() {
-            self.pending_discard = Some(Discard::Pins);
-        }
-    }
-
-    /// Carry out or drop the action waiting in [`Self::pending_discard`].
-    pub fn resolve_discard(&mut self, choice: DiscardChoice) {
-        let Some(action) = self.pending_discard.take() else {
-            return;
-        };
-        if choice == DiscardChoice::Cancel {
-            return;
-        }
-        if choice == DiscardChoice::PinFirst && !matches!(action, Discard::Pins) {
-            self.view.pin_current();
-        }
-        match action {
-            Discard::Reset => self.send_reset(),
-            Discard::Preset {
-                config,
-                origin,
-                path,
-            } => {
-                // Lecture locks set while the question was open still hold.
-                let blocked = self.locked_changes(&config);
-                match Control::sentence(&blocked) {
-                    Some(names) => self.view.message(
-                        true,
-                        format!("preset {origin} not loaded: it changes {names}, which lecture mode now locks"),
-                    ),
-                    None => self.load_checked_preset(*config, &origin, path),
-                }
-            }
-            Discard::Apply(config) => self.send_draft(*config),
-            Discard::Checkpoint(path) => self.send(Command::LoadCheckpoint(path)),
-            Discard::Pins => {
-                let n = self.view.pinned.len();
-                self.view.pinned.clear();
-                self.view.pinned_live = None;
-                let what = if n == 1 {
-                    "the pinned run".to_string()
-                } else {
-                    format!("{n} pinned runs")
-                };
-                self.view.message(false, format!("{what} cleared"));
-            }
-        }
-    }
-
     /// Refuse (with a message) when lecture mode locks `control`.
     fn unlocked(&mut self, control: Control, what: &str) -> bool {
         if self.locked(control) {
@@ -132,65 +43,6 @@ impl ExplorerApp {
             Err(e) => {
                 self.view.message(true, format!("{what}: {e}"));
                 false
-            }
-        }
-    }
-
-    /// Send a schedule or strategy `command` (for `config`) to a homotopy: while it runs the
-    /// path continues from where it stands, and the status line says so; a paused or finished
-    /// run waits for *Continue from here* or *Restart* ([`Self::resolve_apply`]).
-    fn apply_to_path(&mut self, what: &str, config: &RunConfig, command: Command) {
-        let path = self.config().strategy.kind.is_homotopy() && config.strategy.kind.is_homotopy();
-        match self.view.latest.as_ref().filter(|s| s.step > 0) {
-            Some(s) if path && !s.running => {
-                self.pending_apply = Some(super::PendingApply {
-                    what: what.to_string(),
-                    command,
-                    eps: s.eps,
-                    step: s.step,
-                    ended: self.view.end.is_some(),
-                });
-            }
-            Some(s) if path => {
-                let eps = s.eps;
-                self.send(command);
-                self.view.message(
-                    false,
-                    format!("{what} applied: the path continues from ε = {eps}"),
-                );
-            }
-            _ => self.send(command),
-        }
-    }
-
-    /// Carry out the waiting change: continue the path from where it stands, or restart the run
-    /// from its initialization with it; None drops it (the draft keeps the edit).
-    pub fn resolve_apply(&mut self, restart: Option<bool>) {
-        let Some(p) = self.pending_apply.take() else {
-            return;
-        };
-        match restart {
-            None => {}
-            Some(false) => {
-                self.send(p.command);
-                self.view.message(
-                    false,
-                    format!(
-                        "{} applied: the path continues from ε = {} (step {})",
-                        p.what, p.eps, p.step
-                    ),
-                );
-            }
-            Some(true) => {
-                self.send(p.command);
-                self.send(Command::Reset);
-                self.view.message(
-                    false,
-                    format!(
-                        "{} applied: the run restarted from its initialization; Start trains it",
-                        p.what
-                    ),
-                );
             }
         }
     }
@@ -395,7 +247,6 @@ impl ExplorerApp {
 mod tests {
     use super::super::test_support::{PRESET, app, last_message, settle};
     use super::*;
-    use crate::app::Discard;
 
     #[test]
     fn a_bad_eps_target_is_refused_with_the_rule_and_changes_nothing() {
@@ -482,108 +333,6 @@ mod tests {
         assert_eq!(app.draft.strategy.kind, StrategyKind::TimeSequential);
         app.revert_draft();
         assert_eq!(app.draft.strategy.kind, StrategyKind::Strategy1);
-    }
-
-    /// Take `n` training steps and wait for the snapshot.
-    fn train(app: &mut ExplorerApp, n: usize) {
-        let before = app.view.latest.as_ref().map_or(0, |s| s.step);
-        for _ in 0..n {
-            app.send(Command::Step);
-        }
-        assert!(settle(app, |a| a
-            .view
-            .latest
-            .as_ref()
-            .is_some_and(|s| s.step == before + n)));
-    }
-
-    #[test]
-    fn a_reset_over_a_trained_run_waits_for_a_yes_and_can_pin_it_first() {
-        let mut app = app();
-        // Nothing trained: at once.
-        app.reset();
-        assert!(app.pending_discard.is_none());
-        train(&mut app, 3);
-        app.reset();
-        assert!(matches!(app.pending_discard, Some(Discard::Reset)));
-        app.resolve_discard(DiscardChoice::Cancel);
-        assert!(app.pending_discard.is_none());
-        train(&mut app, 1);
-        assert_eq!(
-            app.view.latest.as_ref().unwrap().step,
-            4,
-            "cancel kept the run"
-        );
-        app.reset();
-        app.resolve_discard(DiscardChoice::PinFirst);
-        assert_eq!(app.view.pinned.len(), 1);
-        assert_eq!(app.view.pinned[0].summary.steps, 4);
-        assert!(settle(&mut app, |a| a
-            .view
-            .latest
-            .as_ref()
-            .is_some_and(|s| s.step == 0)));
-        // A run pinned as it stands goes without asking.
-        train(&mut app, 2);
-        assert!(app.view.pin_current());
-        // Unpinned again: it would be lost, so the reset asks.
-        app.view.pinned.pop();
-        app.reset();
-        assert!(matches!(app.pending_discard, Some(Discard::Reset)));
-        app.resolve_discard(DiscardChoice::Cancel);
-        assert!(app.view.pin_current());
-        app.reset();
-        assert!(app.pending_discard.is_none());
-        assert!(settle(&mut app, |a| a
-            .view
-            .latest
-            .as_ref()
-            .is_some_and(|s| s.step == 0)));
-        // Clearing the pins asks too, and says how many went.
-        app.clear_pins();
-        assert!(matches!(app.pending_discard, Some(Discard::Pins)));
-        app.resolve_discard(DiscardChoice::Discard);
-        assert!(app.view.pinned.is_empty());
-        assert!(last_message(&app).contains("2 pinned runs cleared"));
-    }
-
-    #[test]
-    fn a_preset_over_a_trained_run_is_checked_then_waits_for_a_yes() {
-        let mut app = app();
-        train(&mut app, 2);
-        let other = PRESET.replace("strategy1", "strategy2");
-        // A bad preset is refused at once, not asked about.
-        assert!(!app.load_preset_text("version = 1\n[problem]\neps = -1\n", "bad", None));
-        assert!(app.pending_discard.is_none());
-        assert!(app.load_preset_text(&other, "other", None));
-        assert!(matches!(app.pending_discard, Some(Discard::Preset { .. })));
-        assert_eq!(app.config().strategy.kind, StrategyKind::Strategy1);
-        app.resolve_discard(DiscardChoice::Discard);
-        assert!(last_message(&app).contains("loaded preset other"));
-        assert!(settle(&mut app, |a| a.config().strategy.kind
-            == StrategyKind::Strategy2));
-    }
-
-    #[test]
-    fn settings_that_need_a_fresh_run_wait_for_a_yes_and_the_rest_apply_in_place() {
-        let mut app = app();
-        train(&mut app, 2);
-        app.draft.optimizer.lr = 0.02;
-        app.apply_draft();
-        assert!(
-            app.pending_discard.is_none(),
-            "a rate keeps the trained state"
-        );
-        assert!(settle(&mut app, |a| a.config().optimizer.lr == 0.02));
-        assert_eq!(app.view.latest.as_ref().unwrap().step, 2);
-        app.draft.training.seed = 7;
-        app.apply_draft();
-        assert!(matches!(app.pending_discard, Some(Discard::Apply(_))));
-        app.resolve_discard(DiscardChoice::Cancel);
-        assert_eq!(app.config().training.seed, 0);
-        app.apply_draft();
-        app.resolve_discard(DiscardChoice::Discard);
-        assert!(settle(&mut app, |a| a.config().training.seed == 7));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! background jobs each frame. It draws nothing and imports nothing from `ui`; the panels under
 //! `src/ui/` read this state and call its intents, and `ui::window` is the `eframe::App`.
 
+pub mod dialogs;
+pub mod discard;
 pub mod export;
 pub mod figures;
 pub mod intents;
@@ -26,8 +28,9 @@ use crossbeam_channel::Receiver;
 use crate::backend::{self, ComputeDevice};
 use crate::config::{BackendKind, RunConfig};
 use crate::worker::{Command, Event, WorkerHandle};
+pub use dialogs::{DialogRx, NO_DIALOG, Pending, dialog_answer};
+pub use discard::{ApplyChoice, Discard, DiscardChoice, PendingApply};
 pub use figures::PlotKind;
-pub use intents::DiscardChoice;
 pub use remembered::{LegendCorner, LossAxis, Remembered, ZOOM_RANGE};
 pub use state::RunView;
 
@@ -35,36 +38,6 @@ pub use state::RunView;
 pub const DEFAULT_PRESET: &str = include_str!("../../presets/allen_cahn_1d_strategy1.toml");
 /// Storage key of the remembered state.
 const STORAGE_KEY: &str = "homotopy-explorer";
-
-/// A file dialog or other job running off the UI thread.
-pub enum Pending {
-    OpenPreset(DialogRx),
-    SavePreset(DialogRx),
-    ExportFolder(DialogRx),
-    SaveCheckpoint(DialogRx),
-    LoadCheckpoint(DialogRx),
-    NtkLabFolder(DialogRx),
-    OpenRunFolder(DialogRx),
-    /// An export's message and the file or folder it wrote, or why nothing was written.
-    Export(Receiver<Result<(String, PathBuf), String>>),
-}
-
-/// A native dialog's answer: the chosen path, `None` when cancelled, or why no dialog opened.
-pub type DialogRx = Receiver<Result<Option<PathBuf>, String>>;
-
-/// What to tell the user when a native dialog returns at once without a choice.
-pub const NO_DIALOG: &str = "no file dialog could be opened (it needs xdg-desktop-portal with a GTK or KDE backend, or zenity); nothing was written";
-
-/// A dialog that comes back this fast without a path never showed itself.
-pub fn dialog_answer(
-    picked: Option<PathBuf>,
-    open_for: Duration,
-) -> Result<Option<PathBuf>, String> {
-    match picked {
-        None if open_for < Duration::from_millis(300) => Err(NO_DIALOG.into()),
-        other => Ok(other),
-    }
-}
 
 /// The explorer.
 pub struct ExplorerApp {
@@ -109,39 +82,6 @@ pub struct ExplorerApp {
     /// ([`ExplorerApp::resolve_discard`]).
     pub pending_discard: Option<Discard>,
     frame_started: Option<Instant>,
-}
-
-/// What would be lost, and by what ([`ExplorerApp::reset`], a preset load,
-/// [`ExplorerApp::clear_pins`]).
-#[derive(Clone, Debug)]
-pub enum Discard {
-    /// Reset the trained run to its initialization.
-    Reset,
-    /// Load a checked preset (where it came from, its file) in place of the trained run.
-    Preset {
-        config: Box<RunConfig>,
-        origin: String,
-        path: Option<PathBuf>,
-    },
-    /// Remove every pinned run.
-    Pins,
-    /// Apply settings that need a fresh run (another problem, network, backend or seed).
-    Apply(Box<RunConfig>),
-    /// Resume a checkpoint in place of the trained run.
-    Checkpoint(PathBuf),
-}
-
-/// A change waiting for *Continue from here* or *Restart* ([`ExplorerApp::resolve_apply`]).
-#[derive(Clone, Debug)]
-pub struct PendingApply {
-    /// What changes, for the messages ("the schedule", "Strategy 2").
-    pub what: String,
-    pub command: Command,
-    /// Where the run stands: ε and step.
-    pub eps: f64,
-    pub step: usize,
-    /// Whether the run had ended (else it is paused).
-    pub ended: bool,
 }
 
 /// Parse "a, b, c" into numbers; the error names the bad entry.
@@ -388,12 +328,11 @@ impl ExplorerApp {
                     }
                 }
                 if self.unkept_run().is_some() {
-                    self.pending_discard = Some(Discard::Preset {
+                    return self.ask_discard(Discard::Preset {
                         config: Box::new(config),
                         origin: origin.to_string(),
                         path,
                     });
-                    return true;
                 }
                 self.load_checked_preset(config, origin, path);
                 true
@@ -406,7 +345,12 @@ impl ExplorerApp {
         }
     }
 
-    fn load_checked_preset(&mut self, config: RunConfig, origin: &str, path: Option<PathBuf>) {
+    pub(super) fn load_checked_preset(
+        &mut self,
+        config: RunConfig,
+        origin: &str,
+        path: Option<PathBuf>,
+    ) {
         self.view.message(false, format!("loaded preset {origin}"));
         self.load_config(config, path);
     }
@@ -415,6 +359,12 @@ impl ExplorerApp {
     /// is stale when this differs from the revision it was read at.
     pub fn draft_revision(&self) -> u64 {
         self.draft_revision
+    }
+
+    /// The edited configuration as preset text (Save preset, Copy preset): edits since the
+    /// load are named in it (see [`RunConfig::described_against`]).
+    pub fn preset_text(&self) -> String {
+        self.draft.described_against(&self.loaded).to_toml_string()
     }
 
     /// Whether the run's configuration or the draft differs from what was last loaded.
@@ -438,13 +388,13 @@ impl ExplorerApp {
         }
         if !crate::train::Session::keeps_state(self.config(), &draft) && self.unkept_run().is_some()
         {
-            self.pending_discard = Some(Discard::Apply(Box::new(draft)));
+            self.ask_discard(Discard::Apply(Box::new(draft)));
             return;
         }
         self.send_draft(draft);
     }
 
-    fn send_draft(&mut self, draft: RunConfig) {
+    pub(super) fn send_draft(&mut self, draft: RunConfig) {
         self.remembered.last_preset = Some(draft.to_toml_string());
         self.send(Command::ApplyConfig(Box::new(draft)));
     }
@@ -497,7 +447,7 @@ impl ExplorerApp {
         if let Some((is_error, text)) = self.ntk_lab.poll() {
             self.view.message(is_error, text);
         }
-        export::poll_pending(self);
+        dialogs::poll_pending(self);
     }
 
     /// Start the NTK lab's sweep for the problem of the run the worker holds.
@@ -505,24 +455,6 @@ impl ExplorerApp {
         let config = self.config().clone();
         self.ntk_lab
             .start(&config, self.cpu.clone(), self.ctx.clone());
-    }
-
-    /// Open a native dialog on a background thread; its answer becomes the pending job
-    /// `then(answer)`, handled by `export::poll_pending` when it arrives.
-    pub fn dialog(
-        &mut self,
-        then: fn(DialogRx) -> Pending,
-        make: impl FnOnce() -> Option<PathBuf> + Send + 'static,
-    ) {
-        let (tx, rx) = crossbeam_channel::bounded(1);
-        let ctx = self.ctx.clone();
-        std::thread::spawn(move || {
-            let opened = Instant::now();
-            let picked = make();
-            let _ = tx.send(dialog_answer(picked, opened.elapsed()));
-            ctx.request_repaint();
-        });
-        self.pending.push(then(rx));
     }
 
     /// Keyboard shortcuts: space play/pause, s step, r reset (not while typing).
@@ -628,19 +560,4 @@ pub fn install_fonts(ctx: &egui::Context) {
             },
         ],
     ));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_dialog_that_never_showed_is_reported_and_a_cancel_is_not() {
-        let fast = Duration::from_millis(5);
-        let slow = Duration::from_secs(3);
-        assert_eq!(dialog_answer(None, fast), Err(NO_DIALOG.to_string()));
-        assert_eq!(dialog_answer(None, slow), Ok(None));
-        let p = PathBuf::from("/tmp/x");
-        assert_eq!(dialog_answer(Some(p.clone()), fast), Ok(Some(p)));
-    }
 }

@@ -3,6 +3,7 @@
 
 use super::ExplorerApp;
 use crate::config::RunConfig;
+use crate::worker::Command;
 
 pub(super) const PRESET: &str = r#"version = 1
 [problem]
@@ -45,4 +46,17 @@ pub(super) fn last_message(app: &ExplorerApp) -> String {
         .back()
         .map(|(_, t)| t.clone())
         .unwrap_or_default()
+}
+
+/// Take `n` training steps and wait for the snapshot.
+pub(super) fn train(app: &mut ExplorerApp, n: usize) {
+    let before = app.view.latest.as_ref().map_or(0, |s| s.step);
+    for _ in 0..n {
+        app.send(Command::Step);
+    }
+    assert!(settle(app, |a| a
+        .view
+        .latest
+        .as_ref()
+        .is_some_and(|s| s.step == before + n)));
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 mod deeponet;
+mod edits;
 mod homotopy;
 mod hrta;
 mod lecture;
@@ -23,6 +24,7 @@ mod toml_spans;
 mod validate;
 
 pub use deeponet::{DeepOnetConfig, DeepOnetKind};
+pub use edits::changes;
 pub use homotopy::{
     Corrector, DiagnosticsConfig, EulerConfig, Phase1Config, PseudoInverse, ScheduleConfig,
     StageConfig, StageOptimizer, StrategyConfig, StrategyKind, planned_values,

@@ -462,31 +462,24 @@ pub fn discard_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
         "The run has trained {step} steps (ε = {}) and is not pinned",
         super::widgets::number(eps)
     );
-    let (title, text, go) = match &action {
-        Discard::Reset => (
-            "Reset the run?",
-            format!("{lost}: a reset discards it."),
-            "Reset".to_string(),
-        ),
+    let title = action.title();
+    let (text, go) = match &action {
+        Discard::Reset => (format!("{lost}: a reset discards it."), "Reset".to_string()),
         Discard::Preset { origin, .. } => (
-            "Load the preset?",
             format!("{lost}: loading preset {origin} discards it."),
             "Load".to_string(),
         ),
         Discard::Apply(_) => (
-            "Apply the settings?",
             format!(
                 "{lost}: these settings change the problem, network, backend or seed, so applying them starts a fresh run."
             ),
             "Apply".to_string(),
         ),
         Discard::Checkpoint(path) => (
-            "Load the checkpoint?",
             format!("{lost}: resuming {} replaces it.", path.display()),
             "Load".to_string(),
         ),
         Discard::Pins => (
-            "Clear the pins?",
             format!(
                 "{} pinned runs are removed; they cannot be brought back.",
                 app.view.pinned.len()
@@ -526,11 +519,13 @@ pub fn discard_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
 /// The choice a schedule or strategy change on a paused or finished homotopy waits for:
 /// continue the path from where it stands, or restart from the initialization.
 pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
+    use crate::app::ApplyChoice;
     let Some(p) = app.pending_apply.clone() else {
         return;
     };
+    let unkept = app.unkept_run().is_some();
     let mut choice = None;
-    egui::Window::new("Apply to the path")
+    egui::Window::new(crate::app::discard::APPLY_TITLE)
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
@@ -542,6 +537,9 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                 super::widgets::number(p.eps),
                 p.step
             ));
+            if unkept {
+                ui.label("It is not pinned: a plain restart discards it.");
+            }
             ui.horizontal(|ui| {
                 if ui
                     .button(format!(
@@ -551,17 +549,27 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                     .on_hover_text("Keep the trained network and go on along the path from here")
                     .clicked()
                 {
-                    choice = Some(Some(false));
+                    choice = Some(ApplyChoice::Continue);
+                }
+                if unkept
+                    && ui
+                        .button("Pin it, then restart")
+                        .on_hover_text(
+                            "Keep the trained run's curves and numbers beside the fresh run",
+                        )
+                        .clicked()
+                {
+                    choice = Some(ApplyChoice::PinThenRestart);
                 }
                 if ui
                     .button("Restart from the initialization")
                     .on_hover_text("A fresh run with the new settings (Phase I at ε₀)")
                     .clicked()
                 {
-                    choice = Some(Some(true));
+                    choice = Some(ApplyChoice::Restart);
                 }
                 if ui.button("Cancel").clicked() {
-                    choice = Some(None);
+                    choice = Some(ApplyChoice::Cancel);
                 }
             });
         });

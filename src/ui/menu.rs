@@ -168,7 +168,7 @@ fn file_menu_ui(app: &mut ExplorerApp, paste: &mut Option<String>, ui: &mut egui
         .clicked()
     {
         match save_path {
-            Some(path) => crate::app::export::save_preset(app, path),
+            Some(path) => crate::app::dialogs::save_preset(app, path),
             None => save_as(app),
         }
     }
@@ -184,7 +184,7 @@ fn file_menu_ui(app: &mut ExplorerApp, paste: &mut Option<String>, ui: &mut egui
         .on_hover_text("The whole configuration as text, to share a setup")
         .clicked()
     {
-        ui.ctx().copy_text(app.draft.to_toml_string());
+        ui.ctx().copy_text(app.preset_text());
         app.view.message(false, "preset copied to the clipboard");
     }
     if ui.button("Paste preset…").clicked() {

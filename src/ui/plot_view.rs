@@ -60,7 +60,15 @@ fn tick_label(log: bool, mark: GridMark) -> String {
             String::new()
         }
     } else if v.abs() >= 1e4 || (v != 0.0 && v.abs() < 1e-3) {
-        format!("{v:.1e}")
+        // As many mantissa digits as the step needs, so neighbouring ticks never read alike
+        // (a narrow range of eigenvalues near 1.2e5 read "1.2e5" at every tick).
+        let step = mark.step_size.abs();
+        let digits = if step > 0.0 {
+            (v.abs().log10().floor() - step.log10().floor()).clamp(1.0, 12.0) as usize
+        } else {
+            1
+        };
+        format!("{v:.digits$e}")
     } else {
         let step = mark.step_size.abs();
         let decimals = if step >= 1.0 {
@@ -313,6 +321,12 @@ pub fn figure_ui(
                 Mark::Line => {
                     plot_ui.line(Line::new(screen_text(&s.label), PlotPoints::from(pts)).color(c))
                 }
+                Mark::Dotted => plot_ui.line(
+                    Line::new(screen_text(&s.label), PlotPoints::from(pts))
+                        .color(c)
+                        .width(1.5)
+                        .style(egui_plot::LineStyle::dotted_dense()),
+                ),
                 Mark::Points => plot_ui.points(
                     Points::new(screen_text(&s.label), PlotPoints::from(pts))
                         .color(c)
@@ -379,7 +393,9 @@ pub fn legend_strip(ui: &mut egui::Ui, fig: &Figure) -> egui::Response {
                 Mark::Reference if s.color == (0, 0, 0) => ("╌", foreground),
                 Mark::Reference => ("╌", color(s.color)),
                 Mark::Points => ("●", color(s.color)),
-                Mark::Line | Mark::LineAndPoints => ("━", color(s.color)),
+                Mark::Line => ("━", color(s.color)),
+                Mark::LineAndPoints => ("━•", color(s.color)),
+                Mark::Dotted => ("┅", color(s.color)),
             };
             entry(ui, glyph, &s.label, c);
         }
@@ -413,7 +429,26 @@ pub fn legend_strip(ui: &mut egui::Ui, fig: &Figure) -> egui::Response {
 
 #[cfg(test)]
 mod tests {
-    use super::one_two_five_at_least;
+    use super::{one_two_five_at_least, tick_label};
+    use egui_plot::GridMark;
+
+    #[test]
+    fn neighbouring_tick_labels_differ_on_narrow_ranges_of_large_or_small_values() {
+        let label = |value, step_size| tick_label(false, GridMark { value, step_size });
+        let big: Vec<String> = (0..4).map(|k| label(1.2e5 + k as f64 * 1e3, 1e3)).collect();
+        assert_eq!(big, ["1.20e5", "1.21e5", "1.22e5", "1.23e5"]);
+        let small: Vec<String> = (0..3)
+            .map(|k| label(1.5e-4 + k as f64 * 5e-5, 5e-5))
+            .collect();
+        assert_eq!(small, ["1.5e-4", "2.0e-4", "2.5e-4"]);
+        assert_eq!(label(2e5, 1e5), "2.0e5");
+        assert_eq!(label(0.25, 0.05), "0.25");
+        let decade = GridMark {
+            value: -3.0,
+            step_size: 1.0,
+        };
+        assert_eq!(tick_label(true, decade), "1e-3");
+    }
 
     #[test]
     fn steps_follow_one_two_five() {

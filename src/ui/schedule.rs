@@ -46,6 +46,15 @@ impl<'a> PathAxis<'a> {
         }
     }
 
+    /// A point as the plan's preview writes it: s to four places, ε without round-off tails.
+    fn short(self, p: f64) -> String {
+        if self.walks_s {
+            return self.text(p);
+        }
+        let p = format!("{p:.9e}").parse().unwrap_or(p);
+        super::widgets::number(p)
+    }
+
     /// The table's text for a point.
     fn text(self, p: f64) -> String {
         match self.problem.s_and_eps(p) {
@@ -88,6 +97,48 @@ impl Numbered {
                 .collect(),
         }
     }
+}
+
+/// What Apply would plan from `c` (the draft): the points after ε₀ (all of them when few, else
+/// the first three and the last two), how many stages, and for a staged strategy the most
+/// steps the plan can take beside the step cap; true when the cap may cut the plan short.
+fn plan_preview(c: &RunConfig) -> (String, bool) {
+    let axis = PathAxis::of(c);
+    let (from, to) = (c.strategy.eps_start, c.problem.eps);
+    if let ScheduleConfig::Adaptive { initial_delta, .. } = c.strategy.schedule {
+        return (
+            format!(
+                "plan: {} → {}, Δε adapted as the path goes (first Δε = {})",
+                axis.short(from),
+                axis.short(to),
+                axis.short(initial_delta)
+            ),
+            false,
+        );
+    }
+    let v = planned_values(&c.strategy.schedule, from, to);
+    let shown: Vec<String> = v.iter().map(|&p| axis.short(p)).collect();
+    let list = if shown.len() <= 6 {
+        shown.join(", ")
+    } else {
+        format!(
+            "{} … {}",
+            shown[..3].join(", "),
+            shown[shown.len() - 2..].join(", ")
+        )
+    };
+    let stages = match v.len() {
+        1 => "1 stage".to_string(),
+        n => format!("{n} stages"),
+    };
+    let mut text = format!("plan: {} → {list} ({stages}", axis.short(from));
+    let mut over = false;
+    if let Some(most) = c.strategy.most_steps(to) {
+        over = most > c.training.max_steps;
+        text += &format!("; at most {most} steps, step cap {}", c.training.max_steps);
+    }
+    text.push(')');
+    (text, over)
 }
 
 /// The schedule's ε values after ε₀: a list's own, else the planned ones.
@@ -285,6 +336,21 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
             });
         }
     }
+    let (plan, over) = plan_preview(&app.draft);
+    let unapplied = app.draft.strategy != app.config().strategy
+        || app.draft.problem.eps != app.config().problem.eps;
+    let plan = if unapplied {
+        format!("{plan} · not applied yet")
+    } else {
+        plan
+    };
+    let plan = egui::RichText::new(plan).small();
+    ui.label(if over {
+        plan.color(ui.visuals().error_fg_color)
+    } else {
+        plan
+    })
+    .on_hover_text("What Apply schedule would run from ε₀; raise the step cap (Optimizer → step cap) where it may cut the plan short");
     ui.horizontal_wrapped(|ui| {
         if ui
             .button("Regenerate as list")
@@ -395,7 +461,37 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
 
 #[cfg(test)]
 mod tests {
-    use super::Numbered;
+    use super::{Numbered, plan_preview};
+    use crate::config::{RunConfig, ScheduleConfig};
+
+    #[test]
+    fn the_plan_preview_lists_the_stages_and_flags_a_step_cap_that_cuts_it_short() {
+        let mut c = RunConfig::from_toml_str(
+            "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.01\n[strategy]\nkind = \"strategy2\"\neps_start = 0.1\n[training]\nmax_steps = 40000\n",
+        )
+        .unwrap();
+        c.strategy.schedule = ScheduleConfig::List {
+            values: vec![0.05, 0.02],
+        };
+        let (text, over) = plan_preview(&c);
+        assert!(
+            text.starts_with("plan: 0.1 → 0.05, 0.02, 0.01 (3 stages; at most "),
+            "{text}"
+        );
+        assert!(!over, "{text}");
+        c.strategy.schedule = ScheduleConfig::Linear { delta: 0.01 };
+        let (text, over) = plan_preview(&c);
+        assert!(
+            text.starts_with("plan: 0.1 → 0.09, 0.08, 0.07 … 0.02, 0.01 (9 stages; at most "),
+            "{text}"
+        );
+        let most = c.strategy.most_steps(0.01).unwrap();
+        assert!(
+            text.ends_with(&format!("{most} steps, step cap 40000)")),
+            "{text}"
+        );
+        assert_eq!(over, most > 40000);
+    }
 
     #[test]
     fn planned_points_get_the_k_they_will_finish_with() {

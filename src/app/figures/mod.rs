@@ -438,7 +438,7 @@ fn loss_per_stage(view: &RunView, by_eps: bool) -> Figure {
         fig.series.push(pin_series(
             format!("pin {} L2RE", p.number),
             l2re,
-            Mark::LineAndPoints,
+            Mark::Dotted,
             p.color,
         ));
     }
@@ -481,7 +481,7 @@ fn loss(view: &RunView, log_steps: bool) -> Figure {
         fig.series
             .push(series(label, shift(history.points()), mark, color));
     }
-    // A pin's loss as a line and its L2RE as a line with points, in the pin's colour.
+    // A pin's loss as a solid line and its L2RE dotted, both in the pin's colour.
     for p in shown_pins(view) {
         fig.series.push(pin_series(
             format!("pin {} loss", p.number),
@@ -492,7 +492,7 @@ fn loss(view: &RunView, log_steps: bool) -> Figure {
         fig.series.push(pin_series(
             format!("pin {} L2RE", p.number),
             shift(p.l2re.clone()),
-            Mark::LineAndPoints,
+            Mark::Dotted,
             p.color,
         ));
     }

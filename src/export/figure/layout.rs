@@ -431,9 +431,15 @@ pub fn dash_pattern(k: usize) -> &'static [f64] {
 /// The pattern of exact and reference curves.
 pub const REFERENCE_DASH: [f64; 2] = [3.5, 2.5];
 
+/// The pattern of [`Mark::Dotted`] curves.
+pub const DOTTED: [f64; 2] = [1.0, 1.8];
+
 /// Whether a series is drawn as a line.
 pub fn has_line(m: Mark) -> bool {
-    matches!(m, Mark::Line | Mark::LineAndPoints | Mark::Reference)
+    matches!(
+        m,
+        Mark::Line | Mark::LineAndPoints | Mark::Reference | Mark::Dotted
+    )
 }
 
 #[cfg(test)]

@@ -50,6 +50,9 @@ pub enum Mark {
     LineAndPoints,
     /// An exact or reference solution: a dashed line in the foreground colour, drawn on top.
     Reference,
+    /// A dotted line in the series' own colour: a second curve of one run beside its solid
+    /// one (a pinned run's L2RE beside its loss), told apart by more than colour.
+    Dotted,
 }
 
 /// One named data series.

@@ -444,6 +444,9 @@ fn series_look(
         };
         return (rgb(c), &REFERENCE_DASH);
     }
+    if mark == Mark::Dotted {
+        return (rgb(color), &super::layout::DOTTED);
+    }
     if !has_line(mark) {
         return (rgb(color), &[]);
     }

@@ -1,0 +1,407 @@
+//! The questions the explorer asks before it throws anything away: a reset, a preset or
+//! checkpoint load, or an Apply that needs a fresh run over a trained run that is not pinned
+//! as it stands, *Clear pins*, and a schedule or strategy change on a paused or finished
+//! homotopy (continue the path, or restart it). One question is open at a time: an action
+//! that would ask a second one while the first waits is refused with a message naming the
+//! open one, never queued or swapped in silence. The answers are intents the panels call; the
+//! tests below drive them without drawing anything.
+
+use std::path::PathBuf;
+
+use crate::config::{Control, RunConfig};
+use crate::worker::Command;
+
+use super::ExplorerApp;
+
+/// What would be lost, and by what ([`ExplorerApp::reset`], a preset load,
+/// [`ExplorerApp::clear_pins`]).
+#[derive(Clone, Debug)]
+pub enum Discard {
+    /// Reset the trained run to its initialization.
+    Reset,
+    /// Load a checked preset (where it came from, its file) in place of the trained run.
+    Preset {
+        config: Box<RunConfig>,
+        origin: String,
+        path: Option<PathBuf>,
+    },
+    /// Remove every pinned run.
+    Pins,
+    /// Apply settings that need a fresh run (another problem, network, backend or seed).
+    Apply(Box<RunConfig>),
+    /// Resume a checkpoint in place of the trained run.
+    Checkpoint(PathBuf),
+}
+
+impl Discard {
+    /// The question's title, as its window shows it.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Discard::Reset => "Reset the run?",
+            Discard::Preset { .. } => "Load the preset?",
+            Discard::Pins => "Clear the pins?",
+            Discard::Apply(_) => "Apply the settings?",
+            Discard::Checkpoint(_) => "Load the checkpoint?",
+        }
+    }
+}
+
+/// The answer to a [`Discard`] prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiscardChoice {
+    /// Keep everything; the action is dropped.
+    Cancel,
+    /// Go ahead.
+    Discard,
+    /// Pin the run's curves first, then go ahead (not for *Clear pins*).
+    PinFirst,
+}
+
+/// A change waiting for *Continue from here* or *Restart* ([`ExplorerApp::resolve_apply`]).
+#[derive(Clone, Debug)]
+pub struct PendingApply {
+    /// What changes, for the messages ("the schedule", "Strategy 2").
+    pub what: String,
+    pub command: Command,
+    /// Where the run stands: ε and step.
+    pub eps: f64,
+    pub step: usize,
+    /// Whether the run had ended (else it is paused).
+    pub ended: bool,
+}
+
+/// The answer to a [`PendingApply`] prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApplyChoice {
+    /// Drop the change (the draft keeps the edit).
+    Cancel,
+    /// Keep the trained network and go on along the path from where it stands.
+    Continue,
+    /// Restart from the initialization with the change.
+    Restart,
+    /// Pin the trained run first, then restart.
+    PinThenRestart,
+}
+
+/// The title of the continue-or-restart question.
+pub const APPLY_TITLE: &str = "Apply to the path";
+
+impl ExplorerApp {
+    /// The trained run's step and ε when it would be lost: it has trained and is not pinned
+    /// as it stands.
+    pub fn unkept_run(&self) -> Option<(usize, f64)> {
+        let s = self.view.latest.as_ref().filter(|s| s.step > 0)?;
+        let kept = self.view.pinned_live.is_some_and(|(number, step)| {
+            step == s.step && self.view.pinned.iter().any(|p| p.number == number)
+        });
+        (!kept).then_some((s.step, s.eps))
+    }
+
+    /// The title of the question waiting for an answer, if one is.
+    pub fn open_question(&self) -> Option<&'static str> {
+        match (&self.pending_discard, &self.pending_apply) {
+            (Some(d), _) => Some(d.title()),
+            (None, Some(_)) => Some(APPLY_TITLE),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether a new question may open; if one is open already, `what` is refused with a
+    /// message naming it (the open one stays as it was).
+    fn may_ask(&mut self, what: &str) -> bool {
+        match self.open_question() {
+            Some(title) => {
+                self.view.message(
+                    true,
+                    format!("{what} not done: answer the open question “{title}” first"),
+                );
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// Ask before `action` discards the trained run or the pins (see [`Self::resolve_discard`]);
+    /// refused with a message while another question is open. True: the question is open.
+    pub fn ask_discard(&mut self, action: Discard) -> bool {
+        let what = match &action {
+            Discard::Reset => "reset".to_string(),
+            Discard::Preset { origin, .. } => format!("loading preset {origin}"),
+            Discard::Pins => "clear pins".to_string(),
+            Discard::Apply(_) => "apply".to_string(),
+            Discard::Checkpoint(path) => format!("loading checkpoint {}", path.display()),
+        };
+        let asked = self.may_ask(&what);
+        if asked {
+            self.pending_discard = Some(action);
+        }
+        asked
+    }
+
+    /// Reset the run to its initialization (button, `r`): at once when nothing trained would be
+    /// lost, else after the user's yes.
+    pub fn reset(&mut self) {
+        if self.unkept_run().is_some() {
+            self.ask_discard(Discard::Reset);
+        } else if self.may_ask("reset") {
+            self.send_reset();
+        }
+    }
+
+    /// Reset, and say so (the status line's last word is otherwise the old run's).
+    fn send_reset(&mut self) {
+        self.send(Command::Reset);
+        self.view
+            .message(false, "run reset to its initialization; Start trains it");
+    }
+
+    /// Remove every pinned run, after the user's yes.
+    pub fn clear_pins(&mut self) {
+        if !self.view.pinned.is_empty() {
+            self.ask_discard(Discard::Pins);
+        }
+    }
+
+    /// Carry out or drop the action waiting in [`Self::pending_discard`].
+    pub fn resolve_discard(&mut self, choice: DiscardChoice) {
+        let Some(action) = self.pending_discard.take() else {
+            return;
+        };
+        if choice == DiscardChoice::Cancel {
+            return;
+        }
+        if choice == DiscardChoice::PinFirst && !matches!(action, Discard::Pins) {
+            self.view.pin_current();
+        }
+        match action {
+            Discard::Reset => self.send_reset(),
+            Discard::Preset {
+                config,
+                origin,
+                path,
+            } => {
+                // Lecture locks set while the question was open still hold.
+                let blocked = self.locked_changes(&config);
+                match Control::sentence(&blocked) {
+                    Some(names) => self.view.message(
+                        true,
+                        format!("preset {origin} not loaded: it changes {names}, which lecture mode now locks"),
+                    ),
+                    None => self.load_checked_preset(*config, &origin, path),
+                }
+            }
+            Discard::Apply(config) => self.send_draft(*config),
+            Discard::Checkpoint(path) => self.send(Command::LoadCheckpoint(path)),
+            Discard::Pins => {
+                let n = self.view.pinned.len();
+                self.view.pinned.clear();
+                self.view.pinned_live = None;
+                let what = if n == 1 {
+                    "the pinned run".to_string()
+                } else {
+                    format!("{n} pinned runs")
+                };
+                self.view.message(false, format!("{what} cleared"));
+            }
+        }
+    }
+
+    /// Send a schedule or strategy `command` (for `config`) to a homotopy: while it runs the
+    /// path continues from where it stands, and the status line says so; a paused or finished
+    /// run waits for *Continue from here* or *Restart* ([`Self::resolve_apply`]), unless
+    /// another question is open (then nothing is sent and the message says so).
+    pub(super) fn apply_to_path(&mut self, what: &str, config: &RunConfig, command: Command) {
+        let path = self.config().strategy.kind.is_homotopy() && config.strategy.kind.is_homotopy();
+        match self.view.latest.as_ref().filter(|s| s.step > 0) {
+            Some(s) if path && !s.running => {
+                let (eps, step) = (s.eps, s.step);
+                if self.may_ask(what) {
+                    self.pending_apply = Some(PendingApply {
+                        what: what.to_string(),
+                        command,
+                        eps,
+                        step,
+                        ended: self.view.end.is_some(),
+                    });
+                }
+            }
+            Some(s) if path => {
+                let eps = s.eps;
+                self.send(command);
+                self.view.message(
+                    false,
+                    format!("{what} applied: the path continues from ε = {eps}"),
+                );
+            }
+            _ => self.send(command),
+        }
+    }
+
+    /// Carry out the waiting change: continue the path from where it stands, or restart the
+    /// run from its initialization with it (pinning the trained run first if asked).
+    pub fn resolve_apply(&mut self, choice: ApplyChoice) {
+        let Some(p) = self.pending_apply.take() else {
+            return;
+        };
+        match choice {
+            ApplyChoice::Cancel => {}
+            ApplyChoice::Continue => {
+                self.send(p.command);
+                self.view.message(
+                    false,
+                    format!(
+                        "{} applied: the path continues from ε = {} (step {})",
+                        p.what, p.eps, p.step
+                    ),
+                );
+            }
+            ApplyChoice::Restart | ApplyChoice::PinThenRestart => {
+                if choice == ApplyChoice::PinThenRestart {
+                    self.view.pin_current();
+                }
+                self.send(p.command);
+                self.send(Command::Reset);
+                self.view.message(
+                    false,
+                    format!(
+                        "{} applied: the run restarted from its initialization; Start trains it",
+                        p.what
+                    ),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{PRESET, app, last_message, settle, train};
+    use super::*;
+    use crate::config::StrategyKind;
+
+    #[test]
+    fn a_reset_over_a_trained_run_waits_for_a_yes_and_can_pin_it_first() {
+        let mut app = app();
+        // Nothing trained: at once.
+        app.reset();
+        assert!(app.pending_discard.is_none());
+        train(&mut app, 3);
+        app.reset();
+        assert!(matches!(app.pending_discard, Some(Discard::Reset)));
+        app.resolve_discard(DiscardChoice::Cancel);
+        assert!(app.pending_discard.is_none());
+        train(&mut app, 1);
+        assert_eq!(
+            app.view.latest.as_ref().unwrap().step,
+            4,
+            "cancel kept the run"
+        );
+        app.reset();
+        app.resolve_discard(DiscardChoice::PinFirst);
+        assert_eq!(app.view.pinned.len(), 1);
+        assert_eq!(app.view.pinned[0].summary.steps, 4);
+        assert!(settle(&mut app, |a| a
+            .view
+            .latest
+            .as_ref()
+            .is_some_and(|s| s.step == 0)));
+        // A run pinned as it stands goes without asking.
+        train(&mut app, 2);
+        assert!(app.view.pin_current());
+        // Unpinned again: it would be lost, so the reset asks.
+        app.view.pinned.pop();
+        app.reset();
+        assert!(matches!(app.pending_discard, Some(Discard::Reset)));
+        app.resolve_discard(DiscardChoice::Cancel);
+        assert!(app.view.pin_current());
+        app.reset();
+        assert!(app.pending_discard.is_none());
+        assert!(settle(&mut app, |a| a
+            .view
+            .latest
+            .as_ref()
+            .is_some_and(|s| s.step == 0)));
+        // Clearing the pins asks too, and says how many went.
+        app.clear_pins();
+        assert!(matches!(app.pending_discard, Some(Discard::Pins)));
+        app.resolve_discard(DiscardChoice::Discard);
+        assert!(app.view.pinned.is_empty());
+        assert!(last_message(&app).contains("2 pinned runs cleared"));
+    }
+
+    #[test]
+    fn a_preset_over_a_trained_run_is_checked_then_waits_for_a_yes() {
+        let mut app = app();
+        train(&mut app, 2);
+        let other = PRESET.replace("strategy1", "strategy2");
+        // A bad preset is refused at once, not asked about.
+        assert!(!app.load_preset_text("version = 1\n[problem]\neps = -1\n", "bad", None));
+        assert!(app.pending_discard.is_none());
+        assert!(app.load_preset_text(&other, "other", None));
+        assert!(matches!(app.pending_discard, Some(Discard::Preset { .. })));
+        assert_eq!(app.config().strategy.kind, StrategyKind::Strategy1);
+        app.resolve_discard(DiscardChoice::Discard);
+        assert!(last_message(&app).contains("loaded preset other"));
+        assert!(settle(&mut app, |a| a.config().strategy.kind
+            == StrategyKind::Strategy2));
+    }
+
+    #[test]
+    fn settings_that_need_a_fresh_run_wait_for_a_yes_and_the_rest_apply_in_place() {
+        let mut app = app();
+        train(&mut app, 2);
+        app.draft.optimizer.lr = 0.02;
+        app.apply_draft();
+        assert!(
+            app.pending_discard.is_none(),
+            "a rate keeps the trained state"
+        );
+        assert!(settle(&mut app, |a| a.config().optimizer.lr == 0.02));
+        assert_eq!(app.view.latest.as_ref().unwrap().step, 2);
+        app.draft.training.seed = 7;
+        app.apply_draft();
+        assert!(matches!(app.pending_discard, Some(Discard::Apply(_))));
+        app.resolve_discard(DiscardChoice::Cancel);
+        assert_eq!(app.config().training.seed, 0);
+        app.apply_draft();
+        app.resolve_discard(DiscardChoice::Discard);
+        assert!(settle(&mut app, |a| a.config().training.seed == 7));
+    }
+
+    #[test]
+    fn a_second_question_is_refused_while_one_is_open_and_the_first_is_kept() {
+        let mut app = app();
+        train(&mut app, 2);
+        app.reset();
+        assert!(matches!(app.pending_discard, Some(Discard::Reset)));
+        let other = PRESET.replace("strategy1", "strategy2");
+        assert!(!app.load_preset_text(&other, "other", None));
+        assert!(matches!(app.pending_discard, Some(Discard::Reset)));
+        assert_eq!(
+            last_message(&app),
+            "loading preset other not done: answer the open question “Reset the run?” first"
+        );
+        app.clear_pins();
+        app.resolve_discard(DiscardChoice::Cancel);
+        assert!(app.open_question().is_none());
+        assert_eq!(app.view.latest.as_ref().unwrap().step, 2);
+    }
+
+    #[test]
+    fn a_restart_from_the_apply_question_can_pin_the_trained_run_first() {
+        let mut app = app();
+        train(&mut app, 3);
+        assert!(app.pick_strategy(StrategyKind::Strategy2));
+        assert!(app.pending_apply.is_some(), "a paused path asks");
+        // The open question holds off a reset, which would otherwise ask a second one.
+        app.reset();
+        assert!(last_message(&app).contains("“Apply to the path” first"));
+        assert!(app.pending_discard.is_none());
+        app.resolve_apply(ApplyChoice::PinThenRestart);
+        assert_eq!(app.view.pinned.len(), 1);
+        assert_eq!(app.view.pinned[0].summary.steps, 3);
+        assert!(settle(&mut app, |a| a.config().strategy.kind
+            == StrategyKind::Strategy2
+            && a.view.latest.as_ref().is_some_and(|s| s.step == 0)));
+    }
+}
