@@ -124,6 +124,13 @@ impl ExplorerApp {
     /// Ask before `action` discards the trained run or the pins (see [`Self::resolve_discard`]);
     /// refused with a message while another question is open. True: the question is open.
     pub fn ask_discard(&mut self, action: Discard) -> bool {
+        // The same reset or clear asked again (`r` pressed twice) is the question already open.
+        if matches!(
+            (&self.pending_discard, &action),
+            (Some(Discard::Reset), Discard::Reset) | (Some(Discard::Pins), Discard::Pins)
+        ) {
+            return true;
+        }
         let what = match &action {
             Discard::Reset => "reset".to_string(),
             Discard::Preset { origin, .. } => format!("loading preset {origin}"),
@@ -374,6 +381,11 @@ mod tests {
         train(&mut app, 2);
         app.reset();
         assert!(matches!(app.pending_discard, Some(Discard::Reset)));
+        // `r` again is the same question: nothing to refuse.
+        let said = app.view.messages.len();
+        app.reset();
+        assert!(matches!(app.pending_discard, Some(Discard::Reset)));
+        assert_eq!(app.view.messages.len(), said);
         let other = PRESET.replace("strategy1", "strategy2");
         assert!(!app.load_preset_text(&other, "other", None));
         assert!(matches!(app.pending_discard, Some(Discard::Reset)));

@@ -46,12 +46,13 @@ impl<'a> PathAxis<'a> {
         }
     }
 
-    /// A point as the plan's preview writes it: s to four places, ε without round-off tails.
+    /// A point as the plan's preview writes it: s to four places, ε to four significant
+    /// digits (0.09, not 0.09000000000000001; 0.09802, not 0.09801766396).
     fn short(self, p: f64) -> String {
         if self.walks_s {
             return self.text(p);
         }
-        let p = format!("{p:.9e}").parse().unwrap_or(p);
+        let p = format!("{p:.3e}").parse().unwrap_or(p);
         super::widgets::number(p)
     }
 
@@ -491,6 +492,13 @@ mod tests {
             "{text}"
         );
         assert_eq!(over, most > 40000);
+        // Four significant digits, not the round-off of the geometric factor.
+        c.strategy.schedule = ScheduleConfig::Geometric { steps: 230 };
+        let (text, _) = plan_preview(&c);
+        assert!(
+            text.starts_with("plan: 0.1 → 0.099, 0.09802, 0.09704 … 0.0101, 0.01 (230 stages"),
+            "{text}"
+        );
     }
 
     #[test]
