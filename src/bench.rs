@@ -53,8 +53,41 @@ pub fn thread_counts(asked: Option<usize>) -> Vec<usize> {
     }
 }
 
+/// The benchmarks `--only` may name (a line may carry a companion, e.g. `ac1_lambda_min`
+/// prints the Gram route's figure beside its own).
+pub const NAMES: [&str; 13] = [
+    "ac1_adam_step",
+    "ac1_adam_step_burn_graph",
+    "ac1_jacobian",
+    "ac1_lambda_min",
+    "ac1_lm_iteration",
+    "ac1_euler_step",
+    "hh20_adam_step",
+    "hh20_adam_step_paper",
+    "hh20_lm_iteration",
+    "ac2_adam_step",
+    "ac2_lm_iteration",
+    "ac2_lm_plain",
+    "reproduce_ac1_one_seed",
+];
+
+/// Refuse an `--only` list naming a benchmark that does not exist (a typo would otherwise
+/// time nothing and say nothing).
+pub fn check_filter(filter: &str) -> Result<()> {
+    for name in filter.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        if !NAMES.contains(&name) {
+            anyhow::bail!(
+                "--only: no benchmark is called “{name}”; the benchmarks are {}",
+                NAMES.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
 /// [`run_all`] once per thread count (the pool resized in between).
 pub fn run_at(device: &ComputeDevice, steps: usize, filter: &str, threads: &[usize]) -> Result<()> {
+    check_filter(filter)?;
     for &n in threads {
         crate::pool::set_threads(n)?;
         run_all(device, steps, filter)?;
@@ -90,7 +123,7 @@ pub fn run_all(device: &ComputeDevice, steps: usize, filter: &str) -> Result<()>
     if wanted("hh20_lm_iteration") && device.kind == crate::config::BackendKind::Cpu {
         hh20_lm_iteration()?;
     }
-    if wanted("ac2_adam_step") || wanted("ac2_lm_iteration") {
+    if wanted("ac2_adam_step") || wanted("ac2_lm_iteration") || wanted("ac2_lm_plain") {
         ac2_kernels(device, steps, &wanted)?;
     }
     if wanted("reproduce_ac1_one_seed") {
@@ -311,6 +344,29 @@ fn ac2_kernels(device: &ComputeDevice, steps: usize, wanted: &dyn Fn(&str) -> bo
         emit(json!({"bench": "ac2_lm_iteration", "ms": round3(ms),
                     "what": format!("one Levenberg–Marquardt iteration, 2698×{p} {form} form with geodesic acceleration, phase condition in x and y")}));
     }
+    // The operations shared/bench-reference's jax_ac2_lm_iteration times (residuals, Jacobian,
+    // one damped solve, the step), without the acceleration and the phase condition the
+    // shipped stages add; ours also evaluates the loss at the trial point to accept it.
+    if wanted("ac2_lm_plain") && device.kind == crate::config::BackendKind::Cpu {
+        let objective = session.objective();
+        let theta = session.state().theta.clone();
+        let p = theta.len();
+        let mut lm = crate::train::lm::LevenbergMarquardt::new(&crate::config::LmConfig {
+            geodesic_acceleration: false,
+            ..session.config().lm.clone()
+        });
+        let mut accepted = 0;
+        let ms = median_ms(3, || {
+            let mut t = theta.clone();
+            accepted += usize::from(lm.iterate(objective, &mut t, 0.05, &[])?.accepted);
+            Ok(())
+        })?;
+        let form = Form::for_shape(2698, p).label();
+        emit(
+            json!({"bench": "ac2_lm_plain", "ms": round3(ms), "accepted": format!("{accepted} of 4"),
+                    "what": format!("one Levenberg–Marquardt iteration, 2698×{p} {form} form, no acceleration or phase condition (the JAX script's operations, plus the trial loss)")}),
+        );
+    }
     Ok(())
 }
 
@@ -330,4 +386,20 @@ fn ac1_adam_step_burn_graph(device: &ComputeDevice, steps: usize) -> Result<()> 
 fn round3(v: f64) -> f64 {
     let scale = 10f64.powi(3 - v.abs().log10().ceil() as i32);
     (v * scale).round() / scale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_a_benchmark_that_exists_or_is_refused_with_the_list() {
+        assert!(check_filter("").is_ok());
+        assert!(check_filter("ac2_lm_iteration, ac2_lm_plain").is_ok());
+        let e = check_filter("ac2_lm_iteration,ac2_lm_itreation")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("“ac2_lm_itreation”"), "{e}");
+        assert!(e.contains("ac1_adam_step, "), "{e}");
+    }
 }

@@ -50,21 +50,23 @@ fn main() {
 }
 
 fn gui(args: &cli::GuiArgs) -> Result<(), cli::CliError> {
+    // With its file: Save writes back to it (not to the file a past session saved).
     let preset = match &args.preset {
-        Some(path) => Some(
-            homotopy_explorer::config::RunConfig::from_file(path).map_err(|e| cli::CliError {
-                code: cli::EXIT_BAD_INPUT,
-                message: format!("invalid preset {}: {e}", path.display()),
-            })?,
-        ),
+        Some(path) => {
+            let mut config =
+                homotopy_explorer::config::RunConfig::from_file(path).map_err(|e| {
+                    cli::CliError {
+                        code: cli::EXIT_BAD_INPUT,
+                        message: format!("invalid preset {}: {e}", path.display()),
+                    }
+                })?;
+            if let Some(every) = args.diagnostics_every {
+                config.diagnostics.every = every;
+            }
+            Some((config, path.clone()))
+        }
         None => None,
     };
-    let preset = preset.map(|mut c| {
-        if let Some(every) = args.diagnostics_every {
-            c.diagnostics.every = every;
-        }
-        c
-    });
     if let Some(dir) = &args.open
         && !dir.is_dir()
     {

@@ -128,7 +128,11 @@ pub fn poll_pending(app: &mut ExplorerApp) {
                         None if app.unkept_run().is_some() => {
                             app.ask_discard(crate::app::Discard::Checkpoint(path));
                         }
-                        None => app.send(Command::LoadCheckpoint(path)),
+                        None => {
+                            if app.may_ask(&format!("loading checkpoint {}", path.display())) {
+                                app.send_checkpoint_load(path);
+                            }
+                        }
                     }
                 }
             }
@@ -206,7 +210,7 @@ pub fn save_preset_without_dialog(app: &mut ExplorerApp) {
         .as_ref()
         .and_then(|p| p.file_stem())
         .map_or_else(
-            || "preset".to_string(),
+            || file_stem_of(&app.draft.name),
             |s| s.to_string_lossy().into_owned(),
         );
     // A name this fallback gave before ("my_run-2") yields the next one, not "my_run-2-2".
@@ -233,11 +237,38 @@ pub fn save_preset_without_dialog(app: &mut ExplorerApp) {
     save_preset_noting(app, path, "no file dialog could be opened; ");
 }
 
+/// A file name for a preset without one: its name in lower-case letters, digits and `_`
+/// (`allen_cahn_1d_strategy_2_homotopy_loss_0_01`), or `preset`.
+fn file_stem_of(name: &str) -> String {
+    let mut stem = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            stem.push(c.to_ascii_lowercase());
+        } else if !stem.is_empty() && !stem.ends_with('_') {
+            stem.push('_');
+        }
+    }
+    let stem: String = stem.trim_end_matches('_').chars().take(60).collect();
+    if stem.is_empty() {
+        "preset".into()
+    } else {
+        stem
+    }
+}
+
 fn save_preset_noting(app: &mut ExplorerApp, path: PathBuf, note: &str) {
+    // What is saved is the edited settings; say so where they are not what the run runs.
+    let unapplied = crate::config::changes(app.config(), &app.draft);
     match write_atomic(&path, app.preset_text().as_bytes()) {
         Ok(()) => {
-            app.view
-                .message(false, format!("{note}saved preset {}", path.display()));
+            let mut said = format!("{note}saved preset {}", path.display());
+            if !unapplied.is_empty() {
+                said += &format!(
+                    " — the edited settings, not yet applied to the run: {}",
+                    unapplied.join("; ")
+                );
+            }
+            app.view.message(false, said);
             app.view.last_written = Some(path.clone());
             app.remembered.last_preset_path = Some(path);
         }
@@ -286,7 +317,12 @@ mod tests {
             said.starts_with("no file dialog could be opened; saved preset /"),
             "{said}"
         );
-        assert!(said.ends_with("presets/my_run.toml"), "{said}");
+        assert!(
+            said.contains(
+                "presets/my_run.toml — the edited settings, not yet applied to the run: optimizer.lr: "
+            ),
+            "{said}"
+        );
         assert_eq!(app.view.last_written.as_deref(), Some(first.as_path()));
         // Saved again and again (each time named after the file it went to): new names in
         // turn, nothing overwritten.
@@ -295,6 +331,11 @@ mod tests {
         assert!(dir.path().join("presets/my_run-2.toml").is_file());
         assert!(dir.path().join("presets/my_run-3.toml").is_file());
         // A name of the user's own that ends in a number keeps it.
+        assert_eq!(
+            file_stem_of("Allen–Cahn 1D, Strategy 2 (homotopy loss, α = 0.01) (edited)"),
+            "allen_cahn_1d_strategy_2_homotopy_loss_0_01_edited"
+        );
+        assert_eq!(file_stem_of("—"), "preset");
         app.remembered.last_preset_path = Some(PathBuf::from("elsewhere/ac-2025.toml"));
         save_preset_without_dialog(&mut app);
         assert!(dir.path().join("presets/ac-2025.toml").is_file());

@@ -63,6 +63,8 @@ pub struct PendingApply {
     /// What changes, for the messages ("the schedule", "Strategy 2").
     pub what: String,
     pub command: Command,
+    /// The configuration the command should make the worker report.
+    pub expects: Box<RunConfig>,
     /// Where the run stands: ε and step.
     pub eps: f64,
     pub step: usize,
@@ -108,7 +110,7 @@ impl ExplorerApp {
 
     /// Whether a new question may open; if one is open already, `what` is refused with a
     /// message naming it (the open one stays as it was).
-    fn may_ask(&mut self, what: &str) -> bool {
+    pub(super) fn may_ask(&mut self, what: &str) -> bool {
         match self.open_question() {
             Some(title) => {
                 self.view.message(
@@ -198,7 +200,7 @@ impl ExplorerApp {
                 }
             }
             Discard::Apply(config) => self.send_draft(*config),
-            Discard::Checkpoint(path) => self.send(Command::LoadCheckpoint(path)),
+            Discard::Checkpoint(path) => self.send_checkpoint_load(path),
             Discard::Pins => {
                 let n = self.view.pinned.len();
                 self.view.pinned.clear();
@@ -226,6 +228,7 @@ impl ExplorerApp {
                     self.pending_apply = Some(PendingApply {
                         what: what.to_string(),
                         command,
+                        expects: Box::new(config.clone()),
                         eps,
                         step,
                         ended: self.view.end.is_some(),
@@ -234,14 +237,43 @@ impl ExplorerApp {
             }
             Some(s) if path => {
                 let eps = s.eps;
-                self.send(command);
+                self.send_change(config.clone(), command);
                 self.view.message(
                     false,
                     format!("{what} applied: the path continues from ε = {eps}"),
                 );
             }
-            _ => self.send(command),
+            _ => self.send_change(config.clone(), command),
         }
+    }
+
+    /// Drop a continue-or-restart question whose run has moved since it was asked (Start
+    /// pressed meanwhile, or the run replaced): its "continue from ε, step" no longer holds.
+    pub(super) fn drop_stale_apply(&mut self) {
+        let Some(p) = &self.pending_apply else {
+            return;
+        };
+        let step = self.view.latest.as_ref().map_or(0, |s| s.step);
+        if step != p.step {
+            let what = p.what.clone();
+            self.pending_apply = None;
+            self.view.message(
+                true,
+                format!("{what} not applied: the run moved on while the question was open; apply it again"),
+            );
+        }
+    }
+
+    /// Whether *Continue* has no path left to walk: the run completed its path at the target
+    /// ε (it keeps the network there with the new schedule, for a later ε target).
+    pub fn at_the_end(&self) -> bool {
+        let completed = matches!(
+            self.view.end,
+            Some(crate::train::EndReason::Completed { .. })
+        );
+        self.pending_apply
+            .as_ref()
+            .is_some_and(|p| completed && p.eps == self.config().problem.eps)
     }
 
     /// Carry out the waiting change: continue the path from where it stands, or restart the
@@ -253,7 +285,7 @@ impl ExplorerApp {
         match choice {
             ApplyChoice::Cancel => {}
             ApplyChoice::Continue => {
-                self.send(p.command);
+                self.send_change(*p.expects, p.command);
                 self.view.message(
                     false,
                     format!(
@@ -266,7 +298,7 @@ impl ExplorerApp {
                 if choice == ApplyChoice::PinThenRestart {
                     self.view.pin_current();
                 }
-                self.send(p.command);
+                self.send_change(*p.expects, p.command);
                 self.send(Command::Reset);
                 self.view.message(
                     false,
@@ -393,10 +425,34 @@ mod tests {
             last_message(&app),
             "loading preset other not done: answer the open question “Reset the run?” first"
         );
+        // Pinned now, Clear pins would ask too: refused while the reset question is open.
+        assert!(app.view.pin_current());
         app.clear_pins();
+        assert!(matches!(app.pending_discard, Some(Discard::Reset)));
+        assert!(last_message(&app).starts_with("clear pins not done"));
         app.resolve_discard(DiscardChoice::Cancel);
         assert!(app.open_question().is_none());
         assert_eq!(app.view.latest.as_ref().unwrap().step, 2);
+    }
+
+    #[test]
+    fn an_open_apply_question_holds_off_loads_and_applies_and_goes_when_the_run_moves() {
+        let mut app = app();
+        train(&mut app, 3);
+        assert!(app.view.pin_current());
+        assert!(app.pick_strategy(StrategyKind::Strategy2));
+        assert!(app.pending_apply.is_some());
+        // Nothing would be lost (the run is pinned), but the question is about this run.
+        let other = PRESET.replace("eps_start = 0.1", "eps_start = 0.2");
+        assert!(!app.load_preset_text(&other, "other", None));
+        assert!(last_message(&app).contains("“Apply to the path” first"));
+        app.draft.optimizer.lr = 0.02;
+        app.apply_draft();
+        assert!(last_message(&app).starts_with("apply not done"));
+        // Trained on meanwhile: the question no longer holds.
+        app.send(Command::Step);
+        assert!(settle(&mut app, |a| a.pending_apply.is_none()));
+        assert!(last_message(&app).contains("moved on while the question was open"));
     }
 
     #[test]

@@ -37,7 +37,8 @@ impl ExplorerApp {
         change(&mut config);
         match config.validate() {
             Ok(()) => {
-                self.send(command(&config));
+                let command = command(&config);
+                self.send_change(config, command);
                 true
             }
             Err(e) => {
@@ -61,7 +62,9 @@ impl ExplorerApp {
             return false;
         }
         self.draft.problem.eps = eps;
-        self.send(Command::SetEpsTarget(eps));
+        let mut expected = self.config().clone();
+        expected.problem.eps = eps;
+        self.send_change(expected, Command::SetEpsTarget(eps));
         true
     }
 

@@ -81,6 +81,13 @@ pub struct ExplorerApp {
     /// An action that would discard the trained run or the pins, waiting for the user's yes
     /// ([`ExplorerApp::resolve_discard`]).
     pub pending_discard: Option<Discard>,
+    /// The configuration the last change sent should make the worker report: the base the
+    /// draft's edits not yet applied are carried from ([`crate::config::rebase`]), so what the
+    /// worker refused or changed falls back and only the user's own waiting edits stay.
+    expected: Option<RunConfig>,
+    /// A checkpoint load is on its way: its configuration replaces the draft and becomes the
+    /// one loaded.
+    replacing: bool,
     frame_started: Option<Instant>,
 }
 
@@ -172,6 +179,8 @@ impl ExplorerApp {
             on_screen: (figures::PlotKind::ALL.to_vec(), 2),
             pending_apply: None,
             pending_discard: None,
+            expected: None,
+            replacing: false,
             frame_started: None,
         };
         if let Err(why) = app.remembered.figure_style.check() {
@@ -327,6 +336,10 @@ impl ExplorerApp {
                         }
                     }
                 }
+                // A question waits for an answer about the run this would replace.
+                if !self.may_ask(&format!("loading preset {origin}")) {
+                    return false;
+                }
                 if self.unkept_run().is_some() {
                     return self.ask_discard(Discard::Preset {
                         config: Box::new(config),
@@ -352,6 +365,9 @@ impl ExplorerApp {
         path: Option<PathBuf>,
     ) {
         self.view.message(false, format!("loaded preset {origin}"));
+        // Save preset writes to the file this preset came from, and to no other: a shipped or
+        // pasted preset has none (it was left pointing at the last file opened).
+        self.remembered.last_preset_path = path.clone();
         self.load_config(config, path);
     }
 
@@ -367,6 +383,18 @@ impl ExplorerApp {
         self.draft.described_against(&self.loaded).to_toml_string()
     }
 
+    /// Send `command`, which should make the worker report `expected`.
+    pub(super) fn send_change(&mut self, expected: RunConfig, command: Command) {
+        self.expected = Some(expected);
+        self.send(command);
+    }
+
+    /// Resume the checkpoint at `path` in place of the run.
+    pub(super) fn send_checkpoint_load(&mut self, path: PathBuf) {
+        self.replacing = true;
+        self.send(Command::LoadCheckpoint(path));
+    }
+
     /// Whether the run's configuration or the draft differs from what was last loaded.
     pub fn modified(&self) -> bool {
         self.draft != self.loaded || *self.config() != self.loaded
@@ -379,9 +407,22 @@ impl ExplorerApp {
     }
 
     /// Apply the edited draft (keeps the parameters when only training settings changed).
+    /// The schedule is not part of it: a schedule edit waits for *Apply schedule* (which asks
+    /// whether to continue the path) and stays in the draft meanwhile.
     pub fn apply_draft(&mut self) {
-        let draft = self.draft.clone();
+        if !self.may_ask("apply") {
+            return;
+        }
+        let mut draft = self.draft.clone();
+        draft.strategy.schedule = self.config().strategy.schedule.clone();
         if let Err(e) = draft.validate() {
+            if self.draft.validate().is_ok() {
+                self.view.message(
+                    true,
+                    format!("settings not applied: with the schedule that runs they are invalid ({e}); they need the edited schedule: press Apply schedule first, then Apply"),
+                );
+                return;
+            }
             self.view
                 .message(true, format!("settings not applied: {e}"));
             return;
@@ -396,7 +437,7 @@ impl ExplorerApp {
 
     pub(super) fn send_draft(&mut self, draft: RunConfig) {
         self.remembered.last_preset = Some(draft.to_toml_string());
-        self.send(Command::ApplyConfig(Box::new(draft)));
+        self.send_change(draft.clone(), Command::ApplyConfig(Box::new(draft)));
     }
 
     fn probe_gpu(&mut self) {
@@ -430,15 +471,38 @@ impl ExplorerApp {
             // The lecture locks belong to the window, not to the run: keep the ones in force
             // (a loaded preset brought its own before the worker answered).
             let lecture = self.config().lecture.clone();
+            let before = reported.then(|| self.config().clone());
             self.view.apply(event);
-            if reported {
+            if let Some(before) = before {
                 if let Some(c) = &mut self.view.config {
                     c.lecture = lecture;
                 }
-                self.draft = self.config().clone();
+                if std::mem::take(&mut self.replacing) {
+                    // A checkpoint's run: its settings, with no file of its own to save to.
+                    self.draft = self.config().clone();
+                    self.loaded = self.config().clone();
+                    self.remembered.last_preset_path = None;
+                    self.expected = None;
+                } else {
+                    // Edits not yet applied (a schedule waiting for its own Apply, a rate typed
+                    // before the ε slider moved) are carried onto what the worker now runs;
+                    // what the worker refused or changed falls back.
+                    let base = self.expected.take().unwrap_or(before);
+                    self.draft = match crate::config::rebase(&base, &self.draft, self.config()) {
+                        Ok(draft) => draft,
+                        Err(why) => {
+                            self.view.message(
+                                true,
+                                format!("edits not applied yet were dropped: {why}"),
+                            );
+                            self.config().clone()
+                        }
+                    };
+                }
                 self.draft_revision += 1;
             }
         }
+        self.drop_stale_apply();
         if self.worker.is_some() && !self.worker_alive() {
             self.view
                 .message(true, "the training worker stopped; press “Restart worker”");

@@ -1,6 +1,7 @@
 //! What an edited configuration changes from the one it was loaded as, and a preset that says
 //! so: a preset saved after edits keeps the loaded one's name and description only where they
-//! still describe it. Pure: compares the two configurations' TOML forms key by key.
+//! still describe it; and edits not yet applied carried onto a configuration that changed
+//! under them. Pure: compares the configurations' TOML forms key by key.
 
 use super::RunConfig;
 
@@ -38,6 +39,49 @@ fn differ(key: &str, a: Option<&toml::Value>, b: Option<&toml::Value>, out: &mut
             out.push(format!("{key}: {} → {}", show(x), show(y)));
         }
         _ => {}
+    }
+}
+
+/// The edits `draft` makes to `old`, carried onto `new` (the configuration that replaced `old`
+/// while the edits waited): every key the draft changed, added or removed takes the draft's
+/// state, every other key `new`'s; the lecture locks are `new`'s. Err names why the result is
+/// not a configuration (then the caller keeps `new` and says the edits were dropped).
+pub fn rebase(old: &RunConfig, draft: &RunConfig, new: &RunConfig) -> Result<RunConfig, String> {
+    let table = |c: &RunConfig| toml::Value::try_from(c).expect("RunConfig always serializes");
+    let (o, d, mut n) = (table(old), table(draft), table(new));
+    carry(Some(&o), Some(&d), &mut n);
+    let mut out: RunConfig = n.try_into().map_err(|e: toml::de::Error| e.to_string())?;
+    out.lecture = new.lecture.clone();
+    Ok(out)
+}
+
+/// Put into `n` what changes from `o` to `d`, key by key (arrays and values whole).
+fn carry(o: Option<&toml::Value>, d: Option<&toml::Value>, n: &mut toml::Value) {
+    let (Some(toml::Value::Table(o)), Some(toml::Value::Table(d)), toml::Value::Table(n)) =
+        (o, d, &mut *n)
+    else {
+        return;
+    };
+    let mut keys: Vec<&String> = o.keys().collect();
+    keys.extend(d.keys().filter(|k| !o.contains_key(*k)));
+    for k in keys {
+        let (ov, dv) = (o.get(k), d.get(k));
+        if ov == dv {
+            continue;
+        }
+        match (ov, dv, n.get_mut(k)) {
+            (
+                Some(toml::Value::Table(_)),
+                Some(toml::Value::Table(_)),
+                Some(nv @ toml::Value::Table(_)),
+            ) => carry(ov, dv, nv),
+            (_, Some(dv), _) => {
+                n.insert(k.clone(), dv.clone());
+            }
+            (_, None, _) => {
+                n.remove(k);
+            }
+        }
     }
 }
 
@@ -86,6 +130,29 @@ eps = 0.05
 kind = "strategy2"
 eps_start = 0.1
 "#;
+
+    #[test]
+    fn edits_waiting_in_a_draft_survive_a_configuration_that_changed_under_them() {
+        let old = RunConfig::from_toml_str(PRESET).unwrap();
+        let mut draft = old.clone();
+        draft.optimizer.lr = 0.5;
+        draft.strategy.schedule = crate::config::ScheduleConfig::Linear { delta: 0.01 };
+        // The run moved on: a new ε target, and the schedule left as it was.
+        let mut new = old.clone();
+        new.problem.eps = 0.02;
+        let rebased = rebase(&old, &draft, &new).unwrap();
+        assert_eq!(rebased.problem.eps, 0.02);
+        assert_eq!(rebased.optimizer.lr, 0.5);
+        assert_eq!(
+            rebased.strategy.schedule,
+            crate::config::ScheduleConfig::Linear { delta: 0.01 }
+        );
+        // Nothing edited: the new configuration as it is.
+        assert_eq!(rebase(&old, &old, &new).unwrap(), new);
+        // A linear edit back to a list drops the step.
+        let back = rebase(&draft, &old, &draft).unwrap();
+        assert_eq!(back.strategy.schedule, old.strategy.schedule);
+    }
 
     #[test]
     fn an_edited_preset_names_its_changes_and_an_unedited_one_is_left_alone() {

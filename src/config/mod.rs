@@ -24,7 +24,7 @@ mod toml_spans;
 mod validate;
 
 pub use deeponet::{DeepOnetConfig, DeepOnetKind};
-pub use edits::changes;
+pub use edits::{changes, rebase};
 pub use homotopy::{
     Corrector, DiagnosticsConfig, EulerConfig, Phase1Config, PseudoInverse, ScheduleConfig,
     StageConfig, StageOptimizer, StrategyConfig, StrategyKind, planned_values,
@@ -393,6 +393,23 @@ mod tests {
     use super::*;
 
     const MINIMAL: &str = "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.1\n";
+
+    #[test]
+    fn a_seed_a_preset_cannot_store_is_refused_with_the_limit() {
+        let mut c = RunConfig::from_toml_str(
+            "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.05\n",
+        )
+        .unwrap();
+        c.training.seed = i64::MAX as u64;
+        assert!(c.validate().is_ok());
+        assert!(!c.to_toml_string().is_empty());
+        c.training.seed = u64::MAX;
+        let e = c.validate().unwrap_err().to_string();
+        assert!(
+            e.contains("training.seed") && e.contains("9223372036854775807"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn labels_keep_four_digits_and_write_tiny_values_with_an_exponent() {

@@ -21,6 +21,17 @@ impl RunConfig {
             ));
         }
         self.problem.validate()?;
+        // A preset is TOML, whose integers are signed 64-bit: a larger seed could not be saved.
+        if self.training.seed > i64::MAX as u64 {
+            return Err(ConfigError::invalid(
+                "training.seed",
+                format!(
+                    "must be at most {} (a preset stores it as a signed 64-bit integer; got {})",
+                    i64::MAX,
+                    self.training.seed
+                ),
+            ));
+        }
         let p = &self.problem;
         let n = &self.network;
         if n.hidden.is_empty() {

@@ -56,7 +56,7 @@ impl std::fmt::Display for EndReason {
                 "diverged at step {step} (non-finite loss); restored the last finite parameters"
             ),
             Self::Completed { loss } => {
-                write!(f, "reached the target ε (final loss {loss:.3e})")
+                write!(f, "reached the target ε (last step's loss {loss:.3e})")
             }
             Self::Marched {
                 time,

@@ -381,7 +381,7 @@ fn network_ui(app: &mut ExplorerApp, widths: &mut ListText, ui: &mut egui::Ui) {
                         ui,
                         "seed",
                         &mut app.draft.training.seed,
-                        0..=u64::MAX,
+                        0..=i64::MAX as u64,
                         |d| d,
                     );
                     bounded_row(
@@ -524,6 +524,7 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
         return;
     };
     let unkept = app.unkept_run().is_some();
+    let at_the_end = app.at_the_end();
     let mut choice = None;
     egui::Window::new(crate::app::discard::APPLY_TITLE)
         .collapsible(false)
@@ -539,6 +540,9 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             ));
             if unkept {
                 ui.label("It is not pinned: a plain restart discards it.");
+            }
+            if at_the_end {
+                ui.label("It completed its path at the target ε: Continue keeps the trained network there with the new schedule (it is walked when you move the ε target); Restart walks it from ε₀.");
             }
             ui.horizontal(|ui| {
                 if ui

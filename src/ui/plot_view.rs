@@ -382,10 +382,14 @@ pub fn legend_strip(ui: &mut egui::Ui, fig: &Figure) -> egui::Response {
                 return;
             }
             seen.push(label.to_string());
-            ui.label(
-                egui::RichText::new(format!("{glyph} {}", screen_text(label)))
-                    .small()
-                    .color(c),
+            // An entry moves to the next line whole; it never breaks inside its label.
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!("{glyph} {}", screen_text(label)))
+                        .small()
+                        .color(c),
+                )
+                .wrap_mode(egui::TextWrapMode::Extend),
             );
         };
         for s in fig.series.iter().filter(|s| !s.points.is_empty()) {
@@ -395,7 +399,7 @@ pub fn legend_strip(ui: &mut egui::Ui, fig: &Figure) -> egui::Response {
                 Mark::Points => ("●", color(s.color)),
                 Mark::Line => ("━", color(s.color)),
                 Mark::LineAndPoints => ("━•", color(s.color)),
-                Mark::Dotted => ("┅", color(s.color)),
+                Mark::Dotted => ("···", color(s.color)),
             };
             entry(ui, glyph, &s.label, c);
         }

@@ -112,7 +112,12 @@ fn plan_preview(c: &RunConfig) -> (String, bool) {
                 "plan: {} → {}, Δε adapted as the path goes (first Δε = {})",
                 axis.short(from),
                 axis.short(to),
-                axis.short(initial_delta)
+                // A step, not a point: never read through the s-path's map.
+                super::widgets::number(
+                    format!("{initial_delta:.3e}")
+                        .parse()
+                        .unwrap_or(initial_delta)
+                )
             ),
             false,
         );
@@ -387,7 +392,7 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
     let follow = seen != app.view.stages.len();
     ui.data_mut(|d| d.insert_temp(seen_id, app.view.stages.len()));
     // The header stays put above the scrolling rows; equal column widths keep them aligned.
-    const WIDTHS: [f32; 5] = [34.0, 58.0, 62.0, 62.0, 50.0];
+    const WIDTHS: [f32; 5] = [34.0, 58.0, 62.0, 66.0, 50.0];
     let cell = |ui: &mut egui::Ui, i: usize, text: egui::RichText| {
         ui.add_sized([WIDTHS[i], 18.0], egui::Label::new(text))
     };
@@ -491,7 +496,11 @@ mod tests {
             text.ends_with(&format!("{most} steps, step cap 40000)")),
             "{text}"
         );
-        assert_eq!(over, most > 40000);
+        // 90 stages of Δε = 0.001 at the default caps cannot fit 40 000 steps.
+        c.strategy.schedule = ScheduleConfig::Linear { delta: 0.001 };
+        let (text, over_far) = plan_preview(&c);
+        assert!(text.contains("(90 stages; at most "), "{text}");
+        assert!(over_far && !(over && most <= 40000), "{text}");
         // Four significant digits, not the round-off of the geometric factor.
         c.strategy.schedule = ScheduleConfig::Geometric { steps: 230 };
         let (text, _) = plan_preview(&c);

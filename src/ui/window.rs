@@ -33,10 +33,11 @@ impl eframe::App for Explorer {
     }
 }
 
-/// Open the explorer window, with `preset` instead of the remembered configuration when given,
-/// training from the start when `start`. Errors (no display, no OpenGL) are returned as text.
+/// Open the explorer window, with `preset` (read from its file) instead of the remembered
+/// configuration when given, training from the start when `start`. Errors (no display, no
+/// OpenGL) are returned as text.
 pub fn run_gui(
-    preset: Option<RunConfig>,
+    preset: Option<(RunConfig, std::path::PathBuf)>,
     start: bool,
     open: Option<std::path::PathBuf>,
 ) -> Result<(), String> {
@@ -53,8 +54,8 @@ pub fn run_gui(
         options,
         Box::new(move |cc| {
             let mut app = ExplorerApp::new(cc);
-            if let Some(config) = preset {
-                app.load_config(config, None);
+            if let Some((config, path)) = preset {
+                app.load_config(config, Some(path));
             }
             if start {
                 app.send(Command::Play);
