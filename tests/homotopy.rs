@@ -109,6 +109,33 @@ fn adaptive_schedule_rejects_and_shrinks_then_completes() {
 }
 
 #[test]
+fn settings_applied_in_phase_one_start_it_again_and_after_it_continue_the_path() {
+    let mut s = session(&common::strategy(
+        "strategy2",
+        0.1,
+        "kind = \"list\"\nvalues = [0.07, 0.05]",
+        200,
+        20,
+    ));
+    for _ in 0..3 {
+        s.step().unwrap();
+    }
+    let mut config = s.config().clone();
+    config.optimizer.lr = 2e-3;
+    assert!(s.reconfigure(config.clone()));
+    // Still at ε₀ with Phase I to run (it used to skip to the first stage at once).
+    assert_eq!(s.state().eps, 0.1);
+    assert!(s.phase().starts_with("stage 0"), "{}", s.phase());
+    while s.state().stage == 0 {
+        s.step().unwrap();
+    }
+    let (step, eps) = (s.state().step, s.state().eps);
+    assert!(s.reconfigure(config));
+    assert!(!s.phase().starts_with("stage 0"), "{}", s.phase());
+    assert_eq!((s.state().step, s.state().eps), (step, eps));
+}
+
+#[test]
 fn strategy2_uses_the_homotopy_term_and_curriculum_does_not() {
     for (kind, expect_term) in [("strategy2", true), ("curriculum", false)] {
         let mut s = session(&format!(

@@ -456,6 +456,28 @@ mod tests {
     }
 
     #[test]
+    fn apply_leaves_a_schedule_edit_to_apply_schedule_and_the_draft_keeps_it() {
+        use crate::config::ScheduleConfig;
+        let mut app = app();
+        train(&mut app, 2);
+        let running = app.config().strategy.schedule.clone();
+        let edit = ScheduleConfig::Linear { delta: 0.01 };
+        app.draft.strategy.schedule = edit.clone();
+        app.draft.optimizer.lr = 0.02;
+        app.apply_draft();
+        assert!(settle(&mut app, |a| a.config().optimizer.lr == 0.02));
+        assert_eq!(app.config().strategy.schedule, running, "not applied");
+        assert_eq!(
+            app.draft.strategy.schedule, edit,
+            "still waiting in the draft"
+        );
+        assert_eq!(app.view.latest.as_ref().unwrap().step, 2);
+        // Revert drops it for good.
+        app.revert_draft();
+        assert_eq!(app.draft.strategy.schedule, running);
+    }
+
+    #[test]
     fn a_restart_from_the_apply_question_can_pin_the_trained_run_first() {
         let mut app = app();
         train(&mut app, 3);

@@ -131,6 +131,10 @@ impl Trainer for Hrta {
         self.inner.resume(state, objective);
     }
 
+    fn in_phase_one(&self) -> bool {
+        self.inner.in_phase_one()
+    }
+
     fn step(
         &mut self,
         state: &mut TrainState,

@@ -258,6 +258,10 @@ impl Trainer for Strategy1 {
         self.phase_one.start(state.step, &mut self.path.events);
     }
 
+    fn in_phase_one(&self) -> bool {
+        self.phase == Phase::I
+    }
+
     fn resume(&mut self, state: &mut TrainState, _objective: &mut Objective) {
         self.phase = Phase::Euler;
         self.path.resume(state, "phase II: Euler path tracking,");

@@ -169,6 +169,10 @@ impl Trainer for Strategy2 {
         self.phase_one.start(state.step, &mut self.path.events);
     }
 
+    fn in_phase_one(&self) -> bool {
+        self.phase == Phase::I
+    }
+
     fn resume(&mut self, state: &mut TrainState, objective: &mut Objective) {
         objective.set_homotopy(None);
         self.phase = Phase::Stage;

@@ -218,6 +218,12 @@ pub trait Trainer: Send {
         self.start(state, objective);
     }
 
+    /// Whether a homotopy is still in its Phase I at ε₀ (new settings applied then start Phase I
+    /// again from the current parameters rather than skip what is left of it).
+    fn in_phase_one(&self) -> bool {
+        false
+    }
+
     /// Forget loss-based stopping state (best loss, plateau counter) from `step` on; used when
     /// the objective changes under the trainer (a new HRTA s).
     fn reset_stopping(&mut self, _step: usize) {}

@@ -381,10 +381,19 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
         (Some(a), _) => format!("stage {}", a.stage),
         _ => "none".to_string(),
     };
-    ui.label(format!(
-        "{finished} finished, {} planned",
-        numbered.planned.len()
-    ));
+    let label = format!("{finished} finished, {} planned", numbered.planned.len());
+    if app.view.stages.is_empty() {
+        ui.label(label);
+    } else {
+        // The red row is the red "current" point of the plot above.
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("{label} ·"));
+            ui.label(
+                egui::RichText::new("red: the last one reached")
+                    .color(egui::Color32::from_rgb(214, 39, 40)),
+            );
+        });
+    }
     let fmt = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.2e}"));
     // Follow the newest finished stage (once per new stage, so the user can still scroll).
     let seen_id = ui.make_persistent_id("stages_table_seen");

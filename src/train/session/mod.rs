@@ -408,7 +408,8 @@ impl Session {
 
     /// Switch to a new configuration of the same problem and network shape, keeping θ: the
     /// trainer is rebuilt and a finished run becomes runnable again. A homotopy that has trained
-    /// continues its path from the current ε with the new settings (no new Phase I); otherwise
+    /// past its Phase I continues its path from the current ε with the new settings (no new
+    /// Phase I); otherwise
     /// the trainer starts from the current parameters. Returns false when the change needs a fresh session (different
     /// problem, sampling, network or backend).
     /// Callers check [`Self::hrta_refusal`] first.
@@ -420,10 +421,13 @@ impl Session {
         let step = self.state.step;
         let eps = self.state.eps;
         // A homotopy that has trained continues its path; from classical training (already at
-        // ε*) a newly picked homotopy starts with its Phase I at ε₀ from the trained weights.
+        // ε*) a newly picked homotopy starts with its Phase I at ε₀ from the trained weights, and
+        // one still in its Phase I starts that again with the new settings (resuming would skip
+        // what is left of it and step off ε₀ at once).
         let continues = step > 0
             && self.config.strategy.kind.is_homotopy()
-            && config.strategy.kind.is_homotopy();
+            && config.strategy.kind.is_homotopy()
+            && !self.trainer.in_phase_one();
         // HRTA on a network that has trained goes on from its current s (the function it has
         // learned), never back to the schedule's start ([`super::hrta::mid_run_schedule`]).
         let mut trainer_config = config.clone();
