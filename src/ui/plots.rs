@@ -13,6 +13,9 @@ use super::plot_view::figure_ui;
 pub struct PlotsPanel {
     focus: Option<PlotKind>,
     draw: InputDrawing,
+    /// Drawn once: the window opens at the top of the plots (egui remembers the last
+    /// session's scroll, which hid the first row's titles and buttons).
+    opened: bool,
 }
 
 /// Drawing an operator problem's input on the solution plot: on while `on`, the stroke so
@@ -34,13 +37,19 @@ impl PlotsPanel {
                 self.focus = None;
             }
         } else {
-            self.focus = plots_ui(app, ui, &mut self.draw);
+            let top = !std::mem::replace(&mut self.opened, true);
+            self.focus = plots_ui(app, ui, &mut self.draw, top);
         }
     }
 }
 
 /// The grid of visible plots; returns the plot whose Focus was asked for.
-fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui, draw: &mut InputDrawing) -> Option<PlotKind> {
+fn plots_ui(
+    app: &mut ExplorerApp,
+    ui: &mut egui::Ui,
+    draw: &mut InputDrawing,
+    top: bool,
+) -> Option<PlotKind> {
     let visible: Vec<PlotKind> = PlotKind::ALL
         .iter()
         .copied()
@@ -60,7 +69,13 @@ fn plots_ui(app: &mut ExplorerApp, ui: &mut egui::Ui, draw: &mut InputDrawing) -
     // Fixed, equal column widths (not an egui Grid, whose remembered column widths would let
     // one wide cell squeeze the others for good).
     let spacing = 12.0;
-    egui::ScrollArea::vertical().show(ui, |ui| {
+    let area = egui::ScrollArea::vertical();
+    let area = if top {
+        area.vertical_scroll_offset(0.0)
+    } else {
+        area
+    };
+    area.show(ui, |ui| {
         let width = ui.available_width();
         let cell = ((width - spacing * (columns - 1) as f32) / columns as f32).max(180.0);
         for row in visible.chunks(columns) {
