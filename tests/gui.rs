@@ -117,6 +117,11 @@ fn pick_strategy(h: &mut Harness<'static, Explorer>, label: &str) {
 }
 
 /// Step frames (the worker runs on its own thread) until `done` holds or 10 s pass.
+/// Whether the run the app shows stands at `step`.
+fn at_step(app: &ExplorerApp, step: usize) -> bool {
+    app.view.latest.as_ref().is_some_and(|s| s.step == step)
+}
+
 fn settle(h: &mut Harness<'static, Explorer>, done: impl Fn(&ExplorerApp) -> bool) -> bool {
     for _ in 0..500 {
         h.step();
@@ -325,11 +330,7 @@ fn a_pinned_run_is_overlaid_on_the_next_one_with_a_legend() {
     h.get_by_label("Pin run").click();
     assert!(settle(&mut h, |app| app.view.pinned.len() == 1));
     h.get_by_label("Reset").click();
-    assert!(settle(&mut h, |app| app
-        .view
-        .latest
-        .as_ref()
-        .is_some_and(|s| s.step == 0)));
+    assert!(settle(&mut h, |app| at_step(app, 0)));
     let app = h.state();
     assert_eq!(app.view.pinned.len(), 1, "a reset keeps the pinned run");
     let labels = |kind: PlotKind| -> Vec<String> {
@@ -1519,11 +1520,7 @@ fn the_stiff_quadratic_lab_shows_gradient_descent_diverging_where_the_implicit_s
 fn reset_a_preset_and_clear_pins_ask_before_losing_a_trained_run() {
     let mut h = harness();
     h.get_by_label("Step").click();
-    assert!(settle(&mut h, |app| app
-        .view
-        .latest
-        .as_ref()
-        .is_some_and(|s| s.step == 1)));
+    assert!(settle(&mut h, |app| at_step(app, 1)));
     h.get_by_label("Reset").click();
     h.run();
     h.get_by_label("Reset the run?");
