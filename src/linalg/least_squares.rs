@@ -17,7 +17,7 @@
 //! both forms.
 
 use faer::linalg::matmul::triangular;
-use faer::{Accum, Mat};
+use faer::{Accum, Mat, MatRef};
 
 use super::cholesky::Cholesky;
 use super::{LinalgError, SymEig, gram};
@@ -60,17 +60,24 @@ impl Form {
 }
 
 /// G = AᵀA (n × n), computed as its lower triangle on the pool and mirrored.
+///
+/// The product runs on a column-major copy of A (a transient second copy, counted in the
+/// memory plan): faer's kernels take it about twice as fast when both operands are contiguous
+/// along the summed index, the rows of A (2698 × 1981: 279 against 577 ms on one thread, the
+/// copy 58 ms).
 pub fn gram_primal(a: &Jacobian) -> Mat<f64> {
     let n = a.cols;
     let mut g = Mat::<f64>::zeros(n, n);
+    let columns = a.to_column_major();
+    let ac = MatRef::from_column_major_slice(&columns, a.rows, n);
     pool::install(|par| {
         triangular::matmul(
             g.as_mut(),
             triangular::BlockStructure::TriangularLower,
             Accum::Replace,
-            a.as_mat().transpose(),
+            ac.transpose(),
             triangular::BlockStructure::Rectangular,
-            a.as_mat(),
+            ac,
             triangular::BlockStructure::Rectangular,
             1.0,
             par,

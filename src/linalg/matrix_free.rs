@@ -195,10 +195,16 @@ pub struct Sizes {
     pub tape_bytes: f64,
 }
 
-/// Bytes of the dense route: J, the normal matrix with its factor, and the tapes.
+/// Bytes of the dense route at its peak, with the tapes: J and the normal matrix with its
+/// factor, or, while the primal form's G = JᵀJ is formed, J, its column-major copy and G.
 pub fn dense_bytes(s: &Sizes, form: Form) -> f64 {
     let k = form.size(s.rows, s.cols) as f64;
-    8.0 * (s.rows as f64 * s.cols as f64 + 2.0 * k * k) + s.tape_bytes
+    let j = s.rows as f64 * s.cols as f64;
+    let extra = match form {
+        Form::Primal => j.max(k * k),
+        Form::Dual => k * k,
+    };
+    8.0 * (j + k * k + extra) + s.tape_bytes
 }
 
 /// Bytes of the matrix-free route: one chunk of Jacobian rows per thread, the CG vectors, and
@@ -311,7 +317,7 @@ mod tests {
 
     #[test]
     fn the_plan_falls_back_to_matrix_free_and_names_sizes_when_nothing_fits() {
-        // 12 000 × 2 000: J alone is 183 MiB.
+        // 12 000 × 2 000: J alone is 183 MiB; the primal form holds it twice while G is formed.
         let sizes = Sizes {
             rows: 12_000,
             cols: 2_000,
@@ -328,7 +334,7 @@ mod tests {
         assert!(e.to_string().contains("budget (1 MiB"), "{e}");
         let text = e.to_string();
         assert!(
-            text.contains("primal form needs 244 MiB") && text.contains("matrix-free form 8.7 MiB"),
+            text.contains("primal form needs 397 MiB") && text.contains("matrix-free form 8.7 MiB"),
             "{text}"
         );
         let e = plan(Asked::Dense(Form::Dual), &sizes, 1000.0).unwrap_err();
@@ -339,7 +345,7 @@ mod tests {
         };
         let e2 = plan(Asked::Auto, &taped, 1.0).unwrap_err().to_string();
         assert!(
-            e2.contains("primal form needs 308 MiB") && e2.contains("matrix-free form 136.7 MiB"),
+            e2.contains("primal form needs 461 MiB") && e2.contains("matrix-free form 136.7 MiB"),
             "{e2}"
         );
         assert!(e.to_string().contains("dual form needs 2380 MiB"), "{e}");

@@ -43,6 +43,30 @@ impl Jacobian {
         faer::MatRef::from_row_major_slice(&self.data, self.rows, self.cols)
     }
 
+    /// The entries in column-major order (`out[k * rows + i]` = J[i, k]), copied in tiles on
+    /// the pool (a plain copy: the same at any thread count).
+    pub fn to_column_major(&self) -> Vec<f64> {
+        const COLS: usize = 64;
+        const TILE: usize = 64;
+        let (m, n) = (self.rows, self.cols);
+        let mut out = vec![0.0; m * n];
+        if m == 0 {
+            return out;
+        }
+        crate::pool::for_each_piece(&mut out, COLS * m, |k, piece| {
+            let k0 = k * COLS;
+            for i0 in (0..m).step_by(TILE) {
+                let i1 = (i0 + TILE).min(m);
+                for (kk, column) in piece.chunks_mut(m).enumerate() {
+                    for (o, i) in column[i0..i1].iter_mut().zip(i0..i1) {
+                        *o = self.data[i * n + k0 + kk];
+                    }
+                }
+            }
+        });
+        out
+    }
+
     /// Stack `other` below `self` with each of its rows multiplied by `weight`.
     pub fn stack_scaled(&mut self, other: &Jacobian, weight: f64) {
         debug_assert_eq!(self.cols, other.cols);
@@ -189,6 +213,29 @@ fn write_rows(
 mod tests {
     use super::*;
     use crate::net::{Activation, ActivationKind, Channels, DerivOrder, InitKind, fused};
+
+    /// Sizes that leave short last tiles and pieces in both directions.
+    #[test]
+    fn the_column_major_copy_holds_every_entry_in_its_place() {
+        for (rows, cols) in [(0, 5), (1, 1), (130, 70), (64, 129)] {
+            let j = Jacobian {
+                rows,
+                cols,
+                data: (0..rows * cols).map(|k| k as f64).collect(),
+            };
+            let c = j.to_column_major();
+            assert_eq!(c.len(), rows * cols);
+            for i in 0..rows {
+                for k in 0..cols {
+                    assert_eq!(
+                        c[k * rows + i],
+                        j.row(i)[k],
+                        "({i}, {k}) of {rows} × {cols}"
+                    );
+                }
+            }
+        }
+    }
 
     /// Rows of the Jacobian match central differences of the weighted channel sums.
     #[test]

@@ -326,7 +326,7 @@ mod tests {
     }
 
     /// The three routes take the same step: primal and dual to round-off, matrix-free CG to
-    /// its tolerance. The 2002 × 321 system needs 11 MiB in primal form (J, the factor and the
+    /// its tolerance. The 2002 × 321 system needs 15 MiB in primal form (J twice, the factor and the
     /// tapes); a budget just above what the matrix-free route needs leaves only that route,
     /// which `auto` then takes.
     #[test]
@@ -387,7 +387,7 @@ mod tests {
         assert!(
             e.contains("0.01 MiB, lm.memory_budget_mib")
                 && e.contains("2002 × 321")
-                && e.contains("primal form needs 11 MiB")
+                && e.contains("primal form needs 15 MiB")
                 && e.contains("matrix-free form"),
             "{e}"
         );
