@@ -1221,6 +1221,33 @@ fn hrta_ticked_on_a_trained_run_is_refused_when_it_would_jump_back_to_a_smaller_
 }
 
 #[test]
+fn a_schedule_applied_in_phase_one_says_phase_one_starts_again() {
+    let mut h = harness();
+    h.get_by_label("Step").click();
+    assert!(settle(&mut h, |app| at_step(app, 1)));
+    assert!(h.state().app.view.latest.as_ref().unwrap().in_phase_one);
+    h.state_mut().app.draft.strategy.schedule =
+        homotopy_explorer::config::ScheduleConfig::Geometric { steps: 20 };
+    h.get_by_label("Apply schedule").click();
+    h.run();
+    h.get_by_label(
+        "It is in Phase I: Continue keeps the network and starts Phase I again at ε₀ with the new settings.",
+    );
+    h.get_by_label("Continue from ε = 0.1").click();
+    h.run();
+    assert!(
+        has_message(
+            &h.state().app,
+            Some(false),
+            "New schedule applied: Phase I starts again at ε₀ = 0.1 from the current parameters (step 1)"
+        ),
+        "{:?}",
+        h.state().app.view.messages
+    );
+    assert!(!has_message(&h.state().app, None, "the path continues"));
+}
+
+#[test]
 fn a_schedule_applied_to_a_finished_path_asks_continue_or_restart_and_says_which_happened() {
     let mut h = run_to_end(PRESET);
     let end = h.state().app.view.latest.clone().unwrap();

@@ -70,6 +70,19 @@ pub struct PendingApply {
     pub step: usize,
     /// Whether the run had ended (else it is paused).
     pub ended: bool,
+    /// Whether the run is in its Phase I (continuing starts Phase I again).
+    pub in_phase_one: bool,
+}
+
+/// The status line after a change applied to a path that goes on from where it stands.
+fn continued(what: &str, eps: f64, step: usize, in_phase_one: bool) -> String {
+    if in_phase_one {
+        format!(
+            "{what} applied: Phase I starts again at ε₀ = {eps} from the current parameters (step {step})"
+        )
+    } else {
+        format!("{what} applied: the path continues from ε = {eps} (step {step})")
+    }
 }
 
 /// The answer to a [`PendingApply`] prompt.
@@ -223,7 +236,7 @@ impl ExplorerApp {
         let path = self.config().strategy.kind.is_homotopy() && config.strategy.kind.is_homotopy();
         match self.view.latest.as_ref().filter(|s| s.step > 0) {
             Some(s) if path && !s.running => {
-                let (eps, step) = (s.eps, s.step);
+                let (eps, step, in_phase_one) = (s.eps, s.step, s.in_phase_one);
                 if self.may_ask(what) {
                     self.pending_apply = Some(PendingApply {
                         what: what.to_string(),
@@ -232,16 +245,14 @@ impl ExplorerApp {
                         eps,
                         step,
                         ended: self.view.end.is_some(),
+                        in_phase_one,
                     });
                 }
             }
             Some(s) if path => {
-                let eps = s.eps;
+                let text = continued(what, s.eps, s.step, s.in_phase_one);
                 self.send_change(config.clone(), command);
-                self.view.message(
-                    false,
-                    format!("{what} applied: the path continues from ε = {eps}"),
-                );
+                self.view.message(false, text);
             }
             _ => self.send_change(config.clone(), command),
         }
@@ -285,14 +296,9 @@ impl ExplorerApp {
         match choice {
             ApplyChoice::Cancel => {}
             ApplyChoice::Continue => {
+                let text = continued(&p.what, p.eps, p.step, p.in_phase_one);
                 self.send_change(*p.expects, p.command);
-                self.view.message(
-                    false,
-                    format!(
-                        "{} applied: the path continues from ε = {} (step {})",
-                        p.what, p.eps, p.step
-                    ),
-                );
+                self.view.message(false, text);
             }
             ApplyChoice::Restart | ApplyChoice::PinThenRestart => {
                 if choice == ApplyChoice::PinThenRestart {

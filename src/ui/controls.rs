@@ -541,6 +541,9 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             if unkept {
                 ui.label("It is not pinned: a plain restart discards it.");
             }
+            if p.in_phase_one {
+                ui.label("It is in Phase I: Continue keeps the network and starts Phase I again at ε₀ with the new settings.");
+            }
             if at_the_end {
                 ui.label("It completed its path at the target ε: Continue keeps the trained network there with the new schedule (it is walked when you move the ε target); Restart walks it from ε₀.");
             }
@@ -550,7 +553,11 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                         "Continue from ε = {}",
                         super::widgets::number(p.eps)
                     ))
-                    .on_hover_text("Keep the trained network and go on along the path from here")
+                    .on_hover_text(if p.in_phase_one {
+                        "Keep the trained network and start Phase I again from it"
+                    } else {
+                        "Keep the trained network and go on along the path from here"
+                    })
                     .clicked()
                 {
                     choice = Some(ApplyChoice::Continue);

@@ -397,6 +397,7 @@ impl Worker {
             s: session.state().s,
             stage: session.state().stage,
             phase: session.phase(),
+            in_phase_one: session.in_phase_one(),
             running: self.running,
             loss,
             accuracy: eval.accuracy,

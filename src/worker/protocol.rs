@@ -89,6 +89,8 @@ pub struct Snapshot {
     pub stage: usize,
     /// What the trainer is doing (e.g. "phase II: Euler → ε* = 0.01").
     pub phase: String,
+    /// A homotopy still in its Phase I ([`crate::train::Session::in_phase_one`]).
+    pub in_phase_one: bool,
     pub running: bool,
     pub loss: LossParts,
     /// As of the last evaluation.

@@ -234,6 +234,12 @@ impl Session {
         self.trainer.kind()
     }
 
+    /// Whether a homotopy is still in its Phase I at ε₀ (settings applied now start Phase I
+    /// again from the current parameters: [`Self::reconfigure`]).
+    pub fn in_phase_one(&self) -> bool {
+        self.trainer.in_phase_one()
+    }
+
     /// What the trainer is doing now, for progress displays.
     pub fn phase(&self) -> String {
         self.trainer.phase()
