@@ -1221,6 +1221,29 @@ fn hrta_ticked_on_a_trained_run_is_refused_when_it_would_jump_back_to_a_smaller_
 }
 
 #[test]
+fn a_run_stopped_by_its_step_cap_offers_to_show_the_step_cap() {
+    let capped = PRESET.replace("max_steps = 1000000", "max_steps = 3");
+    let mut h = run_to_end(&capped);
+    // The Optimizer section starts closed: the field is not on screen.
+    assert!(h.query_by_label("step cap").is_none());
+    h.get_by_label("show the step cap").click();
+    h.run();
+    h.get_by_label("step cap");
+    assert_eq!(h.state().app.view.reveal, None, "the request was taken");
+    // Raised and applied: the warning gives way to what was done.
+    h.state_mut().app.draft.training.max_steps = 50;
+    h.get_by_label("Apply").click();
+    h.run();
+    assert!(has_message(
+        &h.state().app,
+        Some(false),
+        "step cap 3 → 50 applied"
+    ));
+    assert_eq!(h.state().app.view.points_to, None);
+    assert!(h.query_by_label("show the step cap").is_none());
+}
+
+#[test]
 fn a_schedule_applied_in_phase_one_says_phase_one_starts_again() {
     let mut h = harness();
     h.get_by_label("Step").click();

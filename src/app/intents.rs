@@ -164,7 +164,7 @@ impl ExplorerApp {
             } else {
                 format!("{step} taken")
             };
-            self.view.message(
+            self.view.message_pointing(
                 true,
                 format!(
                     "the plan may take up to {} steps ({done}, {stages} stages of at most {}) but the step cap is {}: the run can stop short of ε* = {target}; raise the step cap (Optimizer → step cap)",
@@ -172,6 +172,7 @@ impl ExplorerApp {
                     st.stages.max_steps,
                     config.training.max_steps
                 ),
+                crate::app::state::Reveal::StepCap,
             );
         }
     }
@@ -346,8 +347,11 @@ mod tests {
         app.play_pause();
         assert!(settle(&mut app, |a| a.view.end
             == Some(crate::train::EndReason::MaxSteps)));
+        assert!(last_message(&app).contains("reached the step cap"));
+        assert_eq!(app.view.points_to, Some(crate::app::state::Reveal::StepCap));
         app.play_pause();
         assert!(last_message(&app).contains("step cap (3 steps)"));
+        assert_eq!(app.view.points_to, Some(crate::app::state::Reveal::StepCap));
         assert!(!app.running());
     }
 
@@ -366,6 +370,7 @@ mod tests {
                 .any(|t| t.contains("one stage, straight from ε₀ = 0.1 to ε* = 0.05")),
             "{said:?}"
         );
+        assert_eq!(app.view.points_to, None, "that message names no control");
         // 50 stages of Δε = 0.001 at the default caps outgrow the default step cap.
         app.draft.strategy.schedule = crate::config::ScheduleConfig::Linear { delta: 0.001 };
         assert!(app.apply_schedule());
@@ -374,5 +379,6 @@ mod tests {
             "{}",
             last_message(&app)
         );
+        assert_eq!(app.view.points_to, Some(crate::app::state::Reveal::StepCap));
     }
 }

@@ -186,6 +186,12 @@ impl ExplorerApp {
     }
 
     pub(super) fn send_draft(&mut self, draft: RunConfig) {
+        // The step cap the status line asked to raise: its warning is answered, not left red.
+        let (old, new) = (self.config().training.max_steps, draft.training.max_steps);
+        if old != new && self.view.points_to == Some(super::state::Reveal::StepCap) {
+            self.view
+                .message(false, format!("step cap {old} → {new} applied"));
+        }
         self.remembered.last_preset = Some(draft.to_toml_string());
         self.send_change(draft.clone(), Command::ApplyConfig(Box::new(draft)));
     }

@@ -253,11 +253,12 @@ impl ExplorerApp {
         {
             // Another step would only hit the cap again (and leave the stage under way).
             let cap = self.config().training.max_steps;
-            self.view.message(
+            self.view.message_pointing(
                 true,
                 format!(
                     "the run stopped at its step cap ({cap} steps): raise the step cap (Optimizer → step cap) and Apply to train on, or Reset"
                 ),
+                state::Reveal::StepCap,
             );
         } else {
             self.send(Command::Play);

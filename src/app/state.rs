@@ -125,6 +125,22 @@ impl Diagnostics {
     }
 }
 
+/// A control a message can point to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reveal {
+    /// Optimizer → step cap.
+    StepCap,
+}
+
+impl Reveal {
+    /// The status line's button.
+    pub fn button(self) -> &'static str {
+        match self {
+            Self::StepCap => "show the step cap",
+        }
+    }
+}
+
 /// Everything the plots and tables show.
 #[derive(Clone, Debug, Default)]
 pub struct RunView {
@@ -155,6 +171,12 @@ pub struct RunView {
     pub pinned_live: Option<(usize, usize)>,
     /// Messages for the status line (newest last).
     pub messages: VecDeque<(bool, String)>,
+    /// The control the newest message tells the user to change: the status line offers to
+    /// show it.
+    pub points_to: Option<Reveal>,
+    /// A request for the controls panel to open that control's section, scroll it into view
+    /// and focus it (taken by the panel when it draws the control).
+    pub reveal: Option<Reveal>,
     /// The file or folder the last export wrote (the status line offers to copy its path).
     pub last_written: Option<std::path::PathBuf>,
     /// Operator problems: the input the solution plot shows instead of the first test input
@@ -172,11 +194,13 @@ impl RunView {
     pub fn clear_run(&mut self) {
         let pinned = std::mem::take(&mut self.pinned);
         let messages = std::mem::take(&mut self.messages);
+        let points_to = self.points_to;
         let config = self.config.take();
         let sweep = self.sweep.take();
         *self = Self {
             pinned,
             messages,
+            points_to,
             config,
             sweep,
             ..Self::default()
@@ -288,10 +312,17 @@ impl RunView {
 
     /// Report a message (error or info) on the status line.
     pub fn message(&mut self, error: bool, text: impl Into<String>) {
+        self.points_to = None;
         self.messages.push_back((error, text.into()));
         while self.messages.len() > 20 {
             self.messages.pop_front();
         }
+    }
+
+    /// [`Self::message`] naming a control to change, which the status line offers to show.
+    pub fn message_pointing(&mut self, error: bool, text: impl Into<String>, to: Reveal) {
+        self.message(error, text);
+        self.points_to = Some(to);
     }
 
     /// Fold one worker event into the view.
@@ -419,7 +450,11 @@ impl RunView {
                 }
             }
             Event::Ended(reason) => {
-                self.message(false, format!("run ended: {reason}"));
+                if reason == EndReason::MaxSteps {
+                    self.message_pointing(false, format!("run ended: {reason}"), Reveal::StepCap);
+                } else {
+                    self.message(false, format!("run ended: {reason}"));
+                }
                 self.end = Some(reason);
             }
             Event::Config(config) => {

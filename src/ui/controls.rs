@@ -6,6 +6,7 @@
 //! here, or restart.
 
 use crate::app::ExplorerApp;
+use crate::app::state::Reveal;
 use crate::config::{BackendKind, Control, HrtaSwitch, OptimizerKind};
 use crate::net::{ActivationKind, InitKind};
 use crate::problem::ProblemKind;
@@ -239,9 +240,11 @@ fn hrta_ui(app: &mut ExplorerApp, s_values: &mut ListText, ui: &mut egui::Ui) {
 
 fn optimizer_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     let lock = app.locked(Control::Optimizer);
+    let reveal = app.view.reveal == Some(Reveal::StepCap);
     ui.add_enabled_ui(!lock, |ui| {
         egui::CollapsingHeader::new("Optimizer")
             .default_open(false)
+            .open(reveal.then_some(true))
             .show(ui, |ui| {
                 egui::Grid::new("opt-grid").num_columns(2).show(ui, |ui| {
                     let o = &mut app.draft.optimizer;
@@ -291,13 +294,18 @@ fn optimizer_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                             .labelled_by(label.id);
                         ui.end_row();
                     }
-                    bounded_row(
+                    let cap = bounded_row(
                         ui,
                         "step cap",
                         &mut app.draft.training.max_steps,
                         1..=100_000_000,
                         |d| d,
                     );
+                    if reveal {
+                        cap.scroll_to_me(Some(egui::Align::Center));
+                        cap.request_focus();
+                        app.view.reveal = None;
+                    }
                     let label = ui.label("loss tolerance");
                     log_drag(
                         ui,

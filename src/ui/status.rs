@@ -83,6 +83,15 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             };
             if ui.small_button(label).clicked() {
                 app.view.messages.clear();
+                app.view.points_to = None;
+            }
+            // The control the message names, opened and scrolled into view (at 1280×720 the
+            // step cap is below the controls panel's fold); before the text, like dismiss.
+            if let Some(to) = app.view.points_to
+                && ui.small_button(to.button()).clicked()
+            {
+                app.remembered.show_controls = true;
+                app.view.reveal = Some(to);
             }
             ui.label(text);
         }
