@@ -297,13 +297,16 @@ impl ExplorerApp {
             ApplyChoice::Cancel => {}
             ApplyChoice::Continue => {
                 let text = continued(&p.what, p.eps, p.step, p.in_phase_one);
+                let config = (*p.expects).clone();
                 self.send_change(*p.expects, p.command);
                 self.view.message(false, text);
+                self.say_what_the_schedule_plans(&config, false);
             }
             ApplyChoice::Restart | ApplyChoice::PinThenRestart => {
                 if choice == ApplyChoice::PinThenRestart {
                     self.view.pin_current();
                 }
+                let config = (*p.expects).clone();
                 self.send_change(*p.expects, p.command);
                 self.send(Command::Reset);
                 self.view.message(
@@ -313,6 +316,7 @@ impl ExplorerApp {
                         p.what
                     ),
                 );
+                self.say_what_the_schedule_plans(&config, true);
             }
         }
     }
@@ -323,6 +327,59 @@ mod tests {
     use super::super::test_support::{PRESET, app, last_message, settle, train};
     use super::*;
     use crate::config::StrategyKind;
+
+    /// The plan's step count is said once the change is applied, not while the question is
+    /// open (a cancelled one left it standing), and counts the Phase I that Continue starts
+    /// again; a strategy picked with no question says it at once.
+    #[test]
+    fn the_plan_against_the_step_cap_is_said_when_the_change_is_applied() {
+        let plan = |app: &ExplorerApp| {
+            app.view
+                .messages
+                .iter()
+                .filter(|(_, t)| t.starts_with("the plan may take"))
+                .map(|(_, t)| t.clone())
+                .collect::<Vec<_>>()
+        };
+        let mut app = app();
+        app.pick_strategy(StrategyKind::Strategy2);
+        assert!(settle(&mut app, |a| a.config().strategy.kind
+            == StrategyKind::Strategy2));
+        // Strategy 2's default plan from Strategy 1's settings outgrows the step cap: said at
+        // once (it was only in the schedule panel's small print).
+        assert_eq!(plan(&app).len(), 1, "{:?}", app.view.messages);
+        assert!(plan(&app)[0].contains("(Phase I "), "{:?}", plan(&app));
+        // Dismissed, as the status line's button does.
+        app.view.messages.clear();
+        app.view.points_to = None;
+        train(&mut app, 2);
+        assert!(app.view.latest.as_ref().unwrap().in_phase_one);
+        app.draft.strategy.schedule = crate::config::ScheduleConfig::Linear { delta: 0.0001 };
+        assert!(app.apply_schedule());
+        assert!(app.pending_apply.is_some());
+        assert!(
+            plan(&app).is_empty(),
+            "said before the answer: {:?}",
+            plan(&app)
+        );
+        app.resolve_apply(ApplyChoice::Cancel);
+        assert!(plan(&app).is_empty());
+        assert_eq!(app.view.points_to, None);
+        assert!(app.apply_schedule());
+        app.resolve_apply(ApplyChoice::Continue);
+        let said = plan(&app);
+        let phase_one =
+            app.config().strategy.phase1.adam_steps + app.config().strategy.phase1.lm_iterations;
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].contains(&format!("(2 taken, Phase I {phase_one} again, 500 stages")),
+            "{said:?}"
+        );
+        assert_eq!(
+            app.view.points_to,
+            Some(super::super::state::Reveal::StepCap)
+        );
+    }
 
     #[test]
     fn a_reset_over_a_trained_run_waits_for_a_yes_and_can_pin_it_first() {

@@ -86,6 +86,9 @@ impl ExplorerApp {
         }
         let command = Command::SetStrategy(Box::new(config.strategy.clone()));
         self.apply_to_path(kind.label(), &config, command);
+        if self.pending_apply.is_none() {
+            self.say_what_the_schedule_plans(&config, false);
+        }
         true
     }
 
@@ -128,13 +131,19 @@ impl ExplorerApp {
         }
         let command = Command::SetSchedule(config.strategy.schedule.clone());
         self.apply_to_path("New schedule", &config, command);
-        self.say_what_the_schedule_plans(&config);
+        // A question opened instead: the plan is said once it is answered (resolve_apply).
+        if self.pending_apply.is_none() {
+            self.say_what_the_schedule_plans(&config, false);
+        }
         true
     }
 
-    /// After a schedule is applied: say when a linear Δε spans ε₀ → ε* in one jump, and when the
-    /// plan can need more steps than the run's step cap (the run would stop short of ε*).
-    fn say_what_the_schedule_plans(&mut self, config: &RunConfig) {
+    /// After a schedule or strategy is applied (`restart`: with the run restarted): say when a
+    /// linear Δε spans ε₀ → ε* in one jump, and when the plan can need more steps than the
+    /// run's step cap (the run would stop short of ε*), counting a Phase I the change starts
+    /// again (in Phase I, or from classical training) as [`crate::train::Session::reconfigure`]
+    /// does.
+    pub(super) fn say_what_the_schedule_plans(&mut self, config: &RunConfig, restart: bool) {
         let st = &config.strategy;
         let target = config.problem.eps;
         if let crate::config::ScheduleConfig::Linear { delta } = st.schedule {
@@ -151,18 +160,21 @@ impl ExplorerApp {
             }
         }
         // A path that has trained continues from where it stands, its steps so far counted.
-        let (step, from) = match self.view.latest.as_ref().filter(|s| s.step > 0) {
-            Some(s) => (s.step, s.eps),
-            None => (0, st.eps_start),
+        let was_path = self.config().strategy.kind.is_homotopy();
+        let (step, from, phase_one) = match self.view.latest.as_ref().filter(|s| s.step > 0) {
+            Some(s) if !restart && was_path && !s.in_phase_one => (s.step, s.eps, false),
+            Some(s) if !restart => (s.step, st.eps_start, true),
+            _ => (0, st.eps_start, true),
         };
-        if let Some(ahead) = st.most_steps_from(from, target, step == 0)
+        if let Some(ahead) = st.most_steps_from(from, target, phase_one)
             && step + ahead > config.training.max_steps
         {
             let stages = crate::config::planned_values(&st.schedule, from, target).len();
-            let done = if step == 0 {
-                format!("Phase I {}", st.phase1.adam_steps + st.phase1.lm_iterations)
-            } else {
-                format!("{step} taken")
+            let first = st.phase1.adam_steps + st.phase1.lm_iterations;
+            let done = match (step, phase_one) {
+                (0, _) => format!("Phase I {first}"),
+                (_, true) => format!("{step} taken, Phase I {first} again"),
+                (_, false) => format!("{step} taken"),
             };
             self.view.message_pointing(
                 true,
