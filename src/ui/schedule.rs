@@ -237,7 +237,9 @@ fn schedule_plot_ui(
             if walks_s {
                 format!("{:.2}", m.value)
             } else {
-                format!("{:.3}", 10f64.powf(m.value))
+                // Three significant digits, as typed: 1e-4 (not "0.000"), 0.05, 0.1.
+                let v = 10f64.powf(m.value);
+                super::widgets::number(format!("{v:.2e}").parse().unwrap_or(v))
             }
         })
         .show(ui, |p| {

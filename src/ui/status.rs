@@ -50,7 +50,8 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                     crate::app::state::stages_eta(&app.view.stages, ahead, s.steps_per_s)
             {
                 ui.separator();
-                ui.label(format!("{ahead} stages left, ≈ {}", duration(secs)))
+                let stages = if ahead == 1 { "stage" } else { "stages" };
+                ui.label(format!("{ahead} {stages} left, ≈ {}", duration(secs)))
                     .on_hover_text("At the current speed and the steps the last ten stages took");
             }
         } else {

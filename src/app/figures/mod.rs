@@ -268,6 +268,13 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
         };
         let x = &s.plot_x[..n];
         fig.title = format!("Solution u_θ(x) at {}{which}{of}", at(view, s.eps));
+        // The residual points sit on u_θ: drawn first, so that the curve is on top of them.
+        let pts = s.residual_x[..first_sweep(&s.residual_x)]
+            .iter()
+            .map(|&xr| (xr, interpolate(x, &s.u[..n], xr)))
+            .collect();
+        fig.series
+            .push(series("residual points", pts, Mark::Points, 7));
         fig.series
             .push(series("u_θ", pairs(x, &s.u[..n]), Mark::Line, 0));
         if let Some(e) = &s.exact {
@@ -290,12 +297,6 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
                 2,
             ));
         }
-        let pts = s.residual_x[..first_sweep(&s.residual_x)]
-            .iter()
-            .map(|&xr| (xr, interpolate(x, &s.u[..n], xr)))
-            .collect();
-        fig.series
-            .push(series("residual points", pts, Mark::Points, 7));
         if let Some(x0) = s.accuracy.front_x0 {
             fig.vlines.push((x0, format!("x₀ = {x0:.4}")));
         }
