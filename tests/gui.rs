@@ -923,6 +923,13 @@ fn f1_lists_the_shortcuts_and_a_dropped_preset_loads() {
     h.key_press(egui::Key::F1);
     h.run_steps(2);
     h.get_by_label("start / pause training");
+    // Esc closes the list (it covered the lecture-mode badge until F1 again).
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert!(h.query_by_label("start / pause training").is_none());
+    h.key_press(egui::Key::F1);
+    h.run_steps(2);
+    h.get_by_label("start / pause training");
     // A checkpoint dropped by mistake is refused with what to do instead.
     let drop = |h: &mut Harness<'static, Explorer>, path: &str| {
         h.input_mut()

@@ -32,7 +32,10 @@ pub const SHORTCUTS: [(&str, &str); 12] = [
     ("Ctrl +  /  Ctrl −", "zoom the window in / out"),
     ("Ctrl 0", "zoom 100 %"),
     ("double-click a plot title", "fill the area with that plot"),
-    ("Esc", "back from a focused plot to all plots"),
+    (
+        "Esc",
+        "back from a focused plot to all plots; close this list",
+    ),
     ("Ctrl + mouse wheel", "zoom inside a plot"),
     (
         "right-button drag",
@@ -58,6 +61,9 @@ impl MenuBar {
     pub fn windows_ui(&mut self, app: &mut ExplorerApp, ctx: &egui::Context) {
         if ctx.input(|i| i.key_pressed(egui::Key::F1)) {
             self.help = !self.help;
+        }
+        if self.help && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+            self.help = false;
         }
         egui::Window::new("Keyboard shortcuts")
             .open(&mut self.help)

@@ -418,62 +418,65 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
             }
             ui.end_row();
         });
-    egui::ScrollArea::vertical()
-        .max_height(320.0)
-        .show(ui, |ui| {
-            egui::Grid::new("stages")
-                .striped(true)
-                .num_columns(5)
-                .show(ui, |ui| {
-                    for (k, s) in app.view.stages.iter().enumerate() {
-                        // The stage reached last is the current one (snapshots may lag the stage events).
-                        let is_current = k + 1 == app.view.stages.len();
-                        let text = |t: String| {
-                            if is_current {
-                                egui::RichText::new(t)
-                                    .strong()
-                                    .color(egui::Color32::from_rgb(214, 39, 40))
-                            } else {
-                                egui::RichText::new(t)
-                            }
-                        };
-                        let first = cell(ui, 0, text(k.to_string()));
-                        if follow && k + 1 == app.view.stages.len() {
-                            first.scroll_to_me(Some(egui::Align::Center));
+    let mut rows = egui::ScrollArea::vertical().max_height(320.0);
+    if follow && app.view.stages.is_empty() {
+        // A fresh run (reset, preset): back to its first rows, not the old run's last ones.
+        rows = rows.vertical_scroll_offset(0.0);
+    }
+    rows.show(ui, |ui| {
+        egui::Grid::new("stages")
+            .striped(true)
+            .num_columns(5)
+            .show(ui, |ui| {
+                for (k, s) in app.view.stages.iter().enumerate() {
+                    // The stage reached last is the current one (snapshots may lag the stage events).
+                    let is_current = k + 1 == app.view.stages.len();
+                    let text = |t: String| {
+                        if is_current {
+                            egui::RichText::new(t)
+                                .strong()
+                                .color(egui::Color32::from_rgb(214, 39, 40))
+                        } else {
+                            egui::RichText::new(t)
                         }
-                        cell(ui, 1, text(axis.text(s.eps)));
-                        cell(ui, 2, text(format!("{:.2e}", s.loss)));
-                        cell(ui, 3, text(fmt(s.accuracy.l2re())));
-                        cell(
-                            ui,
-                            4,
-                            text(
-                                s.accuracy
-                                    .front_x0
-                                    .map_or("—".into(), |x| format!("{x:.4}")),
-                            ),
-                        );
-                        ui.end_row();
+                    };
+                    let first = cell(ui, 0, text(k.to_string()));
+                    if follow && k + 1 == app.view.stages.len() {
+                        first.scroll_to_me(Some(egui::Align::Center));
                     }
-                    if let Some((k, e)) = numbered.under_way {
-                        cell(ui, 0, egui::RichText::new(k.to_string()).italics());
-                        cell(ui, 1, egui::RichText::new(axis.text(e)).italics());
-                        cell(ui, 2, egui::RichText::new("under way").italics());
-                        for c in 3..5 {
-                            cell(ui, c, egui::RichText::new(""));
-                        }
-                        ui.end_row();
+                    cell(ui, 1, text(axis.text(s.eps)));
+                    cell(ui, 2, text(format!("{:.2e}", s.loss)));
+                    cell(ui, 3, text(fmt(s.accuracy.l2re())));
+                    cell(
+                        ui,
+                        4,
+                        text(
+                            s.accuracy
+                                .front_x0
+                                .map_or("—".into(), |x| format!("{x:.4}")),
+                        ),
+                    );
+                    ui.end_row();
+                }
+                if let Some((k, e)) = numbered.under_way {
+                    cell(ui, 0, egui::RichText::new(k.to_string()).italics());
+                    cell(ui, 1, egui::RichText::new(axis.text(e)).italics());
+                    cell(ui, 2, egui::RichText::new("under way").italics());
+                    for c in 3..5 {
+                        cell(ui, c, egui::RichText::new(""));
                     }
-                    for &(k, e) in numbered.planned.iter().take(200) {
-                        cell(ui, 0, egui::RichText::new(k.to_string()).weak());
-                        cell(ui, 1, egui::RichText::new(axis.text(e)).weak());
-                        for c in 2..5 {
-                            cell(ui, c, egui::RichText::new(""));
-                        }
-                        ui.end_row();
+                    ui.end_row();
+                }
+                for &(k, e) in numbered.planned.iter().take(200) {
+                    cell(ui, 0, egui::RichText::new(k.to_string()).weak());
+                    cell(ui, 1, egui::RichText::new(axis.text(e)).weak());
+                    for c in 2..5 {
+                        cell(ui, c, egui::RichText::new(""));
                     }
-                });
-        });
+                    ui.end_row();
+                }
+            });
+    });
 }
 
 #[cfg(test)]

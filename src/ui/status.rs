@@ -34,8 +34,11 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 fmt(s.accuracy.l2re_exact),
                 fmt(s.accuracy.l2re_reference),
                 s.accuracy.front_x0.map_or("—".into(), |x| format!("{x:.4}")),
-                // LM iterations on 2D problems run below one per second.
-                if s.steps_per_s < 10.0 {
+                // Paused or ended: the speed of the last steps would read as a live figure.
+                if !s.running {
+                    "—".to_string()
+                } else if s.steps_per_s < 10.0 {
+                    // LM iterations on 2D problems run below one per second.
                     format!("{:.2}", s.steps_per_s)
                 } else {
                     format!("{:.0}", s.steps_per_s)
