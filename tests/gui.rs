@@ -1598,6 +1598,10 @@ fn reset_a_preset_and_clear_pins_ask_before_losing_a_trained_run() {
     h.get_by_label("Clear pins").click();
     h.run();
     assert_eq!(h.state().view.pinned.len(), 1);
+    // The pin is of Allen–Cahn, hidden under Burgers: the question says it goes too.
+    h.get_by_label(
+        "1 pinned run (0 of this problem, 1 of other problems) is removed; it cannot be brought back.",
+    );
     h.get_by_label("Remove the pins").click();
     h.run();
     assert!(h.state().view.pinned.is_empty());

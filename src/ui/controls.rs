@@ -487,13 +487,30 @@ pub fn discard_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             format!("{lost}: resuming {} replaces it.", path.display()),
             "Load".to_string(),
         ),
-        Discard::Pins => (
-            format!(
-                "{} pinned runs are removed; they cannot be brought back.",
-                app.view.pinned.len()
-            ),
-            "Remove the pins".to_string(),
-        ),
+        Discard::Pins => {
+            // Pins of other problems are hidden from this problem's table: say they go too.
+            let problem = app.config().problem.kind;
+            let elsewhere = app
+                .view
+                .pinned
+                .iter()
+                .filter(|p| p.problem != problem)
+                .count();
+            let all = app.view.pinned.len();
+            let which = match elsewhere {
+                0 => String::new(),
+                n => format!(" ({} of this problem, {n} of other problems)", all - n),
+            };
+            (
+                match all {
+                    1 => format!("1 pinned run{which} is removed; it cannot be brought back."),
+                    _ => format!(
+                        "{all} pinned runs{which} are removed; they cannot be brought back."
+                    ),
+                },
+                "Remove the pins".to_string(),
+            )
+        }
     };
     let mut choice = None;
     egui::Window::new(title)
