@@ -319,6 +319,11 @@ impl RunView {
         }
     }
 
+    /// How many pins are of another problem than `problem` (their table hides them).
+    pub fn pins_elsewhere(&self, problem: crate::problem::ProblemKind) -> usize {
+        self.pinned.iter().filter(|p| p.problem != problem).count()
+    }
+
     /// [`Self::message`] naming a control to change, which the status line offers to show.
     pub fn message_pointing(&mut self, error: bool, text: impl Into<String>, to: Reveal) {
         self.message(error, text);

@@ -489,13 +489,7 @@ pub fn discard_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
         ),
         Discard::Pins => {
             // Pins of other problems are hidden from this problem's table: say they go too.
-            let problem = app.config().problem.kind;
-            let elsewhere = app
-                .view
-                .pinned
-                .iter()
-                .filter(|p| p.problem != problem)
-                .count();
+            let elsewhere = app.view.pins_elsewhere(app.config().problem.kind);
             let all = app.view.pinned.len();
             let which = match elsewhere {
                 0 => String::new(),

@@ -349,12 +349,7 @@ fn pins_table_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         return;
     }
     let problem = app.config().problem.kind;
-    let elsewhere = app
-        .view
-        .pinned
-        .iter()
-        .filter(|p| p.problem != problem)
-        .count();
+    let elsewhere = app.view.pins_elsewhere(problem);
     let title = match elsewhere {
         0 => format!("Pinned runs ({})", app.view.pinned.len()),
         n => format!(
