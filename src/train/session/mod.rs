@@ -415,9 +415,8 @@ impl Session {
     /// Switch to a new configuration of the same problem and network shape, keeping θ: the
     /// trainer is rebuilt and a finished run becomes runnable again. A homotopy that has trained
     /// past its Phase I continues its path from the current ε with the new settings (no new
-    /// Phase I); otherwise
-    /// the trainer starts from the current parameters. Returns false when the change needs a fresh session (different
-    /// problem, sampling, network or backend).
+    /// Phase I); otherwise the trainer starts from the current parameters. Returns false when
+    /// the change needs a fresh session (different problem, sampling, network or backend).
     /// Callers check [`Self::hrta_refusal`] first.
     pub fn reconfigure(&mut self, config: RunConfig) -> bool {
         if !Self::keeps_state(&self.config, &config) {
