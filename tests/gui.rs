@@ -165,6 +165,13 @@ fn dragging_the_eps_slider_moves_the_workers_target() {
     h.step();
     h.hover_at(to);
     h.step();
+    // A homotopy (this preset's Strategy 1) takes the value on release, not each one passed.
+    h.run();
+    assert!(
+        h.query_by_label_contains("release to send ε target")
+            .is_some()
+    );
+    assert_eq!(h.state().draft.problem.eps, before, "nothing sent mid-drag");
     h.drop_at(to);
     assert!(settle(&mut h, |app| {
         app.view
@@ -899,6 +906,13 @@ fn without_a_file_dialog_exports_land_in_the_default_folder_and_the_path_can_be_
     h.state_mut().view.message(true, "an older error");
     h.state_mut().view.message(false, "the newest note");
     h.run_steps(1);
+    // The older ones are read from the "n earlier" list before they go.
+    let earlier = h.state().view.messages.len() - 1;
+    h.get_by_label(&format!("{earlier} earlier")).click();
+    h.run_steps(2);
+    assert!(h.query_by_label("an older error").is_some());
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
     h.get_by_label_contains("dismiss all").click();
     h.run_steps(2);
     assert!(h.state().view.messages.is_empty());
@@ -954,6 +968,12 @@ fn the_title_says_modified_once_the_run_differs_from_the_loaded_preset() {
     assert!(settle(&mut h, |app| app.modified()));
     h.run();
     h.get_by_label("GUI test (modified)");
+    // A switched strategy is named: the preset's name may say another one.
+    assert!(h.state_mut().pick_strategy(StrategyKind::Strategy2));
+    assert!(settle(&mut h, |app| app.config().strategy.kind
+        == StrategyKind::Strategy2));
+    h.run();
+    h.get_by_label("GUI test (modified: now Strategy 2 (homotopy loss))");
     load_shipped(&mut h, "allen_cahn_1d_classical.toml");
     assert!(settle(&mut h, |app| app.config().name != "GUI test"
         && !app.modified()));
@@ -1225,6 +1245,21 @@ fn hrta_ticked_on_a_trained_run_is_refused_when_it_would_jump_back_to_a_smaller_
         h.state().app.view.latest.as_ref().unwrap().loss.total,
         before
     );
+    // The way out the message names is one click: reset (asked first: the run is not
+    // pinned), then HRTA on from the start.
+    h.get_by_label("reset with HRTA on").click();
+    h.run();
+    h.get_by_label("Reset the run?");
+    // The dialog's Reset: drawn after the controls panel's.
+    h.query_all_by_label("Reset").last().unwrap().click();
+    assert!(settle(&mut h, |app| app.config().hrta.enabled
+        && app.view.latest.as_ref().is_some_and(|s| s.step == 0)));
+    assert!(h.state().app.draft.hrta.enabled);
+    assert!(has_message(
+        &h.state().app,
+        Some(false),
+        "with HRTA on from the start"
+    ));
 }
 
 #[test]
@@ -1251,7 +1286,7 @@ fn a_run_stopped_by_its_step_cap_offers_to_show_the_step_cap() {
 }
 
 #[test]
-fn a_schedule_applied_in_phase_one_says_phase_one_starts_again() {
+fn a_schedule_applied_in_phase_one_lets_phase_one_go_on_and_says_so() {
     let mut h = harness();
     h.get_by_label("Step").click();
     assert!(settle(&mut h, |app| at_step(app, 1)));
@@ -1261,7 +1296,7 @@ fn a_schedule_applied_in_phase_one_says_phase_one_starts_again() {
     h.get_by_label("Apply schedule").click();
     h.run();
     h.get_by_label(
-        "It is in Phase I: Continue keeps the network and starts Phase I again at ε₀ with the new settings.",
+        "It is in Phase I: Continue lets Phase I go on where it stands; the new schedule takes over after it.",
     );
     h.get_by_label("Continue from ε = 0.1").click();
     h.run();
@@ -1269,7 +1304,7 @@ fn a_schedule_applied_in_phase_one_says_phase_one_starts_again() {
         has_message(
             &h.state().app,
             Some(false),
-            "New schedule applied: Phase I starts again at ε₀ = 0.1 from the current parameters (step 1)"
+            "New schedule applied: Phase I goes on at ε₀ = 0.1 (step 1); the new schedule takes over after it"
         ),
         "{:?}",
         h.state().app.view.messages

@@ -136,6 +136,47 @@ fn settings_applied_in_phase_one_start_it_again_and_after_it_continue_the_path()
 }
 
 #[test]
+fn a_schedule_applied_in_phase_one_lets_it_go_on_as_if_the_schedule_had_been_there_from_the_start()
+{
+    let with = |values: &str| {
+        session(&common::strategy(
+            "strategy2",
+            0.1,
+            &format!("kind = \"list\"\nvalues = [{values}]"),
+            200,
+            20,
+        ))
+    };
+    // Phase I does not depend on the schedule: switching it after 3 steps must leave Phase I's
+    // steps (Adam moments, learning-rate schedule, its count) exactly as an uninterrupted run's.
+    let mut switched = with("0.07, 0.05");
+    for _ in 0..3 {
+        switched.step().unwrap();
+    }
+    let mut config = switched.config().clone();
+    config.strategy.schedule = with("0.08, 0.06, 0.05").config().strategy.schedule.clone();
+    assert!(switched.reconfigure(config));
+    assert!(switched.in_phase_one());
+    let mut straight = with("0.08, 0.06, 0.05");
+    let finish = |s: &mut Session| {
+        while s.state().stage == 0 {
+            s.step().unwrap();
+        }
+    };
+    finish(&mut switched);
+    finish(&mut straight);
+    assert_eq!(switched.state().step, straight.state().step);
+    assert_eq!(
+        switched.state().theta,
+        straight.state().theta,
+        "bitwise the same"
+    );
+    // The new schedule took over after Phase I.
+    assert_eq!(switched.state().eps, straight.state().eps);
+    assert_eq!(switched.schedule_ahead(), straight.schedule_ahead());
+}
+
+#[test]
 fn strategy2_uses_the_homotopy_term_and_curriculum_does_not() {
     for (kind, expect_term) in [("strategy2", true), ("curriculum", false)] {
         let mut s = session(&format!(

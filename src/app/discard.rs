@@ -31,17 +31,33 @@ pub enum Discard {
     Apply(Box<RunConfig>),
     /// Resume a checkpoint in place of the trained run.
     Checkpoint(PathBuf),
+    /// Reset, then run this configuration from the initialization (HRTA turned on from the
+    /// start, which a trained run refuses).
+    ResetWith(Box<RunConfig>),
 }
 
 impl Discard {
     /// The question's title, as its window shows it.
     pub fn title(&self) -> &'static str {
         match self {
-            Discard::Reset => "Reset the run?",
+            Discard::Reset | Discard::ResetWith(_) => "Reset the run?",
             Discard::Preset { .. } => "Load the preset?",
             Discard::Pins => "Clear the pins?",
             Discard::Apply(_) => "Apply the settings?",
             Discard::Checkpoint(_) => "Load the checkpoint?",
+        }
+    }
+}
+
+impl Discard {
+    /// The action in words, for messages ("reset", "loading preset x.toml").
+    pub fn what(&self) -> String {
+        match self {
+            Discard::Reset | Discard::ResetWith(_) => "reset".to_string(),
+            Discard::Preset { origin, .. } => format!("loading preset {origin}"),
+            Discard::Pins => "clear pins".to_string(),
+            Discard::Apply(_) => "apply".to_string(),
+            Discard::Checkpoint(path) => format!("loading checkpoint {}", path.display()),
         }
     }
 }
@@ -74,9 +90,22 @@ pub struct PendingApply {
     pub in_phase_one: bool,
 }
 
-/// The status line after a change applied to a path that goes on from where it stands.
-fn continued(what: &str, eps: f64, step: usize, in_phase_one: bool) -> String {
-    if in_phase_one {
+impl PendingApply {
+    /// Whether Continue lets Phase I go on where it stands: a new ε schedule alone, applied
+    /// in Phase I, takes over after it ([`crate::train::Session::reconfigure`]).
+    pub fn keeps_phase_one(&self) -> bool {
+        self.in_phase_one && matches!(self.command, Command::SetSchedule(_))
+    }
+}
+
+/// The status line after a change applied to a path that goes on from where it stands (a new
+/// schedule alone keeps a Phase I under way; another change starts it again).
+fn continued(what: &str, eps: f64, step: usize, in_phase_one: bool, schedule: bool) -> String {
+    if in_phase_one && schedule {
+        format!(
+            "{what} applied: Phase I goes on at ε₀ = {eps} (step {step}); the new schedule takes over after it"
+        )
+    } else if in_phase_one {
         format!(
             "{what} applied: Phase I starts again at ε₀ = {eps} from the current parameters (step {step})"
         )
@@ -146,18 +175,22 @@ impl ExplorerApp {
         ) {
             return true;
         }
-        let what = match &action {
-            Discard::Reset => "reset".to_string(),
-            Discard::Preset { origin, .. } => format!("loading preset {origin}"),
-            Discard::Pins => "clear pins".to_string(),
-            Discard::Apply(_) => "apply".to_string(),
-            Discard::Checkpoint(path) => format!("loading checkpoint {}", path.display()),
-        };
+        let what = action.what();
         let asked = self.may_ask(&what);
         if asked {
+            // What would be lost holds still while the user decides.
+            self.resume_on_cancel = !matches!(action, Discard::Pins) && self.running();
+            if self.resume_on_cancel {
+                self.send(Command::Pause);
+            }
             self.pending_discard = Some(action);
         }
         asked
+    }
+
+    /// Whether the open question paused a training run (Cancel resumes it).
+    pub fn paused_for_question(&self) -> bool {
+        self.resume_on_cancel && self.pending_discard.is_some()
     }
 
     /// Reset the run to its initialization (button, `r`): at once when nothing trained would be
@@ -168,6 +201,38 @@ impl ExplorerApp {
         } else if self.may_ask("reset") {
             self.send_reset();
         }
+    }
+
+    /// Reset the run and turn HRTA on with the draft's s values, from the initialization: the
+    /// way out when HRTA is refused on a trained run. Asks first like [`Self::reset`].
+    pub fn reset_with_hrta(&mut self) {
+        if !self.unlocked(Control::Hrta, "HRTA") {
+            return;
+        }
+        let mut config = self.config().clone();
+        config.hrta = self.draft.hrta.clone();
+        config.hrta.enabled = true;
+        if let Err(e) = config.validate() {
+            self.view.message(true, format!("HRTA not turned on: {e}"));
+            return;
+        }
+        if self.unkept_run().is_some() {
+            self.ask_discard(Discard::ResetWith(Box::new(config)));
+        } else if self.may_ask("reset") {
+            self.send_reset_with(config);
+        }
+    }
+
+    /// Reset, then send `config`'s HRTA to the fresh run (the worker takes commands in order).
+    fn send_reset_with(&mut self, config: RunConfig) {
+        self.send(Command::Reset);
+        self.draft.hrta = config.hrta.clone();
+        let command = Command::SetHrta(Box::new(config.hrta.clone()));
+        self.send_change(config, command);
+        self.view.message(
+            false,
+            "run reset to its initialization with HRTA on from the start; Start trains it",
+        );
     }
 
     /// Reset, and say so (the status line's last word is otherwise the old run's).
@@ -189,7 +254,15 @@ impl ExplorerApp {
         let Some(action) = self.pending_discard.take() else {
             return;
         };
+        let resume = std::mem::take(&mut self.resume_on_cancel);
         if choice == DiscardChoice::Cancel {
+            if resume {
+                self.send(Command::Play);
+                self.view.message(
+                    false,
+                    format!("{} cancelled; training resumed", action.what()),
+                );
+            }
             return;
         }
         if choice == DiscardChoice::PinFirst && !matches!(action, Discard::Pins) {
@@ -197,6 +270,7 @@ impl ExplorerApp {
         }
         match action {
             Discard::Reset => self.send_reset(),
+            Discard::ResetWith(config) => self.send_reset_with(*config),
             Discard::Preset {
                 config,
                 origin,
@@ -250,7 +324,8 @@ impl ExplorerApp {
                 }
             }
             Some(s) if path => {
-                let text = continued(what, s.eps, s.step, s.in_phase_one);
+                let schedule = matches!(command, Command::SetSchedule(_));
+                let text = continued(what, s.eps, s.step, s.in_phase_one, schedule);
                 self.send_change(config.clone(), command);
                 self.view.message(false, text);
             }
@@ -296,7 +371,8 @@ impl ExplorerApp {
         match choice {
             ApplyChoice::Cancel => {}
             ApplyChoice::Continue => {
-                let text = continued(&p.what, p.eps, p.step, p.in_phase_one);
+                let schedule = matches!(p.command, Command::SetSchedule(_));
+                let text = continued(&p.what, p.eps, p.step, p.in_phase_one, schedule);
                 let config = (*p.expects).clone();
                 self.send_change(*p.expects, p.command);
                 self.view.message(false, text);
@@ -368,17 +444,42 @@ mod tests {
         assert!(app.apply_schedule());
         app.resolve_apply(ApplyChoice::Continue);
         let said = plan(&app);
-        let phase_one =
-            app.config().strategy.phase1.adam_steps + app.config().strategy.phase1.lm_iterations;
         assert_eq!(said.len(), 1, "{said:?}");
         assert!(
-            said[0].contains(&format!("(2 taken, Phase I {phase_one} again, 500 stages")),
+            said[0].contains("(2 taken, the rest of Phase I, 500 stages"),
             "{said:?}"
         );
         assert_eq!(
             app.view.points_to,
             Some(super::super::state::Reveal::StepCap)
         );
+    }
+
+    #[test]
+    fn a_question_over_a_training_run_pauses_it_and_cancel_resumes_it() {
+        let mut app = app();
+        train(&mut app, 2);
+        app.play_pause();
+        assert!(settle(&mut app, |a| a.running()));
+        app.reset();
+        assert!(app.paused_for_question());
+        assert!(settle(&mut app, |a| !a.running()), "paused while asked");
+        let step = app.view.latest.as_ref().unwrap().step;
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        app.poll();
+        assert_eq!(app.view.latest.as_ref().unwrap().step, step, "held still");
+        app.resolve_discard(DiscardChoice::Cancel);
+        assert_eq!(last_message(&app), "reset cancelled; training resumed");
+        assert!(settle(&mut app, |a| a.running()));
+        // Asked while paused: Cancel leaves it paused.
+        app.play_pause();
+        assert!(settle(&mut app, |a| !a.running()));
+        app.reset();
+        assert!(!app.paused_for_question());
+        app.resolve_discard(DiscardChoice::Cancel);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        app.poll();
+        assert!(!app.running());
     }
 
     #[test]

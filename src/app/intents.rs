@@ -12,7 +12,7 @@ use super::ExplorerApp;
 
 impl ExplorerApp {
     /// Refuse (with a message) when lecture mode locks `control`.
-    fn unlocked(&mut self, control: Control, what: &str) -> bool {
+    pub(super) fn unlocked(&mut self, control: Control, what: &str) -> bool {
         if self.locked(control) {
             self.view.message(
                 true,
@@ -105,7 +105,8 @@ impl ExplorerApp {
             && let Err(why) =
                 crate::train::hrta::mid_run_schedule(&self.draft.hrta.s_schedule(), s.s, true)
         {
-            self.view.message(true, why);
+            self.view
+                .message_pointing(true, why, super::state::Reveal::ResetWithHrta);
             return false;
         }
         self.draft.hrta.enabled = enabled;
@@ -159,8 +160,14 @@ impl ExplorerApp {
                 );
             }
         }
-        // A path that has trained continues from where it stands, its steps so far counted.
+        // A path that has trained continues from where it stands, its steps so far counted; a
+        // new schedule alone lets a Phase I under way go on, another change starts it again.
         let was_path = self.config().strategy.kind.is_homotopy();
+        let schedule_only = {
+            let mut same = self.config().clone();
+            same.strategy.schedule = st.schedule.clone();
+            same == *config
+        };
         let (step, from, phase_one) = match self.view.latest.as_ref().filter(|s| s.step > 0) {
             Some(s) if !restart && was_path && !s.in_phase_one => (s.step, s.eps, false),
             Some(s) if !restart => (s.step, st.eps_start, true),
@@ -173,6 +180,7 @@ impl ExplorerApp {
             let first = st.phase1.adam_steps + st.phase1.lm_iterations;
             let done = match (step, phase_one) {
                 (0, _) => format!("Phase I {first}"),
+                (_, true) if schedule_only => format!("{step} taken, the rest of Phase I"),
                 (_, true) => format!("{step} taken, Phase I {first} again"),
                 (_, false) => format!("{step} taken"),
             };

@@ -150,6 +150,21 @@ impl ExplorerApp {
         self.draft != self.loaded || *self.config() != self.loaded
     }
 
+    /// The menu bar's title: the loaded preset's name, "(modified)" once the run or the draft
+    /// differs from it, and the strategy that now runs when it is no longer the preset's (the
+    /// name, e.g. "…, Strategy 2", would otherwise misname what the room is watching).
+    pub fn title(&self) -> String {
+        let name = &self.config().name;
+        let now = self.config().strategy.kind;
+        if now != self.loaded.strategy.kind {
+            format!("{name} (modified: now {})", now.label())
+        } else if self.modified() {
+            format!("{name} (modified)")
+        } else {
+            name.clone()
+        }
+    }
+
     /// How many presets or checkpoints were loaded (a window editing the previous run's
     /// settings closes when this changes).
     pub fn loads(&self) -> u64 {

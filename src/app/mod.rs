@@ -82,6 +82,9 @@ pub struct ExplorerApp {
     /// An action that would discard the trained run or the pins, waiting for the user's yes
     /// ([`ExplorerApp::resolve_discard`]).
     pub pending_discard: Option<Discard>,
+    /// The run was training when [`Self::pending_discard`] opened and was paused for it: a
+    /// Cancel resumes it (the question names the step it would lose, which must hold still).
+    resume_on_cancel: bool,
     /// The configuration the last change sent should make the worker report: the base the
     /// draft's edits not yet applied are carried from ([`crate::config::rebase`]), so what the
     /// worker refused or changed falls back and only the user's own waiting edits stay.
@@ -180,6 +183,7 @@ impl ExplorerApp {
             on_screen: (figures::PlotKind::ALL.to_vec(), 2),
             pending_apply: None,
             pending_discard: None,
+            resume_on_cancel: false,
             expected: None,
             replacing: false,
             frame_started: None,

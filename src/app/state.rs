@@ -130,6 +130,9 @@ impl Diagnostics {
 pub enum Reveal {
     /// Optimizer → step cap.
     StepCap,
+    /// Not a control but the way out the message names: reset the run and turn HRTA on from
+    /// the start ([`crate::app::ExplorerApp::reset_with_hrta`]), for HRTA refused mid-run.
+    ResetWithHrta,
 }
 
 impl Reveal {
@@ -137,6 +140,7 @@ impl Reveal {
     pub fn button(self) -> &'static str {
         match self {
             Self::StepCap => "show the step cap",
+            Self::ResetWithHrta => "reset with HRTA on",
         }
     }
 }
@@ -454,11 +458,20 @@ impl RunView {
                     );
                 }
             }
-            Event::Ended(reason) => {
+            Event::Ended(reason, accuracy) => {
+                // One message: the status line shows the newest only, and "reached the target"
+                // must not be read without the warning that the answer is wrong.
+                let far = (reason != EndReason::Interrupted)
+                    .then(|| accuracy.far_from_solution())
+                    .flatten();
+                let text = match &far {
+                    Some(far) => format!("run ended: {reason}; but {far}"),
+                    None => format!("run ended: {reason}"),
+                };
                 if reason == EndReason::MaxSteps {
-                    self.message_pointing(false, format!("run ended: {reason}"), Reveal::StepCap);
+                    self.message_pointing(far.is_some(), text, Reveal::StepCap);
                 } else {
-                    self.message(false, format!("run ended: {reason}"));
+                    self.message(far.is_some(), text);
                 }
                 self.end = Some(reason);
             }
@@ -490,6 +503,39 @@ impl RunView {
 mod tests {
     use super::*;
     use crate::config::RunConfig;
+
+    #[test]
+    fn an_end_far_from_the_solution_says_so_in_the_same_red_message() {
+        use crate::diagnostics::Accuracy;
+        let mut view = RunView::default();
+        let far = Accuracy {
+            l2re_reference: Some(0.226),
+            ..Accuracy::default()
+        };
+        view.apply(Event::Ended(EndReason::Completed { loss: 1e-6 }, far));
+        let (error, text) = view.messages.back().unwrap().clone();
+        assert!(error, "{text}");
+        assert!(
+            text.starts_with("run ended: reached the target ε"),
+            "{text}"
+        );
+        assert!(
+            text.contains("but u_θ is far from the solution: L2RE 0.226"),
+            "{text}"
+        );
+        // Close: the plain end; stopped by the user: no verdict on a run cut short.
+        let close = Accuracy {
+            l2re_reference: Some(0.004),
+            ..Accuracy::default()
+        };
+        view.apply(Event::Ended(EndReason::Completed { loss: 1e-6 }, close));
+        assert!(!view.messages.back().unwrap().0);
+        view.apply(Event::Ended(EndReason::Interrupted, far));
+        assert_eq!(
+            view.messages.back().unwrap(),
+            &(false, "run ended: interrupted".to_string())
+        );
+    }
 
     #[test]
     fn timeline_frames_are_thinned_to_every_other_stage_past_the_budget_keeping_the_newest() {

@@ -485,7 +485,16 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             .unwrap_or_else(|| "-".into()),
         out_dir.display()
     );
-    if summary.end_detail == Some(crate::train::EndReason::Interrupted) {
+    let accuracy = crate::diagnostics::Accuracy {
+        l2re_exact: summary.l2re_exact,
+        l2re_reference: summary.l2re_reference,
+        front_x0: summary.front_x0,
+    };
+    let interrupted = summary.end_detail == Some(crate::train::EndReason::Interrupted);
+    if let Some(far) = accuracy.far_from_solution().filter(|_| !interrupted) {
+        eprintln!("warning: {far}");
+    }
+    if interrupted {
         return Err(CliError {
             code: EXIT_INTERRUPTED,
             message: format!(

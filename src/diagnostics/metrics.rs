@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::net::{Channels, DerivOrder, Network};
 use crate::problem::{PointRole, Problem, operator_points_at, relative_l2, role_of};
 
+/// The L2RE past which a run's end is reported as far from the solution.
+pub const FAR_L2RE: f64 = 0.1;
+
 /// u_θ on the evaluation grid and how far it is from the known solutions.
 #[derive(Clone, Debug, Serialize)]
 pub struct EvalReport {
@@ -39,6 +42,25 @@ impl Accuracy {
     /// The L2RE to show: against the exact solution where there is one, else the reference.
     pub fn l2re(&self) -> Option<f64> {
         self.l2re_exact.or(self.l2re_reference)
+    }
+
+    /// Said when a run ends this far from the known solution: "u_θ is far from the solution:
+    /// L2RE 0.226 against the reference (a good run is below 0.1)"; None for a close result or
+    /// where nothing is known to compare with. A run can reach its target ε with a small loss
+    /// and still sit on the wrong solution; its end must not read as a success.
+    pub fn far_from_solution(&self) -> Option<String> {
+        let (l2re, against) = match (self.l2re_exact, self.l2re_reference) {
+            (Some(v), _) => (v, "the exact solution"),
+            (None, Some(v)) => (v, "the reference"),
+            (None, None) => return None,
+        };
+        // NaN (an evaluation that failed) is far too.
+        (l2re.is_nan() || l2re > FAR_L2RE).then(|| {
+            format!(
+                "u_θ is far from the solution: L2RE {l2re:.3} against {against} \
+                 (a good run is below {FAR_L2RE})"
+            )
+        })
     }
 }
 
@@ -102,4 +124,32 @@ pub fn median_spread(values: &[f64]) -> (f64, f64, f64) {
         0.5 * (v[m / 2 - 1] + v[m / 2])
     };
     (median, v[0], v[m - 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_far_from_its_solution_is_named_and_a_close_one_is_not() {
+        let far = Accuracy {
+            l2re_exact: None,
+            l2re_reference: Some(0.226),
+            front_x0: None,
+        };
+        let text = far.far_from_solution().expect("0.226 is far");
+        assert!(text.contains("L2RE 0.226 against the reference"), "{text}");
+        // The exact solution is preferred where there is one.
+        let close = Accuracy {
+            l2re_exact: Some(4e-3),
+            ..far
+        };
+        assert_eq!(close.far_from_solution(), None);
+        let failed = Accuracy {
+            l2re_exact: Some(f64::NAN),
+            ..far
+        };
+        assert!(failed.far_from_solution().is_some(), "NaN is not close");
+        assert_eq!(Accuracy::default().far_from_solution(), None);
+    }
 }

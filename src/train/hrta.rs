@@ -135,6 +135,16 @@ impl Trainer for Hrta {
         self.inner.in_phase_one()
     }
 
+    fn into_phase_one(self: Box<Self>) -> Option<super::phase_one::PhaseOne> {
+        self.inner.into_phase_one()
+    }
+
+    fn phase_one_under_way(
+        &mut self,
+    ) -> Option<(&mut super::phase_one::PhaseOne, &mut Vec<TrainEvent>)> {
+        self.inner.phase_one_under_way()
+    }
+
     fn step(
         &mut self,
         state: &mut TrainState,

@@ -62,6 +62,13 @@ impl PhaseOne {
         self.enter(first, step, events);
     }
 
+    /// Carry on `other` (a Phase I under way, from the trainer this one replaces) in place of
+    /// the one just started, withdrawing the start's announcement ("Adam at ε₀") from `events`.
+    pub fn replace(&mut self, other: PhaseOne, events: &mut Vec<TrainEvent>) {
+        events.retain(|e| !matches!(e, TrainEvent::Phase { .. }));
+        *self = other;
+    }
+
     fn enter(&mut self, part: Part, step: usize, events: &mut Vec<TrainEvent>) {
         self.part = part;
         self.steps = 0;

@@ -262,6 +262,14 @@ impl Trainer for Strategy1 {
         self.phase == Phase::I
     }
 
+    fn into_phase_one(self: Box<Self>) -> Option<PhaseOne> {
+        (self.phase == Phase::I).then_some(self.phase_one)
+    }
+
+    fn phase_one_under_way(&mut self) -> Option<(&mut PhaseOne, &mut Vec<TrainEvent>)> {
+        (self.phase == Phase::I).then_some((&mut self.phase_one, &mut self.path.events))
+    }
+
     fn resume(&mut self, state: &mut TrainState, _objective: &mut Objective) {
         self.phase = Phase::Euler;
         self.path.resume(state, "phase II: Euler path tracking,");

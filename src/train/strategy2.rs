@@ -173,6 +173,14 @@ impl Trainer for Strategy2 {
         self.phase == Phase::I
     }
 
+    fn into_phase_one(self: Box<Self>) -> Option<PhaseOne> {
+        (self.phase == Phase::I).then_some(self.phase_one)
+    }
+
+    fn phase_one_under_way(&mut self) -> Option<(&mut PhaseOne, &mut Vec<TrainEvent>)> {
+        (self.phase == Phase::I).then_some((&mut self.phase_one, &mut self.path.events))
+    }
+
     fn resume(&mut self, state: &mut TrainState, objective: &mut Objective) {
         objective.set_homotopy(None);
         self.phase = Phase::Stage;

@@ -224,6 +224,28 @@ pub trait Trainer: Send {
         false
     }
 
+    /// The Phase I under way (its progress and optimizer state), when the trainer is in one;
+    /// the trainer is given up for it ([`Self::adopt_phase_one`]).
+    fn into_phase_one(self: Box<Self>) -> Option<super::phase_one::PhaseOne> {
+        None
+    }
+
+    /// Carry on `phase_one`, taken from the trainer this started one replaces, in place of the
+    /// Phase I its start began: a new ε schedule applied during Phase I takes over after it,
+    /// not by starting it again. False (the fresh Phase I stays) for a trainer without one.
+    fn adopt_phase_one(&mut self, phase_one: super::phase_one::PhaseOne) -> bool {
+        self.phase_one_under_way()
+            .map(|(mine, events)| mine.replace(phase_one, events))
+            .is_some()
+    }
+
+    /// The Phase I under way with the events it reports into (None outside Phase I).
+    fn phase_one_under_way(
+        &mut self,
+    ) -> Option<(&mut super::phase_one::PhaseOne, &mut Vec<TrainEvent>)> {
+        None
+    }
+
     /// Forget loss-based stopping state (best loss, plateau counter) from `step` on; used when
     /// the objective changes under the trainer (a new HRTA s).
     fn reset_stopping(&mut self, _step: usize) {}

@@ -21,6 +21,9 @@ pub struct ControlsPanel {
     s_values: ListText,
     /// An ε target above the path's current ε, waiting for the user to confirm it.
     upward: Option<f64>,
+    /// The ε target under a slider drag on a homotopy: sent once, on release (each value
+    /// passed on the way would re-plan the path and leave a stage or Euler step behind).
+    dragging: Option<f64>,
 }
 
 impl ControlsPanel {
@@ -29,22 +32,33 @@ impl ControlsPanel {
         self.widths
             .sync(revision, || app.draft.network.hidden.clone());
         self.s_values.sync(revision, || app.draft.hrta.s_schedule());
-        controls_ui(app, self, ui);
+        // Start/Step/Reset above and Apply/Revert below stay in view: only the settings
+        // between them scroll (at 1280×720 and zoomed they are taller than the window).
+        run_buttons_ui(app, ui);
+        ui.separator();
+        let apply_row = ui.spacing().interact_size.y + 2.0 * ui.spacing().item_spacing.y + 8.0;
+        egui::ScrollArea::both()
+            .id_salt("controls-scroll")
+            .max_height((ui.available_height() - apply_row).max(60.0))
+            .show(ui, |ui| controls_ui(app, self, ui));
+        ui.separator();
+        apply_row_ui(app, ui);
     }
 }
 
 fn controls_ui(app: &mut ExplorerApp, panel: &mut ControlsPanel, ui: &mut egui::Ui) {
-    run_buttons_ui(app, ui);
-    ui.separator();
     problem_ui(app, ui);
-    eps_ui(app, &mut panel.upward, ui);
+    eps_ui(app, &mut panel.upward, &mut panel.dragging, ui);
     ui.separator();
     super::strategy::strategy_ui(app, ui);
     hrta_ui(app, &mut panel.s_values, ui);
     optimizer_ui(app, ui);
     network_ui(app, &mut panel.widths, ui);
     diagnostics_ui(app, ui);
-    ui.separator();
+}
+
+/// Apply and Revert for the draft's training settings.
+fn apply_row_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     // The schedule has its own Apply (in the schedule editor): an edit lights one button.
     let changed = {
         let mut draft = app.draft.clone();
@@ -121,7 +135,12 @@ fn problem_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
 
 /// The ε target slider. On a homotopy a target above the path's current ε would plan the path
 /// upward (ε growing); that waits in `upward` until the user confirms or keeps the old target.
-fn eps_ui(app: &mut ExplorerApp, upward: &mut Option<f64>, ui: &mut egui::Ui) {
+fn eps_ui(
+    app: &mut ExplorerApp,
+    upward: &mut Option<f64>,
+    dragging: &mut Option<f64>,
+    ui: &mut egui::Ui,
+) {
     ui.add_enabled_ui(!app.locked(Control::Eps), |ui| {
         // Before the first snapshot the path stands at ε₀ with the preset's target.
         let (target, current) = match &app.view.latest {
@@ -129,19 +148,40 @@ fn eps_ui(app: &mut ExplorerApp, upward: &mut Option<f64>, ui: &mut egui::Ui) {
             None => (app.config().problem.eps, app.config().strategy.eps_start),
         };
         let homotopy = app.config().strategy.kind.is_homotopy();
-        let mut eps = upward.unwrap_or(target);
+        let mut eps = dragging.or(*upward).unwrap_or(target);
         // Four significant digits in shortest form: 0.01 reads "0.01", a dragged value
         // 0.0123456… reads "0.01235".
         let response = bounded_log_slider(ui, "ε target", &mut eps, 1e-4..=1.0, "ε target", |v| {
             crate::config::four_digits(v)
         });
-        if response.changed() {
+        // Classical training follows the slider live; a homotopy takes the value let go of.
+        let chosen = if response.changed() && homotopy && response.dragged() {
+            *dragging = Some(eps);
+            None
+        } else if response.changed() {
+            dragging.take();
+            Some(eps)
+        } else if !response.dragged() {
+            dragging.take()
+        } else {
+            None
+        };
+        if let Some(eps) = chosen {
             if homotopy && eps > current {
                 *upward = Some(eps);
             } else {
                 *upward = None;
                 app.set_eps_target(eps);
             }
+        }
+        if let Some(d) = *dragging {
+            ui.label(
+                egui::RichText::new(format!(
+                    "release to send ε target {} (the path is re-planned once)",
+                    super::widgets::number(d)
+                ))
+                .weak(),
+            );
         }
         if let Some(up) = *upward {
             ui.label(
@@ -152,7 +192,7 @@ fn eps_ui(app: &mut ExplorerApp, upward: &mut Option<f64>, ui: &mut egui::Ui) {
                 ))
                 .color(ui.visuals().warn_fg_color),
             );
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 if ui.button("Run the path upward").clicked() {
                     *upward = None;
                     app.set_eps_target(up);
@@ -473,6 +513,10 @@ pub fn discard_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
     let title = action.title();
     let (text, go) = match &action {
         Discard::Reset => (format!("{lost}: a reset discards it."), "Reset".to_string()),
+        Discard::ResetWith(_) => (
+            format!("{lost}: a reset discards it; HRTA then trains from the start."),
+            "Reset".to_string(),
+        ),
         Discard::Preset { origin, .. } => (
             format!("{lost}: loading preset {origin} discards it."),
             "Load".to_string(),
@@ -506,6 +550,7 @@ pub fn discard_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             )
         }
     };
+    let paused = app.paused_for_question();
     let mut choice = None;
     egui::Window::new(title)
         .collapsible(false)
@@ -513,6 +558,9 @@ pub fn discard_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
         .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
         .show(ctx, |ui| {
             ui.label(text);
+            if paused {
+                ui.label("Training is paused until you answer; Cancel resumes it.");
+            }
             ui.horizontal(|ui| {
                 if !matches!(action, Discard::Pins)
                     && ui
@@ -560,7 +608,9 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             if unkept {
                 ui.label("It is not pinned: a plain restart discards it.");
             }
-            if p.in_phase_one {
+            if p.keeps_phase_one() {
+                ui.label("It is in Phase I: Continue lets Phase I go on where it stands; the new schedule takes over after it.");
+            } else if p.in_phase_one {
                 ui.label("It is in Phase I: Continue keeps the network and starts Phase I again at ε₀ with the new settings.");
             }
             if at_the_end {
@@ -572,7 +622,9 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                         "Continue from ε = {}",
                         super::widgets::number(p.eps)
                     ))
-                    .on_hover_text(if p.in_phase_one {
+                    .on_hover_text(if p.keeps_phase_one() {
+                        "Keep the trained network and let Phase I go on"
+                    } else if p.in_phase_one {
                         "Keep the trained network and start Phase I again from it"
                     } else {
                         "Keep the trained network and go on along the path from here"

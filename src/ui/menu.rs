@@ -144,13 +144,9 @@ fn menu_bar_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
                 }
             });
         }
-        let title = if app.modified() {
-            format!("{} (modified)", app.config().name)
-        } else {
-            app.config().name.clone()
-        };
-        ui.label(egui::RichText::new(title).strong()).on_hover_text(
-            "“(modified)”: the run or the edited settings differ from the preset as loaded",
+        ui.label(egui::RichText::new(app.title()).strong()).on_hover_text(
+            "“(modified)”: the run or the edited settings differ from the preset as loaded; \
+             “now …”: the strategy that runs is not the preset's",
         );
     });
 }

@@ -49,9 +49,7 @@ impl Panels {
                     // Solid bars take their own room: a floating one would lie over the last
                     // row (the Apply button) whenever the pointer comes near it.
                     ui.style_mut().spacing.scroll = egui::style::ScrollStyle::solid();
-                    egui::ScrollArea::both()
-                        .id_salt("controls-scroll")
-                        .show(ui, |ui| self.controls.ui(app, ui));
+                    self.controls.ui(app, ui);
                 });
         }
         if app.remembered.show_schedule {

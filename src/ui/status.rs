@@ -3,6 +3,7 @@
 //! worker is gone.
 
 use crate::app::ExplorerApp;
+use crate::app::state::Reveal;
 
 pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     ui.horizontal_wrapped(|ui| {
@@ -81,21 +82,39 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             let text = egui::RichText::new(text.clone()).color(color);
             // Dismissing clears every message: an older one never comes back in its place.
             let more = app.view.messages.len() - 1;
-            let label = match more {
-                0 => "dismiss".to_string(),
-                n => format!("dismiss all ({} more)", n),
-            };
+            let label = if more == 0 { "dismiss" } else { "dismiss all" };
             if ui.small_button(label).clicked() {
                 app.view.messages.clear();
                 app.view.points_to = None;
+            }
+            // The older messages stay readable, newest first, until dismissed.
+            if more > 0 {
+                ui.menu_button(format!("{more} earlier"), |ui| {
+                    let n = app.view.messages.len();
+                    for (error, text) in app.view.messages.iter().take(n - 1).rev() {
+                        let color = if *error {
+                            ui.visuals().error_fg_color
+                        } else {
+                            ui.visuals().text_color()
+                        };
+                        ui.label(egui::RichText::new(text).color(color));
+                    }
+                })
+                .response
+                .on_hover_text("The messages before this one, newest first");
             }
             // The control the message names, opened and scrolled into view (at 1280×720 the
             // step cap is below the controls panel's fold); before the text, like dismiss.
             if let Some(to) = app.view.points_to
                 && ui.small_button(to.button()).clicked()
             {
-                app.remembered.show_controls = true;
-                app.view.reveal = Some(to);
+                match to {
+                    Reveal::ResetWithHrta => app.reset_with_hrta(),
+                    _ => {
+                        app.remembered.show_controls = true;
+                        app.view.reveal = Some(to);
+                    }
+                }
             }
             ui.label(text);
         }

@@ -121,9 +121,6 @@ struct Worker {
     last_snapshot: Instant,
     steps_at_snapshot: usize,
     dirty: bool,
-    reference_at: Option<(f64, Instant)>,
-    /// The reference solution's label at the last ε it was computed for (for the summary).
-    reference_label: Option<String>,
     /// The loss of the last snapshot (snapshots between steps repeat it); None after a new run
     /// starts, until the first snapshot evaluates it.
     last_loss: Option<LossParts>,
@@ -147,8 +144,6 @@ impl Worker {
             last_snapshot: Instant::now(),
             steps_at_snapshot: 0,
             dirty: true,
-            reference_at: None,
-            reference_label: None,
             last_loss: None,
             probe: None,
             draws: 0,
@@ -294,7 +289,8 @@ impl Worker {
                     if !diagnosed && crate::train::spectral::offered(self.session.objective()) {
                         self.diagnose_now();
                     }
-                    self.push(Event::Ended(end));
+                    let accuracy = self.session.evaluate().accuracy;
+                    self.push(Event::Ended(end, accuracy));
                 }
             }
             Ok(None) => self.running = false,
@@ -345,22 +341,10 @@ impl Worker {
         let problem = session.problem().clone();
         let eps = session.state().eps;
         let eval = session.evaluate();
-        // The finite-difference reference costs milliseconds per ε: refresh it at most twice a
-        // second while ε moves, and always when training is not running (the last snapshot of
-        // a run must carry the reference at its final ε).
-        let reference_due = !self.running
-            || match self.reference_at {
-                Some((e, t)) => e != eps && t.elapsed() > Duration::from_millis(500),
-                None => true,
-            };
-        let reference = if reference_due || self.reference_at.map(|r| r.0) == Some(eps) {
-            self.reference_at = Some((eps, Instant::now()));
-            let r = problem.reference(eps);
-            self.reference_label = r.as_ref().map(|r| r.label.clone());
-            r.map(|r| r.values)
-        } else {
-            None
-        };
+        // The evaluation just solved (or found cached) the reference at this ε for its L2RE, so
+        // every snapshot carries it: the curve never drops out while ε moves.
+        let (reference_label, reference) =
+            problem.reference(eps).map(|r| (r.label, r.values)).unzip();
         let exact = problem.exact(eps);
         // While training, the last step's loss (taken before that step's update); paused,
         // ended or before any step, the loss at the current parameters, as `run` reports it.
@@ -385,7 +369,7 @@ impl Worker {
             eval: &eval,
             running: self.running,
             exact_solution: exact.as_ref().map(|e| e.label.clone()),
-            reference_solution: self.reference_label.clone(),
+            reference_solution: reference_label,
         });
         let residual = self.residual_now(eps);
         let elapsed = self.last_snapshot.elapsed().as_secs_f64();
@@ -502,8 +486,6 @@ impl Worker {
         self.pending_history.clear();
         self.pending_stages.clear();
         self.steps_at_snapshot = 0;
-        self.reference_at = None;
-        self.reference_label = None;
         self.last_loss = None;
         // The shown input stays across a reset of the same operator problem, not onto another.
         let sensors = self

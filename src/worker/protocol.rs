@@ -175,8 +175,9 @@ pub enum Event {
     },
     /// A phase change, ε or s change, rejected step (plot markers).
     Marker(TrainEvent),
-    /// The run ended.
-    Ended(EndReason),
+    /// The run ended, with u_θ's accuracy at its final parameters (the snapshot before the
+    /// end may be a few steps older).
+    Ended(EndReason, Accuracy),
     /// The configuration the worker now runs (after a load or a change).
     Config(Box<RunConfig>),
     /// The run restarted from its initialization (reset, new preset, checkpoint): histories

@@ -272,10 +272,11 @@ pub fn palette(k: usize) -> (u8, u8, u8) {
     PALETTE[k % PALETTE.len()]
 }
 
-/// Colours of pinned runs: the light Tableau 20 tones, none of which a live curve uses.
+/// Colours of pinned runs: tones none of which a live curve of the explorer uses (its u_θ is
+/// Tableau blue, so no cyan: a lecturer's second pin read as the live curve).
 pub const PIN_PALETTE: [(u8, u8, u8); 6] = [
     (188, 189, 34),
-    (23, 190, 207),
+    (184, 134, 11),
     (255, 152, 150),
     (197, 176, 213),
     (196, 156, 148),

@@ -415,7 +415,8 @@ impl Session {
     /// Switch to a new configuration of the same problem and network shape, keeping θ: the
     /// trainer is rebuilt and a finished run becomes runnable again. A homotopy that has trained
     /// past its Phase I continues its path from the current ε with the new settings (no new
-    /// Phase I); otherwise the trainer starts from the current parameters. Returns false when
+    /// Phase I); one in its Phase I given a new ε schedule alone carries on that Phase I as it
+    /// stands; otherwise the trainer starts from the current parameters. Returns false when
     /// the change needs a fresh session (different problem, sampling, network or backend).
     /// Callers check [`Self::hrta_refusal`] first.
     pub fn reconfigure(&mut self, config: RunConfig) -> bool {
@@ -428,11 +429,18 @@ impl Session {
         // A homotopy that has trained continues its path; from classical training (already at
         // ε*) a newly picked homotopy starts with its Phase I at ε₀ from the trained weights, and
         // one still in its Phase I starts that again with the new settings (resuming would skip
-        // what is left of it and step off ε₀ at once).
+        // what is left of it and step off ε₀ at once), unless only the schedule changed.
         let continues = step > 0
             && self.config.strategy.kind.is_homotopy()
             && config.strategy.kind.is_homotopy()
             && !self.trainer.in_phase_one();
+        // Only the ε schedule changed during Phase I: Phase I goes on where it stands (the
+        // schedule takes over after it), its optimizer state and progress kept.
+        let schedule_only = self.trainer.in_phase_one() && {
+            let mut same = self.config.clone();
+            same.strategy.schedule = config.strategy.schedule.clone();
+            same == config
+        };
         // HRTA on a network that has trained goes on from its current s (the function it has
         // learned), never back to the schedule's start ([`super::hrta::mid_run_schedule`]).
         let mut trainer_config = config.clone();
@@ -450,7 +458,11 @@ impl Session {
         self.objective.set_network(net.clone());
         self.objective.set_homotopy(None);
         self.objective.set_time_step(None);
-        self.trainer = super::build_trainer(&trainer_config, net.n_params());
+        let old = std::mem::replace(
+            &mut self.trainer,
+            super::build_trainer(&trainer_config, net.n_params()),
+        );
+        let phase_one = schedule_only.then(|| old.into_phase_one()).flatten();
         self.state = TrainState {
             theta,
             eps: if self.config.strategy.kind.is_homotopy() {
@@ -466,6 +478,9 @@ impl Session {
             self.trainer.resume(&mut self.state, &mut self.objective);
         } else {
             self.trainer.start(&mut self.state, &mut self.objective);
+            if let Some(p) = phase_one {
+                self.trainer.adopt_phase_one(p);
+            }
         }
         self.last_finite = self.snapshot();
         self.last_sane = self.last_finite.clone();
