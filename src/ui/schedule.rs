@@ -403,12 +403,37 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
     let follow = seen != app.view.stages.len();
     ui.data_mut(|d| d.insert_temp(seen_id, app.view.stages.len()));
     // The header stays put above the scrolling rows; equal column widths keep them aligned.
+    // The x₀ column only where the problem has a front; a panel too narrow for the columns
+    // (1280×720 zoomed for a room) gets them narrower in small text, never clipped.
     const WIDTHS: [f32; 5] = [34.0, 58.0, 62.0, 66.0, 50.0];
+    let fronts = app
+        .view
+        .stages
+        .iter()
+        .any(|s| s.accuracy.front_x0.is_some())
+        || app
+            .view
+            .latest
+            .as_ref()
+            .is_some_and(|s| s.accuracy.front_x0.is_some());
+    let columns = if fronts { 5 } else { 4 };
+    let gap = ui.spacing().item_spacing.x;
+    let needed: f32 = WIDTHS[..columns].iter().sum::<f32>() + gap * columns as f32;
+    // What is in view (the panel scrolls sideways, so its width may be more), less the
+    // panel's scroll bar and the rows' own.
+    let visible = ui.clip_rect().right().min(ui.max_rect().right()) - ui.cursor().min.x;
+    let room = visible - 2.0 * ui.spacing().scroll.allocated_width() - gap;
+    let scale = (room / needed).min(1.0);
+    // The columns have room to spare around their numbers: small text only past a fifth less.
+    if scale < 0.8 {
+        ui.style_mut().override_text_style = Some(egui::TextStyle::Small);
+    }
     let cell = |ui: &mut egui::Ui, i: usize, text: egui::RichText| {
-        ui.add_sized([WIDTHS[i], 18.0], egui::Label::new(text))
+        (i < columns)
+            .then(|| ui.add_sized([WIDTHS[i] * scale, 18.0 * scale], egui::Label::new(text)))
     };
     egui::Grid::new("stages-header")
-        .num_columns(5)
+        .num_columns(columns)
         .show(ui, |ui| {
             for (i, h) in ["k", axis.name(), "loss", "L2RE", "x₀"]
                 .into_iter()
@@ -426,7 +451,7 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
     rows.show(ui, |ui| {
         egui::Grid::new("stages")
             .striped(true)
-            .num_columns(5)
+            .num_columns(columns)
             .show(ui, |ui| {
                 for (k, s) in app.view.stages.iter().enumerate() {
                     // The stage reached last is the current one (snapshots may lag the stage events).
@@ -441,7 +466,10 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
                         }
                     };
                     let first = cell(ui, 0, text(k.to_string()));
-                    if follow && k + 1 == app.view.stages.len() {
+                    if let Some(first) = first
+                        && follow
+                        && k + 1 == app.view.stages.len()
+                    {
                         first.scroll_to_me(Some(egui::Align::Center));
                     }
                     cell(ui, 1, text(axis.text(s.eps)));
