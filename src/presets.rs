@@ -263,6 +263,12 @@ pub fn first_for(kind: crate::problem::ProblemKind) -> Option<(&'static str, &'s
     })
 }
 
+/// The shipped preset `name` as a configuration (its title and description for the menu).
+pub fn shipped_config(name: &str) -> Option<crate::config::RunConfig> {
+    let (_, text) = SHIPPED.iter().find(|(n, _)| *n == name)?;
+    crate::config::RunConfig::from_toml_str(text).ok()
+}
+
 /// The shipped presets grouped by the problem they solve, problems in the registry's order
 /// and presets in [`SHIPPED`]'s (parsed once).
 pub fn shipped_by_problem() -> &'static [(crate::problem::ProblemKind, Vec<&'static str>)] {
@@ -301,5 +307,14 @@ mod group_tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), super::SHIPPED.len());
+    }
+
+    #[test]
+    fn every_shipped_preset_describes_itself_for_the_menus_hover() {
+        for (name, _) in super::SHIPPED {
+            let c = super::shipped_config(name).unwrap();
+            assert!(!c.description.trim().is_empty(), "{name}");
+        }
+        assert!(super::shipped_config("no_such.toml").is_none());
     }
 }

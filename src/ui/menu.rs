@@ -318,7 +318,17 @@ fn presets_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 .max_height(room.min(ui.available_height()))
                 .show(ui, |ui| {
                     for name in names {
-                        if ui.button(name.trim_end_matches(".toml")).clicked()
+                        // What the preset runs, and what to expect of it, before it is loaded.
+                        let described = |ui: &mut egui::Ui| {
+                            if let Some(c) = crate::presets::shipped_config(name) {
+                                ui.strong(&c.name);
+                                ui.label(&c.description);
+                            }
+                        };
+                        if ui
+                            .button(name.trim_end_matches(".toml"))
+                            .on_hover_ui(described)
+                            .clicked()
                             && let Some((text, origin)) =
                                 crate::presets::text(&PathBuf::from("presets"), name)
                         {
