@@ -349,7 +349,11 @@ fn a_pinned_run_is_overlaid_on_the_next_one_with_a_legend() {
             .collect()
     };
     let solution = labels(PlotKind::Solution);
-    assert!(solution.iter().any(|l| l == "pin 1"), "{solution:?}");
+    // Pinned at ε = 0.05, drawn beside the reset run at ε₀ = 0.1: the legend says where it was.
+    assert!(
+        solution.iter().any(|l| l == "pin 1 (ε = 0.05)"),
+        "{solution:?}"
+    );
     h.get_by_label("Strategy 1 (Euler), geometric 50 from ε₀ = 0.1, ε* = 0.05, seed 0");
     let loss = labels(PlotKind::Loss);
     for label in ["pin 1 loss", "pin 1 L2RE"] {

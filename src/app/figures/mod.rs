@@ -301,18 +301,22 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
             fig.vlines.push((x0, format!("x₀ = {x0:.4}")));
         }
     }
+    let shown_at = shown.map(|s| s.eps);
     for p in shown_pins(view) {
         // An operator run's pin holds every test input's profile one after another: it shows
         // the first, the input the live plot shows.
         let mut pts = from_array(&p.solution);
         let xs: Vec<f64> = pts.iter().map(|q| q.0).collect();
         pts.truncate(first_sweep(&xs));
-        fig.series.push(pin_series(
-            format!("pin {}", p.number),
-            pts,
-            Mark::Line,
-            p.color,
-        ));
+        // A pin ended elsewhere on the path than the curves it is drawn with (the reference is
+        // the shown ε's): its legend says where.
+        let label = match shown_at {
+            Some(e) if (e - p.summary.eps).abs() > 1e-9 * e.abs().max(1e-300) => {
+                format!("pin {} ({})", p.number, at(view, p.summary.eps))
+            }
+            _ => format!("pin {}", p.number),
+        };
+        fig.series.push(pin_series(label, pts, Mark::Line, p.color));
     }
     fig
 }
