@@ -63,7 +63,27 @@ impl ExplorerApp {
         }
         self.draft.problem.eps = eps;
         let mut expected = self.config().clone();
+        let old = expected.problem.eps;
         expected.problem.eps = eps;
+        // A homotopy re-plans its path once (the slider sends on release): say to where, as
+        // a short drag on the log scale can move the target by a decade.
+        if expected.strategy.kind.is_homotopy() && old != eps {
+            use crate::config::four_digits;
+            let from = self
+                .view
+                .latest
+                .as_ref()
+                .map_or(expected.strategy.eps_start, |s| s.eps);
+            self.view.message(
+                false,
+                format!(
+                    "ε target {} → {}: the path is planned again from ε = {}",
+                    four_digits(old),
+                    four_digits(eps),
+                    four_digits(from)
+                ),
+            );
+        }
         self.send_change(expected, Command::SetEpsTarget(eps));
         true
     }
@@ -283,6 +303,11 @@ mod tests {
         }
         assert!(app.set_eps_target(0.02));
         assert_eq!(app.draft.problem.eps, 0.02);
+        // This preset's homotopy says where the path goes now.
+        assert_eq!(
+            last_message(&app),
+            "ε target 0.05 → 0.02: the path is planned again from ε = 0.1"
+        );
         // The reported configuration follows when the worker confirms.
         assert!(settle(&mut app, |a| a.config().problem.eps == 0.02));
         assert_eq!(

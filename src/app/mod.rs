@@ -177,7 +177,11 @@ impl ExplorerApp {
             ntk_lab: ntk_lab::NtkLab::default(),
             sweep_view: None,
             headless,
-            export_root: PathBuf::from(export::EXPORT_ROOT),
+            // Absolute, so the status line's "wrote …" says where it is whatever the folder
+            // the explorer was started from.
+            export_root: std::env::current_dir()
+                .map(|d| d.join(export::EXPORT_ROOT))
+                .unwrap_or_else(|_| PathBuf::from(export::EXPORT_ROOT)),
             ctx,
             frame_times: Default::default(),
             on_screen: (figures::PlotKind::ALL.to_vec(), 2),

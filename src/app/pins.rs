@@ -13,7 +13,9 @@ pub fn pin_name(c: &RunConfig) -> String {
     if c.strategy.kind.is_homotopy() {
         let schedule = match &c.strategy.schedule {
             ScheduleConfig::List { values } => format!("list of {}", values.len()),
-            ScheduleConfig::Linear { delta } => format!("linear Δε = {delta}"),
+            ScheduleConfig::Linear { delta } => {
+                format!("linear Δε = {}", crate::config::four_digits(*delta))
+            }
             ScheduleConfig::Geometric { steps } => format!("geometric {steps}"),
             ScheduleConfig::Adaptive { .. } => "adaptive".to_string(),
         };

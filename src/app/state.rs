@@ -164,6 +164,9 @@ pub struct RunView {
     /// Frames are kept for every `frame_stride`-th stage (1 until the budget is reached).
     pub frame_stride: usize,
     pub end: Option<EndReason>,
+    /// With [`Self::end`]: how far from the solution the run ended, when far
+    /// ([`crate::diagnostics::Accuracy::far_from_solution`]).
+    pub end_far: Option<String>,
     /// The configuration the worker runs, as it last reported it (its `Config` events, and the
     /// target ε of each snapshot): the app's one reported configuration. The lecture locks in
     /// it are the window's (`ExplorerApp` keeps them across reports).
@@ -371,7 +374,10 @@ impl RunView {
                     self.scrub = None;
                 }
                 self.thin_frames();
-                self.end = if snap.running { None } else { self.end };
+                if snap.running {
+                    self.end = None;
+                    self.end_far = None;
+                }
                 self.latest = Some(*snap);
             }
             Event::Diagnostics {
@@ -474,6 +480,7 @@ impl RunView {
                     self.message(far.is_some(), text);
                 }
                 self.end = Some(reason);
+                self.end_far = far;
             }
             Event::Config(config) => {
                 // The worker answers in order, so a sweep that arrived before a configuration
@@ -523,6 +530,8 @@ mod tests {
             text.contains("but u_θ is far from the solution: L2RE 0.226"),
             "{text}"
         );
+        // Kept beside the end reason under Start, after the status line moves on.
+        assert!(view.end_far.as_deref().is_some_and(|t| t.contains("0.226")));
         // Close: the plain end; stopped by the user: no verdict on a run cut short.
         let close = Accuracy {
             l2re_reference: Some(0.004),

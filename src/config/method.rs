@@ -144,10 +144,14 @@ fn stage_count(st: &StrategyConfig, target: f64) -> String {
     match &st.schedule {
         ScheduleConfig::List { values } => format!("{} stages", values.len()),
         ScheduleConfig::Geometric { steps } => format!("{steps} geometric stages"),
-        ScheduleConfig::Linear { delta } => match st.planned_stages(target) {
-            Some(1) => format!("1 stage of Δε = {delta} (straight to the target)"),
-            n => format!("{} stages of Δε = {delta}", n.unwrap_or(0)),
-        },
+        ScheduleConfig::Linear { delta } => {
+            // A Δε derived from a stage count reads 0.0010988888888888888 in full.
+            let delta = super::four_digits(*delta);
+            match st.planned_stages(target) {
+                Some(1) => format!("1 stage of Δε = {delta} (straight to the target)"),
+                n => format!("{} stages of Δε = {delta}", n.unwrap_or(0)),
+            }
+        }
         ScheduleConfig::Adaptive { .. } => "adaptive Δε".to_string(),
     }
 }

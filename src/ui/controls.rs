@@ -114,6 +114,10 @@ fn run_buttons_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     });
     if let Some(end) = &app.view.end {
         ui.label(egui::RichText::new(format!("ended: {end}")).weak());
+        // The status line's warning, kept here once that line has moved on.
+        if let Some(far) = &app.view.end_far {
+            ui.label(egui::RichText::new(far).color(ui.visuals().error_fg_color));
+        }
     }
 }
 
@@ -552,32 +556,36 @@ pub fn discard_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
     };
     let paused = app.paused_for_question();
     let mut choice = None;
-    egui::Window::new(title)
-        .collapsible(false)
-        .resizable(false)
-        .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
-        .show(ctx, |ui| {
-            ui.label(text);
-            if paused {
-                ui.label("Training is paused until you answer; Cancel resumes it.");
+    // Modal: the plots behind it take no hover or click while it waits (a plot's coordinate
+    // tooltip used to sit over the question).
+    let modal = egui::Modal::new(egui::Id::unique("discard-question")).show(ctx, |ui| {
+        ui.set_max_width(520.0);
+        ui.heading(title);
+        ui.label(text);
+        if paused {
+            ui.label("Training is paused until you answer; Cancel resumes it.");
+        }
+        ui.horizontal(|ui| {
+            if !matches!(action, Discard::Pins)
+                && ui
+                    .button(format!("Pin it, then {}", go.to_lowercase()))
+                    .on_hover_text("Keep its curves and numbers beside the next run")
+                    .clicked()
+            {
+                choice = Some(DiscardChoice::PinFirst);
             }
-            ui.horizontal(|ui| {
-                if !matches!(action, Discard::Pins)
-                    && ui
-                        .button(format!("Pin it, then {}", go.to_lowercase()))
-                        .on_hover_text("Keep its curves and numbers beside the next run")
-                        .clicked()
-                {
-                    choice = Some(DiscardChoice::PinFirst);
-                }
-                if ui.button(&go).clicked() {
-                    choice = Some(DiscardChoice::Discard);
-                }
-                if ui.button("Cancel").clicked() {
-                    choice = Some(DiscardChoice::Cancel);
-                }
-            });
+            if ui.button(&go).clicked() {
+                choice = Some(DiscardChoice::Discard);
+            }
+            if ui.button("Cancel").clicked() {
+                choice = Some(DiscardChoice::Cancel);
+            }
         });
+    });
+    // Esc or a click beside it: Cancel.
+    if choice.is_none() && modal.should_close() {
+        choice = Some(DiscardChoice::Cancel);
+    }
     if let Some(c) = choice {
         app.resolve_discard(c);
     }
@@ -593,11 +601,9 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
     let unkept = app.unkept_run().is_some();
     let at_the_end = app.at_the_end();
     let mut choice = None;
-    egui::Window::new(crate::app::discard::APPLY_TITLE)
-        .collapsible(false)
-        .resizable(false)
-        .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
-        .show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique("apply-question")).show(ctx, |ui| {
+            ui.set_max_width(560.0);
+            ui.heading(crate::app::discard::APPLY_TITLE);
             ui.label(format!(
                 "{}: the run is {} at ε = {} after {} steps.",
                 p.what,
@@ -655,6 +661,9 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                 }
             });
         });
+    if choice.is_none() && modal.should_close() {
+        choice = Some(ApplyChoice::Cancel);
+    }
     if let Some(c) = choice {
         app.resolve_apply(c);
     }

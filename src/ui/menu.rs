@@ -107,7 +107,10 @@ fn menu_bar_ui(app: &mut ExplorerApp, menu: &mut MenuBar, ui: &mut egui::Ui) {
             .ui(ui, |ui| {
                 // Zoomed on a short screen the menu is taller than the window: it scrolls.
                 // (A scroll area in a popup starts small: its scrolled height is the room too.)
-                let room = (ui.ctx().content_rect().height() - 60.0).max(200.0);
+                // The room below the menu bar, less the popup's frame: its last row ("Lecture
+                // locks…") was cut off at the window's edge at 133 % on 1280×720.
+                let top = ui.min_rect().top();
+                let room = (ui.ctx().content_rect().bottom() - top - 24.0).max(200.0);
                 egui::ScrollArea::vertical()
                     .max_height(room)
                     .min_scrolled_height(room)

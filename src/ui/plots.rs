@@ -136,8 +136,10 @@ fn plot_cell_ui(
         .chain(own)
         .map(|b| text_width(b, egui::TextStyle::Body) + pad)
         .sum();
-    let wide =
-        ui.available_width() > text_width(&fig.title, egui::TextStyle::Body) + buttons + 24.0;
+    // Measured with its numbers at their widest, so the buttons do not jump between the
+    // title's row and a row of their own as ε = 0.1 becomes ε = 0.07943 during a run.
+    let wide = ui.available_width()
+        > text_width(&widest_numbers(&fig.title), egui::TextStyle::Body) + buttons + 24.0;
     let mut toggle = false;
     ui.horizontal(|ui| {
         let title = ui
@@ -235,6 +237,30 @@ fn plot_cell_ui(
     toggle
 }
 
+/// `title` with every number (a run of digits and points) padded to seven digits, the widest
+/// ε, s or step the titles show in their usual form.
+fn widest_numbers(title: &str) -> String {
+    let mut out = String::with_capacity(title.len() + 16);
+    let mut run = 0;
+    let flush = |out: &mut String, run: &mut usize| {
+        out.extend(std::iter::repeat_n(
+            '0',
+            (*run).max(7) * usize::from(*run > 0),
+        ));
+        *run = 0;
+    };
+    for c in title.chars() {
+        if c.is_ascii_digit() || c == '.' {
+            run += 1;
+        } else {
+            flush(&mut out, &mut run);
+            out.push(c);
+        }
+    }
+    flush(&mut out, &mut run);
+    out
+}
+
 /// The buttons of a plot's header: Focus/Back, export, and the plot's own actions,
 /// right-aligned beside the title, or (`wrap`, on a row of their own) wrapping onto further
 /// rows rather than running out of a narrow cell. Returns whether Focus or Back was pressed.
@@ -250,25 +276,63 @@ fn header_buttons(
     } else {
         egui::Layout::right_to_left(egui::Align::Center)
     };
+    // The same order whichever way they are laid out: a right-to-left row adds the rightmost
+    // first, a wrapping left-to-right one the leftmost (they used to swap ends when the title
+    // grew and pushed them onto their own row).
+    let mut items = [
+        Header::Toggle,
+        Header::Export(Format::Csv),
+        Header::Export(Format::Png),
+        Header::Export(Format::Pdf),
+        Header::Export(Format::Svg),
+        Header::Own,
+    ];
+    if wrap {
+        items.reverse();
+    }
     ui.with_layout(layout, |ui| {
-        let (label, hint) = if focused {
-            ("Back", "Return to all plots (Esc)")
-        } else {
-            ("Focus", "Fill the area with this plot (Esc returns)")
-        };
-        let toggle = ui.small_button(label).on_hover_text(hint).clicked();
-        for format in [Format::Csv, Format::Png, Format::Pdf, Format::Svg] {
-            let label = format.extension().to_uppercase();
-            if ui
-                .small_button(&label)
-                .on_hover_text(format!("Export this plot as {label}"))
-                .clicked()
-            {
-                start_export_plot(app, kind, format);
+        let mut toggle = false;
+        for item in items {
+            match item {
+                Header::Toggle => {
+                    let (label, hint) = if focused {
+                        ("Back", "Return to all plots (Esc)")
+                    } else {
+                        ("Focus", "Fill the area with this plot (Esc returns)")
+                    };
+                    toggle = ui.small_button(label).on_hover_text(hint).clicked();
+                }
+                Header::Export(format) => {
+                    let label = format.extension().to_uppercase();
+                    if ui
+                        .small_button(&label)
+                        .on_hover_text(format!("Export this plot as {label}"))
+                        .clicked()
+                    {
+                        start_export_plot(app, kind, format);
+                    }
+                }
+                Header::Own => own_actions(app, ui, kind, wrap),
             }
         }
-        match kind {
-            PlotKind::Solution => {
+        toggle
+    })
+    .inner
+}
+
+/// One entry of a plot's header ([`header_buttons`]).
+#[derive(Clone, Copy)]
+enum Header {
+    Toggle,
+    Export(Format),
+    Own,
+}
+
+/// The plot's own actions in its header (`wrap`: laid out left to right).
+fn own_actions(app: &mut ExplorerApp, ui: &mut egui::Ui, kind: PlotKind, wrap: bool) {
+    match kind {
+        PlotKind::Solution => {
+            let clear = |app: &mut ExplorerApp, ui: &mut egui::Ui| {
                 if !app.view.pinned.is_empty()
                     && ui
                         .small_button("Clear pins")
@@ -277,67 +341,71 @@ fn header_buttons(
                 {
                     app.clear_pins();
                 }
-                if ui
-                    .small_button("Pin run")
-                    .on_hover_text("Keep this run's curves to compare with the next one")
-                    .clicked()
-                    && !app.view.pin_current()
-                {
-                    app.view.message(true, "nothing to pin yet");
-                }
+            };
+            if !wrap {
+                clear(app, ui);
             }
-            PlotKind::Loss => {
-                let axis = &mut app.remembered.loss_axis;
-                egui::ComboBox::new("loss-axis", "x axis")
-                    .selected_text(axis.label())
-                    .show_ui(ui, |ui| {
-                        for a in crate::app::LossAxis::ALL {
-                            ui.selectable_value(axis, a, a.label());
-                        }
-                    })
-                    .response
-                    .on_hover_text("Plot against steps, or per finished stage by k or by ε");
+            if ui
+                .small_button("Pin run")
+                .on_hover_text("Keep this run's curves to compare with the next one")
+                .clicked()
+                && !app.view.pin_current()
+            {
+                app.view.message(true, "nothing to pin yet");
             }
-            PlotKind::Operator => {
-                if ui.small_button("Recompute").clicked() {
-                    app.send(Command::RequestSweep);
-                }
+            if wrap {
+                clear(app, ui);
             }
-            PlotKind::Spectrum | PlotKind::SoftMode | PlotKind::Kernel => {
-                // Scrubbed to a finished stage: its own spectrum, from the θ it ended with.
-                let stage = app
-                    .view
-                    .scrub
-                    .and_then(|k| app.view.stages.get(k))
-                    .filter(|s| !s.theta.is_empty());
-                match stage {
-                    Some(s) => {
-                        if ui
-                            .small_button("Compute at this stage")
-                            .on_hover_text(
-                                "The spectrum of K_ε with the parameters this stage ended with",
-                            )
-                            .clicked()
-                        {
-                            app.send(Command::RequestStageDiagnostics {
-                                step: s.step,
-                                theta: s.theta.clone(),
-                                eps: s.eps,
-                            });
-                        }
-                    }
-                    None => {
-                        if ui.small_button("Compute now").clicked() {
-                            app.send(Command::RequestDiagnostics);
-                        }
-                    }
-                }
-            }
-            PlotKind::Residual | PlotKind::Error => {}
         }
-        toggle
-    })
-    .inner
+        PlotKind::Loss => {
+            let axis = &mut app.remembered.loss_axis;
+            egui::ComboBox::new("loss-axis", "x axis")
+                .selected_text(axis.label())
+                .show_ui(ui, |ui| {
+                    for a in crate::app::LossAxis::ALL {
+                        ui.selectable_value(axis, a, a.label());
+                    }
+                })
+                .response
+                .on_hover_text("Plot against steps, or per finished stage by k or by ε");
+        }
+        PlotKind::Operator => {
+            if ui.small_button("Recompute").clicked() {
+                app.send(Command::RequestSweep);
+            }
+        }
+        PlotKind::Spectrum | PlotKind::SoftMode | PlotKind::Kernel => {
+            // Scrubbed to a finished stage: its own spectrum, from the θ it ended with.
+            let stage = app
+                .view
+                .scrub
+                .and_then(|k| app.view.stages.get(k))
+                .filter(|s| !s.theta.is_empty());
+            match stage {
+                Some(s) => {
+                    if ui
+                        .small_button("Compute at this stage")
+                        .on_hover_text(
+                            "The spectrum of K_ε with the parameters this stage ended with",
+                        )
+                        .clicked()
+                    {
+                        app.send(Command::RequestStageDiagnostics {
+                            step: s.step,
+                            theta: s.theta.clone(),
+                            eps: s.eps,
+                        });
+                    }
+                }
+                None => {
+                    if ui.small_button("Compute now").clicked() {
+                        app.send(Command::RequestDiagnostics);
+                    }
+                }
+            }
+        }
+        PlotKind::Residual | PlotKind::Error => {}
+    }
 }
 
 /// The pinned runs of the shown problem, one row each: colour, what the run was, the ε it
@@ -470,4 +538,20 @@ fn operator_controls(app: &mut ExplorerApp, ui: &mut egui::Ui, draw: &mut InputD
             app.show_test_inputs();
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn titles_are_measured_with_their_numbers_at_the_widest() {
+        assert_eq!(
+            super::widest_numbers("Solution at ε = 0.1"),
+            super::widest_numbers("Solution at ε = 0.07943")
+        );
+        assert_eq!(
+            super::widest_numbers("stage 62 of 230"),
+            "stage 0000000 of 0000000"
+        );
+        assert_eq!(super::widest_numbers("no numbers"), "no numbers");
+    }
 }

@@ -422,7 +422,7 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
     // What is in view (the panel scrolls sideways, so its width may be more), less the
     // panel's scroll bar and the rows' own.
     let visible = ui.clip_rect().right().min(ui.max_rect().right()) - ui.cursor().min.x;
-    let room = visible - 2.0 * ui.spacing().scroll.allocated_width() - gap;
+    let room = visible - 2.0 * ui.spacing().scroll.allocated_width() - 3.0 * gap;
     let scale = (room / needed).min(1.0);
     // The columns have room to spare around their numbers: small text only past a fifth less.
     if scale < 0.8 {
@@ -444,8 +444,9 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
             ui.end_row();
         });
     let mut rows = egui::ScrollArea::vertical().max_height(320.0);
-    if follow && app.view.stages.is_empty() {
-        // A fresh run (reset, preset): back to its first rows, not the old run's last ones.
+    if follow && app.view.stages.len() < seen {
+        // A fresh run (reset, preset): back to its first rows, not the old run's last ones
+        // (kept, the offset of a 230-row table showed a 5-row one as no rows at all).
         rows = rows.vertical_scroll_offset(0.0);
     }
     rows.show(ui, |ui| {

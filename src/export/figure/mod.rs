@@ -273,10 +273,11 @@ pub fn palette(k: usize) -> (u8, u8, u8) {
 }
 
 /// Colours of pinned runs: tones none of which a live curve of the explorer uses (its u_θ is
-/// Tableau blue, so no cyan: a lecturer's second pin read as the live curve).
+/// Tableau blue, so no cyan, and pin 2 is magenta, not a second olive or gold: a lecturer's
+/// second pin read as the live curve, then as pin 1).
 pub const PIN_PALETTE: [(u8, u8, u8); 6] = [
     (188, 189, 34),
-    (184, 134, 11),
+    (204, 0, 153),
     (255, 152, 150),
     (197, 176, 213),
     (196, 156, 148),
