@@ -1303,7 +1303,8 @@ fn a_schedule_applied_in_phase_one_lets_phase_one_go_on_and_says_so() {
         "It is in Phase I: Continue lets Phase I go on where it stands; the new schedule takes over after it.",
     );
     h.get_by_label("Continue from ε = 0.1").click();
-    h.run();
+    // Stepped, not run to rest: the worker's answer re-lays the stage table when it arrives.
+    h.run_steps(2);
     assert!(
         has_message(
             &h.state().app,

@@ -153,6 +153,10 @@ fn eps_ui(
         };
         let homotopy = app.config().strategy.kind.is_homotopy();
         let mut eps = dragging.or(*upward).unwrap_or(target);
+        // As wide as the panel allows beside its value and label: four decades on egui's
+        // default 100 points made a short drag a decade.
+        let label = 2.0 * ui.spacing().interact_size.x + 4.0 * ui.spacing().item_spacing.x;
+        ui.spacing_mut().slider_width = (ui.available_width() - label).max(100.0);
         // Four significant digits in shortest form: 0.01 reads "0.01", a dragged value
         // 0.0123456… reads "0.01235".
         let response = bounded_log_slider(ui, "ε target", &mut eps, 1e-4..=1.0, "ε target", |v| {
