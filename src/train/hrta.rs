@@ -135,14 +135,12 @@ impl Trainer for Hrta {
         self.inner.in_phase_one()
     }
 
-    fn into_phase_one(self: Box<Self>) -> Option<super::phase_one::PhaseOne> {
+    fn into_phase_one(self: Box<Self>) -> Option<super::trainer::PhaseOneHandOver> {
         self.inner.into_phase_one()
     }
 
-    fn phase_one_under_way(
-        &mut self,
-    ) -> Option<(&mut super::phase_one::PhaseOne, &mut Vec<TrainEvent>)> {
-        self.inner.phase_one_under_way()
+    fn adopt_phase_one(&mut self, phase_one: super::trainer::PhaseOneHandOver) -> bool {
+        self.inner.adopt_phase_one(phase_one)
     }
 
     fn step(

@@ -6,7 +6,7 @@
 
 use super::inner::{Inner, InnerKind};
 use super::objective::{Objective, ObjectiveError};
-use super::trainer::{StepReport, TrainEvent, TrainState};
+use super::trainer::{PhaseOneHandOver, StepReport, TrainEvent, TrainState};
 use crate::config::{LmConfig, LrSchedule, OptimizerConfig, Phase1Config};
 
 /// Which optimizer Phase I is running.
@@ -62,11 +62,28 @@ impl PhaseOne {
         self.enter(first, step, events);
     }
 
+    /// This Phase I, to be carried on by another trainer ([`Self::adopt`]).
+    pub fn hand_over(self) -> PhaseOneHandOver {
+        PhaseOneHandOver(Box::new(self))
+    }
+
     /// Carry on `other` (a Phase I under way, from the trainer this one replaces) in place of
-    /// the one just started, withdrawing the start's announcement ("Adam at ε₀") from `events`.
-    pub fn replace(&mut self, other: PhaseOne, events: &mut Vec<TrainEvent>) {
-        events.retain(|e| !matches!(e, TrainEvent::Phase { .. }));
-        *self = other;
+    /// the one just started, withdrawing the start's announcement ("Adam at ε₀") from `events`;
+    /// false (nothing changed) when this trainer's Phase I is not `under_way`.
+    pub fn adopt(
+        &mut self,
+        under_way: bool,
+        other: PhaseOneHandOver,
+        events: &mut Vec<TrainEvent>,
+    ) -> bool {
+        match other.0.downcast::<PhaseOne>() {
+            Ok(other) if under_way => {
+                events.retain(|e| !matches!(e, TrainEvent::Phase { .. }));
+                *self = *other;
+                true
+            }
+            _ => false,
+        }
     }
 
     fn enter(&mut self, part: Part, step: usize, events: &mut Vec<TrainEvent>) {

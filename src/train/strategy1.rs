@@ -9,7 +9,7 @@ use super::lm::LevenbergMarquardt;
 use super::objective::{Objective, ObjectiveError};
 use super::path::PathTracker;
 use super::phase_one::PhaseOne;
-use super::trainer::{EndReason, StepReport, TrainEvent, TrainState, Trainer};
+use super::trainer::{EndReason, PhaseOneHandOver, StepReport, TrainEvent, TrainState, Trainer};
 use crate::config::{
     Corrector, LmConfig, OptimizerConfig, PseudoInverse, ScheduleConfig, StrategyConfig,
     StrategyKind,
@@ -262,17 +262,18 @@ impl Trainer for Strategy1 {
         self.phase == Phase::I
     }
 
-    fn into_phase_one(self: Box<Self>) -> Option<PhaseOne> {
-        (self.phase == Phase::I).then_some(self.phase_one)
-    }
-
-    fn phase_one_under_way(&mut self) -> Option<(&mut PhaseOne, &mut Vec<TrainEvent>)> {
-        (self.phase == Phase::I).then_some((&mut self.phase_one, &mut self.path.events))
-    }
-
     fn resume(&mut self, state: &mut TrainState, _objective: &mut Objective) {
         self.phase = Phase::Euler;
         self.path.resume(state, "phase II: Euler path tracking,");
+    }
+
+    fn into_phase_one(self: Box<Self>) -> Option<PhaseOneHandOver> {
+        (self.phase == Phase::I).then_some(self.phase_one.hand_over())
+    }
+
+    fn adopt_phase_one(&mut self, phase_one: PhaseOneHandOver) -> bool {
+        self.phase_one
+            .adopt(self.phase == Phase::I, phase_one, &mut self.path.events)
     }
 
     fn step(

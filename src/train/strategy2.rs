@@ -9,7 +9,9 @@ use super::inner::{Inner, InnerKind};
 use super::objective::{HomotopyTerm, Objective, ObjectiveError};
 use super::path::PathTracker;
 use super::phase_one::PhaseOne;
-use super::trainer::{EndReason, StepReport, StopRules, TrainEvent, TrainState, Trainer};
+use super::trainer::{
+    EndReason, PhaseOneHandOver, StepReport, StopRules, TrainEvent, TrainState, Trainer,
+};
 use crate::config::{LmConfig, OptimizerConfig, StageOptimizer, StrategyConfig, StrategyKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,12 +175,13 @@ impl Trainer for Strategy2 {
         self.phase == Phase::I
     }
 
-    fn into_phase_one(self: Box<Self>) -> Option<PhaseOne> {
-        (self.phase == Phase::I).then_some(self.phase_one)
+    fn into_phase_one(self: Box<Self>) -> Option<PhaseOneHandOver> {
+        (self.phase == Phase::I).then_some(self.phase_one.hand_over())
     }
 
-    fn phase_one_under_way(&mut self) -> Option<(&mut PhaseOne, &mut Vec<TrainEvent>)> {
-        (self.phase == Phase::I).then_some((&mut self.phase_one, &mut self.path.events))
+    fn adopt_phase_one(&mut self, phase_one: PhaseOneHandOver) -> bool {
+        self.phase_one
+            .adopt(self.phase == Phase::I, phase_one, &mut self.path.events)
     }
 
     fn resume(&mut self, state: &mut TrainState, objective: &mut Objective) {

@@ -188,6 +188,11 @@ pub enum TrainEvent {
 }
 
 /// A training strategy: one unit of work per call.
+/// A Phase I under way, handed from a replaced trainer to the one replacing it
+/// ([`Trainer::into_phase_one`], [`Trainer::adopt_phase_one`]). Opaque here: Phase I's own
+/// type uses this module's events, and this module does not use it back.
+pub struct PhaseOneHandOver(pub(super) Box<dyn std::any::Any + Send>);
+
 pub trait Trainer: Send {
     /// The strategy the trainer runs, for tables, files and the UI (Strategy 2 with α = 0
     /// reports itself as the curriculum; HRTA stages report the strategy they wrap).
@@ -226,24 +231,15 @@ pub trait Trainer: Send {
 
     /// The Phase I under way (its progress and optimizer state), when the trainer is in one;
     /// the trainer is given up for it ([`Self::adopt_phase_one`]).
-    fn into_phase_one(self: Box<Self>) -> Option<super::phase_one::PhaseOne> {
+    fn into_phase_one(self: Box<Self>) -> Option<PhaseOneHandOver> {
         None
     }
 
     /// Carry on `phase_one`, taken from the trainer this started one replaces, in place of the
     /// Phase I its start began: a new ε schedule applied during Phase I takes over after it,
     /// not by starting it again. False (the fresh Phase I stays) for a trainer without one.
-    fn adopt_phase_one(&mut self, phase_one: super::phase_one::PhaseOne) -> bool {
-        self.phase_one_under_way()
-            .map(|(mine, events)| mine.replace(phase_one, events))
-            .is_some()
-    }
-
-    /// The Phase I under way with the events it reports into (None outside Phase I).
-    fn phase_one_under_way(
-        &mut self,
-    ) -> Option<(&mut super::phase_one::PhaseOne, &mut Vec<TrainEvent>)> {
-        None
+    fn adopt_phase_one(&mut self, _phase_one: PhaseOneHandOver) -> bool {
+        false
     }
 
     /// Forget loss-based stopping state (best loss, plateau counter) from `step` on; used when
