@@ -93,8 +93,8 @@ pub struct PendingApply {
 impl PendingApply {
     /// Whether Continue lets Phase I go on where it stands: a new ε schedule alone, applied
     /// in Phase I, takes over after it ([`crate::train::Session::reconfigure`]).
-    pub fn keeps_phase_one(&self) -> bool {
-        self.in_phase_one && matches!(self.command, Command::SetSchedule(_))
+    pub fn keeps_phase_one(&self, run: &RunConfig) -> bool {
+        self.in_phase_one && !self.ended && run.keeps_phase_one(&self.expects)
     }
 }
 
@@ -256,7 +256,8 @@ impl ExplorerApp {
         };
         let resume = std::mem::take(&mut self.resume_on_cancel);
         if choice == DiscardChoice::Cancel {
-            if resume {
+            // Resumed only as it was left: paused by the question and not ended meanwhile.
+            if resume && !self.running() && self.view.end.is_none() {
                 self.send(Command::Play);
                 self.view.message(
                     false,
@@ -324,7 +325,7 @@ impl ExplorerApp {
                 }
             }
             Some(s) if path => {
-                let schedule = matches!(command, Command::SetSchedule(_));
+                let schedule = self.config().keeps_phase_one(config);
                 let text = continued(what, s.eps, s.step, s.in_phase_one, schedule);
                 self.send_change(config.clone(), command);
                 self.view.message(false, text);
@@ -371,7 +372,7 @@ impl ExplorerApp {
         match choice {
             ApplyChoice::Cancel => {}
             ApplyChoice::Continue => {
-                let schedule = matches!(p.command, Command::SetSchedule(_));
+                let schedule = p.keeps_phase_one(self.config());
                 let text = continued(&p.what, p.eps, p.step, p.in_phase_one, schedule);
                 let config = (*p.expects).clone();
                 self.send_change(*p.expects, p.command);

@@ -183,21 +183,25 @@ impl ExplorerApp {
         // A path that has trained continues from where it stands, its steps so far counted; a
         // new schedule alone lets a Phase I under way go on, another change starts it again.
         let was_path = self.config().strategy.kind.is_homotopy();
-        let schedule_only = {
-            let mut same = self.config().clone();
-            same.strategy.schedule = st.schedule.clone();
-            same == *config
-        };
+        let schedule_only = self.config().keeps_phase_one(config) && self.view.end.is_none();
         let (step, from, phase_one) = match self.view.latest.as_ref().filter(|s| s.step > 0) {
             Some(s) if !restart && was_path && !s.in_phase_one => (s.step, s.eps, false),
             Some(s) if !restart => (s.step, st.eps_start, true),
             _ => (0, st.eps_start, true),
         };
-        if let Some(ahead) = st.most_steps_from(from, target, phase_one)
-            && step + ahead > config.training.max_steps
+        let first = st.phase1.adam_steps + st.phase1.lm_iterations;
+        // A Phase I that goes on has at most its budget in all, the steps taken included.
+        let total = if phase_one && schedule_only && step > 0 {
+            st.most_steps_from(from, target, false)
+                .map(|rest| step.max(first) + rest)
+        } else {
+            st.most_steps_from(from, target, phase_one)
+                .map(|ahead| step + ahead)
+        };
+        if let Some(total) = total
+            && total > config.training.max_steps
         {
             let stages = crate::config::planned_values(&st.schedule, from, target).len();
-            let first = st.phase1.adam_steps + st.phase1.lm_iterations;
             let done = match (step, phase_one) {
                 (0, _) => format!("Phase I {first}"),
                 (_, true) if schedule_only => format!("{step} taken, the rest of Phase I"),
@@ -208,7 +212,7 @@ impl ExplorerApp {
                 true,
                 format!(
                     "the plan may take up to {} steps ({done}, {stages} stages of at most {}) but the step cap is {}: the run can stop short of ε* = {target}; raise the step cap (Optimizer → step cap)",
-                    step + ahead,
+                    total,
                     st.stages.max_steps,
                     config.training.max_steps
                 ),

@@ -327,7 +327,8 @@ impl ExplorerApp {
 
     /// Keyboard shortcuts: space play/pause, s step, r reset (not while typing).
     fn shortcuts(&mut self, ctx: &egui::Context) {
-        if ctx.egui_wants_keyboard_input() {
+        // Not behind an open question either: it holds the run still until answered.
+        if ctx.egui_wants_keyboard_input() || self.open_question().is_some() {
             return;
         }
         let (space, s, r) = ctx.input(|i| {

@@ -10,6 +10,15 @@ use super::{
 };
 
 impl RunConfig {
+    /// Whether `new`, applied to a run of this configuration during its Phase I, lets that
+    /// Phase I go on as it stands: only the ε schedule differs, and HRTA is off (its wrapper
+    /// would be rebuilt around Phase I with a mid-run s schedule, not carried on).
+    pub fn keeps_phase_one(&self, new: &RunConfig) -> bool {
+        let mut same = self.clone();
+        same.strategy.schedule = new.strategy.schedule.clone();
+        self.strategy.schedule != new.strategy.schedule && same == *new && !new.hrta.enabled
+    }
+
     /// One line: the strategy and its choices, e.g. "s-homotopy (eq. 62), Strategy 2 with the
     /// homotopy loss (α = 0.01): Adam (lr 0.001) ≤ 2000 steps a stage, 19 stages; Phase I:
     /// Adam 1000".
@@ -185,6 +194,32 @@ mod tests {
             std::fs::read_to_string(format!("{}/presets/{file}", env!("CARGO_MANIFEST_DIR")))
                 .unwrap();
         RunConfig::from_toml_str(&text).unwrap()
+    }
+
+    #[test]
+    fn only_a_new_schedule_without_hrta_keeps_a_phase_one_under_way() {
+        let run = shipped("allen_cahn_1d_strategy2.toml");
+        assert!(
+            !run.keeps_phase_one(&run),
+            "nothing changed: a restart starts it afresh"
+        );
+        let mut new = run.clone();
+        new.strategy.schedule = ScheduleConfig::Geometric { steps: 20 };
+        assert!(run.keeps_phase_one(&new));
+        let mut rate = new.clone();
+        rate.optimizer.lr = 2e-3;
+        assert!(
+            !run.keeps_phase_one(&rate),
+            "another setting starts Phase I again"
+        );
+        let mut hrta = new.clone();
+        hrta.hrta.enabled = true;
+        let mut run_hrta = run.clone();
+        run_hrta.hrta.enabled = true;
+        assert!(
+            !run_hrta.keeps_phase_one(&hrta),
+            "HRTA's wrapper is rebuilt around it"
+        );
     }
 
     #[test]

@@ -618,7 +618,8 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             if unkept {
                 ui.label("It is not pinned: a plain restart discards it.");
             }
-            if p.keeps_phase_one() {
+            let keeps = p.keeps_phase_one(app.config());
+            if keeps {
                 ui.label("It is in Phase I: Continue lets Phase I go on where it stands; the new schedule takes over after it.");
             } else if p.in_phase_one {
                 ui.label("It is in Phase I: Continue keeps the network and starts Phase I again at ε₀ with the new settings.");
@@ -632,7 +633,7 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                         "Continue from ε = {}",
                         super::widgets::number(p.eps)
                     ))
-                    .on_hover_text(if p.keeps_phase_one() {
+                    .on_hover_text(if keeps {
                         "Keep the trained network and let Phase I go on"
                     } else if p.in_phase_one {
                         "Keep the trained network and start Phase I again from it"

@@ -31,7 +31,9 @@ impl PlotsPanel {
         app.follow_scrub();
         if let Some(kind) = self.focus {
             app.on_screen = (vec![kind], 1);
-            let back = ui.input(|i| i.key_pressed(egui::Key::Escape));
+            // Esc answers an open question (Cancel) rather than leaving the focused plot too.
+            let back =
+                app.open_question().is_none() && ui.input(|i| i.key_pressed(egui::Key::Escape));
             let height = (ui.available_height() - 60.0).max(170.0);
             if back || plot_cell_ui(app, ui, kind, height, true, &mut self.draw) {
                 self.focus = None;

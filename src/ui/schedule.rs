@@ -425,7 +425,8 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
     let room = visible - 2.0 * ui.spacing().scroll.allocated_width() - 3.0 * gap;
     // In twentieths: a width that moves by a scroll bar's coming and going must not re-lay
     // the grid every frame.
-    let scale = ((room / needed).min(1.0) * 20.0).floor() / 20.0;
+    // Not below 0.6: narrower than that the panel scrolls sideways instead.
+    let scale = ((room / needed).clamp(0.6, 1.0) * 20.0).floor() / 20.0;
     // The columns have room to spare around their numbers: small text only past a fifth less.
     if scale < 0.8 {
         ui.style_mut().override_text_style = Some(egui::TextStyle::Small);

@@ -434,13 +434,12 @@ impl Session {
             && self.config.strategy.kind.is_homotopy()
             && config.strategy.kind.is_homotopy()
             && !self.trainer.in_phase_one();
-        // Only the ε schedule changed during Phase I: Phase I goes on where it stands (the
-        // schedule takes over after it), its optimizer state and progress kept.
-        let schedule_only = self.trainer.in_phase_one() && {
-            let mut same = self.config.clone();
-            same.strategy.schedule = config.strategy.schedule.clone();
-            same == config
-        };
+        // Only the ε schedule changed during a Phase I under way: it goes on where it stands
+        // (the schedule takes over after it), its optimizer state and progress kept. Not for a
+        // run that ended in Phase I (diverged, capped): Start then begins Phase I afresh.
+        let schedule_only = self.trainer.in_phase_one()
+            && self.end.is_none()
+            && self.config.keeps_phase_one(&config);
         // HRTA on a network that has trained goes on from its current s (the function it has
         // learned), never back to the schedule's start ([`super::hrta::mid_run_schedule`]).
         let mut trainer_config = config.clone();
