@@ -9,6 +9,7 @@ pub mod menu;
 pub mod ntk_lab;
 pub mod plot_view;
 pub mod plots;
+pub mod questions;
 pub mod schedule;
 pub mod status;
 mod stiff_lab;
@@ -71,8 +72,8 @@ impl Panels {
         }
         egui::CentralPanel::default().show(ui, |ui| self.plots.ui(app, ui));
         self.menu.windows_ui(app, ui.ctx());
-        controls::apply_prompt_ui(app, ui.ctx());
-        controls::discard_prompt_ui(app, ui.ctx());
+        questions::apply_prompt_ui(app, ui.ctx());
+        questions::discard_prompt_ui(app, ui.ctx());
         ntk_lab::ntk_lab_ui(app, ui.ctx());
         sweep_window::sweep_window_ui(app, ui.ctx());
     }
