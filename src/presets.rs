@@ -263,10 +263,22 @@ pub fn first_for(kind: crate::problem::ProblemKind) -> Option<(&'static str, &'s
     })
 }
 
-/// The shipped preset `name` as a configuration (its title and description for the menu).
-pub fn shipped_config(name: &str) -> Option<crate::config::RunConfig> {
-    let (_, text) = SHIPPED.iter().find(|(n, _)| *n == name)?;
-    crate::config::RunConfig::from_toml_str(text).ok()
+/// The title and description of the shipped preset `name`, for the menu's hover (parsed once).
+pub fn shipped_description(name: &str) -> Option<&'static (String, String)> {
+    static ALL: std::sync::OnceLock<Vec<(&'static str, (String, String))>> =
+        std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        SHIPPED
+            .iter()
+            .filter_map(|(n, text)| {
+                let c = crate::config::RunConfig::from_toml_str(text).ok()?;
+                Some((*n, (c.name, c.description)))
+            })
+            .collect()
+    })
+    .iter()
+    .find(|(n, _)| *n == name)
+    .map(|(_, d)| d)
 }
 
 /// The shipped presets grouped by the problem they solve, problems in the registry's order
@@ -312,9 +324,10 @@ mod group_tests {
     #[test]
     fn every_shipped_preset_describes_itself_for_the_menus_hover() {
         for (name, _) in super::SHIPPED {
-            let c = super::shipped_config(name).unwrap();
-            assert!(!c.description.trim().is_empty(), "{name}");
+            let (title, description) = super::shipped_description(name).unwrap();
+            assert!(!title.trim().is_empty(), "{name}");
+            assert!(!description.trim().is_empty(), "{name}");
         }
-        assert!(super::shipped_config("no_such.toml").is_none());
+        assert!(super::shipped_description("no_such.toml").is_none());
     }
 }

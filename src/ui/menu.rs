@@ -323,9 +323,11 @@ fn presets_menu_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                     for name in names {
                         // What the preset runs, and what to expect of it, before it is loaded.
                         let described = |ui: &mut egui::Ui| {
-                            if let Some(c) = crate::presets::shipped_config(name) {
-                                ui.strong(&c.name);
-                                ui.label(&c.description);
+                            if let Some((title, description)) =
+                                crate::presets::shipped_description(name)
+                            {
+                                ui.strong(title);
+                                ui.label(description);
                             }
                         };
                         if ui
