@@ -474,7 +474,20 @@ impl RunView {
                     Some(far) => format!("run ended: {reason}; but {far}"),
                     None => format!("run ended: {reason}"),
                 };
-                if reason == EndReason::MaxSteps {
+                // A classical run that used its steps and sits on a wrong answer is not helped
+                // by more steps (the lecture's point): it is pointed to a homotopy instead.
+                let classical = self
+                    .config
+                    .as_ref()
+                    .is_some_and(|c| c.strategy.kind == crate::config::StrategyKind::Classical);
+                if reason == EndReason::MaxSteps && far.is_some() && classical {
+                    self.message(
+                        true,
+                        format!(
+                            "{text}. More steps rarely move a classical run off a wrong solution: pick a homotopy strategy (Strategy 1) and Reset"
+                        ),
+                    );
+                } else if reason == EndReason::MaxSteps {
                     self.message_pointing(far.is_some(), text, Reveal::StepCap);
                 } else {
                     self.message(far.is_some(), text);

@@ -39,6 +39,48 @@ fn an_end_far_from_the_solution_says_so_in_the_same_red_message() {
 }
 
 #[test]
+fn a_classical_run_stuck_far_from_the_solution_is_pointed_to_a_homotopy_not_the_step_cap() {
+    use crate::diagnostics::Accuracy;
+    let config = |strategy: &str| {
+        RunConfig::from_toml_str(&format!(
+            "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.01\n[strategy]\nkind = \"{strategy}\"\n"
+        ))
+        .unwrap()
+    };
+    let far = Accuracy {
+        l2re_exact: Some(1.333),
+        ..Accuracy::default()
+    };
+    let mut view = RunView {
+        config: Some(config("classical")),
+        ..RunView::default()
+    };
+    view.apply(Event::Ended(EndReason::MaxSteps, far));
+    let (error, text) = view.messages.back().unwrap().clone();
+    assert!(error, "{text}");
+    assert!(text.contains("L2RE 1.333"), "{text}");
+    assert!(
+        text.ends_with("pick a homotopy strategy (Strategy 1) and Reset"),
+        "{text}"
+    );
+    assert_eq!(view.points_to, None);
+    // A homotopy cut short by its cap is still pointed to the cap; so is a classical run
+    // whose answer is right.
+    let mut view = RunView {
+        config: Some(config("strategy1")),
+        ..RunView::default()
+    };
+    view.apply(Event::Ended(EndReason::MaxSteps, far));
+    assert_eq!(view.points_to, Some(Reveal::StepCap));
+    let mut view = RunView {
+        config: Some(config("classical")),
+        ..RunView::default()
+    };
+    view.apply(Event::Ended(EndReason::MaxSteps, Accuracy::default()));
+    assert_eq!(view.points_to, Some(Reveal::StepCap));
+}
+
+#[test]
 fn timeline_frames_are_thinned_to_every_other_stage_past_the_budget_keeping_the_newest() {
     let stages = (0..9)
         .map(|k| StageRecord {

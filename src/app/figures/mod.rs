@@ -225,6 +225,41 @@ fn error(view: &RunView) -> Figure {
         Mark::Line,
         3,
     ));
+    // A pin's error against the same curve, where it ended at the shown point of the path and
+    // on the same coordinates; the others are named in the title, not drawn against a
+    // reference of another ε.
+    let mut elsewhere = Vec::new();
+    for p in shown_pins(view) {
+        let same_point = (s.eps - p.summary.eps).abs() <= 1e-9 * s.eps.abs().max(1e-300);
+        let same_x = p.solution.len() >= n
+            && p.solution[..n]
+                .iter()
+                .zip(&s.plot_x[..n])
+                .all(|(q, x)| (q[0] - x).abs() <= 1e-12 * x.abs().max(1.0));
+        if !(same_point && same_x) {
+            elsewhere.push(p.number.to_string());
+            continue;
+        }
+        let pts = p.solution[..n]
+            .iter()
+            .zip(&against[..n])
+            .map(|(q, r)| (q[0], q[1] - r))
+            .collect();
+        fig.series.push(pin_series(
+            format!("pin {}", p.number),
+            pts,
+            Mark::Line,
+            p.color,
+        ));
+    }
+    if !elsewhere.is_empty() {
+        let word = if elsewhere.len() == 1 { "pin" } else { "pins" };
+        fig.title = format!(
+            "{} ({word} {} ended at another point of the path: not drawn)",
+            fig.title,
+            elsewhere.join(", ")
+        );
+    }
     fig
 }
 
@@ -553,5 +588,40 @@ mod tests {
         assert_eq!(at(&plain, 0.35), "ε = 0.35");
         assert_eq!(when_reference(&plain), "");
         assert!(when_reference(&view).contains("s = 0 (ε* = 0.05)"));
+    }
+
+    #[test]
+    fn the_error_plot_draws_a_pin_at_the_shown_point_and_names_one_pinned_elsewhere() {
+        use super::super::test_support::{app, train};
+        let mut app = app();
+        train(&mut app, 3);
+        assert!(app.view.pin_current());
+        train(&mut app, 2);
+        let fig = error(&app.view);
+        let live = fig
+            .series
+            .iter()
+            .find(|s| s.label.starts_with("u_θ − "))
+            .unwrap();
+        let pin = fig.series.iter().find(|s| s.label == "pin 1").unwrap();
+        assert_eq!(pin.points.len(), live.points.len());
+        // The pin is u_θ three steps in, minus the same curve the live error subtracts.
+        let snap = app.view.latest.as_ref().unwrap();
+        let against = snap.reference.as_ref().or(snap.exact.as_ref()).unwrap();
+        let solution = &app.view.pinned[0].solution;
+        for ((q, r), (x, e)) in solution.iter().zip(against).zip(&pin.points) {
+            assert_eq!((q[0], q[1] - r), (*x, *e));
+        }
+        assert!(!fig.title.contains("not drawn"), "{}", fig.title);
+        // A pin that ended at another ε is named, not drawn against this ε's curve.
+        app.view.pinned[0].summary.eps *= 0.5;
+        let fig = error(&app.view);
+        assert!(fig.series.iter().all(|s| s.label != "pin 1"));
+        assert!(
+            fig.title
+                .contains("(pin 1 ended at another point of the path: not drawn)"),
+            "{}",
+            fig.title
+        );
     }
 }
