@@ -103,9 +103,13 @@ pub fn discard_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
 /// continue the path from where it stands, or restart from the initialization.
 pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
     use crate::app::ApplyChoice;
-    let Some(p) = app.pending_apply.clone() else {
+    let Some(p) = &app.pending_apply else {
         return;
     };
+    // What the question shows, read from the pending change once (not a copy of its
+    // configuration every frame).
+    let keeps = p.keeps_phase_one(app.config());
+    let (what, ended, eps, step, in_phase_one) = (&p.what, p.ended, p.eps, p.step, p.in_phase_one);
     let unkept = app.unkept_run().is_some();
     let at_the_end = app.at_the_end();
     let mut choice = None;
@@ -114,18 +118,17 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
             ui.heading(crate::app::discard::APPLY_TITLE);
             ui.label(format!(
                 "{}: the run is {} at ε = {} after {} steps.",
-                p.what,
-                if p.ended { "finished" } else { "paused" },
-                super::widgets::number(p.eps),
-                p.step
+                what,
+                if ended { "finished" } else { "paused" },
+                super::widgets::number(eps),
+                step
             ));
             if unkept {
                 ui.label("It is not pinned: a plain restart discards it.");
             }
-            let keeps = p.keeps_phase_one(app.config());
             if keeps {
                 ui.label("It is in Phase I: Continue lets Phase I go on where it stands; the new schedule takes over after it.");
-            } else if p.in_phase_one {
+            } else if in_phase_one {
                 ui.label("It is in Phase I: Continue keeps the network and starts Phase I again at ε₀ with the new settings.");
             }
             if at_the_end {
@@ -135,11 +138,11 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                 if ui
                     .button(format!(
                         "Continue from ε = {}",
-                        super::widgets::number(p.eps)
+                        super::widgets::number(eps)
                     ))
                     .on_hover_text(if keeps {
                         "Keep the trained network and let Phase I go on"
-                    } else if p.in_phase_one {
+                    } else if in_phase_one {
                         "Keep the trained network and start Phase I again from it"
                     } else {
                         "Keep the trained network and go on along the path from here"

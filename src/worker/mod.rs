@@ -289,7 +289,12 @@ impl Worker {
                     if !diagnosed && crate::train::spectral::offered(self.session.objective()) {
                         self.diagnose_now();
                     }
-                    let accuracy = self.session.evaluate().accuracy;
+                    // The session evaluates a step that ends the run: its accuracy is the
+                    // final state's.
+                    let accuracy = match &p.eval {
+                        Some(e) => e.accuracy,
+                        None => self.session.evaluate().accuracy,
+                    };
                     self.push(Event::Ended(end, accuracy));
                 }
             }
