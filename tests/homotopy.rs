@@ -260,6 +260,25 @@ fn retargeting_eps_moves_every_strategy_to_the_new_target() {
 }
 
 #[test]
+fn a_finished_path_retargeted_numbers_its_new_stages_after_the_old_ones() {
+    let mut s = session(&format!(
+        "{}[strategy.euler]\ncorrector = \"none\"\n",
+        common::strategy("strategy1", 0.1, "kind = \"linear\"\ndelta = 0.01", 50, 0)
+    ));
+    let (end, _) = run(&mut s);
+    assert!(matches!(end, EndReason::Completed { .. }), "{end:?}");
+    let first = s.stages().len();
+    // As the explorer does: a new target, then Start on the finished run.
+    s.set_eps_target(0.03);
+    s.reconfigure(s.config().clone());
+    let (end, _) = run(&mut s);
+    assert!(matches!(end, EndReason::Completed { .. }), "{end:?}");
+    let numbers: Vec<usize> = s.stages().iter().map(|r| r.stage).collect();
+    assert!(numbers.len() > first, "{numbers:?}");
+    assert_eq!(numbers, (0..numbers.len()).collect::<Vec<_>>());
+}
+
+#[test]
 fn divergence_stops_the_run_and_restores_the_last_finite_parameters() {
     // An absurd learning rate throws the output weights to ~1e300: u³ overflows at step 1.
     let mut s = session("[optimizer]\nlr = 1e300\n");

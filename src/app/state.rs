@@ -508,6 +508,13 @@ impl RunView {
                 if !self.config.as_ref().is_some_and(same) {
                     self.sweep = None;
                 }
+                // A changed configuration (another strategy, schedule, target or step cap) is
+                // a run that has not ended: "ended: reached the step cap" and its verdict
+                // belonged to the old one (a new end is reported when it comes).
+                if self.config.as_ref().is_some_and(|old| *old != *config) {
+                    self.end = None;
+                    self.end_far = None;
+                }
                 self.config = Some(*config);
             }
             Event::Checkpoint(text) => self.message(false, text),

@@ -81,6 +81,32 @@ fn a_classical_run_stuck_far_from_the_solution_is_pointed_to_a_homotopy_not_the_
 }
 
 #[test]
+fn a_changed_configuration_clears_the_old_runs_end_and_verdict() {
+    use crate::diagnostics::Accuracy;
+    let config = |strategy: &str| {
+        RunConfig::from_toml_str(&format!(
+            "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.01\n[strategy]\nkind = \"{strategy}\"\n"
+        ))
+        .unwrap()
+    };
+    let mut view = RunView::default();
+    view.apply(Event::Config(Box::new(config("classical"))));
+    let far = Accuracy {
+        l2re_exact: Some(1.333),
+        ..Accuracy::default()
+    };
+    view.apply(Event::Ended(EndReason::MaxSteps, far));
+    // The same configuration again (as after a checkpoint) keeps them.
+    view.apply(Event::Config(Box::new(config("classical"))));
+    assert_eq!(view.end, Some(EndReason::MaxSteps));
+    assert!(view.end_far.is_some());
+    // Strategy 1 picked: the ended classical run's words no longer describe the run.
+    view.apply(Event::Config(Box::new(config("strategy1"))));
+    assert_eq!(view.end, None);
+    assert_eq!(view.end_far, None);
+}
+
+#[test]
 fn timeline_frames_are_thinned_to_every_other_stage_past_the_budget_keeping_the_newest() {
     let stages = (0..9)
         .map(|k| StageRecord {

@@ -207,10 +207,16 @@ impl Default for OutputConfig {
     }
 }
 
+/// `v` rounded to `digits` significant digits (at least one), as the nearest f64 to the
+/// decimal: 0.09910000000000001 → 0.0991 at 10 digits, 0.0013004127 → 0.0013 at 4.
+pub fn round_significant(v: f64, digits: usize) -> f64 {
+    format!("{v:.*e}", digits.max(1) - 1).parse().unwrap_or(v)
+}
+
 /// `v` to four significant digits in shortest form, for labels: 0.01 → "0.01",
 /// 0.0123456 → "0.01235", 1.0 → "1", 0.000001 → "1e-6".
 pub fn four_digits(v: f64) -> String {
-    let rounded = format!("{v:.3e}").parse::<f64>().unwrap_or(v);
+    let rounded = round_significant(v, 4);
     // Below 10⁻³ a decimal reads badly (0.000001): the exponent form (1e-6) instead.
     if rounded != 0.0 && rounded.abs() < 1e-3 {
         format!("{rounded:e}")
@@ -419,6 +425,9 @@ mod tests {
         assert_eq!(four_digits(1e-6), "1e-6");
         assert_eq!(four_digits(0.0005), "5e-4");
         assert_eq!(four_digits(0.0), "0");
+        assert_eq!(round_significant(0.09910000000000001, 10), 0.0991);
+        assert_eq!(round_significant(0.0013004127, 4), 0.0013);
+        assert_eq!(round_significant(2.6, 0), 3.0);
     }
 
     fn err(text: &str) -> (Option<String>, Option<usize>, String) {

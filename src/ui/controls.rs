@@ -152,15 +152,37 @@ fn eps_ui(
         };
         let homotopy = app.config().strategy.kind.is_homotopy();
         let mut eps = dragging.or(*upward).unwrap_or(target);
-        // As wide as the panel allows beside its value and label: four decades on egui's
-        // default 100 points made a short drag a decade.
-        let label = 2.0 * ui.spacing().interact_size.x + 4.0 * ui.spacing().item_spacing.x;
-        ui.spacing_mut().slider_width = (ui.available_width() - label).max(100.0);
+        // As wide as the panel allows beside its value: four decades on egui's default 100
+        // points made a short drag a decade. The value box is measured at its widest (a value
+        // like 0.001235), so that it is not cut at the panel's edge when the value grows.
+        let text_width = |text: &str| {
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            ui.fonts_mut(|f| {
+                f.layout_no_wrap(text.to_string(), font, egui::Color32::WHITE)
+                    .size()
+                    .x
+            })
+        };
+        // The name on its own row: the slider takes the panel's whole width beside its value
+        // (four decades in about 190 points at a lecture's zoom, not 100).
+        let widest = text_width("0.001235");
+        let name = ui.label("ε target");
+        let value = widest
+            + 2.0 * ui.spacing().button_padding.x
+            + 2.0 * ui.spacing().item_spacing.x
+            + 8.0;
+        ui.spacing_mut().slider_width = (ui.available_width() - value).max(100.0);
         // Four significant digits in shortest form: 0.01 reads "0.01", a dragged value
         // 0.0123456… reads "0.01235".
-        let response = bounded_log_slider(ui, "ε target", &mut eps, 1e-4..=1.0, "ε target", |v| {
+        let response = bounded_log_slider(ui, "ε target", &mut eps, 1e-4..=1.0, "", |v| {
             crate::config::four_digits(v)
-        });
+        })
+        .labelled_by(name.id);
+        // A dragged value is the one shown: four significant digits (0.0013, not
+        // 0.0013004127…), so that the target, the plan and the pins read as the slider did.
+        if response.dragged() || response.drag_stopped() {
+            eps = crate::config::round_significant(eps, 4);
+        }
         // Classical training follows the slider live; a homotopy takes the value let go of.
         let chosen = if response.changed() && homotopy && response.dragged() {
             *dragging = Some(eps);
@@ -185,7 +207,7 @@ fn eps_ui(
             ui.label(
                 egui::RichText::new(format!(
                     "release to send ε target {} (the path is re-planned once)",
-                    super::widgets::number(d)
+                    crate::config::four_digits(d)
                 ))
                 .weak(),
             );
@@ -194,8 +216,8 @@ fn eps_ui(
             ui.label(
                 egui::RichText::new(format!(
                     "ε target {} lies above the path's current ε = {}: the homotopy would run upward, ε growing.",
-                    super::widgets::number(up),
-                    super::widgets::number(current)
+                    crate::config::four_digits(up),
+                    crate::config::four_digits(current)
                 ))
                 .color(ui.visuals().warn_fg_color),
             );
@@ -205,7 +227,7 @@ fn eps_ui(
                     app.set_eps_target(up);
                 }
                 if ui
-                    .button(format!("Keep ε target {}", super::widgets::number(target)))
+                    .button(format!("Keep ε target {}", crate::config::four_digits(target)))
                     .clicked()
                 {
                     *upward = None;

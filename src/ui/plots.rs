@@ -441,7 +441,7 @@ fn pins_table_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     ];
     let numbers = |s: &crate::train::RunSummary| {
         [
-            super::widgets::number(s.eps),
+            crate::config::four_digits(s.eps),
             s.end_reason
                 .replace("max_steps", "step cap")
                 .replace('_', " "),

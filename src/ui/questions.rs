@@ -20,7 +20,7 @@ pub fn discard_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
     let (step, eps) = app.unkept_run().unwrap_or_default();
     let lost = format!(
         "The run has trained {step} steps (ε = {}) and is not pinned",
-        super::widgets::number(eps)
+        crate::config::four_digits(eps)
     );
     let title = action.title();
     let (text, go) = match &action {
@@ -120,7 +120,7 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                 "{}: the run is {} at ε = {} after {} steps.",
                 what,
                 if ended { "finished" } else { "paused" },
-                super::widgets::number(eps),
+                crate::config::four_digits(eps),
                 step
             ));
             if unkept {
@@ -138,7 +138,7 @@ pub fn apply_prompt_ui(app: &mut ExplorerApp, ctx: &egui::Context) {
                 if ui
                     .button(format!(
                         "Continue from ε = {}",
-                        super::widgets::number(eps)
+                        crate::config::four_digits(eps)
                     ))
                     .on_hover_text(if keeps {
                         "Keep the trained network and let Phase I go on"

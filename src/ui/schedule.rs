@@ -365,7 +365,11 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
             .on_hover_text("Expand the current kind into explicit points you can edit")
             .clicked()
         {
-            let values = planned_values(&app.draft.strategy.schedule, eps_start, target);
+            // Ten significant digits: a linear plan's 0.09910000000000001 reads 0.0991.
+            let values: Vec<f64> = planned_values(&app.draft.strategy.schedule, eps_start, target)
+                .into_iter()
+                .map(|v| crate::config::round_significant(v, 10))
+                .collect();
             eps_list.set(&values);
             app.draft.strategy.schedule = ScheduleConfig::List { values };
         }
@@ -383,7 +387,20 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
         (Some(a), _) => format!("stage {}", a.stage),
         _ => "none".to_string(),
     };
-    let label = format!("{finished} finished, {} planned", numbered.planned.len());
+    // An adaptive Δε is chosen as the path goes: its rows ahead are the current Δε carried on,
+    // an estimate, and said to be one.
+    let adaptive = matches!(
+        app.config().strategy.schedule,
+        crate::config::ScheduleConfig::Adaptive { .. }
+    );
+    let label = if adaptive && !numbered.planned.is_empty() {
+        format!(
+            "{finished} finished, about {} planned at the current Δε (adaptive: Δε changes as the path goes)",
+            numbered.planned.len()
+        )
+    } else {
+        format!("{finished} finished, {} planned", numbered.planned.len())
+    };
     if app.view.stages.is_empty() {
         ui.label(label);
     } else {
@@ -493,7 +510,14 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
                 if let Some((k, e)) = numbered.under_way {
                     cell(ui, 0, egui::RichText::new(k.to_string()).italics());
                     cell(ui, 1, egui::RichText::new(axis.text(e)).italics());
-                    cell(ui, 2, egui::RichText::new("under way").italics());
+                    // Under way only while training runs: before the first step the stage is
+                    // next, and a paused run holds it.
+                    let state = match &app.view.latest {
+                        Some(s) if s.running => "under way",
+                        Some(s) if s.step > 0 => "paused in it",
+                        _ => "next",
+                    };
+                    cell(ui, 2, egui::RichText::new(state).italics());
                     for c in 3..5 {
                         cell(ui, c, egui::RichText::new(""));
                     }

@@ -29,12 +29,13 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 String::new()
             };
             ui.label(format!(
-                "step {}  ·  {where_}  ·  {hrta}loss {:.3e}  ·  L2RE {} / ref {}  ·  x₀ {}  ·  {} steps/s",
+                "step {}  ·  {where_}  ·  {hrta}loss {:.3e}  ·  L2RE {}  ·  x₀ {}  ·  {} steps/s",
                 s.step,
                 s.loss.total,
-                fmt(s.accuracy.l2re_exact),
-                fmt(s.accuracy.l2re_reference),
-                s.accuracy.front_x0.map_or("—".into(), |x| format!("{x:.4}")),
+                l2re_text(fmt(s.accuracy.l2re_exact), fmt(s.accuracy.l2re_reference)),
+                s.accuracy
+                    .front_x0
+                    .map_or("—".into(), |x| format!("{x:.4}")),
                 // Paused or ended: the speed of the last steps would read as a live figure.
                 if !s.running {
                     "—".to_string()
@@ -61,10 +62,21 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         } else {
             ui.label("starting…");
         }
+        // The frame time is for whoever tunes the app: shown where the line has room for it,
+        // never pushing the status onto a second row (a zoomed lecture screen).
         if !app.frame_times.is_empty() {
             let worst = app.frame_times.iter().fold(0.0f64, |m, t| m.max(*t));
-            ui.separator();
-            ui.label(format!("frame ≤ {:.1} ms", worst * 1e3));
+            let text = format!("frame ≤ {:.1} ms", worst * 1e3);
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            let width = ui.fonts_mut(|f| {
+                f.layout_no_wrap(text.clone(), font, egui::Color32::WHITE)
+                    .size()
+                    .x
+            });
+            if ui.available_width() > width + 3.0 * ui.spacing().item_spacing.x {
+                ui.separator();
+                ui.label(text);
+            }
         }
     });
     // Wrapped: a long message (a memory plan's sizes and advice) is read whole on a narrow
@@ -90,15 +102,26 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             // The older messages stay readable, newest first, until dismissed.
             if more > 0 {
                 ui.menu_button(format!("{more} earlier"), |ui| {
+                    // Wide enough that a long message (a written file's path) wraps at its
+                    // words, not letter by letter; scrolled when there are many.
+                    let screen = ui.ctx().content_rect();
+                    ui.set_min_width((0.6 * screen.width()).min(720.0));
+                    ui.set_max_width((0.9 * screen.width()).min(900.0));
                     let n = app.view.messages.len();
-                    for (error, text) in app.view.messages.iter().take(n - 1).rev() {
-                        let color = if *error {
-                            ui.visuals().error_fg_color
-                        } else {
-                            ui.visuals().text_color()
-                        };
-                        ui.label(egui::RichText::new(text).color(color));
-                    }
+                    egui::ScrollArea::vertical()
+                        .max_height(0.6 * screen.height())
+                        .show(ui, |ui| {
+                            for (error, text) in app.view.messages.iter().take(n - 1).rev() {
+                                let color = if *error {
+                                    ui.visuals().error_fg_color
+                                } else {
+                                    ui.visuals().text_color()
+                                };
+                                ui.add(
+                                    egui::Label::new(egui::RichText::new(text).color(color)).wrap(),
+                                );
+                            }
+                        });
                 })
                 .response
                 .on_hover_text("The messages before this one, newest first");
@@ -124,7 +147,10 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 .on_hover_text(format!("Copy {} to the clipboard", path.display()))
                 .clicked()
         {
-            ui.ctx().copy_text(path.display().to_string());
+            let text = path.display().to_string();
+            ui.ctx().copy_text(text.clone());
+            app.view
+                .message(false, format!("copied {text} to the clipboard"));
         }
     });
 }
@@ -137,5 +163,30 @@ fn duration(secs: f64) -> String {
         format!("{:.0} min", secs / 60.0)
     } else {
         format!("{:.1} h", secs / 3600.0)
+    }
+}
+
+/// The status line's L2RE: against the exact solution and the reference, once where the two
+/// read the same ("3.494e-3", not "3.494e-3 / ref 3.494e-3"), "(ref)" where only the reference
+/// is known.
+fn l2re_text(exact: String, reference: String) -> String {
+    match (exact.as_str(), reference.as_str()) {
+        (_, "—") => exact,
+        ("—", _) => format!("{reference} (ref)"),
+        (e, r) if e == r => exact,
+        _ => format!("{exact} / ref {reference}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_l2re_is_said_once_when_exact_and_reference_agree() {
+        let t = |e: &str, r: &str| super::l2re_text(e.into(), r.into());
+        assert_eq!(t("3.494e-3", "3.494e-3"), "3.494e-3");
+        assert_eq!(t("3.494e-3", "3.502e-3"), "3.494e-3 / ref 3.502e-3");
+        assert_eq!(t("—", "1.092e-1"), "1.092e-1 (ref)");
+        assert_eq!(t("2.0e-3", "—"), "2.0e-3");
+        assert_eq!(t("—", "—"), "—");
     }
 }

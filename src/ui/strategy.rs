@@ -114,15 +114,23 @@ fn homotopy_parameters(ui: &mut egui::Ui, st: &mut StrategyConfig) {
                 .num_columns(2)
                 .show(ui, |ui| {
                     bounded_row(ui, "ε₀ (start)", &mut st.eps_start, 1e-4..=10.0, |d| { d.speed(0.001) });
-                    bounded_row(ui, "Phase I Adam steps", &mut st.phase1.adam_steps, 0..=1_000_000, |d| d);
-                    bounded_row(ui, "Phase I LM iterations", &mut st.phase1.lm_iterations, 0..=100_000, |d| d);
-                    let label = ui.label("Phase I τ");
+                    // Phase I's rows under its own heading, indented: the label column stays
+                    // narrow enough for the values beside it at a lecture's zoom.
+                    ui.label(egui::RichText::new("Phase I, at ε₀").strong());
+                    ui.end_row();
+                    let label = indented(ui, "Adam steps");
+                    bounded(ui, "Phase I Adam steps", &mut st.phase1.adam_steps, 0..=1_000_000, |d| d).labelled_by(label.id);
+                    ui.end_row();
+                    let label = indented(ui, "LM iterations");
+                    bounded(ui, "Phase I LM iterations", &mut st.phase1.lm_iterations, 0..=100_000, |d| d).labelled_by(label.id);
+                    ui.end_row();
+                    let label = indented(ui, "τ");
                     log_drag(ui, "Phase I τ", &mut st.phase1.tolerance, 1e-16, 1.0).labelled_by(label.id);
                     ui.end_row();
-                    let label = ui.label("Phase I phase condition");
-                    ui.checkbox(&mut st.phase1.phase_condition, "LM orthogonal to u′ (⟨u′, δu⟩ = 0)")
+                    let label = indented(ui, "phase condition");
+                    ui.checkbox(&mut st.phase1.phase_condition, "⟨u′, δu⟩ = 0")
                         .on_hover_text(
-                            "Keep Phase I's LM steps orthogonal to the phase directions. Off by default: at ε₀ the solution must still find its place (on 1D Allen–Cahn the condition pins the front away from x = ½).",
+                            "LM orthogonal to u′: keep Phase I's LM steps orthogonal to the phase directions. Off by default: at ε₀ the solution must still find its place (on 1D Allen–Cahn the condition pins the front away from x = ½).",
                         )
                         .labelled_by(label.id);
                     ui.end_row();
@@ -140,6 +148,15 @@ fn homotopy_parameters(ui: &mut egui::Ui, st: &mut StrategyConfig) {
                 .weak(),
             );
         });
+}
+
+/// A row label indented under a heading row (Phase I's).
+fn indented(ui: &mut egui::Ui, text: &str) -> egui::Response {
+    ui.horizontal(|ui| {
+        ui.add_space(ui.spacing().indent);
+        ui.label(text)
+    })
+    .inner
 }
 
 /// Pseudo-inverse, phase condition and corrector of Strategy 1.
@@ -186,6 +203,8 @@ fn euler_rows(ui: &mut egui::Ui, euler: &mut EulerConfig) {
     let label = ui.label("Corrector");
     ui.horizontal(|ui| {
         egui::ComboBox::from_id_salt("corrector")
+            // Its choices are short; the step count beside it stays inside the panel.
+            .width(56.0)
             .selected_text(match euler.corrector {
                 Corrector::None => "none",
                 Corrector::Lm => "LM",

@@ -426,6 +426,7 @@ impl Session {
         let theta = self.state.theta.clone();
         let step = self.state.step;
         let eps = self.state.eps;
+        let stage = self.state.stage;
         // A homotopy that has trained continues its path; from classical training (already at
         // ε*) a newly picked homotopy starts with its Phase I at ε₀ from the trained weights, and
         // one still in its Phase I starts that again with the new settings (resuming would skip
@@ -470,7 +471,9 @@ impl Session {
                 self.config.problem.eps
             },
             s,
-            stage: 0,
+            // A path that goes on numbers its next stages after the ones it has finished (the
+            // stage table and the timeline count on); a Phase I started again is stage 0.
+            stage: if continues { stage } else { 0 },
             step,
         };
         if continues {
