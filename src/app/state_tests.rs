@@ -38,21 +38,23 @@ fn an_end_far_from_the_solution_says_so_in_the_same_red_message() {
     );
 }
 
+/// 1D Allen–Cahn at ε = 0.01 trained by `strategy`.
+fn ac1_with(strategy: &str) -> RunConfig {
+    RunConfig::from_toml_str(&format!(
+        "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.01\n[strategy]\nkind = \"{strategy}\"\n"
+    ))
+    .unwrap()
+}
+
 #[test]
 fn a_classical_run_stuck_far_from_the_solution_is_pointed_to_a_homotopy_not_the_step_cap() {
     use crate::diagnostics::Accuracy;
-    let config = |strategy: &str| {
-        RunConfig::from_toml_str(&format!(
-            "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.01\n[strategy]\nkind = \"{strategy}\"\n"
-        ))
-        .unwrap()
-    };
     let far = Accuracy {
         l2re_exact: Some(1.333),
         ..Accuracy::default()
     };
     let mut view = RunView {
-        config: Some(config("classical")),
+        config: Some(ac1_with("classical")),
         ..RunView::default()
     };
     view.apply(Event::Ended(EndReason::MaxSteps, far));
@@ -67,13 +69,13 @@ fn a_classical_run_stuck_far_from_the_solution_is_pointed_to_a_homotopy_not_the_
     // A homotopy cut short by its cap is still pointed to the cap; so is a classical run
     // whose answer is right.
     let mut view = RunView {
-        config: Some(config("strategy1")),
+        config: Some(ac1_with("strategy1")),
         ..RunView::default()
     };
     view.apply(Event::Ended(EndReason::MaxSteps, far));
     assert_eq!(view.points_to, Some(Reveal::StepCap));
     let mut view = RunView {
-        config: Some(config("classical")),
+        config: Some(ac1_with("classical")),
         ..RunView::default()
     };
     view.apply(Event::Ended(EndReason::MaxSteps, Accuracy::default()));
@@ -83,25 +85,19 @@ fn a_classical_run_stuck_far_from_the_solution_is_pointed_to_a_homotopy_not_the_
 #[test]
 fn a_changed_configuration_clears_the_old_runs_end_and_verdict() {
     use crate::diagnostics::Accuracy;
-    let config = |strategy: &str| {
-        RunConfig::from_toml_str(&format!(
-            "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.01\n[strategy]\nkind = \"{strategy}\"\n"
-        ))
-        .unwrap()
-    };
     let mut view = RunView::default();
-    view.apply(Event::Config(Box::new(config("classical"))));
+    view.apply(Event::Config(Box::new(ac1_with("classical"))));
     let far = Accuracy {
         l2re_exact: Some(1.333),
         ..Accuracy::default()
     };
     view.apply(Event::Ended(EndReason::MaxSteps, far));
     // The same configuration again (as after a checkpoint) keeps them.
-    view.apply(Event::Config(Box::new(config("classical"))));
+    view.apply(Event::Config(Box::new(ac1_with("classical"))));
     assert_eq!(view.end, Some(EndReason::MaxSteps));
     assert!(view.end_far.is_some());
     // Strategy 1 picked: the ended classical run's words no longer describe the run.
-    view.apply(Event::Config(Box::new(config("strategy1"))));
+    view.apply(Event::Config(Box::new(ac1_with("strategy1"))));
     assert_eq!(view.end, None);
     assert_eq!(view.end_far, None);
 }
