@@ -7,6 +7,7 @@ use homotopy_explorer::cli::{self, Cli, Command};
 use homotopy_explorer::config::BackendKind;
 
 fn main() {
+    homotopy_explorer::pool::reuse_freed_memory();
     let args = Cli::parse();
     if args.threads.is_some() {
         homotopy_explorer::pool::mark_from_command_line();
