@@ -21,8 +21,11 @@ use thiserror::Error;
 /// system, for allocations up to glibc's limit of 32 MiB. A Levenberg–Marquardt iteration at
 /// 2D Allen–Cahn's size allocates and frees a normal matrix and a Cholesky factor of 31 MiB
 /// each; served fresh from the system, every page of them is faulted in and zeroed again
-/// (about a tenth of the iteration). The numbers computed are unchanged; the resident size stays
-/// at its peak. Called once by the binary at start-up; a no-op off Linux/glibc.
+/// (about a tenth of the iteration). The numbers computed are unchanged; each allocator arena
+/// (one per thread that allocates: the main one, a `reproduce --jobs N` job's, the explorer's
+/// worker) keeps its freed chunks below 32 MiB until [`release_freed_memory`] (the explorer
+/// calls it when a run is replaced). Called once by the binary at start-up; a no-op off
+/// Linux/glibc.
 pub fn reuse_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets allocator parameters; it is called before any other thread
@@ -30,6 +33,16 @@ pub fn reuse_freed_memory() {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
+    }
+}
+
+/// Hand the memory the allocator keeps for reuse back to the system ([`reuse_freed_memory`]);
+/// a no-op off Linux/glibc.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory to the system; it takes the arenas' locks.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

@@ -279,6 +279,30 @@ fn a_finished_path_retargeted_numbers_its_new_stages_after_the_old_ones() {
 }
 
 #[test]
+fn a_strategy2_path_continued_mid_stage_numbers_its_stages_without_a_gap() {
+    let mut s = session(&format!(
+        "{}[strategy.stages]\nalpha = 0.5\nmax_steps = 100\n",
+        common::strategy(
+            "strategy2",
+            0.1,
+            "kind = \"list\"\nvalues = [0.09, 0.08, 0.07, 0.06, 0.05]",
+            200,
+            20
+        )
+    ));
+    // Into the path, then settings applied mid-stage (the explorer's Apply on a paused run).
+    while s.stages().len() < 3 {
+        assert!(s.step().unwrap().unwrap().end.is_none());
+    }
+    s.step().unwrap();
+    assert!(s.reconfigure(s.config().clone()));
+    let (end, _) = run(&mut s);
+    assert!(matches!(end, EndReason::Completed { .. }), "{end:?}");
+    let numbers: Vec<usize> = s.stages().iter().map(|r| r.stage).collect();
+    assert_eq!(numbers, (0..numbers.len()).collect::<Vec<_>>());
+}
+
+#[test]
 fn divergence_stops_the_run_and_restores_the_last_finite_parameters() {
     // An absurd learning rate throws the output weights to ~1e300: u³ overflows at step 1.
     let mut s = session("[optimizer]\nlr = 1e300\n");

@@ -261,6 +261,16 @@ impl ExplorerApp {
         {
             // Another step would only hit the cap again (and leave the stage under way).
             let cap = self.config().training.max_steps;
+            if self.view.end_far.is_some() && state::homotopy_would_help(self.config()) {
+                self.view.message(
+                    true,
+                    format!(
+                        "the run stopped at its step cap ({cap} steps) far from the solution. {}",
+                        state::HOMOTOPY_ADVICE
+                    ),
+                );
+                return;
+            }
             self.view.message_pointing(
                 true,
                 format!(

@@ -85,6 +85,9 @@ pub struct PinnedRun {
     pub name: String,
     /// The problem it solved: pins are drawn on runs of the same problem only.
     pub problem: crate::problem::ProblemKind,
+    /// The problem's settings when pinned live (points, path, operator inputs); None for a pin
+    /// read from a folder. The error plot draws a pin only against the same problem.
+    pub problem_config: Option<crate::config::ProblemConfig>,
     /// Its colour, from [`crate::export::figure::PIN_PALETTE`] (never a live curve's).
     pub color: (u8, u8, u8),
     pub solution: Vec<[f64; 2]>,
@@ -123,6 +126,21 @@ impl Diagnostics {
             + r.sst.eigenvalues.len()
             + r.soft_mode_u.len())
     }
+}
+
+/// Said of a classical run stopped at its step cap far from the solution.
+pub const HOMOTOPY_ADVICE: &str = "More steps rarely move a classical run off a wrong solution: pick a homotopy strategy (Strategy 1) and Reset";
+
+/// Whether `config` trains classically on a problem that Strategy 1 can walk instead (some
+/// problems admit classical training only): then a classical run stuck far from the solution
+/// is told to pick a homotopy rather than to raise its step cap.
+pub fn homotopy_would_help(config: &RunConfig) -> bool {
+    if config.strategy.kind != crate::config::StrategyKind::Classical {
+        return false;
+    }
+    let mut homotopy = config.clone();
+    homotopy.strategy.kind = crate::config::StrategyKind::Strategy1;
+    homotopy.validate().is_ok()
 }
 
 /// A control a message can point to.
@@ -186,6 +204,8 @@ pub struct RunView {
     pub reveal: Option<Reveal>,
     /// The file or folder the last export wrote (the status line offers to copy its path).
     pub last_written: Option<std::path::PathBuf>,
+    /// The path last copied to the clipboard ("copy path" then reads "copied ✓").
+    pub copied: Option<std::path::PathBuf>,
     /// Operator problems: the input the solution plot shows instead of the first test input
     /// (*New input* or drawn with the mouse), answered at the latest parameters.
     pub operator_input: Option<crate::worker::OperatorInput>,
@@ -475,18 +495,11 @@ impl RunView {
                     None => format!("run ended: {reason}"),
                 };
                 // A classical run that used its steps and sits on a wrong answer is not helped
-                // by more steps (the lecture's point): it is pointed to a homotopy instead.
-                let classical = self
-                    .config
-                    .as_ref()
-                    .is_some_and(|c| c.strategy.kind == crate::config::StrategyKind::Classical);
-                if reason == EndReason::MaxSteps && far.is_some() && classical {
-                    self.message(
-                        true,
-                        format!(
-                            "{text}. More steps rarely move a classical run off a wrong solution: pick a homotopy strategy (Strategy 1) and Reset"
-                        ),
-                    );
+                // by more steps (the lecture's point): it is pointed to a homotopy instead,
+                // where the problem admits one.
+                let to_homotopy = self.config.as_ref().is_some_and(homotopy_would_help);
+                if reason == EndReason::MaxSteps && far.is_some() && to_homotopy {
+                    self.message(true, format!("{text}. {HOMOTOPY_ADVICE}"));
                 } else if reason == EndReason::MaxSteps {
                     self.message_pointing(far.is_some(), text, Reveal::StepCap);
                 } else {
@@ -508,10 +521,17 @@ impl RunView {
                 if !self.config.as_ref().is_some_and(same) {
                     self.sweep = None;
                 }
-                // A changed configuration (another strategy, schedule, target or step cap) is
+                // A changed configuration (another strategy, schedule or step cap applied) is
                 // a run that has not ended: "ended: reached the step cap" and its verdict
-                // belonged to the old one (a new end is reported when it comes).
-                if self.config.as_ref().is_some_and(|old| *old != *config) {
+                // belonged to the old one (a new end is reported when it comes). Lecture locks
+                // are the window's, not the run's.
+                let run_changed = |old: &RunConfig| {
+                    RunConfig {
+                        lecture: config.lecture.clone(),
+                        ..old.clone()
+                    } != *config
+                };
+                if self.config.as_ref().is_some_and(run_changed) {
                     self.end = None;
                     self.end_far = None;
                 }

@@ -83,6 +83,21 @@ fn a_classical_run_stuck_far_from_the_solution_is_pointed_to_a_homotopy_not_the_
 }
 
 #[test]
+fn the_homotopy_advice_is_given_only_where_the_problem_admits_strategy_1() {
+    assert!(homotopy_would_help(&ac1_with("classical")));
+    assert!(!homotopy_would_help(&ac1_with("strategy1")));
+    // Sobolev Poisson stacks three residual rows per point: classical training only.
+    let sobolev =
+        RunConfig::from_toml_str(include_str!("../../presets/hrta_sobolev_poisson_adam.toml"))
+            .unwrap();
+    assert_eq!(
+        sobolev.strategy.kind,
+        crate::config::StrategyKind::Classical
+    );
+    assert!(!homotopy_would_help(&sobolev));
+}
+
+#[test]
 fn a_changed_configuration_clears_the_old_runs_end_and_verdict() {
     use crate::diagnostics::Accuracy;
     let mut view = RunView::default();

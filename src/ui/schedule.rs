@@ -189,7 +189,18 @@ fn schedule_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui
         editor_ui(app, eps_list, ui)
     });
     ui.separator();
-    stages_table_ui(app, ui, &numbered);
+    // A finished stage's row clicked: every plot shows it, as the timeline would.
+    if let Some(k) = stages_table_ui(app, ui, &numbered)
+        && let Some(frame) = nearest_frame(&app.view.frames(), k)
+    {
+        app.view.scrub = Some(frame);
+    }
+}
+
+/// The stage with a frame nearest to stage row `k` (frames thin out on long paths), the
+/// earlier one on a tie; None when no stage has a frame.
+fn nearest_frame(frames: &[usize], k: usize) -> Option<usize> {
+    frames.iter().copied().min_by_key(|&f| (f.abs_diff(k), f))
 }
 
 fn schedule_plot_ui(
@@ -365,11 +376,13 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
             .on_hover_text("Expand the current kind into explicit points you can edit")
             .clicked()
         {
-            // Ten significant digits: a linear plan's 0.09910000000000001 reads 0.0991.
-            let values: Vec<f64> = planned_values(&app.draft.strategy.schedule, eps_start, target)
-                .into_iter()
-                .map(|v| crate::config::round_significant(v, 10))
-                .collect();
+            // Ten significant digits: a linear plan's 0.09910000000000001 reads 0.0991. The
+            // last value is the target itself, kept exact.
+            let mut values = planned_values(&app.draft.strategy.schedule, eps_start, target);
+            let last = values.len().saturating_sub(1);
+            for v in &mut values[..last] {
+                *v = crate::config::round_significant(*v, 10);
+            }
             eps_list.set(&values);
             app.draft.strategy.schedule = ScheduleConfig::List { values };
         }
@@ -379,7 +392,8 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
     });
 }
 
-fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
+/// The stage table; returns the finished stage whose row was clicked.
+fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) -> Option<usize> {
     let axis = PathAxis::of(app.config());
     // Numbered as the plot and the timeline number them: stage 0 is Phase I at ε₀.
     let finished = match (app.view.stages.first(), app.view.stages.last()) {
@@ -419,6 +433,13 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
     let seen: usize = ui.data(|d| d.get_temp(seen_id)).unwrap_or(0);
     let follow = seen != app.view.stages.len();
     ui.data_mut(|d| d.insert_temp(seen_id, app.view.stages.len()));
+    // Follow the timeline too: a newly scrubbed stage's row is scrolled into view.
+    let scrub_id = ui.make_persistent_id("stages_table_scrub");
+    let scrub_seen: Option<usize> = ui.data(|d| d.get_temp(scrub_id)).flatten();
+    let scrubbed = (scrub_seen != app.view.scrub)
+        .then_some(app.view.scrub)
+        .flatten();
+    ui.data_mut(|d| d.insert_temp(scrub_id, app.view.scrub));
     // The header stays put above the scrolling rows; equal column widths keep them aligned.
     // The x₀ column only where the problem has a front; a panel too narrow for the columns
     // (1280×720 zoomed for a room) gets them narrower in small text, never clipped.
@@ -449,9 +470,14 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
         ui.style_mut().override_text_style = Some(egui::TextStyle::Small);
     }
     let cell = |ui: &mut egui::Ui, i: usize, text: egui::RichText| {
-        (i < columns)
-            .then(|| ui.add_sized([WIDTHS[i] * scale, 18.0 * scale], egui::Label::new(text)))
+        (i < columns).then(|| {
+            ui.add_sized(
+                [WIDTHS[i] * scale, 18.0 * scale],
+                egui::Label::new(text).sense(egui::Sense::click()),
+            )
+        })
     };
+    let mut clicked = None;
     egui::Grid::new("stages-header")
         .num_columns(columns)
         .show(ui, |ui| {
@@ -486,25 +512,42 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
                             egui::RichText::new(t)
                         }
                     };
-                    let first = cell(ui, 0, text(k.to_string()));
-                    if let Some(first) = first
-                        && follow
-                        && k + 1 == app.view.stages.len()
+                    // The stage the timeline shows is marked ▸.
+                    let shown = if app.view.scrub == Some(k) {
+                        "▸ "
+                    } else {
+                        ""
+                    };
+                    let first = cell(ui, 0, text(format!("{shown}{k}")));
+                    if let Some(first) = &first
+                        && ((follow && k + 1 == app.view.stages.len()) || scrubbed == Some(k))
                     {
                         first.scroll_to_me(Some(egui::Align::Center));
                     }
-                    cell(ui, 1, text(axis.text(s.eps)));
-                    cell(ui, 2, text(format!("{:.2e}", s.loss)));
-                    cell(ui, 3, text(fmt(s.accuracy.l2re())));
-                    cell(
-                        ui,
-                        4,
-                        text(
-                            s.accuracy
-                                .front_x0
-                                .map_or("—".into(), |x| format!("{x:.4}")),
+                    let row = [
+                        first,
+                        cell(ui, 1, text(axis.text(s.eps))),
+                        cell(ui, 2, text(format!("{:.2e}", s.loss))),
+                        cell(ui, 3, text(fmt(s.accuracy.l2re()))),
+                        cell(
+                            ui,
+                            4,
+                            text(
+                                s.accuracy
+                                    .front_x0
+                                    .map_or("—".into(), |x| format!("{x:.4}")),
+                            ),
                         ),
-                    );
+                    ];
+                    for r in row.into_iter().flatten() {
+                        if r.on_hover_text(
+                            "Click: every plot shows this stage (the timeline scrubs to it)",
+                        )
+                        .clicked()
+                        {
+                            clicked = Some(k);
+                        }
+                    }
                     ui.end_row();
                 }
                 if let Some((k, e)) = numbered.under_way {
@@ -514,6 +557,7 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
                     // next, and a paused run holds it.
                     let state = match &app.view.latest {
                         Some(s) if s.running => "under way",
+                        Some(_) if app.view.end.is_some() => "ended in it",
                         Some(s) if s.step > 0 => "paused in it",
                         _ => "next",
                     };
@@ -533,12 +577,23 @@ fn stages_table_ui(app: &ExplorerApp, ui: &mut egui::Ui, numbered: &Numbered) {
                 }
             });
     });
+    clicked
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Numbered, plan_preview};
+    use super::{Numbered, nearest_frame, plan_preview};
     use crate::config::{RunConfig, ScheduleConfig};
+
+    #[test]
+    fn a_clicked_row_scrubs_to_its_stage_or_the_nearest_one_with_a_frame() {
+        assert_eq!(nearest_frame(&[0, 1, 2, 3], 2), Some(2));
+        // Thinned frames: every other stage kept.
+        assert_eq!(nearest_frame(&[0, 2, 4, 6], 3), Some(2));
+        assert_eq!(nearest_frame(&[0, 2, 4, 6], 5), Some(4));
+        assert_eq!(nearest_frame(&[0, 2, 4, 6], 9), Some(6));
+        assert_eq!(nearest_frame(&[], 3), None);
+    }
 
     #[test]
     fn the_plan_preview_lists_the_stages_and_flags_a_step_cap_that_cuts_it_short() {

@@ -141,16 +141,17 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
             }
             ui.label(text);
         }
-        if let Some(path) = &app.view.last_written
-            && ui
-                .small_button("copy path")
+        if let Some(path) = &app.view.last_written {
+            // Said on the button, not as a message: the message it belongs to stays.
+            let copied = app.view.copied.as_ref() == Some(path);
+            if ui
+                .small_button(if copied { "copied ✓" } else { "copy path" })
                 .on_hover_text(format!("Copy {} to the clipboard", path.display()))
                 .clicked()
-        {
-            let text = path.display().to_string();
-            ui.ctx().copy_text(text.clone());
-            app.view
-                .message(false, format!("copied {text} to the clipboard"));
+            {
+                ui.ctx().copy_text(path.display().to_string());
+                app.view.copied = Some(path.clone());
+            }
         }
     });
 }

@@ -487,6 +487,8 @@ impl Worker {
     /// throttle and queued snapshots belong to the old run.
     fn replace_session(&mut self, session: Session) {
         self.session = session;
+        // The old run's matrices, kept by the allocator for reuse, go back to the system.
+        crate::pool::release_freed_memory();
         self.running = false;
         self.pending_history.clear();
         self.pending_stages.clear();

@@ -225,12 +225,24 @@ fn error(view: &RunView) -> Figure {
         Mark::Line,
         3,
     ));
-    // A pin's error against the same curve, where it ended at the shown point of the path and
-    // on the same coordinates; the others are named in the title, not drawn against a
-    // reference of another ε.
+    // A pin's error against the same curve, where it solved the same problem (points, path,
+    // operator inputs; on an s-path the same ε* too, as p means another (s, ε) under another),
+    // ended at the shown point of the path, on the same coordinates; the others are named in
+    // the title, never drawn against a curve they were not trained for.
+    let same_problem = |c: &crate::config::ProblemConfig| {
+        view.config.as_ref().is_some_and(|live| {
+            let eps = if live.problem.walks_s() {
+                c.eps
+            } else {
+                live.problem.eps
+            };
+            crate::config::ProblemConfig { eps, ..c.clone() } == live.problem
+        })
+    };
     let mut elsewhere = Vec::new();
     for p in shown_pins(view) {
-        let same_point = (s.eps - p.summary.eps).abs() <= 1e-9 * s.eps.abs().max(1e-300);
+        let same_point = p.problem_config.as_ref().is_some_and(same_problem)
+            && (s.eps - p.summary.eps).abs() <= 1e-9 * s.eps.abs().max(1e-300);
         let same_x = p.solution.len() >= n
             && p.solution[..n]
                 .iter()
@@ -255,7 +267,7 @@ fn error(view: &RunView) -> Figure {
     if !elsewhere.is_empty() {
         let word = if elsewhere.len() == 1 { "pin" } else { "pins" };
         fig.title = format!(
-            "{} ({word} {} ended at another point of the path: not drawn)",
+            "{} ({word} {} not drawn: another point of the path or other settings)",
             fig.title,
             elsewhere.join(", ")
         );
@@ -613,13 +625,18 @@ mod tests {
             assert_eq!((q[0], q[1] - r), (*x, *e));
         }
         assert!(!fig.title.contains("not drawn"), "{}", fig.title);
-        // A pin that ended at another ε is named, not drawn against this ε's curve.
+        // A pin of other settings (more points) is named, not drawn against this curve.
+        app.view.pinned[0].problem_config.as_mut().unwrap().n_res += 1;
+        let fig = error(&app.view);
+        assert!(fig.series.iter().all(|s| s.label != "pin 1"));
+        app.view.pinned[0].problem_config.as_mut().unwrap().n_res -= 1;
+        // Nor is a pin that ended at another ε.
         app.view.pinned[0].summary.eps *= 0.5;
         let fig = error(&app.view);
         assert!(fig.series.iter().all(|s| s.label != "pin 1"));
         assert!(
             fig.title
-                .contains("(pin 1 ended at another point of the path: not drawn)"),
+                .contains("(pin 1 not drawn: another point of the path or other settings)"),
             "{}",
             fig.title
         );

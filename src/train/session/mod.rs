@@ -426,7 +426,9 @@ impl Session {
         let theta = self.state.theta.clone();
         let step = self.state.step;
         let eps = self.state.eps;
-        let stage = self.state.stage;
+        // The last finished stage's number: a path that goes on counts on from it (a Strategy
+        // 2 stage cut short by a pause is begun again as the next one, not skipped).
+        let stage = self.stages.last().map_or(0, |r| r.stage);
         // A homotopy that has trained continues its path; from classical training (already at
         // ε*) a newly picked homotopy starts with its Phase I at ε₀ from the trained weights, and
         // one still in its Phase I starts that again with the new settings (resuming would skip
@@ -472,7 +474,8 @@ impl Session {
             },
             s,
             // A path that goes on numbers its next stages after the ones it has finished (the
-            // stage table and the timeline count on); a Phase I started again is stage 0.
+            // stage table and the timeline number rows in order); a Phase I started again is
+            // stage 0.
             stage: if continues { stage } else { 0 },
             step,
         };
