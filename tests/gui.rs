@@ -968,16 +968,21 @@ fn the_title_says_modified_once_the_run_differs_from_the_loaded_preset() {
     h.run();
     h.get_by_label("GUI test");
     assert!(!h.state().modified());
-    assert!(h.state_mut().set_eps_target(0.02));
-    assert!(settle(&mut h, |app| app.modified()));
+    // An edit not yet applied: modified.
+    h.state_mut().draft.optimizer.lr *= 2.0;
     h.run();
     h.get_by_label("GUI test (modified)");
-    // A switched strategy is named: the preset's name may say another one.
+    // A new ε target is named: a preset's name may state its ε.
+    assert!(h.state_mut().set_eps_target(0.02));
+    assert!(settle(&mut h, |app| app.config().problem.eps == 0.02));
+    h.run();
+    h.get_by_label("GUI test (modified: now ε target 0.02)");
+    // So is a switched strategy: the preset's name may say another one.
     assert!(h.state_mut().pick_strategy(StrategyKind::Strategy2));
     assert!(settle(&mut h, |app| app.config().strategy.kind
         == StrategyKind::Strategy2));
     h.run();
-    h.get_by_label("GUI test (modified: now Strategy 2 (homotopy loss))");
+    h.get_by_label("GUI test (modified: now Strategy 2 (homotopy loss), ε target 0.02)");
     load_shipped(&mut h, "allen_cahn_1d_classical.toml");
     assert!(settle(&mut h, |app| app.config().name != "GUI test"
         && !app.modified()));

@@ -318,6 +318,12 @@ mod tests {
             (app.config().problem.eps, app.draft.problem.eps),
             (0.02, 0.02)
         );
+        // The title no longer lets a preset's name state the old ε unremarked.
+        assert!(
+            app.title().ends_with("(modified: now ε target 0.02)"),
+            "{}",
+            app.title()
+        );
     }
 
     #[test]

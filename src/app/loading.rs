@@ -155,9 +155,18 @@ impl ExplorerApp {
     /// name, e.g. "…, Strategy 2", would otherwise misname what the room is watching).
     pub fn title(&self) -> String {
         let name = &self.config().name;
-        let now = self.config().strategy.kind;
-        if now != self.loaded.strategy.kind {
-            format!("{name} (modified: now {})", now.label())
+        // What a preset's name may state and no longer holds: its strategy and its ε.
+        let mut now = Vec::new();
+        let kind = self.config().strategy.kind;
+        if kind != self.loaded.strategy.kind {
+            now.push(kind.label().to_string());
+        }
+        let eps = self.config().problem.eps;
+        if eps != self.loaded.problem.eps {
+            now.push(format!("ε target {}", crate::config::four_digits(eps)));
+        }
+        if !now.is_empty() {
+            format!("{name} (modified: now {})", now.join(", "))
         } else if self.modified() {
             format!("{name} (modified)")
         } else {
