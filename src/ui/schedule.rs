@@ -356,8 +356,13 @@ fn editor_ui(app: &mut ExplorerApp, eps_list: &mut ListText, ui: &mut egui::Ui) 
         }
     }
     let (plan, over) = plan_preview(&app.draft);
-    let unapplied = app.draft.strategy != app.config().strategy
-        || app.draft.problem.eps != app.config().problem.eps;
+    // Said where what the plan is made of (the schedule, ε₀, the target, the strategy) is
+    // edited and not applied; an edit elsewhere (Phase I's steps) says nothing here.
+    let (draft, run) = (&app.draft, app.config());
+    let unapplied = draft.strategy.schedule != run.strategy.schedule
+        || draft.strategy.eps_start != run.strategy.eps_start
+        || draft.strategy.kind != run.strategy.kind
+        || draft.problem.eps != run.problem.eps;
     let plan = if unapplied {
         format!("{plan} · not applied yet")
     } else {
