@@ -74,12 +74,17 @@ impl ExplorerApp {
                 .latest
                 .as_ref()
                 .map_or(expected.strategy.eps_start, |s| s.eps);
+            // Four digits, unless they would show the same number on both sides (a typed
+            // 0.0013004127 dragged to 0.0013): then in full.
+            let (was, now) = if four_digits(old) == four_digits(eps) {
+                (old.to_string(), eps.to_string())
+            } else {
+                (four_digits(old), four_digits(eps))
+            };
             self.view.message(
                 false,
                 format!(
-                    "ε target {} → {}: the path is planned again from ε = {}",
-                    four_digits(old),
-                    four_digits(eps),
+                    "ε target {was} → {now}: the path is planned again from ε = {}",
                     four_digits(from)
                 ),
             );
@@ -318,6 +323,15 @@ mod tests {
             (app.config().problem.eps, app.draft.problem.eps),
             (0.02, 0.02)
         );
+        // A change below four digits is said in full, not as "0.02 → 0.02".
+        assert!(app.set_eps_target(0.0200004));
+        assert!(
+            last_message(&app).starts_with("ε target 0.02 → 0.0200004:"),
+            "{}",
+            last_message(&app)
+        );
+        assert!(app.set_eps_target(0.02));
+        assert!(settle(&mut app, |a| a.config().problem.eps == 0.02));
         // The title no longer lets a preset's name state the old ε unremarked.
         assert!(
             app.title().ends_with("(modified: now ε target 0.02)"),
