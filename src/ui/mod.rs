@@ -11,6 +11,7 @@ pub mod plot_view;
 pub mod plots;
 pub mod questions;
 pub mod schedule;
+mod stage_table;
 pub mod status;
 mod stiff_lab;
 pub mod strategy;
