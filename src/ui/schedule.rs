@@ -32,11 +32,7 @@ fn plan_preview(c: &RunConfig) -> (String, bool) {
                 axis.short(from),
                 axis.short(to),
                 // A step, not a point: never read through the s-path's map.
-                super::widgets::number(
-                    format!("{initial_delta:.3e}")
-                        .parse()
-                        .unwrap_or(initial_delta)
-                )
+                super::widgets::number(crate::config::round_significant(initial_delta, 4))
             ),
             false,
         );
@@ -163,7 +159,7 @@ fn schedule_plot_ui(
             } else {
                 // Three significant digits, as typed: 1e-4 (not "0.000"), 0.05, 0.1.
                 let v = 10f64.powf(m.value);
-                super::widgets::number(format!("{v:.2e}").parse().unwrap_or(v))
+                super::widgets::number(crate::config::round_significant(v, 3))
             }
         })
         .show(ui, |p| {

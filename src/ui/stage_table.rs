@@ -42,7 +42,7 @@ impl<'a> PathAxis<'a> {
         if self.walks_s {
             return self.text(p);
         }
-        let p = format!("{p:.3e}").parse().unwrap_or(p);
+        let p = crate::config::round_significant(p, 4);
         super::widgets::number(p)
     }
 
