@@ -1203,6 +1203,11 @@ fn the_timeline_scrubs_plays_and_exports_the_path() {
     assert_eq!(h.state().view.scrub, Some(frames[0]));
     for _ in 0..400 {
         h.step();
+        // The label names the frame every plot shows in the same frame (it used to lag one
+        // frame behind while playing).
+        let shown = h.state().view.scrub.unwrap();
+        let label = format!("stage {} of 0–{last} ·", h.state().view.stages[shown].stage);
+        assert!(h.query_by_label_contains(&label).is_some(), "{label}");
         std::thread::sleep(Duration::from_millis(10));
         if h.query_by_label("▶ Play").is_some() {
             break;

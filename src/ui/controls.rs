@@ -123,13 +123,11 @@ fn run_buttons_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
 fn problem_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     ui.add_enabled_ui(!app.locked(Control::Problem), |ui| {
         let mut kind = app.draft.problem.kind;
-        egui::ComboBox::from_label("Problem")
-            .selected_text(kind.label())
-            .show_ui(ui, |ui| {
-                for k in ProblemKind::all() {
-                    ui.selectable_value(&mut kind, k, k.label());
-                }
-            });
+        super::widgets::picker(ui, "Problem", kind.label(), |ui| {
+            for k in ProblemKind::all() {
+                ui.selectable_value(&mut kind, k, k.label());
+            }
+        });
         if kind != app.draft.problem.kind {
             app.pick_problem(kind);
         }

@@ -37,6 +37,7 @@ pub struct Panels {
 impl Panels {
     /// Lay out the whole window.
     pub fn ui(&mut self, app: &mut ExplorerApp, ui: &mut egui::Ui) {
+        self.timeline.advance(app, ui.ctx());
         egui::Panel::top("menu").show(ui, |ui| self.menu.ui(app, ui));
         egui::Panel::bottom("status").show(ui, |ui| status::status_ui(app, ui));
         // The side panels never take more than 30 % and 27 % of the window, so the plots keep

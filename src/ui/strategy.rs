@@ -42,14 +42,11 @@ pub(super) fn strategy_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
 fn picker(app: &mut ExplorerApp, ui: &mut egui::Ui) {
     let before = app.draft.strategy.kind;
     let mut kind = before;
-    egui::ComboBox::from_label("Strategy")
-        .selected_text(kind.label())
-        .width(200.0)
-        .show_ui(ui, |ui| {
-            for k in StrategyKind::ALL {
-                ui.selectable_value(&mut kind, k, k.label());
-            }
-        });
+    super::widgets::picker(ui, "Strategy", kind.label(), |ui| {
+        for k in StrategyKind::ALL {
+            ui.selectable_value(&mut kind, k, k.label());
+        }
+    });
     if kind != before {
         app.pick_strategy(kind);
     }

@@ -31,17 +31,52 @@ pub fn has_path(app: &ExplorerApp) -> bool {
 }
 
 impl TimelinePanel {
-    pub fn ui(&mut self, app: &mut ExplorerApp, ui: &mut egui::Ui) {
-        let frames = app.view.frames();
-        let n = frames.len();
-        if n < 2 {
-            self.playing = false;
+    /// While playing, move to the next frame when its time has come. The window calls this
+    /// before it draws any panel, so the stage table, the timeline's label and every plot show
+    /// the same frame.
+    pub fn advance(&mut self, app: &mut ExplorerApp, ctx: &egui::Context) {
+        if !self.playing {
             return;
+        }
+        let Some((frames, pos)) = self.frames(app) else {
+            return;
+        };
+        let n = frames.len();
+        let now = ctx.input(|i| i.time);
+        if now >= self.next_tick {
+            let step = ((n as f64) / (PLAY_SECONDS * f64::from(FPS)))
+                .ceil()
+                .max(1.0) as usize;
+            let next = pos.map_or(0, |p| (p + step).min(n - 1));
+            app.view.scrub = Some(frames[next]);
+            if next + 1 == n {
+                self.playing = false;
+            }
+            self.next_tick = now + 1.0 / f64::from(FPS);
+        }
+        ctx.request_repaint_after(std::time::Duration::from_secs_f64(1.0 / f64::from(FPS)));
+    }
+
+    /// The frames to scrub and the shown one's place among them; none (and not playing) when
+    /// there are fewer than two.
+    fn frames(&mut self, app: &ExplorerApp) -> Option<(Vec<usize>, Option<usize>)> {
+        let frames = app.view.frames();
+        if frames.len() < 2 {
+            self.playing = false;
+            return None;
         }
         let pos = app
             .view
             .scrub
             .and_then(|k| frames.iter().position(|&f| f == k));
+        Some((frames, pos))
+    }
+
+    pub fn ui(&mut self, app: &mut ExplorerApp, ui: &mut egui::Ui) {
+        let Some((frames, pos)) = self.frames(app) else {
+            return;
+        };
+        let n = frames.len();
         let now = ui.input(|i| i.time);
         // Buttons and the stage on one line, the slider across the whole width under them (the
         // central column can be narrow on a projector).
@@ -135,21 +170,6 @@ impl TimelinePanel {
         if slider.changed() {
             app.view.scrub = Some(frames[p]);
             self.playing = false;
-        }
-        if self.playing {
-            if now >= self.next_tick {
-                let step = ((n as f64) / (PLAY_SECONDS * f64::from(FPS)))
-                    .ceil()
-                    .max(1.0) as usize;
-                let next = pos.map_or(0, |p| (p + step).min(n - 1));
-                app.view.scrub = Some(frames[next]);
-                if next + 1 == n {
-                    self.playing = false;
-                }
-                self.next_tick = now + 1.0 / f64::from(FPS);
-            }
-            ui.ctx()
-                .request_repaint_after(std::time::Duration::from_secs_f64(1.0 / f64::from(FPS)));
         }
     }
 }

@@ -228,3 +228,44 @@ impl ListText {
             .join(", ");
     }
 }
+
+/// A picker with its name beside it on one row, the button as wide as the row leaves: a long
+/// choice ("Burgers operator u₀ ↦ u∞ (DeepONet)") is cut with "…" in a narrow panel (its
+/// whole name is the hover text and in the list) instead of pushing the name off the row.
+pub fn picker(
+    ui: &mut egui::Ui,
+    label: &str,
+    selected: &str,
+    add_contents: impl FnOnce(&mut egui::Ui),
+) {
+    ui.horizontal(|ui| {
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let label_width = ui.fonts_mut(|f| {
+            f.layout_no_wrap(label.to_string(), font, egui::Color32::WHITE)
+                .size()
+                .x
+        });
+        // The room that shows: the side panel scrolls sideways, so its available width is
+        // that of its widest row, not of the panel.
+        // The room that shows (less a scroll bar): the side panel scrolls sideways, so its
+        // available width is that of its widest row, not of the panel.
+        let shown = (ui.clip_rect().right() - ui.cursor().left()).min(ui.available_width())
+            - ui.spacing().scroll.bar_width;
+        let width = (shown - label_width - ui.spacing().item_spacing.x).clamp(100.0, 260.0);
+        let button = ui
+            .scope(|ui| {
+                ui.set_max_width(width);
+                egui::ComboBox::from_id_salt(label)
+                    .selected_text(selected)
+                    .width(width)
+                    .truncate()
+                    .show_ui(ui, add_contents)
+                    .response
+            })
+            .inner
+            .on_hover_text(selected);
+        // Named by its label, as `ComboBox::from_label` does (screen readers and tests).
+        let name = ui.label(label);
+        button.labelled_by(name.id);
+    });
+}

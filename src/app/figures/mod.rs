@@ -324,13 +324,23 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
             .push(series("residual points", pts, Mark::Points, 7));
         fig.series
             .push(series("u_θ", pairs(x, &s.u[..n]), Mark::Line, 0));
-        if let Some(e) = &s.exact {
-            fig.series.push(pin_series(
+        match (&s.exact, &s.reference) {
+            // Beside a reference it nearly coincides with (1D Allen–Cahn's tanh profile and
+            // its finite-difference solution), the closed form is dotted in its own colour
+            // under the dashed reference, so both stay visible.
+            (Some(e), Some(_)) => fig.series.push(series(
+                "exact (closed form)",
+                pairs(x, &e[..n]),
+                Mark::Dotted,
+                4,
+            )),
+            (Some(e), None) => fig.series.push(pin_series(
                 "exact".into(),
                 pairs(x, &e[..n]),
                 Mark::Reference,
                 (0, 0, 0),
-            ));
+            )),
+            _ => {}
         }
         if let Some(r) = &s.reference {
             fig.series.push(series(
@@ -600,6 +610,20 @@ mod tests {
         assert_eq!(at(&plain, 0.35), "ε = 0.35");
         assert_eq!(when_reference(&plain), "");
         assert!(when_reference(&view).contains("s = 0 (ε* = 0.05)"));
+    }
+
+    #[test]
+    fn a_closed_form_beside_a_reference_is_dotted_so_both_show() {
+        use super::super::test_support::app;
+        let app = app();
+        let snap = app.view.latest.as_ref().unwrap();
+        // 1D Allen–Cahn has both: the tanh profile and the finite-difference solution.
+        assert!(snap.exact.is_some() && snap.reference.is_some());
+        let fig = solution_with(&app.view, Some(snap), "");
+        let mark = |label: &str| fig.series.iter().find(|s| s.label == label).map(|s| s.mark);
+        assert_eq!(mark("exact (closed form)"), Some(Mark::Dotted));
+        assert_eq!(mark("FD reference"), Some(Mark::Reference));
+        assert_eq!(mark("exact"), None);
     }
 
     #[test]
