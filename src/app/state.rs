@@ -269,8 +269,12 @@ impl RunView {
                 }
             }
             self.frame_stride *= 2;
-            if self.scrub.is_some_and(|k| self.stages[k].u.is_empty()) {
-                self.scrub = None;
+            // The frame shown was thinned out: the kept one before it takes its place (Play
+            // goes on from there instead of jumping to the live state or back to the start).
+            if let Some(k) = self.scrub
+                && self.stages[k].u.is_empty()
+            {
+                self.scrub = self.frames().into_iter().rev().find(|&f| f < k);
             }
         }
     }

@@ -316,15 +316,18 @@ fn optimizer_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                 egui::Grid::new("opt-grid").num_columns(2).show(ui, |ui| {
                     let o = &mut app.draft.optimizer;
                     let label = ui.label("optimizer");
-                    egui::ComboBox::from_id_salt("optimizer-kind")
-                        .selected_text(o.kind.label())
-                        .show_ui(ui, |ui| {
+                    super::widgets::fitted_combo(
+                        ui,
+                        "optimizer-kind",
+                        o.kind.label(),
+                        260.0,
+                        |ui| {
                             for k in OptimizerKind::ALL {
                                 ui.selectable_value(&mut o.kind, k, k.label());
                             }
-                        })
-                        .response
-                        .labelled_by(label.id);
+                        },
+                    )
+                    .labelled_by(label.id);
                     ui.end_row();
                     let lr_label = match o.kind {
                         OptimizerKind::Isgd | OptimizerKind::ImplicitGn => "implicit step α",

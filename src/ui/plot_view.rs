@@ -323,7 +323,7 @@ pub fn figure_ui(
                 }
                 Mark::Dotted => plot_ui.line(
                     Line::new(screen_text(&s.label), PlotPoints::from(pts))
-                        .color(c)
+                        .color(if s.color == (0, 0, 0) { foreground } else { c })
                         .width(1.5)
                         .style(egui_plot::LineStyle::dotted_dense()),
                 ),
@@ -399,6 +399,7 @@ pub fn legend_strip(ui: &mut egui::Ui, fig: &Figure) -> egui::Response {
                 Mark::Points => ("●", color(s.color)),
                 Mark::Line => ("━", color(s.color)),
                 Mark::LineAndPoints => ("━•", color(s.color)),
+                Mark::Dotted if s.color == (0, 0, 0) => ("···", foreground),
                 Mark::Dotted => ("···", color(s.color)),
             };
             entry(ui, glyph, &s.label, c);

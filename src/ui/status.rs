@@ -73,9 +73,12 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
                     .size()
                     .x
             });
-            if ui.available_width() > width + 3.0 * ui.spacing().item_spacing.x {
+            // The separator: its 6 points and the gap after it (the one before it is behind
+            // the cursor already), with a little slack for a number that grows.
+            let separator = ui.spacing().item_spacing.x + 6.0 + 8.0;
+            if ui.available_width() > width + separator {
                 ui.separator();
-                ui.label(text);
+                ui.add(egui::Label::new(text).extend());
             }
         }
     });

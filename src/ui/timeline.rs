@@ -96,6 +96,7 @@ impl TimelinePanel {
                     app.view.scrub = Some(frames[0]);
                 }
                 self.next_tick = now + 1.0 / f64::from(FPS);
+                ui.ctx().request_repaint();
             }
             if ui
                 .add_enabled(app.view.scrub.is_some(), egui::Button::new("● Live"))

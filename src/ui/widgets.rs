@@ -229,43 +229,64 @@ impl ListText {
     }
 }
 
-/// A picker with its name beside it on one row, the button as wide as the row leaves: a long
-/// choice ("Burgers operator u₀ ↦ u∞ (DeepONet)") is cut with "…" in a narrow panel (its
-/// whole name is the hover text and in the list) instead of pushing the name off the row.
+/// The room a row has left that shows, less a scroll bar: a side panel scrolls sideways, so
+/// its available width is that of its widest row, not of the panel.
+fn shown_width(ui: &egui::Ui) -> f32 {
+    (ui.clip_rect().right() - ui.cursor().left()).min(ui.available_width())
+        - ui.spacing().scroll.bar_width
+}
+
+/// A combo box at most `width` wide whose choice is cut with "…" when longer (its whole name
+/// is the hover text, locked or not, and in the list), so that a long choice never widens a
+/// side panel into a sideways scroll.
+pub fn fitted_combo(
+    ui: &mut egui::Ui,
+    id_salt: impl egui::AsIdSalt,
+    selected: &str,
+    width: f32,
+    add_contents: impl FnOnce(&mut egui::Ui),
+) -> egui::Response {
+    let width = width.min(shown_width(ui)).max(60.0);
+    ui.scope(|ui| {
+        ui.set_max_width(width);
+        egui::ComboBox::from_id_salt(id_salt)
+            .selected_text(selected)
+            .width(width)
+            .truncate()
+            .show_ui(ui, add_contents)
+            .response
+    })
+    .inner
+    .on_hover_text(selected)
+    .on_disabled_hover_text(selected)
+}
+
+/// A picker with its name beside it on one row, the button as wide as the row leaves (a long
+/// choice such as "Burgers operator u₀ ↦ u∞ (DeepONet)" is cut, [`fitted_combo`]). Where not
+/// even a short button fits beside the name, the name goes above it. The button is named by
+/// its label, as `ComboBox::from_label` does (screen readers and tests).
 pub fn picker(
     ui: &mut egui::Ui,
     label: &str,
     selected: &str,
     add_contents: impl FnOnce(&mut egui::Ui),
 ) {
-    ui.horizontal(|ui| {
-        let font = egui::TextStyle::Body.resolve(ui.style());
-        let label_width = ui.fonts_mut(|f| {
-            f.layout_no_wrap(label.to_string(), font, egui::Color32::WHITE)
-                .size()
-                .x
-        });
-        // The room that shows: the side panel scrolls sideways, so its available width is
-        // that of its widest row, not of the panel.
-        // The room that shows (less a scroll bar): the side panel scrolls sideways, so its
-        // available width is that of its widest row, not of the panel.
-        let shown = (ui.clip_rect().right() - ui.cursor().left()).min(ui.available_width())
-            - ui.spacing().scroll.bar_width;
-        let width = (shown - label_width - ui.spacing().item_spacing.x).clamp(100.0, 260.0);
-        let button = ui
-            .scope(|ui| {
-                ui.set_max_width(width);
-                egui::ComboBox::from_id_salt(label)
-                    .selected_text(selected)
-                    .width(width)
-                    .truncate()
-                    .show_ui(ui, add_contents)
-                    .response
-            })
-            .inner
-            .on_hover_text(selected);
-        // Named by its label, as `ComboBox::from_label` does (screen readers and tests).
-        let name = ui.label(label);
-        button.labelled_by(name.id);
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let label_width = ui.fonts_mut(|f| {
+        f.layout_no_wrap(label.to_string(), font, egui::Color32::WHITE)
+            .size()
+            .x
     });
+    let beside = shown_width(ui) - label_width - ui.spacing().item_spacing.x;
+    let id = ("picker", label);
+    if beside >= 100.0 {
+        ui.horizontal(|ui| {
+            let button = fitted_combo(ui, id, selected, beside.min(260.0), add_contents);
+            let name = ui.label(label);
+            button.labelled_by(name.id);
+        });
+    } else {
+        let name = ui.label(label);
+        fitted_combo(ui, id, selected, f32::INFINITY, add_contents).labelled_by(name.id);
+    }
 }

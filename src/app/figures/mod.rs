@@ -326,13 +326,13 @@ fn solution_with(view: &RunView, shown: Option<&Snapshot>, of: &str) -> Figure {
             .push(series("u_θ", pairs(x, &s.u[..n]), Mark::Line, 0));
         match (&s.exact, &s.reference) {
             // Beside a reference it nearly coincides with (1D Allen–Cahn's tanh profile and
-            // its finite-difference solution), the closed form is dotted in its own colour
-            // under the dashed reference, so both stay visible.
-            (Some(e), Some(_)) => fig.series.push(series(
-                "exact (closed form)",
+            // its finite-difference solution), the closed form is dotted in the foreground
+            // colour under the dashed reference, so both stay visible.
+            (Some(e), Some(_)) => fig.series.push(pin_series(
+                "exact (closed form)".into(),
                 pairs(x, &e[..n]),
                 Mark::Dotted,
-                4,
+                (0, 0, 0),
             )),
             (Some(e), None) => fig.series.push(pin_series(
                 "exact".into(),
@@ -620,9 +620,16 @@ mod tests {
         // 1D Allen–Cahn has both: the tanh profile and the finite-difference solution.
         assert!(snap.exact.is_some() && snap.reference.is_some());
         let fig = solution_with(&app.view, Some(snap), "");
-        let mark = |label: &str| fig.series.iter().find(|s| s.label == label).map(|s| s.mark);
-        assert_eq!(mark("exact (closed form)"), Some(Mark::Dotted));
-        assert_eq!(mark("FD reference"), Some(Mark::Reference));
+        let mark = |label: &str| {
+            fig.series
+                .iter()
+                .find(|s| s.label == label)
+                .map(|s| (s.mark, s.color))
+        };
+        // Dotted in the foreground colour (black stands for it), as every exact curve is drawn
+        // in it; the reference dashed in its own colour.
+        assert_eq!(mark("exact (closed form)"), Some((Mark::Dotted, (0, 0, 0))));
+        assert_eq!(mark("FD reference").map(|m| m.0), Some(Mark::Reference));
         assert_eq!(mark("exact"), None);
     }
 

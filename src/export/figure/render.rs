@@ -445,7 +445,13 @@ fn series_look(
         return (rgb(c), &REFERENCE_DASH);
     }
     if mark == Mark::Dotted {
-        return (rgb(color), &super::layout::DOTTED);
+        // Black is the foreground here too (a closed form dotted beside a reference).
+        let c = if color == (0, 0, 0) {
+            style.reference()
+        } else {
+            color
+        };
+        return (rgb(c), &super::layout::DOTTED);
     }
     if !has_line(mark) {
         return (rgb(color), &[]);
