@@ -254,6 +254,7 @@ fn exact_allen_cahn_solution_has_vanishing_residual() {
             laplacian: Some(vec_tensor(d2, &dev)),
             x: Vec::new(),
             role: homotopy_explorer::problem::PointRole::Residual,
+            data: Vec::new(),
         };
         let r = host_vec(problem.residual(&fields, eps)).unwrap();
         let worst = r.iter().fold(0.0f64, |m, v| m.max(v.abs()));

@@ -33,6 +33,7 @@ fn fields_of(p: &dyn Problem, f: &dyn Fn(f64) -> [f64; 3]) -> Fields {
         laplacian: Some(col(2)),
         x: coordinates(x, 1, &dev),
         role: homotopy_explorer::problem::PointRole::Residual,
+        data: Vec::new(),
     }
 }
 
@@ -259,6 +260,7 @@ fn helmholtz_exact_solution_and_derivatives() {
             laplacian: Some(vec_tensor(lap, &dev)),
             x: coordinates(pts, d, &dev),
             role: homotopy_explorer::problem::PointRole::Residual,
+            data: Vec::new(),
         }
     };
     let eps = 0.1;
@@ -320,6 +322,7 @@ fn fields_2d(p: &dyn Problem, f: &dyn Fn(f64, f64) -> [f64; 4]) -> Fields {
         laplacian: Some(col(3)),
         x: coordinates(pts, 2, &dev),
         role: homotopy_explorer::problem::PointRole::Residual,
+        data: Vec::new(),
     }
 }
 
@@ -500,6 +503,7 @@ fn the_3d_fit_vanishes_at_its_target_and_its_eps_derivative_matches() {
         laplacian: None,
         x: coordinates(pts, 3, &dev),
         role: homotopy_explorer::problem::PointRole::Residual,
+        data: Vec::new(),
     };
     let eps = 0.37;
     assert!(max_abs(&host_vec(p.residual(&fields(eps), eps)).unwrap()) < 1e-12);
@@ -518,6 +522,31 @@ fn the_3d_fit_vanishes_at_its_target_and_its_eps_derivative_matches() {
     let bad = text.replace("n_res = 27", "n_res = 30");
     let err = RunConfig::from_toml_str(&bad).unwrap_err().to_string();
     assert!(err.contains("problem.n_res"), "{err}");
+}
+
+#[test]
+fn burgers_point_data_give_the_same_residual_to_the_bit_as_computing_them_each_time() {
+    // The objective attaches the forcing (and u₀) once per point set; a residual without them
+    // computes them from the coordinates by the same operations.
+    let text = "version = 1\n[problem]\nkind = \"burgers_1d\"\neps = 0.05\nn_res = 40\npath = \"s_homotopy\"\n";
+    let p = RunConfig::from_toml_str(text).unwrap().build_problem();
+    let plain = fields_of(p.as_ref(), &smooth);
+    assert!(plain.data.is_empty());
+    let data = p.point_data(&plain.x);
+    assert_eq!(data.len(), 2);
+    let with = plain.clone().with_data(&data);
+    for at in [1.05, 0.5, 0.05] {
+        assert_eq!(
+            host_vec(p.residual(&with, at)).unwrap(),
+            host_vec(p.residual(&plain, at)).unwrap(),
+            "H at p = {at}"
+        );
+        assert_eq!(
+            host_vec(p.residual_eps(&with, at)).unwrap(),
+            host_vec(p.residual_eps(&plain, at)).unwrap(),
+            "∂H/∂p at p = {at}"
+        );
+    }
 }
 
 #[test]

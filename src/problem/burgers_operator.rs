@@ -316,6 +316,11 @@ impl Problem for BurgersOperator {
         ProblemKind::BurgersOperator
     }
 
+    /// The forcing at the points (the same for every input).
+    fn point_data(&self, x: &[Tensor<1>]) -> Vec<Tensor<1>> {
+        vec![Burgers1d::source_at(x[0].clone())]
+    }
+
     fn dim(&self) -> usize {
         1
     }

@@ -24,6 +24,11 @@ pub struct Fields {
     /// Which of the problem's point sets the fields are at (residual unless set with
     /// [`Fields::on`]): an operator problem reads each point's input function by it.
     pub role: PointRole,
+    /// What the problem computes from the coordinates alone (a forcing term), computed once
+    /// per point set by [`super::Problem::point_data`] where the caller keeps the set (the
+    /// objective) and attached with [`Fields::with_data`]; empty elsewhere, and a residual
+    /// then computes it from [`Fields::coord`] itself.
+    pub data: Vec<Tensor<1>>,
 }
 
 impl Fields {
@@ -55,12 +60,20 @@ impl Fields {
             laplacian,
             x: Vec::new(),
             role: PointRole::Residual,
+            data: Vec::new(),
         }
     }
 
     /// Mark the fields as taken at another of the problem's point sets.
     pub fn on(mut self, role: PointRole) -> Self {
         self.role = role;
+        self
+    }
+
+    /// Attach the problem's coordinate-only data at the batch's points (see
+    /// [`super::Problem::point_data`]).
+    pub fn with_data(mut self, data: &[Tensor<1>]) -> Self {
+        self.data = data.to_vec();
         self
     }
 

@@ -371,6 +371,15 @@ pub trait Problem: Send + Sync {
     /// H(u_θ, ε) at the residual points.
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1>;
 
+    /// What the residual reads that depends on the coordinates x of a point set alone (a
+    /// forcing term): computed once by whoever keeps the set (the objective, for its residual
+    /// points) and handed back in [`Fields::data`], so that it is not recomputed every step.
+    /// The residual must give the same numbers when the data are absent (computed there from
+    /// the coordinates by the same operations). None by default.
+    fn point_data(&self, _x: &[Tensor<1>]) -> Vec<Tensor<1>> {
+        Vec::new()
+    }
+
     /// ∂H/∂ε at the residual points.
     fn residual_eps(&self, f: &Fields, eps: f64) -> Tensor<1>;
 

@@ -136,6 +136,10 @@ pub struct Objective {
     /// Residual-point coordinates on the training device and on the CPU.
     res_x: Vec<Tensor<1>>,
     res_x_cpu: Vec<Tensor<1>>,
+    /// The problem's coordinate-only data at the residual points ([`Problem::point_data`]),
+    /// on the device and on the CPU.
+    res_data: Vec<Tensor<1>>,
+    res_data_cpu: Vec<Tensor<1>>,
     res_input: forward::StackedInput,
     bc_input: forward::StackedInput,
     homotopy: Option<(HomotopyTerm, Tensor<1>)>,
@@ -188,6 +192,8 @@ impl Objective {
             .unwrap_or_else(|_| device.clone());
         let res_x = coordinates(problem.residual_points(), problem.dim(), device);
         let res_x_cpu = coordinates(problem.residual_points(), problem.dim(), &cpu);
+        let res_data = problem.point_data(&res_x);
+        let res_data_cpu = problem.point_data(&res_x_cpu);
         Self {
             problem,
             net: net.into(),
@@ -195,6 +201,8 @@ impl Objective {
             cpu,
             res_x,
             res_x_cpu,
+            res_data,
+            res_data_cpu,
             path,
             bc_weight,
             res_channels,
@@ -463,12 +471,16 @@ impl Objective {
     }
 
     fn fields(&self, stacked: Tensor<1>) -> Fields {
-        Fields::from_stacked(stacked, self.n_res(), self.res_channels).at(&self.res_x)
+        Fields::from_stacked(stacked, self.n_res(), self.res_channels)
+            .at(&self.res_x)
+            .with_data(&self.res_data)
     }
 
     /// Fields of the residual batch on the CPU (Jacobians and host-side blocks).
     fn cpu_fields(&self, stacked: Tensor<1>) -> Fields {
-        Fields::from_stacked(stacked, self.n_res(), self.res_channels).at(&self.res_x_cpu)
+        Fields::from_stacked(stacked, self.n_res(), self.res_channels)
+            .at(&self.res_x_cpu)
+            .with_data(&self.res_data_cpu)
     }
 
     fn burn_outputs(&self, theta: &Tensor<1>) -> Result<(Tensor<1>, Tensor<1>), ObjectiveError> {
