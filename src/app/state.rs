@@ -516,12 +516,7 @@ impl RunView {
                 // The worker answers in order, so a sweep that arrived before a configuration
                 // with another problem belongs to the old one (a new target ε keeps it: the
                 // sweep runs over ε itself).
-                let same = |old: &RunConfig| {
-                    crate::config::ProblemConfig {
-                        eps: config.problem.eps,
-                        ..old.problem.clone()
-                    } == config.problem
-                };
+                let same = |old: &RunConfig| old.problem.eq_except_eps(&config.problem);
                 if !self.config.as_ref().is_some_and(same) {
                     self.sweep = None;
                 }

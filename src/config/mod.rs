@@ -401,6 +401,26 @@ mod tests {
     const MINIMAL: &str = "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.1\n";
 
     #[test]
+    fn problems_compare_equal_apart_from_eps_as_a_copy_with_the_other_eps_would() {
+        let a = RunConfig::from_toml_str(MINIMAL).unwrap().problem;
+        let mut b = a.clone();
+        b.eps = 0.01;
+        assert!(a.eq_except_eps(&b) && a != b);
+        assert_eq!(
+            a,
+            ProblemConfig {
+                eps: 0.1,
+                ..b.clone()
+            }
+        );
+        b.n_res += 1;
+        assert!(!a.eq_except_eps(&b));
+        b.n_res -= 1;
+        b.path = Some(crate::problem::s_path::Path::SHomotopy);
+        assert!(!a.eq_except_eps(&b));
+    }
+
+    #[test]
     fn a_seed_a_preset_cannot_store_is_refused_with_the_limit() {
         let mut c = RunConfig::from_toml_str(
             "version = 1\n[problem]\nkind = \"allen_cahn_1d\"\neps = 0.05\n",

@@ -65,6 +65,35 @@ pub struct ResampleConfig {
 }
 
 impl ProblemConfig {
+    /// Whether `other` is the same problem apart from its target ε, compared field by field
+    /// without a copy (a figure asks it for every pin on every frame). The destructuring is
+    /// exhaustive: a new field does not compile here until it is compared.
+    pub fn eq_except_eps(&self, other: &Self) -> bool {
+        let Self {
+            kind,
+            eps: _,
+            n_res,
+            n_bc,
+            bc_weight,
+            sampling,
+            n_eval,
+            dim,
+            path,
+            resample,
+            operator,
+        } = self;
+        *kind == other.kind
+            && *n_res == other.n_res
+            && *n_bc == other.n_bc
+            && *bc_weight == other.bc_weight
+            && *sampling == other.sampling
+            && *n_eval == other.n_eval
+            && *dim == other.dim
+            && *path == other.path
+            && *resample == other.resample
+            && *operator == other.operator
+    }
+
     /// Whether the path walks the s-homotopy (the preset's `path`, else the problem's default,
     /// the first it lists): its parameter is then p = s + ε*, not ε.
     pub fn walks_s(&self) -> bool {

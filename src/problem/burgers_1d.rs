@@ -52,6 +52,10 @@ impl Burgers1d {
         }
     }
 
+    /// [`Problem::point_data`]'s slots: the forcing, and u₀ on an s-path.
+    pub(crate) const FORCING: usize = 0;
+    pub(crate) const START: usize = 1;
+
     /// u₀ = sin(2πx) at coordinates x.
     fn start(x: Tensor<1>) -> Tensor<1> {
         x.mul_scalar(2.0 * PI).sin()
@@ -61,7 +65,7 @@ impl Burgers1d {
     fn offset(f: &Fields) -> Tensor<1> {
         let u0 = f
             .data
-            .get(1)
+            .get(Self::START)
             .cloned()
             .unwrap_or_else(|| Self::start(f.coord(0)));
         f.u.clone().sub(u0)
@@ -79,7 +83,7 @@ impl Burgers1d {
     pub(crate) fn pde(f: &Fields, eps: f64) -> Tensor<1> {
         let source = f
             .data
-            .first()
+            .get(Self::FORCING)
             .cloned()
             .unwrap_or_else(|| Self::source_at(f.coord(0)));
         f.u.clone()

@@ -170,16 +170,24 @@ impl BurgersOperator {
         &self.eval.batch.y
     }
 
-    /// u − u₀ at the points of the fields' set.
+    /// u − u₀ at the points of the fields' set (the residual set's u₀ from the fields' data
+    /// where the objective attached it, not copied to the device every step).
     fn offset(&self, f: &Fields) -> Tensor<1> {
         let set = match f.role {
             PointRole::Residual => &self.res,
             PointRole::Boundary => &self.bc,
             PointRole::Eval => &self.eval,
         };
-        let n = set.u0.len();
-        let u0 = Tensor::from_data(TensorData::new(set.u0.clone(), [n]), &f.u.device());
+        let kept = (f.role == PointRole::Residual)
+            .then(|| f.data.get(Burgers1d::START).cloned())
+            .flatten();
+        let u0 = kept.unwrap_or_else(|| Self::values(&set.u0, &f.u.device()));
         f.u.clone().sub(u0)
+    }
+
+    /// `values` as a tensor on `device`.
+    fn values(values: &[f64], device: &burn::tensor::Device) -> Tensor<1> {
+        Tensor::from_data(TensorData::new(values.to_vec(), [values.len()]), device)
     }
 
     /// The shock position (zero crossing nearest ½) of each test input's profile in `values`
@@ -316,9 +324,13 @@ impl Problem for BurgersOperator {
         ProblemKind::BurgersOperator
     }
 
-    /// The forcing at the points (the same for every input).
+    /// The forcing at the residual points (the same for every input) and each point's u₀, in
+    /// Burgers 1D's slots.
     fn point_data(&self, x: &[Tensor<1>]) -> Vec<Tensor<1>> {
-        vec![Burgers1d::source_at(x[0].clone())]
+        vec![
+            Burgers1d::source_at(x[0].clone()),
+            Self::values(&self.res.u0, &x[0].device()),
+        ]
     }
 
     fn dim(&self) -> usize {

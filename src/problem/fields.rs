@@ -24,10 +24,10 @@ pub struct Fields {
     /// Which of the problem's point sets the fields are at (residual unless set with
     /// [`Fields::on`]): an operator problem reads each point's input function by it.
     pub role: PointRole,
-    /// What the problem computes from the coordinates alone (a forcing term), computed once
-    /// per point set by [`super::Problem::point_data`] where the caller keeps the set (the
-    /// objective) and attached with [`Fields::with_data`]; empty elsewhere, and a residual
-    /// then computes it from [`Fields::coord`] itself.
+    /// What the residual reads that does not change from step to step (a forcing term, an
+    /// operator's inputs), computed once by [`super::Problem::point_data`] for the objective's
+    /// residual points and attached with [`Fields::with_data`]; empty elsewhere, and a
+    /// residual then computes it itself.
     pub data: Vec<Tensor<1>>,
 }
 

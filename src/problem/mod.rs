@@ -371,11 +371,11 @@ pub trait Problem: Send + Sync {
     /// H(u_θ, ε) at the residual points.
     fn residual(&self, f: &Fields, eps: f64) -> Tensor<1>;
 
-    /// What the residual reads that depends on the coordinates x of a point set alone (a
-    /// forcing term): computed once by whoever keeps the set (the objective, for its residual
-    /// points) and handed back in [`Fields::data`], so that it is not recomputed every step.
-    /// The residual must give the same numbers when the data are absent (computed there from
-    /// the coordinates by the same operations). None by default.
+    /// What the residual reads at the residual points that does not change from step to step
+    /// (a forcing term of the coordinates x, an operator problem's inputs u₀): computed once by
+    /// the objective and handed back in [`Fields::data`] of its residual fields, so that it is
+    /// not recomputed or copied every step. The residual must give the same numbers when the
+    /// data are absent (computed there by the same operations). None by default.
     fn point_data(&self, _x: &[Tensor<1>]) -> Vec<Tensor<1>> {
         Vec::new()
     }

@@ -153,14 +153,7 @@ fn eps_ui(
         // As wide as the panel allows beside its value: four decades on egui's default 100
         // points made a short drag a decade. The value box is measured at its widest (a value
         // like 0.001235), so that it is not cut at the panel's edge when the value grows.
-        let text_width = |text: &str| {
-            let font = egui::TextStyle::Body.resolve(ui.style());
-            ui.fonts_mut(|f| {
-                f.layout_no_wrap(text.to_string(), font, egui::Color32::WHITE)
-                    .size()
-                    .x
-            })
-        };
+        let text_width = |text: &str| super::widgets::text_width(ui, text, egui::TextStyle::Body);
         // The name on its own row: the slider takes the panel's whole width beside its value
         // (four decades in about 190 points at a lecture's zoom, not 100).
         let widest = text_width("0.001235");

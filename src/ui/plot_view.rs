@@ -306,24 +306,20 @@ pub fn figure_ui(
             if pts.is_empty() {
                 continue;
             }
-            let c = color(s.color);
+            let c = series_color(s, foreground);
             match s.mark {
-                Mark::Reference => {
-                    // Black means "the foreground": readable in either theme.
-                    let c = if s.color == (0, 0, 0) { foreground } else { c };
-                    plot_ui.line(
-                        Line::new(screen_text(&s.label), PlotPoints::from(pts))
-                            .color(c)
-                            .width(1.5)
-                            .style(egui_plot::LineStyle::dashed_dense()),
-                    )
-                }
+                Mark::Reference => plot_ui.line(
+                    Line::new(screen_text(&s.label), PlotPoints::from(pts))
+                        .color(c)
+                        .width(1.5)
+                        .style(egui_plot::LineStyle::dashed_dense()),
+                ),
                 Mark::Line => {
                     plot_ui.line(Line::new(screen_text(&s.label), PlotPoints::from(pts)).color(c))
                 }
                 Mark::Dotted => plot_ui.line(
                     Line::new(screen_text(&s.label), PlotPoints::from(pts))
-                        .color(if s.color == (0, 0, 0) { foreground } else { c })
+                        .color(c)
                         .width(1.5)
                         .style(egui_plot::LineStyle::dotted_dense()),
                 ),
@@ -393,16 +389,14 @@ pub fn legend_strip(ui: &mut egui::Ui, fig: &Figure) -> egui::Response {
             );
         };
         for s in fig.series.iter().filter(|s| !s.points.is_empty()) {
-            let (glyph, c) = match s.mark {
-                Mark::Reference if s.color == (0, 0, 0) => ("╌", foreground),
-                Mark::Reference => ("╌", color(s.color)),
-                Mark::Points => ("●", color(s.color)),
-                Mark::Line => ("━", color(s.color)),
-                Mark::LineAndPoints => ("━•", color(s.color)),
-                Mark::Dotted if s.color == (0, 0, 0) => ("···", foreground),
-                Mark::Dotted => ("···", color(s.color)),
+            let glyph = match s.mark {
+                Mark::Reference => "╌",
+                Mark::Points => "●",
+                Mark::Line => "━",
+                Mark::LineAndPoints => "━•",
+                Mark::Dotted => "···",
             };
-            entry(ui, glyph, &s.label, c);
+            entry(ui, glyph, &s.label, series_color(s, foreground));
         }
         for b in &fig.bands {
             entry(ui, "▆", &b.label, color(b.color).gamma_multiply(0.6));
@@ -430,6 +424,16 @@ pub fn legend_strip(ui: &mut egui::Ui, fig: &Figure) -> egui::Response {
     })
     .response
     .interact(egui::Sense::click())
+}
+
+/// A series' colour on screen: on the curves that judge the others (exact and reference,
+/// dashed or dotted) black means "the foreground", readable in either theme.
+fn series_color(s: &crate::export::figure::Series, foreground: egui::Color32) -> egui::Color32 {
+    if matches!(s.mark, Mark::Reference | Mark::Dotted) && s.color == (0, 0, 0) {
+        foreground
+    } else {
+        color(s.color)
+    }
 }
 
 #[cfg(test)]

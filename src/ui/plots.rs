@@ -115,14 +115,8 @@ fn plot_cell_ui(
     let fig = kind.figure(&app.view, app.remembered.loss_axis);
     // Title and buttons share a row when both fit; in a narrow cell (or at a large zoom) the
     // buttons move to a row of their own instead of running over the title.
-    let text_width = |text: &str, style: egui::TextStyle| {
-        let font = style.resolve(ui.style());
-        ui.fonts_mut(|f| {
-            f.layout_no_wrap(text.to_string(), font, egui::Color32::WHITE)
-                .size()
-                .x
-        })
-    };
+    let text_width =
+        |text: &str, style: egui::TextStyle| super::widgets::text_width(ui, text, style);
     // The buttons: the four exports and Focus, and the plot's own (measured as their labels
     // plus a button's padding; the loss plot's axis picker as a wider one).
     let own: &[&str] = match kind {

@@ -32,7 +32,7 @@ fn plan_preview(c: &RunConfig) -> (String, bool) {
                 axis.short(from),
                 axis.short(to),
                 // A step, not a point: never read through the s-path's map.
-                super::widgets::number(crate::config::round_significant(initial_delta, 4))
+                crate::config::four_digits(initial_delta)
             ),
             false,
         );

@@ -42,8 +42,7 @@ impl<'a> PathAxis<'a> {
         if self.walks_s {
             return self.text(p);
         }
-        let p = crate::config::round_significant(p, 4);
-        super::widgets::number(p)
+        crate::config::four_digits(p)
     }
 
     /// The table's text for a point.

@@ -67,12 +67,7 @@ pub fn status_ui(app: &mut ExplorerApp, ui: &mut egui::Ui) {
         if !app.frame_times.is_empty() {
             let worst = app.frame_times.iter().fold(0.0f64, |m, t| m.max(*t));
             let text = format!("frame ≤ {:.1} ms", worst * 1e3);
-            let font = egui::TextStyle::Body.resolve(ui.style());
-            let width = ui.fonts_mut(|f| {
-                f.layout_no_wrap(text.clone(), font, egui::Color32::WHITE)
-                    .size()
-                    .x
-            });
+            let width = super::widgets::text_width(ui, &text, egui::TextStyle::Body);
             // The separator: its 6 points and the gap after it (the one before it is behind
             // the cursor already), with a little slack for a number that grows.
             let separator = ui.spacing().item_spacing.x + 6.0 + 8.0;

@@ -229,6 +229,16 @@ impl ListText {
     }
 }
 
+/// The width `text` takes in `style` on one line (egui caches the layout).
+pub fn text_width(ui: &egui::Ui, text: &str, style: egui::TextStyle) -> f32 {
+    let font = style.resolve(ui.style());
+    ui.fonts_mut(|f| {
+        f.layout_no_wrap(text.to_string(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    })
+}
+
 /// The room a row has left that shows, less a scroll bar: a side panel scrolls sideways, so
 /// its available width is that of its widest row, not of the panel.
 fn shown_width(ui: &egui::Ui) -> f32 {
@@ -271,13 +281,9 @@ pub fn picker(
     selected: &str,
     add_contents: impl FnOnce(&mut egui::Ui),
 ) {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let label_width = ui.fonts_mut(|f| {
-        f.layout_no_wrap(label.to_string(), font, egui::Color32::WHITE)
-            .size()
-            .x
-    });
-    let beside = shown_width(ui) - label_width - ui.spacing().item_spacing.x;
+    let beside = shown_width(ui)
+        - text_width(ui, label, egui::TextStyle::Body)
+        - ui.spacing().item_spacing.x;
     let id = ("picker", label);
     if beside >= 100.0 {
         ui.horizontal(|ui| {

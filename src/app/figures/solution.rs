@@ -70,12 +70,11 @@ pub(super) fn error(view: &RunView) -> Figure {
     // the title, never drawn against a curve they were not trained for.
     let same_problem = |c: &crate::config::ProblemConfig| {
         view.config.as_ref().is_some_and(|live| {
-            let eps = if live.problem.walks_s() {
-                c.eps
+            if live.problem.walks_s() {
+                *c == live.problem
             } else {
-                live.problem.eps
-            };
-            crate::config::ProblemConfig { eps, ..c.clone() } == live.problem
+                c.eq_except_eps(&live.problem)
+            }
         })
     };
     let mut elsewhere = Vec::new();

@@ -435,23 +435,14 @@ fn series_look(
     style: &FigureStyle,
     line_index: &mut usize,
 ) -> (RGBColor, &'static [f64]) {
-    if mark == Mark::Reference {
-        // Black stands for the foreground, so it reads on a dark slide too.
-        let c = if color == (0, 0, 0) {
-            style.reference()
-        } else {
-            color
-        };
-        return (rgb(c), &REFERENCE_DASH);
-    }
-    if mark == Mark::Dotted {
-        // Black is the foreground here too (a closed form dotted beside a reference).
-        let c = if color == (0, 0, 0) {
-            style.reference()
-        } else {
-            color
-        };
-        return (rgb(c), &super::layout::DOTTED);
+    // On the curves that judge the others (exact and reference, dashed or dotted) black
+    // stands for the foreground, so they read on a dark slide too.
+    let judge = matches!(mark, Mark::Reference | Mark::Dotted) && color == (0, 0, 0);
+    let color = if judge { style.reference() } else { color };
+    match mark {
+        Mark::Reference => return (rgb(color), &REFERENCE_DASH),
+        Mark::Dotted => return (rgb(color), &super::layout::DOTTED),
+        _ => {}
     }
     if !has_line(mark) {
         return (rgb(color), &[]);
